@@ -1,0 +1,21 @@
+package dev.tessera.core.agg;
+
+import dev.tessera.api.Aggregation;
+import dev.tessera.core.codec.ByteReader;
+
+/**
+ * An aggregation with its parameters fixed (k, p): creates, decodes and describes its IRs.
+ * Immutable and thread-safe; IRs are not.
+ */
+public interface Aggregator {
+    Aggregation kind();
+
+    /** A new, empty IR. */
+    Ir newIr();
+
+    /** Reads an IR written by {@link Ir#encode}; rejects unknown version bytes with a clear error. */
+    Ir decode(ByteReader in);
+
+    /** The value of an empty window (SPEC §2 table): 0, null or an empty list. */
+    Object emptyResult();
+}

@@ -1,0 +1,95 @@
+package dev.tessera.core.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable little byte buffer with the primitives every Tessera encoding is built from:
+ * unsigned varints (LEB128), zig-zag signed varints, fixed 8-byte doubles (big-endian IEEE bits),
+ * length-prefixed UTF-8 strings and byte arrays. Not thread-safe; reusable via {@link #reset()}.
+ */
+public final class ByteWriter {
+    private byte[] buf;
+    private int pos;
+
+    public ByteWriter() {
+        this(64);
+    }
+
+    public ByteWriter(int initialCapacity) {
+        buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    private void ensure(int extra) {
+        if (pos + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + extra));
+        }
+    }
+
+    public ByteWriter writeByte(int b) {
+        ensure(1);
+        buf[pos++] = (byte) b;
+        return this;
+    }
+
+    /** Unsigned LEB128; negative values take 10 bytes (use {@link #writeVarLong} for signed). */
+    public ByteWriter writeUnsignedVarLong(long v) {
+        ensure(10);
+        while ((v & ~0x7FL) != 0) {
+            buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
+    /** Zig-zag encoded signed varint: small magnitudes of either sign take few bytes. */
+    public ByteWriter writeVarLong(long v) {
+        return writeUnsignedVarLong((v << 1) ^ (v >> 63));
+    }
+
+    public ByteWriter writeVarInt(int v) {
+        return writeVarLong(v);
+    }
+
+    public ByteWriter writeLong(long v) {
+        ensure(8);
+        for (int i = 7; i >= 0; i--) {
+            buf[pos++] = (byte) (v >>> (i * 8));
+        }
+        return this;
+    }
+
+    public ByteWriter writeDouble(double v) {
+        return writeLong(Double.doubleToRawLongBits(v));
+    }
+
+    public ByteWriter writeBytes(byte[] b) {
+        writeUnsignedVarLong(b.length);
+        return writeRaw(b, 0, b.length);
+    }
+
+    public ByteWriter writeRaw(byte[] b, int off, int len) {
+        ensure(len);
+        System.arraycopy(b, off, buf, pos, len);
+        pos += len;
+        return this;
+    }
+
+    public ByteWriter writeString(String s) {
+        return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public int size() {
+        return pos;
+    }
+
+    public ByteWriter reset() {
+        pos = 0;
+        return this;
+    }
+
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buf, pos);
+    }
+}
