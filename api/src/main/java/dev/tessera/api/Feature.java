@@ -29,7 +29,11 @@ public record Feature(
         windows = List.copyOf(windows);
     }
 
-    /** Every event field the {@code where} filter reads; empty without a filter. */
+    /**
+     * Every event field the {@code where} filter reads; empty without a filter. Loaded definitions
+     * always parse; a hand-built feature with a bad filter throws
+     * {@link dev.tessera.api.filter.FilterSyntaxException} here.
+     */
     public Set<String> whereFields() {
         return WhereClauses.fieldNames(where);
     }
