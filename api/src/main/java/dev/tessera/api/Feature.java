@@ -2,6 +2,7 @@ package dev.tessera.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One aggregation in a feature group, computed over one or more windows (or over the lifetime
@@ -26,6 +27,15 @@ public record Feature(
         Meta meta) {
     public Feature {
         windows = List.copyOf(windows);
+    }
+
+    /**
+     * Every event field the {@code where} filter reads; empty without a filter. Loaded definitions
+     * always parse; a hand-built feature with a bad filter throws
+     * {@link dev.tessera.api.filter.FilterSyntaxException} here.
+     */
+    public Set<String> whereFields() {
+        return WhereClauses.fieldNames(where);
     }
 
     public boolean lifetime() {

@@ -1,21 +1,39 @@
 package dev.tessera.cli;
 
+import dev.tessera.api.TesseraException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tessera} command. Subcommands are added as the capabilities land. */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0-SNAPSHOT",
-        description = "Real-time feature platform for commerce machine learning.")
+        description = "Real-time feature platform for commerce machine learning.",
+        subcommands = {ValidateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class TesseraCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TesseraCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with Tessera's error policy: a {@link TesseraException} is a user-facing
+     * problem, printed as {@code error: <message>} without a stack trace, exit code 1.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new TesseraCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof TesseraException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 }

@@ -1,0 +1,87 @@
+package dev.tessera.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading never stops at the first problem. */
+class SeveralMistakesTest {
+    @Test
+    void everyMistakeInEveryFileIsReportedInFileOrder() {
+        LoadResult result = DefinitionLoader.validate(Fixtures.definitions("several"));
+
+        assertThat(result.definitions()).isNull();
+        assertThat(result.problems()).map(p -> p.location() + " " + p.message()).containsExactly(
+                "defs.yaml:5:11 lateness of source payments: '1hour' is not a valid duration",
+                "defs.yaml:9:9 group account_payments refers to unknown source 'payment'",
+                "defs.yaml:12:40 unknown field 'windw' in feature payment_count",
+                "defs.yaml:13:5 feature amount_sum (sum) has no 'of', the event field to aggregate",
+                "defs.yaml:17:47 service risk names unknown group 'nope'",
+                "entities.yaml:1:1 entity account has no keys",
+                "entities.yaml:5:7 name 'Card' of the Entity at line 4 is not valid: names start with a lower-case"
+                        + " letter and use only a-z, 0-9 and _");
+    }
+
+    @Test
+    void aSyntaxErrorInOneFileDoesNotHideProblemsInOthers(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.yaml"), "kind: Entity\nname: account\nkeys: [account_id\n");
+        Files.writeString(dir.resolve("b.yaml"), "kind: Entity\nname: card\nkeys: []\n");
+
+        LoadResult result = DefinitionLoader.validate(dir);
+
+        assertThat(result.problems()).map(p -> p.location().file() + ":" + p.location().line()).containsExactly(
+                "a.yaml:4", "b.yaml:3");
+    }
+
+    @Test
+    void namesDeclaredAfterASyntaxErrorAreNotReportedUnknown(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.yaml"), """
+                kind: FeatureGroup
+                name: account_payments
+                source: payments
+                entity: account
+                features: [{ name: payment_count, agg: count }]
+                """);
+        Files.writeString(dir.resolve("b.yaml"), "kind: Entity\nname: account\nkeys: [account_id]\n---\n"
+                + "kind: Source\n\tname: payments\n");
+
+        LoadResult result = DefinitionLoader.validate(dir);
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.location().file()).isEqualTo("b.yaml");
+            assertThat(p.message()).startsWith("YAML syntax error");
+        });
+    }
+
+    @Test
+    void aDefinitionWithItsOwnProblemIsNotReportedAgainAsUnknown(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("defs.yaml"), """
+                kind: Entity
+                name: account
+                keys: [account_id]
+                ---
+                kind: Source
+                name: payments
+                timestamp: event_time
+                ---
+                kind: FeatureGroup
+                name: account_payments
+                source: payments
+                entity: account
+                features: [{ name: payment_count, agg: count, windows: [1h] }]
+                ---
+                kind: FeatureService
+                name: risk
+                features: [account_payments.payment_count_1h]
+                """);
+
+        LoadResult result = DefinitionLoader.validate(dir);
+
+        assertThat(result.problems()).singleElement()
+                .satisfies(p -> assertThat(p.message()).isEqualTo("source payments has no kafka topic"));
+    }
+}

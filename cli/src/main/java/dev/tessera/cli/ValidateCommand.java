@@ -1,0 +1,47 @@
+package dev.tessera.cli;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.LoadResult;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera validate}: every problem with file:line:column and a hint, exit 1; or a summary, exit 0. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check the feature definitions and report every problem with file, line and a fix hint.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:definitions are valid", "1:definitions have problems (each is printed)",
+                "2:invalid command line"})
+final class ValidateCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        LoadResult result = DefinitionLoader.validate(common.features);
+        if (!result.ok()) {
+            ProblemReport.print(result.problems(), common.features, spec.commandLine().getErr());
+            return 1;
+        }
+        Definitions defs = result.definitions();
+        int features = defs.groups().values().stream().mapToInt(g -> g.features().size()).sum();
+        int served = defs.groups().values().stream().mapToInt(g -> g.servedNames().size()).sum();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Definitions in " + common.features + " are valid.");
+        out.printf("  entities         %d%n", defs.entities().size());
+        out.printf("  sources          %d%n", defs.sources().size());
+        out.printf("  feature groups   %d%n", defs.groups().size());
+        out.printf("  features         %d%n", features);
+        out.printf("  served features  %d%n", served);
+        out.printf("  services         %d%n", defs.services().size());
+        out.printf("  version          %s%n", defs.version());
+        return 0;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs {@code tessera} in-process, as the launcher would, and checks exit codes and output. */
+class CommandLineTest {
+    private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
+
+    /** Exit code and what the command printed. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run tessera(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = TesseraCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void validateSummarisesValidDefinitions() {
+        Run run = tessera("validate", "--features", EXAMPLES.toString());
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("Definitions in " + EXAMPLES + " are valid.")
+                .containsPattern("entities +4\\R")
+                .containsPattern("sources +4\\R")
+                .containsPattern("feature groups +4\\R")
+                .containsPattern("features +23\\R")
+                .containsPattern("served features +43\\R")
+                .containsPattern("services +2\\R")
+                .containsPattern("version +[0-9a-f]{16}\\R");
+    }
+
+    @Test
+    void validatePrintsEveryProblemAsFileLineColumnWithAHint(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("defs.yaml"), """
+                kind: Entity
+                name: account
+                keys: [account_id]
+                ---
+                kind: Source
+                name: payments
+                kafka: { topic: commerce.payments }
+                timestamp: event_time
+                lateness: 10
+                ---
+                kind: FeatureGroup
+                name: account_payments
+                source: payments
+                entity: account
+                features:
+                  - { name: declined_count, agg: count, windows: [1h, 90s], hop: 1m }
+                """);
+
+        Run run = tessera("validate", "--features", dir.toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        String file = dir.resolve("defs.yaml").toString();
+        assertThat(run.err()).isEqualTo(String.join(System.lineSeparator(),
+                file + ":9:11: error: lateness of source payments: '10' is not a valid duration",
+                "  hint: add a unit: '10s' for seconds, '10m' for minutes, '10h' for hours",
+                file + ":16:55: error: window 90s is not a multiple of hop 1m in feature declined_count",
+                "  hint: make the window a multiple of 1m (e.g. 1m or 2m), or set hop: 30s, which divides every window",
+                "2 problems in " + dir, ""));
+    }
+
+    @Test
+    void validateReportsFilesRelativeToTheFolderAsGiven() {
+        Path broken = Path.of("..", "api", "src", "test", "resources", "definitions", "broken", "unknown_source");
+
+        Run run = tessera("validate", "--features", broken.toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).startsWith(broken.resolve("definitions.yaml") + ":12:9: error: group account_payments"
+                + " refers to unknown source 'paymnts'");
+    }
+
+    @Test
+    void validateDefaultsToTheFeaturesFolder() {
+        Run run = tessera("validate");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("features: error: definitions folder features does not exist");
+    }
+
+    @Test
+    void everyCommandHasHelpWithTheCommonOptions() {
+        for (String command : new String[] {"validate", "demo"}) {
+            Run run = tessera(command, "--help");
+            assertThat(run.exit()).isZero();
+            assertThat(run.out()).contains("Usage: tessera " + command, "--features=DIR", "--data=DIR", "--help");
+        }
+        assertThat(tessera("--help").out()).contains("validate", "demo", "help");
+        assertThat(tessera("help", "validate").out()).contains("Usage: tessera validate");
+    }
+
+    @Test
+    void noCommandPrintsUsage() {
+        Run run = tessera();
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Usage: tessera", "validate");
+    }
+
+    @Test
+    void demoSaysWhenItArrives() {
+        Run run = tessera("demo", "--port", "9090");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("tessera demo is not available yet", "tessera validate --features");
+    }
+
+    @Test
+    void aWrongOptionIsAUsageError() {
+        Run run = tessera("validate", "--featurs", "x");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option", "'--featurs'", "Possible solutions: --features");
+    }
+}
