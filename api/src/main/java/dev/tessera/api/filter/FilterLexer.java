@@ -188,8 +188,8 @@ final class FilterLexer {
             pos++;
         }
         String hint = closeHint;
-        String trimmed = src.strip();
-        char last = trimmed.isEmpty() ? 0 : trimmed.charAt(trimmed.length() - 1);
+        String trimmed = src.stripTrailing();
+        char last = trimmed.charAt(trimmed.length() - 1); // not empty: the opening quote is in it
         if ((last == '\'' || last == '"' || last == '`') && last != quote && trimmed.length() - 1 > start) {
             hint = "the " + what + " starts with " + quote + " but ends with " + last + "; use the same quote on both sides";
         }

@@ -247,6 +247,8 @@ public final class FilterParser {
             } else {
                 String hint = current.is(Kind.EOF) ? "close the list with ')'"
                         : startsValue(current) ? "separate the values with commas"
+                        : current.kind().comparison() || current.is(Kind.IN) || current.is(Kind.IS)
+                        ? "a list holds values; put a condition in parentheses, e.g. x in (true, (y > 1))"
                         : "a list holds values separated by commas, e.g. ('A', 'B')";
                 throw unexpected(current, "',' or ')' in the list opened at column " + col(open.start()), hint);
             }

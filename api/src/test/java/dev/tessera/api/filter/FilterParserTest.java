@@ -226,6 +226,14 @@ class FilterParserTest {
     @Nested
     class Printing {
         @Test
+        void canonicalSpellingWithNestedOperationsParenthesized() {
+            assertThat(parse("status = \"DECLINED\" AND amount >= 100.5 || NOT x IN (1, -2)"))
+                    .hasToString("((status == 'DECLINED') and (amount >= 100.5)) or (not (x in (1, -2)))");
+            assertThat(parse("`weird-name` is not null and `null` <> `a\\`b`"))
+                    .hasToString("(`weird-name` is not null) and (`null` != `a\\`b`)");
+        }
+
+        @Test
         void canonicalTextParsesBackToTheSameTree() {
             for (String source : List.of("status = 'DECLINED' AND amount >= 100.5",
                     "x not in ('it\\'s', -3, 2.5e10)",

@@ -67,6 +67,8 @@ class FilterSyntaxErrorTest {
                         "separate the values with commas"),
                 new Case("x in ('A', 'B'", 15, "unexpected end of filter at column 15: expected ',' or ')'",
                         "close the list with ')'"),
+                new Case("x in (true, y > 1)", 15, "unexpected '>' at column 15: expected ',' or ')' in the list opened at column 6",
+                        "put a condition in parentheses"),
                 new Case("x in ('A',)", 11, "unexpected ')' at column 11: expected a value after ','",
                         "remove the trailing comma"),
                 new Case("x is 'A'", 6, "expected null or not null after 'is'", "use == to compare values: x == 'A'"),
