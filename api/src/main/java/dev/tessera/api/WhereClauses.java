@@ -20,8 +20,8 @@ final class WhereClauses {
         } catch (FilterSyntaxException e) {
             String hint = e.hint() == null || e.hint().isBlank()
                     ? "filters compare event fields, e.g. where: \"status == 'DECLINED' and amount > 100\"" : e.hint();
-            problems.add(where.at(), "where of " + subject + " does not parse at column " + e.column()
-                    + " of the filter: " + e.getMessage(), hint);
+            problems.add(where.at(), "where of " + subject + " does not parse: " + e.getMessage()
+                    + " in \"" + where.value() + "\"", hint);
         }
     }
 

@@ -74,7 +74,7 @@ class BrokenDefinitionsTest {
         k_not_a_number                      | definitions.yaml   | 15 | k of feature top_merchants must be a whole number, got '2.5'             | k: 5
         k_not_taken                         | definitions.yaml   | 15 | k is not used by aggregation sum in feature amount_sum                   | only last_k and top_k take k
         p_not_taken                         | definitions.yaml   | 15 | p is not used by aggregation max in feature amount_max                   | only approx_percentile takes p
-        filter_syntax_error                 | definitions.yaml   | 18 | where of feature declined_count does not parse at column 1 of the filter | )
+        filter_syntax_error                 | definitions.yaml   | 18 | where of feature declined_count does not parse: unexpected end of filter at column 39 | )
         service_without_features            | services.yaml      |  1 | service account_risk has no features                                     | add features: [
         service_bad_selector                | services.yaml      |  3 | 'payment_count_1h' in service account_risk is not a feature selector     | <group>.<served name>
         service_unknown_group               | services.yaml      |  3 | service account_risk names unknown group 'account_payment'               | did you mean 'account_payments'?
