@@ -20,7 +20,7 @@ class HotPathAllocationTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Object[] values = new Object[1024];
         for (int i = 0; i < values.length; i++) {
-            values[i] = i % 4 == 0 ? (Object) (i * 0.5) : (Object) (long) (i * 1_000_003L);
+            values[i] = i % 4 == 0 ? (Object) (i * 0.5) : (Object) (i * 1_000_003L);
         }
         Ir ir = Aggregators.create(kind).newIr();
         for (int i = 0; i < 200_000; i++) { // warm up: let the JIT compile add
