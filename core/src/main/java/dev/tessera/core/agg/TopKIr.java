@@ -1,0 +1,224 @@
+package dev.tessera.core.agg;
+
+import dev.tessera.core.codec.ByteReader;
+import dev.tessera.core.codec.ByteWriter;
+import dev.tessera.core.codec.CorruptDataException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * top_k: the k most frequent values with their counts, count descending then value ascending
+ * ({@link String#compareTo}). Empty: []. Values are counted by their canonical string (see
+ * {@link ValueCount}), so Long 1 and String "1" are one value here.
+ *
+ * <h2>Sketch</h2>
+ * A DataSketches frequent-items {@link ItemsSketch}{@code <String>} with maxMapSize =
+ * max(256, nextPowerOfTwo(16·k)) — 256 for k ≤ 16, 2048 for k = 100 — allocated on the first add and
+ * growing from 8 slots. While at most 0.75·maxMapSize distinct values were seen (192 for 256, 1536
+ * for 2048) it holds every value with its exact count and the result is exact. Beyond that it
+ * purges: each reported count is the sketch's estimate (upper bound), at most
+ * {@code getMaximumError()} above the true count and never below it, and the maximum error is at
+ * most ε·N with ε = {@code ItemsSketch.getEpsilon(maxMapSize)} = 3.5/maxMapSize (1.37% of the
+ * stream length N for 256, 0.17% for 2048). Any value whose true count exceeds the maximum error is
+ * still in the map ("no false negatives"), so heavy hitters are always found.
+ *
+ * <pre>
+ * Encoding (version 1)
+ *   byte 0    version = 1
+ *   varint    length L; 0 = empty (nothing added)
+ *   L bytes   the sketch as {@code ItemsSketch.toByteArray(new ArrayOfStringsSerDe())} (DataSketches
+ *             frequent-items format; lgMaxMapSize at byte 3, lgCurMapSize at byte 4)
+ * </pre>
+ * k is not stored (it belongs to the definition); the map size is inside the sketch image.
+ */
+final class TopKIr implements Ir {
+    static final int VERSION = 1;
+    /** Largest lgMaxMapSize accepted when decoding: 2^16 slots, far above what any k ≤ 100 writes. */
+    private static final int MAX_LG_MAP_SIZE = 16;
+    private static final ArrayOfStringsSerDe SERDE = new BoundedStringSerDe();
+    private static final Comparator<ValueCount> ORDER =
+            Comparator.comparingLong(ValueCount::count).reversed().thenComparing(ValueCount::value);
+
+    private final int k;
+    private ItemsSketch<String> sketch;
+
+    TopKIr(int k) {
+        this.k = k;
+    }
+
+    static int maxMapSize(int k) {
+        int wanted = 16 * k;
+        int pow2 = Integer.highestOneBit(wanted);
+        return Math.max(256, pow2 == wanted ? pow2 : pow2 << 1);
+    }
+
+    static String canonicalString(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+            return value.toString();
+        }
+        throw ValueOrder.notCanonical(value);
+    }
+
+    @Override
+    public void add(Object value, long eventTime, String eventId) {
+        String s = canonicalString(value);
+        if (sketch == null) {
+            sketch = new ItemsSketch<>(maxMapSize(k));
+        }
+        sketch.update(s);
+    }
+
+    @Override
+    public void merge(Ir other) {
+        TopKIr o = MergeCheck.sameKind(this, other, TopKIr.class);
+        if (o.sketch == null) {
+            return;
+        }
+        ItemsSketch<String> theirs = o == this ? copyOf(o.sketch) : o.sketch;
+        if (sketch == null) {
+            sketch = copyOf(theirs);
+        } else {
+            sketch.merge(theirs);
+        }
+    }
+
+    @Override
+    public Object result() {
+        if (sketch == null) {
+            return List.of();
+        }
+        List<ValueCount> rows = new ArrayList<>();
+        for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+            rows.add(new ValueCount(row.getItem(), row.getEstimate()));
+        }
+        rows.sort(ORDER);
+        return List.copyOf(rows.subList(0, Math.min(k, rows.size())));
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return sketch == null;
+    }
+
+    /** The sketch's maximum overcount: 0 while exact (for tests). */
+    long maximumError() {
+        return sketch == null ? 0 : sketch.getMaximumError();
+    }
+
+    @Override
+    public Ir copy() {
+        TopKIr c = new TopKIr(k);
+        if (sketch != null) {
+            c.sketch = copyOf(sketch);
+        }
+        return c;
+    }
+
+    private static ItemsSketch<String> copyOf(ItemsSketch<String> s) {
+        return ItemsSketch.getInstance(Memory.wrap(s.toByteArray(SERDE)), SERDE);
+    }
+
+    @Override
+    public void encode(ByteWriter out) {
+        out.writeByte(VERSION).writeBytes(sketch == null ? new byte[0] : sketch.toByteArray(SERDE));
+    }
+
+    static TopKIr decode(ByteReader in, int k) {
+        FormatVersion.expect(in, VERSION);
+        int at = in.position();
+        byte[] image = in.readBytes();
+        TopKIr ir = new TopKIr(k);
+        if (image.length == 0) {
+            return ir;
+        }
+        checkPreamble(image, at);
+        try {
+            ir.sketch = ItemsSketch.getInstance(Memory.wrap(image), SERDE);
+            checkConsistent(ir.sketch, at);
+        } catch (CorruptDataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CorruptDataException("top_k sketch at offset " + at + " does not decode: " + e, e);
+        }
+        return ir;
+    }
+
+    /**
+     * The library allocates its hash map (2^lgCurMapSize, byte 4) and its counter array (numActive,
+     * the little-endian int at byte 8) from these bytes before checking them against the image, so
+     * bound both first: garbage must not ask for gigabytes. A non-empty image holds a 32-byte
+     * preamble, then per item an 8-byte counter and at least a 4-byte string length.
+     */
+    private static void checkPreamble(byte[] image, int at) {
+        boolean ok = image.length >= 8 && (image[3] & 0xFF) <= MAX_LG_MAP_SIZE && (image[4] & 0xFF) <= MAX_LG_MAP_SIZE;
+        if (ok && image.length >= 12) {
+            long numActive = (image[8] & 0xFFL) | (image[9] & 0xFFL) << 8 | (image[10] & 0xFFL) << 16 | (image[11] & 0xFFL) << 24;
+            ok = numActive <= (image.length - 32) / 12;
+        }
+        if (!ok) {
+            throw new CorruptDataException("top_k sketch at offset " + at + " has an impossible preamble");
+        }
+    }
+
+    /**
+     * The library accepts any counters; ours come from counting, so: at least one item, counters
+     * positive, their sum at most the stream length, and the maximum error within [0, stream length].
+     */
+    private static void checkConsistent(ItemsSketch<String> sketch, int at) {
+        long n = sketch.getStreamLength();
+        long maxError = sketch.getMaximumError();
+        long counted = 0;
+        ItemsSketch.Row<String>[] rows = sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
+        for (ItemsSketch.Row<String> row : rows) {
+            counted += row.getLowerBound();
+            if (row.getLowerBound() <= 0 || counted < 0) {
+                counted = -1;
+                break;
+            }
+        }
+        if (rows.length == 0 || counted < 0 || counted > n || maxError < 0 || maxError > n) {
+            throw new CorruptDataException("top_k sketch at offset " + at + " is inconsistent: " + rows.length
+                    + " items, stream length " + n + ", maximum error " + maxError);
+        }
+    }
+
+    /**
+     * DataSketches' string serde allocates each string with a length read from the bytes; this one
+     * first checks every length against the bytes actually there, so garbage cannot ask for
+     * gigabytes. Same byte format (per item: 4-byte little-endian length, UTF-8).
+     */
+    private static final class BoundedStringSerDe extends ArrayOfStringsSerDe {
+        @Override
+        public String[] deserializeFromMemory(Memory mem, long offsetBytes, int numItems) {
+            long capacity = mem.getCapacity();
+            long pos = offsetBytes;
+            if (numItems < 0 || numItems > (capacity - offsetBytes) / Integer.BYTES) {
+                throw new IllegalArgumentException(numItems + " strings cannot fit in " + (capacity - offsetBytes) + " bytes");
+            }
+            for (int i = 0; i < numItems; i++) {
+                if (pos + Integer.BYTES > capacity) {
+                    throw new IllegalArgumentException("string " + i + " is cut off");
+                }
+                int length = mem.getInt(pos);
+                if (length < 0 || pos + Integer.BYTES + length > capacity) {
+                    throw new IllegalArgumentException("string " + i + " has length " + length + " beyond the bytes left");
+                }
+                pos += Integer.BYTES + length;
+            }
+            return super.deserializeFromMemory(mem, offsetBytes, numItems);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TopKIr[k=" + k + ", n=" + (sketch == null ? 0 : sketch.getStreamLength()) + "]";
+    }
+}

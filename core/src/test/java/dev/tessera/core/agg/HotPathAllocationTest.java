@@ -1,0 +1,38 @@
+package dev.tessera.core.agg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.api.Aggregation;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * count and sum are the hot path: {@code add} must not allocate (nor must min/max and first/last,
+ * which hold references to values the caller already boxed). Measured with the JVM's per-thread
+ * allocation counter over a million adds, so the check is about bytes, not time; one allocation per
+ * add would show as ≥ 16 MB.
+ */
+class HotPathAllocationTest {
+    @ParameterizedTest
+    @EnumSource(value = Aggregation.class, names = {"COUNT", "SUM", "AVG", "MIN", "MAX", "FIRST", "LAST"})
+    void addAllocatesNothing(Aggregation kind) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Object[] values = new Object[1024];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 4 == 0 ? (Object) (i * 0.5) : (Object) (i * 1_000_003L);
+        }
+        Ir ir = Aggregators.create(kind).newIr();
+        for (int i = 0; i < 200_000; i++) { // warm up: let the JIT compile add
+            ir.add(values[i & 1023], i, null);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 1_000_000; i++) {
+            ir.add(values[i & 1023], i, null);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(allocated).as("bytes allocated by 1M adds to %s", kind.yamlName()).isLessThan(64 * 1024);
+        assertThat(ir.result()).isNotNull();
+    }
+}
