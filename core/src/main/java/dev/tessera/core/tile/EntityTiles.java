@@ -1,0 +1,39 @@
+package dev.tessera.core.tile;
+
+/**
+ * Everything one entity holds for one feature group: a {@link TileRing} per hop length of the group
+ * (the lifetime "hop" is a ring with a single tile). Created by {@link GroupAggregator#newEntity()},
+ * changed only through the group aggregator. Not thread-safe.
+ */
+public final class EntityTiles {
+    final TileRing[] rings;
+
+    EntityTiles(int hops) {
+        rings = new TileRing[hops];
+        for (int i = 0; i < hops; i++) {
+            rings[i] = new TileRing();
+        }
+    }
+
+    /** The ring of hop {@code hopIndex} (see {@link GroupAggregator#hopMillis(int)}). */
+    public TileRing ring(int hopIndex) {
+        return rings[hopIndex];
+    }
+
+    public int hopCount() {
+        return rings.length;
+    }
+
+    /** Number of live tiles over all hops. */
+    public int tileCount() {
+        int n = 0;
+        for (TileRing r : rings) {
+            n += r.size();
+        }
+        return n;
+    }
+
+    public boolean isEmpty() {
+        return tileCount() == 0;
+    }
+}

@@ -1,0 +1,390 @@
+package dev.tessera.core.tile;
+
+import dev.tessera.api.Feature;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.TimeSpan;
+import dev.tessera.api.filter.FilterParser;
+import dev.tessera.core.agg.Aggregator;
+import dev.tessera.core.agg.Aggregators;
+import dev.tessera.core.agg.Ir;
+import dev.tessera.core.event.Event;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.filter.EventPredicate;
+import dev.tessera.core.filter.FilterCompiler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One feature group compiled for execution: applies events to an entity's tiles and reads every
+ * served feature back at a time {@code t}. This is the whole aggregation path; the stream runtime,
+ * the Flink job, backfill and training sets all drive this class and never re-implement it.
+ *
+ * <h2>Compilation</h2>
+ * <ul>
+ *   <li><b>Specs</b>: features are reduced to distinct aggregations (agg, of, where, k, p). Two
+ *       features that differ only in windows share one spec; so do windows sharing a hop.</li>
+ *   <li><b>Hops</b>: every distinct hop length of the group (windows of 1d and 7d both use 1h) gets
+ *       a {@link TileRing} per entity; lifetime features share one single-tile ring.
+ *       A tile of hop {@code h} holds one IR <i>slot</i> per spec used at that hop.</li>
+ *   <li><b>Served features</b>: each served name ({@code declined_count_1h}) points at (hop, slot,
+ *       window). Reading merges the slot's IRs over the window's tiles ({@link WindowSpec}).</li>
+ * </ul>
+ *
+ * <h2>Apply</h2>
+ * For each spec, the filter (compiled once, shared by specs with the same text and evaluated at most
+ * once per event) and the value ({@code of}; null, missing, NaN and ±Infinity are skipped, the last
+ * two counted as quality issues) decide whether the event counts; if so its value is added to the
+ * slot IR of the tile {@code floor_h(event_time)} of every hop the spec uses. Slot IRs are created
+ * lazily, so a rarely matching filter costs nothing in tiles it never matched.
+ *
+ * <h2>Read precondition</h2>
+ * A read at {@code t} is exact when no event with {@code event_time >= t} was applied to a tile that
+ * starts before {@code t} (only the newest tile of a window can straddle {@code t}). Callers keep it
+ * by applying in time order (offline) or holding back future events (runtime).
+ *
+ * <p>Immutable and thread-safe; {@link EntityTiles} are not.
+ */
+public final class GroupAggregator {
+    private final FeatureGroup group;
+    private final FieldLayout layout;
+    private final EventPredicate[] filters;
+    private final Spec[] specs;
+    private final Hop[] hops;
+    private final Served[] served;
+    private final List<String> servedNames;
+    private final Map<String, Integer> servedIndex;
+
+    private record Spec(Aggregator aggregator, int valueSlot, int filter, int[] hopIdx, int[] slotIdx) {}
+
+    /** One hop length: which spec each slot of its tiles holds, and how long tiles must be kept. */
+    private record Hop(long hopMillis, long retainMillis, Aggregator[] slotAggregators, long[] slotFingerprints) {}
+
+    private record Served(String name, int hop, int slot, WindowSpec window, Aggregator aggregator) {}
+
+    private GroupAggregator(FeatureGroup group, FieldLayout layout, EventPredicate[] filters, Spec[] specs,
+                            Hop[] hops, Served[] served) {
+        this.group = group;
+        this.layout = layout;
+        this.filters = filters;
+        this.specs = specs;
+        this.hops = hops;
+        this.served = served;
+        List<String> names = new ArrayList<>(served.length);
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < served.length; i++) {
+            names.add(served[i].name);
+            index.put(served[i].name, i);
+        }
+        this.servedNames = List.copyOf(names);
+        this.servedIndex = index;
+    }
+
+    /**
+     * Compiles a validated group against the field layout of its source (which must contain every
+     * {@code of} field and every field its filters use; see {@link #requiredFields}).
+     */
+    public static GroupAggregator compile(FeatureGroup group, FieldLayout layout) {
+        Map<String, Integer> filterIds = new LinkedHashMap<>();
+        List<EventPredicate> filters = new ArrayList<>();
+        Map<String, Integer> specIds = new LinkedHashMap<>();
+        List<Feature> specFeatures = new ArrayList<>();
+        Map<Long, List<Integer>> specsByHop = new LinkedHashMap<>(); // hop millis -> spec ids (slot order)
+        Map<Long, Long> retainByHop = new LinkedHashMap<>();
+        List<Object[]> servedRaw = new ArrayList<>(); // {name, hopMillis, specId, WindowSpec}
+
+        for (Feature f : group.features()) {
+            String key = specKey(f);
+            Integer specId = specIds.get(key);
+            if (specId == null) {
+                specId = specFeatures.size();
+                specIds.put(key, specId);
+                specFeatures.add(f);
+                if (f.where() != null && !f.where().isBlank() && !filterIds.containsKey(f.where().trim())) {
+                    filterIds.put(f.where().trim(), filters.size());
+                    filters.add(FilterCompiler.compile(FilterParser.parse(f.where()), layout));
+                }
+            }
+            if (f.lifetime()) {
+                addSpecToHop(specsByHop, WindowSpec.LIFETIME, specId);
+                retainByHop.merge(WindowSpec.LIFETIME, Long.MAX_VALUE, Math::max);
+                servedRaw.add(new Object[] {f.name(), WindowSpec.LIFETIME, specId, WindowSpec.lifetime()});
+            } else {
+                for (TimeSpan w : f.windows()) {
+                    TimeSpan hop = f.hopFor(w);
+                    addSpecToHop(specsByHop, hop.millis(), specId);
+                    retainByHop.merge(hop.millis(), w.millis(), Math::max);
+                    servedRaw.add(new Object[] {f.servedName(w), hop.millis(), specId, WindowSpec.of(w, hop)});
+                }
+            }
+        }
+
+        List<Long> hopOrder = new ArrayList<>(specsByHop.keySet());
+        Hop[] hops = new Hop[hopOrder.size()];
+        List<List<int[]>> placements = new ArrayList<>(); // per spec: {hopIdx, slotIdx}
+        for (int s = 0; s < specFeatures.size(); s++) {
+            placements.add(new ArrayList<>());
+        }
+        for (int h = 0; h < hops.length; h++) {
+            long hopMillis = hopOrder.get(h);
+            List<Integer> slotSpecs = specsByHop.get(hopMillis);
+            Aggregator[] aggs = new Aggregator[slotSpecs.size()];
+            long[] fps = new long[slotSpecs.size()];
+            for (int slot = 0; slot < aggs.length; slot++) {
+                Feature f = specFeatures.get(slotSpecs.get(slot));
+                aggs[slot] = Aggregators.create(f.agg(), f.k(), f.p());
+                fps[slot] = fingerprint(specKey(f));
+                placements.get(slotSpecs.get(slot)).add(new int[] {h, slot});
+            }
+            hops[h] = new Hop(hopMillis, retainByHop.get(hopMillis), aggs, fps);
+        }
+
+        Spec[] specs = new Spec[specFeatures.size()];
+        for (int s = 0; s < specs.length; s++) {
+            Feature f = specFeatures.get(s);
+            List<int[]> where = placements.get(s);
+            int[] hopIdx = where.stream().mapToInt(p -> p[0]).toArray();
+            int[] slotIdx = where.stream().mapToInt(p -> p[1]).toArray();
+            int valueSlot = f.of() == null ? -1 : layout.requireSlot(f.of());
+            int filter = f.where() == null || f.where().isBlank() ? -1 : filterIds.get(f.where().trim());
+            specs[s] = new Spec(hops[hopIdx[0]].slotAggregators[slotIdx[0]], valueSlot, filter, hopIdx, slotIdx);
+        }
+
+        Served[] served = new Served[servedRaw.size()];
+        for (int i = 0; i < served.length; i++) {
+            Object[] r = servedRaw.get(i);
+            int h = hopOrder.indexOf((Long) r[1]);
+            int slot = specsByHop.get((Long) r[1]).indexOf((Integer) r[2]);
+            served[i] = new Served((String) r[0], h, slot, (WindowSpec) r[3], hops[h].slotAggregators[slot]);
+        }
+        if (filters.size() > 64) {
+            throw new IllegalArgumentException("group " + group.name() + " has " + filters.size()
+                    + " distinct filters; at most 64 are supported");
+        }
+        return new GroupAggregator(group, layout, filters.toArray(EventPredicate[]::new), specs, hops, served);
+    }
+
+    private static void addSpecToHop(Map<Long, List<Integer>> specsByHop, long hop, int specId) {
+        List<Integer> slots = specsByHop.computeIfAbsent(hop, h -> new ArrayList<>());
+        if (!slots.contains(specId)) {
+            slots.add(specId);
+        }
+    }
+
+    /** Identity of an aggregation's state: what must match for stored IRs to be reused. */
+    private static String specKey(Feature f) {
+        return f.agg().yamlName() + "|" + (f.of() == null ? "" : f.of()) + "|"
+                + (f.where() == null ? "" : f.where().trim()) + "|" + f.k() + "|"
+                + (Double.isNaN(f.p()) ? "" : Double.toString(f.p()));
+    }
+
+    /** FNV-1a 64 of the spec key: stable across JVMs and releases (stored in tiles). */
+    static long fingerprint(String specKey) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : specKey.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xFF;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** Fields of the source events this group reads ({@code of} fields and filter fields), in first-use order. */
+    public static List<String> requiredFields(FeatureGroup group) {
+        List<String> fields = new ArrayList<>();
+        for (Feature f : group.features()) {
+            if (f.of() != null && !fields.contains(f.of())) {
+                fields.add(f.of());
+            }
+            if (f.where() != null && !f.where().isBlank()) {
+                for (String name : FilterParser.parse(f.where()).fieldNames()) {
+                    if (!fields.contains(name)) {
+                        fields.add(name);
+                    }
+                }
+            }
+        }
+        return fields;
+    }
+
+    public FeatureGroup group() {
+        return group;
+    }
+
+    public FieldLayout layout() {
+        return layout;
+    }
+
+    /** A new, empty per-entity state. */
+    public EntityTiles newEntity() {
+        return new EntityTiles(hops.length);
+    }
+
+    /**
+     * Applies one event (already deduplicated and accepted by the lateness rule) to an entity.
+     *
+     * @return how many non-finite values (NaN, ±Infinity) the event carried in aggregated fields;
+     *         they are treated as null and should be reported as a quality issue
+     */
+    public int apply(EntityTiles entity, Event event, long eventTime, String eventId) {
+        int nonFinite = 0;
+        long evaluated = 0;
+        long passed = 0;
+        for (Spec spec : specs) {
+            if (spec.filter >= 0) {
+                long bit = 1L << spec.filter;
+                if ((evaluated & bit) == 0) {
+                    evaluated |= bit;
+                    if (filters[spec.filter].test(event)) {
+                        passed |= bit;
+                    }
+                }
+                if ((passed & bit) == 0) {
+                    continue;
+                }
+            }
+            Object value;
+            if (spec.valueSlot < 0) {
+                value = Boolean.TRUE;
+            } else {
+                value = event.get(spec.valueSlot);
+                if (value == null) {
+                    continue;
+                }
+                if (value instanceof Double d && !Double.isFinite(d)) {
+                    nonFinite++;
+                    continue;
+                }
+            }
+            int[] hopIdx = spec.hopIdx;
+            for (int i = 0; i < hopIdx.length; i++) {
+                int h = hopIdx[i];
+                Hop hop = hops[h];
+                long start = hop.hopMillis == WindowSpec.LIFETIME ? Long.MIN_VALUE
+                        : WindowSpec.tileStart(eventTime, hop.hopMillis);
+                Ir[] tile = entity.rings[h].getOrCreate(start, hop.slotAggregators.length);
+                if (tile == null) {
+                    continue; // before the eviction horizon: can no longer change any read
+                }
+                int slot = spec.slotIdx[i];
+                Ir ir = tile[slot];
+                if (ir == null) {
+                    ir = spec.aggregator.newIr();
+                    tile[slot] = ir;
+                }
+                ir.add(value, eventTime, eventId);
+            }
+        }
+        return nonFinite;
+    }
+
+    /** Served feature names in declaration order (the order of {@link #read(EntityTiles, long, Object[])}). */
+    public List<String> servedNames() {
+        return servedNames;
+    }
+
+    /** Index of a served name, or -1. */
+    public int servedIndex(String servedName) {
+        Integer i = servedIndex.get(servedName);
+        return i == null ? -1 : i;
+    }
+
+    /** Reads every served feature at {@code t} into {@code out} (length {@code servedNames().size()}). */
+    public void read(EntityTiles entity, long t, Object[] out) {
+        for (int i = 0; i < served.length; i++) {
+            out[i] = read(entity, t, i);
+        }
+    }
+
+    /** Reads every served feature at {@code t}, keyed by served name, in declaration order. */
+    public Map<String, Object> readAll(EntityTiles entity, long t) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < served.length; i++) {
+            values.put(served[i].name, read(entity, t, i));
+        }
+        return values;
+    }
+
+    /** Reads one served feature (by index into {@link #servedNames()}) at {@code t}. */
+    public Object read(EntityTiles entity, long t, int servedFeature) {
+        Served s = served[servedFeature];
+        TileRing ring = entity.rings[s.hop];
+        int from;
+        int to;
+        if (s.window.isLifetime()) {
+            from = 0;
+            to = ring.size();
+        } else {
+            from = ring.firstIndexAtOrAfter(s.window.startAt(t));
+            to = ring.endIndexBefore(t);
+        }
+        Ir single = null;
+        Ir merged = null;
+        for (int i = from; i < to; i++) {
+            Ir ir = ring.tileAt(i)[s.slot];
+            if (ir == null) {
+                continue;
+            }
+            if (single == null) {
+                single = ir;
+            } else {
+                if (merged == null) {
+                    merged = s.aggregator.newIr();
+                    merged.merge(single);
+                }
+                merged.merge(ir);
+            }
+        }
+        if (merged != null) {
+            return merged.result();
+        }
+        return single != null ? single.result() : s.aggregator.emptyResult();
+    }
+
+    /**
+     * Evicts tiles no read at time {@code >= t} can cover (older than each hop's longest window,
+     * aligned down to the hop). Returns the number of tiles dropped.
+     */
+    public int evict(EntityTiles entity, long t) {
+        int dropped = 0;
+        for (int h = 0; h < hops.length; h++) {
+            Hop hop = hops[h];
+            if (hop.hopMillis == WindowSpec.LIFETIME) {
+                continue;
+            }
+            long horizon = new WindowSpec(hop.retainMillis, hop.hopMillis).startAt(t);
+            dropped += entity.rings[h].evictBefore(horizon);
+        }
+        return dropped;
+    }
+
+    // ---- what stores and codecs need to know about the tile layout ----
+
+    public int hopCount() {
+        return hops.length;
+    }
+
+    /** Hop length of ring {@code hopIndex}; {@link WindowSpec#LIFETIME} for the lifetime ring. */
+    public long hopMillis(int hopIndex) {
+        return hops[hopIndex].hopMillis;
+    }
+
+    /** Aggregators of the slots of a tile of ring {@code hopIndex}, in slot order. */
+    public List<Aggregator> slotAggregators(int hopIndex) {
+        return List.of(hops[hopIndex].slotAggregators);
+    }
+
+    /** Stable identities of the slots of ring {@code hopIndex} (see {@link TileCodec}). */
+    public long[] slotFingerprints(int hopIndex) {
+        return hops[hopIndex].slotFingerprints.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "GroupAggregator[" + group.name() + ", specs=" + specs.length + ", hops="
+                + Arrays.stream(hops).map(h -> h.hopMillis == 0 ? "lifetime" : h.hopMillis + "ms").toList()
+                + ", served=" + servedNames + "]";
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tessera.core.tile;
+
+import dev.tessera.core.codec.ByteReader;
+import dev.tessera.core.codec.ByteWriter;
+import dev.tessera.core.codec.CorruptDataException;
+import java.util.List;
+
+/**
+ * Address of one tile in an online store, and the one owner of its byte layout.
+ *
+ * <pre>
+ * key    := version:u8 (=1) | group:string | nkeys:uvarint | keyValue:string{nkeys} | hop:i64 | start:i64
+ * string := len:uvarint | UTF-8 bytes
+ * i64    := 8 bytes big-endian with the sign bit flipped, so bytes sort like the signed numbers
+ * </pre>
+ *
+ * Everything up to and including the entity key values is {@link #entityPrefix}: a prefix scan over
+ * it returns all tiles of one entity in one group, ordered by hop then start.
+ *
+ * @param entityKey the entity's key values in the order of the entity's {@code keys}
+ * @param hopMillis the ring's hop ({@link WindowSpec#LIFETIME} for lifetime)
+ * @param start     tile start in epoch millis ({@code Long.MIN_VALUE} for lifetime)
+ */
+public record TileKey(String group, List<String> entityKey, long hopMillis, long start) {
+    static final int VERSION = 1;
+
+    public TileKey {
+        entityKey = List.copyOf(entityKey);
+    }
+
+    public byte[] encode() {
+        ByteWriter out = new ByteWriter(64);
+        writePrefix(out, group, entityKey);
+        writeOrderedLong(out, hopMillis);
+        writeOrderedLong(out, start);
+        return out.toByteArray();
+    }
+
+    /** The bytes every tile key of this entity and group starts with. */
+    public static byte[] entityPrefix(String group, List<String> entityKey) {
+        ByteWriter out = new ByteWriter(48);
+        writePrefix(out, group, entityKey);
+        return out.toByteArray();
+    }
+
+    public static TileKey decode(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new CorruptDataException("unknown tile key version " + version + " (this build reads " + VERSION + ")");
+        }
+        String group = in.readString();
+        int n = in.readLength();
+        String[] keys = new String[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = in.readString();
+        }
+        long hop = in.readLong() ^ Long.MIN_VALUE;
+        long start = in.readLong() ^ Long.MIN_VALUE;
+        if (in.remaining() != 0) {
+            throw new CorruptDataException(in.remaining() + " unexpected trailing byte(s) after tile key");
+        }
+        return new TileKey(group, List.of(keys), hop, start);
+    }
+
+    private static void writePrefix(ByteWriter out, String group, List<String> entityKey) {
+        out.writeByte(VERSION);
+        out.writeString(group);
+        out.writeUnsignedVarLong(entityKey.size());
+        for (String k : entityKey) {
+            out.writeString(k);
+        }
+    }
+
+    private static void writeOrderedLong(ByteWriter out, long v) {
+        out.writeLong(v ^ Long.MIN_VALUE);
+    }
+}

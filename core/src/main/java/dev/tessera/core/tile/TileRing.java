@@ -1,0 +1,140 @@
+package dev.tessera.core.tile;
+
+import dev.tessera.core.agg.Ir;
+import java.util.Arrays;
+
+/**
+ * The tiles of one entity at one hop length: a sparse, time-ordered run of {@code [start, start+hop)}
+ * buckets, each holding one IR per aggregation that uses this hop.
+ *
+ * <h2>Layout and invariants</h2>
+ * <ul>
+ *   <li>{@code starts[0..size)} is strictly increasing; {@code tiles[i]} is the IR array of the tile
+ *       starting at {@code starts[i]}, with one entry per slot of the hop (see {@link GroupAggregator}).
+ *       Only tiles that received an event exist: an entity seen twice a week holds two tiles, not 168.</li>
+ *   <li>Events mostly arrive in time order, so the common insert is an append or a hit on the last
+ *       tile (O(1)); an out-of-order event binary-searches and, for a new tile, shifts the tail.</li>
+ *   <li>{@code horizon}: tiles starting before it were evicted and are never re-created, so state
+ *       stays bounded even if a late event would land there (such an event can only change windows
+ *       that are never read again).</li>
+ * </ul>
+ *
+ * <h2>Memory</h2>
+ * Per tile: 8 bytes of start, an array header and one IR object per slot (a count or sum IR is
+ * 16–32 bytes; sketches are larger and grow with their content). At most
+ * {@code longestWindow/hop + 1} tiles per ring survive eviction.
+ *
+ * <p>Not thread-safe: one ring is owned by one partition's worker.
+ */
+public final class TileRing {
+    private static final long[] NO_STARTS = new long[0];
+    private static final Ir[][] NO_TILES = new Ir[0][];
+
+    private long[] starts = NO_STARTS;
+    private Ir[][] tiles = NO_TILES;
+    private int size;
+    private long horizon = Long.MIN_VALUE;
+
+    /** Number of live tiles. */
+    public int size() {
+        return size;
+    }
+
+    public long startOf(int index) {
+        return starts[index];
+    }
+
+    public Ir[] tileAt(int index) {
+        return tiles[index];
+    }
+
+    /** Tiles that start before this were evicted. */
+    public long horizon() {
+        return horizon;
+    }
+
+    /**
+     * The tile starting at {@code start}, created with {@code slots} empty (null) IR slots when
+     * absent; null when the start is before the eviction horizon.
+     */
+    Ir[] getOrCreate(long start, int slots) {
+        if (start < horizon) {
+            return null;
+        }
+        int n = size;
+        if (n > 0 && starts[n - 1] == start) {
+            return tiles[n - 1];
+        }
+        int idx;
+        if (n == 0 || starts[n - 1] < start) {
+            idx = n;
+        } else {
+            idx = Arrays.binarySearch(starts, 0, n, start);
+            if (idx >= 0) {
+                return tiles[idx];
+            }
+            idx = -idx - 1;
+        }
+        Ir[] tile = new Ir[slots];
+        insertAt(idx, start, tile);
+        return tile;
+    }
+
+    /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */
+    public void put(long start, Ir[] tile) {
+        int idx = Arrays.binarySearch(starts, 0, size, start);
+        if (idx >= 0) {
+            tiles[idx] = tile;
+        } else {
+            insertAt(-idx - 1, start, tile);
+        }
+    }
+
+    private void insertAt(int idx, long start, Ir[] tile) {
+        if (size == starts.length) {
+            int cap = Math.max(2, size * 2);
+            starts = Arrays.copyOf(starts, cap);
+            tiles = Arrays.copyOf(tiles, cap);
+        }
+        System.arraycopy(starts, idx, starts, idx + 1, size - idx);
+        System.arraycopy(tiles, idx, tiles, idx + 1, size - idx);
+        starts[idx] = start;
+        tiles[idx] = tile;
+        size++;
+    }
+
+    /** Index of the first tile with start {@code >= from}. */
+    int firstIndexAtOrAfter(long from) {
+        if (size == 0 || starts[0] >= from) {
+            return 0;
+        }
+        int idx = Arrays.binarySearch(starts, 0, size, from);
+        return idx >= 0 ? idx : -idx - 1;
+    }
+
+    /** Index one past the last tile with start {@code < until}. */
+    int endIndexBefore(long until) {
+        if (size == 0 || starts[size - 1] < until) {
+            return size;
+        }
+        int idx = Arrays.binarySearch(starts, 0, size, until);
+        return idx >= 0 ? idx : -idx - 1;
+    }
+
+    /** Drops every tile starting before {@code newHorizon} and refuses to re-create them. Returns tiles dropped. */
+    int evictBefore(long newHorizon) {
+        if (newHorizon <= horizon) {
+            return 0;
+        }
+        horizon = newHorizon;
+        int cut = firstIndexAtOrAfter(newHorizon);
+        if (cut == 0) {
+            return 0;
+        }
+        System.arraycopy(starts, cut, starts, 0, size - cut);
+        System.arraycopy(tiles, cut, tiles, 0, size - cut);
+        Arrays.fill(tiles, size - cut, size, null);
+        size -= cut;
+        return cut;
+    }
+}
