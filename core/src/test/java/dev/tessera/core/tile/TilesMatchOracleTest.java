@@ -10,6 +10,7 @@ import dev.tessera.api.Location;
 import dev.tessera.api.Meta;
 import dev.tessera.api.TimeSpan;
 import dev.tessera.core.agg.ValueCount;
+import dev.tessera.core.dedup.Deduplicator;
 import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.FieldLayout;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every value read from tiles equals the naive oracle, for random adversarial streams: events out of
  * order, late events landing in older tiles after reads, events exactly on hop and window
- * boundaries, many events in one millisecond, missing values, NaN and ±Infinity, very large and
+ * boundaries, duplicate ids (identical re-sends and conflicting events reusing an id, removed by the
+ * {@link Deduplicator} on the tile path and by a plain seen-set on the oracle path), many events in one millisecond, missing values, NaN and ±Infinity, very large and
  * negative numbers, empty windows, times before 1970, and eviction between reads.
  *
  * <p>Each try builds a group with one aggregation in several shapes (windows with small explicit
@@ -118,6 +120,8 @@ class TilesMatchOracleTest {
 
         Scenario sc = Scenario.generate(rnd, agg);
         EntityTiles tiles = ga.newEntity();
+        Deduplicator dedup = new Deduplicator(365L * 86_400_000L);
+        java.util.Set<String> seenIds = new java.util.HashSet<>(); // the oracle's own dedup: first arrival wins
         List<NaiveOracle.Ev> applied = new ArrayList<>();
         List<NaiveOracle.Ev> pending = new ArrayList<>(sc.events);
         for (long t : sc.readTimes) {
@@ -131,8 +135,12 @@ class TilesMatchOracleTest {
             }
             Collections.shuffle(batch, rnd);
             for (NaiveOracle.Ev e : batch) {
-                ga.apply(tiles, ArrayEvent.fromMap(LAYOUT, e.fields()), e.time(), e.id());
-                applied.add(e);
+                if (dedup.firstSeen(e.id(), e.time())) {
+                    ga.apply(tiles, ArrayEvent.fromMap(LAYOUT, e.fields()), e.time(), e.id());
+                }
+                if (e.id() == null || seenIds.add(e.id())) {
+                    applied.add(e);
+                }
             }
             if (rnd.nextBoolean()) {
                 ga.evict(tiles, t);
@@ -233,6 +241,15 @@ class TilesMatchOracleTest {
                 f.put("merchant", "m" + rnd.nextInt(1 + rnd.nextInt(9)));
                 f.put("flag", rnd.nextInt(4) != 0);
                 events.add(new NaiveOracle.Ev(time, nullIds ? null : "e" + i, f));
+            }
+            if (!nullIds && n > 0) { // re-sent copies, and conflicting events reusing an id
+                int copies = rnd.nextInt(1 + n / 4);
+                for (int i = 0; i < copies; i++) {
+                    NaiveOracle.Ev original = events.get(rnd.nextInt(n));
+                    events.add(rnd.nextInt(3) > 0 ? original : new NaiveOracle.Ev(original.time() + rnd.nextInt(5_000),
+                            original.id(), Map.of("amount", 1L, "status", "DECLINED", "card", "dup", "merchant", "dup",
+                            "flag", true)));
+                }
             }
             int reads = 1 + rnd.nextInt(5);
             long[] readTimes = new long[reads];

@@ -1,0 +1,68 @@
+package dev.tessera.core.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DeduplicatorTest {
+    @Test
+    void anIdIsFirstSeenOnce() {
+        Deduplicator d = new Deduplicator(60_000);
+        assertThat(d.firstSeen("a", 1_000)).isTrue();
+        assertThat(d.firstSeen("a", 1_000)).isFalse();
+        assertThat(d.firstSeen("a", 50_000)).isFalse(); // same id, other time: still a duplicate
+        assertThat(d.firstSeen(null, 1_000)).isTrue();
+        assertThat(d.firstSeen(null, 1_000)).isTrue(); // no id, no dedup
+    }
+
+    /** Against a naive model: an id is a duplicate iff seen before with a time >= clock - horizon at the last expiry. */
+    @Test
+    void expiryNeverForgetsEarlyAndForgetsWithinOneBucket() {
+        for (long seed = 0; seed < 300; seed++) {
+            Random rnd = new Random(seed);
+            long horizon = 1_000 + rnd.nextInt(100_000);
+            Deduplicator d = new Deduplicator(horizon);
+            Map<String, Long> model = new HashMap<>();
+            long clock = rnd.nextInt(1_000_000);
+            for (int i = 0; i < 2_000; i++) {
+                if (rnd.nextInt(50) == 0) {
+                    clock += rnd.nextInt((int) horizon);
+                    d.expire(clock);
+                    long cutoff = clock - horizon;
+                    // must forget nothing at or after the cutoff, must forget everything one horizon/16 bucket before it
+                    Map<String, Long> remembered = d.snapshot();
+                    for (var e : model.entrySet()) {
+                        boolean kept = remembered.containsKey(e.getKey());
+                        if (e.getValue() >= cutoff) {
+                            assertThat(kept).as("seed %d: %s kept", seed, e.getKey()).isTrue();
+                        } else if (e.getValue() < cutoff - horizon / 16 - 1) {
+                            assertThat(kept).as("seed %d: %s forgotten", seed, e.getKey()).isFalse();
+                        }
+                    }
+                    model.keySet().retainAll(remembered.keySet());
+                }
+                String id = "id" + rnd.nextInt(300);
+                long time = clock - rnd.nextInt((int) horizon);
+                boolean expectedFirst = !model.containsKey(id);
+                assertThat(d.firstSeen(id, time)).as("seed %d id %s", seed, id).isEqualTo(expectedFirst);
+                model.putIfAbsent(id, time);
+            }
+        }
+    }
+
+    @Test
+    void snapshotAndRestoreKeepDecisions() {
+        Deduplicator d = new Deduplicator(10_000);
+        d.firstSeen("a", 1);
+        d.firstSeen("b", 5_000);
+        Deduplicator restored = new Deduplicator(10_000);
+        restored.restore(d.snapshot());
+        assertThat(restored.firstSeen("a", 1)).isFalse();
+        assertThat(restored.firstSeen("c", 1)).isTrue();
+        restored.expire(12_000);
+        assertThat(restored.snapshot()).containsOnlyKeys("b"); // a and c (time 1) are older than 12000 - 10000
+    }
+}
