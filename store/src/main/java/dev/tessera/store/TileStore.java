@@ -1,0 +1,48 @@
+package dev.tessera.store;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The online store: an ordered byte-key/byte-value store with a few separate key spaces, written
+ * only in atomic {@link WriteSet}s. The runtime's commit protocol (tiles, consumed offsets and
+ * dedup state in one atomic write) rests on that atomicity; the byte layouts of keys and values are
+ * owned elsewhere ({@code TileKey}, {@code TileCodec}, the runtime's state codecs), never here.
+ *
+ * <p>Implementations ({@code InMemoryTileStore}, {@code RocksDbTileStore}, later {@code RedisTileStore})
+ * pass the same contract test, {@code AbstractTileStoreTest}. They are thread-safe: one writer commits
+ * while serving threads read.
+ */
+public interface TileStore extends AutoCloseable {
+    /** Separate key spaces (RocksDB column families, Redis key prefixes). */
+    enum Space {
+        /** {@code TileKey} to encoded tile. */
+        TILES,
+        /** Per (group, entity) metadata, e.g. the entity's latest applied event time. */
+        ENTITIES,
+        /** Consumed offsets, watermarks, counters: the runtime's progress. */
+        PROGRESS,
+        /** Ids remembered for deduplication. */
+        DEDUP,
+        /** Anything else small: definitions version, schema of the store itself. */
+        META
+    }
+
+    /** Applies every put and delete of {@code writes} atomically: after a crash, all or none is visible. */
+    void write(WriteSet writes);
+
+    /** The value stored under {@code key}, or null. */
+    byte[] get(Space space, byte[] key);
+
+    /**
+     * Calls {@code visitor} for every entry whose key starts with {@code prefix} (an empty prefix
+     * visits the whole space), in unsigned lexicographic key order. The visitor must not write.
+     */
+    void scan(Space space, byte[] prefix, BiConsumer<byte[], byte[]> visitor);
+
+    /** Approximate bytes held (for metrics), 0 when unknown. */
+    long approximateSizeBytes();
+
+    /** Flushes and releases resources; idempotent. */
+    @Override
+    void close();
+}
