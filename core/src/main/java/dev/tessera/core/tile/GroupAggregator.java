@@ -262,8 +262,7 @@ public final class GroupAggregator {
             for (int i = 0; i < hopIdx.length; i++) {
                 int h = hopIdx[i];
                 Hop hop = hops[h];
-                long start = hop.hopMillis == WindowSpec.LIFETIME ? Long.MIN_VALUE
-                        : WindowSpec.tileStart(eventTime, hop.hopMillis);
+                long start = tileStart(h, eventTime);
                 Ir[] tile = entity.rings[h].getOrCreate(start, hop.slotAggregators.length);
                 if (tile == null) {
                     continue; // before the eviction horizon: can no longer change any read
@@ -348,6 +347,17 @@ public final class GroupAggregator {
      * aligned down to the hop). Returns the number of tiles dropped.
      */
     public int evict(EntityTiles entity, long t) {
+        return evict(entity, t, null);
+    }
+
+    /** Receives each tile {@link #evict(EntityTiles, long, EvictionListener)} drops (to delete it from a store). */
+    @FunctionalInterface
+    public interface EvictionListener {
+        void evicted(int hopIndex, long tileStart);
+    }
+
+    /** As {@link #evict(EntityTiles, long)}, telling {@code listener} (may be null) about each dropped tile. */
+    public int evict(EntityTiles entity, long t, EvictionListener listener) {
         int dropped = 0;
         for (int h = 0; h < hops.length; h++) {
             Hop hop = hops[h];
@@ -355,7 +365,7 @@ public final class GroupAggregator {
                 continue;
             }
             long horizon = new WindowSpec(hop.retainMillis, hop.hopMillis).startAt(t);
-            dropped += entity.rings[h].evictBefore(horizon);
+            dropped += entity.rings[h].evictBefore(horizon, h, listener);
         }
         return dropped;
     }
@@ -364,6 +374,22 @@ public final class GroupAggregator {
 
     public int hopCount() {
         return hops.length;
+    }
+
+    /** Index of the ring with hop {@code hopMillis}, or -1 when the group has none (e.g. after a definition change). */
+    public int hopIndexOf(long hopMillis) {
+        for (int h = 0; h < hops.length; h++) {
+            if (hops[h].hopMillis == hopMillis) {
+                return h;
+            }
+        }
+        return -1;
+    }
+
+    /** Start of the tile of ring {@code hopIndex} that an event at {@code eventTime} updates. */
+    public long tileStart(int hopIndex, long eventTime) {
+        long hop = hops[hopIndex].hopMillis;
+        return hop == WindowSpec.LIFETIME ? Long.MIN_VALUE : WindowSpec.tileStart(eventTime, hop);
     }
 
     /** Hop length of ring {@code hopIndex}; {@link WindowSpec#LIFETIME} for the lifetime ring. */

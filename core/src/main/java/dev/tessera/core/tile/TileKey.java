@@ -43,6 +43,28 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
         return out.toByteArray();
     }
 
+    /** The (group, entity key) an {@link #entityPrefix} names. */
+    public record EntityAddress(String group, List<String> entityKey) {}
+
+    /** Decodes bytes written by {@link #entityPrefix}. */
+    public static EntityAddress decodeEntityPrefix(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new CorruptDataException("unknown tile key version " + version + " (this build reads " + VERSION + ")");
+        }
+        String group = in.readString();
+        int n = in.readLength();
+        String[] keys = new String[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = in.readString();
+        }
+        if (in.remaining() != 0) {
+            throw new CorruptDataException(in.remaining() + " unexpected trailing byte(s) after entity key");
+        }
+        return new EntityAddress(group, List.of(keys));
+    }
+
     public static TileKey decode(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
         int version = in.readByte();

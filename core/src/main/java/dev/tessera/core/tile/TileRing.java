@@ -53,6 +53,12 @@ public final class TileRing {
         return horizon;
     }
 
+    /** The tile starting at {@code start}, or null. */
+    public Ir[] tile(long start) {
+        int idx = Arrays.binarySearch(starts, 0, size, start);
+        return idx >= 0 ? tiles[idx] : null;
+    }
+
     /**
      * The tile starting at {@code start}, created with {@code slots} empty (null) IR slots when
      * absent; null when the start is before the eviction horizon.
@@ -123,6 +129,10 @@ public final class TileRing {
 
     /** Drops every tile starting before {@code newHorizon} and refuses to re-create them. Returns tiles dropped. */
     int evictBefore(long newHorizon) {
+        return evictBefore(newHorizon, -1, null);
+    }
+
+    int evictBefore(long newHorizon, int hopIndex, GroupAggregator.EvictionListener listener) {
         if (newHorizon <= horizon) {
             return 0;
         }
@@ -130,6 +140,11 @@ public final class TileRing {
         int cut = firstIndexAtOrAfter(newHorizon);
         if (cut == 0) {
             return 0;
+        }
+        if (listener != null) {
+            for (int i = 0; i < cut; i++) {
+                listener.evicted(hopIndex, starts[i]);
+            }
         }
         System.arraycopy(starts, cut, starts, 0, size - cut);
         System.arraycopy(tiles, cut, tiles, 0, size - cut);

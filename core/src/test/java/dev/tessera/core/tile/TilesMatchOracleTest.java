@@ -1,7 +1,6 @@
 package dev.tessera.core.tile;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.tessera.api.Aggregation;
 import dev.tessera.api.Feature;
@@ -9,18 +8,17 @@ import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Location;
 import dev.tessera.api.Meta;
 import dev.tessera.api.TimeSpan;
-import dev.tessera.core.agg.ValueCount;
 import dev.tessera.core.dedup.Deduplicator;
 import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.oracle.NaiveOracle;
+import dev.tessera.core.oracle.OracleAssertions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -148,58 +146,7 @@ class TilesMatchOracleTest {
             for (int i = 0; i < oracleSpecs.size(); i++) {
                 Object actual = ga.read(tiles, t, i);
                 Object expected = NaiveOracle.value(oracleSpecs.get(i), applied, t);
-                compare(agg, p, k, ga.servedNames().get(i), t, actual, expected, seed);
-            }
-        }
-    }
-
-    static void compare(Aggregation agg, double p, int k, String name, long t, Object actual, Object expected, long seed) {
-        String where = name + " at t=" + t + " (seed " + seed + ")";
-        switch (agg) {
-            case SUM, AVG -> {
-                if (expected instanceof Double e) {
-                    assertThat(actual).as(where).isInstanceOf(Double.class);
-                    double a = (Double) actual;
-                    assertThat(Math.abs(a - e)).as(where + ": " + a + " vs " + e)
-                            .isLessThanOrEqualTo(1e-9 * Math.max(1.0, Math.abs(e)));
-                } else {
-                    assertThat(actual).as(where).isEqualTo(expected);
-                }
-            }
-            case APPROX_DISTINCT -> {
-                long exact = (Long) expected;
-                long est = (Long) actual;
-                if (exact <= 100) {
-                    assertThat(est).as(where + " (small cardinality is exact)").isEqualTo(exact);
-                } else {
-                    assertThat(Math.abs(est - exact)).as(where).isLessThanOrEqualTo((long) Math.ceil(exact * 0.02));
-                }
-            }
-            case APPROX_PERCENTILE -> {
-                @SuppressWarnings("unchecked") List<Double> sorted = (List<Double>) expected;
-                if (sorted.isEmpty()) {
-                    assertThat(actual).as(where).isNull();
-                    return;
-                }
-                double v = (Double) actual;
-                long below = sorted.stream().filter(x -> x < v).count();
-                long atOrBelow = sorted.stream().filter(x -> x <= v).count();
-                double n = sorted.size();
-                double eps = 0.01;
-                assertThat(below / n).as(where + " rank of " + v).isLessThanOrEqualTo(p + eps);
-                assertThat(atOrBelow / n).as(where + " rank of " + v).isGreaterThanOrEqualTo(p - eps);
-            }
-            case TOP_K -> {
-                @SuppressWarnings("unchecked") TreeMap<String, Long> counts = (TreeMap<String, Long>) expected;
-                List<Map.Entry<String, Long>> ranked = new ArrayList<>(counts.entrySet());
-                ranked.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
-                List<ValueCount> want = ranked.stream().limit(k).map(e -> new ValueCount(e.getKey(), e.getValue())).toList();
-                assertThat(actual).as(where).isEqualTo(want);
-            }
-            default -> {
-                if (!Objects.equals(actual, expected)) {
-                    fail(where + ": tiles gave " + actual + " but the oracle says " + expected);
-                }
+                OracleAssertions.assertMatches(agg, p, k, ga.servedNames().get(i) + " at t=" + t + " (seed " + seed + ")", actual, expected);
             }
         }
     }

@@ -1,4 +1,4 @@
-package dev.tessera.core.tile;
+package dev.tessera.core.oracle;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -11,17 +11,21 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The source of truth for every fast path: brute force over the raw events, straight from SPEC §2–3,
+ * The source of truth (shared with every module's tests through core's test-jar) for every fast path: brute force over the raw events, straight from SPEC §2–3,
  * sharing no code with production. Sketch aggregations return exact answers; tests compare the
  * sketches against them within the library's error bounds.
  */
-final class NaiveOracle {
-    record Ev(long time, String id, Map<String, Object> fields) {}
+public final class NaiveOracle {
+    private NaiveOracle() {}
+
+    /** A raw event: time, id (may be null) and fields with canonical values. */
+    public record Ev(long time, String id, Map<String, Object> fields) {}
 
     /** A feature as the oracle sees it: windowMillis 0 = lifetime; filter is an independent Java predicate. */
-    record Spec(String agg, String of, Predicate<Ev> filter, long windowMillis, long hopMillis, int k) {}
+    public record Spec(String agg, String of, Predicate<Ev> filter, long windowMillis, long hopMillis, int k) {}
 
-    static Object value(Spec s, List<Ev> events, long t) {
+    /** The value of feature {@code s} over {@code events} read at {@code t} (sketches: the exact answer). */
+    public static Object value(Spec s, List<Ev> events, long t) {
         long from = s.windowMillis == 0 ? Long.MIN_VALUE : Math.floorDiv(t - s.windowMillis, s.hopMillis) * s.hopMillis;
         List<Ev> in = new ArrayList<>();
         List<Object> vals = new ArrayList<>();

@@ -1,0 +1,42 @@
+package dev.tessera.core.event;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.core.tile.GroupAggregator;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fields a source's events must be decoded into: the timestamp, the id, the key fields of every
+ * entity its groups are keyed by, and every field the groups aggregate or filter on. Every engine
+ * decodes through this layout, so they all read the same fields the same way.
+ */
+public final class SourceFields {
+    private SourceFields() {}
+
+    public static FieldLayout layout(Definitions defs, Source source) {
+        List<String> fields = new ArrayList<>();
+        add(fields, source.timestamp());
+        if (source.id() != null) {
+            add(fields, source.id());
+        }
+        for (FeatureGroup g : defs.groupsOf(source)) {
+            for (String key : defs.entityOf(g).keys()) {
+                add(fields, key);
+            }
+        }
+        for (FeatureGroup g : defs.groupsOf(source)) {
+            for (String f : GroupAggregator.requiredFields(g)) {
+                add(fields, f);
+            }
+        }
+        return FieldLayout.of(fields);
+    }
+
+    private static void add(List<String> fields, String name) {
+        if (!fields.contains(name)) {
+            fields.add(name);
+        }
+    }
+}
