@@ -11,6 +11,11 @@ import java.util.function.BiConsumer;
  * <p>Implementations ({@code InMemoryTileStore}, {@code RocksDbTileStore}, later {@code RedisTileStore})
  * pass the same contract test, {@code AbstractTileStoreTest}. They are thread-safe: one writer commits
  * while serving threads read.
+ *
+ * <p>Byte arrays change hands: a store keeps no reference to the arrays of a {@link WriteSet} once
+ * {@code write} returns, and the arrays {@code get} returns and {@code scan} passes belong to the
+ * caller. Any key is allowed, the empty one included; a value may be empty, which is not absence.
+ * After {@link #close()} every other method throws {@link IllegalStateException}.
  */
 public interface TileStore extends AutoCloseable {
     /** Separate key spaces (RocksDB column families, Redis key prefixes). */
