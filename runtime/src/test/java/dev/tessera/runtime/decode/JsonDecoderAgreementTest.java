@@ -2,6 +2,9 @@ package dev.tessera.runtime.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +14,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * The streaming JSON decoder against a naive oracle: Jackson databind reads the same bytes into a
  * tree, dotted names are followed node by node, and leaves are converted to canonical values.
  * Random objects (nested, with extra fields of every shape, unicode and escapes, numbers of every
- * size, NaN and infinities, wrong shapes at layout fields) over random layouts, 1,000 seeds.
+ * size, NaN and infinities, wrong shapes at layout fields) over random layouts, 1,000 seeds. A
+ * quarter of the cases are also written with one key repeated in a random object (read, skipped,
+ * or inside an array), which Jackson's own {@code STRICT_DUPLICATE_DETECTION} must confirm.
  * {@code -Dtessera.seed=N} runs one seed.
  */
 class JsonDecoderAgreementTest {
@@ -43,6 +50,9 @@ class JsonDecoderAgreementTest {
     private static final JsonMapper NAN_STRINGS = JsonMapper.builder().build();
     private static final JsonMapper READER = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final JsonMapper STRICT_READER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final String CHARS = "abcXYZ019 _-.\"\\/\n\t\r\u0001\u001féü€山田<>'&{}[]:,";
 
     @Test
@@ -52,6 +62,7 @@ class JsonDecoderAgreementTest {
         long to = only == null ? 1_000 : only + 1;
         int accepted = 0;
         int mismatched = 0;
+        int duplicates = 0;
         for (long seed = from; seed < to; seed++) {
             Random random = new Random(seed);
             List<String> names = new ArrayList<>(POOL);
@@ -64,8 +75,19 @@ class JsonDecoderAgreementTest {
                     : writer.writeValueAsBytes(object);
 
             Object[] expected = naive(READER.readTree(json), layout);
-            Decoded decoded = new JsonEventDecoder(layout, 1 << 20).decode(json);
+            JsonEventDecoder decoder = new JsonEventDecoder(layout, 1 << 20);
+            Decoded decoded = decoder.decode(json);
             String context = "seed " + seed + ", layout " + layout + ", json " + new String(json, "UTF-8");
+            if (random.nextInt(4) == 0) {
+                byte[] withDuplicate = writeWithDuplicate(writer, object, random);
+                String dupContext = "seed " + seed + ", json " + new String(withDuplicate, "UTF-8");
+                assertThat(strictReaderRejects(withDuplicate)).as(dupContext).isTrue();
+                Decoded rejected = decoder.decode(withDuplicate);
+                // a wrong shape earlier in the document may be found before the duplicate
+                assertThat(rejected.reason()).as("%s -> %s", dupContext, rejected)
+                        .isIn(RejectReason.MALFORMED, RejectReason.SCHEMA_MISMATCH);
+                duplicates += rejected.reason() == RejectReason.MALFORMED ? 1 : 0;
+            }
             if (expected == null) {
                 mismatched++;
                 assertThat(decoded.reason()).as(context).isEqualTo(RejectReason.SCHEMA_MISMATCH);
@@ -85,6 +107,7 @@ class JsonDecoderAgreementTest {
         if (only == null) {
             assertThat(accepted).as("cases decoded").isGreaterThan(300);
             assertThat(mismatched).as("cases with a wrong shape at a layout field").isGreaterThan(50);
+            assertThat(duplicates).as("cases rejected for a duplicate key").isGreaterThan(150);
         }
     }
 
@@ -135,6 +158,61 @@ class JsonDecoderAgreementTest {
             return leaf.bigIntegerValue().doubleValue();
         }
         return leaf.doubleValue();
+    }
+
+    // ---------------------------------------------------------------- duplicate keys
+
+    private static boolean strictReaderRejects(byte[] json) throws IOException {
+        try {
+            STRICT_READER.readTree(json);
+            return false;
+        } catch (JsonProcessingException e) {
+            return e.getOriginalMessage().startsWith("Duplicate field");
+        }
+    }
+
+    /** {@code root} written with one existing key of one random non-empty object written twice. */
+    private static byte[] writeWithDuplicate(JsonMapper mapper, ObjectNode root, Random random) throws IOException {
+        int[] target = {random.nextInt(countNonEmptyObjects(root))};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            write(g, root, target, random);
+        }
+        return out.toByteArray();
+    }
+
+    private static int countNonEmptyObjects(JsonNode node) {
+        int n = node.isObject() && node.size() > 0 ? 1 : 0;
+        for (JsonNode child : node) {
+            n += countNonEmptyObjects(child);
+        }
+        return n;
+    }
+
+    private static void write(JsonGenerator g, JsonNode node, int[] target, Random random) throws IOException {
+        if (node.isObject()) {
+            boolean duplicateHere = node.size() > 0 && target[0]-- == 0;
+            g.writeStartObject();
+            List<String> names = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                names.add(field.getKey());
+                g.writeFieldName(field.getKey());
+                write(g, field.getValue(), target, random);
+            }
+            if (duplicateHere) {
+                g.writeFieldName(names.get(random.nextInt(names.size())));
+                g.writeNumber(1);
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (JsonNode item : node) {
+                write(g, item, target, random);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeTree(node);
+        }
     }
 
     // ---------------------------------------------------------------- random objects

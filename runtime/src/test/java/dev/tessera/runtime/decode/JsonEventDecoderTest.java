@@ -321,6 +321,47 @@ class JsonEventDecoderTest {
     }
 
     @Test
+    void duplicateKeysAreFoundInArraysAndDeepInSkippedValues() {
+        assertThat(reject("{\"x\": [1, {\"a\": 1, \"b\": [{\"c\": 1, \"c\": 1}]}]}", RejectReason.MALFORMED))
+                .isEqualTo("malformed JSON at line 1, column 35 (byte offset 34): Duplicate field 'c'; send one"
+                        + " complete UTF-8 JSON object per record");
+        assertThat(reject("{\"x\": [{\"a\": 1, \"a\": 2}], \"id\": \"p1\"}", RejectReason.MALFORMED))
+                .contains("Duplicate field 'a'");
+    }
+
+    @Test
+    void theSameKeyInDifferentObjectsIsNoDuplicate() {
+        Event e = accept("{\"k\": {\"k\": {\"k\": 1}}, \"a\": {\"k\": 2}, \"x\": [{\"k\": 1}, {\"k\": 1}],"
+                + " \"billing\": {\"country\": \"FR\", \"address\": {\"country\": \"DE\", \"city\": \"Lyon\"}},"
+                + " \"id\": \"p1\", \"y\": {\"id\": \"p2\"}}");
+        assertThat(e.get(ID)).isEqualTo("p1");
+        assertThat(e.get(COUNTRY)).isEqualTo("FR");
+        assertThat(e.get(CITY)).isEqualTo("Lyon");
+    }
+
+    @Test
+    void duplicatesAreFoundInObjectsWithThousandsOfKeys() {
+        StringBuilder many = new StringBuilder("{\"id\": \"p1\"");
+        for (int i = 0; i < 5_000; i++) {
+            many.append(", \"k").append(i).append("\": ").append(i);
+        }
+        assertThat(accept(many + "}").get(ID)).isEqualTo("p1");
+        assertThat(reject(many + ", \"k17\": 0}", RejectReason.MALFORMED)).contains("Duplicate field 'k17'");
+        assertThat(reject(many + ", \"id\": 0}", RejectReason.MALFORMED)).contains("Duplicate field 'id'");
+        // the keys of a closed object no longer count: k3 and id appear again one level up
+        String nested = "{\"outer\": " + many + "}, \"k3\": 1, \"id\": 1}";
+        assertThat(accept(nested).get(ID)).isEqualTo(1L);
+    }
+
+    @Test
+    void aLongDuplicateKeyIsAbbreviatedInTheMessage() {
+        String key = "k".repeat(500);
+        assertThat(reject("{\"" + key + "\": 1, \"" + key + "\": 2}", RejectReason.MALFORMED))
+                .contains("Duplicate field '" + "k".repeat(61) + "...'")
+                .hasSizeLessThan(250);
+    }
+
+    @Test
     void invalidUtf8IsMalformedWhereverItIs() {
         byte[] inValue = concat(utf8("{\"id\": \""), new byte[] {(byte) 0xC3, 0x28}, utf8("\"}"));
         assertThat(rejectBytes(inValue, RejectReason.MALFORMED)).contains("UTF-8").contains("byte offset");
