@@ -1,0 +1,171 @@
+package dev.tessera.runtime.decode;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.core.event.FieldLayout;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.IndexedRecord;
+
+/**
+ * Decodes plain Avro binary (one record of the source's schema file, no Confluent wire-format
+ * header: that comes with the schema registry) into a {@link GenericRecordEvent}.
+ *
+ * <h2>Design</h2>
+ *
+ * <ul>
+ *   <li><b>Resolved once.</b> The constructor maps each layout field to the positions of its path
+ *       through the schema ({@code billing.country} → position of {@code billing}, then of
+ *       {@code country} in the billing record; a nested record may sit in a union with null). A
+ *       layout field the schema lacks is a definition error found at startup: the constructor
+ *       throws a {@link TesseraException} naming the field, the record and its fields.
+ *   <li><b>Decoding.</b> Avro's {@link GenericDatumReader} builds the record over a
+ *       {@link BoundedBinaryDecoder}, which caps every length read from the data by the record
+ *       itself, so garbage can neither exhaust memory nor throw past {@link #decode}. The whole
+ *       value must be consumed: trailing bytes mean a different schema or a framing problem.
+ *   <li><b>Values.</b> {@link GenericRecordEvent} converts on access (Utf8 caches its String).
+ *       Layout fields holding bytes, fixed, arrays, maps or records are rejected at decode time as
+ *       {@code schema_mismatch} (a union may hold a scalar in one record and bytes in the next).
+ *       Logical types are read as their underlying type (timestamp-millis as a long; a decimal
+ *       is bytes, hence a mismatch). Strings are not validated as UTF-8; invalid sequences read
+ *       as U+FFFD, as everywhere in Avro.
+ *   <li><b>Threads.</b> Immutable and thread-safe: Avro's reader keeps its resolving decoders per
+ *       thread, and each call has its own {@link BoundedBinaryDecoder}.
+ * </ul>
+ */
+final class AvroEventDecoder implements EventDecoder {
+    private final String schemaName;
+    private final GenericDatumReader<IndexedRecord> reader;
+    private final List<String> names;
+    private final int[][] paths;
+    private final int maxRecordBytes;
+
+    /**
+     * @param schemaName how messages name the schema (its file, relative to the definitions)
+     * @throws TesseraException when the schema is not a record, or lacks a layout field
+     */
+    AvroEventDecoder(Schema schema, String schemaName, FieldLayout layout, int maxRecordBytes) {
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException("max record size must be positive, got " + maxRecordBytes + " bytes");
+        }
+        if (schema.getType() != Schema.Type.RECORD) {
+            throw new TesseraException("Avro schema " + schemaName + " is " + schema.getType().getName()
+                    + ", not a record; an event schema must be a record whose fields the definitions name");
+        }
+        this.schemaName = schemaName;
+        this.reader = new GenericDatumReader<>(schema, schema, GenericData.get());
+        this.names = layout.names();
+        this.paths = new int[names.size()][];
+        List<DottedName> dotted = DottedName.parseAll(layout);
+        for (int slot = 0; slot < paths.length; slot++) {
+            paths[slot] = resolve(schema, dotted.get(slot));
+        }
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    private int[] resolve(Schema root, DottedName name) {
+        List<String> segments = name.segments();
+        int[] path = new int[segments.size()];
+        Schema record = root;
+        for (int i = 0; i < path.length; i++) {
+            String segment = segments.get(i);
+            Schema.Field field = record.getField(segment);
+            if (field == null) {
+                throw new TesseraException("layout field '" + name.name() + "' is not in Avro schema " + schemaName
+                        + ": record " + record.getFullName() + " has no field '" + segment + "' (its fields: "
+                        + record.getFields().stream().map(Schema.Field::name).collect(Collectors.joining(", "))
+                        + "); fix the field name in the definitions or add the field to the schema");
+            }
+            path[i] = field.pos();
+            if (i < path.length - 1) {
+                Schema nested = recordIn(field.schema());
+                if (nested == null) {
+                    throw new TesseraException("layout field '" + name.name() + "' reads '" + segments.get(i + 1)
+                            + "' from field '" + String.join(".", segments.subList(0, i + 1)) + "', which is "
+                            + describe(field.schema()) + " in Avro schema " + schemaName + ", not a record (or a"
+                            + " union of null and one record); fix the field name in the definitions");
+                }
+                record = nested;
+            }
+        }
+        return path;
+    }
+
+    /** The record a field holds: itself, or the only record branch of a union; else null. */
+    private static Schema recordIn(Schema s) {
+        if (s.getType() == Schema.Type.RECORD) {
+            return s;
+        }
+        if (s.getType() != Schema.Type.UNION) {
+            return null;
+        }
+        Schema found = null;
+        for (Schema branch : s.getTypes()) {
+            if (branch.getType() == Schema.Type.RECORD) {
+                if (found != null) {
+                    return null;
+                }
+                found = branch;
+            }
+        }
+        return found;
+    }
+
+    private static String describe(Schema s) {
+        return s.getType() == Schema.Type.UNION
+                ? "a union of " + s.getTypes().stream().map(t -> t.getType().getName()).collect(Collectors.joining(", "))
+                : "of type " + s.getType().getName();
+    }
+
+    @Override
+    public Decoded decode(byte[] value) {
+        if (value == null) {
+            return Decoded.rejected(RejectReason.MALFORMED,
+                    "record value is null (a tombstone?); expected an Avro record of " + schemaName);
+        }
+        if (value.length > maxRecordBytes) {
+            return Decoded.rejected(RejectReason.TOO_LARGE, "record is " + value.length + " bytes, over the limit of "
+                    + maxRecordBytes + " bytes per event; send smaller events or raise the source's max record size");
+        }
+        BoundedBinaryDecoder in = new BoundedBinaryDecoder(value);
+        IndexedRecord record;
+        try {
+            record = reader.read(null, in);
+        } catch (IOException e) {
+            return malformed(value, value.length == 0 ? "the value is empty" : e.getMessage());
+        } catch (RuntimeException e) {
+            // Avro signals bad union and enum indexes, and some limits, with unchecked exceptions
+            return malformed(value, (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + " (decoding stopped at byte " + in.position() + ")");
+        } catch (StackOverflowError e) {
+            // only a recursive schema nests without bound; the stack is unwound by now
+            return malformed(value, "records nested too deeply (a recursive schema) before byte " + in.position());
+        }
+        if (!in.isEnd()) {
+            return malformed(value, "the record ends at byte " + in.position() + " but the value has " + value.length
+                    + " bytes (" + (value.length - in.position()) + " trailing)");
+        }
+        for (int slot = 0; slot < paths.length; slot++) {
+            String kind = GenericRecordEvent.kindAt(GenericRecordEvent.raw(record, paths[slot]));
+            if (kind != null) {
+                return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + names.get(slot) + "' holds " + kind
+                        + " in this record, but the definitions use it as a single value; a layout field must be a"
+                        + " string, number, boolean, enum or null: refer to a scalar field instead, or change "
+                        + schemaName);
+            }
+        }
+        return Decoded.accepted(new GenericRecordEvent(record, paths));
+    }
+
+    private Decoded malformed(byte[] value, String detail) {
+        String confluentHint = value.length > 5 && value[0] == 0
+                ? " (the value starts with byte 0 like the Confluent wire format; this source reads plain Avro binary"
+                        + " of its schema file)"
+                : "";
+        return Decoded.rejected(RejectReason.MALFORMED, "not a plain Avro binary record of " + schemaName + ": "
+                + detail + confluentHint + "; send exactly one record encoded with this schema per Kafka record");
+    }
+}

@@ -1,0 +1,334 @@
+package dev.tessera.runtime.decode;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.tessera.core.event.ArrayEvent;
+import dev.tessera.core.event.FieldLayout;
+import java.io.IOException;
+
+/**
+ * Decodes a record value holding one JSON object into an {@link ArrayEvent} of just the layout's
+ * fields, with Jackson's streaming parser.
+ *
+ * <h2>Design</h2>
+ *
+ * <ul>
+ *   <li><b>Projection while parsing.</b> The layout's names form a {@link JsonFieldTree}. For each
+ *       key of the object one hash lookup decides: keep the value (a layout field), descend (the
+ *       parent of a dotted field such as {@code billing.country}), or skip past it. No tree, map
+ *       or string is built for fields nobody reads; field names come from Jackson's
+ *       canonicalizing symbol table, so decoding allocates only the parser, a small key stack,
+ *       the value array and the kept values.
+ *   <li><b>Duplicate keys</b> are found by {@link JsonKeySet} while walking every object, read or
+ *       skipped, instead of Jackson's {@code STRICT_DUPLICATE_DETECTION}: same rule, but without a
+ *       hash set per object, which cost a fifth of the decoding time of a typical event
+ *       ({@code JsonDecodeBenchmark}). Skipping therefore walks tokens itself rather than calling
+ *       {@code skipChildren()}, which would not see keys.
+ *   <li><b>Canonical values</b> ({@link dev.tessera.core.event.Event}): integral numbers become
+ *       {@link Long} (beyond the long range: {@link Double}), other numbers {@link Double},
+ *       including the literals {@code NaN} and {@code ±Infinity} (the core counts them as null and
+ *       reports them), strings {@link String} (a number sent as a string stays a string), booleans
+ *       {@link Boolean}, JSON null and absent fields null.
+ *   <li><b>Rejections</b> (never exceptions). {@code too_large}: the record is over the size limit
+ *       (checked before parsing), or a value breaks a parser limit (nesting depth 64, strings of
+ *       1,000,000 characters, numbers of 1,000 characters). {@code malformed}: null or empty value,
+ *       a top-level value that is not an object, bad syntax, truncation, duplicate keys (anywhere
+ *       in the object), invalid UTF-8, or anything after the object. {@code schema_mismatch}: a
+ *       layout field holds an object or array, or the parent of a dotted field is neither an
+ *       object nor null. Messages carry the JSON location (line, column, byte offset) but never
+ *       the payload itself, since records may hold personal data.
+ *   <li><b>Threads.</b> The decoder is immutable and thread-safe: one shared {@link JsonFactory}
+ *       (itself thread-safe) hands each call its own parser.
+ *   <li><b>Encoding.</b> UTF-8 only (a UTF-8 byte-order mark is skipped). Jackson would
+ *       auto-detect UTF-16/32 from a byte-order mark or zero bytes; such records are rejected as
+ *       {@code malformed} before parsing, and invalid UTF-8 sequences anywhere (values, keys,
+ *       skipped fields) are rejected by the parser.
+ * </ul>
+ */
+final class JsonEventDecoder implements EventDecoder {
+    static final int MAX_NESTING_DEPTH = 64;
+    static final int MAX_STRING_LENGTH = 1_000_000;
+    static final int MAX_NUMBER_LENGTH = 1_000;
+
+    private static final String LIMITS = "events are limited to nesting depth " + MAX_NESTING_DEPTH
+            + ", strings of " + MAX_STRING_LENGTH + " characters and numbers of " + MAX_NUMBER_LENGTH + " characters";
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .build())
+            .build();
+
+    private final JsonFieldTree fields;
+    private final int slots;
+    private final int maxRecordBytes;
+
+    /**
+     * @param maxRecordBytes records longer than this are rejected as {@code too_large} unparsed
+     * @throws dev.tessera.api.TesseraException when a layout name is not a valid dotted path
+     */
+    JsonEventDecoder(FieldLayout layout, int maxRecordBytes) {
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException("max record size must be positive, got " + maxRecordBytes + " bytes");
+        }
+        this.fields = JsonFieldTree.of(layout);
+        this.slots = layout.size();
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public Decoded decode(byte[] value) {
+        if (value == null) {
+            return Decoded.rejected(RejectReason.MALFORMED,
+                    "record value is null (a tombstone?); expected one JSON object per record");
+        }
+        if (value.length > maxRecordBytes) {
+            return Decoded.rejected(RejectReason.TOO_LARGE, "record is " + value.length + " bytes, over the limit of "
+                    + maxRecordBytes + " bytes per event; send smaller events or raise the source's max record size");
+        }
+        String notUtf8 = notUtf8(value);
+        if (notUtf8 != null) {
+            return Decoded.rejected(RejectReason.MALFORMED, "record value is not UTF-8: " + notUtf8
+                    + "; send one UTF-8 JSON object per record");
+        }
+        Object[] values = new Object[slots];
+        JsonParser parser;
+        try {
+            parser = FACTORY.createParser(value);
+        } catch (IOException e) {
+            return Decoded.rejected(RejectReason.MALFORMED, "cannot read the record as JSON: " + e.getMessage()
+                    + "; send one UTF-8 JSON object per record");
+        }
+        try (parser) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return Decoded.rejected(RejectReason.MALFORMED, "record value is empty"
+                        + (value.length == 0 ? "" : " (" + value.length + " bytes of whitespace)")
+                        + "; expected one JSON object per record");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return Decoded.rejected(RejectReason.MALFORMED, "record value is " + describe(first) + " at "
+                        + where(parser.currentTokenLocation()) + "; expected one JSON object per record, e.g. "
+                        + "{\"id\": \"e1\", ...}");
+            }
+            Decoded mismatch = readObject(parser, fields, values, new JsonKeySet());
+            if (mismatch != null) {
+                return mismatch;
+            }
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                return Decoded.rejected(RejectReason.MALFORMED, "trailing content after the JSON object: "
+                        + describe(trailing) + " at " + where(parser.currentTokenLocation())
+                        + "; send exactly one JSON object per record");
+            }
+            return Decoded.accepted(new ArrayEvent(values));
+        } catch (StreamConstraintsException e) {
+            return Decoded.rejected(RejectReason.TOO_LARGE, "JSON value over a parser limit at "
+                    + where(e.getLocation() != null ? e.getLocation() : parser.currentLocation()) + ": "
+                    + e.getOriginalMessage() + "; " + LIMITS);
+        } catch (JsonProcessingException e) {
+            return Decoded.rejected(RejectReason.MALFORMED, "malformed JSON at "
+                    + where(e.getLocation() != null ? e.getLocation() : parser.currentLocation()) + ": "
+                    + withoutSource(e.getOriginalMessage()) + "; send one complete UTF-8 JSON object per record");
+        } catch (IOException e) {
+            // reading a byte array does no I/O; kept so no exception can escape decode()
+            return Decoded.rejected(RejectReason.MALFORMED, "cannot read the record as JSON: " + e);
+        }
+    }
+
+    /**
+     * Reads the object whose START_OBJECT was just consumed, keeping the fields {@code node} asks for.
+     * Returns a schema_mismatch rejection, or null when the object was read.
+     */
+    private static Decoded readObject(JsonParser p, JsonFieldTree node, Object[] values, JsonKeySet keys)
+            throws IOException {
+        int base = keys.open();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (!keys.add(base, name)) {
+                throw duplicate(p, name);
+            }
+            JsonFieldTree child = node.child(name);
+            t = p.nextToken();
+            if (child == null) {
+                if (t.isStructStart()) {
+                    skip(p, t, keys);
+                }
+                continue;
+            }
+            if (child.slot() >= 0) {
+                if (t.isStructStart()) {
+                    return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + child.path() + "' is "
+                            + describe(t) + " at " + where(p.currentTokenLocation()) + ", but the definitions use it"
+                            + " as a single value; send a string, number, boolean or null there"
+                            + (t == JsonToken.START_OBJECT ? ", or refer to a nested field such as '"
+                                    + child.path() + ".<name>' in the definitions" : ""));
+                }
+                values[child.slot()] = scalar(p, t);
+            } else if (t == JsonToken.START_OBJECT) {
+                Decoded mismatch = readObject(p, child, values, keys);
+                if (mismatch != null) {
+                    return mismatch;
+                }
+            } else if (t != JsonToken.VALUE_NULL) {
+                return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + child.path() + "' is "
+                        + describe(t) + " at " + where(p.currentTokenLocation()) + ", but the definitions read '"
+                        + child.someDescendant() + "' from it; send an object (or null) there, or fix the field name"
+                        + " in the definitions");
+            }
+        }
+        expectEnd(t, JsonToken.END_OBJECT);
+        keys.close(base);
+        return null;
+    }
+
+    /**
+     * Skips the object or array whose start token {@code t} was just read, checking its objects for
+     * duplicate keys (which Jackson's {@code skipChildren()} would not). Depth is bounded by the
+     * parser's nesting limit.
+     */
+    private static void skip(JsonParser p, JsonToken t, JsonKeySet keys) throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            int base = keys.open();
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!keys.add(base, name)) {
+                    throw duplicate(p, name);
+                }
+                t = p.nextToken();
+                if (t.isStructStart()) {
+                    skip(p, t, keys);
+                }
+            }
+            expectEnd(t, JsonToken.END_OBJECT);
+            keys.close(base);
+        } else {
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == null) {
+                    expectEnd(null, JsonToken.END_ARRAY);
+                }
+                if (t.isStructStart()) {
+                    skip(p, t, keys);
+                }
+            }
+        }
+    }
+
+    private static void expectEnd(JsonToken t, JsonToken end) {
+        if (t != end) {
+            // Jackson reports truncation and bad syntax as exceptions; anything else here is a bug
+            throw new IllegalStateException("unexpected token " + t + " where " + end + " belongs");
+        }
+    }
+
+    private static JsonParseException duplicate(JsonParser p, String name) {
+        String shown = name.length() <= 64 ? name : name.substring(0, 61) + "...";
+        return new JsonParseException(p, "Duplicate field '" + shown + "'", p.currentTokenLocation());
+    }
+
+    private static Object scalar(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                        return (long) p.getIntValue();
+                    case LONG:
+                        return p.getLongValue();
+                    default:
+                        return p.getDoubleValue();
+                }
+            case VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new IllegalStateException("not a scalar token: " + t);
+        }
+    }
+
+    private static String describe(JsonToken t) {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.toString();
+        }
+    }
+
+    /**
+     * Why the value cannot be UTF-8 JSON, judging by the bytes Jackson uses to detect UTF-16/32 (a
+     * byte-order mark, or a zero byte among the first four), or null. UTF-8 JSON never holds a
+     * zero byte (control characters in strings must be escaped) nor 0xFE/0xFF.
+     */
+    private static String notUtf8(byte[] value) {
+        if (value.length >= 2 && ((value[0] == (byte) 0xFE && value[1] == (byte) 0xFF)
+                || (value[0] == (byte) 0xFF && value[1] == (byte) 0xFE))) {
+            return "it starts with a UTF-16 or UTF-32 byte-order mark";
+        }
+        for (int i = 0; i < Math.min(4, value.length); i++) {
+            if (value[i] == 0) {
+                return "byte " + i + " is 0x00 (UTF-16 or UTF-32 text, or binary data)";
+            }
+        }
+        return null;
+    }
+
+    /** "line 1, column 17 (byte offset 16)", from whatever the location knows. */
+    static String where(JsonLocation loc) {
+        if (loc == null) {
+            return "an unknown position";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (loc.getLineNr() > 0) {
+            sb.append("line ").append(loc.getLineNr()).append(", column ").append(loc.getColumnNr());
+        }
+        if (loc.getByteOffset() >= 0) {
+            sb.append(sb.length() == 0 ? "byte offset " : " (byte offset ").append(loc.getByteOffset());
+            if (loc.getLineNr() > 0) {
+                sb.append(')');
+            }
+        }
+        return sb.length() == 0 ? "an unknown position" : sb.toString();
+    }
+
+    /** Jackson's messages may embed "[Source: ...; line: 1, column: 2]"; the location is reported separately. */
+    private static String withoutSource(String message) {
+        if (message == null) {
+            return "invalid JSON";
+        }
+        return message.replaceAll("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
+                .replaceAll("\\s*\\[Source: [^\\]]*\\]", "").replace("\n", " ").trim();
+    }
+}
