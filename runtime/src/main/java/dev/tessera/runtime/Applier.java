@@ -1,0 +1,231 @@
+package dev.tessera.runtime;
+
+import dev.tessera.core.event.Event;
+import dev.tessera.core.event.EventTimes;
+import dev.tessera.runtime.SourceCounters.Outcome;
+import dev.tessera.runtime.decode.Decoded;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single thread that owns all aggregation state: takes decoded batches from the consumers, applies
+ * SPEC §3 to each record, and commits through the {@link Checkpointer}.
+ *
+ * <h2>Per record, in this order</h2>
+ * <ol>
+ *   <li>decoding failures are dead-lettered with the decoder's reason (malformed, too_large,
+ *       schema_mismatch);</li>
+ *   <li>{@code bad_timestamp}: the timestamp field is missing or neither epoch millis nor ISO-8601;</li>
+ *   <li>{@code future}: event time beyond the wall clock plus {@code max_clock_skew};</li>
+ *   <li>{@code late}: event time before the source's watermark (recomputed once per batch);</li>
+ *   <li>{@code missing_key}: no group of the source can key it (a group whose key fields are
+ *       missing skips the event and counts it as that group's {@code missing_key}, the others
+ *       still apply it);</li>
+ *   <li>{@code duplicate}: its id was already applied within the dedup horizon (counted, dropped, not
+ *       dead-lettered — it is not bad input, just a retry);</li>
+ *   <li>otherwise it is applied to every group's entity and counted as accepted.</li>
+ * </ol>
+ * Dedup state is kept per partition: producers key retries the same way as originals (the push API
+ * keys by event id), so a retry lands in the original's partition.
+ *
+ * <h2>Why one thread</h2>
+ * One owner makes a commit a consistent cut without coordination, and makes replay deterministic per
+ * partition. Decoding, the expensive part, runs on the consumer threads in parallel; applying a
+ * decoded event is a few hundred nanoseconds. Scale past one core is the Flink runtime's job.
+ */
+final class Applier implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+
+    private final List<SourceRuntime> sources;
+    private final BlockingQueue<Batch> queue;
+    private final Checkpointer checkpointer;
+    private final DeadLetterSink deadLetters;
+    private final LongSupplier clock;
+    private final long commitIntervalMillis;
+    private final long sweepIntervalMillis;
+    private final int maxRecordsPerCommit;
+    private final List<Checkpointer.Dirty> dirty = new ArrayList<>();
+    private final Runnable afterCommit;
+
+    private volatile boolean stopping;
+    private volatile Throwable failure;
+    private long lastCommit;
+    private long lastSweep;
+    private int sinceCommit;
+
+    Applier(List<SourceRuntime> sources, BlockingQueue<Batch> queue, Checkpointer checkpointer,
+            DeadLetterSink deadLetters, LongSupplier clock, long commitIntervalMillis, int maxRecordsPerCommit,
+            Runnable afterCommit) {
+        this.sources = sources;
+        this.queue = queue;
+        this.checkpointer = checkpointer;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.commitIntervalMillis = commitIntervalMillis;
+        this.sweepIntervalMillis = Math.max(commitIntervalMillis, 60_000);
+        this.maxRecordsPerCommit = maxRecordsPerCommit;
+        this.afterCommit = afterCommit;
+    }
+
+    void stop() {
+        stopping = true;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        lastCommit = clock.getAsLong();
+        lastSweep = lastCommit;
+        try {
+            while (!stopping || !queue.isEmpty()) {
+                Batch b = queue.poll(Math.max(1, commitIntervalMillis / 4), TimeUnit.MILLISECONDS);
+                long now = clock.getAsLong();
+                if (b != null) {
+                    process(b, now);
+                    sinceCommit += b.size();
+                }
+                if (now - lastCommit >= commitIntervalMillis || sinceCommit >= maxRecordsPerCommit) {
+                    commit(now);
+                }
+            }
+            commit(clock.getAsLong());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("the stream runtime stopped: {}", t.toString(), t);
+        }
+    }
+
+    private void commit(long now) {
+        boolean sweep = now - lastSweep >= sweepIntervalMillis;
+        checkpointer.commit(dirty, sweep);
+        dirty.clear();
+        lastCommit = now;
+        sinceCommit = 0;
+        if (sweep) {
+            lastSweep = now;
+        }
+        afterCommit.run();
+    }
+
+    void process(Batch batch, long now) {
+        SourceRuntime src = batch.source();
+        src.watermark.advance(now);
+        long watermark = src.watermark.watermark();
+        long maxFuture = now + src.source.maxClockSkew().millis();
+        List<GroupRuntime> groups = src.groups;
+        @SuppressWarnings("unchecked")
+        List<String>[] keys = new List[groups.size()];
+        SourceCounters counters = src.counters;
+        for (int i = 0; i < batch.size(); i++) {
+            Batch.Record r = batch.records()[i];
+            int p = r.partition();
+            src.nextOffsets[p] = r.offset() + 1;
+            counters.increment(Outcome.IN);
+            Decoded d = r.decoded();
+            if (!d.isAccepted()) {
+                reject(src, r, d.reason().code(), d.message());
+                continue;
+            }
+            Event e = d.event();
+            long et;
+            try {
+                et = EventTimes.toEpochMillis(e.get(src.timestampSlot));
+            } catch (IllegalArgumentException ex) {
+                reject(src, r, Outcome.BAD_TIMESTAMP.code(), "field '" + src.source.timestamp() + "': " + ex.getMessage());
+                continue;
+            }
+            if (et > maxFuture) {
+                reject(src, r, Outcome.FUTURE.code(), "event time " + instant(et) + " is more than max_clock_skew "
+                        + src.source.maxClockSkew() + " ahead of the clock (" + instant(now) + "); fix the producer's clock"
+                        + " or its timestamp unit (epoch milliseconds expected)");
+                continue;
+            }
+            if (et < watermark) {
+                reject(src, r, Outcome.LATE.code(), "event time " + instant(et) + " is before the watermark "
+                        + instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
+                        + "); raise lateness or backfill it with tessera import");
+                continue;
+            }
+            boolean anyKey = false;
+            for (int g = 0; g < keys.length; g++) {
+                keys[g] = groups.get(g).keyOf(e);
+                if (keys[g] == null) {
+                    groups.get(g).missingKey.incrementAndGet();
+                } else {
+                    anyKey = true;
+                }
+            }
+            if (!anyKey && !groups.isEmpty()) {
+                reject(src, r, Outcome.MISSING_KEY.code(), "no value for the key field(s) of any group of source "
+                        + src.source.name() + ": " + groups.stream().map(g -> g.entity.keys().toString()).distinct().toList());
+                continue;
+            }
+            String id = src.idSlot < 0 ? null : GroupRuntime.keyString(e.get(src.idSlot));
+            if (!src.dedup[p].firstSeen(id, et)) {
+                counters.increment(Outcome.DUPLICATE);
+                continue;
+            }
+            if (id != null) {
+                src.addedIds[p].add(id);
+                src.addedTimes[p].add(et);
+            }
+            src.watermark.observe(p, et, now);
+            int nonFinite = 0;
+            for (int g = 0; g < keys.length; g++) {
+                if (keys[g] == null) {
+                    continue;
+                }
+                GroupRuntime gr = groups.get(g);
+                EntityState st = gr.stateFor(keys[g]);
+                synchronized (st) {
+                    boolean wasClean = !st.isDirty();
+                    nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
+                    if (et > st.maxEventTime) {
+                        st.maxEventTime = et;
+                    }
+                    for (int h = 0; h < gr.aggregator.hopCount(); h++) {
+                        st.markDirty(h, gr.aggregator.tileStart(h, et));
+                    }
+                    if (wasClean) {
+                        dirty.add(new Checkpointer.Dirty(gr, st));
+                    }
+                }
+            }
+            counters.increment(Outcome.ACCEPTED);
+            if (nonFinite > 0) {
+                counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
+            }
+        }
+        long[] positions = batch.positions();
+        for (int p = 0; p < positions.length; p++) {
+            if (positions[p] > src.nextOffsets[p]) {
+                src.nextOffsets[p] = positions[p];
+            }
+        }
+    }
+
+    private void reject(SourceRuntime src, Batch.Record r, String reason, String message) {
+        Outcome o = Outcome.ofCode(reason);
+        src.counters.increment(o == null ? Outcome.MALFORMED : o);
+        deadLetters.send(src.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, message);
+    }
+
+    private static String instant(long millis) {
+        try {
+            return Instant.ofEpochMilli(millis).toString();
+        } catch (RuntimeException e) {
+            return millis + " ms";
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tessera.runtime;
+
+import dev.tessera.runtime.decode.Decoded;
+
+/**
+ * Records of one source, polled and decoded by its consumer thread, in partition order, handed to
+ * the applier through a bounded queue (the backpressure point: a full queue stops polling).
+ * {@code positions} are the consumer's positions after the poll, per partition (-1: unknown): they
+ * move past transaction markers and aborted records, which never appear as records.
+ */
+record Batch(SourceRuntime source, Record[] records, int size, long[] positions) {
+    /** One consumed record: where it came from, its raw bytes (for dead letters) and what decoding made of it. */
+    record Record(int partition, long offset, byte[] key, byte[] value, Decoded decoded) {}
+}

@@ -1,0 +1,133 @@
+package dev.tessera.runtime;
+
+import dev.tessera.core.codec.ByteReader;
+import dev.tessera.core.codec.ByteWriter;
+import dev.tessera.core.codec.CorruptDataException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Owner of the byte layouts of the runtime's own state in the store (tiles are {@code TileCodec}'s
+ * and tile keys {@code TileKey}'s). Every value starts with a version byte.
+ *
+ * <pre>
+ * PROGRESS  key   "source/" + source name (UTF-8)
+ *           value version:u8=1 | n:uvarint | (nextOffset:varlong | partitionMaxEventTime:varlong){n}
+ *                 | watermark:varlong | dedupSeq:varlong | m:uvarint | (counter:string | value:varlong){m}
+ * ENTITIES  key   TileKey.entityPrefix(group, entityKey)
+ *           value version:u8=1 | maxEventTime:varlong
+ * DEDUP     key   source:string | partition:uvarint | seq:8 bytes big-endian
+ *           value version:u8=1 | n:uvarint | (id:string | firstEventTime:varlong){n}
+ * META      key   "definitions.version" -> UTF-8 version string
+ * </pre>
+ * Dedup ids are written as one blob per commit and partition (sequential writes, no per-event
+ * put); a blob is deleted once every id in it has expired.
+ */
+final class RuntimeStateCodec {
+    static final int VERSION = 1;
+    static final byte[] DEFINITIONS_VERSION_KEY = "definitions.version".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private RuntimeStateCodec() {}
+
+    record Progress(long[] nextOffsets, long[] partitionMax, long watermark, long dedupSeq, Map<String, Long> counters) {}
+
+    static byte[] progressKey(String source) {
+        return ("source/" + source).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static byte[] encodeProgress(Progress p) {
+        ByteWriter out = new ByteWriter(64 + p.nextOffsets.length * 12);
+        out.writeByte(VERSION);
+        out.writeUnsignedVarLong(p.nextOffsets.length);
+        for (int i = 0; i < p.nextOffsets.length; i++) {
+            out.writeVarLong(p.nextOffsets[i]);
+            out.writeVarLong(p.partitionMax[i]);
+        }
+        out.writeVarLong(p.watermark);
+        out.writeVarLong(p.dedupSeq);
+        out.writeUnsignedVarLong(p.counters.size());
+        p.counters.forEach((k, v) -> {
+            out.writeString(k);
+            out.writeVarLong(v);
+        });
+        return out.toByteArray();
+    }
+
+    static Progress decodeProgress(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        checkVersion(in, "progress");
+        int n = in.readLength();
+        long[] offsets = new long[n];
+        long[] maxima = new long[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = in.readVarLong();
+            maxima[i] = in.readVarLong();
+        }
+        long watermark = in.readVarLong();
+        long seq = in.readVarLong();
+        int m = in.readLength();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (int i = 0; i < m; i++) {
+            counters.put(in.readString(), in.readVarLong());
+        }
+        return new Progress(offsets, maxima, watermark, seq, counters);
+    }
+
+    static byte[] encodeEntityHeader(long maxEventTime) {
+        return new ByteWriter(12).writeByte(VERSION).writeVarLong(maxEventTime).toByteArray();
+    }
+
+    static long decodeEntityHeader(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        checkVersion(in, "entity header");
+        return in.readVarLong();
+    }
+
+    static byte[] dedupPrefix(String source, int partition) {
+        return new ByteWriter(32).writeString(source).writeUnsignedVarLong(partition).toByteArray();
+    }
+
+    static byte[] dedupKey(String source, int partition, long seq) {
+        return new ByteWriter(40).writeString(source).writeUnsignedVarLong(partition).writeLong(seq).toByteArray();
+    }
+
+    /** Partition and sequence of a dedup blob key of {@code source}. */
+    static long[] decodeDedupKey(byte[] key) {
+        ByteReader in = new ByteReader(key);
+        in.readString();
+        long partition = in.readUnsignedVarLong();
+        long seq = in.readLong();
+        return new long[] {partition, seq};
+    }
+
+    static byte[] encodeDedupBlob(List<String> ids, List<Long> times) {
+        ByteWriter out = new ByteWriter(16 + ids.size() * 24);
+        out.writeByte(VERSION);
+        out.writeUnsignedVarLong(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            out.writeString(ids.get(i));
+            out.writeVarLong(times.get(i));
+        }
+        return out.toByteArray();
+    }
+
+    /** Calls {@code visitor} with each (id, first event time) of a dedup blob. */
+    static void decodeDedupBlob(byte[] bytes, java.util.function.ObjLongConsumer<String> visitor) {
+        ByteReader in = new ByteReader(bytes);
+        checkVersion(in, "dedup blob");
+        int n = in.readLength();
+        for (int i = 0; i < n; i++) {
+            String id = in.readString();
+            visitor.accept(id, in.readVarLong());
+        }
+    }
+
+    private static void checkVersion(ByteReader in, String what) {
+        int v = in.readByte();
+        if (v != VERSION) {
+            throw new CorruptDataException("unknown " + what + " format version " + v + " (this build reads " + VERSION
+                    + "); was the store written by a newer Tessera?");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tessera.runtime;
+
+import dev.tessera.runtime.decode.Decoded;
+import dev.tessera.runtime.decode.RejectReason;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one source's partitions (assigned, not subscribed: offsets live in the Tessera store, not in
+ * a consumer group), decodes every record on this thread, and hands batches to the applier. When the
+ * applier falls behind, {@code queue.put} blocks and polling stops: memory stays bounded by the queue
+ * capacity times the poll size, whatever the rate upstream.
+ */
+final class SourceConsumer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceConsumer.class);
+
+    private final SourceRuntime source;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final BlockingQueue<Batch> queue;
+    private volatile boolean stopping;
+    private volatile Throwable failure;
+    private long[] lastPositions;
+
+    SourceConsumer(SourceRuntime source, KafkaConsumer<byte[], byte[]> consumer, BlockingQueue<Batch> queue) {
+        this.source = source;
+        this.consumer = consumer;
+        this.queue = queue;
+    }
+
+    void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    private long[] positions() {
+        long[] positions = new long[source.partitions];
+        java.util.Arrays.fill(positions, -1L);
+        for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+            positions[tp.partition()] = consumer.position(tp);
+        }
+        return positions;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> polled;
+                try {
+                    polled = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break;
+                }
+                long[] positions = positions();
+                if (polled.isEmpty() && java.util.Arrays.equals(positions, lastPositions)) {
+                    continue;
+                }
+                lastPositions = positions;
+                Batch.Record[] records = new Batch.Record[polled.count()];
+                int n = 0;
+                for (ConsumerRecord<byte[], byte[]> rec : polled) {
+                    Decoded decoded = rec.value() == null
+                            ? Decoded.rejected(RejectReason.MALFORMED, "record at offset " + rec.offset()
+                                    + " has no value (a tombstone); events must be JSON or Avro records")
+                            : source.decoder.decode(rec.value());
+                    records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.key(), rec.value(), decoded);
+                }
+                queue.put(new Batch(source, records, n, positions));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("consumer of source {} stopped: {}", source.source.name(), t.toString(), t);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

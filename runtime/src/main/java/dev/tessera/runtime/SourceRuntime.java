@@ -1,0 +1,73 @@
+package dev.tessera.runtime;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.core.dedup.Deduplicator;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.runtime.decode.EventDecoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+
+/** One source at run time: decoding, the groups it feeds, and its progress (offsets, watermark, dedup). */
+final class SourceRuntime {
+    final Source source;
+    final FieldLayout layout;
+    final EventDecoder decoder;
+    final List<GroupRuntime> groups = new ArrayList<>();
+    final int timestampSlot;
+    final int idSlot;
+    final SourceCounters counters = new SourceCounters();
+
+    // progress, owned by the applier thread
+    int partitions;
+    long[] nextOffsets;
+    WatermarkTracker watermark;
+    Deduplicator[] dedup;
+    /** Ids first applied since the last commit, per partition. */
+    List<String>[] addedIds;
+    List<Long>[] addedTimes;
+    /** Per partition: dedup blob sequence number to the newest first-event time in it. */
+    TreeMap<Long, Long>[] blobs;
+    long dedupSeq;
+
+    SourceRuntime(Definitions defs, Source source, EventDecoder decoder, FieldLayout layout) {
+        this.source = source;
+        this.layout = layout;
+        this.decoder = decoder;
+        this.timestampSlot = layout.requireSlot(source.timestamp());
+        this.idSlot = source.id() == null ? -1 : layout.requireSlot(source.id());
+        for (FeatureGroup g : defs.groupsOf(source)) {
+            groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
+        }
+    }
+
+    static FieldLayout layoutOf(Definitions defs, Source source) {
+        return SourceFields.layout(defs, source);
+    }
+
+    @SuppressWarnings("unchecked")
+    void initPartitions(int count, long wallNow) {
+        partitions = count;
+        nextOffsets = new long[count];
+        Arrays.fill(nextOffsets, -1L); // -1: nothing committed, start from the beginning
+        watermark = new WatermarkTracker(count, source.lateness().millis(), source.idleTimeout().millis(), wallNow);
+        dedup = new Deduplicator[count];
+        addedIds = new List[count];
+        addedTimes = new List[count];
+        blobs = new TreeMap[count];
+        for (int p = 0; p < count; p++) {
+            dedup[p] = new Deduplicator(source.dedupHorizon().millis());
+            addedIds[p] = new ArrayList<>();
+            addedTimes[p] = new ArrayList<>();
+            blobs[p] = new TreeMap<>();
+        }
+    }
+
+    String topic() {
+        return source.topic();
+    }
+}

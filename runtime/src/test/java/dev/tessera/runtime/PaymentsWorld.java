@@ -1,0 +1,146 @@
+package dev.tessera.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.core.oracle.NaiveOracle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * A small payments world for runtime tests: definitions, a random stream of payment events per
+ * partition (in-order within the lateness bound), and the oracle's view of every served feature.
+ */
+final class PaymentsWorld {
+    static final String TOPIC = "test.payments";
+    static final int PARTITIONS = 3;
+    static final long LATENESS = 10 * 60_000L;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String DEFINITIONS = """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: payments
+            kafka: { topic: test.payments }
+            format: json
+            timestamp: event_time
+            id: payment_id
+            lateness: 10m
+            ---
+            kind: FeatureGroup
+            name: account_payments
+            source: payments
+            entity: account
+            features:
+              - { name: payment_count,  agg: count, windows: [1h, 1d] }
+              - { name: declined_count, agg: count, where: "status == 'DECLINED'", windows: [1h] }
+              - { name: amount_sum,     agg: sum, of: amount, windows: [1h, 1d] }
+              - { name: amount_avg,     agg: avg, of: amount, windows: [1h] }
+              - { name: amount_max,     agg: max, of: amount, windows: [1d] }
+              - { name: distinct_cards, agg: approx_distinct, of: card, windows: [1d] }
+              - { name: recent_cards,   agg: last_k, k: 3, of: card, windows: [1d] }
+              - { name: top_merchants,  agg: top_k, k: 2, of: merchant, windows: [1d] }
+              - { name: amount_p50,     agg: approx_percentile, p: 0.5, of: amount, windows: [1d] }
+              - { name: first_country,  agg: first, of: country }
+              - { name: last_country,   agg: last, of: country }
+            """;
+
+    /** Served name -> oracle spec, in served order. Filters are independent Java predicates. */
+    static Map<String, NaiveOracle.Spec> oracleSpecs() {
+        Predicate<NaiveOracle.Ev> all = e -> true;
+        Predicate<NaiveOracle.Ev> declined = e -> "DECLINED".equals(e.fields().get("status"));
+        long h = 3_600_000L;
+        long d = 24 * h;
+        Map<String, NaiveOracle.Spec> m = new LinkedHashMap<>();
+        m.put("payment_count_1h", new NaiveOracle.Spec("count", null, all, h, 300_000, 0));
+        m.put("payment_count_1d", new NaiveOracle.Spec("count", null, all, d, h, 0));
+        m.put("declined_count_1h", new NaiveOracle.Spec("count", null, declined, h, 300_000, 0));
+        m.put("amount_sum_1h", new NaiveOracle.Spec("sum", "amount", all, h, 300_000, 0));
+        m.put("amount_sum_1d", new NaiveOracle.Spec("sum", "amount", all, d, h, 0));
+        m.put("amount_avg_1h", new NaiveOracle.Spec("avg", "amount", all, h, 300_000, 0));
+        m.put("amount_max_1d", new NaiveOracle.Spec("max", "amount", all, d, h, 0));
+        m.put("distinct_cards_1d", new NaiveOracle.Spec("approx_distinct", "card", all, d, h, 0));
+        m.put("recent_cards_1d", new NaiveOracle.Spec("last_k", "card", all, d, h, 3));
+        m.put("top_merchants_1d", new NaiveOracle.Spec("top_k", "merchant", all, d, h, 2));
+        m.put("amount_p50_1d", new NaiveOracle.Spec("approx_percentile", "amount", all, d, h, 0));
+        m.put("first_country", new NaiveOracle.Spec("first", "country", all, 0, 0, 0));
+        m.put("last_country", new NaiveOracle.Spec("last", "country", all, 0, 0, 0));
+        return m;
+    }
+
+    static Path writeDefinitions(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("payments.yaml"), DEFINITIONS);
+        return dir;
+    }
+
+    /** A produced record: partition, key, value bytes, and the event it carries (null for garbage). */
+    record Produced(int partition, String key, byte[] value, NaiveOracle.Ev event) {}
+
+    /**
+     * Good payments for {@code accounts} accounts between {@code start} and {@code end}, assigned to
+     * partitions by account, in time order per partition with disorder below the lateness bound.
+     */
+    static List<Produced> payments(Random rnd, int n, int accounts, long start, long end, int idOffset) {
+        List<List<NaiveOracle.Ev>> perPartition = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            perPartition.add(new ArrayList<>());
+        }
+        List<Produced> out = new ArrayList<>();
+        long[] newest = new long[PARTITIONS];
+        java.util.Arrays.fill(newest, Long.MIN_VALUE);
+        for (int i = 0; i < n; i++) {
+            long t = start + (end - start) * i / Math.max(1, n);
+            t -= rnd.nextInt((int) (LATENESS / 2)); // out of order, but within lateness of what came before
+            int account = (int) Math.floor(Math.pow(rnd.nextDouble(), 2) * accounts);
+            int p = account % PARTITIONS;
+            if (newest[p] != Long.MIN_VALUE && t < newest[p] - LATENESS + 1000) {
+                t = newest[p] - LATENESS + 1000;
+            }
+            newest[p] = Math.max(newest[p], t);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("payment_id", "pay-" + (idOffset + i));
+            f.put("account_id", "acct-" + account);
+            f.put("event_time", t);
+            f.put("amount", rnd.nextInt(4) == 0 ? (Object) (rnd.nextInt(100_000) / 100.0) : (Object) (long) rnd.nextInt(5000));
+            f.put("status", rnd.nextInt(5) == 0 ? "DECLINED" : "APPROVED");
+            f.put("card", "card-" + rnd.nextInt(8));
+            f.put("merchant", "m-" + rnd.nextInt(5));
+            f.put("country", List.of("US", "FR", "BR", "IN").get(rnd.nextInt(4)));
+            if (rnd.nextInt(20) == 0) {
+                f.remove("amount"); // missing value: ignored by value aggregations, counted by count
+            }
+            out.add(new Produced(p, "acct-" + account, json(f), new NaiveOracle.Ev(t, (String) f.get("payment_id"), f)));
+        }
+        return out;
+    }
+
+    static byte[] json(Map<String, Object> fields) {
+        try {
+            return JSON.writeValueAsBytes(fields);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Oracle values of every served feature for every account at {@code t}. */
+    static Map<String, Object> expected(List<NaiveOracle.Ev> applied, String account, long t) {
+        List<NaiveOracle.Ev> mine = applied.stream().filter(e -> account.equals(e.fields().get("account_id"))).toList();
+        Map<String, Object> values = new LinkedHashMap<>();
+        oracleSpecs().forEach((name, spec) -> values.put(name, NaiveOracle.value(spec, mine, t)));
+        return values;
+    }
+}

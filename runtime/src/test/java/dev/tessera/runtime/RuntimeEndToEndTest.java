@@ -1,0 +1,214 @@
+package dev.tessera.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.api.Aggregation;
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.core.oracle.NaiveOracle;
+import dev.tessera.core.oracle.OracleAssertions;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.InMemoryTileStore;
+import dev.tessera.store.TileStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runtime on a real in-process Kafka broker: a stream with out-of-order, late-beyond-grace,
+ * duplicate, malformed, keyless, badly timed, oversized, wrongly typed and future events gives, for
+ * every account and every served feature, the naive oracle's value over exactly the good events;
+ * dead-letter counts per reason (in the counters and on the dead-letter topic) equal the injected ones.
+ */
+class RuntimeEndToEndTest {
+    @TempDir
+    static Path tmp;
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void valuesEqualTheOracleAndRejectsAreCountedByReason() throws Exception {
+        kafka.createTopics(Map.of(PaymentsWorld.TOPIC, PaymentsWorld.PARTITIONS, PaymentsWorld.TOPIC + ".dlq", 1));
+        Path defsDir = PaymentsWorld.writeDefinitions(tmp.resolve("features"));
+        Definitions defs = DefinitionLoader.load(defsDir);
+        long now = System.currentTimeMillis();
+        long start = now - 3 * 3_600_000L;
+        Random rnd = new Random(42);
+
+        List<PaymentsWorld.Produced> phase1 = PaymentsWorld.payments(rnd, 3_000, 40, start, start + 3_600_000L, 0);
+        List<PaymentsWorld.Produced> phase2 = new ArrayList<>(
+                PaymentsWorld.payments(rnd, 6_000, 40, start + 3_600_000L, now - 60_000, 100_000));
+        Map<String, Integer> injected = new TreeMap<>();
+        List<PaymentsWorld.Produced> bad = new ArrayList<>();
+        // late: far older than every partition's newest event minus lateness
+        for (int i = 0; i < 25; i++) {
+            Map<String, Object> f = Map.of("payment_id", "late-" + i, "account_id", "acct-" + i, "event_time",
+                    start - 2 * 3_600_000L, "amount", 1L, "status", "APPROVED", "card", "c", "merchant", "m", "country", "US");
+            bad.add(new PaymentsWorld.Produced(i % 3, "acct-" + i, PaymentsWorld.json(f), null));
+        }
+        injected.put("late", 25);
+        String[] malformed = {"{\"payment_id\": \"x\", ", "not json", "[1,2,3]", "{\"a\":1}{", "", "{\"payment_id\":1,\"payment_id\":2}"};
+        for (String m : malformed) {
+            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", m.getBytes(StandardCharsets.UTF_8), null));
+        }
+        injected.put("malformed", malformed.length);
+        for (int i = 0; i < 7; i++) {
+            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", PaymentsWorld.json(Map.of("payment_id", "nokey-" + i,
+                    "event_time", now - 100_000, "amount", 5L)), null));
+        }
+        injected.put("missing_key", 7);
+        for (String ts : new String[] {"yesterday", "2026-13-45T99:00:00Z", "true"}) {
+            bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8("{\"payment_id\":\"ts-" + ts
+                    + "\",\"account_id\":\"acct-0\",\"event_time\":\"" + ts + "\"}"), null));
+        }
+        bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8(
+                "{\"payment_id\":\"ts-missing\",\"account_id\":\"acct-0\"}"), null));
+        injected.put("bad_timestamp", 4);
+        for (int i = 0; i < 5; i++) {
+            bad.add(new PaymentsWorld.Produced(1, "acct-1", PaymentsWorld.json(Map.of("payment_id", "future-" + i,
+                    "account_id", "acct-1", "event_time", now + 86_400_000L * (i + 1), "amount", 1L)), null));
+        }
+        injected.put("future", 5);
+        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"big\",\"account_id\":\"acct-2\",\"pad\":\""
+                + "x".repeat(80_000) + "\"}"), null));
+        injected.put("too_large", 1);
+        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"obj\",\"account_id\":\"acct-2\","
+                + "\"event_time\":" + (now - 100_000) + ",\"amount\":{\"value\":3}}"), null));
+        injected.put("schema_mismatch", 1);
+
+        // duplicates: exact re-sends of the previous good record of the same partition (never late)
+        List<PaymentsWorld.Produced> withDuplicates = new ArrayList<>();
+        int duplicates = 0;
+        for (PaymentsWorld.Produced p : phase2) {
+            withDuplicates.add(p);
+            if (rnd.nextInt(40) == 0) {
+                withDuplicates.add(p);
+                duplicates++;
+            }
+        }
+        // interleave the bad records at random places of phase 2
+        for (PaymentsWorld.Produced b : bad) {
+            withDuplicates.add(rnd.nextInt(withDuplicates.size()), b);
+        }
+
+        RuntimeConfig config = RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50));
+        config = new RuntimeConfig(config.bootstrapServers(), config.commitInterval(), config.maxRecordsPerCommit(),
+                config.queueCapacity(), config.maxPollRecords(), 64 * 1024, true, config.clock());
+        try (TileStore store = new InMemoryTileStore();
+             KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            send(producer, phase1);
+            try (StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, config)) {
+                rt.awaitCaughtUp(Duration.ofSeconds(60)); // the watermark is established by phase 1
+                send(producer, withDuplicates);
+                rt.awaitCaughtUp(Duration.ofSeconds(60));
+
+                Map<String, Long> counters = rt.counters("payments");
+                for (var e : injected.entrySet()) {
+                    assertThat(counters.get(e.getKey())).as("dead letters of reason %s", e.getKey()).isEqualTo((long) e.getValue());
+                }
+                assertThat(counters.get("duplicate")).isEqualTo((long) duplicates);
+                long good = phase1.size() + phase2.size();
+                assertThat(counters.get("accepted")).isEqualTo(good);
+                assertThat(counters.get("in")).isEqualTo(good + duplicates + bad.size());
+
+                List<NaiveOracle.Ev> applied = new ArrayList<>();
+                phase1.forEach(p -> applied.add(p.event()));
+                phase2.forEach(p -> applied.add(p.event()));
+                assertMatchesOracle(rt.reader(), applied, 40);
+            }
+            assertThat(deadLettersByReason()).isEqualTo(injected);
+        }
+    }
+
+    static void assertMatchesOracle(FeatureReader reader, List<NaiveOracle.Ev> applied, int accounts) {
+        Map<String, NaiveOracle.Spec> specs = PaymentsWorld.oracleSpecs();
+        assertThat(reader.servedNames("account_payments")).containsExactlyElementsOf(specs.keySet());
+        long now = System.currentTimeMillis();
+        int nonEmpty = 0;
+        for (int a = 0; a < accounts; a++) {
+            String account = "acct-" + a;
+            FeatureValues v = reader.read("account_payments", List.of(account), now);
+            Map<String, Object> expected = PaymentsWorld.expected(applied, account, v.asOf());
+            Map<String, Object> actual = v.asMap();
+            for (var spec : specs.entrySet()) {
+                String name = spec.getKey();
+                OracleAssertions.assertMatches(Aggregation.fromYaml(spec.getValue().agg()).orElseThrow(), 0.5,
+                        spec.getValue().k(), account + "." + name + " at " + v.asOf(), actual.get(name), expected.get(name));
+            }
+            if (!Long.valueOf(0L).equals(actual.get("payment_count_1d"))) {
+                nonEmpty++;
+            }
+        }
+        assertThat(nonEmpty).as("accounts with payments today").isGreaterThan(accounts / 2);
+    }
+
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static void send(KafkaProducer<String, byte[]> producer, List<PaymentsWorld.Produced> records) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (PaymentsWorld.Produced r : records) {
+            acks.add(producer.send(new ProducerRecord<>(PaymentsWorld.TOPIC, r.partition(), r.key(), r.value())));
+        }
+        for (Future<RecordMetadata> f : acks) {
+            f.get();
+        }
+    }
+
+    static Map<String, Integer> deadLettersByReason() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Integer> byReason = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(PaymentsWorld.TOPIC + ".dlq", 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String reason = new String(r.headers().lastHeader("tessera.reason").value(), StandardCharsets.UTF_8);
+                    byReason.merge(reason, 1, Integer::sum);
+                }
+            }
+        }
+        return byReason;
+    }
+}
