@@ -52,6 +52,7 @@ final class Applier implements Runnable {
     private final int maxRecordsPerCommit;
     private final List<Checkpointer.Dirty> dirty = new ArrayList<>();
     private final Runnable afterCommit;
+    private final RuntimeConfig.AppliedListener listener;
 
     private volatile boolean stopping;
     private volatile Throwable failure;
@@ -61,7 +62,8 @@ final class Applier implements Runnable {
 
     Applier(List<SourceRuntime> sources, BlockingQueue<Batch> queue, Checkpointer checkpointer,
             DeadLetterSink deadLetters, LongSupplier clock, long commitIntervalMillis, int maxRecordsPerCommit,
-            Runnable afterCommit) {
+            RuntimeConfig.AppliedListener listener, Runnable afterCommit) {
+        this.listener = listener;
         this.sources = sources;
         this.queue = queue;
         this.checkpointer = checkpointer;
@@ -124,8 +126,7 @@ final class Applier implements Runnable {
         long watermark = src.watermark.watermark();
         long maxFuture = now + src.source.maxClockSkew().millis();
         List<GroupRuntime> groups = src.groups;
-        @SuppressWarnings("unchecked")
-        List<String>[] keys = new List[groups.size()];
+        String[] keys = new String[groups.size()];
         SourceCounters counters = src.counters;
         for (int i = 0; i < batch.size(); i++) {
             Batch.Record r = batch.records()[i];
@@ -203,6 +204,9 @@ final class Applier implements Runnable {
                 }
             }
             counters.increment(Outcome.ACCEPTED);
+            if (listener != RuntimeConfig.AppliedListener.NONE) {
+                listener.applied(src.source.name(), r.timestamp(), clock.getAsLong());
+            }
             if (nonFinite > 0) {
                 counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
             }

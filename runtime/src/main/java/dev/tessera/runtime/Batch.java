@@ -9,6 +9,9 @@ import dev.tessera.runtime.decode.Decoded;
  * move past transaction markers and aborted records, which never appear as records.
  */
 record Batch(SourceRuntime source, Record[] records, int size, long[] positions) {
-    /** One consumed record: where it came from, its raw bytes (for dead letters) and what decoding made of it. */
-    record Record(int partition, long offset, byte[] key, byte[] value, Decoded decoded) {}
+    /**
+     * One consumed record: where it came from, its Kafka timestamp (when it was produced, for
+     * freshness), its raw bytes (for dead letters) and what decoding made of it.
+     */
+    record Record(int partition, long offset, long timestamp, byte[] key, byte[] value, Decoded decoded) {}
 }

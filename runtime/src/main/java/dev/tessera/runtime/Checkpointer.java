@@ -128,7 +128,7 @@ final class Checkpointer {
             }
             byte[] headerKey = TileKey.entityPrefix(group, st.key);
             if (st.tiles.isEmpty()) {
-                g.entities.remove(st.key, st);
+                g.entities.remove(st.mapKey, st);
                 ws.delete(Space.ENTITIES, headerKey);
             } else if (changed) {
                 ws.put(Space.ENTITIES, headerKey, RuntimeStateCodec.encodeEntityHeader(st.maxEventTime));
@@ -211,7 +211,7 @@ final class Checkpointer {
                 return;
             }
             Ir[] tile = TileCodec.decode(g.aggregator, h, value);
-            EntityState st = g.stateFor(key.entityKey());
+            EntityState st = g.stateFor(GroupRuntime.mapKey(key.entityKey()));
             st.tiles.ring(h).put(key.start(), tile);
             counts[0]++;
             if (changed) {
@@ -222,7 +222,7 @@ final class Checkpointer {
         store.scan(Space.ENTITIES, new byte[0], (keyBytes, value) -> {
             TileKey.EntityAddress address = TileKey.decodeEntityPrefix(keyBytes);
             GroupRuntime g = groups.get(address.group());
-            EntityState st = g == null ? null : g.entities.get(address.entityKey());
+            EntityState st = g == null ? null : g.entities.get(GroupRuntime.mapKey(address.entityKey()));
             if (st == null) {
                 cleanup.delete(Space.ENTITIES, keyBytes);
             } else {

@@ -11,6 +11,7 @@ import java.util.List;
  * object's monitor.
  */
 final class EntityState {
+    final String mapKey;
     final List<String> key;
     final EntityTiles tiles;
     long maxEventTime = Long.MIN_VALUE;
@@ -19,7 +20,8 @@ final class EntityState {
     private final int[] dirtyCount;
     private boolean dirty;
 
-    EntityState(List<String> key, EntityTiles tiles) {
+    EntityState(String mapKey, List<String> key, EntityTiles tiles) {
+        this.mapKey = mapKey;
         this.key = key;
         this.tiles = tiles;
         this.dirtyStarts = new long[tiles.hopCount()][];

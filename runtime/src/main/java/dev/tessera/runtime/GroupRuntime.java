@@ -18,7 +18,8 @@ final class GroupRuntime {
     final Entity entity;
     final GroupAggregator aggregator;
     final int[] keySlots;
-    final ConcurrentHashMap<List<String>, EntityState> entities = new ConcurrentHashMap<>();
+    /** By {@link #mapKey}: the key value itself, or the values joined by U+001F for composite keys. */
+    final ConcurrentHashMap<String, EntityState> entities = new ConcurrentHashMap<>();
     /** Events of the source without a value for one of this group's key fields. */
     final AtomicLong missingKey = new AtomicLong();
     private final EntityTiles emptyTiles;
@@ -31,20 +32,33 @@ final class GroupRuntime {
         this.emptyTiles = aggregator.newEntity();
     }
 
-    /** The entity key of {@code event} (canonical strings of the key fields), or null if one is missing. */
-    List<String> keyOf(Event event) {
+    static final char KEY_SEPARATOR = '\u001f';
+
+    /** The map key of {@code event}'s entity (see {@link #entities}), or null if a key field is missing. */
+    String keyOf(Event event) {
         if (keySlots.length == 1) {
-            String v = keyString(event.get(keySlots[0]));
-            return v == null ? null : List.of(v);
+            return keyString(event.get(keySlots[0]));
         }
-        String[] parts = new String[keySlots.length];
+        StringBuilder sb = new StringBuilder();
         for (int i = 0; i < keySlots.length; i++) {
-            parts[i] = keyString(event.get(keySlots[i]));
-            if (parts[i] == null) {
-                return null;
+            String part = keyString(event.get(keySlots[i]));
+            if (part == null || part.indexOf(KEY_SEPARATOR) >= 0) {
+                return null; // missing, or a control character no real key contains
             }
+            if (i > 0) {
+                sb.append(KEY_SEPARATOR);
+            }
+            sb.append(part);
         }
-        return Arrays.asList(parts);
+        return sb.toString();
+    }
+
+    static String mapKey(List<String> entityKey) {
+        return entityKey.size() == 1 ? entityKey.get(0) : String.join(String.valueOf(KEY_SEPARATOR), entityKey);
+    }
+
+    static List<String> entityKey(String mapKey, int parts) {
+        return parts == 1 ? List.of(mapKey) : List.of(mapKey.split(String.valueOf(KEY_SEPARATOR), -1));
     }
 
     /** Key values are compared as text: {@code 42} and {@code "42"} name the same account. */
@@ -61,11 +75,11 @@ final class GroupRuntime {
         return v.toString();
     }
 
-    EntityState stateFor(List<String> key) {
-        EntityState s = entities.get(key);
+    EntityState stateFor(String mapKey) {
+        EntityState s = entities.get(mapKey);
         if (s == null) {
-            s = new EntityState(List.copyOf(key), aggregator.newEntity());
-            EntityState raced = entities.putIfAbsent(s.key, s);
+            s = new EntityState(mapKey, entityKey(mapKey, keySlots.length), aggregator.newEntity());
+            EntityState raced = entities.putIfAbsent(mapKey, s);
             if (raced != null) {
                 s = raced;
             }
@@ -74,7 +88,7 @@ final class GroupRuntime {
     }
 
     FeatureValues read(List<String> key, long now) {
-        EntityState s = entities.get(key);
+        EntityState s = entities.get(mapKey(key));
         Object[] out = new Object[aggregator.servedNames().size()];
         long t = now;
         boolean found = s != null;

@@ -7,14 +7,17 @@ import java.util.function.LongSupplier;
  * Settings of the embedded stream runtime.
  *
  * @param bootstrapServers   Kafka to consume from (and to write dead letters to)
- * @param commitInterval     how often state and offsets are committed (freshness of the store on
- *                           restart, not of served values: those are live)
+ * @param commitInterval     how often state and offsets are committed: a checkpoint interval. It
+ *                           bounds how much a restart re-reads from Kafka, not the freshness of
+ *                           served values (those are live). Each commit rewrites every tile changed
+ *                           since the last, so longer intervals write less (see bench/RESULTS.md)
  * @param maxRecordsPerCommit commit early when this many records arrived since the last commit
  * @param queueCapacity      decoded batches buffered between consumers and the applier
  * @param maxPollRecords     records per poll (and per batch)
  * @param maxRecordBytes     larger records are dead-lettered as {@code too_large}
  * @param deadLetters        write rejected records to {@code <topic>.dlq} (else count only)
  * @param clock              wall clock in epoch millis (tests may fix it)
+ * @param appliedListener    told about every applied event (freshness measurement); never null
  */
 public record RuntimeConfig(
         String bootstrapServers,
@@ -24,25 +27,46 @@ public record RuntimeConfig(
         int maxPollRecords,
         int maxRecordBytes,
         boolean deadLetters,
-        LongSupplier clock) {
+        LongSupplier clock,
+        AppliedListener appliedListener) {
+
+    /** Sees each accepted event once it is applied, i.e. readable. Called on the applier thread: keep it cheap. */
+    @FunctionalInterface
+    public interface AppliedListener {
+        /** @param producedAt the record's Kafka timestamp; @param appliedAt the wall clock after applying */
+        void applied(String source, long producedAt, long appliedAt);
+
+        AppliedListener NONE = (source, producedAt, appliedAt) -> { };
+    }
+
+    public RuntimeConfig(String bootstrapServers, Duration commitInterval, int maxRecordsPerCommit, int queueCapacity,
+                         int maxPollRecords, int maxRecordBytes, boolean deadLetters, LongSupplier clock) {
+        this(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
+                deadLetters, clock, AppliedListener.NONE);
+    }
 
     public static RuntimeConfig defaults(String bootstrapServers) {
-        return new RuntimeConfig(bootstrapServers, Duration.ofMillis(200), 500_000, 16, 2_000, 1 << 20, true,
+        return new RuntimeConfig(bootstrapServers, Duration.ofSeconds(1), 1_000_000, 16, 2_000, 1 << 20, true,
                 System::currentTimeMillis);
     }
 
     public RuntimeConfig withCommitInterval(Duration d) {
         return new RuntimeConfig(bootstrapServers, d, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
-                deadLetters, clock);
+                deadLetters, clock, appliedListener);
     }
 
     public RuntimeConfig withClock(LongSupplier c) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, c);
+                maxRecordBytes, deadLetters, c, appliedListener);
     }
 
     public RuntimeConfig withDeadLetters(boolean on) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, on, clock);
+                maxRecordBytes, on, clock, appliedListener);
+    }
+
+    public RuntimeConfig withAppliedListener(AppliedListener listener) {
+        return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
+                maxRecordBytes, deadLetters, clock, listener);
     }
 }

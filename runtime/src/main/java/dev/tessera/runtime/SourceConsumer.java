@@ -73,7 +73,7 @@ final class SourceConsumer implements Runnable {
                             ? Decoded.rejected(RejectReason.MALFORMED, "record at offset " + rec.offset()
                                     + " has no value (a tombstone); events must be JSON or Avro records")
                             : source.decoder.decode(rec.value());
-                    records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.key(), rec.value(), decoded);
+                    records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded);
                 }
                 queue.put(new Batch(source, records, n, positions));
             }

@@ -99,7 +99,8 @@ public final class StreamRuntime implements AutoCloseable {
             BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(config.queueCapacity());
             StreamRuntime[] self = new StreamRuntime[1];
             Applier applier = new Applier(sources, queue, checkpointer, dlq, config.clock(),
-                    config.commitInterval().toMillis(), config.maxRecordsPerCommit(), () -> self[0].afterCommit());
+                    config.commitInterval().toMillis(), config.maxRecordsPerCommit(), config.appliedListener(),
+                    () -> self[0].afterCommit());
             StreamRuntime rt = new StreamRuntime(sources, applier, dlq, config);
             self[0] = rt;
             for (SourceRuntime sr : sources) {

@@ -76,6 +76,11 @@ public final class ByteWriter {
         return this;
     }
 
+    /** Appends everything {@code other} holds (no length prefix). */
+    public ByteWriter writeRaw(ByteWriter other) {
+        return writeRaw(other.buf, 0, other.pos);
+    }
+
     public ByteWriter writeString(String s) {
         return writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -402,6 +402,15 @@ public final class GroupAggregator {
         return List.of(hops[hopIndex].slotAggregators);
     }
 
+    /** Shared, not copied: for {@link TileCodec} on the commit path. */
+    long[] fingerprints(int hopIndex) {
+        return hops[hopIndex].slotFingerprints;
+    }
+
+    Aggregator[] aggregators(int hopIndex) {
+        return hops[hopIndex].slotAggregators;
+    }
+
     /** Stable identities of the slots of ring {@code hopIndex} (see {@link TileCodec}). */
     public long[] slotFingerprints(int hopIndex) {
         return hops[hopIndex].slotFingerprints.clone();

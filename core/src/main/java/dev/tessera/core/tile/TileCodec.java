@@ -5,7 +5,6 @@ import dev.tessera.core.agg.Ir;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
-import java.util.List;
 
 /**
  * Owner of the byte layout of one tile (the IR slots of one hop of one entity of one group), as
@@ -29,24 +28,28 @@ public final class TileCodec {
 
     /** Encodes a tile of ring {@code hopIndex} of {@code group}. */
     public static byte[] encode(GroupAggregator group, int hopIndex, Ir[] tile) {
-        ByteWriter out = new ByteWriter(32 + tile.length * 16);
-        encode(group.slotFingerprints(hopIndex), tile, out);
+        ByteWriter out = new ByteWriter(32 + tile.length * 24);
+        encode(group.fingerprints(hopIndex), tile, out);
         return out.toByteArray();
     }
 
     static void encode(long[] fingerprints, Ir[] tile, ByteWriter out) {
         out.writeByte(VERSION);
         out.writeUnsignedVarLong(tile.length);
-        ByteWriter irBytes = new ByteWriter(32);
+        ByteWriter irBytes = null;
         for (int s = 0; s < tile.length; s++) {
             out.writeLong(fingerprints[s]);
             Ir ir = tile[s];
             if (ir == null || ir.isEmpty()) {
                 out.writeUnsignedVarLong(0);
             } else {
+                if (irBytes == null) {
+                    irBytes = new ByteWriter(64);
+                }
                 irBytes.reset();
                 ir.encode(irBytes);
-                out.writeBytes(irBytes.toByteArray());
+                out.writeUnsignedVarLong(irBytes.size());
+                out.writeRaw(irBytes);
             }
         }
     }
@@ -56,8 +59,8 @@ public final class TileCodec {
      * are matched by fingerprint; unknown ones are dropped, missing ones are null (empty).
      */
     public static Ir[] decode(GroupAggregator group, int hopIndex, byte[] bytes) {
-        long[] fps = group.slotFingerprints(hopIndex);
-        List<Aggregator> aggs = group.slotAggregators(hopIndex);
+        long[] fps = group.fingerprints(hopIndex);
+        Aggregator[] aggs = group.aggregators(hopIndex);
         ByteReader in = new ByteReader(bytes);
         int version = in.readByte();
         if (version != VERSION) {
@@ -74,10 +77,10 @@ public final class TileCodec {
                 continue;
             }
             ByteReader irIn = new ByteReader(irBytes);
-            tile[slot] = aggs.get(slot).decode(irIn);
+            tile[slot] = aggs[slot].decode(irIn);
             if (irIn.remaining() != 0) {
                 throw new CorruptDataException(irIn.remaining() + " unexpected trailing byte(s) after the "
-                        + aggs.get(slot).kind().yamlName() + " IR in slot " + slot);
+                        + aggs[slot].kind().yamlName() + " IR in slot " + slot);
             }
         }
         if (in.remaining() != 0) {

@@ -1,0 +1,175 @@
+package dev.tessera.bench.e2e;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Source;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RocksDbTileStore;
+import dev.tessera.store.TileStore;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end throughput and freshness of the embedded runtime with the example feature groups
+ * ({@code examples/commerce}: payments feed {@code account_payments} and {@code card_payments}, 15
+ * features, 30 served values incl. HLL, KLL and top-k sketches), exactly-once on (RocksDB commits
+ * every 200 ms), from the in-process broker.
+ *
+ * <ol>
+ *   <li><b>Throughput</b>: {@code N} payment events are produced first; then the runtime starts and
+ *       the time to apply and commit all of them is measured (events/s, and process CPU seconds,
+ *       which include the in-process broker serving the fetches).</li>
+ *   <li><b>Freshness</b>: events produced at a constant rate ({@code --rate}, default half the
+ *       measured maximum) for {@code --seconds}; for each, produced (Kafka CreateTime) to applied
+ *       (readable through the FeatureReader), in an HdrHistogram.</li>
+ * </ol>
+ * Baseline: Flink's published Nexmark sliding-window figure, 22,100 events/s per core (the issue's
+ * reference point); side-by-side peers come with the [Bench] issue.
+ *
+ * <p>Run: {@code mvn -B -ntp -q package -pl bench -am -DskipTests && java -Xmx4g -cp bench/target/benchmarks.jar
+ * dev.tessera.bench.e2e.RuntimeThroughputBench --events 2000000 --seconds 20}
+ */
+public final class RuntimeThroughputBench {
+    private RuntimeThroughputBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int events = intArg(args, "--events", 2_000_000);
+        int seconds = intArg(args, "--seconds", 20);
+        int accounts = intArg(args, "--accounts", 100_000);
+        int rateArg = intArg(args, "--rate", 0);
+        int commitMs = intArg(args, "--commit-ms", 0);
+        Path features = Path.of(stringArg(args, "--features", "examples/commerce"));
+        Path work = Files.createTempDirectory("tessera-bench");
+        Definitions defs = DefinitionLoader.load(features);
+        System.out.printf("machine: %d cores, max heap %d MB, %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"));
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            Map<String, Integer> topics = new HashMap<>();
+            for (Source s : defs.sources().values()) {
+                topics.put(s.topic(), 4);
+                topics.put(s.topic() + ".dlq", 1);
+            }
+            kafka.createTopics(topics);
+            String topic = defs.source("payments").orElseThrow().topic();
+            Random rnd = new Random(1);
+            long t0 = System.currentTimeMillis();
+            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+                long start = System.nanoTime();
+                for (int i = 0; i < events; i++) {
+                    producer.send(new ProducerRecord<>(topic, payment(rnd, i, accounts, t0 - 3_600_000L + (long) i * 3_600_000L / events)));
+                }
+                producer.flush();
+                System.out.printf("produced %,d events in %.1f s%n", events, (System.nanoTime() - start) / 1e9);
+            }
+
+            Recorder freshness = new Recorder(3);
+            AtomicLong applied = new AtomicLong();
+            boolean[] measuring = {false};
+            RuntimeConfig base = RuntimeConfig.defaults(kafka.bootstrapServers());
+            if (commitMs > 0) {
+                base = base.withCommitInterval(Duration.ofMillis(commitMs));
+            }
+            System.out.printf("commit interval %d ms, %,d accounts%n", base.commitInterval().toMillis(), accounts);
+            RuntimeConfig config = base.withAppliedListener((src, producedAt, at) -> {
+                if (measuring[0]) {
+                    freshness.recordValue(Math.max(0, at - producedAt));
+                }
+                applied.incrementAndGet();
+            });
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            try (TileStore store = RocksDbTileStore.open(work.resolve("store"))) {
+                long cpu0 = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                double rate;
+                try (StreamRuntime rt = StreamRuntime.start(defs, features, store, config)) {
+                    rt.awaitCaughtUp(Duration.ofMinutes(30));
+                    double secs = (System.nanoTime() - start) / 1e9;
+                    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                    rate = events / secs;
+                    System.out.printf("THROUGHPUT %,d events in %.2f s: %,.0f events/s; process CPU %.1f s = %,.0f events per CPU-second;"
+                                    + " counters %s%n", events, secs, rate, cpu, events / cpu, rt.counters("payments"));
+                    System.out.printf("store size %,d MB%n", store.approximateSizeBytes() >> 20);
+
+                    int target = rateArg > 0 ? rateArg : (int) (rate / 2);
+                    measuring[0] = true;
+                    freshness.getIntervalHistogram();
+                    try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+                        producer.send(new ProducerRecord<>(topic, payment(rnd, 0, 1, System.currentTimeMillis()))).get();
+                        long begin = System.nanoTime();
+                        long sent = 0;
+                        long total = (long) target * seconds;
+                        while (sent < total) {
+                            long due = (long) ((System.nanoTime() - begin) / 1e9 * target);
+                            while (sent < Math.min(due, total)) {
+                                producer.send(new ProducerRecord<>(topic, payment(rnd, events + (int) sent, accounts,
+                                        System.currentTimeMillis() - 1000)));
+                                sent++;
+                            }
+                            Thread.sleep(1);
+                        }
+                        producer.flush();
+                    }
+                    rt.awaitCaughtUp(Duration.ofMinutes(5));
+                    Histogram h = freshness.getIntervalHistogram();
+                    System.out.printf("FRESHNESS at %,d events/s for %d s (%,d events): produced->readable p50 %d ms, p99 %d ms,"
+                                    + " p99.9 %d ms, max %d ms%n", target, seconds, h.getTotalCount(), h.getValueAtPercentile(50),
+                            h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+                }
+            }
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static final String[] COUNTRIES = {"US", "FR", "BR", "IN", "DE", "GB", "NG", "JP"};
+
+    /** A payment as the examples' payments source describes it (~250 bytes of JSON). */
+    static byte[] payment(Random rnd, int i, int accounts, long eventTime) {
+        int account = (int) Math.floor(Math.pow(rnd.nextDouble(), 3) * accounts);
+        String json = "{\"payment_id\":\"p-" + i + "\",\"account_id\":\"a-" + account + "\",\"card_fingerprint\":\"c-"
+                + (account * 3 + rnd.nextInt(3)) + "\",\"merchant_id\":\"m-" + rnd.nextInt(2000) + "\",\"amount\":"
+                + (rnd.nextInt(50_000) / 100.0) + ",\"currency\":\"USD\",\"status\":\"" + (rnd.nextInt(10) == 0 ? "DECLINED" : "APPROVED")
+                + "\",\"country\":\"" + COUNTRIES[rnd.nextInt(COUNTRIES.length)] + "\",\"device_id\":\"d-" + account
+                + "\",\"ip\":\"10.0." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "\",\"event_time\":" + eventTime + "}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int intArg(String[] args, String name, int dflt) {
+        String v = stringArg(args, name, null);
+        return v == null ? dflt : Integer.parseInt(v.replace("_", ""));
+    }
+
+    private static String stringArg(String[] args, String name, String dflt) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
+    }
+}
