@@ -108,6 +108,11 @@ final class Applier implements Runnable {
         }
     }
 
+    /** Commits now (profiling and tests). */
+    void commitForProfile() {
+        commit(clock.getAsLong());
+    }
+
     private void commit(long now) {
         boolean sweep = now - lastSweep >= sweepIntervalMillis;
         checkpointer.commit(dirty, sweep);
