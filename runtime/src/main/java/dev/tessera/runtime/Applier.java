@@ -195,15 +195,12 @@ final class Applier implements Runnable {
                 GroupRuntime gr = groups.get(g);
                 EntityState st = gr.stateFor(keys[g]);
                 synchronized (st) {
-                    boolean wasClean = !st.isDirty();
                     nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
                     if (et > st.maxEventTime) {
                         st.maxEventTime = et;
                     }
-                    for (int h = 0; h < gr.aggregator.hopCount(); h++) {
-                        st.markDirty(h, gr.aggregator.tileStart(h, et));
-                    }
-                    if (wasClean) {
+                    if (!st.dirty) {
+                        st.dirty = true;
                         dirty.add(new Checkpointer.Dirty(gr, st));
                     }
                 }

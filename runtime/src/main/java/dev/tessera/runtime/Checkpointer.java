@@ -104,34 +104,33 @@ final class Checkpointer {
 
     private void writeEntity(WriteSet ws, GroupRuntime g, EntityState st, long watermark, boolean dirtyOnly) {
         GroupAggregator agg = g.aggregator;
-        String group = g.group.name();
         synchronized (st) {
-            boolean changed = dirtyOnly || st.isDirty();
+            boolean changed = dirtyOnly || st.dirty;
+            if (st.prefix == null) {
+                st.prefix = TileKey.entityPrefix(g.group.name(), st.key);
+            }
+            byte[] prefix = st.prefix;
             if (changed) {
                 for (int h = 0; h < agg.hopCount(); h++) {
                     TileRing ring = st.tiles.ring(h);
-                    for (long start : st.dirtyStarts(h)) {
-                        byte[] key = new TileKey(group, st.key, agg.hopMillis(h), start).encode();
-                        Ir[] tile = ring.tile(start);
-                        if (tile != null) {
-                            ws.put(Space.TILES, key, TileCodec.encode(agg, h, tile));
-                        } else {
-                            ws.delete(Space.TILES, key);
+                    long hop = agg.hopMillis(h);
+                    for (int i = 0; i < ring.size(); i++) {
+                        if (ring.changed(i)) {
+                            ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring.tileAt(i)));
                         }
                     }
+                    ring.clearChanged();
                 }
-                st.clearDirty();
+                st.dirty = false;
             }
             if (watermark != WatermarkTracker.NONE) {
-                agg.evict(st.tiles, watermark, (h, start) ->
-                        ws.delete(Space.TILES, new TileKey(group, st.key, agg.hopMillis(h), start).encode()));
+                agg.evict(st.tiles, watermark, (h, start) -> ws.delete(Space.TILES, TileKey.encode(prefix, agg.hopMillis(h), start)));
             }
-            byte[] headerKey = TileKey.entityPrefix(group, st.key);
             if (st.tiles.isEmpty()) {
                 g.entities.remove(st.mapKey, st);
-                ws.delete(Space.ENTITIES, headerKey);
+                ws.delete(Space.ENTITIES, prefix);
             } else if (changed) {
-                ws.put(Space.ENTITIES, headerKey, RuntimeStateCodec.encodeEntityHeader(st.maxEventTime));
+                ws.put(Space.ENTITIES, prefix, RuntimeStateCodec.encodeEntityHeader(st.maxEventTime));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.tessera.core.tile;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,6 +42,21 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
         ByteWriter out = new ByteWriter(48);
         writePrefix(out, group, entityKey);
         return out.toByteArray();
+    }
+
+    /** The key of the tile at ({@code hopMillis}, {@code start}) of the entity whose {@link #entityPrefix} is given. */
+    public static byte[] encode(byte[] entityPrefix, long hopMillis, long start) {
+        byte[] key = Arrays.copyOf(entityPrefix, entityPrefix.length + 16);
+        writeOrdered(key, entityPrefix.length, hopMillis);
+        writeOrdered(key, entityPrefix.length + 8, start);
+        return key;
+    }
+
+    private static void writeOrdered(byte[] into, int at, long v) {
+        long x = v ^ Long.MIN_VALUE;
+        for (int i = 0; i < 8; i++) {
+            into[at + i] = (byte) (x >>> (56 - 8 * i));
+        }
     }
 
     /** The (group, entity key) an {@link #entityPrefix} names. */

@@ -14,6 +14,9 @@ import java.util.Arrays;
  *       Only tiles that received an event exist: an entity seen twice a week holds two tiles, not 168.</li>
  *   <li>Events mostly arrive in time order, so the common insert is an append or a hit on the last
  *       tile (O(1)); an out-of-order event binary-searches and, for a new tile, shifts the tail.</li>
+ *   <li>{@code changed[i]}: tile {@code i} was handed out for an update since the last
+ *       {@link #clearChanged()}, so engines that persist tiles incrementally (the runtime's commits,
+ *       the Flink job's flushes) write only those.</li>
  *   <li>{@code horizon}: tiles starting before it were evicted and are never re-created, so state
  *       stays bounded even if a late event would land there (such an event can only change windows
  *       that are never read again).</li>
@@ -30,8 +33,12 @@ public final class TileRing {
     private static final long[] NO_STARTS = new long[0];
     private static final Ir[][] NO_TILES = new Ir[0][];
 
+    private static final boolean[] NO_FLAGS = new boolean[0];
+
     private long[] starts = NO_STARTS;
     private Ir[][] tiles = NO_TILES;
+    /** Tiles changed by {@link #getOrCreate} since the last {@link #clearChanged()}: what a commit must write. */
+    private boolean[] changed = NO_FLAGS;
     private int size;
     private long horizon = Long.MIN_VALUE;
 
@@ -46,6 +53,16 @@ public final class TileRing {
 
     public Ir[] tileAt(int index) {
         return tiles[index];
+    }
+
+    /** Whether tile {@code index} changed since the last {@link #clearChanged()}. */
+    public boolean changed(int index) {
+        return changed[index];
+    }
+
+    /** Marks every tile as written. */
+    public void clearChanged() {
+        Arrays.fill(changed, 0, size, false);
     }
 
     /** Tiles that start before this were evicted. */
@@ -69,6 +86,7 @@ public final class TileRing {
         }
         int n = size;
         if (n > 0 && starts[n - 1] == start) {
+            changed[n - 1] = true;
             return tiles[n - 1];
         }
         int idx;
@@ -77,12 +95,14 @@ public final class TileRing {
         } else {
             idx = Arrays.binarySearch(starts, 0, n, start);
             if (idx >= 0) {
+                changed[idx] = true;
                 return tiles[idx];
             }
             idx = -idx - 1;
         }
         Ir[] tile = new Ir[slots];
         insertAt(idx, start, tile);
+        changed[idx] = true;
         return tile;
     }
 
@@ -101,11 +121,14 @@ public final class TileRing {
             int cap = Math.max(2, size * 2);
             starts = Arrays.copyOf(starts, cap);
             tiles = Arrays.copyOf(tiles, cap);
+            changed = Arrays.copyOf(changed, cap);
         }
         System.arraycopy(starts, idx, starts, idx + 1, size - idx);
         System.arraycopy(tiles, idx, tiles, idx + 1, size - idx);
+        System.arraycopy(changed, idx, changed, idx + 1, size - idx);
         starts[idx] = start;
         tiles[idx] = tile;
+        changed[idx] = false;
         size++;
     }
 
@@ -148,7 +171,9 @@ public final class TileRing {
         }
         System.arraycopy(starts, cut, starts, 0, size - cut);
         System.arraycopy(tiles, cut, tiles, 0, size - cut);
+        System.arraycopy(changed, cut, changed, 0, size - cut);
         Arrays.fill(tiles, size - cut, size, null);
+        Arrays.fill(changed, size - cut, size, false);
         size -= cut;
         return cut;
     }

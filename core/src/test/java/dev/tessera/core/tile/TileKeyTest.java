@@ -45,6 +45,16 @@ class TileKeyTest {
     }
 
     @Test
+    void encodingFromThePrefixIsTheSameKey() {
+        Random rnd = new Random(11);
+        for (int i = 0; i < 1000; i++) {
+            TileKey k = new TileKey("g" + rnd.nextInt(3), List.of("k" + rnd.nextInt(50)), rnd.nextLong(), rnd.nextLong());
+            assertThat(TileKey.encode(TileKey.entityPrefix(k.group(), k.entityKey()), k.hopMillis(), k.start()))
+                    .isEqualTo(k.encode());
+        }
+    }
+
+    @Test
     void entityPrefixCoversExactlyThatEntitysTiles() {
         byte[] prefix = TileKey.entityPrefix("g", List.of("a"));
         byte[] mine = new TileKey("g", List.of("a"), 1000, 5).encode();
