@@ -127,6 +127,28 @@ class GroupAggregatorTest {
     }
 
     @Test
+    void tilesTrackWhatChangedSinceTheLastClear() {
+        GroupAggregator g = group(feature("n", Aggregation.COUNT, null, null, "1h"));
+        EntityTiles e = g.newEntity();
+        TileRing ring = e.ring(0);
+        g.apply(e, event(1L, "A"), T0 + 10 * 60_000, "a");
+        g.apply(e, event(1L, "A"), T0, "b"); // an older tile, inserted before the first
+        assertThat(ring.size()).isEqualTo(2);
+        assertThat(ring.changed(0)).isTrue();
+        assertThat(ring.changed(1)).isTrue();
+        ring.clearChanged();
+        g.apply(e, event(1L, "A"), T0 + 1, "c"); // updates the first tile only
+        assertThat(ring.changed(0)).isTrue();
+        assertThat(ring.changed(1)).isFalse();
+        g.apply(e, event(1L, "A"), T0 + 5 * 60_000, "d"); // a new tile in the middle shifts the flags with the tiles
+        assertThat(ring.startOf(1)).isEqualTo(T0 + 5 * 60_000);
+        assertThat(new boolean[] {ring.changed(0), ring.changed(1), ring.changed(2)}).containsExactly(true, true, false);
+        g.evict(e, T0 + 60 * 60_000 + 5 * 60_000); // drops the tile at T0: flags move with the rest
+        assertThat(ring.size()).isEqualTo(2);
+        assertThat(new boolean[] {ring.changed(0), ring.changed(1)}).containsExactly(true, false);
+    }
+
+    @Test
     void featuresDifferingOnlyInWindowsShareOneSpec() {
         GroupAggregator g = group(feature("a", Aggregation.SUM, "amount", null, "1d"),
                 feature("b", Aggregation.SUM, "amount", null, "7d"),
