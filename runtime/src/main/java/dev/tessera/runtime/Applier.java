@@ -7,7 +7,13 @@ import dev.tessera.runtime.decode.Decoded;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.tessera.api.TesseraException;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -51,7 +57,13 @@ final class Applier implements Runnable {
     private final long sweepIntervalMillis;
     private final int maxRecordsPerCommit;
     private final List<Checkpointer.Dirty> dirty = new ArrayList<>();
-    private final Runnable afterCommit;
+    private final java.util.function.Consumer<Map<SourceRuntime, long[]>> afterCommit;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tessera-commit-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<?> inFlight;
     private final RuntimeConfig.AppliedListener listener;
 
     private volatile boolean stopping;
@@ -62,7 +74,7 @@ final class Applier implements Runnable {
 
     Applier(List<SourceRuntime> sources, BlockingQueue<Batch> queue, Checkpointer checkpointer,
             DeadLetterSink deadLetters, LongSupplier clock, long commitIntervalMillis, int maxRecordsPerCommit,
-            RuntimeConfig.AppliedListener listener, Runnable afterCommit) {
+            RuntimeConfig.AppliedListener listener, java.util.function.Consumer<Map<SourceRuntime, long[]>> afterCommit) {
         this.listener = listener;
         this.sources = sources;
         this.queue = queue;
@@ -100,29 +112,54 @@ final class Applier implements Runnable {
                 }
             }
             commit(clock.getAsLong());
+            awaitInFlight();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             failure = t;
             LOG.error("the stream runtime stopped: {}", t.toString(), t);
+        } finally {
+            writer.shutdown();
         }
     }
 
-    /** Commits now (profiling and tests). */
-    void commitForProfile() {
+    /** Commits now and waits for the write (profiling and tests). */
+    void commitForProfile() throws InterruptedException {
         commit(clock.getAsLong());
+        awaitInFlight();
     }
 
-    private void commit(long now) {
+    /**
+     * Encodes a commit here (a consistent cut) and hands the write to the writer thread, after the
+     * previous write has finished: at most one commit in flight, written in order.
+     */
+    private void commit(long now) throws InterruptedException {
+        awaitInFlight();
         boolean sweep = now - lastSweep >= sweepIntervalMillis;
-        checkpointer.commit(dirty, sweep);
+        Checkpointer.Prepared prepared = checkpointer.prepare(dirty, sweep);
         dirty.clear();
         lastCommit = now;
         sinceCommit = 0;
         if (sweep) {
             lastSweep = now;
         }
-        afterCommit.run();
+        inFlight = writer.submit(() -> {
+            checkpointer.write(prepared);
+            afterCommit.accept(prepared.offsets());
+        });
+    }
+
+    private void awaitInFlight() throws InterruptedException {
+        if (inFlight == null) {
+            return;
+        }
+        try {
+            inFlight.get();
+        } catch (ExecutionException e) {
+            throw new TesseraException("could not commit to the store: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            inFlight = null;
+        }
     }
 
     void process(Batch batch, long now) {

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * and offsets are written in ONE atomic {@link WriteSet} ({@link TileStore#write}); nothing else is
  * ever written. So after any crash the store holds some committed {@code (S, O)} pair, never a mix.
  *
- * <h2>Commit (on the applier thread, every commit interval)</h2>
+ * <h2>Commit (every commit interval)</h2>
+ * {@link #prepare} runs on the applier thread between two events and encodes; {@link #write} runs on
+ * the commit writer thread while the applier goes on, and the applier waits for the previous write
+ * before preparing the next, so commits reach the store in order, one at a time.
  * <ol>
  *   <li>For every entity changed since the last commit: put each changed tile (or delete it if it
  *       was evicted), evict tiles older than the retention horizon at the source's watermark
@@ -69,9 +72,21 @@ final class Checkpointer {
         this.definitionsVersion = definitionsVersion;
     }
 
-    /** Writes one commit; returns the number of store operations. */
-    int commit(List<Dirty> dirty, boolean sweepAll) {
+    /** A commit encoded on the applier thread (a consistent cut), to be written by {@link #write}. */
+    record Prepared(WriteSet writes, Map<SourceRuntime, long[]> offsets) {}
+
+    /** Encodes and writes one commit now. */
+    void commit(List<Dirty> dirty, boolean sweepAll) {
+        write(prepare(dirty, sweepAll));
+    }
+
+    /**
+     * Encodes everything changed since the last commit into one {@link WriteSet}. Must run on the
+     * applier thread, between events: that is what makes it a consistent cut.
+     */
+    Prepared prepare(List<Dirty> dirty, boolean sweepAll) {
         WriteSet ws = new WriteSet();
+        Map<SourceRuntime, long[]> offsets = new HashMap<>();
         Map<GroupRuntime, SourceRuntime> sourceOf = new HashMap<>();
         for (SourceRuntime s : sources) {
             for (GroupRuntime g : s.groups) {
@@ -96,10 +111,19 @@ final class Checkpointer {
             ws.put(Space.PROGRESS, RuntimeStateCodec.progressKey(s.source.name()), RuntimeStateCodec.encodeProgress(
                     new RuntimeStateCodec.Progress(s.nextOffsets.clone(), maxima, s.watermark.watermark(), s.dedupSeq,
                             s.counters.snapshot())));
+            offsets.put(s, s.nextOffsets.clone());
         }
+        return new Prepared(ws, offsets);
+    }
+
+    /**
+     * Makes a prepared commit durable: dead letters first (no offset is committed before its dead
+     * letter), then the one atomic store write. May run on another thread than {@link #prepare};
+     * commits must be written in the order they were prepared.
+     */
+    void write(Prepared prepared) {
         deadLetters.flush();
-        store.write(ws);
-        return ws.size();
+        store.write(prepared.writes());
     }
 
     private void writeEntity(WriteSet ws, GroupRuntime g, EntityState st, long watermark, boolean dirtyOnly) {

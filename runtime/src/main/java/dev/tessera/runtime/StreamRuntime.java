@@ -100,7 +100,7 @@ public final class StreamRuntime implements AutoCloseable {
             StreamRuntime[] self = new StreamRuntime[1];
             Applier applier = new Applier(sources, queue, checkpointer, dlq, config.clock(),
                     config.commitInterval().toMillis(), config.maxRecordsPerCommit(), config.appliedListener(),
-                    () -> self[0].afterCommit());
+                    offsets -> self[0].afterCommit(offsets));
             StreamRuntime rt = new StreamRuntime(sources, applier, dlq, config);
             self[0] = rt;
             for (SourceRuntime sr : sources) {
@@ -152,11 +152,9 @@ public final class StreamRuntime implements AutoCloseable {
         threads.forEach(Thread::start);
     }
 
-    private void afterCommit() {
+    private void afterCommit(Map<SourceRuntime, long[]> offsets) {
         synchronized (committed) {
-            for (SourceRuntime s : sources) {
-                committed.put(s, s.nextOffsets.clone());
-            }
+            committed.putAll(offsets);
             committed.notifyAll();
         }
     }

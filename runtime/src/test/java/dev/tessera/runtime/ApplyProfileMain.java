@@ -48,7 +48,7 @@ public final class ApplyProfileMain {
             };
             Checkpointer cp = new Checkpointer(store, List.of(sr), DeadLetterSink.DISCARD, defs.version());
             Applier applier = new Applier(List.of(sr), new ArrayBlockingQueue<>(1), cp, DeadLetterSink.DISCARD,
-                    System::currentTimeMillis, 1000, Integer.MAX_VALUE, RuntimeConfig.AppliedListener.NONE, () -> { });
+                    System::currentTimeMillis, 1000, Integer.MAX_VALUE, RuntimeConfig.AppliedListener.NONE, offsets -> { });
             Random rnd = new Random(1);
             long t0 = System.currentTimeMillis() - 3_600_000L;
             int batchSize = 2000;
