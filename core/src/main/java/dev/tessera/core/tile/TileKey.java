@@ -65,24 +65,21 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
     /** Decodes bytes written by {@link #entityPrefix}. */
     public static EntityAddress decodeEntityPrefix(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
-        int version = in.readByte();
-        if (version != VERSION) {
-            throw new CorruptDataException("unknown tile key version " + version + " (this build reads " + VERSION + ")");
-        }
-        String group = in.readString();
-        int n = in.readLength();
-        String[] keys = new String[n];
-        for (int i = 0; i < n; i++) {
-            keys[i] = in.readString();
-        }
-        if (in.remaining() != 0) {
-            throw new CorruptDataException(in.remaining() + " unexpected trailing byte(s) after entity key");
-        }
-        return new EntityAddress(group, List.of(keys));
+        EntityAddress address = readPrefix(in);
+        requireEnd(in, "entity key");
+        return address;
     }
 
     public static TileKey decode(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
+        EntityAddress address = readPrefix(in);
+        long hop = in.readLong() ^ Long.MIN_VALUE;
+        long start = in.readLong() ^ Long.MIN_VALUE;
+        requireEnd(in, "tile key");
+        return new TileKey(address.group(), address.entityKey(), hop, start);
+    }
+
+    private static EntityAddress readPrefix(ByteReader in) {
         int version = in.readByte();
         if (version != VERSION) {
             throw new CorruptDataException("unknown tile key version " + version + " (this build reads " + VERSION + ")");
@@ -93,12 +90,13 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
         for (int i = 0; i < n; i++) {
             keys[i] = in.readString();
         }
-        long hop = in.readLong() ^ Long.MIN_VALUE;
-        long start = in.readLong() ^ Long.MIN_VALUE;
+        return new EntityAddress(group, List.of(keys));
+    }
+
+    private static void requireEnd(ByteReader in, String what) {
         if (in.remaining() != 0) {
-            throw new CorruptDataException(in.remaining() + " unexpected trailing byte(s) after tile key");
+            throw new CorruptDataException(in.remaining() + " unexpected trailing byte(s) after " + what);
         }
-        return new TileKey(group, List.of(keys), hop, start);
     }
 
     private static void writePrefix(ByteWriter out, String group, List<String> entityKey) {
