@@ -25,7 +25,8 @@ import org.apache.datasketches.hll.Union;
  * are part of the stored format.
  *
  * <h2>Exact while small</h2>
- * Up to {@value #EXACT_LIMIT} distinct hashes are kept exactly (a sorted long[]; the result is its
+ * Up to {@value #EXACT_LIMIT} distinct hashes are kept exactly (a sorted long[] of
+ * {@value #FIRST_CAPACITY} slots at first, doubled as needed; the result is its
  * size, wrong only on a 64-bit hash collision, probability below n²/2^65 ≈ 4e-16 at n = 128).
  * Measured before choosing this: HLL's own sparse (coupon) modes round to the true count only
  * until 26-bit coupons collide — 4 in 20,000 random sets of 256 values were off by one, 52 in
@@ -60,6 +61,7 @@ final class DistinctIr implements Ir {
     static final int VERSION = 1;
     static final int LG_K = 15;
     static final int EXACT_LIMIT = 128;
+    private static final int FIRST_CAPACITY = 2;
     private static final int EXACT = 0;
     private static final int HLL = 1;
     private static final long STRING_SEED = 9001;
@@ -110,7 +112,7 @@ final class DistinctIr implements Ir {
         }
         int at = -pos - 1;
         if (hashes == null) {
-            hashes = new long[8];
+            hashes = new long[FIRST_CAPACITY];
         } else if (size == hashes.length) {
             hashes = Arrays.copyOf(hashes, Math.min(EXACT_LIMIT, size * 2));
         }

@@ -17,6 +17,26 @@ final class FormatVersion {
         }
     }
 
+    /**
+     * Reads a version byte that must be one of {@code versions} (the layouts this build reads, oldest
+     * first) and returns it.
+     */
+    static int expectOneOf(ByteReader in, int... versions) {
+        int at = in.position();
+        int found = in.readByte();
+        for (int v : versions) {
+            if (found == v) {
+                return found;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (int i = 0; i < versions.length; i++) {
+            known.append(i == 0 ? "" : i == versions.length - 1 ? " or " : ", ").append(versions[i]);
+        }
+        throw new CorruptDataException("unknown format version " + found + " at offset " + at
+                + " (this build reads version " + known + "); the bytes are corrupt or were written by a newer Tessera");
+    }
+
     /** Checks a flags byte has no bits outside {@code known}. */
     static int flags(ByteReader in, int known) {
         int at = in.position();

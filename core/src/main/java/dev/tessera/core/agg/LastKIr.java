@@ -11,7 +11,8 @@ import java.util.List;
  * last_k: the values of the k greatest events in {@link EventOrder}, newest first. Empty: [].
  *
  * <p>The IR keeps at most k entries (time, id, value) in three parallel arrays sorted newest first,
- * allocated on the first add and grown up to k. An add that is not newer than the oldest kept entry
+ * allocated with {@value #FIRST_CAPACITY} slots on the first add and doubled up to k (most tiles
+ * hold a handful of events: 2 slots cost 80 bytes of arrays, 8 cost 176). An add that is not newer than the oldest kept entry
  * of a full IR is dropped after one comparison; otherwise it is placed by binary search (k ≤ 100).
  * Merge is a merge of two sorted runs cut at k. Events equal in time, id and value are distinct
  * events with the same value (no id to tell them apart) and are all kept; dedup is the caller's job.
@@ -32,6 +33,7 @@ import java.util.List;
  */
 final class LastKIr implements Ir {
     static final int VERSION = 1;
+    private static final int FIRST_CAPACITY = 2;
 
     private final int k;
     private int size;
@@ -72,7 +74,7 @@ final class LastKIr implements Ir {
 
     private void ensureCapacity(int needed) {
         if (times == null) {
-            int cap = Math.min(k, Math.max(needed, 8));
+            int cap = Math.min(k, Math.max(needed, FIRST_CAPACITY));
             times = new long[cap];
             ids = new String[cap];
             values = new Object[cap];
@@ -160,6 +162,9 @@ final class LastKIr implements Ir {
                     + " exceeds the maximum k of " + Aggregation.MAX_LAST_K);
         }
         LastKIr ir = new LastKIr(k);
+        if (n > 0) {
+            ir.ensureCapacity((int) Math.min(n, k)); // exactly the entries kept
+        }
         long prevTime = 0;
         String prevId = null;
         Object prevValue = null;

@@ -1,60 +1,39 @@
 package dev.tessera.core.agg;
 
 import dev.tessera.core.codec.ByteReader;
-import dev.tessera.core.codec.ByteWriter;
 
 /**
  * sum: exact for Long input (a Long, or the nearest Double past the long range), compensated for
  * Double input; Strings and Booleans are ignored. Empty: {@code 0L}. The algorithm, its error bound
  * and the byte layout are {@link SumAccumulator}'s. Hot path: {@link #add} allocates nothing.
  */
-final class SumIr implements Ir {
-    private final SumAccumulator acc;
-
-    SumIr() {
-        this(new SumAccumulator());
-    }
-
-    private SumIr(SumAccumulator acc) {
-        this.acc = acc;
-    }
-
+final class SumIr extends SumAccumulator {
     @Override
     public void add(Object value, long eventTime, String eventId) {
-        acc.add(value);
+        add(value);
     }
 
     @Override
     public void merge(Ir other) {
-        acc.merge(MergeCheck.sameKind(this, other, SumIr.class).acc);
+        mergeState(MergeCheck.sameKind(this, other, SumIr.class));
     }
 
     @Override
     public Object result() {
-        return acc.sum();
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return acc.isEmpty();
+        return sum();
     }
 
     @Override
     public Ir copy() {
-        return new SumIr(acc.copy());
-    }
-
-    @Override
-    public void encode(ByteWriter out) {
-        acc.encode(out);
+        return copyStateTo(new SumIr());
     }
 
     static SumIr decode(ByteReader in) {
-        return new SumIr(SumAccumulator.decode(in));
+        return decodeInto(in, new SumIr());
     }
 
     @Override
     public String toString() {
-        return "SumIr[" + acc + "]";
+        return "SumIr[" + describe() + "]";
     }
 }

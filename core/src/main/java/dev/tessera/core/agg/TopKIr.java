@@ -4,6 +4,7 @@ import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
@@ -16,11 +17,25 @@ import org.apache.datasketches.memory.Memory;
  * ({@link String#compareTo}). Empty: []. Values are counted by their canonical string (see
  * {@link ValueCount}), so Long 1 and String "1" are one value here.
  *
+ * <h2>Exact while small</h2>
+ * Most IRs see a few distinct values, and the smallest items sketch costs about 250 bytes of heap
+ * (three 8-slot arrays and two objects). So up to {@value #EXACT_LIMIT} distinct values the IR keeps
+ * them in first-seen order with their counts (a {@code String[]} and a {@code long[]} of 2 slots at
+ * first, doubled as needed, searched linearly by hash then equals). The next distinct value moves it
+ * to the sketch, fed every (value, count) in first-seen order. No sketch purges before 192 distinct
+ * values, so the sketch then holds exactly the state it would hold had it seen every add itself: the
+ * same counts, stream length and growth; an unpurged sketch's slot layout depends only on the order
+ * in which distinct values first arrived, so even its bytes are the same. Encoding an exact IR builds
+ * that sketch and writes its image (the layout below is unchanged). Merge: exact into anything feeds
+ * the pairs; a sketch into an exact IR first moves the receiver to its sketch, then merges, as
+ * before. A version-1 image that never purged (maximum error 0) and holds at most
+ * {@value #EXACT_LIMIT} values decodes into the exact form.
+ *
  * <h2>Sketch</h2>
  * A DataSketches frequent-items {@link ItemsSketch}{@code <String>} with maxMapSize =
- * max(256, nextPowerOfTwo(16·k)) — 256 for k ≤ 16, 2048 for k = 100 — allocated on the first add and
- * growing from 8 slots. While at most 0.75·maxMapSize distinct values were seen (192 for 256, 1536
- * for 2048) it holds every value with its exact count and the result is exact. Beyond that it
+ * max(256, nextPowerOfTwo(16·k)) — 256 for k ≤ 16, 2048 for k = 100 — growing from 8 slots. While
+ * at most 0.75·maxMapSize distinct values were seen (192 for 256, 1536 for 2048) it holds every value
+ * with its exact count and the result is exact. Beyond that it
  * purges: each reported count is the sketch's estimate (upper bound), at most
  * {@code getMaximumError()} above the true count and never below it, and the maximum error is at
  * most ε·N with ε = {@code ItemsSketch.getEpsilon(maxMapSize)} = 3.5/maxMapSize (1.37% of the
@@ -44,7 +59,16 @@ final class TopKIr implements Ir {
     private static final Comparator<ValueCount> ORDER =
             Comparator.comparingLong(ValueCount::count).reversed().thenComparing(ValueCount::value);
 
+    /** Distinct values kept exactly; at most the 192 an items sketch holds before its first purge. */
+    static final int EXACT_LIMIT = 32;
+    private static final int FIRST_CAPACITY = 2;
+
     private final int k;
+    /** Exact mode (sketch == null): distinct values in [0, size) in first-seen order, and their counts. */
+    private String[] items;
+    private long[] counts;
+    private int size;
+    /** Sketch mode: set once more than {@value #EXACT_LIMIT} distinct values were seen; items is null then. */
     private ItemsSketch<String> sketch;
 
     TopKIr(int k) {
@@ -70,34 +94,101 @@ final class TopKIr implements Ir {
     @Override
     public void add(Object value, long eventTime, String eventId) {
         String s = canonicalString(value);
-        if (sketch == null) {
-            sketch = new ItemsSketch<>(maxMapSize(k));
+        if (sketch != null) {
+            sketch.update(s);
+        } else {
+            addExact(s, 1);
         }
-        sketch.update(s);
+    }
+
+    /** Exact mode: counts {@code s} {@code count} times, moving to the sketch at the limit. */
+    private void addExact(String s, long count) {
+        int h = s.hashCode();
+        for (int i = 0; i < size; i++) {
+            String item = items[i];
+            if (item.hashCode() == h && item.equals(s)) {
+                counts[i] += count;
+                return;
+            }
+        }
+        if (size == EXACT_LIMIT) {
+            toSketch().update(s, count);
+            return;
+        }
+        if (items == null) {
+            items = new String[FIRST_CAPACITY];
+            counts = new long[FIRST_CAPACITY];
+        } else if (size == items.length) {
+            int cap = Math.min(EXACT_LIMIT, size * 2);
+            items = Arrays.copyOf(items, cap);
+            counts = Arrays.copyOf(counts, cap);
+        }
+        items[size] = s;
+        counts[size] = count;
+        size++;
+    }
+
+    /** Moves this IR to sketch mode. */
+    private ItemsSketch<String> toSketch() {
+        sketch = exactAsSketch();
+        items = null;
+        counts = null;
+        size = 0;
+        return sketch;
+    }
+
+    /** The sketch that would have seen this exact IR's adds: its pairs in first-seen order. */
+    private ItemsSketch<String> exactAsSketch() {
+        ItemsSketch<String> s = new ItemsSketch<>(maxMapSize(k));
+        for (int i = 0; i < size; i++) {
+            s.update(items[i], counts[i]);
+        }
+        return s;
     }
 
     @Override
     public void merge(Ir other) {
         TopKIr o = MergeCheck.sameKind(this, other, TopKIr.class);
+        if (o.isEmpty()) {
+            return;
+        }
         if (o.sketch == null) {
+            String[] theirItems = o == this ? Arrays.copyOf(o.items, o.size) : o.items;
+            long[] theirCounts = o == this ? Arrays.copyOf(o.counts, o.size) : o.counts;
+            int n = o.size;
+            for (int i = 0; i < n; i++) {
+                if (sketch != null) {
+                    sketch.update(theirItems[i], theirCounts[i]);
+                } else {
+                    addExact(theirItems[i], theirCounts[i]);
+                }
+            }
             return;
         }
         ItemsSketch<String> theirs = o == this ? copyOf(o.sketch) : o.sketch;
-        if (sketch == null) {
+        if (sketch != null) {
+            sketch.merge(theirs);
+        } else if (size == 0) {
             sketch = copyOf(theirs);
         } else {
-            sketch.merge(theirs);
+            toSketch().merge(theirs);
         }
     }
 
     @Override
     public Object result() {
-        if (sketch == null) {
+        if (isEmpty()) {
             return List.of();
         }
         List<ValueCount> rows = new ArrayList<>();
-        for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-            rows.add(new ValueCount(row.getItem(), row.getEstimate()));
+        if (sketch == null) {
+            for (int i = 0; i < size; i++) {
+                rows.add(new ValueCount(items[i], counts[i]));
+            }
+        } else {
+            for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+                rows.add(new ValueCount(row.getItem(), row.getEstimate()));
+            }
         }
         rows.sort(ORDER);
         return List.copyOf(rows.subList(0, Math.min(k, rows.size())));
@@ -105,7 +196,12 @@ final class TopKIr implements Ir {
 
     @Override
     public boolean isEmpty() {
-        return sketch == null;
+        return sketch == null && size == 0;
+    }
+
+    /** True once the IR has moved to its items sketch (for tests and diagnostics). */
+    boolean isSketch() {
+        return sketch != null;
     }
 
     /** The sketch's maximum overcount: 0 while exact (for tests). */
@@ -118,6 +214,10 @@ final class TopKIr implements Ir {
         TopKIr c = new TopKIr(k);
         if (sketch != null) {
             c.sketch = copyOf(sketch);
+        } else if (size > 0) {
+            c.items = Arrays.copyOf(items, size);
+            c.counts = Arrays.copyOf(counts, size);
+            c.size = size;
         }
         return c;
     }
@@ -128,7 +228,13 @@ final class TopKIr implements Ir {
 
     @Override
     public void encode(ByteWriter out) {
-        out.writeByte(VERSION).writeBytes(sketch == null ? new byte[0] : sketch.toByteArray(SERDE));
+        byte[] image;
+        if (sketch != null) {
+            image = sketch.toByteArray(SERDE);
+        } else {
+            image = size == 0 ? new byte[0] : exactAsSketch().toByteArray(SERDE);
+        }
+        out.writeByte(VERSION).writeBytes(image);
     }
 
     static TopKIr decode(ByteReader in, int k) {
@@ -140,13 +246,30 @@ final class TopKIr implements Ir {
             return ir;
         }
         checkPreamble(image, at);
+        ItemsSketch<String> sketch;
         try {
-            ir.sketch = ItemsSketch.getInstance(Memory.wrap(image), SERDE);
-            checkConsistent(ir.sketch, at);
+            sketch = ItemsSketch.getInstance(Memory.wrap(image), SERDE);
+            checkConsistent(sketch, at);
         } catch (CorruptDataException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new CorruptDataException("top_k sketch at offset " + at + " does not decode: " + e, e);
+        }
+        ItemsSketch.Row<String>[] rows = sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
+        long counted = 0;
+        for (ItemsSketch.Row<String> row : rows) {
+            counted += row.getEstimate();
+        }
+        if (sketch.getMaximumError() == 0 && rows.length <= EXACT_LIMIT && counted == sketch.getStreamLength()) {
+            // never purged: every value with its exact count, which the exact form holds for less
+            ir.items = new String[rows.length];
+            ir.counts = new long[rows.length];
+            for (ItemsSketch.Row<String> row : rows) {
+                ir.items[ir.size] = row.getItem();
+                ir.counts[ir.size++] = row.getEstimate();
+            }
+        } else {
+            ir.sketch = sketch;
         }
         return ir;
     }
@@ -219,6 +342,6 @@ final class TopKIr implements Ir {
 
     @Override
     public String toString() {
-        return "TopKIr[k=" + k + ", n=" + (sketch == null ? 0 : sketch.getStreamLength()) + "]";
+        return "TopKIr[k=" + k + (sketch == null ? ", exact " + size + " values" : ", sketch n=" + sketch.getStreamLength()) + "]";
     }
 }
