@@ -31,9 +31,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().getOut().println("""
-                tessera demo is not available yet: it arrives with the stream runtime and serving work.
-                Meanwhile, check the example definitions:
-                  tessera validate --features examples/commerce""");
+                tessera demo is not available yet: it arrives with the serving work (HTTP API, generator, console).
+                Meanwhile, validate the example definitions and run the stream runtime on them:
+                  tessera validate --features examples/commerce
+                  tessera run --features examples/commerce --embedded-kafka""");
         return 0;
     }
 }

@@ -100,7 +100,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelpWithTheCommonOptions() {
-        for (String command : new String[] {"validate", "demo"}) {
+        for (String command : new String[] {"validate", "demo", "run"}) {
             Run run = tessera(command, "--help");
             assertThat(run.exit()).isZero();
             assertThat(run.out()).contains("Usage: tessera " + command, "--features=DIR", "--data=DIR", "--help");
@@ -122,7 +122,7 @@ class CommandLineTest {
         Run run = tessera("demo", "--port", "9090");
 
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("tessera demo is not available yet", "tessera validate --features");
+        assertThat(run.out()).contains("tessera demo is not available yet", "tessera validate --features", "tessera run");
     }
 
     @Test

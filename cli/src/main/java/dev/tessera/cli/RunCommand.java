@@ -1,0 +1,129 @@
+package dev.tessera.cli;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.LoadResult;
+import dev.tessera.api.Source;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RocksDbTileStore;
+import dev.tessera.store.TileStore;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera run}: the stream runtime over any Kafka cluster or an embedded broker, with the
+ * online store in {@code --data}. Serving (HTTP on {@code --port}) joins it with the Serving work;
+ * until then the runtime's progress is printed.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the stream runtime: consume every source's topic, keep features in the online store.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    static final class Kafka {
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
+                description = "Kafka cluster to consume from (topics must exist, with <topic>.dlq for dead letters).")
+        String bootstrapServers;
+
+        @Option(names = "--embedded-kafka", required = true,
+                description = "Start an in-process Kafka broker (data in <data>/kafka) and create the topics.")
+        boolean embedded;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Kafka kafka;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP port for serving (arrives with the Serving work). Default: ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
+            description = "Partitions of topics created by --embedded-kafka. Default: ${DEFAULT-VALUE}")
+    int partitions;
+
+    @Option(names = "--until-caught-up",
+            description = "Stop once everything in the topics when it started is applied and committed (batch use, scripts).")
+    boolean untilCaughtUp;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        LoadResult loaded = DefinitionLoader.validate(common.features);
+        if (!loaded.ok()) {
+            ProblemReport.print(loaded.problems(), common.features, spec.commandLine().getErr());
+            return 1;
+        }
+        Definitions defs = loaded.definitions();
+        Files.createDirectories(common.data);
+        EmbeddedKafka broker = null;
+        try {
+            String bootstrap = kafka.bootstrapServers;
+            if (kafka.embedded) {
+                broker = EmbeddedKafka.start(common.data.resolve("kafka"));
+                Map<String, Integer> topics = new LinkedHashMap<>();
+                for (Source s : defs.sources().values()) {
+                    topics.put(s.topic(), partitions);
+                    topics.put(s.topic() + ".dlq", 1);
+                }
+                broker.createTopics(topics);
+                bootstrap = broker.bootstrapServers();
+                out.println("embedded Kafka at " + bootstrap + " (data in " + common.data.resolve("kafka") + ")");
+            }
+            try (TileStore store = RocksDbTileStore.open(common.data.resolve("store"));
+                 StreamRuntime rt = StreamRuntime.start(defs, common.features, store, RuntimeConfig.defaults(bootstrap))) {
+                out.println("consuming " + defs.sources().values().stream().map(Source::topic).toList() + " from "
+                        + bootstrap + "; online store in " + common.data.resolve("store"));
+                out.flush();
+                if (untilCaughtUp) {
+                    rt.awaitCaughtUp(Duration.ofHours(24));
+                    printCounters(out, defs, rt);
+                    return 0;
+                }
+                CountDownLatch stop = new CountDownLatch(1);
+                Thread hook = new Thread(stop::countDown, "tessera-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (rt.failure() != null) {
+                        throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+                    }
+                    printCounters(out, defs, rt);
+                }
+                out.println("stopping: committing and closing the store");
+                return 0;
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private static void printCounters(PrintWriter out, Definitions defs, StreamRuntime rt) {
+        for (Source s : defs.sources().values()) {
+            if (!defs.groupsOf(s).isEmpty()) {
+                Map<String, Long> c = new LinkedHashMap<>(rt.counters(s.name()));
+                c.values().removeIf(v -> v == 0);
+                out.println(s.name() + ": " + (c.isEmpty() ? "no events yet" : c));
+            }
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tessera run} against a Kafka cluster given by address: consumes, commits, and resumes without double counting. */
+class RunCommandTest {
+    private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runConsumesEverySourceAndResumesFromItsCommittedOffsets() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            kafka.createTopics(Map.of("commerce.payments", 2, "commerce.payments.dlq", 1, "commerce.logins", 1,
+                    "commerce.signups", 1, "commerce.chargebacks", 1));
+            produce(kafka, 0, 30, true);
+            String data = tmp.resolve("data").toString();
+            CommandLineTest.Run first = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up");
+            assertThat(first.exit()).as(first.err()).isZero();
+            assertThat(first.out()).contains("payments: {in=31, accepted=30, malformed=1}");
+
+            produce(kafka, 30, 10, false);
+            CommandLineTest.Run second = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up");
+            assertThat(second.exit()).as(second.err()).isZero();
+            assertThat(second.out()).as("counters are committed with the state: nothing counted twice")
+                    .contains("payments: {in=41, accepted=40, malformed=1}");
+        }
+    }
+
+    @Test
+    void oneKafkaChoiceIsRequired() {
+        CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--bootstrap-servers", "--embedded-kafka");
+    }
+
+    private static void produce(EmbeddedKafka kafka, int from, int n, boolean withGarbage) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long now = System.currentTimeMillis();
+            for (int i = from; i < from + n; i++) {
+                String json = "{\"payment_id\":\"p" + i + "\",\"account_id\":\"a" + (i % 3) + "\",\"card_fingerprint\":\"c"
+                        + (i % 5) + "\",\"merchant_id\":\"m1\",\"amount\":" + i + ",\"status\":\"APPROVED\",\"country\":\"US\","
+                        + "\"event_time\":" + (now - 60_000 + i) + "}";
+                producer.send(new ProducerRecord<>("commerce.payments", json.getBytes(StandardCharsets.UTF_8))).get();
+            }
+            if (withGarbage) {
+                producer.send(new ProducerRecord<>("commerce.payments", "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+    }
+}
