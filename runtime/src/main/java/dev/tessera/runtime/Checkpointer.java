@@ -65,9 +65,16 @@ final class Checkpointer {
     private final DeadLetterSink deadLetters;
     private final String definitionsVersion;
 
+    private final Map<GroupRuntime, SourceRuntime> sourceOf = new HashMap<>();
+
     Checkpointer(TileStore store, List<SourceRuntime> sources, DeadLetterSink deadLetters, String definitionsVersion) {
         this.store = store;
         this.sources = sources;
+        for (SourceRuntime s : sources) {
+            for (GroupRuntime g : s.groups) {
+                sourceOf.put(g, s);
+            }
+        }
         this.deadLetters = deadLetters;
         this.definitionsVersion = definitionsVersion;
     }
@@ -87,12 +94,6 @@ final class Checkpointer {
     Prepared prepare(List<Dirty> dirty, boolean sweepAll) {
         WriteSet ws = new WriteSet();
         Map<SourceRuntime, long[]> offsets = new HashMap<>();
-        Map<GroupRuntime, SourceRuntime> sourceOf = new HashMap<>();
-        for (SourceRuntime s : sources) {
-            for (GroupRuntime g : s.groups) {
-                sourceOf.put(g, s);
-            }
-        }
         for (Dirty d : dirty) {
             writeEntity(ws, d.group(), d.state(), sourceOf.get(d.group()).watermark.watermark(), true);
         }

@@ -5,7 +5,6 @@ import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Source;
 import dev.tessera.core.dedup.Deduplicator;
 import dev.tessera.core.event.FieldLayout;
-import dev.tessera.core.event.SourceFields;
 import dev.tessera.runtime.decode.EventDecoder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,10 +42,6 @@ final class SourceRuntime {
         for (FeatureGroup g : defs.groupsOf(source)) {
             groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
         }
-    }
-
-    static FieldLayout layoutOf(Definitions defs, Source source) {
-        return SourceFields.layout(defs, source);
     }
 
     @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
 import dev.tessera.runtime.decode.EventDecoders;
 import dev.tessera.store.TileStore;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ public final class StreamRuntime implements AutoCloseable {
                 if (defs.groupsOf(source).isEmpty()) {
                     continue; // nothing to compute from it (the archive will still want it)
                 }
-                FieldLayout layout = SourceRuntime.layoutOf(defs, source);
+                FieldLayout layout = SourceFields.layout(defs, source);
                 SourceRuntime sr = new SourceRuntime(defs, source,
                         EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes()), layout);
                 KafkaConsumer<byte[], byte[]> consumer = newConsumer(config, source);

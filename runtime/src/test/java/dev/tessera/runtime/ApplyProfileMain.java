@@ -28,7 +28,7 @@ public final class ApplyProfileMain {
         Path features = Path.of("examples/commerce");
         Definitions defs = DefinitionLoader.load(features);
         Source src = defs.source("payments").orElseThrow();
-        var layout = SourceRuntime.layoutOf(defs, src);
+        var layout = dev.tessera.core.event.SourceFields.layout(defs, src);
         SourceRuntime sr = new SourceRuntime(defs, src, EventDecoders.forSource(src, features, layout), layout);
         sr.initPartitions(4, System.currentTimeMillis());
         Path dir = Files.createTempDirectory("profile");

@@ -337,7 +337,7 @@ class DefinitionChangeTest {
     /** Slot fingerprints of every ring of the account group, as compiled from {@code defs}. */
     static Set<Long> fingerprints(Definitions defs) {
         FeatureGroup g = defs.group(GROUP).orElseThrow();
-        GroupAggregator agg = GroupAggregator.compile(g, SourceRuntime.layoutOf(defs, defs.sourceOf(g)));
+        GroupAggregator agg = GroupAggregator.compile(g, dev.tessera.core.event.SourceFields.layout(defs, defs.sourceOf(g)));
         Set<Long> fps = new HashSet<>();
         for (int h = 0; h < agg.hopCount(); h++) {
             for (long fp : agg.slotFingerprints(h)) {
