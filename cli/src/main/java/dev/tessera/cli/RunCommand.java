@@ -63,6 +63,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Counted down once the runtime, the store and the broker are closed (Ctrl-C waits for it). */
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -98,7 +101,14 @@ final class RunCommand implements Callable<Integer> {
                     return 0;
                 }
                 CountDownLatch stop = new CountDownLatch(1);
-                Thread hook = new Thread(stop::countDown, "tessera-shutdown");
+                Thread hook = new Thread(() -> {
+                    stop.countDown();
+                    try {
+                        closed.await(30, java.util.concurrent.TimeUnit.SECONDS); // let the final commit finish
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "tessera-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     if (rt.failure() != null) {
@@ -107,12 +117,14 @@ final class RunCommand implements Callable<Integer> {
                     printCounters(out, defs, rt);
                 }
                 out.println("stopping: committing and closing the store");
+                out.flush();
                 return 0;
             }
         } finally {
             if (broker != null) {
                 broker.close();
             }
+            closed.countDown();
         }
     }
 
