@@ -91,6 +91,15 @@ public final class StreamRuntime implements AutoCloseable {
                     throw new TesseraException("topic '" + sr.topic() + "' of source '" + source.name() + "' does not exist on "
                             + config.bootstrapServers() + "; create it, or fix kafka.topic in the source definition");
                 }
+                if (config.deadLetters()) {
+                    List<PartitionInfo> dlq = consumer.partitionsFor(sr.topic() + KafkaDeadLetterSink.SUFFIX, Duration.ofSeconds(30));
+                    if (dlq == null || dlq.isEmpty()) {
+                        // found now rather than at the first bad event, which would stop the pipeline
+                        throw new TesseraException("dead-letter topic '" + sr.topic() + KafkaDeadLetterSink.SUFFIX
+                                + "' of source '" + source.name() + "' does not exist on " + config.bootstrapServers()
+                                + "; create it (one partition is enough) before starting, so rejected events have somewhere to go");
+                    }
+                }
                 sr.initPartitions(parts.size(), config.clock().getAsLong());
                 sources.add(sr);
             }
