@@ -87,10 +87,13 @@ class CorruptDataTest {
         });
     }
 
-    /** The version bytes {@code agg} reads: 1 for every layout, and 2 too for approx_percentile's exact buffer. */
+    /** The version bytes {@code agg} reads: 1 for every layout, and 2 too for the exact forms of approx_percentile and top_k. */
     private static Set<Integer> readableVersions(Aggregator agg) {
-        return agg.kind() == Aggregation.APPROX_PERCENTILE
-                ? Set.of(PercentileIr.KLL_VERSION, PercentileIr.SMALL_VERSION) : Set.of(1);
+        return switch (agg.kind()) {
+            case APPROX_PERCENTILE -> Set.of(PercentileIr.KLL_VERSION, PercentileIr.SMALL_VERSION);
+            case TOP_K -> Set.of(TopKIr.VERSION, TopKIr.EXACT_VERSION);
+            default -> Set.of(1);
+        };
     }
 
     @Test
