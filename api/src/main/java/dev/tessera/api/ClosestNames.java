@@ -10,12 +10,12 @@ import java.util.Locale;
  * "Did you mean" for unknown names: the candidates closest to a misspelt name by edit distance
  * (optimal string alignment, so a swapped pair of letters costs one edit), ignoring case.
  */
-final class ClosestNames {
+public final class ClosestNames {
     private ClosestNames() {
     }
 
     /** Up to three candidates close enough to {@code wrong} to be a plausible typo, closest first. */
-    static List<String> to(String wrong, Collection<String> candidates) {
+    public static List<String> to(String wrong, Collection<String> candidates) {
         String w = wrong.toLowerCase(Locale.ROOT);
         int limit = Math.max(2, w.length() / 3);
         record Scored(String name, int distance) {
@@ -37,7 +37,7 @@ final class ClosestNames {
      * A hint naming the closest candidates, then all of them:
      * {@code did you mean 'windows'? valid: name, agg, windows}. Long lists are cut after 12.
      */
-    static String hint(String wrong, Collection<String> candidates, String allLabel) {
+    public static String hint(String wrong, Collection<String> candidates, String allLabel) {
         List<String> close = to(wrong, candidates);
         StringBuilder hint = new StringBuilder();
         if (!close.isEmpty()) {

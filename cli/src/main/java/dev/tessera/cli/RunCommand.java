@@ -6,6 +6,7 @@ import dev.tessera.api.LoadResult;
 import dev.tessera.api.Source;
 import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.serving.Tokens;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
@@ -26,11 +27,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tessera run}: the stream runtime over any Kafka cluster or an embedded broker, with the
- * online store in {@code --data}. Serving (HTTP on {@code --port}) joins it with the Serving work;
- * until then the runtime's progress is printed.
+ * online store in {@code --data}, and the HTTP API on {@code --port}; progress is printed every 10 s.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the stream runtime: consume every source's topic, keep features in the online store.")
+        description = "Run the stream runtime and the HTTP API: consume every source's topic, keep features in the online store, serve them.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -49,8 +49,11 @@ final class RunCommand implements Callable<Integer> {
     Kafka kafka;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
-            description = "HTTP port for serving (arrives with the Serving work). Default: ${DEFAULT-VALUE}")
+            description = "HTTP port of the feature API. Default: ${DEFAULT-VALUE}")
     int port;
+
+    @Mixin
+    ServingOptions serving;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of topics created by --embedded-kafka. Default: ${DEFAULT-VALUE}")
@@ -76,54 +79,43 @@ final class RunCommand implements Callable<Integer> {
         }
         Definitions defs = loaded.definitions();
         Files.createDirectories(common.data);
-        EmbeddedKafka broker = null;
-        try {
-            String bootstrap = kafka.bootstrapServers;
-            if (kafka.embedded) {
-                broker = EmbeddedKafka.start(common.data.resolve("kafka"));
-                Map<String, Integer> topics = new LinkedHashMap<>();
-                for (Source s : defs.sources().values()) {
-                    topics.put(s.topic(), partitions);
-                    topics.put(s.topic() + ".dlq", 1);
-                }
-                broker.createTopics(topics);
-                bootstrap = broker.bootstrapServers();
-                out.println("embedded Kafka at " + bootstrap + " (data in " + common.data.resolve("kafka") + ")");
+        Tokens tokens = serving.tokens();
+        try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
+                partitions, serving.host, port, tokens).shownAs(serving.host)) {
+            StreamRuntime rt = node.runtime;
+            if (node.broker != null) {
+                out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");
             }
-            try (TileStore store = RocksDbTileStore.open(common.data.resolve("store"));
-                 StreamRuntime rt = StreamRuntime.start(defs, common.features, store, RuntimeConfig.defaults(bootstrap))) {
-                out.println("consuming " + defs.sources().values().stream().map(Source::topic).toList() + " from "
-                        + bootstrap + "; online store in " + common.data.resolve("store"));
-                out.flush();
-                if (untilCaughtUp) {
-                    rt.awaitCaughtUp(Duration.ofHours(24));
-                    printCounters(out, defs, rt);
-                    return 0;
-                }
-                CountDownLatch stop = new CountDownLatch(1);
-                Thread hook = new Thread(() -> {
-                    stop.countDown();
-                    try {
-                        closed.await(30, java.util.concurrent.TimeUnit.SECONDS); // let the final commit finish
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "tessera-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    if (rt.failure() != null) {
-                        throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
-                    }
-                    printCounters(out, defs, rt);
-                }
-                out.println("stopping: committing and closing the store");
-                out.flush();
+            out.println("consuming " + defs.sources().values().stream().map(Source::topic).toList() + " from "
+                    + node.bootstrap + "; online store in " + common.data.resolve("store"));
+            out.println("serving on " + node.url() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
+                    : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
+            out.flush();
+            if (untilCaughtUp) {
+                rt.awaitCaughtUp(Duration.ofHours(24));
+                printCounters(out, defs, rt);
                 return 0;
             }
-        } finally {
-            if (broker != null) {
-                broker.close();
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    closed.await(30, java.util.concurrent.TimeUnit.SECONDS); // let the final commit finish
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "tessera-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (rt.failure() != null) {
+                    throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+                }
+                printCounters(out, defs, rt);
             }
+            out.println("stopping: committing and closing the store");
+            out.flush();
+            return 0;
+        } finally {
             closed.countDown();
         }
     }

@@ -170,6 +170,7 @@ final class Applier implements Runnable {
         List<GroupRuntime> groups = src.groups;
         String[] keys = new String[groups.size()];
         SourceCounters counters = src.counters;
+        long newest = src.newestApplied;
         for (int i = 0; i < batch.size(); i++) {
             Batch.Record r = batch.records()[i];
             int p = r.partition();
@@ -243,6 +244,9 @@ final class Applier implements Runnable {
                 }
             }
             counters.increment(Outcome.ACCEPTED);
+            if (et > newest) {
+                newest = et;
+            }
             if (listener != RuntimeConfig.AppliedListener.NONE) {
                 listener.applied(src.source.name(), r.timestamp(), clock.getAsLong());
             }
@@ -250,6 +254,7 @@ final class Applier implements Runnable {
                 counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
             }
         }
+        src.newestApplied = newest;
         long[] positions = batch.positions();
         for (int p = 0; p < positions.length; p++) {
             if (positions[p] > src.nextOffsets[p]) {

@@ -204,6 +204,9 @@ final class Checkpointer {
                 s.watermark.restore(p.watermark(), p.partitionMax(), wallNow);
                 s.dedupSeq = p.dedupSeq();
                 s.counters.restore(p.counters());
+                for (long max : p.partitionMax()) {
+                    s.newestApplied = Math.max(s.newestApplied, max);
+                }
             }
             for (int part = 0; part < s.partitions; part++) {
                 int partition = part;

@@ -23,4 +23,13 @@ public interface FeatureReader {
      * skew may come from the future).
      */
     FeatureValues read(String group, List<String> entityKey, long now);
+
+    /**
+     * Event time of the newest event applied from {@code group}'s source (epoch millis), or
+     * {@link Long#MIN_VALUE} before the first one: freshness is {@code now} minus this.
+     */
+    long newestEventTime(String group);
+
+    /** The source {@code group} reads from. */
+    String sourceOf(String group);
 }

@@ -20,6 +20,8 @@ final class SourceRuntime {
     final int timestampSlot;
     final int idSlot;
     final SourceCounters counters = new SourceCounters();
+    /** Event time of the newest applied event (Long.MIN_VALUE before the first); written by the applier, read by serving. */
+    volatile long newestApplied = Long.MIN_VALUE;
 
     // progress, owned by the applier thread
     int partitions;

@@ -173,6 +173,21 @@ public final class StreamRuntime implements AutoCloseable {
         return reader;
     }
 
+    /** Names of the sources this runtime consumes (those feeding at least one group), in definition order. */
+    public List<String> sources() {
+        return sources.stream().map(s -> s.source.name()).toList();
+    }
+
+    /** Event time of the newest event applied from {@code source}, or {@link Long#MIN_VALUE} before the first. */
+    public long newestEventTime(String source) {
+        for (SourceRuntime s : sources) {
+            if (s.source.name().equals(source)) {
+                return s.newestApplied;
+            }
+        }
+        throw new IllegalArgumentException("no running source named " + source);
+    }
+
     /** Outcome counts of a source's events (see {@link SourceCounters.Outcome}). */
     public Map<String, Long> counters(String source) {
         for (SourceRuntime s : sources) {
@@ -294,6 +309,25 @@ public final class StreamRuntime implements AutoCloseable {
         @Override
         public FeatureValues read(String group, List<String> entityKey, long now) {
             return group(group).read(entityKey, now);
+        }
+
+        @Override
+        public long newestEventTime(String group) {
+            return sourceRuntimeOf(group(group)).newestApplied;
+        }
+
+        @Override
+        public String sourceOf(String group) {
+            return sourceRuntimeOf(group(group)).source.name();
+        }
+
+        private SourceRuntime sourceRuntimeOf(GroupRuntime g) {
+            for (SourceRuntime s : sources) {
+                if (s.groups.contains(g)) {
+                    return s;
+                }
+            }
+            throw new IllegalStateException("group " + g.group.name() + " has no source");
         }
 
         private GroupRuntime group(String name) {

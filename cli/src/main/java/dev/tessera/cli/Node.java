@@ -1,0 +1,151 @@
+package dev.tessera.cli;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Source;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.serving.EventPusher;
+import dev.tessera.serving.RuntimeMetrics;
+import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.ServingServer;
+import dev.tessera.serving.Tokens;
+import dev.tessera.store.RocksDbTileStore;
+import dev.tessera.store.TileStore;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One Tessera node as {@code run} and {@code demo} start it: the broker (when embedded), the
+ * RocksDB store, the stream runtime, a producer for pushed events, and the HTTP server. Closed in
+ * reverse order, so the runtime's final commit happens before the store and the broker go.
+ */
+final class Node implements AutoCloseable {
+    final Definitions defs;
+    final String bootstrap;
+    final EmbeddedKafka broker;
+    final StreamRuntime runtime;
+    final ServingServer server;
+    private final Deque<AutoCloseable> owned;
+
+    private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, ServingServer server,
+                 Deque<AutoCloseable> owned) {
+        this.defs = defs;
+        this.bootstrap = bootstrap;
+        this.broker = broker;
+        this.runtime = runtime;
+        this.server = server;
+        this.owned = owned;
+    }
+
+    /**
+     * Starts a node. {@code bootstrapServers} null: start an embedded broker in {@code data/kafka} and
+     * create every source topic (with {@code partitions}) and its {@code .dlq}.
+     */
+    static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
+                      String host, int port, Tokens tokens) {
+        Deque<AutoCloseable> owned = new ArrayDeque<>();
+        try {
+            EmbeddedKafka broker = null;
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                broker = EmbeddedKafka.start(data.resolve("kafka"));
+                owned.push(broker);
+                Map<String, Integer> topics = new LinkedHashMap<>();
+                for (Source s : defs.sources().values()) {
+                    topics.put(s.topic(), partitions);
+                    topics.put(s.topic() + ".dlq", 1);
+                }
+                broker.createTopics(topics);
+                bootstrap = broker.bootstrapServers();
+            }
+            TileStore store = RocksDbTileStore.open(data.resolve("store"));
+            owned.push(store);
+            StreamRuntime rt = StreamRuntime.start(defs, features, store, RuntimeConfig.defaults(bootstrap));
+            owned.push(rt);
+            KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+            owned.push(producer);
+            ServingApi api = ServingApi.builder(defs, rt.reader())
+                    .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
+                            ServingServer.requestMapper()))
+                    .tokens(tokens)
+                    .health(() -> health(rt))
+                    .build();
+            RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
+            ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
+            owned.push(server);
+            return new Node(defs, bootstrap, broker, rt, server, owned);
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    private static ServingApi.Health health(StreamRuntime rt) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        Throwable failure = rt.failure();
+        details.put("runtime", failure == null ? "running" : "failed: " + failure.getMessage());
+        Map<String, Object> sources = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        for (String s : rt.sources()) {
+            long newest = rt.newestEventTime(s);
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
+            d.put("events", rt.counters(s));
+            sources.put(s, d);
+        }
+        details.put("sources", sources);
+        return new ServingApi.Health(failure == null, details);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "tessera-push");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    String url() {
+        return "http://" + ("0.0.0.0".equals(hostShown) ? "localhost" : hostShown) + ":" + server.port();
+    }
+
+    private String hostShown = "localhost";
+
+    Node shownAs(String host) {
+        this.hostShown = host;
+        return this;
+    }
+
+    @Override
+    public void close() {
+        closeAll(owned);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> owned) {
+        while (!owned.isEmpty()) {
+            AutoCloseable c = owned.pop();
+            try {
+                if (c instanceof KafkaProducer<?, ?> p) {
+                    p.close(java.time.Duration.ofSeconds(5));
+                } else {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("warning: closing " + c.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+}

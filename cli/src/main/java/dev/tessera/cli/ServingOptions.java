@@ -1,0 +1,41 @@
+package dev.tessera.cli;
+
+import dev.tessera.serving.Tokens;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** HTTP options shared by {@code run} and {@code demo}. */
+final class ServingOptions {
+    static final String TOKENS_ENV = "TESSERA_TOKENS";
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to serve HTTP on; 0.0.0.0 for every interface (configure tokens then). Default: ${DEFAULT-VALUE}")
+    String host;
+
+    @Option(names = "--tokens-file", paramLabel = "FILE",
+            description = "Bearer tokens with scopes, one 'scope[,scope]:token' per line (read, write, admin). Also read from "
+                    + "the TESSERA_TOKENS environment variable. Without either, authentication is off.")
+    Path tokensFile;
+
+    /** Tokens from the file and the environment; none configured means authentication off. */
+    Tokens tokens() {
+        String env = System.getenv(TOKENS_ENV);
+        StringBuilder spec = new StringBuilder();
+        if (tokensFile != null) {
+            Tokens fromFile = Tokens.fromFile(tokensFile); // validates with file-relative messages
+            if (env == null || env.isBlank()) {
+                return fromFile;
+            }
+            try {
+                spec.append(java.nio.file.Files.readString(tokensFile)).append('\n');
+            } catch (java.io.IOException e) {
+                throw new dev.tessera.api.TesseraException("cannot read the token file " + tokensFile + ": " + e.getMessage());
+            }
+        }
+        if (env != null && !env.isBlank()) {
+            Tokens.parse(env, TOKENS_ENV);
+            spec.append(env);
+        }
+        return spec.length() == 0 ? Tokens.none() : Tokens.parse(spec.toString(), "the configured tokens");
+    }
+}

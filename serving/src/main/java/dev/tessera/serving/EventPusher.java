@@ -1,0 +1,277 @@
+package dev.tessera.serving;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.ClosestNames;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.api.SourceFormat;
+import dev.tessera.core.event.Event;
+import dev.tessera.core.event.EventTimes;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.runtime.decode.Decoded;
+import dev.tessera.runtime.decode.EventDecoder;
+import dev.tessera.runtime.decode.EventDecoders;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * {@code POST /v1/events/{source}} without HTTP: validates each event as the runtime will (the
+ * source's own decoder, then timestamp, clock skew and keys) and writes the valid ones to the
+ * source's topic in request order. The answer completes once every accepted event is acknowledged
+ * by Kafka ({@code acks=all}, idempotent producer), so "accepted" means durable.
+ *
+ * <p>Events are keyed by their id when the source has one (a retry lands in the original's
+ * partition, where the runtime deduplicates it: ADR 003), else by the first group's entity key.
+ * Invalid events are answered as {@code {"index": i, "reason": code, "message": ...}} and never
+ * reach Kafka; the reasons are the runtime's dead-letter codes.
+ */
+public final class EventPusher {
+    /** Default cap on events in one push. */
+    public static final int DEFAULT_MAX_EVENTS = 10_000;
+
+    /** The result of one push. */
+    public record Result(int accepted, List<Rejection> rejected) {}
+
+    public record Rejection(int index, String reason, String message) {}
+
+    private record SourceInfo(Source source, EventDecoder decoder, int timestampSlot, int idSlot, List<int[]> keySlots) {}
+
+    private final Definitions defs;
+    private final Producer<byte[], byte[]> producer;
+    private final LongSupplier clock;
+    private final int maxEvents;
+    private final ObjectMapper json;
+    private final Map<String, SourceInfo> sources = new HashMap<>();
+
+    public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
+                       int maxEvents, ObjectMapper json) {
+        this.defs = defs;
+        this.producer = producer;
+        this.clock = clock;
+        this.maxEvents = maxEvents;
+        this.json = json;
+        for (Source s : defs.sources().values()) {
+            if (s.format() != SourceFormat.JSON) {
+                continue;
+            }
+            FieldLayout layout = SourceFields.layout(defs, s);
+            List<int[]> keys = new ArrayList<>();
+            for (FeatureGroup g : defs.groupsOf(s)) {
+                keys.add(defs.entityOf(g).keys().stream().mapToInt(layout::requireSlot).toArray());
+            }
+            sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout), layout.requireSlot(s.timestamp()),
+                    s.id() == null ? -1 : layout.requireSlot(s.id()), keys));
+        }
+    }
+
+    /**
+     * Validates and produces. {@code ndjson}: the body is newline-delimited JSON (one event per
+     * line; blank lines skipped); otherwise a JSON array of event objects (or one object).
+     *
+     * @throws ApiException for an unknown source, a body that is not JSON, or too many events
+     */
+    public CompletableFuture<Result> push(String sourceName, byte[] body, boolean ndjson) {
+        SourceInfo info = sources.get(sourceName);
+        if (info == null) {
+            if (defs.source(sourceName).isPresent()) {
+                throw new ApiException(415, "unsupported_source_format", "source " + sourceName + " is "
+                        + defs.source(sourceName).get().format().name().toLowerCase() + "; the push API takes JSON sources",
+                        "produce Avro events to Kafka directly (Confluent wire format support comes with the schema registry)");
+            }
+            throw ApiException.notFound("unknown_source", "no source named '" + sourceName + "'",
+                    ClosestNames.hint(sourceName, defs.sources().keySet(), "sources"));
+        }
+        List<byte[]> events = ndjson ? lines(body) : elements(body);
+        if (events.size() > maxEvents) {
+            throw new ApiException(413, "too_many_events", events.size() + " events in one push; the limit is " + maxEvents,
+                    "split the push into batches of at most " + maxEvents);
+        }
+        long now = clock.getAsLong();
+        List<Rejection> rejected = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            byte[] value = events.get(i);
+            if (value == null) {
+                rejected.add(new Rejection(i, "malformed", "event " + i + " is not a JSON object"));
+                continue;
+            }
+            Decoded d = info.decoder.decode(value);
+            if (!d.isAccepted()) {
+                rejected.add(new Rejection(i, d.reason().code(), d.message()));
+                continue;
+            }
+            Event e = d.event();
+            long t;
+            try {
+                t = EventTimes.toEpochMillis(e.get(info.timestampSlot));
+            } catch (IllegalArgumentException ex) {
+                rejected.add(new Rejection(i, "bad_timestamp", "field '" + info.source.timestamp() + "': " + ex.getMessage()));
+                continue;
+            }
+            long skew = info.source.maxClockSkew().millis();
+            if (t > now + skew) {
+                rejected.add(new Rejection(i, "future", "event time " + Instant.ofEpochMilli(t) + " is more than "
+                        + info.source.maxClockSkew() + " ahead of the server clock " + Instant.ofEpochMilli(now)
+                        + "; send epoch milliseconds (not microseconds) and check the producer's clock"));
+                continue;
+            }
+            String key = keyOf(info, e);
+            if (key == null) {
+                rejected.add(new Rejection(i, "missing_key", "no value for the key fields of any group of source " + sourceName));
+                continue;
+            }
+            records.add(new ProducerRecord<>(info.source.topic(), key.getBytes(StandardCharsets.UTF_8), value));
+        }
+        return send(records, new Result(records.size(), List.copyOf(rejected)));
+    }
+
+    private CompletableFuture<Result> send(List<ProducerRecord<byte[], byte[]>> records, Result result) {
+        CompletableFuture<Result> done = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            done.complete(result);
+            return done;
+        }
+        AtomicInteger left = new AtomicInteger(records.size());
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r, (meta, ex) -> {
+                    if (ex != null) {
+                        failure.compareAndSet(null, ex);
+                    }
+                    if (left.decrementAndGet() == 0) {
+                        if (failure.get() != null) {
+                            done.completeExceptionally(unavailable(failure.get()));
+                        } else {
+                            done.complete(result);
+                        }
+                    }
+                });
+            }
+        } catch (RuntimeException ex) {
+            done.completeExceptionally(unavailable(ex));
+        }
+        return done;
+    }
+
+    private static ApiException unavailable(Exception ex) {
+        return new ApiException(503, "kafka_unavailable", "the events could not be written to Kafka: " + ex.getMessage(),
+                "retry the whole push: events carry ids, so the ones that did arrive are counted once");
+    }
+
+    /** The record key: the event id when the source has one, else the first present entity key. */
+    private static String keyOf(SourceInfo info, Event e) {
+        String firstKey = null;
+        for (int[] slots : info.keySlots) {
+            StringBuilder sb = new StringBuilder();
+            boolean complete = true;
+            for (int s : slots) {
+                String part = text(e.get(s));
+                if (part == null) {
+                    complete = false;
+                    break;
+                }
+                if (sb.length() > 0) {
+                    sb.append('\u001f');
+                }
+                sb.append(part);
+            }
+            if (complete) {
+                firstKey = sb.toString();
+                break;
+            }
+        }
+        if (firstKey == null) {
+            return null;
+        }
+        String id = info.idSlot < 0 ? null : text(e.get(info.idSlot));
+        return id != null ? id : firstKey;
+    }
+
+    private static String text(Object v) {
+        if (v == null) {
+            return null;
+        }
+        String s = v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15 ? Long.toString(d.longValue()) : v.toString();
+        return s.isEmpty() ? null : s;
+    }
+
+    private static List<byte[]> lines(byte[] body) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                int end = i;
+                if (end > start && body[end - 1] == '\r') {
+                    end--;
+                }
+                boolean blank = true;
+                for (int j = start; j < end && blank; j++) {
+                    blank = body[j] == ' ' || body[j] == '\t';
+                }
+                if (!blank) {
+                    byte[] line = new byte[end - start];
+                    System.arraycopy(body, start, line, 0, line.length);
+                    out.add(line);
+                }
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    /** A JSON array's elements re-serialized compactly (null for an element that is not an object), or one object. */
+    private List<byte[]> elements(byte[] body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("bad_json", "the body is not valid JSON"
+                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
+                    "send a JSON array of event objects, or newline-delimited JSON with Content-Type: application/x-ndjson");
+        } catch (IOException e) {
+            throw ApiException.badRequest("bad_json", "the body could not be read: " + e.getMessage(), "send a JSON array of event objects");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw ApiException.badRequest("bad_json", "the body is empty", "send a JSON array of event objects");
+        }
+        List<byte[]> out = new ArrayList<>();
+        if (root.isObject()) {
+            out.add(bytes(root));
+        } else if (root.isArray()) {
+            for (JsonNode n : root) {
+                out.add(n.isObject() ? bytes(n) : null);
+            }
+        } else {
+            throw ApiException.badRequest("bad_json", "the body is a JSON " + root.getNodeType().name().toLowerCase()
+                    + ", not an array of events", "send a JSON array of event objects");
+        }
+        return out;
+    }
+
+    private byte[] bytes(JsonNode n) {
+        try {
+            return json.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

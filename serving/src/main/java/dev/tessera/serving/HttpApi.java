@@ -1,0 +1,371 @@
+package dev.tessera.serving;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes HTTP requests to the API (SPEC §4) and writes JSON answers. Feature reads run on the
+ * Netty event loop (they are in-memory and take microseconds); pushes wait for Kafka and run on
+ * their own executor, with reading from the connection paused until the answer is written, so
+ * answers stay in request order.
+ *
+ * <p>Every refusal is a JSON error with a code, a message and a hint; an unexpected failure is a
+ * 500 {@code internal} and is logged, which bad input must never cause.
+ */
+@ChannelHandler.Sharable
+final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    static final String JSON_TYPE = "application/json; charset=utf-8";
+    private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
+            "POST /v1/features", "POST /v1/events/{source}", "GET /health", "GET /metrics", "GET /");
+
+    /** What the API serves; {@code pusher} may be null (no push without a Kafka producer). */
+    record Parts(FeatureQueries queries, EventPusher pusher, Supplier<Health> health, PrometheusMeterRegistry metrics,
+                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml) {}
+
+    /** Health as /health reports it. */
+    public record Health(boolean ok, Map<String, Object> details) {}
+
+    private final Parts parts;
+    private final JsonFactory factory;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    HttpApi(Parts parts) {
+        this.parts = parts;
+        this.factory = parts.json.getFactory();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        long start = System.nanoTime();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String endpoint = "unknown";
+        FullHttpResponse res;
+        if (!req.decoderResult().isSuccess()) {
+            res = error(new ApiException(400, "bad_request", "the request could not be parsed: " + req.decoderResult().cause(),
+                    "send a well-formed HTTP/1.1 request"));
+            keepAlive = false;
+        } else {
+            try {
+                QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+                List<String> path = segments(uri.rawPath());
+                endpoint = endpointOf(path);
+                if (endpoint.equals("push")) {
+                    checkMethod(req, HttpMethod.POST);
+                    parts.tokens.check(req.headers().get(HttpHeaderNames.AUTHORIZATION), Tokens.Scope.WRITE);
+                    push(ctx, req, path.get(2), keepAlive, start);
+                    return;
+                }
+                res = route(req, endpoint, path, uri);
+            } catch (ApiException e) {
+                res = error(e);
+            } catch (RuntimeException | IOException e) {
+                LOG.error("internal error answering {} {}", req.method(), req.uri(), e);
+                res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
+            }
+        }
+        write(ctx, res, keepAlive);
+        record(endpoint, res.status().code(), start);
+    }
+
+    private static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        for (String s : rawPath.split("/", -1)) {
+            if (!s.isEmpty()) {
+                out.add(QueryStringDecoder.decodeComponent(s));
+            }
+        }
+        return out;
+    }
+
+    private static String endpointOf(List<String> p) {
+        if (p.isEmpty()) {
+            return "index";
+        }
+        if (p.size() == 1 && p.get(0).equals("health")) {
+            return "health";
+        }
+        if (p.size() == 1 && p.get(0).equals("metrics")) {
+            return "metrics";
+        }
+        if (p.get(0).equals("v1") && p.size() >= 2) {
+            if (p.get(1).equals("features")) {
+                return switch (p.size()) {
+                    case 2 -> "features";
+                    case 3, 4 -> "entity";
+                    default -> "unknown";
+                };
+            }
+            if (p.get(1).equals("events") && p.size() == 3) {
+                return "push";
+            }
+        }
+        return "unknown";
+    }
+
+    private FullHttpResponse route(FullHttpRequest req, String endpoint, List<String> path, QueryStringDecoder uri) throws IOException {
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        switch (endpoint) {
+            case "health": {
+                checkMethod(req, HttpMethod.GET);
+                Health h = parts.health.get();
+                return json(h.ok() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, out -> {
+                    out.writeStartObject();
+                    out.writeStringField("status", h.ok() ? "ok" : "failing");
+                    for (Map.Entry<String, Object> e : h.details().entrySet()) {
+                        out.writeFieldName(e.getKey());
+                        out.writeObject(e.getValue());
+                    }
+                    out.writeEndObject();
+                });
+            }
+            case "metrics": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                byte[] text = parts.metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        io.netty.buffer.Unpooled.wrappedBuffer(text));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                return res;
+            }
+            case "index": {
+                checkMethod(req, HttpMethod.GET);
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        io.netty.buffer.Unpooled.wrappedBuffer(parts.indexHtml.getBytes(StandardCharsets.UTF_8)));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+                return res;
+            }
+            case "features": {
+                checkMethod(req, HttpMethod.GET, HttpMethod.POST);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                if (req.method().equals(HttpMethod.GET)) {
+                    return json(HttpResponseStatus.OK, parts.queries::catalog);
+                }
+                requireJson(req, false);
+                JsonNode body = parse(req.content());
+                return json(HttpResponseStatus.OK, out -> parts.queries.readBatch(body, out));
+            }
+            case "entity": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                String group = path.get(2);
+                String key = path.size() == 4 ? path.get(3) : null;
+                Map<String, List<String>> query = uri.parameters();
+                return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
+            }
+            default:
+                throw ApiException.notFound("not_found", "no endpoint at " + uri.rawPath(), "endpoints: " + String.join(", ", ENDPOINTS));
+        }
+    }
+
+    private void push(ChannelHandlerContext ctx, FullHttpRequest req, String source, boolean keepAlive, long start) {
+        if (parts.pusher == null) {
+            throw new ApiException(503, "push_unavailable", "this server has no Kafka producer to push events with",
+                    "run tessera with --bootstrap-servers or --embedded-kafka");
+        }
+        boolean ndjson = requireJson(req, true);
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        ctx.channel().config().setAutoRead(false);
+        parts.pushExecutor.execute(() -> {
+            FullHttpResponse res;
+            try {
+                EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
+                res = json(HttpResponseStatus.OK, out -> {
+                    out.writeStartObject();
+                    out.writeNumberField("accepted", r.accepted());
+                    out.writeArrayFieldStart("rejected");
+                    for (EventPusher.Rejection x : r.rejected()) {
+                        out.writeStartObject();
+                        out.writeNumberField("index", x.index());
+                        out.writeStringField("reason", x.reason());
+                        out.writeStringField("message", x.message());
+                        out.writeEndObject();
+                    }
+                    out.writeEndArray();
+                    out.writeEndObject();
+                });
+            } catch (ApiException e) {
+                res = error(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                res = e.getCause() instanceof ApiException a ? error(a) : error(new ApiException(503, "kafka_unavailable",
+                        "the events could not be written to Kafka: " + e.getCause(), "retry the push"));
+            } catch (java.util.concurrent.TimeoutException e) {
+                res = error(new ApiException(503, "kafka_unavailable", "Kafka did not acknowledge the events within 60 s",
+                        "retry the push: events with ids are counted once"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
+            } catch (RuntimeException | IOException e) {
+                LOG.error("internal error answering a push to {}", source, e);
+                res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
+            }
+            FullHttpResponse answer = res;
+            write(ctx, answer, keepAlive);
+            ctx.channel().config().setAutoRead(true);
+            record("push", answer.status().code(), start);
+        });
+    }
+
+    private static void checkMethod(FullHttpRequest req, HttpMethod... allowed) {
+        for (HttpMethod m : allowed) {
+            if (m.equals(req.method())) {
+                return;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (HttpMethod m : allowed) {
+            names.add(m.name());
+        }
+        throw new ApiException(405, "method_not_allowed", req.method() + " is not allowed here",
+                "use " + String.join(" or ", names));
+    }
+
+    /** Checks the content type of a body; returns true for newline-delimited JSON. */
+    private static boolean requireJson(FullHttpRequest req, boolean ndjsonAllowed) {
+        String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null) {
+            return false;
+        }
+        String base = type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (base.equals("application/json") || base.equals("application/x-www-form-urlencoded")) {
+            return false; // the second is what curl -d sends unless told otherwise: the body is read as JSON
+        }
+        if (ndjsonAllowed && (base.equals("application/x-ndjson") || base.equals("application/jsonl"))) {
+            return true;
+        }
+        throw new ApiException(415, "unsupported_media_type", "content type '" + type + "' is not accepted here",
+                ndjsonAllowed ? "send application/json (an array of events) or application/x-ndjson" : "send application/json");
+    }
+
+    private JsonNode parse(ByteBuf content) {
+        if (content.readableBytes() == 0) {
+            throw ApiException.badRequest("bad_json", "the body is empty", "send a JSON object");
+        }
+        try {
+            return parts.json.readTree(ByteBufUtil.getBytes(content));
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("bad_json", "the body is not valid JSON"
+                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
+                    "check the JSON (quotes, commas, brackets)");
+        } catch (IOException e) {
+            throw ApiException.badRequest("bad_json", "the body could not be read: " + e.getMessage(), "send a JSON object");
+        }
+    }
+
+    @FunctionalInterface
+    interface JsonBody {
+        void write(JsonGenerator out) throws IOException;
+    }
+
+    private FullHttpResponse json(HttpResponseStatus status, JsonBody body) throws IOException {
+        ByteBuf buf = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(1024);
+        boolean ok = false;
+        try (OutputStream os = new ByteBufOutputStream(buf); JsonGenerator out = factory.createGenerator(os)) {
+            body.write(out);
+            ok = true;
+        } finally {
+            if (!ok) {
+                buf.release();
+            }
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
+        return res;
+    }
+
+    static FullHttpResponse error(ApiException e) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"error\":{\"code\":");
+        quote(sb, e.code());
+        sb.append(",\"message\":");
+        quote(sb, e.getMessage());
+        sb.append(",\"hint\":");
+        quote(sb, e.hint() == null ? "" : e.hint());
+        sb.append("}}");
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.status()),
+                io.netty.buffer.Unpooled.wrappedBuffer(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
+        if (e.status() == 401) {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        return res;
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, sb);
+        sb.append('"');
+    }
+
+    static void write(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res, ctx.voidPromise());
+        } else {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void record(String endpoint, int status, long start) {
+        String key = endpoint + '|' + status;
+        Timer t = timers.get(key);
+        if (t == null) {
+            t = timers.computeIfAbsent(key, k -> Timer.builder("tessera.http.server.requests")
+                    .description("HTTP requests by endpoint and status")
+                    .tag("endpoint", endpoint)
+                    .tag("status", Integer.toString(status))
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
+                    .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                    .register(parts.metrics));
+        }
+        t.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            LOG.warn("closing a connection after: {}", cause.toString());
+        }
+        ctx.close();
+    }
+}

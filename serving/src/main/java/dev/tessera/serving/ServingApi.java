@@ -1,0 +1,123 @@
+package dev.tessera.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.Definitions;
+import dev.tessera.runtime.FeatureReader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Everything the HTTP server answers with, assembled once: the feature queries over a
+ * {@link FeatureReader}, the event pusher (optional), health, metrics and tokens.
+ *
+ * <pre>
+ * ServingApi api = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
+ *         .health(() -&gt; ...).build();
+ * try (ServingServer server = ServingServer.start("0.0.0.0", 8080, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) { ... }
+ * </pre>
+ */
+public final class ServingApi {
+    private final FeatureQueries queries;
+    private final EventPusher pusher;
+    private final Supplier<HttpApi.Health> health;
+    private final PrometheusMeterRegistry metrics;
+    private final Tokens tokens;
+    private final ObjectMapper json;
+    private final String indexHtml;
+
+    private ServingApi(Builder b) {
+        this.queries = new FeatureQueries(b.defs, b.reader, b.clock, b.maxEntities);
+        this.pusher = b.pusher;
+        this.health = b.health;
+        this.metrics = b.metrics;
+        this.tokens = b.tokens;
+        this.json = b.json;
+        this.indexHtml = IndexPage.render(b.defs, b.reader);
+    }
+
+    public static Builder builder(Definitions defs, FeatureReader reader) {
+        return new Builder(defs, reader);
+    }
+
+    public FeatureQueries queries() {
+        return queries;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    HttpApi.Parts parts(ExecutorService pushExecutor) {
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml);
+    }
+
+    /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
+    public record Health(boolean ok, Map<String, Object> details) {}
+
+    public static final class Builder {
+        private final Definitions defs;
+        private final FeatureReader reader;
+        private EventPusher pusher;
+        private Supplier<HttpApi.Health> health = () -> new HttpApi.Health(true, Map.of());
+        private PrometheusMeterRegistry metrics;
+        private Tokens tokens = Tokens.none();
+        private ObjectMapper json = ServingServer.requestMapper();
+        private LongSupplier clock = System::currentTimeMillis;
+        private int maxEntities = FeatureQueries.DEFAULT_MAX_ENTITIES;
+
+        private Builder(Definitions defs, FeatureReader reader) {
+            this.defs = Objects.requireNonNull(defs);
+            this.reader = Objects.requireNonNull(reader);
+        }
+
+        public Builder pusher(EventPusher p) {
+            this.pusher = p;
+            return this;
+        }
+
+        public Builder health(Supplier<Health> h) {
+            this.health = () -> {
+                Health x = h.get();
+                return new HttpApi.Health(x.ok(), x.details());
+            };
+            return this;
+        }
+
+        public Builder metrics(PrometheusMeterRegistry m) {
+            this.metrics = m;
+            return this;
+        }
+
+        public Builder tokens(Tokens t) {
+            this.tokens = Objects.requireNonNull(t);
+            return this;
+        }
+
+        public Builder clock(LongSupplier c) {
+            this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        public Builder maxEntities(int n) {
+            this.maxEntities = n;
+            return this;
+        }
+
+        public Builder json(ObjectMapper m) {
+            this.json = Objects.requireNonNull(m);
+            return this;
+        }
+
+        public ServingApi build() {
+            if (metrics == null) {
+                metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            }
+            return new ServingApi(this);
+        }
+    }
+}

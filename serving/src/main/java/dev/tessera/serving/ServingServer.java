@@ -1,0 +1,162 @@
+package dev.tessera.serving;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tessera.api.TesseraException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP server: Netty with native epoll when available (NIO otherwise), HTTP/1.1 keep-alive,
+ * one event loop thread per core. Why Netty: see docs/adr/006-http-stack.md.
+ *
+ * <h2>Limits (SPEC §9)</h2>
+ * Request line 8 KiB, headers 16 KiB (431/400 beyond), body {@code maxBodyBytes} (413 JSON
+ * error), connections idle for 120 s are closed. Entity and event counts are limited by
+ * {@link FeatureQueries} and {@link EventPusher}.
+ */
+public final class ServingServer implements AutoCloseable {
+    /** Default body limit: 4 MiB (a push of 10,000 small events fits). */
+    public static final int DEFAULT_MAX_BODY_BYTES = 4 << 20;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final ExecutorService pushExecutor;
+    private final int port;
+
+    private ServingServer(EventLoopGroup group, Channel channel, ExecutorService pushExecutor, int port) {
+        this.group = group;
+        this.channel = channel;
+        this.pushExecutor = pushExecutor;
+        this.port = port;
+    }
+
+    /** The JSON mapper for request bodies: duplicate keys and deep nesting are errors. */
+    public static ObjectMapper requestMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64).maxNumberLength(100).maxStringLength(1 << 20).build());
+        return mapper;
+    }
+
+    /** Starts serving {@code api} on {@code host:port} (port 0: any free port). */
+    public static ServingServer start(String host, int port, int maxBodyBytes, ServingApi api) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                r -> {
+                    Thread t = new Thread(r, "tessera-http");
+                    t.setDaemon(true);
+                    return t;
+                }, io);
+        ExecutorService pushExecutor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "tessera-push");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpApi handler = new HttpApi(api.parts(pushExecutor));
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            c.pipeline()
+                                    .addLast(new ReadTimeoutHandler(120))
+                                    .addLast(new HttpServerCodec(new HttpDecoderConfig()
+                                            .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(65536)))
+                                    .addLast(new HttpServerExpectContinueHandler())
+                                    .addLast(new JsonLimitAggregator(maxBodyBytes))
+                                    .addLast(handler);
+                        }
+                    })
+                    .bind(new InetSocketAddress(host, port)).sync().channel();
+            int bound = ((InetSocketAddress) ch.localAddress()).getPort();
+            return new ServingServer(group, ch, pushExecutor, bound);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully();
+            pushExecutor.shutdownNow();
+            throw new TesseraException("interrupted while starting the HTTP server");
+        } catch (Exception e) { // Netty's sync() rethrows the bind failure (a checked BindException) as is
+            group.shutdownGracefully();
+            pushExecutor.shutdownNow();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new TesseraException("port " + port + " on " + host + " is already in use; stop the other process"
+                        + " or pass --port with a free port");
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new TesseraException("could not start the HTTP server on " + host + ":" + port + ": " + e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        pushExecutor.shutdown();
+        try {
+            pushExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Answers a body over the limit with the API's JSON 413 instead of Netty's empty one. */
+    private static final class JsonLimitAggregator extends HttpObjectAggregator {
+        private final int max;
+
+        JsonLimitAggregator(int max) {
+            super(max);
+            this.max = max;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max + " bytes",
+                    "send smaller requests (split pushes and batches)"));
+            HttpApi.write(ctx, res, false);
+        }
+    }
+}
