@@ -18,7 +18,7 @@ class CommerceExamplesTest {
         assertThat(defs.entities()).containsOnlyKeys("account", "card", "device", "ip");
         assertThat(defs.sources()).containsOnlyKeys("payments", "logins", "signups", "chargebacks");
         assertThat(defs.groups()).containsOnlyKeys("account_payments", "card_payments", "account_logins",
-                "device_logins");
+                "device_logins", "ip_signups");
         assertThat(defs.services()).containsOnlyKeys("account_risk_v1", "account_risk_v2");
         assertThat(defs.service("account_risk_v1").orElseThrow().features()).map(FeatureRef::qualifiedName)
                 .containsExactly("account_payments.declined_count_1h", "account_payments.distinct_cards_1d",

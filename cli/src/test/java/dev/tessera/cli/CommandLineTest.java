@@ -38,9 +38,9 @@ class CommandLineTest {
         assertThat(run.out()).contains("Definitions in " + EXAMPLES + " are valid.")
                 .containsPattern("entities +4\\R")
                 .containsPattern("sources +4\\R")
-                .containsPattern("feature groups +4\\R")
-                .containsPattern("features +23\\R")
-                .containsPattern("served features +43\\R")
+                .containsPattern("feature groups +5\\R")
+                .containsPattern("features +28\\R")
+                .containsPattern("served features +50\\R")
                 .containsPattern("services +2\\R")
                 .containsPattern("version +[0-9a-f]{16}\\R");
     }
