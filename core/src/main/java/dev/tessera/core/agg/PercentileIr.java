@@ -94,9 +94,9 @@ final class PercentileIr implements Ir {
 
     private void addValue(double x) {
         if (sketch != null) {
-            sketch.update(x);
+            KllRandomness.update(sketch, x);
         } else if (size == SMALL_LIMIT) {
-            toSketch().update(x);
+            KllRandomness.update(toSketch(), x);
         } else {
             ensureCapacity(size + 1);
             values[size++] = x;
@@ -122,9 +122,7 @@ final class PercentileIr implements Ir {
     }
 
     private static void feed(KllDoublesSketch s, double[] values, int n) {
-        for (int i = 0; i < n; i++) {
-            s.update(values[i]);
-        }
+        KllRandomness.feed(s, values, n);
     }
 
     @Override
@@ -150,7 +148,7 @@ final class PercentileIr implements Ir {
             values = null;
             size = 0;
         } else {
-            sketch.merge(o == this ? copyOf(o.sketch) : o.sketch);
+            KllRandomness.merge(sketch, o == this ? copyOf(o.sketch) : o.sketch);
         }
     }
 
