@@ -1,6 +1,7 @@
 package dev.tessera.runtime;
 
 import dev.tessera.core.agg.Ir;
+import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
 import dev.tessera.core.tile.TileKey;
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * the commit writer thread while the applier goes on, and the applier waits for the previous write
  * before preparing the next, so commits reach the store in order, one at a time.
  * <ol>
- *   <li>For every entity changed since the last commit: put each changed tile (or delete it if it
- *       was evicted), evict tiles older than the retention horizon at the source's watermark
- *       (delete them), and put the entity header (newest event time).</li>
+ *   <li>For every entity changed since the last commit: put its value (newest event time and the
+ *       newest tile of each ring) and each changed older tile under its own key; evict tiles older
+ *       than the retention horizon at the source's watermark (delete them). See {@link #writeEntity}.</li>
  *   <li>Per source and partition: ids first applied since the last commit as one dedup blob; blobs
  *       whose ids are all past the dedup horizon are deleted.</li>
  *   <li>Per source: next offsets, per-partition newest event times, watermark, counters.</li>
@@ -127,6 +128,18 @@ final class Checkpointer {
         store.write(prepared.writes());
     }
 
+    /** Reused on the applier thread (prepare) only. */
+    private final ByteWriter entityBuffer = new ByteWriter(512);
+    private final ByteWriter tileBuffer = new ByteWriter(256);
+
+    /**
+     * Writes what changed of one entity. Layout (see {@link RuntimeStateCodec}): the newest tile of
+     * each ring (its "head", the one events in time order update) lives inside the entity's value with
+     * its newest event time; older tiles have their own TILES keys. A cold entity is then one store
+     * operation per commit instead of one per ring plus a header; a hot one rewrites its value (the
+     * heads, which its events change anyway) plus any older tile a late event touched. A head
+     * demoted by a newer tile is flagged changed by the ring and moves to its TILES key.
+     */
     private void writeEntity(WriteSet ws, GroupRuntime g, EntityState st, long watermark, boolean dirtyOnly) {
         GroupAggregator agg = g.aggregator;
         synchronized (st) {
@@ -135,11 +148,13 @@ final class Checkpointer {
                 st.prefix = TileKey.entityPrefix(g.group.name(), st.key);
             }
             byte[] prefix = st.prefix;
+            int hops = agg.hopCount();
             if (changed) {
-                for (int h = 0; h < agg.hopCount(); h++) {
+                for (int h = 0; h < hops; h++) {
                     TileRing ring = st.tiles.ring(h);
                     long hop = agg.hopMillis(h);
-                    for (int i = 0; i < ring.size(); i++) {
+                    int head = ring.size() - 1;
+                    for (int i = 0; i < head; i++) {
                         if (ring.changed(i)) {
                             ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring.tileAt(i)));
                         }
@@ -149,15 +164,45 @@ final class Checkpointer {
                 st.dirty = false;
             }
             if (watermark != WatermarkTracker.NONE) {
-                agg.evict(st.tiles, watermark, (h, start) -> ws.delete(Space.TILES, TileKey.encode(prefix, agg.hopMillis(h), start)));
+                for (int h = 0; h < hops; h++) {
+                    TileRing ring = st.tiles.ring(h);
+                    long headBefore = ring.size() == 0 ? Long.MIN_VALUE : ring.startOf(ring.size() - 1);
+                    int dropped = agg.evictRing(st.tiles, h, watermark, (hop, start) -> {
+                        if (start != headBefore) { // a head has no TILES key: it lives in the entity value
+                            ws.delete(Space.TILES, TileKey.encode(prefix, agg.hopMillis(hop), start));
+                        }
+                    });
+                    if (dropped > 0 && ring.size() == 0) {
+                        changed = true; // the head went: rewrite the value without it
+                    }
+                }
             }
             if (st.tiles.isEmpty()) {
                 g.entities.remove(st.mapKey, st);
                 ws.delete(Space.ENTITIES, prefix);
             } else if (changed) {
-                ws.put(Space.ENTITIES, prefix, RuntimeStateCodec.encodeEntityHeader(st.maxEventTime));
+                ws.put(Space.ENTITIES, prefix, encodeEntity(agg, st));
             }
         }
+    }
+
+    private byte[] encodeEntity(GroupAggregator agg, EntityState st) {
+        int heads = 0;
+        for (int h = 0; h < agg.hopCount(); h++) {
+            if (st.tiles.ring(h).size() > 0) {
+                heads++;
+            }
+        }
+        ByteWriter out = RuntimeStateCodec.startEntity(entityBuffer.reset(), st.maxEventTime, heads);
+        for (int h = 0; h < agg.hopCount(); h++) {
+            TileRing ring = st.tiles.ring(h);
+            if (ring.size() > 0) {
+                int head = ring.size() - 1;
+                TileCodec.encode(agg, h, ring.tileAt(head), tileBuffer.reset());
+                RuntimeStateCodec.writeHead(out, agg.hopMillis(h), ring.startOf(head), tileBuffer);
+            }
+        }
+        return out.toByteArray();
     }
 
     private void writeDedup(WriteSet ws, SourceRuntime s) {
@@ -228,6 +273,37 @@ final class Checkpointer {
         boolean changed = storedVersion != null
                 && !new String(storedVersion, java.nio.charset.StandardCharsets.UTF_8).equals(definitionsVersion);
         long[] counts = new long[3]; // tiles loaded, tiles dropped, tiles rewritten
+        java.util.Set<EntityState> rewrite = new java.util.HashSet<>(); // entity values to write again
+        java.util.Set<EntityState> legacy = new java.util.HashSet<>(); // version-1 values: heads still under TILES
+        Map<EntityState, GroupRuntime> groupOf = new HashMap<>();
+        store.scan(Space.ENTITIES, new byte[0], (keyBytes, value) -> {
+            TileKey.EntityAddress address = TileKey.decodeEntityPrefix(keyBytes);
+            GroupRuntime g = groups.get(address.group());
+            if (g == null) {
+                cleanup.delete(Space.ENTITIES, keyBytes);
+                return;
+            }
+            RuntimeStateCodec.EntityValue ev = RuntimeStateCodec.decodeEntity(value);
+            EntityState st = g.stateFor(GroupRuntime.mapKey(address.entityKey()));
+            groupOf.put(st, g);
+            st.maxEventTime = ev.maxEventTime();
+            if (ev.legacy()) {
+                legacy.add(st);
+            }
+            for (RuntimeStateCodec.Head head : ev.heads()) {
+                int h = g.aggregator.hopIndexOf(head.hopMillis());
+                if (h < 0) {
+                    rewrite.add(st);
+                    counts[1]++;
+                    continue;
+                }
+                st.tiles.ring(h).put(head.start(), TileCodec.decode(g.aggregator, h, head.tile()));
+                counts[0]++;
+            }
+            if (changed) {
+                rewrite.add(st);
+            }
+        });
         store.scan(Space.TILES, new byte[0], (keyBytes, value) -> {
             TileKey key = TileKey.decode(keyBytes);
             GroupRuntime g = groups.get(key.group());
@@ -239,6 +315,7 @@ final class Checkpointer {
             }
             Ir[] tile = TileCodec.decode(g.aggregator, h, value);
             EntityState st = g.stateFor(GroupRuntime.mapKey(key.entityKey()));
+            groupOf.put(st, g);
             st.tiles.ring(h).put(key.start(), tile);
             counts[0]++;
             if (changed) {
@@ -246,16 +323,31 @@ final class Checkpointer {
                 counts[2]++;
             }
         });
-        store.scan(Space.ENTITIES, new byte[0], (keyBytes, value) -> {
-            TileKey.EntityAddress address = TileKey.decodeEntityPrefix(keyBytes);
-            GroupRuntime g = groups.get(address.group());
-            EntityState st = g == null ? null : g.entities.get(GroupRuntime.mapKey(address.entityKey()));
-            if (st == null) {
-                cleanup.delete(Space.ENTITIES, keyBytes);
-            } else {
-                st.maxEventTime = RuntimeStateCodec.decodeEntityHeader(value);
+        for (Map.Entry<EntityState, GroupRuntime> e : groupOf.entrySet()) {
+            EntityState st = e.getKey();
+            GroupRuntime g = e.getValue();
+            if (st.prefix == null) {
+                st.prefix = TileKey.entityPrefix(g.group.name(), st.key);
             }
-        });
+            if (st.tiles.isEmpty()) {
+                g.entities.remove(st.mapKey, st);
+                cleanup.delete(Space.ENTITIES, st.prefix);
+                continue;
+            }
+            if (legacy.contains(st)) {
+                // written before heads moved into the entity value: take each head out of TILES
+                for (int h = 0; h < g.aggregator.hopCount(); h++) {
+                    TileRing ring = st.tiles.ring(h);
+                    if (ring.size() > 0) {
+                        cleanup.delete(Space.TILES, TileKey.encode(st.prefix, g.aggregator.hopMillis(h), ring.startOf(ring.size() - 1)));
+                    }
+                }
+                rewrite.add(st);
+            }
+            if (rewrite.contains(st)) {
+                cleanup.put(Space.ENTITIES, st.prefix, encodeEntity(g.aggregator, st));
+            }
+        }
         cleanup.put(Space.META, RuntimeStateCodec.DEFINITIONS_VERSION_KEY,
                 definitionsVersion.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         store.write(cleanup);

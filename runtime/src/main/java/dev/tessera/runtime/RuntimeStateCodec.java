@@ -16,7 +16,9 @@ import java.util.Map;
  *           value version:u8=1 | n:uvarint | (nextOffset:varlong | partitionMaxEventTime:varlong){n}
  *                 | watermark:varlong | dedupSeq:varlong | m:uvarint | (counter:string | value:varlong){m}
  * ENTITIES  key   TileKey.entityPrefix(group, entityKey)
- *           value version:u8=1 | maxEventTime:varlong
+ *           value version:u8=2 | maxEventTime:varlong | n:uvarint | (hopMillis:varlong | start:varlong | tile:bytes){n}
+ *                 the newest ("head") tile of each non-empty ring, in TileCodec's layout; version 1
+ *                 (maxEventTime only, every tile under TILES) is still read
  * DEDUP     key   source:string | partition:uvarint | seq:8 bytes big-endian
  *           value version:u8=1 | n:uvarint | (id:string | firstEventTime:varlong){n}
  * META      key   "definitions.version" -> UTF-8 version string
@@ -74,14 +76,46 @@ final class RuntimeStateCodec {
         return new Progress(offsets, maxima, watermark, seq, counters);
     }
 
-    static byte[] encodeEntityHeader(long maxEventTime) {
-        return new ByteWriter(12).writeByte(VERSION).writeVarLong(maxEventTime).toByteArray();
+    static final int ENTITY_VERSION = 2;
+
+    /** A head tile as stored in an entity value. */
+    record Head(long hopMillis, long start, byte[] tile) {}
+
+    /** An entity value: newest event time and head tiles; {@code legacy} for version 1 (no heads: all under TILES). */
+    record EntityValue(long maxEventTime, List<Head> heads, boolean legacy) {}
+
+    /** Starts an entity value; add heads with {@link #writeHead} after {@code headCount}. */
+    static ByteWriter startEntity(ByteWriter out, long maxEventTime, int headCount) {
+        return out.writeByte(ENTITY_VERSION).writeVarLong(maxEventTime).writeUnsignedVarLong(headCount);
     }
 
-    static long decodeEntityHeader(byte[] bytes) {
+    static void writeHead(ByteWriter out, long hopMillis, long start, ByteWriter tile) {
+        out.writeVarLong(hopMillis).writeVarLong(start).writeUnsignedVarLong(tile.size()).writeRaw(tile);
+    }
+
+    static EntityValue decodeEntity(byte[] bytes) {
         ByteReader in = new ByteReader(bytes);
-        checkVersion(in, "entity header");
-        return in.readVarLong();
+        int at = in.position();
+        int v = in.readByte();
+        if (v == 1) {
+            return new EntityValue(in.readVarLong(), List.of(), true);
+        }
+        if (v != ENTITY_VERSION) {
+            throw new CorruptDataException("unknown entity format version " + v + " at offset " + at + " (this build reads 1 and "
+                    + ENTITY_VERSION + "); was the store written by a newer Tessera?");
+        }
+        long max = in.readVarLong();
+        int n = in.readLength();
+        List<Head> heads = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long hop = in.readVarLong();
+            long start = in.readVarLong();
+            heads.add(new Head(hop, start, in.readBytes()));
+        }
+        if (in.remaining() != 0) {
+            throw new CorruptDataException("entity value has " + in.remaining() + " trailing bytes");
+        }
+        return new EntityValue(max, heads, false);
     }
 
     static byte[] dedupPrefix(String source, int partition) {

@@ -350,9 +350,18 @@ class DefinitionChangeTest {
     /** A stored tile: its key and the fingerprints of its slots (all, and those holding state). */
     record StoredTile(TileKey key, List<Long> slots, List<Long> nonEmptySlots) {}
 
+    /** Every stored tile: those under TILES and the head tiles inside entity values (RuntimeStateCodec). */
     static List<StoredTile> tiles(TileStore store) {
         List<StoredTile> out = new ArrayList<>();
         store.scan(Space.TILES, new byte[0], (k, v) -> out.add(walk(TileKey.decode(k), v)));
+        store.scan(Space.ENTITIES, new byte[0], (k, v) -> {
+            TileKey.EntityAddress address = TileKey.decodeEntityPrefix(k);
+            for (RuntimeStateCodec.Head head : RuntimeStateCodec.decodeEntity(v).heads()) {
+                TileKey key = TileKey.decode(TileKey.encode(k, head.hopMillis(), head.start()));
+                assertThat(key.group()).isEqualTo(address.group());
+                out.add(walk(key, head.tile()));
+            }
+        });
         return out;
     }
 

@@ -370,6 +370,16 @@ public final class GroupAggregator {
         return dropped;
     }
 
+    /** As {@link #evict(EntityTiles, long, EvictionListener)} for ring {@code hopIndex} only. */
+    public int evictRing(EntityTiles entity, int hopIndex, long t, EvictionListener listener) {
+        Hop hop = hops[hopIndex];
+        if (hop.hopMillis == WindowSpec.LIFETIME) {
+            return 0;
+        }
+        long horizon = new WindowSpec(hop.retainMillis, hop.hopMillis).startAt(t);
+        return entity.rings[hopIndex].evictBefore(horizon, hopIndex, listener);
+    }
+
     // ---- what stores and codecs need to know about the tile layout ----
 
     public int hopCount() {

@@ -33,6 +33,11 @@ public final class TileCodec {
         return out.toByteArray();
     }
 
+    /** Appends the encoding of a tile of ring {@code hopIndex} to {@code out} (a reusable buffer on the commit path). */
+    public static void encode(GroupAggregator group, int hopIndex, Ir[] tile, ByteWriter out) {
+        encode(group.fingerprints(hopIndex), tile, out);
+    }
+
     static void encode(long[] fingerprints, Ir[] tile, ByteWriter out) {
         out.writeByte(VERSION);
         out.writeUnsignedVarLong(tile.length);

@@ -14,9 +14,11 @@ import java.util.Arrays;
  *       Only tiles that received an event exist: an entity seen twice a week holds two tiles, not 168.</li>
  *   <li>Events mostly arrive in time order, so the common insert is an append or a hit on the last
  *       tile (O(1)); an out-of-order event binary-searches and, for a new tile, shifts the tail.</li>
- *   <li>{@code changed[i]}: tile {@code i} was handed out for an update since the last
- *       {@link #clearChanged()}, so engines that persist tiles incrementally (the runtime's commits,
- *       the Flink job's flushes) write only those.</li>
+ *   <li>{@code changed[i]}: tile {@code i} must be written by the next incremental persist (the
+ *       runtime's commits, the Flink job's flushes): it was handed out for an update since the last
+ *       {@link #clearChanged()}, or it was the newest tile (the "head") and a newer tile was
+ *       appended after it. The second rule serves stores that keep a ring's head apart from its
+ *       older tiles (the runtime keeps heads inside the entity's value): a demoted head must move.</li>
  *   <li>{@code horizon}: tiles starting before it were evicted and are never re-created, so state
  *       stays bounded even if a late event would land there (such an event can only change windows
  *       that are never read again).</li>
@@ -103,6 +105,9 @@ public final class TileRing {
         Ir[] tile = new Ir[slots];
         insertAt(idx, start, tile);
         changed[idx] = true;
+        if (idx == n && n > 0) {
+            changed[n - 1] = true; // the former head is demoted (see the class comment)
+        }
         return tile;
     }
 

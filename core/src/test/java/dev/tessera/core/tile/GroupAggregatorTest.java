@@ -146,6 +146,10 @@ class GroupAggregatorTest {
         g.evict(e, T0 + 60 * 60_000 + 5 * 60_000); // drops the tile at T0: flags move with the rest
         assertThat(ring.size()).isEqualTo(2);
         assertThat(new boolean[] {ring.changed(0), ring.changed(1)}).containsExactly(true, false);
+        ring.clearChanged();
+        g.apply(e, event(1L, "A"), T0 + 30 * 60_000, "e"); // appending a new head demotes the old one: both to write
+        assertThat(ring.size()).isEqualTo(3);
+        assertThat(new boolean[] {ring.changed(0), ring.changed(1), ring.changed(2)}).containsExactly(false, true, true);
     }
 
     @Test
