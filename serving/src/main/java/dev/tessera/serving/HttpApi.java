@@ -108,10 +108,21 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         List<String> out = new ArrayList<>();
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {
-                out.add(QueryStringDecoder.decodeComponent(s));
+                // '+' is a literal plus in a path (RFC 3986 §3.3); decodeComponent would make it a space, as in a query
+                out.add(percentDecoded(() -> QueryStringDecoder.decodeComponent(s.replace("+", "%2B"))));
             }
         }
         return out;
+    }
+
+    /** Netty's decoders throw IllegalArgumentException on a bad escape ({@code %zz}, a lone {@code %}): bad input, a 400. */
+    private static <T> T percentDecoded(Supplier<T> decode) {
+        try {
+            return decode.get();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_uri", "the URL is not valid percent-encoding: " + e.getMessage(),
+                    "encode reserved and non-ASCII characters as UTF-8 %XX escapes (a space as %20, '%' as %25, '/' as %2F)");
+        }
     }
 
     private static String endpointOf(List<String> p) {
@@ -186,7 +197,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 parts.tokens.check(auth, Tokens.Scope.READ);
                 String group = path.get(2);
                 String key = path.size() == 4 ? path.get(3) : null;
-                Map<String, List<String>> query = uri.parameters();
+                Map<String, List<String>> query = percentDecoded(uri::parameters);
                 return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
             }
             default:
