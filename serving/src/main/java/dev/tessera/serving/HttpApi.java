@@ -28,12 +28,16 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import io.netty.util.AttributeKey;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,8 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes HTTP requests to the API (SPEC §4) and writes JSON answers. Feature reads run on the
  * Netty event loop (they are in-memory and take microseconds); pushes wait for Kafka and run on
- * their own executor, with reading from the connection paused until the answer is written, so
- * answers stay in request order.
+ * their own executor, with reading from the connection paused and requests already read behind
+ * them (pipelined) held back until the push is answered, so answers stay in request order.
  *
  * <p>Every refusal is a JSON error with a code, a message and a hint; an unexpected failure is a
  * 500 {@code internal} and is logged, which bad input must never cause.
@@ -62,6 +66,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Health as /health reports it. */
     public record Health(boolean ok, Map<String, Object> details) {}
 
+    /** Requests read on a connection while a push on it awaits its answer (null when none does). */
+    private static final AttributeKey<Deque<FullHttpRequest>> WAITING = AttributeKey.valueOf("tessera.waiting");
+
     private final Parts parts;
     private final JsonFactory factory;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -73,6 +80,20 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).get();
+        if (waiting != null) { // a push on this connection is not answered yet: answers must keep the request order
+            waiting.add(req.retain());
+            return;
+        }
+        answer(ctx, req);
+    }
+
+    /**
+     * Answers one request. A push is answered later, off the event loop; until then the connection
+     * stops reading, and requests already read (pipelined behind the push, decoded from the same
+     * bytes) wait in {@link #WAITING} and are answered by {@link #resume} after it, in order.
+     */
+    private void answer(ChannelHandlerContext ctx, FullHttpRequest req) {
         long start = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String endpoint = "unknown";
@@ -212,45 +233,87 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean ndjson = requireJson(req, true);
         byte[] body = ByteBufUtil.getBytes(req.content());
+        ctx.channel().attr(WAITING).set(new ArrayDeque<>());
         ctx.channel().config().setAutoRead(false);
-        parts.pushExecutor.execute(() -> {
-            FullHttpResponse res;
-            try {
-                EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
-                res = json(HttpResponseStatus.OK, out -> {
-                    out.writeStartObject();
-                    out.writeNumberField("accepted", r.accepted());
-                    out.writeArrayFieldStart("rejected");
-                    for (EventPusher.Rejection x : r.rejected()) {
-                        out.writeStartObject();
-                        out.writeNumberField("index", x.index());
-                        out.writeStringField("reason", x.reason());
-                        out.writeStringField("message", x.message());
-                        out.writeEndObject();
-                    }
-                    out.writeEndArray();
-                    out.writeEndObject();
-                });
-            } catch (ApiException e) {
-                res = error(e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                res = e.getCause() instanceof ApiException a ? error(a) : error(new ApiException(503, "kafka_unavailable",
-                        "the events could not be written to Kafka: " + e.getCause(), "retry the push"));
-            } catch (java.util.concurrent.TimeoutException e) {
-                res = error(new ApiException(503, "kafka_unavailable", "Kafka did not acknowledge the events within 60 s",
-                        "retry the push: events with ids are counted once"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
-            } catch (RuntimeException | IOException e) {
-                LOG.error("internal error answering a push to {}", source, e);
-                res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
-            }
-            FullHttpResponse answer = res;
-            write(ctx, answer, keepAlive);
+        try {
+            parts.pushExecutor.execute(() -> answerPush(ctx, source, body, ndjson, keepAlive, start));
+        } catch (RejectedExecutionException e) {
+            ctx.channel().attr(WAITING).set(null);
             ctx.channel().config().setAutoRead(true);
+            throw new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance");
+        }
+    }
+
+    /** On the push executor: waits for Kafka, then writes the answer on the event loop and resumes the connection. */
+    private void answerPush(ChannelHandlerContext ctx, String source, byte[] body, boolean ndjson, boolean keepAlive, long start) {
+        FullHttpResponse res;
+        try {
+            EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
+            res = json(HttpResponseStatus.OK, out -> {
+                out.writeStartObject();
+                out.writeNumberField("accepted", r.accepted());
+                out.writeArrayFieldStart("rejected");
+                for (EventPusher.Rejection x : r.rejected()) {
+                    out.writeStartObject();
+                    out.writeNumberField("index", x.index());
+                    out.writeStringField("reason", x.reason());
+                    out.writeStringField("message", x.message());
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            });
+        } catch (ApiException e) {
+            res = error(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            res = e.getCause() instanceof ApiException a ? error(a) : error(new ApiException(503, "kafka_unavailable",
+                    "the events could not be written to Kafka: " + e.getCause(), "retry the push"));
+        } catch (java.util.concurrent.TimeoutException e) {
+            res = error(new ApiException(503, "kafka_unavailable", "Kafka did not acknowledge the events within 60 s",
+                    "retry the push: events with ids are counted once"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
+        } catch (RuntimeException | IOException e) {
+            LOG.error("internal error answering a push to {}", source, e);
+            res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
+        }
+        FullHttpResponse answer = res;
+        ctx.executor().execute(() -> {
+            write(ctx, answer, keepAlive);
             record("push", answer.status().code(), start);
+            resume(ctx);
         });
+    }
+
+    /** On the event loop, after a push was answered: answers the requests that waited, in order, up to the next push. */
+    private void resume(ChannelHandlerContext ctx) {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        while (waiting != null && !waiting.isEmpty()) {
+            FullHttpRequest next = waiting.poll();
+            try {
+                if (ctx.channel().isActive()) {
+                    answer(ctx, next);
+                }
+            } finally {
+                next.release();
+            }
+            Deque<FullHttpRequest> behindPush = ctx.channel().attr(WAITING).get();
+            if (behindPush != null) { // `next` was a push: the rest waits for its answer
+                behindPush.addAll(waiting);
+                return;
+            }
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        if (waiting != null) {
+            waiting.forEach(FullHttpRequest::release);
+        }
+        super.channelInactive(ctx);
     }
 
     private static void checkMethod(FullHttpRequest req, HttpMethod... allowed) {
