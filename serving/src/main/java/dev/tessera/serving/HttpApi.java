@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -99,8 +101,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         String endpoint = "unknown";
         FullHttpResponse res;
         if (!req.decoderResult().isSuccess()) {
-            res = error(new ApiException(400, "bad_request", "the request could not be parsed: " + req.decoderResult().cause(),
-                    "send a well-formed HTTP/1.1 request"));
+            res = error(unparsable(req.decoderResult().cause()));
             keepAlive = false;
         } else {
             try {
@@ -123,6 +124,20 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         write(ctx, res, keepAlive);
         record(endpoint, res.status().code(), start);
+    }
+
+    /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */
+    private static ApiException unparsable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiException(414, "uri_too_long", "the request line is longer than " + ServingServer.MAX_REQUEST_LINE_BYTES
+                    + " bytes", "send long keys or many entities in the body of POST /v1/features");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new ApiException(431, "headers_too_large", "the request headers are larger than " + ServingServer.MAX_HEADER_BYTES
+                    + " bytes", "send smaller headers (a bearer token needs far less)");
+        }
+        return new ApiException(400, "bad_request", "the request could not be parsed: "
+                + (cause == null || cause.getMessage() == null ? "not HTTP/1.1" : cause.getMessage()), "send a well-formed HTTP/1.1 request");
     }
 
     private static List<String> segments(String rawPath) {
@@ -327,7 +342,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             names.add(m.name());
         }
         throw new ApiException(405, "method_not_allowed", req.method() + " is not allowed here",
-                "use " + String.join(" or ", names));
+                "use " + String.join(" or ", names)).withHeader(HttpHeaderNames.ALLOW.toString(), String.join(", ", names));
     }
 
     /** Checks the content type of a body; returns true for newline-delimited JSON. */
@@ -399,6 +414,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (e.status() == 401) {
             res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
+        e.headers().forEach((name, value) -> res.headers().set(name, value));
         return res;
     }
 
