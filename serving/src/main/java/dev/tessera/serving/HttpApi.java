@@ -27,10 +27,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import io.netty.util.AttributeKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -136,8 +136,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             return new ApiException(431, "headers_too_large", "the request headers are larger than " + ServingServer.MAX_HEADER_BYTES
                     + " bytes", "send smaller headers (a bearer token needs far less)");
         }
-        return new ApiException(400, "bad_request", "the request could not be parsed: "
-                + (cause == null || cause.getMessage() == null ? "not HTTP/1.1" : cause.getMessage()), "send a well-formed HTTP/1.1 request");
+        String why = cause == null || cause.getMessage() == null ? "not HTTP/1.1" : cause.getMessage();
+        return new ApiException(400, "bad_request", "the request could not be parsed: " + why, "send a well-formed HTTP/1.1 request");
     }
 
     private static List<String> segments(String rawPath) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tessera.api.TesseraException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -19,19 +20,18 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -45,8 +45,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Limits (SPEC §9)</h2>
  * Request line 8 KiB (414 beyond), headers 16 KiB (431 beyond), body {@code maxBodyBytes} (413),
- * each refusal a JSON error; connections idle for 120 s are closed. Entity and event counts are limited by
- * {@link FeatureQueries} and {@link EventPusher}.
+ * each refusal a JSON error; connections idle for 120 s are closed. Entity and event counts are
+ * limited by {@link FeatureQueries} and {@link EventPusher}.
  */
 public final class ServingServer implements AutoCloseable {
     /** Default body limit: 4 MiB (a push of 10,000 small events fits). */
@@ -109,7 +109,9 @@ public final class ServingServer implements AutoCloseable {
                             c.pipeline()
                                     .addLast(new ReadTimeoutHandler(120))
                                     .addLast(new HttpServerCodec(new HttpDecoderConfig()
-                                            .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES).setMaxChunkSize(65536)))
+                                            .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                                            .setMaxHeaderSize(MAX_HEADER_BYTES)
+                                            .setMaxChunkSize(65536)))
                                     .addLast(new HttpServerExpectContinueHandler())
                                     .addLast(new JsonLimitAggregator(maxBodyBytes))
                                     .addLast(handler);

@@ -127,10 +127,12 @@ class BadRequestTest {
                 post(FEATURES, ServingStack.JSON, "{\"service\": \"account_risk_v1\", \"entities\": [\"a1\"]}"),
                 "entity 0 is not an object", "\"account_id\": \"...\""));
         cases.add(bad("wrong key name in a batch entity, with the right one", 400, "bad_key",
-                post(FEATURES, ServingStack.JSON, "{\"service\": \"account_risk_v1\", \"entities\": [{\"account_id\": \"a\"}, {\"acount_id\": \"a1\"}]}"),
+                post(FEATURES, ServingStack.JSON,
+                        "{\"service\": \"account_risk_v1\", \"entities\": [{\"account_id\": \"a\"}, {\"acount_id\": \"a1\"}]}"),
                 "entity 1: 'acount_id' is not a key field", "did you mean 'account_id'"));
         cases.add(bad("key missing for one of the requested groups", 400, "missing_key",
-                post(FEATURES, ServingStack.JSON, "{\"features\": [\"account_payments.*\", \"card_payments.*\"], \"entities\": [{\"account_id\": \"a\"}]}"),
+                post(FEATURES, ServingStack.JSON,
+                        "{\"features\": [\"account_payments.*\", \"card_payments.*\"], \"entities\": [{\"account_id\": \"a\"}]}"),
                 "entity 0 has no 'card_fingerprint'", "card_payments", "account_id, card_fingerprint"));
         cases.add(bad("empty key value in a batch entity", 400, "missing_key", batchEntity("\"\""), "'account_id' is empty"));
         cases.add(bad("key of type boolean", 400, "bad_key", batchEntity("true"), "'account_id' is boolean", "strings or numbers"));

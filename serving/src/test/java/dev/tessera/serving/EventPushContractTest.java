@@ -155,6 +155,21 @@ class EventPushContractTest {
     }
 
     @Test
+    void anEventOverTheRecordLimitIsRejectedAloneAsTooLarge() {
+        long now = System.currentTimeMillis();
+        Ev ok = payment("big-0", "push-big", "c-1", "m-1", 2, "DECLINED", "US", now - MINUTE);
+        String big = "{\"payment_id\": \"big-1\", \"account_id\": \"push-big\", \"event_time\": " + (now - MINUTE)
+                + ", \"note\": \"" + "x".repeat(1 << 20) + "\"}";
+        Reply r = stack.post("/v1/events/payments", ServingStack.NDJSON, big + "\n" + NaiveFeatures.json(ok) + "\n");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.json().get("accepted").intValue()).isEqualTo(1);
+        JsonNode rejected = r.json().get("rejected").get(0);
+        assertThat(rejected.get("index").intValue()).isZero();
+        assertThat(rejected.get("reason").textValue()).isEqualTo("too_large");
+        assertServedAsNaive("push-big", List.of(ok));
+    }
+
+    @Test
     void anEmptyNdjsonBodyAcceptsNothing() {
         Reply r = stack.post("/v1/events/payments", ServingStack.NDJSON, "\n\n");
         assertThat(r.status()).as("%s", r).isEqualTo(200);

@@ -58,7 +58,8 @@ class FeatureReadContractTest {
             payments.add(payment("p-1-" + i, "acct-1", cards[i], merchants[i], 10L * (i + 1), status[i], countries[i], t0 + i * 40 * SECOND));
         }
         for (int i = 0; i < 3; i++) {
-            payments.add(payment("p-2-" + i, "acct-2", "card-9", "m-9", 7L + i, i == 1 ? "DECLINED" : "APPROVED", "NL", t0 + 5 * SECOND + i * 30 * SECOND));
+            payments.add(payment("p-2-" + i, "acct-2", "card-9", "m-9", 7L + i, i == 1 ? "DECLINED" : "APPROVED", "NL",
+                    t0 + 5 * SECOND + i * 30 * SECOND));
         }
         payments.add(payment("p-plus-0", "a+b@example.com", "card-5", "m-5", 99L, "APPROVED", "SE", t0 + 3 * MINUTE));
         payments.add(payment("p-plus-1", "a+b@example.com", "card-6", "m-5", 1L, "DECLINED", "NO", t0 + 4 * MINUTE));

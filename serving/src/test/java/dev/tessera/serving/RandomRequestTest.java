@@ -19,11 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded random requests (ADR 001: a plain loop over a fixed seed, the seed and request named in
- * every failure; {@code -Dtessera.seed=N -Dtessera.requests=M} explores further): methods, paths, escapes, headers, tokens and bodies, most of them almost right
- * (a valid request with one thing broken), some plain garbage, on kept-alive connections to both
- * servers. Whatever arrives, the answer is never a 5xx, every 4xx is the JSON error shape, and
- * every 2xx from the API is JSON. The status mix is checked too, so the generator cannot drift
- * into testing one refusal 500 times.
+ * every failure; {@code -Dtessera.seed=N -Dtessera.requests=M} explores further): methods, paths,
+ * escapes, headers, tokens and bodies, most of them almost right (a valid request with one thing
+ * broken), some plain garbage, on kept-alive connections to both servers. Whatever arrives, the
+ * answer is never a 5xx, every 4xx is the JSON error shape, and every 2xx from the API is JSON.
+ * The status mix is checked too, so the generator cannot drift into testing one refusal 500 times.
  */
 class RandomRequestTest {
     static final long SEED = Long.getLong("tessera.seed", 20_261_126L);

@@ -93,6 +93,21 @@ class ServerContractTest {
     }
 
     @Test
+    void beforeASourcesFirstEventFreshnessIsNullAndValuesAreEmpty() {
+        // no test of this class sends logins (the health test checks that too)
+        Reply r = stack.get("/v1/features/account_logins/ops-account");
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode meta = r.json().get("metadata");
+        assertThat(meta.get("as_of").isIntegralNumber()).isTrue();
+        assertThat(meta.get("freshness_ms").isNull()).isTrue();
+        assertThat(r.json().get("found").booleanValue()).isFalse();
+        Reply batch = stack.post("/v1/features", ServingStack.JSON,
+                "{\"service\": \"account_risk_v1\", \"entities\": [{\"account_id\": \"ops-account\"}]}");
+        assertThat(batch.json().get("metadata").get("freshness_ms").isNull()).as("the stalest source has no event yet").isTrue();
+        assertThat(batch.json().get("results").get(0).get("found").booleanValue()).as("found in account_payments").isTrue();
+    }
+
+    @Test
     void metricsArePrometheusTextWithSourceOutcomesAndRequestLatencies() {
         for (int i = 0; i < 3; i++) {
             assertThat(stack.get("/v1/features/account_payments/ops-account").status()).isEqualTo(200);
