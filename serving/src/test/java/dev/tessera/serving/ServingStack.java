@@ -146,6 +146,19 @@ final class ServingStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the runtime counted at least {@code atLeast} events of {@code source} with
+     * {@code outcome}, or 60 s passed (a guard against a hang: callers assert on the count).
+     */
+    long awaitCount(String source, String outcome, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long n;
+        while ((n = runtime.counters(source).getOrDefault(outcome, 0L)) < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return n;
+    }
+
     URI uri(ServingServer server, String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
     }
