@@ -1,5 +1,8 @@
 package dev.tessera.serving;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A request the API refuses: the HTTP status and the JSON error body
  * {@code {"error": {"code", "message", "hint"}}}. Codes are stable (clients branch on them);
@@ -11,12 +14,25 @@ public final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final String hint;
+    private final Map<String, String> headers;
 
     public ApiException(int status, String code, String message, String hint) {
+        this(status, code, message, hint, Map.of());
+    }
+
+    private ApiException(int status, String code, String message, String hint, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.hint = hint;
+        this.headers = headers;
+    }
+
+    /** This refusal with a header the answer must carry (HTTP requires {@code Allow} on a 405). */
+    public ApiException withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new ApiException(status, code, getMessage(), hint, Map.copyOf(h));
     }
 
     public static ApiException badRequest(String code, String message, String hint) {
@@ -37,5 +53,10 @@ public final class ApiException extends RuntimeException {
 
     public String hint() {
         return hint;
+    }
+
+    /** Headers the answer carries besides the JSON body. */
+    public Map<String, String> headers() {
+        return headers;
     }
 }

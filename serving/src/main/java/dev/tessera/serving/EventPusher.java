@@ -133,11 +133,11 @@ public final class EventPusher {
                 continue;
             }
             String key = keyOf(info, e);
-            if (key == null) {
+            if (key == null && !info.keySlots.isEmpty()) {
                 rejected.add(new Rejection(i, "missing_key", "no value for the key fields of any group of source " + sourceName));
                 continue;
             }
-            records.add(new ProducerRecord<>(info.source.topic(), key.getBytes(StandardCharsets.UTF_8), value));
+            records.add(new ProducerRecord<>(info.source.topic(), key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
         }
         return send(records, new Result(records.size(), List.copyOf(rejected)));
     }
@@ -176,8 +176,16 @@ public final class EventPusher {
                 "retry the whole push: events carry ids, so the ones that did arrive are counted once");
     }
 
-    /** The record key: the event id when the source has one, else the first present entity key. */
+    /**
+     * The record key: the event id when the source has one, else the first present entity key; null
+     * when an entity key is missing. A source no group reads (labels such as chargebacks, kept for
+     * the archive and training sets) has no entity key to require: its events are keyed by id, or
+     * not at all.
+     */
     private static String keyOf(SourceInfo info, Event e) {
+        if (info.keySlots.isEmpty()) {
+            return info.idSlot < 0 ? null : text(e.get(info.idSlot));
+        }
         String firstKey = null;
         for (int[] slots : info.keySlots) {
             StringBuilder sb = new StringBuilder();

@@ -25,15 +25,21 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,8 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes HTTP requests to the API (SPEC §4) and writes JSON answers. Feature reads run on the
  * Netty event loop (they are in-memory and take microseconds); pushes wait for Kafka and run on
- * their own executor, with reading from the connection paused until the answer is written, so
- * answers stay in request order.
+ * their own executor, with reading from the connection paused and requests already read behind
+ * them (pipelined) held back until the push is answered, so answers stay in request order.
  *
  * <p>Every refusal is a JSON error with a code, a message and a hint; an unexpected failure is a
  * 500 {@code internal} and is logged, which bad input must never cause.
@@ -62,6 +68,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Health as /health reports it. */
     public record Health(boolean ok, Map<String, Object> details) {}
 
+    /** Requests read on a connection while a push on it awaits its answer (null when none does). */
+    private static final AttributeKey<Deque<FullHttpRequest>> WAITING = AttributeKey.valueOf("tessera.waiting");
+
     private final Parts parts;
     private final JsonFactory factory;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -73,13 +82,26 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).get();
+        if (waiting != null) { // a push on this connection is not answered yet: answers must keep the request order
+            waiting.add(req.retain());
+            return;
+        }
+        answer(ctx, req);
+    }
+
+    /**
+     * Answers one request. A push is answered later, off the event loop; until then the connection
+     * stops reading, and requests already read (pipelined behind the push, decoded from the same
+     * bytes) wait in {@link #WAITING} and are answered by {@link #resume} after it, in order.
+     */
+    private void answer(ChannelHandlerContext ctx, FullHttpRequest req) {
         long start = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String endpoint = "unknown";
         FullHttpResponse res;
         if (!req.decoderResult().isSuccess()) {
-            res = error(new ApiException(400, "bad_request", "the request could not be parsed: " + req.decoderResult().cause(),
-                    "send a well-formed HTTP/1.1 request"));
+            res = error(unparsable(req.decoderResult().cause()));
             keepAlive = false;
         } else {
             try {
@@ -104,14 +126,39 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         record(endpoint, res.status().code(), start);
     }
 
+    /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */
+    private static ApiException unparsable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiException(414, "uri_too_long", "the request line is longer than " + ServingServer.MAX_REQUEST_LINE_BYTES
+                    + " bytes", "send long keys or many entities in the body of POST /v1/features");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new ApiException(431, "headers_too_large", "the request headers are larger than " + ServingServer.MAX_HEADER_BYTES
+                    + " bytes", "send smaller headers (a bearer token needs far less)");
+        }
+        String why = cause == null || cause.getMessage() == null ? "not HTTP/1.1" : cause.getMessage();
+        return new ApiException(400, "bad_request", "the request could not be parsed: " + why, "send a well-formed HTTP/1.1 request");
+    }
+
     private static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {
-                out.add(QueryStringDecoder.decodeComponent(s));
+                // '+' is a literal plus in a path (RFC 3986 §3.3); decodeComponent would make it a space, as in a query
+                out.add(percentDecoded(() -> QueryStringDecoder.decodeComponent(s.replace("+", "%2B"))));
             }
         }
         return out;
+    }
+
+    /** Netty's decoders throw IllegalArgumentException on a bad escape ({@code %zz}, a lone {@code %}): bad input, a 400. */
+    private static <T> T percentDecoded(Supplier<T> decode) {
+        try {
+            return decode.get();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_uri", "the URL is not valid percent-encoding: " + e.getMessage(),
+                    "encode reserved and non-ASCII characters as UTF-8 %XX escapes (a space as %20, '%' as %25, '/' as %2F)");
+        }
     }
 
     private static String endpointOf(List<String> p) {
@@ -186,7 +233,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 parts.tokens.check(auth, Tokens.Scope.READ);
                 String group = path.get(2);
                 String key = path.size() == 4 ? path.get(3) : null;
-                Map<String, List<String>> query = uri.parameters();
+                Map<String, List<String>> query = percentDecoded(uri::parameters);
                 return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
             }
             default:
@@ -201,45 +248,87 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean ndjson = requireJson(req, true);
         byte[] body = ByteBufUtil.getBytes(req.content());
+        ctx.channel().attr(WAITING).set(new ArrayDeque<>());
         ctx.channel().config().setAutoRead(false);
-        parts.pushExecutor.execute(() -> {
-            FullHttpResponse res;
-            try {
-                EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
-                res = json(HttpResponseStatus.OK, out -> {
-                    out.writeStartObject();
-                    out.writeNumberField("accepted", r.accepted());
-                    out.writeArrayFieldStart("rejected");
-                    for (EventPusher.Rejection x : r.rejected()) {
-                        out.writeStartObject();
-                        out.writeNumberField("index", x.index());
-                        out.writeStringField("reason", x.reason());
-                        out.writeStringField("message", x.message());
-                        out.writeEndObject();
-                    }
-                    out.writeEndArray();
-                    out.writeEndObject();
-                });
-            } catch (ApiException e) {
-                res = error(e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                res = e.getCause() instanceof ApiException a ? error(a) : error(new ApiException(503, "kafka_unavailable",
-                        "the events could not be written to Kafka: " + e.getCause(), "retry the push"));
-            } catch (java.util.concurrent.TimeoutException e) {
-                res = error(new ApiException(503, "kafka_unavailable", "Kafka did not acknowledge the events within 60 s",
-                        "retry the push: events with ids are counted once"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
-            } catch (RuntimeException | IOException e) {
-                LOG.error("internal error answering a push to {}", source, e);
-                res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
-            }
-            FullHttpResponse answer = res;
-            write(ctx, answer, keepAlive);
+        try {
+            parts.pushExecutor.execute(() -> answerPush(ctx, source, body, ndjson, keepAlive, start));
+        } catch (RejectedExecutionException e) {
+            ctx.channel().attr(WAITING).set(null);
             ctx.channel().config().setAutoRead(true);
+            throw new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance");
+        }
+    }
+
+    /** On the push executor: waits for Kafka, then writes the answer on the event loop and resumes the connection. */
+    private void answerPush(ChannelHandlerContext ctx, String source, byte[] body, boolean ndjson, boolean keepAlive, long start) {
+        FullHttpResponse res;
+        try {
+            EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
+            res = json(HttpResponseStatus.OK, out -> {
+                out.writeStartObject();
+                out.writeNumberField("accepted", r.accepted());
+                out.writeArrayFieldStart("rejected");
+                for (EventPusher.Rejection x : r.rejected()) {
+                    out.writeStartObject();
+                    out.writeNumberField("index", x.index());
+                    out.writeStringField("reason", x.reason());
+                    out.writeStringField("message", x.message());
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            });
+        } catch (ApiException e) {
+            res = error(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            res = e.getCause() instanceof ApiException a ? error(a) : error(new ApiException(503, "kafka_unavailable",
+                    "the events could not be written to Kafka: " + e.getCause(), "retry the push"));
+        } catch (java.util.concurrent.TimeoutException e) {
+            res = error(new ApiException(503, "kafka_unavailable", "Kafka did not acknowledge the events within 60 s",
+                    "retry the push: events with ids are counted once"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
+        } catch (RuntimeException | IOException e) {
+            LOG.error("internal error answering a push to {}", source, e);
+            res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
+        }
+        FullHttpResponse answer = res;
+        ctx.executor().execute(() -> {
+            write(ctx, answer, keepAlive);
             record("push", answer.status().code(), start);
+            resume(ctx);
         });
+    }
+
+    /** On the event loop, after a push was answered: answers the requests that waited, in order, up to the next push. */
+    private void resume(ChannelHandlerContext ctx) {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        while (waiting != null && !waiting.isEmpty()) {
+            FullHttpRequest next = waiting.poll();
+            try {
+                if (ctx.channel().isActive()) {
+                    answer(ctx, next);
+                }
+            } finally {
+                next.release();
+            }
+            Deque<FullHttpRequest> behindPush = ctx.channel().attr(WAITING).get();
+            if (behindPush != null) { // `next` was a push: the rest waits for its answer
+                behindPush.addAll(waiting);
+                return;
+            }
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+        if (waiting != null) {
+            waiting.forEach(FullHttpRequest::release);
+        }
+        super.channelInactive(ctx);
     }
 
     private static void checkMethod(FullHttpRequest req, HttpMethod... allowed) {
@@ -253,7 +342,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             names.add(m.name());
         }
         throw new ApiException(405, "method_not_allowed", req.method() + " is not allowed here",
-                "use " + String.join(" or ", names));
+                "use " + String.join(" or ", names)).withHeader(HttpHeaderNames.ALLOW.toString(), String.join(", ", names));
     }
 
     /** Checks the content type of a body; returns true for newline-delimited JSON. */
@@ -325,6 +414,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (e.status() == 401) {
             res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
+        e.headers().forEach((name, value) -> res.headers().set(name, value));
         return res;
     }
 
