@@ -65,7 +65,7 @@ class ServerContractTest {
         assertThat(Reply.fieldNames(body)).containsExactly("status", "runtime", "sources");
         assertThat(body.get("status").textValue()).isEqualTo("ok");
         assertThat(body.get("runtime").textValue()).isEqualTo("running");
-        assertThat(Reply.fieldNames(body.get("sources"))).containsExactly("payments", "logins");
+        assertThat(Reply.fieldNames(body.get("sources"))).containsExactly("payments", "logins", "signups");
         JsonNode payments = body.get("sources").get("payments");
         assertThat(Reply.fieldNames(payments)).containsExactly("freshness_ms", "events");
         assertThat(payments.get("freshness_ms").isIntegralNumber()).isTrue();
