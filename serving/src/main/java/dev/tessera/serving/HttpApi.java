@@ -104,11 +104,17 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         record(endpoint, res.status().code(), start);
     }
 
-    private static List<String> segments(String rawPath) {
+    /**
+     * The decoded, non-empty segments of a raw path. A '+' in a path is a plus (RFC 3986; only
+     * form-encoded query strings mean a space by it), so an entity key such as {@code +15551234} or
+     * {@code ann+news@example.com} reads that entity; {@code decodeComponent} is the query-string
+     * decoder, hence the escape. {@code %20} and {@code %2B} decode as usual.
+     */
+    static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {
-                out.add(QueryStringDecoder.decodeComponent(s));
+                out.add(QueryStringDecoder.decodeComponent(s.indexOf('+') < 0 ? s : s.replace("+", "%2B")));
             }
         }
         return out;
