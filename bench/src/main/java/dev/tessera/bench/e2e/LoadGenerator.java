@@ -39,6 +39,9 @@ import org.HdrHistogram.Histogram;
  *       about 50-60 µs of Linux timer slack, plus any queueing behind a slow answer). When it is
  *       large while {@code service} is small, the client, not the server, is the bottleneck.</li>
  * </ul>
+ * With {@code spinNanos > 0} a thread parks until {@code spinNanos} before the due time and spins
+ * the rest, which removes the timer slack from the send lag at the price of CPU (only for machines
+ * with cores to spare: spinning threads compete with the server's).
  *
  * <h2>Checks</h2>
  * Every answer is read to its last byte (Content-Length) and handed to the {@link Exchange}: a
@@ -118,11 +121,11 @@ final class LoadGenerator {
      * {@code rate} per second in total for {@code duration}.
      */
     static Result run(String name, InetSocketAddress address, int connections, double rate, Duration duration,
-                      IntFunction<Exchange> exchanges, int checkEvery) throws InterruptedException {
+                      IntFunction<Exchange> exchanges, int checkEvery, long spinNanos) throws InterruptedException {
         Result result = new Result(name, rate, connections, duration);
         Worker[] workers = new Worker[connections];
         for (int i = 0; i < connections; i++) {
-            workers[i] = new Worker(i, connections, address, exchanges.apply(i), rate, checkEvery);
+            workers[i] = new Worker(i, connections, address, exchanges.apply(i), rate, checkEvery, spinNanos);
         }
         for (Worker w : workers) {
             try {
@@ -175,6 +178,7 @@ final class LoadGenerator {
         final Exchange exchange;
         final double periodNanos;
         final int checkEvery;
+        final long spinNanos;
         final Bytes request = new Bytes(512);
         final Histogram latency = new Histogram(MAX_NANOS, 3);
         final Histogram service = new Histogram(MAX_NANOS, 3);
@@ -190,13 +194,15 @@ final class LoadGenerator {
         long lastDone;
         String firstError;
 
-        Worker(int index, int connections, InetSocketAddress address, Exchange exchange, double rate, int checkEvery) {
+        Worker(int index, int connections, InetSocketAddress address, Exchange exchange, double rate, int checkEvery,
+               long spinNanos) {
             this.index = index;
             this.connections = connections;
             this.address = address;
             this.exchange = exchange;
             this.periodNanos = 1e9 / rate;
             this.checkEvery = checkEvery;
+            this.spinNanos = spinNanos;
         }
 
         private long due(long k) {
@@ -214,8 +220,12 @@ final class LoadGenerator {
                     }
                     break;
                 }
+                while (now < due - spinNanos) {
+                    LockSupport.parkNanos(due - spinNanos - now);
+                    now = System.nanoTime();
+                }
                 while (now < due) {
-                    LockSupport.parkNanos(due - now);
+                    Thread.onSpinWait();
                     now = System.nanoTime();
                 }
                 request.clear();

@@ -36,6 +36,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li><b>Batches</b>: {@code POST /v1/features} with {@code --batch-size} accounts (uniform,
  *       repeats allowed) and {@code account_serving.*} (or {@code --batch-service}) at each of
  *       {@code --batch-rates}.</li>
+ *   <li><b>Mixed</b>: one entity at {@code --mixed-rate} and batches at {@code --mixed-batch-rate}
+ *       at the same time, over separate connections: reads run on the event loops, so a batch
+ *       delays the single reads queued behind it on its loop (0 skips).</li>
  * </ol>
  * A warm-up of {@code --warmup} seconds precedes the single and the batch scenarios. Latency is
  * counted from each request's due time (see {@link LoadGenerator}); every answer is read whole and
@@ -52,8 +55,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code --accounts}, {@code --connections}, {@code --rates 5000,10000,20000}, {@code --seconds},
  * {@code --warmup}, {@code --search true|false}, {@code --search-seconds}, {@code --search-max},
  * {@code --batch-size}, {@code --batch-rates}, {@code --batch-seconds}, {@code --batch-service},
- * {@code --baseline-rate} (0: skip), {@code --check-every}, {@code --ingest-rate} (payments/s
- * produced during the measurement, default 0), {@code --auth true} (bearer tokens on),
+ * {@code --mixed-rate}, {@code --mixed-batch-rate}, {@code --baseline-rate} (0: skip),
+ * {@code --check-every}, {@code --ingest-rate} (payments/s produced during the measurement, default
+ * 0), {@code --auth true} (bearer tokens on), {@code --spin-us} (see {@link LoadGenerator}),
  * {@code --features}.
  */
 public final class ServingLatencyBench {
@@ -80,10 +84,13 @@ public final class ServingLatencyBench {
         int[] batchRates = a.ints("--batch-rates", smoke ? new int[] {50, 100} : new int[] {50, 100, 200, 400});
         int batchSeconds = a.integer("--batch-seconds", seconds);
         String batchService = a.string("--batch-service", null);
+        int mixedRate = a.integer("--mixed-rate", 10_000);
+        int mixedBatchRate = a.integer("--mixed-batch-rate", smoke ? 50 : 100);
         int baselineRate = a.integer("--baseline-rate", 10_000);
         int checkEvery = a.integer("--check-every", 100);
         int ingestRate = a.integer("--ingest-rate", 0);
         boolean auth = a.bool("--auth", false);
+        int spinMicros = a.integer("--spin-us", 0);
         a.rejectUnknown();
 
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
@@ -111,7 +118,7 @@ public final class ServingLatencyBench {
             AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
             Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
 
-            Step step = new Step(address, connections, checkEvery, results);
+            Step step = new Step(address, connections, checkEvery, spinMicros, results);
             step.run("warm-up GET 1 entity", rates[0], warmup, single);
             if (baselineRate > 0) {
                 step.run("baseline GET /health", baselineRate, seconds, i -> ex.health());
@@ -148,6 +155,10 @@ public final class ServingLatencyBench {
                             batchSeconds, batch);
                 }
             }
+            if (mixedRate > 0 && mixedBatchRate > 0) {
+                step.runTogether("mixed: GET 1 entity", mixedRate, single, "mixed: POST " + batchSize + " entities", mixedBatchRate,
+                        batch, seconds);
+            }
             ingesting.set(false);
             if (ingest != null) {
                 ingest.join();
@@ -174,17 +185,54 @@ public final class ServingLatencyBench {
     }
 
     /** Runs steps and prints each as it ends. */
-    private record Step(InetSocketAddress address, int connections, int checkEvery, List<LoadGenerator.Result> results) {
+    private record Step(InetSocketAddress address, int connections, int checkEvery, int spinMicros,
+                        List<LoadGenerator.Result> results) {
         LoadGenerator.Result run(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
                 throws InterruptedException {
             long[] gc0 = gcTotals();
-            LoadGenerator.Result r = LoadGenerator.run(name, address, connections, rate, Duration.ofSeconds(seconds), exchanges,
-                    checkEvery);
+            LoadGenerator.Result r = measure(name, rate, seconds, exchanges);
+            report(r, gc0);
+            return r;
+        }
+
+        /**
+         * Two loads at once over separate connections (batches share the event loops with single
+         * reads: a batch holds its loop for its whole read); both share the GC figures.
+         */
+        void runTogether(String nameA, double rateA, IntFunction<LoadGenerator.Exchange> a, String nameB, double rateB,
+                         IntFunction<LoadGenerator.Exchange> b, int seconds) throws Exception {
+            long[] gc0 = gcTotals();
+            LoadGenerator.Result[] rb = new LoadGenerator.Result[1];
+            Exception[] failed = new Exception[1];
+            Thread other = new Thread(() -> {
+                try {
+                    rb[0] = measure(nameB, rateB, seconds, b);
+                } catch (Exception e) {
+                    failed[0] = e;
+                }
+            }, "bench-mixed");
+            other.start();
+            LoadGenerator.Result ra = measure(nameA, rateA, seconds, a);
+            other.join();
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            report(ra, gc0);
+            report(rb[0], gc0);
+        }
+
+        private LoadGenerator.Result measure(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
+                throws InterruptedException {
+            return LoadGenerator.run(name, address, connections, rate, Duration.ofSeconds(seconds), exchanges, checkEvery,
+                    spinMicros * 1_000L);
+        }
+
+        private void report(LoadGenerator.Result r, long[] gc0) {
             long[] gc1 = gcTotals();
             System.out.printf("%-28s target %,7.0f/s achieved %,7.0f/s n=%,9d err=%d | latency us p50 %,6.0f p90 %,6.0f"
                             + " p99 %,7.0f p99.9 %,7.0f max %,8.0f | service p99 %,6.0f | send lag p50 %,5.0f p99 %,6.0f"
                             + " | %.1f KB/answer | gc %d, %d ms%s%n",
-                    name, rate, r.achievedRate(), r.completed, r.errorCount(), r.latencyMicros(50), r.latencyMicros(90),
+                    r.name, r.targetRate, r.achievedRate(), r.completed, r.errorCount(), r.latencyMicros(50), r.latencyMicros(90),
                     r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
                     r.service.getValueAtPercentile(99) / 1000.0, r.sendLag.getValueAtPercentile(50) / 1000.0,
                     r.sendLag.getValueAtPercentile(99) / 1000.0, r.completed == 0 ? 0.0 : r.bytesRead / 1024.0 / r.completed,
@@ -192,10 +240,9 @@ public final class ServingLatencyBench {
             if (!r.errors.isEmpty()) {
                 System.out.printf("    errors %s; first: %s%n", r.errors, r.firstError);
             }
-            if (!name.startsWith("warm-up")) {
+            if (!r.name.startsWith("warm-up")) {
                 results.add(r);
             }
-            return r;
         }
     }
 
