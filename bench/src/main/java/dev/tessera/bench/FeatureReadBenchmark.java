@@ -96,6 +96,18 @@ public class FeatureReadBenchmark {
         @Setup(Level.Trial)
         public void start() throws Exception {
             work = Files.createTempDirectory("tessera-readbench");
+            try {
+                load();
+            } catch (Exception | Error e) { // JMH skips the tear-down when the set-up fails
+                if (stack != null) {
+                    stack.close();
+                }
+                ServingStack.deleteTree(work);
+                throw e;
+            }
+        }
+
+        private void load() throws Exception {
             Path examples = Path.of(System.getProperty("tessera.examples", "examples/commerce"));
             stack = ServingStack.start(examples, work);
             Definitions defs = stack.definitions();

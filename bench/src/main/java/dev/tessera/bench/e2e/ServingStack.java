@@ -98,6 +98,7 @@ public final class ServingStack implements AutoCloseable {
             return new ServingStack(defs, definitions, kafka, rt, owned, work);
         } catch (RuntimeException e) {
             closeAll(owned);
+            deleteTree(work);
             throw e;
         }
     }
@@ -217,10 +218,18 @@ public final class ServingStack implements AutoCloseable {
     @Override
     public void close() {
         closeAll(owned);
-        try (Stream<Path> files = Files.walk(work)) {
+        deleteTree(work);
+    }
+
+    /** Deletes {@code dir} and everything below it, if it exists (benchmark state is not kept). */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            System.err.println("warning: could not delete " + work + ": " + e);
+            System.err.println("warning: could not delete " + dir + ": " + e);
         }
     }
 
