@@ -140,7 +140,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new ApiException(400, "bad_request", "the request could not be parsed: " + why, "send a well-formed HTTP/1.1 request");
     }
 
-    private static List<String> segments(String rawPath) {
+    /**
+     * The decoded, non-empty segments of a raw path. A '+' in a path is a plus (RFC 3986; only
+     * form-encoded query strings mean a space by it), so an entity key such as {@code +15551234} or
+     * {@code ann+news@example.com} reads that entity. {@code %20} and {@code %2B} decode as usual.
+     */
+    static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {

@@ -1,0 +1,220 @@
+package dev.tessera.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tessera.api.Aggregation;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Feature;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.bench.e2e.ServingStack;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.tile.EntityTiles;
+import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.runtime.FeatureReader;
+import dev.tessera.runtime.FeatureValues;
+import dev.tessera.runtime.decode.EventDecoder;
+import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.serving.FeatureQueries;
+import dev.tessera.serving.ServingServer;
+import dev.tessera.serving.Tokens;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * In-process reads of one account's 50 features ({@code account_serving}, see {@link ServingStack})
+ * from the real runtime: the stack is started in the fork, {@value Stack#ACCOUNTS} accounts get a day
+ * of payments through the in-process broker, and reads rotate over them.
+ *
+ * <ul>
+ *   <li>{@code featureReaderRead}: {@code FeatureReader.read} (entity lookup, entity lock, the core
+ *       read, the value list handed to serving);</li>
+ *   <li>{@code readOneJson}: {@code FeatureQueries.readOne} into a reused buffer: key parsing and
+ *       checks, the read, and the JSON answer (what {@code GET /v1/features/account_serving/a-N}
+ *       does, minus HTTP); a new generator per call, as the server makes one per request;</li>
+ *   <li>baseline {@code baselineCoreRead}: {@code GroupAggregator.read} alone on tiles built from
+ *       the same payments outside the runtime (the setup checks both give the same values), so the
+ *       runtime's and serving's own costs are the differences.</li>
+ * </ul>
+ * Both JMH modes by default: average time, and sample time for the percentiles (p99 is the issue's
+ * figure). {@code eventsPerEntity}: 50 (an account paying every half hour) and 1,000 (every
+ * 1.4 minutes: many populated tiles in every window).
+ *
+ * <p>Run (from the repository root, which holds {@code examples/commerce}; elsewhere add
+ * {@code -jvmArgsAppend -Dtessera.examples=/path/to/examples/commerce}):
+ * {@code java -jar bench/target/benchmarks.jar FeatureRead -prof gc}
+ * <br>Target (issue [Serving]): in-process read p99 20 µs or less.
+ */
+@BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class FeatureReadBenchmark {
+
+    /** The stack and the loaded state, shared by the benchmark threads. */
+    @State(Scope.Benchmark)
+    public static class Stack {
+        static final int ACCOUNTS = 100;
+
+        @Param({"50", "1000"})
+        int eventsPerEntity;
+
+        ServingStack stack;
+        FeatureReader reader;
+        FeatureQueries queries;
+        JsonFactory json;
+        GroupAggregator aggregator;
+        EntityTiles[] tiles;
+        List<List<String>> keys;
+        List<String> segments;
+        Path work;
+
+        @Setup(Level.Trial)
+        public void start() throws Exception {
+            work = Files.createTempDirectory("tessera-readbench");
+            try {
+                load();
+            } catch (Exception | Error e) { // JMH skips the tear-down when the set-up fails
+                if (stack != null) {
+                    stack.close();
+                }
+                ServingStack.deleteTree(work);
+                throw e;
+            }
+        }
+
+        private void load() throws Exception {
+            Path examples = Path.of(System.getProperty("tessera.examples", "examples/commerce"));
+            stack = ServingStack.start(examples, work);
+            Definitions defs = stack.definitions();
+            FeatureGroup group = defs.group(ServingStack.GROUP).orElseThrow();
+            Source source = defs.sourceOf(group);
+            FieldLayout layout = SourceFields.layout(defs, source);
+            aggregator = GroupAggregator.compile(group, layout);
+            EventDecoder decoder = EventDecoders.forSource(source, stack.definitionsDir(), layout);
+            tiles = new EntityTiles[ACCOUNTS];
+            for (int i = 0; i < ACCOUNTS; i++) {
+                tiles[i] = aggregator.newEntity();
+            }
+            stack.load(ACCOUNTS * eventsPerEntity, ACCOUNTS, 1,
+                    (account, time, id, payment) -> aggregator.apply(tiles[account], decoder.decode(payment).event(), time, id));
+            reader = stack.reader();
+            queries = stack.api(Tokens.none()).queries();
+            json = ServingServer.requestMapper().getFactory();
+            keys = new ArrayList<>();
+            segments = new ArrayList<>();
+            for (int i = 0; i < ACCOUNTS; i++) {
+                segments.add(ServingStack.accountKey(i));
+                keys.add(List.of(ServingStack.accountKey(i)));
+            }
+            checkSameValues(group);
+        }
+
+        /**
+         * The runtime's read and the core read of the same payments agree: exact aggregations
+         * exactly (doubles to 1e-9 relative). Sketches depend on the order values arrive in, and
+         * the runtime applies the four partitions interleaved while the baseline applies them in
+         * production order: approx_distinct and approx_percentile must agree to 5 % (their error
+         * bounds are about 1.6 % and 1 % of rank), top_k on the number of entries (counts are
+         * estimates once a window holds more than 192 distinct values).
+         */
+        private void checkSameValues(FeatureGroup group) {
+            Set<String> approximate = new HashSet<>();
+            Set<String> topK = new HashSet<>();
+            for (Feature f : group.features()) {
+                if (f.agg() == Aggregation.APPROX_DISTINCT || f.agg() == Aggregation.APPROX_PERCENTILE) {
+                    approximate.addAll(f.servedNames());
+                } else if (f.agg() == Aggregation.TOP_K) {
+                    topK.addAll(f.servedNames());
+                }
+            }
+            Object[] core = new Object[ServingStack.SERVED_FEATURES];
+            for (int i = 0; i < ACCOUNTS; i++) {
+                FeatureValues fv = reader.read(ServingStack.GROUP, keys.get(i), System.currentTimeMillis());
+                aggregator.read(tiles[i], fv.asOf(), core);
+                for (int f = 0; f < core.length; f++) {
+                    String name = fv.names().get(f);
+                    Object a = fv.values().get(f);
+                    Object b = core[f];
+                    double tolerance = approximate.contains(name) ? 0.05 : 1e-9;
+                    boolean same;
+                    if (topK.contains(name)) {
+                        same = a instanceof List<?> x && b instanceof List<?> y && x.size() == y.size();
+                    } else if (a instanceof Number x && b instanceof Number y && (a instanceof Double || b instanceof Double
+                            || approximate.contains(name))) {
+                        same = Math.abs(x.doubleValue() - y.doubleValue()) <= tolerance * Math.max(1, Math.abs(y.doubleValue()));
+                    } else {
+                        same = Objects.equals(a, b);
+                    }
+                    if (!same) {
+                        throw new IllegalStateException("account " + keys.get(i) + ", " + fv.names().get(f) + ": runtime reads "
+                                + a + ", the core read of the same payments " + b);
+                    }
+                }
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            stack.close();
+        }
+    }
+
+    /** Per thread: which account is next, and the reused output buffers. */
+    @State(Scope.Thread)
+    public static class Cursor {
+        int next;
+        final ByteArrayOutputStream buffer = new ByteArrayOutputStream(8192);
+        final Object[] out = new Object[ServingStack.SERVED_FEATURES];
+
+        int advance() {
+            int i = next;
+            next = i + 1 == Stack.ACCOUNTS ? 0 : i + 1;
+            return i;
+        }
+    }
+
+    @Benchmark
+    public FeatureValues featureReaderRead(Stack s, Cursor c) {
+        return s.reader.read(ServingStack.GROUP, s.keys.get(c.advance()), System.currentTimeMillis());
+    }
+
+    @Benchmark
+    public int readOneJson(Stack s, Cursor c) throws IOException {
+        c.buffer.reset();
+        try (JsonGenerator out = s.json.createGenerator(c.buffer)) {
+            s.queries.readOne(ServingStack.GROUP, s.segments.get(c.advance()), Map.of(), out);
+        }
+        return c.buffer.size();
+    }
+
+    @Benchmark
+    public Object[] baselineCoreRead(Stack s, Cursor c) {
+        s.aggregator.read(s.tiles[c.advance()], System.currentTimeMillis(), c.out);
+        return c.out;
+    }
+}

@@ -1,0 +1,357 @@
+package dev.tessera.bench.e2e;
+
+import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.ServingServer;
+import dev.tessera.serving.Tokens;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Serving latency over HTTP (issue [Serving]): the real stack in one process ({@link ServingStack}:
+ * in-process broker, RocksDB, stream runtime, Netty server on 127.0.0.1), loaded with a day of
+ * payments for 10,000 accounts, driven by a constant-rate, coordinated-omission-free load
+ * generator ({@link LoadGenerator}) over keep-alive connections.
+ *
+ * <h2>Scenarios</h2>
+ * <ol>
+ *   <li><b>Baseline</b>: {@code GET /health} at {@code --baseline-rate}: the floor of loopback TCP,
+ *       Netty, routing and the generator, without a feature read.</li>
+ *   <li><b>One entity</b>: {@code GET /v1/features/account_serving/a-N}, 50 features, N uniform over
+ *       the loaded accounts, at each of {@code --rates} for {@code --seconds}.</li>
+ *   <li><b>Maximum</b>: the rate is raised by {@code --search-factor} from the highest fixed rate
+ *       until a step misses (p99 above {@code --search-p99-us}, achieved rate below 95 % of the
+ *       target, errors, or the generator falling behind); the maximum is the highest rate that held.</li>
+ *   <li><b>Batches</b>: {@code POST /v1/features} with {@code --batch-size} accounts (uniform,
+ *       repeats allowed) and {@code account_serving.*} (or {@code --batch-service}) at each of
+ *       {@code --batch-rates}.</li>
+ *   <li><b>Mixed</b>: one entity at {@code --mixed-rate} and batches at {@code --mixed-batch-rate}
+ *       at the same time, over separate connections: reads run on the event loops, so a batch
+ *       delays the single reads queued behind it on its loop (0 skips).</li>
+ * </ol>
+ * A warm-up of {@code --warmup} seconds precedes the single and the batch scenarios. Latency is
+ * counted from each request's due time (see {@link LoadGenerator}); every answer is read whole and
+ * checked, one in {@code --check-every} per connection is parsed as JSON. A step with errors makes
+ * the run invalid (exit status 1).
+ *
+ * <p>Targets (issue [Serving]): p99 0.5 ms or less at 10,000 requests/s for one entity; 3 ms or less
+ * for 100 entities. The generator shares the machine (and the JVM) with the server: on few cores
+ * its threads compete with Netty's event loops, which the {@code send lag} column makes visible.
+ *
+ * <p>Run (full): {@code mvn -B -ntp -q install -DskipTests -pl serving -am && mvn -B -ntp -q package -pl bench -DskipTests
+ * && java -Xms4g -Xmx4g -cp bench/target/benchmarks.jar dev.tessera.bench.e2e.ServingLatencyBench}
+ * <br>Smoke (under a minute): {@code ... ServingLatencyBench --smoke}. Other options: {@code --events},
+ * {@code --accounts}, {@code --connections}, {@code --rates 5000,10000,20000}, {@code --seconds},
+ * {@code --warmup}, {@code --search true|false}, {@code --search-seconds}, {@code --search-max},
+ * {@code --batch-size}, {@code --batch-rates}, {@code --batch-seconds}, {@code --batch-service},
+ * {@code --mixed-rate}, {@code --mixed-batch-rate}, {@code --baseline-rate} (0: skip),
+ * {@code --check-every}, {@code --ingest-rate} (payments/s produced during the measurement, default
+ * 0), {@code --auth true} (bearer tokens on), {@code --spin-us} (see {@link LoadGenerator}),
+ * {@code --features}.
+ */
+public final class ServingLatencyBench {
+    private static final String TOKEN = "bench-read-token-7f3c9a1e5b";
+
+    private ServingLatencyBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Args a = new Args(args);
+        boolean smoke = a.bool("--smoke", false);
+        Path features = Path.of(a.string("--features", "examples/commerce"));
+        int events = a.integer("--events", smoke ? 50_000 : 500_000);
+        int accounts = a.integer("--accounts", 10_000);
+        int connections = a.integer("--connections", smoke ? 16 : 32);
+        int[] rates = a.ints("--rates", new int[] {5_000, 10_000, 20_000});
+        int seconds = a.integer("--seconds", smoke ? 3 : 20);
+        int warmup = a.integer("--warmup", smoke ? 3 : 15);
+        boolean search = a.bool("--search", true);
+        int searchSeconds = a.integer("--search-seconds", smoke ? 2 : 10);
+        int searchMax = a.integer("--search-max", 200_000);
+        double searchFactor = Double.parseDouble(a.string("--search-factor", "1.25"));
+        int searchP99Micros = a.integer("--search-p99-us", 1_000);
+        int batchSize = a.integer("--batch-size", 100);
+        int[] batchRates = a.ints("--batch-rates", smoke ? new int[] {50, 100} : new int[] {50, 100, 200, 400});
+        int batchSeconds = a.integer("--batch-seconds", seconds);
+        String batchService = a.string("--batch-service", null);
+        int mixedRate = a.integer("--mixed-rate", 10_000);
+        int mixedBatchRate = a.integer("--mixed-batch-rate", smoke ? 50 : 100);
+        int baselineRate = a.integer("--baseline-rate", 10_000);
+        int checkEvery = a.integer("--check-every", 100);
+        int ingestRate = a.integer("--ingest-rate", 0);
+        boolean auth = a.bool("--auth", false);
+        int spinMicros = a.integer("--spin-us", 0);
+        a.rejectUnknown();
+
+        System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), gcNames());
+        System.out.printf("server transport: %s; %d connections, one thread each; keys uniform over %,d accounts%s%n",
+                io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", connections, accounts,
+                auth ? "; bearer tokens on" : "");
+        Path work = Files.createTempDirectory("tessera-servebench");
+        List<LoadGenerator.Result> results = new ArrayList<>();
+        try (ServingStack stack = ServingStack.start(features, work)) {
+            double loadSeconds = stack.load(events, accounts, 1, null);
+            System.out.printf("loaded %,d payments over the last 24 h for %,d accounts in %.1f s (%,.0f events/s), %d groups%n",
+                    events, accounts, loadSeconds, events / loadSeconds, stack.reader().groups().size());
+            ServingApi api = stack.api(auth ? Tokens.parse("read:" + TOKEN, "bench") : Tokens.none());
+            ServingServer server = stack.serve(api);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
+            ServingExchanges ex = new ServingExchanges(accounts, auth ? TOKEN : null);
+            int batchFeatures = batchService == null ? ServingStack.SERVED_FEATURES
+                    : stack.definitions().service(batchService).orElseThrow(() -> new IllegalArgumentException(
+                            "no feature service named " + batchService)).features().size();
+            IntFunction<LoadGenerator.Exchange> single = i -> ex.oneEntity(1000 + i);
+            IntFunction<LoadGenerator.Exchange> batch = i -> ex.batch(2000 + i, batchSize, batchService, batchFeatures);
+            System.gc();
+
+            AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
+            Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
+
+            Step step = new Step(address, connections, checkEvery, spinMicros, results);
+            step.run("warm-up GET 1 entity", rates[0], warmup, single);
+            if (baselineRate > 0) {
+                step.run("baseline GET /health", baselineRate, seconds, i -> ex.health());
+            }
+            LoadGenerator.Result best = null;
+            for (int rate : rates) {
+                LoadGenerator.Result r = step.run("GET 1 entity", rate, seconds, single);
+                if (holds(r, searchP99Micros) && (best == null || rate > best.targetRate)) {
+                    best = r;
+                }
+            }
+            if (search) {
+                double rate = Arrays.stream(rates).max().orElse(10_000) * searchFactor;
+                LoadGenerator.Result broke = null;
+                for (; rate <= searchMax; rate *= searchFactor) {
+                    LoadGenerator.Result r = step.run("search GET 1 entity", Math.round(rate), searchSeconds, single);
+                    if (!holds(r, searchP99Micros)) {
+                        broke = r;
+                        break;
+                    }
+                    best = r;
+                }
+                System.out.printf("MAX one entity (p99 <= %,d us, achieved >= 95 %% of target, no errors): %s; first miss: %s%n",
+                        searchP99Micros, best == null ? "none of the rates held" : String.format("%,.0f requests/s (p99 %,.0f us)",
+                                best.targetRate, best.latencyMicros(99)),
+                        broke == null ? "none up to --search-max" : String.format("%,.0f/s (achieved %,.0f/s, p99 %,.0f us%s)",
+                                broke.targetRate, broke.achievedRate(), broke.latencyMicros(99),
+                                broke.fellBehind ? ", generator fell behind" : ""));
+            }
+            if (batchRates.length > 0) {
+                step.run("warm-up POST " + batchSize + " entities", batchRates[0], warmup, batch);
+                for (int rate : batchRates) {
+                    step.run("POST " + batchSize + " entities" + (batchService == null ? "" : " (" + batchService + ")"), rate,
+                            batchSeconds, batch);
+                }
+            }
+            if (mixedRate > 0 && mixedBatchRate > 0) {
+                step.runTogether("mixed: GET 1 entity", mixedRate, single, "mixed: POST " + batchSize + " entities", mixedBatchRate,
+                        batch, seconds);
+            }
+            ingesting.set(false);
+            if (ingest != null) {
+                ingest.join();
+            }
+            System.out.printf("runtime counters (payments): %s%n", stack.runtime().counters("payments"));
+        }
+        summary(results);
+        List<String> invalid = new ArrayList<>();
+        for (LoadGenerator.Result r : results) {
+            if (!r.errors.isEmpty()) {
+                invalid.add(r.name + " at " + (long) r.targetRate + "/s: " + r.errors + " (first: " + r.firstError + ")");
+            }
+        }
+        if (!invalid.isEmpty()) {
+            System.out.println("INVALID RUN: answers with errors:");
+            invalid.forEach(s -> System.out.println("  " + s));
+            System.exit(1);
+        }
+        System.out.println("all answers checked: no errors");
+    }
+
+    private static boolean holds(LoadGenerator.Result r, int p99Micros) {
+        return r.valid() && r.achievedRate() >= 0.95 * r.targetRate && r.latencyMicros(99) <= p99Micros;
+    }
+
+    /** Runs steps and prints each as it ends. */
+    private record Step(InetSocketAddress address, int connections, int checkEvery, int spinMicros,
+                        List<LoadGenerator.Result> results) {
+        LoadGenerator.Result run(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
+                throws InterruptedException {
+            long[] gc0 = gcTotals();
+            LoadGenerator.Result r = measure(name, rate, seconds, exchanges);
+            report(r, gc0);
+            return r;
+        }
+
+        /**
+         * Two loads at once over separate connections (batches share the event loops with single
+         * reads: a batch holds its loop for its whole read); both share the GC figures.
+         */
+        void runTogether(String nameA, double rateA, IntFunction<LoadGenerator.Exchange> a, String nameB, double rateB,
+                         IntFunction<LoadGenerator.Exchange> b, int seconds) throws Exception {
+            long[] gc0 = gcTotals();
+            LoadGenerator.Result[] rb = new LoadGenerator.Result[1];
+            Exception[] failed = new Exception[1];
+            Thread other = new Thread(() -> {
+                try {
+                    rb[0] = measure(nameB, rateB, seconds, b);
+                } catch (Exception e) {
+                    failed[0] = e;
+                }
+            }, "bench-mixed");
+            other.start();
+            LoadGenerator.Result ra = measure(nameA, rateA, seconds, a);
+            other.join();
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            report(ra, gc0);
+            report(rb[0], gc0);
+        }
+
+        private LoadGenerator.Result measure(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
+                throws InterruptedException {
+            return LoadGenerator.run(name, address, connections, rate, Duration.ofSeconds(seconds), exchanges, checkEvery,
+                    spinMicros * 1_000L);
+        }
+
+        private void report(LoadGenerator.Result r, long[] gc0) {
+            long[] gc1 = gcTotals();
+            System.out.printf("%-28s target %,7.0f/s achieved %,7.0f/s n=%,9d err=%d | latency us p50 %,6.0f p90 %,6.0f"
+                            + " p99 %,7.0f p99.9 %,7.0f max %,8.0f | service p99 %,6.0f | send lag p50 %,5.0f p99 %,6.0f"
+                            + " | %.1f KB/answer | gc %d, %d ms%s%n",
+                    r.name, r.targetRate, r.achievedRate(), r.completed, r.errorCount(), r.latencyMicros(50), r.latencyMicros(90),
+                    r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
+                    r.service.getValueAtPercentile(99) / 1000.0, r.sendLag.getValueAtPercentile(50) / 1000.0,
+                    r.sendLag.getValueAtPercentile(99) / 1000.0, r.completed == 0 ? 0.0 : r.bytesRead / 1024.0 / r.completed,
+                    gc1[0] - gc0[0], gc1[1] - gc0[1], r.fellBehind ? " | FELL BEHIND, " + r.unsent + " never sent" : "");
+            if (!r.errors.isEmpty()) {
+                System.out.printf("    errors %s; first: %s%n", r.errors, r.firstError);
+            }
+            if (!r.name.startsWith("warm-up")) {
+                results.add(r);
+            }
+        }
+    }
+
+    private static void summary(List<LoadGenerator.Result> results) {
+        System.out.println();
+        System.out.println("| scenario | target/s | achieved/s | p50 µs | p99 µs | p99.9 µs | max µs | errors |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (LoadGenerator.Result r : results) {
+            System.out.printf("| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d%s |%n", r.name, r.targetRate, r.achievedRate(),
+                    r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
+                    r.errorCount(), r.fellBehind ? " (fell behind)" : "");
+        }
+        System.out.println();
+    }
+
+    /** Produces payments for random loaded accounts at {@code rate}/s, event time now, until {@code running} is false. */
+    private static Thread startIngest(ServingStack stack, int accounts, int rate, AtomicBoolean running) {
+        String topic = stack.definitions().source("payments").orElseThrow().topic();
+        Thread t = new Thread(() -> {
+            Random rnd = new Random(7);
+            try (KafkaProducer<byte[], byte[]> producer = RuntimeThroughputBench.producer(stack.bootstrapServers())) {
+                long begin = System.nanoTime();
+                long sent = 0;
+                while (running.get()) {
+                    long due = (long) ((System.nanoTime() - begin) / 1e9 * rate);
+                    for (; sent < due; sent++) {
+                        producer.send(new ProducerRecord<>(topic, RuntimeThroughputBench.paymentOf(rnd, 100_000_000 + (int) sent,
+                                rnd.nextInt(accounts), System.currentTimeMillis())));
+                    }
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-ingest");
+        t.setDaemon(true);
+        t.start();
+        System.out.printf("ingesting %,d payments/s during the measurement%n", rate);
+        return t;
+    }
+
+    private static long[] gcTotals() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    private static String gcNames() {
+        List<String> names = new ArrayList<>();
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            names.add(gc.getName());
+        }
+        return String.join(" + ", names);
+    }
+
+    /** {@code --name value} options; every option given must be one the benchmark reads. */
+    private static final class Args {
+        private final String[] args;
+        private final List<String> known = new ArrayList<>();
+
+        Args(String[] args) {
+            this.args = args;
+        }
+
+        String string(String name, String dflt) {
+            known.add(name);
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals(name)) {
+                    if (name.equals("--smoke") && (i + 1 == args.length || args[i + 1].startsWith("--"))) {
+                        return "true";
+                    }
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException(name + " needs a value");
+                    }
+                    return args[i + 1];
+                }
+            }
+            return dflt;
+        }
+
+        int integer(String name, int dflt) {
+            String v = string(name, null);
+            return v == null ? dflt : Integer.parseInt(v.replace("_", ""));
+        }
+
+        boolean bool(String name, boolean dflt) {
+            String v = string(name, null);
+            return v == null ? dflt : Boolean.parseBoolean(v);
+        }
+
+        int[] ints(String name, int[] dflt) {
+            String v = string(name, null);
+            if (v == null) {
+                return dflt;
+            }
+            return v.isBlank() || v.equals("none") ? new int[0]
+                    : Arrays.stream(v.split(",")).map(String::trim).mapToInt(s -> Integer.parseInt(s.replace("_", ""))).toArray();
+        }
+
+        void rejectUnknown() {
+            for (String arg : args) {
+                if (arg.startsWith("--") && !known.contains(arg)) {
+                    throw new IllegalArgumentException("unknown option " + arg + "; options: " + String.join(" ", known));
+                }
+            }
+        }
+    }
+}
