@@ -13,6 +13,15 @@ public interface Aggregator {
     /** A new, empty IR. */
     Ir newIr();
 
+    /**
+     * A new, empty IR to merge a window's tiles into for a read: never stored, so it may hold more
+     * exactly than a stored IR does (top_k keeps up to 192 distinct values exactly, where its sketch
+     * would still be exact, instead of building the sketch). Same results as {@link #newIr()}.
+     */
+    default Ir newMergeTarget() {
+        return newIr();
+    }
+
     /** Reads an IR written by {@link Ir#encode}; rejects unknown version bytes with a clear error. */
     Ir decode(ByteReader in);
 

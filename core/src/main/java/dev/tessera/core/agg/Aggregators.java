@@ -50,7 +50,8 @@ public final class Aggregators {
                 return new ConfiguredAggregator(kind, 0, p, () -> new PercentileIr(p), in -> PercentileIr.decode(in, p), null);
             case TOP_K:
                 checkK(kind, k, Aggregation.MAX_TOP_K);
-                return new ConfiguredAggregator(kind, k, 0, () -> new TopKIr(k), in -> TopKIr.decode(in, k), List.of());
+                return new ConfiguredAggregator(kind, k, 0, () -> new TopKIr(k), () -> new TopKIr(k, TopKIr.MERGE_EXACT_LIMIT),
+                        in -> TopKIr.decode(in, k), List.of());
             default:
                 throw new IllegalArgumentException("no aggregator for " + kind);
         }

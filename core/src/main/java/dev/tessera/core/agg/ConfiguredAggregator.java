@@ -16,15 +16,22 @@ final class ConfiguredAggregator implements Aggregator {
     private final int k;
     private final double p;
     private final Supplier<Ir> factory;
+    private final Supplier<Ir> mergeFactory;
     private final Function<ByteReader, Ir> decoder;
     private final Object emptyResult;
 
     ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory,
                          Function<ByteReader, Ir> decoder, Object emptyResult) {
+        this(kind, k, p, factory, factory, decoder, emptyResult);
+    }
+
+    ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory, Supplier<Ir> mergeFactory,
+                         Function<ByteReader, Ir> decoder, Object emptyResult) {
         this.kind = kind;
         this.k = k;
         this.p = p;
         this.factory = factory;
+        this.mergeFactory = mergeFactory;
         this.decoder = decoder;
         this.emptyResult = emptyResult;
     }
@@ -37,6 +44,11 @@ final class ConfiguredAggregator implements Aggregator {
     @Override
     public Ir newIr() {
         return factory.get();
+    }
+
+    @Override
+    public Ir newMergeTarget() {
+        return mergeFactory.get();
     }
 
     @Override

@@ -68,9 +68,17 @@ final class TopKIr implements Ir {
 
     /** Distinct values kept exactly; at most the 192 an items sketch holds before its first purge. */
     static final int EXACT_LIMIT = 32;
+    /**
+     * Exact limit of a read's merge target ({@link Aggregator#newMergeTarget()}): 192, the distinct
+     * values the smallest items sketch (map size 256) holds before its first purge, so the exact
+     * form answers exactly what the sketch would. Such IRs are never stored; if one is encoded
+     * anyway with more than {@value #EXACT_LIMIT} values it is written in the sketch form.
+     */
+    static final int MERGE_EXACT_LIMIT = 192;
     private static final int FIRST_CAPACITY = 2;
 
     private final int k;
+    private final int exactLimit;
     /** Exact mode (sketch == null): distinct values in [0, size) in first-seen order, and their counts. */
     private String[] items;
     private long[] counts;
@@ -79,7 +87,12 @@ final class TopKIr implements Ir {
     private ItemsSketch<String> sketch;
 
     TopKIr(int k) {
+        this(k, EXACT_LIMIT);
+    }
+
+    TopKIr(int k, int exactLimit) {
         this.k = k;
+        this.exactLimit = exactLimit;
     }
 
     static int maxMapSize(int k) {
@@ -118,7 +131,7 @@ final class TopKIr implements Ir {
                 return;
             }
         }
-        if (size == EXACT_LIMIT) {
+        if (size == exactLimit) {
             toSketch().update(s, count);
             return;
         }
@@ -126,7 +139,7 @@ final class TopKIr implements Ir {
             items = new String[FIRST_CAPACITY];
             counts = new long[FIRST_CAPACITY];
         } else if (size == items.length) {
-            int cap = Math.min(EXACT_LIMIT, size * 2);
+            int cap = Math.min(exactLimit, size * 2);
             items = Arrays.copyOf(items, cap);
             counts = Arrays.copyOf(counts, cap);
         }
@@ -218,7 +231,7 @@ final class TopKIr implements Ir {
 
     @Override
     public Ir copy() {
-        TopKIr c = new TopKIr(k);
+        TopKIr c = new TopKIr(k, exactLimit);
         if (sketch != null) {
             c.sketch = copyOf(sketch);
         } else if (size > 0) {
@@ -235,8 +248,8 @@ final class TopKIr implements Ir {
 
     @Override
     public void encode(ByteWriter out) {
-        if (sketch != null) {
-            out.writeByte(VERSION).writeBytes(sketch.toByteArray(SERDE));
+        if (sketch != null || size > EXACT_LIMIT) {
+            out.writeByte(VERSION).writeBytes((sketch != null ? sketch : exactAsSketch()).toByteArray(SERDE));
             return;
         }
         out.writeByte(EXACT_VERSION).writeUnsignedVarLong(size);

@@ -330,7 +330,7 @@ public final class GroupAggregator {
                 single = ir;
             } else {
                 if (merged == null) {
-                    merged = s.aggregator.newIr();
+                    merged = s.aggregator.newMergeTarget();
                     merged.merge(single);
                 }
                 merged.merge(ir);

@@ -247,4 +247,28 @@ class TopKIrTest {
             }
         });
     }
+
+    @Test
+    void aReadsMergeTargetAnswersAsTheSketchWouldAndStoresAsAStoredIr() {
+        Tries.run(46_000_000, 500, (rnd, edgeCaseTry) -> {
+            int k = 1 + rnd.nextInt(rnd.nextBoolean() ? 16 : 100);
+            int distinct = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 400 : 150);
+            List<Object> all = new ArrayList<>();
+            Ir target = agg(k).newMergeTarget();
+            Ir plain = agg(k).newIr();
+            for (int t = 0, tiles = 1 + rnd.nextInt(40); t < tiles; t++) {
+                List<Object> tile = stream(rnd, rnd.nextInt(60), distinct);
+                all.addAll(tile);
+                TopKIr ir = ir(k, tile);
+                target.merge(ir);
+                plain.merge(ir);
+            }
+            assertThat(target.result()).as("merge target").isEqualTo(resultOf(k, reference(k, all)));
+            assertThat(target.result()).isEqualTo(plain.result());
+            Ir copy = target.copy();
+            copy.merge(ir(k, stream(rnd, 50, distinct)));
+            Ir decoded = agg(k).decode(new dev.tessera.core.codec.ByteReader(IrPipeline.encode(target)));
+            assertThat(decoded.result()).as("a merge target written and read back").isEqualTo(target.result());
+        });
+    }
 }
