@@ -1,6 +1,33 @@
 package dev.tessera.cli;
 
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.LoadResult;
+import dev.tessera.api.Source;
+import dev.tessera.api.TesseraException;
+import dev.tessera.generator.ActiveKeys;
+import dev.tessera.generator.CommerceSource;
+import dev.tessera.generator.FraudPattern;
+import dev.tessera.generator.FraudSighting;
+import dev.tessera.generator.GeneratorConfig;
+import dev.tessera.generator.LiveGeneration;
+import dev.tessera.generator.LiveGenerator;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.serving.Tokens;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,33 +35,288 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tessera demo}: everything in one process (SPEC §6). Its options are the contract of
- * SPEC §5a already, so scripts written against it keep working when the demo lands.
+ * {@code tessera demo}: everything in one process (SPEC §6) — the in-process Kafka broker, the
+ * synthetic commerce world producing live events, the stream runtime and the HTTP API — then the
+ * URL and three ready-to-paste curl commands with keys that are active right now. Ctrl-C stops it
+ * cleanly (final commit, store and broker closed).
+ *
+ * <p>Definitions: {@code --features}, or {@code ./features} if it exists, else the repository's
+ * {@code examples/commerce}. State lives in {@code <data>/demo} and is cleared at every start: the
+ * live world restarts from its seed, and its event ids would otherwise be deduplicated against the
+ * previous run's.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run everything in one process: embedded Kafka, generator, runtime, serving, console.")
+        description = "Run everything in one process: embedded Kafka, the synthetic commerce world, the runtime and the HTTP API.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ServingOptions serving;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
-            description = "HTTP port for serving and the console. Default: ${DEFAULT-VALUE}")
+            description = "HTTP port of the API. Default: ${DEFAULT-VALUE}")
     int port;
 
     @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "200",
             description = "Synthetic events per second. Default: ${DEFAULT-VALUE}")
-    int rate;
+    double rate;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the synthetic world. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--accounts", paramLabel = "N", defaultValue = "20000",
+            description = "Accounts in the synthetic world. Default: ${DEFAULT-VALUE}")
+    int accounts;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
+    long durationSeconds;
 
     @Spec
     CommandSpec spec;
 
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     @Override
-    public Integer call() {
-        spec.commandLine().getOut().println("""
-                tessera demo is not available yet: it arrives with the serving work (HTTP API, generator, console).
-                Meanwhile, validate the example definitions and run the stream runtime on them:
-                  tessera validate --features examples/commerce
-                  tessera run --features examples/commerce --embedded-kafka""");
-        return 0;
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path features = featuresFolder();
+        LoadResult loaded = DefinitionLoader.validate(features);
+        if (!loaded.ok()) {
+            ProblemReport.print(loaded.problems(), features, spec.commandLine().getErr());
+            return 1;
+        }
+        Definitions defs = loaded.definitions();
+        Path dir = common.data.resolve("demo");
+        clear(dir);
+        Tokens tokens = serving.tokens();
+        out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
+        out.flush();
+        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens).shownAs(serving.host)) {
+            EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
+            Map<String, String> topics = new LinkedHashMap<>();
+            for (CommerceSource s : CommerceSource.values()) {
+                defs.source(s.sourceName()).ifPresent(src -> {
+                    generated.add(s);
+                    topics.put(s.sourceName(), src.topic());
+                });
+            }
+            if (generated.isEmpty()) {
+                throw new TesseraException("the definitions in " + features + " have none of the sources the generator writes ("
+                        + Stream.of(CommerceSource.values()).map(CommerceSource::sourceName).toList()
+                        + "); run the demo on examples/commerce");
+            }
+            GeneratorConfig config = GeneratorConfig.liveBuilder().seed(seed).accounts(accounts).eventsPerSecond(rate)
+                    .definitions(defs).sources(generated).build();
+            try (LiveGeneration live = LiveGenerator.start(config, node.bootstrap, topics)) {
+                String accountGroup = groupKeyedBy(defs, "account_id", "account_payments");
+                String cardGroup = groupKeyedBy(defs, "card_fingerprint", "card_payments");
+                Keys keys = pickKeys(node.runtime, live, accountGroup, cardGroup);
+                printWelcome(out, node, defs, features, live, dir, keys, accountGroup, cardGroup);
+                runUntilStopped(out, node.runtime, live);
+            }
+            out.println("stopping: final commit, then the store and the broker close");
+            out.flush();
+            return 0;
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    /** {@code --features} when given; else ./features if it exists; else the repository's examples. */
+    private Path featuresFolder() {
+        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--features");
+        if (given || Files.isDirectory(common.features)) {
+            return common.features;
+        }
+        List<Path> candidates = new ArrayList<>();
+        String home = System.getenv("TESSERA_HOME");
+        if (home != null) {
+            candidates.add(Path.of(home, "examples", "commerce"));
+        }
+        candidates.add(Path.of("examples", "commerce"));
+        for (Path p : candidates) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new TesseraException("no definitions: ./" + common.features + " does not exist and examples/commerce was not found;"
+                + " pass --features DIR");
+    }
+
+    private static void clear(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    /** Keys to print: active in the generator and already holding values in the runtime. */
+    private record Keys(String account, String secondAccount, String card) {}
+
+    /**
+     * Waits (at most 30 s) until the generator's most active accounts have payments applied, so the
+     * printed commands show values from the first call, and picks those keys.
+     */
+    private static Keys pickKeys(StreamRuntime rt, LiveGeneration live, String accountGroup, String cardGroup)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Keys best = null;
+        while (live.running()) {
+            ActiveKeys active = live.activeKeys(20);
+            List<String> accounts = withValues(rt, accountGroup, active.accounts());
+            List<String> cards = withValues(rt, cardGroup, active.cards());
+            if (!accounts.isEmpty()) {
+                best = new Keys(accounts.get(0), accounts.size() > 1 ? accounts.get(1) : accounts.get(0),
+                        cards.isEmpty() ? null : cards.get(0));
+                if (accounts.size() > 1 && !cards.isEmpty()) {
+                    return best;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        if (best != null) {
+            return best;
+        }
+        ActiveKeys active = live.activeKeys(2);
+        String a = active.accounts().isEmpty() ? "a-1" : active.accounts().get(0);
+        return new Keys(a, active.accounts().size() > 1 ? active.accounts().get(1) : a,
+                active.cards().isEmpty() ? null : active.cards().get(0));
+    }
+
+    private static List<String> withValues(StreamRuntime rt, String group, List<String> keys) {
+        List<String> out = new ArrayList<>();
+        if (!rt.reader().groups().contains(group)) {
+            return out;
+        }
+        long now = System.currentTimeMillis();
+        for (String k : keys) {
+            if (rt.reader().read(group, List.of(k), now).found()) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    private void printWelcome(PrintWriter out, Node node, Definitions defs, Path features, LiveGeneration live, Path dir,
+                              Keys keys, String accountGroup, String cardGroup) {
+        String url = node.url();
+        String account = keys.account();
+        String card = keys.card();
+        String service = defs.services().isEmpty() ? null : defs.services().keySet().iterator().next();
+        FraudSighting testing = live.latestFraud().get(FraudPattern.CARD_TESTING);
+
+        out.println();
+        out.println("Tessera is running.");
+        out.println("  definitions  " + features + " (" + defs.groups().size() + " feature groups, "
+                + defs.services().size() + " services)");
+        out.println("  kafka        in-process at " + node.bootstrap + ", topics " + defs.sources().values().stream().map(Source::topic).toList());
+        out.println("  generator    " + (long) rate + " events/s, " + accounts + " accounts, seed " + seed
+                + "; fraud patterns and deliberate disorder (late, duplicate, malformed, future events)");
+        out.println("  state        " + dir + " (cleared at every demo start)");
+        out.println("  API          " + url + "   (catalog: " + url + "/v1/features, health: " + url + "/health, metrics: "
+                + url + "/metrics)");
+        out.println();
+        out.println("Try these while events flow (values change as you repeat them):");
+        out.println();
+        out.println("  # every feature of one busy account");
+        out.println("  curl -s " + url + "/v1/features/" + accountGroup + "/" + account);
+        if (service != null) {
+            out.println();
+            out.println("  # what the " + service + " model reads, for two accounts at once");
+            String second = keys.secondAccount();
+            out.println("  curl -s " + url + "/v1/features -H 'content-type: application/json' \\");
+            out.println("       -d '{\"service\": \"" + service + "\", \"entities\": [{\"account_id\": \"" + account
+                    + "\"}, {\"account_id\": \"" + second + "\"}]}'");
+        }
+        out.println();
+        if (testing != null && testing.accountId() != null) {
+            out.println("  # an account the generator is using for card testing right now: watch declined_count_1h");
+            out.println("  curl -s " + url + "/v1/features/" + accountGroup + "/" + testing.accountId());
+        } else if (card != null) {
+            out.println("  # one card across accounts");
+            out.println("  curl -s " + url + "/v1/features/" + cardGroup + "/" + card);
+        }
+        out.println();
+        out.println("Ctrl-C stops the demo. A status line follows every 10 s.");
+        out.flush();
+    }
+
+    private static String groupKeyedBy(Definitions defs, String keyField, String preferred) {
+        if (defs.group(preferred).isPresent()) {
+            return preferred;
+        }
+        return defs.groups().values().stream().filter(g -> defs.entityOf(g).keys().equals(List.of(keyField)))
+                .map(g -> g.name()).findFirst().orElse(preferred);
+    }
+
+    private void runUntilStopped(PrintWriter out, StreamRuntime rt, LiveGeneration live) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(30, TimeUnit.SECONDS); // let the final commit finish before the JVM exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tessera-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+        while (true) {
+            long wait = Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            if (stop.await(wait, TimeUnit.MILLISECONDS) || System.nanoTime() >= end) {
+                break;
+            }
+            if (rt.failure() != null) {
+                throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+            }
+            if (live.failure() != null) {
+                throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
+            }
+            out.println(statusLine(rt));
+            out.flush();
+        }
+        if (durationSeconds > 0) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+
+    static String statusLine(StreamRuntime rt) {
+        StringBuilder sb = new StringBuilder();
+        long now = System.currentTimeMillis();
+        for (String s : rt.sources()) {
+            Map<String, Long> c = rt.counters(s);
+            long rejected = 0;
+            for (Map.Entry<String, Long> e : c.entrySet()) {
+                if (!e.getKey().equals("in") && !e.getKey().equals("accepted") && !e.getKey().equals("non_finite_value")) {
+                    rejected += e.getValue();
+                }
+            }
+            long newest = rt.newestEventTime(s);
+            if (sb.length() > 0) {
+                sb.append(" | ");
+            }
+            sb.append(s).append(' ').append(String.format("%,d", c.getOrDefault("accepted", 0L))).append(" applied");
+            if (rejected > 0) {
+                sb.append(", ").append(String.format("%,d", rejected)).append(" rejected");
+            }
+            if (newest != Long.MIN_VALUE) {
+                sb.append(", freshness ").append(Math.max(0, now - newest)).append(" ms");
+            }
+        }
+        return sb.toString();
     }
 }

@@ -118,14 +118,6 @@ class CommandLineTest {
     }
 
     @Test
-    void demoSaysWhenItArrives() {
-        Run run = tessera("demo", "--port", "9090");
-
-        assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("tessera demo is not available yet", "tessera validate --features", "tessera run");
-    }
-
-    @Test
     void aWrongOptionIsAUsageError() {
         Run run = tessera("validate", "--featurs", "x");
 

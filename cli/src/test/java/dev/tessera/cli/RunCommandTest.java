@@ -30,13 +30,13 @@ class RunCommandTest {
             produce(kafka, 0, 30, true);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run first = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up");
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0");
             assertThat(first.exit()).as(first.err()).isZero();
             assertThat(first.out()).contains("payments: {in=31, accepted=30, malformed=1}");
 
             produce(kafka, 30, 10, false);
             CommandLineTest.Run second = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up");
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).as("counters are committed with the state: nothing counted twice")
                     .contains("payments: {in=41, accepted=40, malformed=1}");

@@ -1,0 +1,113 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The issue's acceptance, as a user does it: {@code tessera demo} prints a URL and curl commands;
+ * running those commands returns non-trivial values, and running them again later returns values
+ * that changed as events flowed. The commands are taken from the printed text, not built here.
+ */
+class DemoCommandTest {
+    private static final Pattern GET = Pattern.compile("^\\s+curl -s (http://\\S+)$", Pattern.MULTILINE);
+    private static final Pattern POST = Pattern.compile("^\\s+curl -s (http://\\S+) -H 'content-type: application/json' \\\\\\R\\s+-d '(.*)'$",
+            Pattern.MULTILINE);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePrintedCurlCommandsShowValuesThatChangeAsEventsFlow() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = TesseraCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        CompletableFuture<Integer> demo = CompletableFuture.supplyAsync(() -> cli.execute("demo", "--port", "0",
+                "--data", tmp.toString(), "--features", Path.of("..", "examples", "commerce").toString(),
+                "--rate", "400", "--duration", "25"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!out.toString().contains("Ctrl-C stops the demo") && !demo.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        String printed = out.toString();
+        assertThat(printed).as("demo output; stderr: %s", err).contains("Tessera is running.", "Ctrl-C stops the demo");
+
+        List<HttpRequest> requests = new ArrayList<>();
+        Matcher get = GET.matcher(printed);
+        while (get.find()) {
+            requests.add(HttpRequest.newBuilder(URI.create(get.group(1))).GET().build());
+        }
+        Matcher post = POST.matcher(printed);
+        while (post.find()) {
+            requests.add(HttpRequest.newBuilder(URI.create(post.group(1))).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(post.group(2))).build());
+        }
+        assertThat(requests).as("curl commands in:%n%s", printed).hasSize(3);
+
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> first = new ArrayList<>();
+        for (HttpRequest r : requests) {
+            HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as("%s -> %s", r.uri(), res.body()).isEqualTo(200);
+            JsonNode body = json.readTree(res.body());
+            assertThat(nonZeroValues(body)).as("non-trivial values from %s: %s", r.uri(), res.body()).isPositive();
+            first.add(body);
+        }
+        boolean changed = false;
+        while (!changed && !demo.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(2_000);
+            for (int i = 0; i < requests.size(); i++) {
+                JsonNode now = json.readTree(http.send(requests.get(i), HttpResponse.BodyHandlers.ofString()).body());
+                changed |= !features(now).equals(features(first.get(i)));
+            }
+        }
+        assertThat(changed).as("some printed command returns different values later").isTrue();
+        assertThat(demo.get(120, TimeUnit.SECONDS)).as("exit code; stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("stopping: final commit");
+    }
+
+    private static JsonNode features(JsonNode body) {
+        return body.has("results") ? body.get("results") : body.get("features");
+    }
+
+    /** Feature values that are neither 0, null, nor empty, over one entity or a batch. */
+    private static int nonZeroValues(JsonNode body) {
+        int n = 0;
+        List<JsonNode> entities = new ArrayList<>();
+        if (body.has("results")) {
+            body.get("results").forEach(r -> entities.add(r.get("features")));
+        } else {
+            entities.add(body.get("features"));
+        }
+        for (JsonNode f : entities) {
+            for (Iterator<JsonNode> it = f.elements(); it.hasNext(); ) {
+                JsonNode v = it.next();
+                if (!v.isNull() && !(v.isNumber() && v.asDouble() == 0) && !(v.isArray() && v.isEmpty())) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}
