@@ -22,14 +22,16 @@ final class GroupRuntime {
     final ConcurrentHashMap<String, EntityState> entities = new ConcurrentHashMap<>();
     /** Events of the source without a value for one of this group's key fields. */
     final AtomicLong missingKey = new AtomicLong();
-    private final EntityTiles emptyTiles;
+    /** What an entity without state reads: every feature's empty value (immutable, so shared). */
+    private final Object[] emptyValues;
 
     GroupRuntime(FeatureGroup group, Entity entity, FieldLayout layout) {
         this.group = group;
         this.entity = entity;
         this.aggregator = GroupAggregator.compile(group, layout);
         this.keySlots = entity.keys().stream().mapToInt(layout::requireSlot).toArray();
-        this.emptyTiles = aggregator.newEntity();
+        this.emptyValues = new Object[aggregator.servedNames().size()];
+        aggregator.read(aggregator.newEntity(), 0, emptyValues);
     }
 
     static final char KEY_SEPARATOR = '\u001f';
@@ -100,7 +102,7 @@ final class GroupRuntime {
                 aggregator.read(s.tiles, t, out);
             }
         } else {
-            aggregator.read(emptyTiles, t, out);
+            System.arraycopy(emptyValues, 0, out, 0, out.length);
         }
         return new FeatureValues(group.name(), key, found, t, aggregator.servedNames(),
                 java.util.Collections.unmodifiableList(new ArrayList<>(Arrays.asList(out))));

@@ -7,6 +7,14 @@ package dev.tessera.core.tile;
  */
 public final class EntityTiles {
     final TileRing[] rings;
+    /**
+     * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}, per served feature:
+     * the result, and the ring's modification count and tile range it was computed from. Allocated
+     * on the first read, so entities that are never read pay nothing.
+     */
+    Object[] cachedResults;
+    long[] cachedMods;
+    int[] cachedRanges;
 
     EntityTiles(int hops) {
         rings = new TileRing[hops];

@@ -306,7 +306,19 @@ public final class GroupAggregator {
         return values;
     }
 
-    /** Reads one served feature (by index into {@link #servedNames()}) at {@code t}. */
+    private static final Object NULL_RESULT = new Object();
+
+    /**
+     * Reads one served feature (by index into {@link #servedNames()}) at {@code t}.
+     *
+     * <h3>Read cache</h3>
+     * A result depends only on the tiles {@code [from, to)} of one ring, so it is kept per entity
+     * and feature with the ring's {@link TileRing#modCount()} and that range, and returned as is
+     * while both are unchanged: an entity read again before its next event, within the same hops,
+     * costs two binary searches per feature instead of merging its windows' tiles. Results are
+     * immutable (boxed numbers, strings, unmodifiable lists), so sharing them is safe; the cache
+     * lives in {@link EntityTiles} and shares its threading rule (one thread at a time).
+     */
     public Object read(EntityTiles entity, long t, int servedFeature) {
         Served s = served[servedFeature];
         TileRing ring = entity.rings[s.hop];
@@ -319,6 +331,28 @@ public final class GroupAggregator {
             from = ring.firstIndexAtOrAfter(s.window.startAt(t));
             to = ring.endIndexBefore(t);
         }
+        if (from >= to) {
+            return s.aggregator.emptyResult();
+        }
+        if (entity.cachedResults == null) {
+            entity.cachedResults = new Object[served.length];
+            entity.cachedMods = new long[served.length];
+            entity.cachedRanges = new int[served.length];
+        }
+        long mod = ring.modCount();
+        int range = from < 0x10000 && to < 0x10000 ? from << 16 | to : -1;
+        Object cached = entity.cachedResults[servedFeature];
+        if (cached != null && range != -1 && entity.cachedMods[servedFeature] == mod && entity.cachedRanges[servedFeature] == range) {
+            return cached == NULL_RESULT ? null : cached;
+        }
+        Object result = merge(ring, from, to, s);
+        entity.cachedResults[servedFeature] = result == null ? NULL_RESULT : result;
+        entity.cachedMods[servedFeature] = mod;
+        entity.cachedRanges[servedFeature] = range;
+        return result;
+    }
+
+    private static Object merge(TileRing ring, int from, int to, Served s) {
         Ir single = null;
         Ir merged = null;
         for (int i = from; i < to; i++) {

@@ -43,6 +43,17 @@ public final class TileRing {
     private boolean[] changed = NO_FLAGS;
     private int size;
     private long horizon = Long.MIN_VALUE;
+    /** Bumped by every change that can alter what a read of this ring returns (see {@link #modCount()}). */
+    private long modCount;
+
+    /**
+     * Changes on every update handed out ({@link #getOrCreate}), every {@link #put} and every
+     * eviction that drops tiles: a read of tiles {@code [from, to)} is unchanged while this and the
+     * range are (what {@link GroupAggregator}'s read cache relies on).
+     */
+    public long modCount() {
+        return modCount;
+    }
 
     /** Number of live tiles. */
     public int size() {
@@ -86,6 +97,7 @@ public final class TileRing {
         if (start < horizon) {
             return null;
         }
+        modCount++;
         int n = size;
         if (n > 0 && starts[n - 1] == start) {
             changed[n - 1] = true;
@@ -113,6 +125,7 @@ public final class TileRing {
 
     /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */
     public void put(long start, Ir[] tile) {
+        modCount++;
         int idx = Arrays.binarySearch(starts, 0, size, start);
         if (idx >= 0) {
             tiles[idx] = tile;
@@ -169,6 +182,7 @@ public final class TileRing {
         if (cut == 0) {
             return 0;
         }
+        modCount++;
         if (listener != null) {
             for (int i = 0; i < cut; i++) {
                 listener.evicted(hopIndex, starts[i]);
