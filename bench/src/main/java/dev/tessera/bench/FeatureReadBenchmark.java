@@ -91,6 +91,9 @@ public class FeatureReadBenchmark {
         EntityTiles[] tiles;
         List<List<String>> keys;
         List<String> segments;
+        /** One decoded payment per account, applied again by {@code coreReadAfterUpdate}. */
+        dev.tessera.core.event.Event[] updates;
+        long updateTime;
         Path work;
 
         @Setup(Level.Trial)
@@ -122,6 +125,13 @@ public class FeatureReadBenchmark {
             }
             stack.load(ACCOUNTS * eventsPerEntity, ACCOUNTS, 1,
                     (account, time, id, payment) -> aggregator.apply(tiles[account], decoder.decode(payment).event(), time, id));
+            updates = new dev.tessera.core.event.Event[ACCOUNTS];
+            updateTime = System.currentTimeMillis() - 60_000;
+            java.util.Random rnd = new java.util.Random(7);
+            for (int i = 0; i < ACCOUNTS; i++) {
+                updates[i] = decoder.decode(dev.tessera.bench.e2e.RuntimeThroughputBench.paymentOf(rnd, 1_000_000 + i, i, updateTime))
+                        .event();
+            }
             reader = stack.reader();
             queries = stack.api(Tokens.none()).queries();
             json = ServingServer.requestMapper().getFactory();
@@ -210,6 +220,18 @@ public class FeatureReadBenchmark {
             s.queries.readOne(ServingStack.GROUP, s.segments.get(c.advance()), Map.of(), out);
         }
         return c.buffer.size();
+    }
+
+    /**
+     * The read cache's miss path: one more event for the entity (its newest tiles change), then a
+     * read of every feature — what a score right after the entity's event costs.
+     */
+    @Benchmark
+    public Object[] coreReadAfterUpdate(Stack s, Cursor c) {
+        int i = c.advance();
+        s.aggregator.apply(s.tiles[i], s.updates[i], s.updateTime, null);
+        s.aggregator.read(s.tiles[i], System.currentTimeMillis(), c.out);
+        return c.out;
     }
 
     @Benchmark

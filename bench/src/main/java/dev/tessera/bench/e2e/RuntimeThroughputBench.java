@@ -155,7 +155,7 @@ public final class RuntimeThroughputBench {
     }
 
     /** The payment {@code p-i} of account {@code a-account}; the other fields are drawn from {@code rnd}. */
-    static byte[] paymentOf(Random rnd, int i, int account, long eventTime) {
+    public static byte[] paymentOf(Random rnd, int i, int account, long eventTime) {
         String json = "{\"payment_id\":\"p-" + i + "\",\"account_id\":\"a-" + account + "\",\"card_fingerprint\":\"c-"
                 + (account * 3 + rnd.nextInt(3)) + "\",\"merchant_id\":\"m-" + rnd.nextInt(2000) + "\",\"amount\":"
                 + (rnd.nextInt(50_000) / 100.0) + ",\"currency\":\"USD\",\"status\":\"" + (rnd.nextInt(10) == 0 ? "DECLINED" : "APPROVED")
