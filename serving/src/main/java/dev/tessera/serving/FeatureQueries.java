@@ -29,6 +29,8 @@ public final class FeatureQueries {
     /** Default cap on entities in one batch request. */
     public static final int DEFAULT_MAX_ENTITIES = 1_000;
 
+    private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     private final Definitions defs;
     private final FeatureReader reader;
     private final LongSupplier clock;
@@ -85,6 +87,12 @@ public final class FeatureQueries {
         if (keyFields.size() == 1) {
             String field = keyFields.get(0);
             String value = segment.startsWith(field + "=") ? segment.substring(field.length() + 1) : segment;
+            int eq = segment.indexOf('=');
+            if (value == segment && eq > 0 && FIELD_NAME.matcher(segment.substring(0, eq)).matches()
+                    && !ClosestNames.to(segment.substring(0, eq), keyFields).isEmpty()) {
+                // "acount_id=a1": a misspelt field name, not an entity whose key starts with it
+                throw unknownKeyField(group, segment.substring(0, eq), keyFields);
+            }
             key.put(field, requireValue(group, field, value));
             return key;
         }

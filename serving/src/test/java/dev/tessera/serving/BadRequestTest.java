@@ -68,6 +68,8 @@ class BadRequestTest {
                 "'account_id'", "is empty", "non-empty"));
         cases.add(bad("empty key value in the query", 400, "missing_key", get("/v1/features/account_payments?account_id="),
                 "is empty"));
+        cases.add(bad("misspelt key name in the path, with the right one", 400, "bad_key",
+                get("/v1/features/account_payments/acount_id=a1"), "'acount_id' is not a key field", "did you mean 'account_id'"));
         cases.add(bad("key field given twice", 400, "bad_key", get("/v1/features/account_payments?account_id=a&account_id=b"),
                 "2 times", "once"));
         cases.add(bad("key in the path and in the query", 400, "unknown_parameter",
