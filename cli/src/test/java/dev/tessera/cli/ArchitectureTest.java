@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of STYLE.md, checked on the compiled classes of every module on this classpath:
- * {@code api <- core <- store <- runtime/flink/offline <- serving <- cli}. Module dependencies already
- * stop most wrong-way imports; this catches the rest (and the engine-freedom of core).
+ * {@code api <- core <- store <- runtime/flink/offline <- serving <- cli}, and the synthetic world
+ * beside it ({@code api <- generator <- serving/cli}: it knows definitions, never the engine). Module
+ * dependencies already stop most wrong-way imports; this catches the rest (and the engine-freedom of
+ * core).
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -32,9 +34,11 @@ class ArchitectureTest {
                 .layer("store").definedBy("dev.tessera.store..")
                 .layer("engines").definedBy("dev.tessera.runtime..", "dev.tessera.flink..", "dev.tessera.offline..")
                 .layer("serving").definedBy("dev.tessera.serving..")
+                .layer("generator").definedBy("dev.tessera.generator..")
                 .layer("cli").definedBy("dev.tessera.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("serving").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("generator").mayOnlyBeAccessedByLayers("serving", "cli")
                 .whereLayer("engines").mayOnlyBeAccessedByLayers("serving", "cli")
                 .whereLayer("store").mayOnlyBeAccessedByLayers("engines", "serving", "cli")
                 .whereLayer("core").mayOnlyBeAccessedByLayers("store", "engines", "serving", "cli")

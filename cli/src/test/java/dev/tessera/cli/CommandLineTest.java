@@ -100,12 +100,12 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelpWithTheCommonOptions() {
-        for (String command : new String[] {"validate", "demo", "run"}) {
+        for (String command : new String[] {"validate", "demo", "run", "generate"}) {
             Run run = tessera(command, "--help");
             assertThat(run.exit()).isZero();
             assertThat(run.out()).contains("Usage: tessera " + command, "--features=DIR", "--data=DIR", "--help");
         }
-        assertThat(tessera("--help").out()).contains("validate", "demo", "help");
+        assertThat(tessera("--help").out()).contains("validate", "demo", "generate", "help");
         assertThat(tessera("help", "validate").out()).contains("Usage: tessera validate");
     }
 

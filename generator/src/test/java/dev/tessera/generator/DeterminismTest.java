@@ -84,16 +84,18 @@ class DeterminismTest {
         GeneratorConfig config = GeneratorConfig.builder().seed(1).accounts(100).events(2_000).build();
         java.util.List<GeneratedRecord> records = Collected.run(config).records;
         assertThat(records.subList(0, 2)).extracting(GeneratedRecord::text).containsExactly(
-                "{\"login_id\":\"lgn_1fh9p5vkstq4s\",\"event_time\":1767225600000,\"account_id\":\"acct_1xu6tvk8060oi\","
-                        + "\"device_id\":\"dev_2j9l3zxglhfx8\",\"ip\":\"34.156.244.1\",\"success\":true,\"country\":\"US\"}",
-                "{\"login_id\":\"lgn_10nsmlosew10c\",\"event_time\":1767225601414,\"account_id\":\"acct_076oyn6d7pkxw\","
-                        + "\"device_id\":\"dev_31g6z9oi9eelc\",\"ip\":\"25.218.152.67\",\"success\":true,\"country\":\"DE\"}");
+                "{\"payment_id\":\"pay_10apan04me3my\",\"event_time\":1767225601057,\"account_id\":\"acct_27cuhrk0r7892\","
+                        + "\"card_fingerprint\":\"card_1crc1p38guzde\",\"merchant_id\":\"mch_0007\",\"amount\":271.49,"
+                        + "\"currency\":\"USD\",\"status\":\"APPROVED\",\"country\":\"US\",\"device_id\":\"dev_0jbjfbfv71mku\","
+                        + "\"ip\":\"200.70.162.30\"}",
+                "{\"login_id\":\"lgn_04utw8xvs4onf\",\"event_time\":1767225602405,\"account_id\":\"acct_06hz4uu2cu59m\","
+                        + "\"device_id\":\"dev_3uq8k1hn96hqu\",\"ip\":\"74.146.134.108\",\"success\":true,\"country\":\"DE\"}");
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         for (GeneratedRecord r : records) {
             sha.update(r.value());
             sha.update((byte) '\n');
         }
-        assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo("b2dae5f330c5a58db140124e1b49ee0da38c6d0397fe2e8f1dee1234c1b03aec");
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo("9279b6d2385abc4f3e71882e253d5ecdca3943e134a7d4e1a38f10248c3f3a1f");
     }
 
     @Test

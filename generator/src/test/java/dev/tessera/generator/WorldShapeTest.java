@@ -152,11 +152,15 @@ class WorldShapeTest {
     void chargebacksArriveDaysLaterMostlyOnFraud() {
         Map<String, Ev> payments = new HashMap<>();
         of(CommerceSource.PAYMENTS, e -> true).forEach(p -> payments.put(p.get("payment_id"), p));
-        List<Ev> chargebacks = of(CommerceSource.CHARGEBACKS, e -> true);
+        List<Ev> disputes = of(CommerceSource.CHARGEBACKS, e -> true);
+        // payments of the world's warm-up were never delivered, but their chargebacks are
+        List<Ev> chargebacks = disputes.stream().filter(c -> payments.containsKey(c.get("payment_id"))).toList();
+        assertThat(disputes.stream().filter(c -> !payments.containsKey(c.get("payment_id"))))
+                .as("chargebacks of payments before the start").hasSizeLessThan(disputes.size() / 50)
+                .allMatch(c -> c.time() < config.startMillis() + 2 * DAY);
         int onFraud = 0;
         for (Ev c : chargebacks) {
             Ev p = payments.get(c.get("payment_id"));
-            assertThat(p).as("the disputed payment was delivered before").isNotNull();
             assertThat(p.get("status")).isEqualTo("APPROVED");
             assertThat(c.get("account_id")).isEqualTo(p.get("account_id"));
             assertThat(c.get("card_fingerprint")).isEqualTo(p.get("card_fingerprint"));

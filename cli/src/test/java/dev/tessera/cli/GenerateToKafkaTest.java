@@ -1,0 +1,107 @@
+package dev.tessera.cli;
+
+import static dev.tessera.cli.GenerateCommandTest.EXAMPLES;
+import static dev.tessera.cli.GenerateCommandTest.SOURCES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tessera generate --bootstrap-servers} against one in-process broker. */
+class GenerateToKafkaTest {
+    @TempDir
+    static Path tmp;
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    private static CommandLineTest.Run tessera(String... args) {
+        return CommandLineTest.tessera(args);
+    }
+
+    @Test
+    void producesToTheTopicsOfTheDefinitions() {
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        SOURCES.forEach(s -> topics.put("commerce." + s, 2));
+        kafka.createTopics(topics);
+        CommandLineTest.Run run = tessera("generate", "--features", EXAMPLES.toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--events", "2500", "--chargeback-delay", "1m..10m");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("produced to " + kafka.bootstrapServers() + ": 2,500 events")
+                .containsPattern("(?m)^  payments +[0-9,]+  commerce\\.payments$");
+        for (String source : SOURCES) {
+            assertThat(count(kafka, "commerce." + source)).as(source).isEqualTo(GenerateCommandTest.printed(run, source));
+        }
+    }
+
+    @Test
+    void aMissingTopicIsAnErrorThatSaysWhatToDo() throws IOException {
+        Path defs = Files.createDirectories(tmp.resolve("defs"));
+        Files.writeString(defs.resolve("payments.yaml"), """
+                kind: Source
+                name: payments
+                kafka: { topic: missing.payments }
+                format: json
+                timestamp: event_time
+                id: payment_id
+                """);
+        CommandLineTest.Run run = tessera("generate", "--features", defs.toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--source", "payments", "--events", "10");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("error: topic missing.payments does not exist on " + kafka.bootstrapServers()
+                + "; create it (tessera run --embedded-kafka creates every source's topic), or point"
+                + " --bootstrap-servers at the cluster that has them" + System.lineSeparator());
+    }
+
+    @Test
+    void sourcesTheDefinitionsLackAreNamedWithTheFix() throws IOException {
+        Path defs = Files.createDirectories(tmp.resolve("payments-only"));
+        Files.writeString(defs.resolve("payments.yaml"), """
+                kind: Source
+                name: payments
+                kafka: { topic: commerce.payments }
+                format: json
+                timestamp: event_time
+                id: payment_id
+                """);
+        CommandLineTest.Run run = tessera("generate", "--features", defs.toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--events", "10");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).startsWith("error: the definitions in " + defs + " have no source 'logins', so it has no topic;"
+                + " add it (see examples/commerce/sources.yaml), or generate only the sources they define: --source payments");
+    }
+
+    private static long count(EmbeddedKafka kafka, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            return c.endOffsets(parts, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+}
