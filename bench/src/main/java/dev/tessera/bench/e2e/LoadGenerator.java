@@ -3,6 +3,7 @@ package dev.tessera.bench.e2e;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,11 @@ import org.HdrHistogram.Histogram;
  * cheap check on every answer, a full JSON parse on every {@code checkEvery}-th answer of each
  * connection. Failures and I/O errors are counted by reason; a step with errors is invalid.
  *
+ * <h2>Slow requests</h2>
+ * Requests slower than {@code slowNanos} from their due time are kept (due, sent, answered) so the
+ * caller can line them up with what else happened meanwhile: {@link Result#slowAtGc} counts those
+ * on or just after a GC pause ({@link GcPauses}), and {@link Result#writeSlow} lists them.
+ *
  * <p>If the server cannot keep up, connections fall further and further behind; a step stops
  * anyway at {@code end + max(2 s, duration / 2)}, counts the requests it never sent and is marked
  * as fallen behind (its figures are then lower bounds).
@@ -86,6 +92,11 @@ final class LoadGenerator {
         boolean fellBehind;
         double elapsedSeconds;
         String firstError;
+        /** Requests slower than the step's threshold from their due time, and how many of them fell on a GC pause. */
+        long slow;
+        long slowAtGc;
+        /** The slow requests: connection, due, sent, answered (nanoTime), four longs each. */
+        long[] slowRequests = new long[0];
 
         Result(String name, double targetRate, int connections, Duration duration) {
             this.name = name;
@@ -110,6 +121,27 @@ final class LoadGenerator {
             return errors.isEmpty() && !fellBehind;
         }
 
+        /**
+         * Writes one line per slow request, in due order: due time (epoch milliseconds), connection,
+         * latency, service time and send lag (microseconds), and whether it fell on a GC pause.
+         */
+        void writeSlow(PrintStream out, GcPauses gc, long gcTailNanos) {
+            long epochMinusNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            Integer[] order = new Integer[slowRequests.length / 4];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (x, y) -> Long.compare(slowRequests[4 * x + 1], slowRequests[4 * y + 1]));
+            for (int i : order) {
+                long due = slowRequests[4 * i + 1];
+                long sent = slowRequests[4 * i + 2];
+                long done = slowRequests[4 * i + 3];
+                out.printf("%s %d %d %d %d %d %s%n", name.replace(' ', '_'), (epochMinusNano + due) / 1_000_000L, slowRequests[4 * i],
+                        (done - due) / 1000, (done - sent) / 1000, (sent - due) / 1000,
+                        gc != null && gc.near(due, done, gcTailNanos) ? "gc" : "-");
+            }
+        }
+
         /** Microseconds at {@code percentile} of the latency from the due time. */
         double latencyMicros(double percentile) {
             return latency.getValueAtPercentile(percentile) / 1000.0;
@@ -118,14 +150,17 @@ final class LoadGenerator {
 
     /**
      * Runs one step: {@code connections} keep-alive connections to {@code address}, requests due at
-     * {@code rate} per second in total for {@code duration}.
+     * {@code rate} per second in total for {@code duration}. Requests slower than {@code slowNanos}
+     * from their due time are kept; those that fell on a pause of {@code gc} (may be null) or were
+     * due within {@code gcTailNanos} after one are counted (see {@link GcPauses#near}).
      */
     static Result run(String name, InetSocketAddress address, int connections, double rate, Duration duration,
-                      IntFunction<Exchange> exchanges, int checkEvery, long spinNanos) throws InterruptedException {
+                      IntFunction<Exchange> exchanges, int checkEvery, long spinNanos, long slowNanos, GcPauses gc,
+                      long gcTailNanos) throws InterruptedException {
         Result result = new Result(name, rate, connections, duration);
         Worker[] workers = new Worker[connections];
         for (int i = 0; i < connections; i++) {
-            workers[i] = new Worker(i, connections, address, exchanges.apply(i), rate, checkEvery, spinNanos);
+            workers[i] = new Worker(i, connections, address, exchanges.apply(i), rate, checkEvery, spinNanos, slowNanos);
         }
         for (Worker w : workers) {
             try {
@@ -166,8 +201,17 @@ final class LoadGenerator {
                 result.firstError = w.firstError;
             }
             lastDone = Math.max(lastDone, w.lastDone);
+            int at = result.slowRequests.length;
+            result.slowRequests = Arrays.copyOf(result.slowRequests, at + w.slowCount * 4);
+            System.arraycopy(w.slow, 0, result.slowRequests, at, w.slowCount * 4);
         }
         result.elapsedSeconds = (lastDone - start) / 1e9;
+        result.slow = result.slowRequests.length / 4;
+        for (int i = 0; gc != null && i < result.slow; i++) {
+            if (gc.near(result.slowRequests[4 * i + 1], result.slowRequests[4 * i + 3], gcTailNanos)) {
+                result.slowAtGc++;
+            }
+        }
         return result;
     }
 
@@ -179,6 +223,10 @@ final class LoadGenerator {
         final double periodNanos;
         final int checkEvery;
         final long spinNanos;
+        final long slowNanos;
+        /** Slow requests: index, due, sent, answered. */
+        long[] slow = new long[1024];
+        int slowCount;
         final Bytes request = new Bytes(512);
         final Histogram latency = new Histogram(MAX_NANOS, 3);
         final Histogram service = new Histogram(MAX_NANOS, 3);
@@ -195,7 +243,8 @@ final class LoadGenerator {
         String firstError;
 
         Worker(int index, int connections, InetSocketAddress address, Exchange exchange, double rate, int checkEvery,
-               long spinNanos) {
+               long spinNanos, long slowNanos) {
+            this.slowNanos = slowNanos;
             this.index = index;
             this.connections = connections;
             this.address = address;
@@ -244,6 +293,9 @@ final class LoadGenerator {
                     latency.recordValue(Math.min(MAX_NANOS, done - due));
                     service.recordValue(Math.min(MAX_NANOS, done - sent));
                     sendLag.recordValue(Math.min(MAX_NANOS, Math.max(0, sent - due)));
+                    if (done - due > slowNanos) {
+                        keepSlow(due, sent, done);
+                    }
                     String bad = exchange.check(connection.status, connection.buf, connection.bodyStart,
                             connection.bodyLength, checkEvery > 0 && k % checkEvery == 0);
                     if (bad != null) {
@@ -261,6 +313,17 @@ final class LoadGenerator {
                     }
                 }
             }
+        }
+
+        private void keepSlow(long due, long sent, long done) {
+            if (slowCount * 4 == slow.length) {
+                slow = Arrays.copyOf(slow, slow.length * 2);
+            }
+            int at = slowCount++ * 4;
+            slow[at] = index;
+            slow[at + 1] = due;
+            slow[at + 2] = sent;
+            slow[at + 3] = done;
         }
 
         private void error(String reason, String detail) {

@@ -3,9 +3,12 @@ package dev.tessera.bench.e2e;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * checked, one in {@code --check-every} per connection is parsed as JSON. A step with errors makes
  * the run invalid (exit status 1).
  *
+ * <p>Each step also counts its requests slower than {@code --slow-us} (default 1,000 µs) and how many
+ * of them fell on a GC pause of this JVM or were due at most {@value #GC_TAIL_MILLIS} ms after one
+ * ended ({@link GcPauses}; the generator shares the JVM, so a pause stops it too, and each connection
+ * then works off the requests that fell due meanwhile). {@code --slow-log FILE} lists those requests
+ * with their due times (epoch ms) to line them up with {@code -Xlog:gc:file=...:time} or a JFR recording.
+ *
  * <p>Targets (issue [Serving]): p99 0.5 ms or less at 10,000 requests/s for one entity; 3 ms or less
  * for 100 entities. The generator shares the machine (and the JVM) with the server: on few cores
  * its threads compete with Netty's event loops, which the {@code send lag} column makes visible.
@@ -58,7 +67,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code --mixed-rate}, {@code --mixed-batch-rate}, {@code --baseline-rate} (0: skip),
  * {@code --check-every}, {@code --ingest-rate} (payments/s produced during the measurement, default
  * 0), {@code --auth true} (bearer tokens on), {@code --spin-us} (see {@link LoadGenerator}),
- * {@code --features}.
+ * {@code --slow-us}, {@code --slow-log}, {@code --features}.
  */
 public final class ServingLatencyBench {
     private static final String TOKEN = "bench-read-token-7f3c9a1e5b";
@@ -91,6 +100,8 @@ public final class ServingLatencyBench {
         int ingestRate = a.integer("--ingest-rate", 0);
         boolean auth = a.bool("--auth", false);
         int spinMicros = a.integer("--spin-us", 0);
+        int slowMicros = a.integer("--slow-us", 1_000);
+        String slowLog = a.string("--slow-log", null);
         a.rejectUnknown();
 
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
@@ -118,7 +129,9 @@ public final class ServingLatencyBench {
             AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
             Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
 
-            Step step = new Step(address, connections, checkEvery, spinMicros, results);
+            GcPauses gc = GcPauses.watch();
+            PrintStream slowOut = slowLog == null ? null : new PrintStream(new FileOutputStream(slowLog), false, StandardCharsets.UTF_8);
+            Step step = new Step(address, connections, checkEvery, spinMicros, slowMicros, gc, slowOut, results);
             step.run("warm-up GET 1 entity", rates[0], warmup, single);
             if (baselineRate > 0) {
                 step.run("baseline GET /health", baselineRate, seconds, i -> ex.health());
@@ -163,6 +176,12 @@ public final class ServingLatencyBench {
             if (ingest != null) {
                 ingest.join();
             }
+            gc.close();
+            if (slowOut != null) {
+                slowOut.close();
+                System.out.printf("slow requests (> %,d us): %s (step, due epoch ms, connection, latency us, service us, send lag us, gc)%n",
+                        slowMicros, slowLog);
+            }
             System.out.printf("runtime counters (payments): %s%n", stack.runtime().counters("payments"));
         }
         summary(results);
@@ -184,9 +203,12 @@ public final class ServingLatencyBench {
         return r.valid() && r.achievedRate() >= 0.95 * r.targetRate && r.latencyMicros(99) <= p99Micros;
     }
 
-    /** Runs steps and prints each as it ends. */
-    private record Step(InetSocketAddress address, int connections, int checkEvery, int spinMicros,
-                        List<LoadGenerator.Result> results) {
+    /** How long after a GC pause a slow request still counts as the pause's (see the class comment). */
+    static final int GC_TAIL_MILLIS = 200;
+
+    /** Runs steps and prints each as it ends (and lists its slow requests to {@code slowOut}, if not null). */
+    private record Step(InetSocketAddress address, int connections, int checkEvery, int spinMicros, int slowMicros,
+                        GcPauses gc, PrintStream slowOut, List<LoadGenerator.Result> results) {
         LoadGenerator.Result run(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
                 throws InterruptedException {
             long[] gc0 = gcTotals();
@@ -224,19 +246,23 @@ public final class ServingLatencyBench {
         private LoadGenerator.Result measure(String name, double rate, int seconds, IntFunction<LoadGenerator.Exchange> exchanges)
                 throws InterruptedException {
             return LoadGenerator.run(name, address, connections, rate, Duration.ofSeconds(seconds), exchanges, checkEvery,
-                    spinMicros * 1_000L);
+                    spinMicros * 1_000L, slowMicros * 1_000L, gc, GC_TAIL_MILLIS * 1_000_000L);
         }
 
         private void report(LoadGenerator.Result r, long[] gc0) {
             long[] gc1 = gcTotals();
             System.out.printf("%-28s target %,7.0f/s achieved %,7.0f/s n=%,9d err=%d | latency us p50 %,6.0f p90 %,6.0f"
                             + " p99 %,7.0f p99.9 %,7.0f max %,8.0f | service p99 %,6.0f | send lag p50 %,5.0f p99 %,6.0f"
-                            + " | %.1f KB/answer | gc %d, %d ms%s%n",
+                            + " | %.1f KB/answer | gc %d, %d ms | slow %,d (%.0f %% at gc)%s%n",
                     r.name, r.targetRate, r.achievedRate(), r.completed, r.errorCount(), r.latencyMicros(50), r.latencyMicros(90),
                     r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
                     r.service.getValueAtPercentile(99) / 1000.0, r.sendLag.getValueAtPercentile(50) / 1000.0,
                     r.sendLag.getValueAtPercentile(99) / 1000.0, r.completed == 0 ? 0.0 : r.bytesRead / 1024.0 / r.completed,
-                    gc1[0] - gc0[0], gc1[1] - gc0[1], r.fellBehind ? " | FELL BEHIND, " + r.unsent + " never sent" : "");
+                    gc1[0] - gc0[0], gc1[1] - gc0[1], r.slow, r.slow == 0 ? 0.0 : 100.0 * r.slowAtGc / r.slow,
+                    r.fellBehind ? " | FELL BEHIND, " + r.unsent + " never sent" : "");
+            if (slowOut != null) {
+                r.writeSlow(slowOut, gc, GC_TAIL_MILLIS * 1_000_000L);
+            }
             if (!r.errors.isEmpty()) {
                 System.out.printf("    errors %s; first: %s%n", r.errors, r.firstError);
             }
@@ -248,12 +274,12 @@ public final class ServingLatencyBench {
 
     private static void summary(List<LoadGenerator.Result> results) {
         System.out.println();
-        System.out.println("| scenario | target/s | achieved/s | p50 µs | p99 µs | p99.9 µs | max µs | errors |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| scenario | target/s | achieved/s | p50 µs | p99 µs | p99.9 µs | max µs | slow (at gc) | errors |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (LoadGenerator.Result r : results) {
-            System.out.printf("| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d%s |%n", r.name, r.targetRate, r.achievedRate(),
-                    r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
-                    r.errorCount(), r.fellBehind ? " (fell behind)" : "");
+            System.out.printf("| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,d (%.0f %%) | %d%s |%n", r.name, r.targetRate,
+                    r.achievedRate(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9), r.latency.getMaxValue() / 1000.0,
+                    r.slow, r.slow == 0 ? 0.0 : 100.0 * r.slowAtGc / r.slow, r.errorCount(), r.fellBehind ? " (fell behind)" : "");
         }
         System.out.println();
     }
