@@ -95,7 +95,7 @@ class DeterminismTest {
             sha.update(r.value());
             sha.update((byte) '\n');
         }
-        assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo("9279b6d2385abc4f3e71882e253d5ecdca3943e134a7d4e1a38f10248c3f3a1f");
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo("fd4aa15d71e869a7b8a7797f6f8ca0b73356f8b63b60f4981c5461c0c400392b");
     }
 
     @Test
