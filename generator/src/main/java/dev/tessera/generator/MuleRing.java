@@ -5,7 +5,7 @@ package dev.tessera.generator;
  * few shared devices and buy electronics and gift cards (around 300 USD, minutes apart) with cards
  * from the ring's stash, so one card is used by several accounts and one device logs into several
  * accounts. A quarter is declined; most approved ones come back as chargebacks. A session is over
- * within half an hour (the world's warm-up), like every other.
+ * within half an hour (the world's warm-up), like nearly every other.
  *
  * <p>Signature: {@code card_payments.distinct_accounts_1d} above 1 for stash cards, and
  * {@code device_logins.distinct_accounts_1d} of several accounts on ring devices.
