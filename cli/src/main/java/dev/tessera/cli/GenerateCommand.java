@@ -136,7 +136,7 @@ final class GenerateCommand implements Callable<Integer> {
     double malformed;
 
     @Option(names = "--future", paramLabel = "RATE", converter = RateConverter.class, defaultValue = "0.001",
-            description = "Fraction of events stamped hours to days ahead of the clock. Default: ${DEFAULT-VALUE}")
+            description = "Fraction of events stamped far ahead (microseconds for milliseconds). Default: ${DEFAULT-VALUE}")
     double future;
 
     @Option(names = "--no-disorder", description = "A clean stream: every disorder rate 0.")

@@ -3,8 +3,8 @@ package dev.tessera.generator;
 /**
  * Account takeover: a ring logs into an account whose password it has (from
  * {@link CredentialStuffing}, else phished) from a device the account never used, in another
- * country, sometimes after a few failed tries; then spends on the account's stored cards within
- * minutes: electronics, gift cards, travel, around 400 USD each, in the account's own currency.
+ * country, sometimes after a few failed tries; then spends on the account's stored cards a few
+ * minutes apart: electronics, gift cards, travel, around 400 USD each, in the account's own currency.
  *
  * <p>Signature: {@code account_logins.distinct_devices_1d} rises, {@code last_login_country} and
  * {@code account_payments.last_country} change, {@code amount_sum_1h} jumps.
@@ -47,7 +47,7 @@ final class AccountTakeover implements Behaviour {
         time += r.betweenLong(30_000, 180_000);
         int purchases = r.between(2, 6);
         for (int i = 0; i < purchases; i++) {
-            time += r.betweenLong(60_000, 600_000);
+            time += r.betweenLong(60_000, 300_000);
             int merchant = w.merchants.pickIn(r, Merchants.Category.ELECTRONICS, Merchants.Category.DIGITAL,
                     Merchants.Category.TRAVEL);
             long cents = Math.round(r.logNormal(400, 0.5) * Geography.PER_USD[home] * 100);

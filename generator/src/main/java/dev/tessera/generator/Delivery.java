@@ -20,7 +20,10 @@ import java.util.PriorityQueue;
  *       which keeps the copy inside the lateness (else the runtime would call it late);</li>
  *   <li>broken JSON: the record cut short; missing key: without its entity key fields; wrong type:
  *       {@code event_time} as a local date string;</li>
- *   <li>future: stamped max clock skew + 1 h to + 7 days after the clock.</li>
+ *   <li>future: the time written in microseconds instead of milliseconds, a classic producer bug
+ *       that puts an event tens of thousands of years ahead. A few hours ahead would not do: replayed
+ *       into a runtime after the simulated span, such an event lies in the runtime's past, is accepted,
+ *       and drags the watermark forward so that the events after it are dropped as late.</li>
  * </ul>
  * Late and out of order need a newest time, future a clock: the first events of a stream get none.
  * Late and out of order are then counted by classifying the stamped record (not by what was drawn),
@@ -35,7 +38,6 @@ final class Delivery {
     private static final long NONE = Long.MIN_VALUE;
     private static final long HOUR = 3_600_000L;
     private static final long LATE_SPREAD = HOUR;
-    private static final long FUTURE_SPREAD = 7 * 24 * HOUR;
     private static final long MAX_RETRY_DELAY = 60_000L;
 
     private record Resend(long time, long order, GeneratedRecord record) implements Comparable<Resend> {
@@ -183,7 +185,7 @@ final class Delivery {
             if (clock == NONE) {
                 drawn = null;
             } else {
-                stamp = time + skew[i] + HOUR + 1 + (long) (magnitude * FUTURE_SPREAD);
+                stamp = Math.multiplyExact(time, 1000L); // microseconds where milliseconds belong
             }
         } else if (drawn == Disorder.MISSING_KEY) {
             shape = JsonLine.Shape.WITHOUT_KEYS;

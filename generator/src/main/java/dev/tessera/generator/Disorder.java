@@ -33,7 +33,10 @@ public enum Disorder {
     MISSING_KEY("missing_key", "missing_key"),
     /** {@code event_time} is a local date string ({@code "01/31/2026 14:05:09"}) instead of epoch millis. */
     WRONG_TYPE("wrong_type", "bad_timestamp"),
-    /** Event time far ahead of the clock (a device with a wrong clock). */
+    /**
+     * Event time far ahead of the clock: written in microseconds instead of milliseconds (a producer
+     * bug), tens of thousands of years ahead, so the runtime rejects it whatever its clock.
+     */
     FUTURE("future", "future");
 
     private final String code;
@@ -51,9 +54,9 @@ public enum Disorder {
 
     /**
      * What Tessera's runtime does with such a record: its dead-letter reason code, or
-     * {@code applied} / {@code duplicate}. {@code late} assumes every partition of the topic is
-     * ahead, and {@code future} that the runtime's wall clock is near the generated clock (live
-     * mode, or a simulated start close to now).
+     * {@code applied} / {@code duplicate}. A {@code late} record is applied instead when the
+     * runtime's watermark is held back (by a partition that is behind, or because it is recomputed
+     * once per polled batch).
      */
     public String runtimeOutcome() {
         return runtimeOutcome;

@@ -126,11 +126,6 @@ public final class KafkaRecordSink implements RecordSink {
         }
     }
 
-    /** The topic records of {@code source} go to, or null when it has none. */
-    public String topic(CommerceSource source) {
-        return topics[source.ordinal()];
-    }
-
     @Override
     public void write(GeneratedRecord record) {
         throwIfFailed();

@@ -103,9 +103,4 @@ final class Rng {
         }
         return c;
     }
-
-    /** An independent stream, for a concern (disorder, say) whose draws must not shift the world's. */
-    Rng split() {
-        return new Rng(mix64(nextLong() ^ 0x632BE59BD9B4E019L));
-    }
 }

@@ -1,6 +1,5 @@
 package dev.tessera.generator;
 
-import java.util.List;
 import java.util.PriorityQueue;
 
 /**
@@ -114,10 +113,6 @@ final class Simulation {
 
     FraudRing ring() {
         return rings[rng.nextInt(rings.length)];
-    }
-
-    List<FraudRing> rings() {
-        return List.of(rings);
     }
 
     void login(long time, int account, String device, String ip, boolean success, String country, FraudPattern fraud) {

@@ -84,18 +84,21 @@ class DeterminismTest {
         GeneratorConfig config = GeneratorConfig.builder().seed(1).accounts(100).events(2_000).build();
         java.util.List<GeneratedRecord> records = Collected.run(config).records;
         assertThat(records.subList(0, 2)).extracting(GeneratedRecord::text).containsExactly(
-                "{\"payment_id\":\"pay_10apan04me3my\",\"event_time\":1767225601057,\"account_id\":\"acct_27cuhrk0r7892\","
-                        + "\"card_fingerprint\":\"card_1crc1p38guzde\",\"merchant_id\":\"mch_0007\",\"amount\":271.49,"
-                        + "\"currency\":\"USD\",\"status\":\"APPROVED\",\"country\":\"US\",\"device_id\":\"dev_0jbjfbfv71mku\","
-                        + "\"ip\":\"200.70.162.30\"}",
-                "{\"login_id\":\"lgn_04utw8xvs4onf\",\"event_time\":1767225602405,\"account_id\":\"acct_06hz4uu2cu59m\","
-                        + "\"device_id\":\"dev_3uq8k1hn96hqu\",\"ip\":\"74.146.134.108\",\"success\":true,\"country\":\"DE\"}");
+                "{\"payment_id\":\"pay_0xehmh0vkubkz\",\"event_time\":1767225600809,"
+                        + "\"account_id\":\"acct_1sb7h205h28en\",\"card_fingerprint\":\"card_2tn6bfkld9i2g\","
+                        + "\"merchant_id\":\"mch_0213\",\"amount\":44.90,\"currency\":\"BRL\",\"status\":\"APPROVED\","
+                        + "\"country\":\"BR\",\"device_id\":\"dev_2zfvef8bod23y\",\"ip\":\"194.19.131.31\"}",
+                "{\"payment_id\":\"pay_0zxpa8iwphls8\",\"event_time\":1767225602150,"
+                        + "\"account_id\":\"acct_3nybrne5bpeuv\",\"card_fingerprint\":\"card_3n926ts45lqtn\","
+                        + "\"merchant_id\":\"mch_0003\",\"amount\":51.32,\"currency\":\"USD\",\"status\":\"APPROVED\","
+                        + "\"country\":\"US\",\"device_id\":\"dev_3ksy3l5v3hwrx\",\"ip\":\"154.14.88.101\"}");
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         for (GeneratedRecord r : records) {
             sha.update(r.value());
             sha.update((byte) '\n');
         }
-        assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo("9279b6d2385abc4f3e71882e253d5ecdca3943e134a7d4e1a38f10248c3f3a1f");
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest()))
+                .isEqualTo("482762187ac8c1b5e0140f68dd8eb66c5161552e07db7bf08b07a9229958a979");
     }
 
     @Test
