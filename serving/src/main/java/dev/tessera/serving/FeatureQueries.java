@@ -1,6 +1,7 @@
 package dev.tessera.serving;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.Definitions;
@@ -36,6 +37,9 @@ public final class FeatureQueries {
     private final LongSupplier clock;
     private final int maxEntities;
     private final List<String> groupNames;
+    /** Field names as Jackson writes them (quoted, escaped, UTF-8 once): served names per group, qualified names. */
+    private final Map<String, SerializedString[]> servedJson = new java.util.HashMap<>();
+    private final Map<String, SerializedString> qualifiedJson = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FeatureQueries(Definitions defs, FeatureReader reader, LongSupplier clock, int maxEntities) {
         this.defs = defs;
@@ -43,6 +47,15 @@ public final class FeatureQueries {
         this.clock = clock;
         this.maxEntities = maxEntities;
         this.groupNames = reader.groups();
+        for (String g : groupNames) {
+            List<String> served = reader.servedNames(g);
+            SerializedString[] json = new SerializedString[served.size()];
+            for (int i = 0; i < json.length; i++) {
+                json[i] = new SerializedString(served.get(i));
+                qualifiedJson.put(g + "." + served.get(i), new SerializedString(g + "." + served.get(i)));
+            }
+            servedJson.put(g, json);
+        }
     }
 
     // ---------------------------------------------------------------- GET one entity
@@ -70,10 +83,10 @@ public final class FeatureQueries {
         }
         out.writeEndObject();
         out.writeObjectFieldStart("features");
-        List<String> names = fv.names();
+        SerializedString[] names = servedJson.get(group);
         List<Object> vals = fv.values();
-        for (int i = 0; i < names.size(); i++) {
-            out.writeFieldName(names.get(i));
+        for (int i = 0; i < names.length; i++) {
+            out.writeFieldName(names[i]);
             JsonValues.write(out, vals.get(i));
         }
         out.writeEndObject();
@@ -167,7 +180,7 @@ public final class FeatureQueries {
     // ---------------------------------------------------------------- POST batch
 
     /** One requested feature: which group read it comes from and where in that group's values. */
-    private record Column(int group, int index, String qualifiedName) {}
+    private record Column(int group, int index, SerializedString qualifiedName) {}
 
     /** {@code POST /v1/features}: by service or by feature list, for up to {@code maxEntities} entities. */
     public void readBatch(JsonNode body, JsonGenerator out) throws IOException {
@@ -202,7 +215,8 @@ public final class FeatureQueries {
                 g = groups.size();
                 groups.add(ref.group());
             }
-            columns.add(new Column(g, reader.servedNames(ref.group()).indexOf(ref.servedName()), ref.qualifiedName()));
+            columns.add(new Column(g, reader.servedNames(ref.group()).indexOf(ref.servedName()),
+                    qualifiedJson.computeIfAbsent(ref.qualifiedName(), SerializedString::new)));
         }
         List<Map<String, String>> entities = entities(body.get("entities"), groups);
 
