@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         Tokens tokens = serving.tokens();
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
-        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens).shownAs(serving.host)) {
+        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens)) {
             EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
             Map<String, String> topics = new LinkedHashMap<>();
             for (CommerceSource s : CommerceSource.values()) {

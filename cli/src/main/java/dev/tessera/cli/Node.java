@@ -33,10 +33,12 @@ final class Node implements AutoCloseable {
     final EmbeddedKafka broker;
     final StreamRuntime runtime;
     final ServingServer server;
+    private final String host;
     private final Deque<AutoCloseable> owned;
 
     private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, ServingServer server,
-                 Deque<AutoCloseable> owned) {
+                 String host, Deque<AutoCloseable> owned) {
+        this.host = host;
         this.defs = defs;
         this.bootstrap = bootstrap;
         this.broker = broker;
@@ -81,7 +83,7 @@ final class Node implements AutoCloseable {
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
             ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
             owned.push(server);
-            return new Node(defs, bootstrap, broker, rt, server, owned);
+            return new Node(defs, bootstrap, broker, rt, server, host, owned);
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;
@@ -122,15 +124,9 @@ final class Node implements AutoCloseable {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** Where the API answers: the bound host (localhost for the wildcard address) and port. */
     String url() {
-        return "http://" + ("0.0.0.0".equals(hostShown) ? "localhost" : hostShown) + ":" + server.port();
-    }
-
-    private String hostShown = "localhost";
-
-    Node shownAs(String host) {
-        this.hostShown = host;
-        return this;
+        return "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port();
     }
 
     @Override

@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         Files.createDirectories(common.data);
         Tokens tokens = serving.tokens();
         try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
-                partitions, serving.host, port, tokens).shownAs(serving.host)) {
+                partitions, serving.host, port, tokens)) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");

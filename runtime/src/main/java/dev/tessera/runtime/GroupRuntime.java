@@ -63,18 +63,9 @@ final class GroupRuntime {
         return parts == 1 ? List.of(mapKey) : List.of(mapKey.split(String.valueOf(KEY_SEPARATOR), -1));
     }
 
-    /** Key values are compared as text: {@code 42} and {@code "42"} name the same account. */
+    /** See {@link EntityKeys#text}. */
     static String keyString(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof String s) {
-            return s.isEmpty() ? null : s;
-        }
-        if (v instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) < 9.0e15 ? Long.toString(d.longValue()) : d.toString();
-        }
-        return v.toString();
+        return EntityKeys.text(v);
     }
 
     EntityState stateFor(String mapKey) {

@@ -13,6 +13,7 @@ import dev.tessera.core.event.Event;
 import dev.tessera.core.event.EventTimes;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
+import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
@@ -184,14 +185,14 @@ public final class EventPusher {
      */
     private static String keyOf(SourceInfo info, Event e) {
         if (info.keySlots.isEmpty()) {
-            return info.idSlot < 0 ? null : text(e.get(info.idSlot));
+            return info.idSlot < 0 ? null : EntityKeys.text(e.get(info.idSlot));
         }
         String firstKey = null;
         for (int[] slots : info.keySlots) {
             StringBuilder sb = new StringBuilder();
             boolean complete = true;
             for (int s : slots) {
-                String part = text(e.get(s));
+                String part = EntityKeys.text(e.get(s));
                 if (part == null) {
                     complete = false;
                     break;
@@ -209,16 +210,8 @@ public final class EventPusher {
         if (firstKey == null) {
             return null;
         }
-        String id = info.idSlot < 0 ? null : text(e.get(info.idSlot));
+        String id = info.idSlot < 0 ? null : EntityKeys.text(e.get(info.idSlot));
         return id != null ? id : firstKey;
-    }
-
-    private static String text(Object v) {
-        if (v == null) {
-            return null;
-        }
-        String s = v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15 ? Long.toString(d.longValue()) : v.toString();
-        return s.isEmpty() ? null : s;
     }
 
     private static List<byte[]> lines(byte[] body) {

@@ -62,11 +62,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             "POST /v1/features", "POST /v1/events/{source}", "GET /health", "GET /metrics", "GET /");
 
     /** What the API serves; {@code pusher} may be null (no push without a Kafka producer). */
-    record Parts(FeatureQueries queries, EventPusher pusher, Supplier<Health> health, PrometheusMeterRegistry metrics,
+    record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
                  Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml) {}
 
-    /** Health as /health reports it. */
-    public record Health(boolean ok, Map<String, Object> details) {}
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
     private static final AttributeKey<Deque<FullHttpRequest>> WAITING = AttributeKey.valueOf("tessera.waiting");
@@ -196,7 +194,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (endpoint) {
             case "health": {
                 checkMethod(req, HttpMethod.GET);
-                Health h = parts.health.get();
+                ServingApi.Health h = parts.health.get();
                 return json(h.ok() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, out -> {
                     out.writeStartObject();
                     out.writeStringField("status", h.ok() ? "ok" : "failing");

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 public final class ServingApi {
     private final FeatureQueries queries;
     private final EventPusher pusher;
-    private final Supplier<HttpApi.Health> health;
+    private final Supplier<Health> health;
     private final PrometheusMeterRegistry metrics;
     private final Tokens tokens;
     private final ObjectMapper json;
@@ -63,7 +63,7 @@ public final class ServingApi {
         private final Definitions defs;
         private final FeatureReader reader;
         private EventPusher pusher;
-        private Supplier<HttpApi.Health> health = () -> new HttpApi.Health(true, Map.of());
+        private Supplier<Health> health = () -> new Health(true, Map.of());
         private PrometheusMeterRegistry metrics;
         private Tokens tokens = Tokens.none();
         private ObjectMapper json = ServingServer.requestMapper();
@@ -81,10 +81,7 @@ public final class ServingApi {
         }
 
         public Builder health(Supplier<Health> h) {
-            this.health = () -> {
-                Health x = h.get();
-                return new HttpApi.Health(x.ok(), x.details());
-            };
+            this.health = Objects.requireNonNull(h);
             return this;
         }
 
