@@ -130,13 +130,14 @@ final class Applier implements Runnable {
     }
 
     /**
-     * Encodes a commit here (a consistent cut) and hands the write to the writer thread, after the
-     * previous write has finished: at most one commit in flight, written in order.
+     * Takes the cut here (freezes the changed entities, encodes progress) and hands the encoding of
+     * the entities and the write to the writer thread, after the previous commit has been written:
+     * at most one commit in flight, written in order. See {@link Checkpointer}.
      */
     private void commit(long now) throws InterruptedException {
         awaitInFlight();
         boolean sweep = now - lastSweep >= sweepIntervalMillis;
-        Checkpointer.Prepared prepared = checkpointer.prepare(dirty, sweep);
+        Checkpointer.Pending pending = checkpointer.freeze(dirty, sweep);
         dirty.clear();
         lastCommit = now;
         sinceCommit = 0;
@@ -144,8 +145,9 @@ final class Applier implements Runnable {
             lastSweep = now;
         }
         inFlight = writer.submit(() -> {
-            checkpointer.write(prepared);
-            afterCommit.accept(prepared.offsets());
+            checkpointer.encodeFrozen(pending);
+            checkpointer.write(pending);
+            afterCommit.accept(pending.offsets());
         });
     }
 
@@ -232,15 +234,22 @@ final class Applier implements Runnable {
                 }
                 GroupRuntime gr = groups.get(g);
                 EntityState st = gr.stateFor(keys[g]);
-                synchronized (st) {
-                    nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
-                    if (et > st.maxEventTime) {
-                        st.maxEventTime = et;
+                while (true) {
+                    synchronized (st) {
+                        if (!st.removed) {
+                            checkpointer.encodeIfFrozen(gr, st); // copy-on-write: the pending commit gets the cut's state
+                            nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
+                            if (et > st.maxEventTime) {
+                                st.maxEventTime = et;
+                            }
+                            if (!st.dirty) {
+                                st.dirty = true;
+                                dirty.add(new Checkpointer.Dirty(gr, st));
+                            }
+                            break;
+                        }
                     }
-                    if (!st.dirty) {
-                        st.dirty = true;
-                        dirty.add(new Checkpointer.Dirty(gr, st));
-                    }
+                    st = gr.stateFor(keys[g]); // dropped by a commit's eviction since the lookup: look it up again
                 }
             }
             counters.increment(Outcome.ACCEPTED);

@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * ever written. So after any crash the store holds some committed {@code (S, O)} pair, never a mix.
  *
  * <h2>Commit (every commit interval)</h2>
- * {@link #prepare} runs on the applier thread between two events and encodes; {@link #write} runs on
- * the commit writer thread while the applier goes on, and the applier waits for the previous write
- * before preparing the next, so commits reach the store in order, one at a time.
+ * {@link #freeze} runs on the applier thread between two events: the cut. It marks the entities
+ * changed since the last commit as frozen and encodes progress, dedup ids and the periodic sweep.
+ * The frozen entities are encoded on the commit writer thread ({@link #encodeFrozen}) while the
+ * applier goes on; when the applier is about to change an entity that is still frozen it encodes it
+ * first ({@link #encodeIfFrozen}, copy-on-write), so every entity is encoded as it was at the cut.
+ * Then {@link #write}. The applier waits for the previous commit to be written before freezing the
+ * next, so commits reach the store in order, one at a time.
  * <ol>
  *   <li>For every entity changed since the last commit: put its value (newest event time and the
  *       newest tile of each ring) and each changed older tile under its own key; evict tiles older
@@ -41,8 +45,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Flush dead letters (so no offset is committed before its dead letter is durable), then
  *       write the set.</li>
  * </ol>
- * Everything is encoded under the entity's monitor, so a commit is a consistent cut: the applier is
- * the only writer and it is busy committing, so no event is half-applied.
+ * Everything is encoded under the entity's monitor, by whichever thread takes it first after the
+ * cut and before any later event changes the entity, so a commit is a consistent cut. Eviction
+ * while encoding uses the cut's watermark. An entity dropped for having no tiles left is marked
+ * removed; the applier looks such an entity up again.
  *
  * <h2>Restart</h2>
  * Load every tile, entity header, dedup blob and progress record; seek each partition to its
@@ -80,29 +86,72 @@ final class Checkpointer {
         this.definitionsVersion = definitionsVersion;
     }
 
-    /** A commit encoded on the applier thread (a consistent cut), to be written by {@link #write}. */
-    record Prepared(WriteSet writes, Map<SourceRuntime, long[]> offsets) {}
+    /**
+     * One commit between its cut ({@link #freeze}) and its write: the operations encoded so far, the
+     * entities still to encode, the watermarks at the cut (eviction uses them, so the committed state
+     * is the cut's), and the offsets it covers.
+     */
+    static final class Pending {
+        /** Encoded at the cut: progress, dedup ids, the sweep (applier thread). */
+        private final WriteSet cut = new WriteSet();
+        /** Entities the applier encoded before changing them (applier thread only). */
+        private final WriteSet byApplier = new WriteSet();
+        /** Entities the commit writer encoded (writer thread only). */
+        private final WriteSet byWriter = new WriteSet();
+        private final List<Dirty> frozen;
+        private final Map<SourceRuntime, Long> watermarks;
+        private final Map<SourceRuntime, long[]> offsets;
 
-    /** Encodes and writes one commit now. */
+        Pending(List<Dirty> frozen, Map<SourceRuntime, Long> watermarks, Map<SourceRuntime, long[]> offsets) {
+            this.frozen = frozen;
+            this.watermarks = watermarks;
+            this.offsets = offsets;
+        }
+
+        Map<SourceRuntime, long[]> offsets() {
+            return offsets;
+        }
+    }
+
+    /** Freezes, encodes and writes one commit now (tests, profiling). */
     void commit(List<Dirty> dirty, boolean sweepAll) {
-        write(prepare(dirty, sweepAll));
+        Pending p = freeze(dirty, sweepAll);
+        encodeFrozen(p);
+        write(p);
     }
 
     /**
-     * Encodes everything changed since the last commit into one {@link WriteSet}. Must run on the
-     * applier thread, between events: that is what makes it a consistent cut.
+     * The cut, on the applier thread between two events: marks every entity changed since the last
+     * commit as frozen for this commit (cheap: no encoding), and encodes what is small and must be
+     * taken now — progress (offsets, watermarks, counters), dedup ids, and the periodic sweep of
+     * unchanged entities. The frozen entities are encoded by {@link #encodeFrozen} on the commit
+     * writer, or by the applier itself ({@link #encodeIfFrozen}) just before it changes one: either
+     * way each is encoded exactly as it was at the cut, so the commit stays a consistent cut while
+     * the applier goes on applying.
      */
-    Prepared prepare(List<Dirty> dirty, boolean sweepAll) {
-        WriteSet ws = new WriteSet();
+    Pending freeze(List<Dirty> dirty, boolean sweepAll) {
+        Map<SourceRuntime, Long> watermarks = new HashMap<>();
         Map<SourceRuntime, long[]> offsets = new HashMap<>();
-        for (Dirty d : dirty) {
-            writeEntity(ws, d.group(), d.state(), sourceOf.get(d.group()).watermark.watermark(), true);
+        for (SourceRuntime s : sources) {
+            watermarks.put(s, s.watermark.watermark());
+            offsets.put(s, s.nextOffsets.clone());
         }
+        Pending p = new Pending(List.copyOf(dirty), watermarks, offsets);
+        for (Dirty d : p.frozen) {
+            synchronized (d.state()) {
+                d.state().frozen = p;
+            }
+        }
+        WriteSet ws = p.cut;
         if (sweepAll) {
             for (SourceRuntime s : sources) {
                 for (GroupRuntime g : s.groups) {
                     for (EntityState st : g.entities.values()) {
-                        writeEntity(ws, g, st, s.watermark.watermark(), false);
+                        synchronized (st) {
+                            if (st.frozen == null) { // frozen ones are evicted when they are encoded
+                                writeEntity(ws, g, st, watermarks.get(s), false);
+                            }
+                        }
                     }
                 }
             }
@@ -111,26 +160,51 @@ final class Checkpointer {
             writeDedup(ws, s);
             long[] maxima = s.watermark.partitionMaxima();
             ws.put(Space.PROGRESS, RuntimeStateCodec.progressKey(s.source.name()), RuntimeStateCodec.encodeProgress(
-                    new RuntimeStateCodec.Progress(s.nextOffsets.clone(), maxima, s.watermark.watermark(), s.dedupSeq,
+                    new RuntimeStateCodec.Progress(offsets.get(s), maxima, watermarks.get(s), s.dedupSeq,
                             s.counters.snapshot())));
-            offsets.put(s, s.nextOffsets.clone());
         }
-        return new Prepared(ws, offsets);
+        return p;
     }
 
     /**
-     * Makes a prepared commit durable: dead letters first (no offset is committed before its dead
-     * letter), then the one atomic store write. May run on another thread than {@link #prepare};
-     * commits must be written in the order they were prepared.
+     * On the commit writer: encodes every entity of {@code p} the applier has not encoded already.
+     * Afterwards the applier's encodings of {@code p} are visible here too: it encoded an entity
+     * under that entity's monitor before this loop took the same monitor.
      */
-    void write(Prepared prepared) {
-        deadLetters.flush();
-        store.write(prepared.writes());
+    void encodeFrozen(Pending p) {
+        for (Dirty d : p.frozen) {
+            EntityState st = d.state();
+            synchronized (st) {
+                if (st.frozen == p) {
+                    writeEntity(p.byWriter, d.group(), st, p.watermarks.get(sourceOf.get(d.group())), true);
+                    st.frozen = null;
+                }
+            }
+        }
     }
 
-    /** Reused on the applier thread (prepare) only. */
-    private final ByteWriter entityBuffer = new ByteWriter(512);
-    private final ByteWriter tileBuffer = new ByteWriter(256);
+    /** On the applier, holding {@code st}'s monitor, before changing it: encodes it into the commit it is frozen for, if any. */
+    void encodeIfFrozen(GroupRuntime g, EntityState st) {
+        Pending p = st.frozen;
+        if (p != null) {
+            writeEntity(p.byApplier, g, st, p.watermarks.get(sourceOf.get(g)), true);
+            st.frozen = null;
+        }
+    }
+
+    /**
+     * Makes a commit durable once every frozen entity is encoded ({@link #encodeFrozen} first): dead
+     * letters first (no offset is committed before its dead letter), then the one atomic store
+     * write. Commits must be written in the order they were frozen.
+     */
+    void write(Pending pending) {
+        deadLetters.flush();
+        store.write(new WriteSet().addAll(pending.cut).addAll(pending.byApplier).addAll(pending.byWriter));
+    }
+
+    /** Encoding buffers, per thread: the applier and the commit writer both encode entities. */
+    private static final ThreadLocal<ByteWriter[]> BUFFERS = ThreadLocal.withInitial(
+            () -> new ByteWriter[] {new ByteWriter(512), new ByteWriter(256)});
 
     /**
      * Writes what changed of one entity. Layout (see {@link RuntimeStateCodec}): the newest tile of
@@ -178,6 +252,7 @@ final class Checkpointer {
                 }
             }
             if (st.tiles.isEmpty()) {
+                st.removed = true;
                 g.entities.remove(st.mapKey, st);
                 ws.delete(Space.ENTITIES, prefix);
             } else if (changed) {
@@ -193,7 +268,9 @@ final class Checkpointer {
                 heads++;
             }
         }
-        ByteWriter out = RuntimeStateCodec.startEntity(entityBuffer.reset(), st.maxEventTime, heads);
+        ByteWriter[] buffers = BUFFERS.get();
+        ByteWriter tileBuffer = buffers[1];
+        ByteWriter out = RuntimeStateCodec.startEntity(buffers[0].reset(), st.maxEventTime, heads);
         for (int h = 0; h < agg.hopCount(); h++) {
             TileRing ring = st.tiles.ring(h);
             if (ring.size() > 0) {
@@ -330,6 +407,7 @@ final class Checkpointer {
                 st.prefix = TileKey.entityPrefix(g.group.name(), st.key);
             }
             if (st.tiles.isEmpty()) {
+                st.removed = true;
                 g.entities.remove(st.mapKey, st);
                 cleanup.delete(Space.ENTITIES, st.prefix);
                 continue;

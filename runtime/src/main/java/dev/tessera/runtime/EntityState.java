@@ -18,6 +18,14 @@ final class EntityState {
     boolean dirty;
     /** {@code TileKey.entityPrefix(group, key)}, computed on first commit. */
     byte[] prefix;
+    /**
+     * The commit this entity's state belongs to but has not been encoded into yet (null when none):
+     * whoever takes the monitor first — the commit writer, or the applier about to change it —
+     * encodes it then (see {@link Checkpointer}).
+     */
+    Checkpointer.Pending frozen;
+    /** Dropped from its group's map (no tiles left): an applier holding it must look the entity up again. */
+    boolean removed;
 
     EntityState(String mapKey, List<String> key, EntityTiles tiles) {
         this.mapKey = mapKey;

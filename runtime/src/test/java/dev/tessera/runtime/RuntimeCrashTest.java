@@ -40,7 +40,7 @@ class RuntimeCrashTest {
             kafka.createTopics(Map.of(PaymentsWorld.TOPIC, PaymentsWorld.PARTITIONS));
             Path defsDir = PaymentsWorld.writeDefinitions(tmp.resolve("features"));
             Path storeDir = tmp.resolve("store");
-            Random rnd = new Random(7);
+            Random rnd = new Random(Long.getLong("tessera.seed", 7));
             long now = System.currentTimeMillis();
             long start = now - 5 * 3_600_000L;
             long chunk = (now - 120_000 - start) / (KILLS + 1);

@@ -34,6 +34,13 @@ public final class WriteSet {
         return this;
     }
 
+    /** Appends every operation of {@code other}, in its order. */
+    public WriteSet addAll(WriteSet other) {
+        ops.addAll(other.ops);
+        bytes += other.bytes;
+        return this;
+    }
+
     public List<Op> ops() {
         return Collections.unmodifiableList(ops);
     }
