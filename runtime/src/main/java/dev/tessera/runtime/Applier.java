@@ -123,6 +123,19 @@ final class Applier implements Runnable {
         }
     }
 
+    /** Tests: takes a commit's cut now, without encoding the frozen entities or writing it. */
+    Checkpointer.Pending cutForTest() {
+        Checkpointer.Pending p = checkpointer.freeze(dirty, false);
+        dirty.clear();
+        return p;
+    }
+
+    /** Tests: encodes what is still frozen for {@code p}, and writes it. */
+    void finishForTest(Checkpointer.Pending p) {
+        checkpointer.encodeFrozen(p);
+        checkpointer.write(p);
+    }
+
     /** Commits now and waits for the write (profiling and tests). */
     void commitForProfile() throws InterruptedException {
         commit(clock.getAsLong());
