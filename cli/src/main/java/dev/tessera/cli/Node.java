@@ -17,10 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One Tessera node as {@code run} and {@code demo} start it: the broker (when embedded), the
@@ -72,13 +69,13 @@ final class Node implements AutoCloseable {
             owned.push(store);
             StreamRuntime rt = StreamRuntime.start(defs, features, store, RuntimeConfig.defaults(bootstrap));
             owned.push(rt);
-            KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+            KafkaProducer<byte[], byte[]> producer = EventPusher.producer(bootstrap);
             owned.push(producer);
             ServingApi api = ServingApi.builder(defs, rt.reader())
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
                             ServingServer.requestMapper()))
                     .tokens(tokens)
-                    .health(() -> health(rt))
+                    .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
             ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
@@ -88,40 +85,6 @@ final class Node implements AutoCloseable {
             closeAll(owned);
             throw e;
         }
-    }
-
-    private static ServingApi.Health health(StreamRuntime rt) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        Throwable failure = rt.failure();
-        details.put("runtime", failure == null ? "running" : "failed: " + failure.getMessage());
-        Map<String, Object> sources = new LinkedHashMap<>();
-        long now = System.currentTimeMillis();
-        for (String s : rt.sources()) {
-            long newest = rt.newestEventTime(s);
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
-            d.put("events", rt.counters(s));
-            sources.put(s, d);
-        }
-        details.put("sources", sources);
-        return new ServingApi.Health(failure == null, details);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // one request in flight: right after topic creation the broker can reject a first batch and
-        // accept the next pipelined one, and the idempotent producer then retries the first with
-        // OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen by the generator's tests)
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "tessera-push");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Where the API answers: the bound host (localhost for the wildcard address) and port. */

@@ -172,6 +172,28 @@ public final class EventPusher {
         return done;
     }
 
+    /**
+     * A producer for pushed events: {@code acks=all}, idempotent, one request in flight (right
+     * after topic creation the broker can reject a first batch and accept the next pipelined one,
+     * and the idempotent producer then retries the first with OUT_OF_ORDER_SEQUENCE_NUMBER until
+     * its delivery timeout), 1 ms linger, bounded blocking and delivery times.
+     */
+    public static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, "tessera-push");
+        return new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
     private static ApiException unavailable(Exception ex) {
         return new ApiException(503, "kafka_unavailable", "the events could not be written to Kafka: " + ex.getMessage(),
                 "retry the whole push: events carry ids, so the ones that did arrive are counted once");

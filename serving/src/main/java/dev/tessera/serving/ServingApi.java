@@ -57,7 +57,25 @@ public final class ServingApi {
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
-    public record Health(boolean ok, Map<String, Object> details) {}
+    public record Health(boolean ok, Map<String, Object> details) {
+        /** A stream runtime's health: whether it runs, and each source's freshness and event counts. */
+        public static Health of(dev.tessera.runtime.StreamRuntime rt, LongSupplier clock) {
+            Map<String, Object> details = new java.util.LinkedHashMap<>();
+            Throwable failure = rt.failure();
+            details.put("runtime", failure == null ? "running" : "failed: " + failure.getMessage());
+            Map<String, Object> sources = new java.util.LinkedHashMap<>();
+            long now = clock.getAsLong();
+            for (String s : rt.sources()) {
+                long newest = rt.newestEventTime(s);
+                Map<String, Object> d = new java.util.LinkedHashMap<>();
+                d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
+                d.put("events", rt.counters(s));
+                sources.put(s, d);
+            }
+            details.put("sources", sources);
+            return new Health(failure == null, details);
+        }
+    }
 
     public static final class Builder {
         private final Definitions defs;

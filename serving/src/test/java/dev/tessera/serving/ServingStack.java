@@ -21,13 +21,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The real serving stack, started once per test class, assembled as {@code cli Node} assembles it:
@@ -84,19 +81,20 @@ final class ServingStack implements AutoCloseable {
             StreamRuntime runtime = StreamRuntime.start(defs, FEATURES, store,
                     RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50)));
             owned.push(runtime);
-            KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
+            KafkaProducer<byte[], byte[]> producer = EventPusher.producer(kafka.bootstrapServers());
             owned.push(() -> producer.close(Duration.ofSeconds(5)));
             EventPusher pusher = new EventPusher(defs, FEATURES, producer, System::currentTimeMillis,
                     EventPusher.DEFAULT_MAX_EVENTS, ServingServer.requestMapper());
 
-            ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).health(() -> health(runtime)).build();
+            ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher)
+                    .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
             ServingServer open = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, openApi);
             owned.push(open);
 
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
-                    .health(() -> health(runtime)).build();
+                    .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             ServingServer secured = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, securedApi);
             owned.push(secured);
@@ -105,33 +103,6 @@ final class ServingStack implements AutoCloseable {
             closeAll(owned);
             throw e;
         }
-    }
-
-    /** What {@code tessera run} reports at /health: the runtime's state and each source's freshness and counts. */
-    private static ServingApi.Health health(StreamRuntime rt) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        Throwable failure = rt.failure();
-        details.put("runtime", failure == null ? "running" : "failed: " + failure.getMessage());
-        Map<String, Object> sources = new LinkedHashMap<>();
-        long now = System.currentTimeMillis();
-        for (String s : rt.sources()) {
-            long newest = rt.newestEventTime(s);
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
-            d.put("events", rt.counters(s));
-            sources.put(s, d);
-        }
-        details.put("sources", sources);
-        return new ServingApi.Health(failure == null, details);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Writes events straight to a source's topic (not through the API) and waits for the acknowledgements. */
