@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.BindException;
@@ -114,7 +113,6 @@ public final class ServingServer implements AutoCloseable {
                                             .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                                             .setMaxHeaderSize(MAX_HEADER_BYTES)
                                             .setMaxChunkSize(65536)))
-                                    .addLast(new HttpServerExpectContinueHandler())
                                     .addLast(new JsonLimitAggregator(maxBodyBytes))
                                     .addLast(handler);
                         }
@@ -175,6 +173,23 @@ public final class ServingServer implements AutoCloseable {
         JsonLimitAggregator(int max) {
             super(max);
             this.max = max;
+        }
+
+        /**
+         * {@code Expect: 100-continue} (the aggregator answers it): a body announced over the limit
+         * gets the JSON 413 at once instead of "100 Continue", so the client never sends it.
+         */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+            if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max
+                        + " bytes", "send smaller requests (split pushes and batches)"));
+                HttpUtil.setContentLength(res, res.content().readableBytes());
+                // closed after: the request's framing still says a body follows, which the client may or may not send
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                return res;
+            }
+            return super.newContinueResponse(start, maxContentLength, pipeline);
         }
 
         @Override

@@ -256,6 +256,16 @@ class BadRequestTest {
     }
 
     @Test
+    void anOversizedBodyAnnouncedWithExpectContinueGetsThe413InsteadOf100() throws IOException {
+        try (RawHttp c = new RawHttp(stack.open.port())) {
+            c.write(("POST /v1/features HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + (ServingServer.DEFAULT_MAX_BODY_BYTES + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Reply r = c.read(false);
+            assertHelpfulError(r, 413, "body_too_large", List.of("4194304"));
+        }
+    }
+
+    @Test
     void anOversizedChunkedBodyIsA413JsonError() throws IOException {
         try (RawHttp c = new RawHttp(stack.open.port())) {
             c.write("POST /v1/events/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
