@@ -114,7 +114,7 @@ class GenerateCommandTest {
     void badOptionsAreUsageErrorsThatSayWhatWouldBeRight() {
         Path out = tmp.resolve("x.jsonl");
         assertUsageError(tessera("generate", "--out", out.toString(), "--source", "paymnts"),
-                "the generator has no source 'paymnts'; it writes payments, logins, signups, chargebacks");
+                "the generator has no source 'paymnts'; did you mean 'payments'? it writes: payments, logins, signups, chargebacks");
         assertUsageError(tessera("generate", "--out", out.toString(), "--events", "10", "--duration", "1h"),
                 "--events=N, --duration=DURATION are mutually exclusive");
         assertUsageError(tessera("generate", "--out", out.toString(), "--late", "0.6", "--out-of-order", "0.6"),

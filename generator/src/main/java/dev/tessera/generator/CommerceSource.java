@@ -96,7 +96,8 @@ public enum CommerceSource {
                 return s;
             }
         }
-        throw new TesseraException("the generator has no source '" + name + "'; it writes "
-                + Arrays.stream(values()).map(CommerceSource::sourceName).collect(Collectors.joining(", ")));
+        throw new TesseraException("the generator has no source '" + name + "'; "
+                + dev.tessera.api.ClosestNames.hint(name, Arrays.stream(values()).map(CommerceSource::sourceName).toList(),
+                        "it writes"));
     }
 }
