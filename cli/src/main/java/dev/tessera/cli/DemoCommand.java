@@ -260,36 +260,21 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void runUntilStopped(PrintWriter out, StreamRuntime rt, LiveGeneration live) throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(30, TimeUnit.SECONDS); // let the final commit finish before the JVM exits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tessera-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
-        while (true) {
-            long wait = Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000));
-            if (stop.await(wait, TimeUnit.MILLISECONDS) || System.nanoTime() >= end) {
-                break;
-            }
-            if (rt.failure() != null) {
-                throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
-            }
-            if (live.failure() != null) {
-                throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
-            }
-            out.println(statusLine(rt));
-            out.flush();
-        }
-        if (durationSeconds > 0) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
+        try (StopSignal stop = new StopSignal(closed)) {
+            long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+            while (true) {
+                long wait = Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                if (stop.await(wait) || System.nanoTime() >= end) {
+                    break;
+                }
+                if (rt.failure() != null) {
+                    throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+                }
+                if (live.failure() != null) {
+                    throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
+                }
+                out.println(statusLine(rt));
+                out.flush();
             }
         }
     }

@@ -96,21 +96,13 @@ final class RunCommand implements Callable<Integer> {
                 printCounters(out, defs, rt);
                 return 0;
             }
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    closed.await(30, java.util.concurrent.TimeUnit.SECONDS); // let the final commit finish
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            try (StopSignal stop = new StopSignal(closed)) {
+                while (!stop.await(10_000)) {
+                    if (rt.failure() != null) {
+                        throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+                    }
+                    printCounters(out, defs, rt);
                 }
-            }, "tessera-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (rt.failure() != null) {
-                    throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
-                }
-                printCounters(out, defs, rt);
             }
             out.println("stopping: committing and closing the store");
             out.flush();
