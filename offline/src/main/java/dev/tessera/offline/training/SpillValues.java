@@ -1,0 +1,143 @@
+package dev.tessera.offline.training;
+
+import dev.tessera.core.agg.ValueCount;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The little binary format of spill files: length-prefixed UTF-8 strings and byte arrays, and
+ * feature values with a one-byte tag (null, long, double, string, boolean, list, top_k entry).
+ * Values round-trip to equal Java objects, so what is spilled is exactly what was read.
+ */
+final class SpillValues {
+    private SpillValues() {
+    }
+
+    static final int KIND_LONG = 1;
+    static final int KIND_DOUBLE = 2;
+    static final int KIND_STRING = 4;
+    static final int KIND_BOOLEAN = 8;
+    static final int KIND_LIST = 16;
+    static final int KIND_VALUE_COUNTS = 32;
+    static final int KIND_OTHER = 64;
+
+    private static final int NULL = 0;
+    private static final int LONG = 1;
+    private static final int DOUBLE = 2;
+    private static final int STRING = 3;
+    private static final int TRUE = 4;
+    private static final int FALSE = 5;
+    private static final int LIST = 6;
+    private static final int VALUE_COUNT = 7;
+
+    static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    static byte[] readBytes(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Writes a feature value; returns its kind bits (see {@code KIND_*}) for the output's column types. */
+    static int writeValue(DataOutputStream out, Object v) throws IOException {
+        if (v == null) {
+            out.writeByte(NULL);
+            return 0;
+        }
+        if (v instanceof Long l) {
+            out.writeByte(LONG);
+            out.writeLong(l);
+            return KIND_LONG;
+        }
+        if (v instanceof Integer i) {
+            out.writeByte(LONG);
+            out.writeLong(i);
+            return KIND_LONG;
+        }
+        if (v instanceof Double d) {
+            out.writeByte(DOUBLE);
+            out.writeDouble(d);
+            return KIND_DOUBLE;
+        }
+        if (v instanceof Boolean b) {
+            out.writeByte(b ? TRUE : FALSE);
+            return KIND_BOOLEAN;
+        }
+        if (v instanceof ValueCount vc) {
+            out.writeByte(VALUE_COUNT);
+            writeString(out, vc.value());
+            out.writeLong(vc.count());
+            return KIND_VALUE_COUNTS;
+        }
+        if (v instanceof List<?> list) {
+            out.writeByte(LIST);
+            out.writeInt(list.size());
+            int kinds = KIND_LIST;
+            for (Object item : list) {
+                int k = writeValue(out, item);
+                kinds |= k == KIND_VALUE_COUNTS ? KIND_VALUE_COUNTS : (k == 0 ? 0 : KIND_OTHER);
+            }
+            return kinds;
+        }
+        out.writeByte(STRING);
+        writeString(out, v.toString());
+        return v instanceof String ? KIND_STRING : KIND_OTHER;
+    }
+
+    static Object readValue(DataInputStream in) throws IOException {
+        int tag = in.readByte();
+        switch (tag) {
+            case NULL:
+                return null;
+            case LONG:
+                return in.readLong();
+            case DOUBLE:
+                return in.readDouble();
+            case STRING:
+                return readString(in);
+            case TRUE:
+                return Boolean.TRUE;
+            case FALSE:
+                return Boolean.FALSE;
+            case VALUE_COUNT:
+                return new ValueCount(readString(in), in.readLong());
+            case LIST: {
+                int n = in.readInt();
+                List<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(readValue(in));
+                }
+                return java.util.Collections.unmodifiableList(list);
+            }
+            default:
+                throw new IOException("corrupt spill file: unknown value tag " + tag);
+        }
+    }
+}

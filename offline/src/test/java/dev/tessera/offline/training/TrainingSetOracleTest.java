@@ -1,0 +1,245 @@
+package dev.tessera.offline.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.tessera.api.Aggregation;
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.core.agg.ValueCount;
+import dev.tessera.core.oracle.NaiveOracle;
+import dev.tessera.core.oracle.OracleAssertions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training sets against the naive oracle (SPEC §3 point-in-time): adversarial streams — events on
+ * tile boundaries, in the same millisecond, exactly at a row's ts and one millisecond either side,
+ * handed over in random order; keys absent from the archive; rows without a key or with a bad ts —
+ * and a memory budget small enough that every bucket is split again.
+ */
+class TrainingSetOracleTest {
+    @TempDir
+    Path dir;
+
+    record Row(String account, String card, long ts, String tsText, String label) {}
+
+    @Test
+    void everyValueEqualsTheOracleAndTheOutputKeepsSpineOrder() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            TrainingWorld world = new TrainingWorld(seed, 30);
+            world.generate(1500, 600);
+            List<Row> rows = spineRows(world, 400);
+            Path spine = writeSpine(rows, dir.resolve("spine-" + seed + ".csv"));
+            Path out = dir.resolve("out-" + seed + ".parquet");
+            TrainingSetBuilder.Report report = builder().build(TrainingSetBuilder.Options.of(spine, "risk", out, dir.resolve("work"))
+                    .withBuckets(2).withMemoryBudget(16 * 1024), TrainingSetBuilder.Progress.NONE);
+
+            assertThat(report.rows()).isEqualTo(rows.size());
+            assertThat(report.bucketsSplit()).as("a small budget splits buckets").isPositive();
+            assertThat(report.rowsBadTimestamp()).isEqualTo(rows.stream().filter(r -> r.ts == Long.MIN_VALUE).count());
+            assertThat(report.rowsWithoutKey().get("card")).isEqualTo(rows.stream().filter(r -> r.card == null && r.ts != Long.MIN_VALUE).count());
+            List<Map<String, Object>> got = readParquet(out);
+            assertMatchesOracle(world, rows, got, "seed " + seed);
+            assertThat(Files.list(dir.resolve("work"))).as("spill files are removed").isEmpty();
+        }
+    }
+
+    @Test
+    void csvHoldsTheSameValuesAsParquet() throws Exception {
+        TrainingWorld world = new TrainingWorld(7, 20);
+        world.generate(800, 300);
+        List<Row> rows = spineRows(world, 200);
+        Path spine = writeSpine(rows, dir.resolve("spine.csv"));
+        Path pq = dir.resolve("out.parquet");
+        Path csv = dir.resolve("out.csv");
+        builder().build(TrainingSetBuilder.Options.of(spine, "risk", pq, dir.resolve("work")), TrainingSetBuilder.Progress.NONE);
+        builder().build(TrainingSetBuilder.Options.of(spine, "risk", csv, dir.resolve("work")), TrainingSetBuilder.Progress.NONE);
+        List<Map<String, Object>> fromParquet = readParquet(pq);
+        CsvMapper mapper = new CsvMapper();
+        mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        try (MappingIterator<String[]> it = mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(csv.toFile())) {
+            String[] header = it.next();
+            List<String> expectedHeader = new ArrayList<>(List.of("account_id", "card", "ts", "label"));
+            TrainingWorld.specs().forEach(s -> expectedHeader.add(s.group() + "__" + s.served()));
+            assertThat(header).containsExactlyElementsOf(expectedHeader);
+            int i = 0;
+            while (it.hasNext()) {
+                String[] line = it.next();
+                Map<String, Object> p = fromParquet.get(i++);
+                for (int c = 0; c < header.length; c++) {
+                    assertThat(line[c]).as("row %d column %s", i, header[c]).isEqualTo(TrainingSetWriter.text(p.get(header[c])));
+                }
+            }
+            assertThat(i).isEqualTo(rows.size());
+        }
+    }
+
+    @Test
+    void nothingAtOrAfterTsLeaksIn() throws Exception {
+        // one account; a row at T; huge events at exactly T and after, in every position of the archive
+        TrainingWorld world = new TrainingWorld(3, 1);
+        long t = TrainingWorld.T0 + 5 * TrainingWorld.H + 7_007; // inside a tile of every hop: t-1 and t share tiles
+        List<Long> times = List.of(t - 1, t, t, t + 1, t - TrainingWorld.H, t + TrainingWorld.H);
+        int n = 0;
+        for (long time : times) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("payment_id", "p" + n);
+            f.put("account_id", "acct-0");
+            f.put("event_time", time);
+            f.put("amount", time >= t ? 1_000_000L : 1L);
+            f.put("status", "APPROVED");
+            f.put("card", time >= t ? "card-late" : "card-a");
+            f.put("merchant", "m");
+            f.put("country", time >= t ? "LEAK" : "OK");
+            world.events.add(new TrainingWorld.Archived("payments",
+                    new dev.tessera.offline.archive.ArchivedEvent(0, n, time, time, "p" + n, TrainingWorld.json(f)),
+                    new NaiveOracle.Ev(time, "p" + n, f)));
+            n++;
+        }
+        for (int order = 0; order < 5; order++) {
+            java.util.Collections.shuffle(world.events, new java.util.Random(order));
+            long later = t + 3 * TrainingWorld.D; // a later row, so the events at and after t are read too
+            Path spine = writeSpine(List.of(new Row("acct-0", null, later, Long.toString(later), "y"), new Row("acct-0", null, t, Long.toString(t), "x")),
+                    dir.resolve("leak" + order + ".csv"));
+            Path out = dir.resolve("leak" + order + ".parquet");
+            builder(world).build(TrainingSetBuilder.Options.of(spine, "risk", out, dir.resolve("work")), TrainingSetBuilder.Progress.NONE);
+            Map<String, Object> row = readParquet(out).get(1);
+            assertThat(row.get("account_payments__payment_count_1d")).isEqualTo(2L);
+            assertThat(row.get("account_payments__amount_sum_1d")).isEqualTo(2L);
+            assertThat(row.get("account_payments__last_country")).isEqualTo("OK");
+            assertThat(row.get("account_payments__recent_cards_1d")).isEqualTo(List.of("card-a", "card-a"));
+        }
+    }
+
+    @Test
+    void aMissingSpineColumnIsNamedWithTheClosestOne() throws Exception {
+        Path spine = dir.resolve("bad.csv");
+        Files.writeString(spine, "acount_id,card,ts\nacct-1,card-1,1\n");
+        TrainingWorld world = new TrainingWorld(1, 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
+                        TrainingSetBuilder.Options.of(spine, "risk", dir.resolve("o.parquet"), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
+                .hasMessageContaining("no column 'account_id'").hasMessageContaining("acount_id");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
+                        TrainingSetBuilder.Options.of(spine, "rsk", dir.resolve("o.parquet"), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
+                .hasMessageContaining("unknown feature service 'rsk'").hasMessageContaining("risk");
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private TrainingWorld current;
+
+    private TrainingSetBuilder builder() throws IOException {
+        return builder(current);
+    }
+
+    private TrainingSetBuilder builder(TrainingWorld world) throws IOException {
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"));
+        Definitions defs = DefinitionLoader.load(defsDir);
+        return new TrainingSetBuilder(defs, defsDir, src -> world.scan(src.name()));
+    }
+
+    private List<Row> spineRows(TrainingWorld world, int n) {
+        current = world;
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String account = world.rnd.nextInt(15) == 0 ? "ghost-" + i : world.account();
+            String card = world.rnd.nextInt(8) == 0 ? null : "card-" + world.rnd.nextInt(14);
+            long ts = world.time();
+            String text = world.rnd.nextBoolean() ? Long.toString(ts) : Instant.ofEpochMilli(ts).toString();
+            if (world.rnd.nextInt(60) == 0) {
+                rows.add(new Row(account, card, Long.MIN_VALUE, "yesterday", "bad-" + i));
+                continue;
+            }
+            rows.add(new Row(account, card, ts, text, "label-" + i));
+        }
+        return rows;
+    }
+
+    private static Path writeSpine(List<Row> rows, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("account_id,card,ts,label\n");
+        for (Row r : rows) {
+            sb.append(r.account).append(',').append(r.card == null ? "" : r.card).append(',').append(r.tsText).append(',')
+                    .append(r.label).append('\n');
+        }
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    static List<Map<String, Object>> readParquet(Path file) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {
+            for (GenericRecord rec; (rec = r.read()) != null; ) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (var f : rec.getSchema().getFields()) {
+                    m.put(f.name(), plain(rec.get(f.name())));
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static Object plain(Object v) {
+        if (v instanceof CharSequence cs) {
+            return cs.toString();
+        }
+        if (v instanceof GenericRecord g && g.getSchema().getField("count") != null) {
+            return new ValueCount(g.get("value").toString(), (Long) g.get("count"));
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().map(TrainingSetOracleTest::plain).toList();
+        }
+        return v;
+    }
+
+    private static void assertMatchesOracle(TrainingWorld world, List<Row> rows, List<Map<String, Object>> got, String where) {
+        assertThat(got).hasSize(rows.size());
+        int nonTrivial = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            Map<String, Object> out = got.get(i);
+            assertThat(out.get("label")).as("spine order and pass-through").isEqualTo(r.label);
+            assertThat(out.get("account_id")).isEqualTo(r.account);
+            for (TrainingWorld.Spec s : TrainingWorld.specs()) {
+                String column = s.group() + "__" + s.served();
+                Object actual = out.get(column);
+                String key = s.entityKeyField().equals("card") ? r.card : r.account;
+                String at = where + " row " + i + " " + column + " of " + key + " at " + r.ts;
+                if (r.ts == Long.MIN_VALUE || key == null) {
+                    assertThat(actual).as(at + " (no ts or no key: empty)").isNull();
+                    continue;
+                }
+                List<NaiveOracle.Ev> evs = world.eventsOf(s.source(), s.entityKeyField(), key);
+                Object expected = NaiveOracle.value(s.oracle(), evs, r.ts);
+                if (actual instanceof Double && expected instanceof Long l) {
+                    expected = l.doubleValue(); // a column holding longs and doubles is a double column
+                }
+                if (s.oracle().agg().equals("max") && actual instanceof Double && expected instanceof Number num) {
+                    expected = num.doubleValue();
+                }
+                OracleAssertions.assertMatches(Aggregation.fromYaml(s.oracle().agg()).orElseThrow(), 0.5, s.oracle().k(), at, actual, expected);
+                if (s.served().equals("payment_count_1d") && !Long.valueOf(0).equals(actual)) {
+                    nonTrivial++;
+                }
+            }
+        }
+        assertThat(nonTrivial).as(where + ": rows with payments in the day before").isGreaterThan(rows.size() / 4);
+    }
+}
