@@ -262,17 +262,22 @@ final class Checkpointer {
     }
 
     private byte[] encodeEntity(GroupAggregator agg, EntityState st) {
+        return encodeEntityValue(agg, st.tiles, st.maxEventTime);
+    }
+
+    /** An entity's value (see {@link RuntimeStateCodec}): its newest event time and the newest tile of each ring. */
+    static byte[] encodeEntityValue(GroupAggregator agg, dev.tessera.core.tile.EntityTiles tiles, long maxEventTime) {
         int heads = 0;
         for (int h = 0; h < agg.hopCount(); h++) {
-            if (st.tiles.ring(h).size() > 0) {
+            if (tiles.ring(h).size() > 0) {
                 heads++;
             }
         }
         ByteWriter[] buffers = BUFFERS.get();
         ByteWriter tileBuffer = buffers[1];
-        ByteWriter out = RuntimeStateCodec.startEntity(buffers[0].reset(), st.maxEventTime, heads);
+        ByteWriter out = RuntimeStateCodec.startEntity(buffers[0].reset(), maxEventTime, heads);
         for (int h = 0; h < agg.hopCount(); h++) {
-            TileRing ring = st.tiles.ring(h);
+            TileRing ring = tiles.ring(h);
             if (ring.size() > 0) {
                 int head = ring.size() - 1;
                 TileCodec.encode(agg, h, ring.tileAt(head), tileBuffer.reset());

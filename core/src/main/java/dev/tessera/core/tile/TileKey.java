@@ -44,6 +44,14 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
         return out.toByteArray();
     }
 
+    /** The bytes every entity prefix and tile key of {@code group} starts with (a prefix scan over one group). */
+    public static byte[] groupPrefix(String group) {
+        ByteWriter out = new ByteWriter(32);
+        out.writeByte(VERSION);
+        out.writeString(group);
+        return out.toByteArray();
+    }
+
     /** The key of the tile at ({@code hopMillis}, {@code start}) of the entity whose {@link #entityPrefix} is given. */
     public static byte[] encode(byte[] entityPrefix, long hopMillis, long start) {
         byte[] key = Arrays.copyOf(entityPrefix, entityPrefix.length + 16);

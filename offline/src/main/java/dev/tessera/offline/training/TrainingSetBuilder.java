@@ -16,13 +16,13 @@ import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
-import dev.tessera.offline.archive.ArchivedEvent;
 import dev.tessera.offline.archive.EventScan;
+import dev.tessera.offline.spill.EventSpill;
+import dev.tessera.offline.spill.EventSpill.EventRec;
 import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -44,7 +44,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Builds a point-in-time training set (SPEC §3, §5): for every spine row {@code (keys, ts)} and every
@@ -278,7 +277,7 @@ public final class TrainingSetBuilder {
         try {
             return build(o, plan, work, progress);
         } finally {
-            deleteTree(work);
+            EventSpill.deleteTree(work);
         }
     }
 
@@ -302,8 +301,8 @@ public final class TrainingSetBuilder {
                         .mapToInt(k -> requireColumn(o.spine(), columns, k, "a key of entity " + ep.entity.name()
                                 + ", which service " + o.service() + " has features of"))
                         .toArray();
-                ep.spineOut = openBuckets(work.resolve("spine-" + ep.index), buckets);
-                ep.eventOut = openBuckets(work.resolve("events-" + ep.index), buckets);
+                ep.spineOut = EventSpill.openBuckets(work.resolve("spine-" + ep.index), buckets);
+                ep.eventOut = EventSpill.openBuckets(work.resolve("events-" + ep.index), buckets);
             }
             Object[] row;
             while ((row = spine.next()) != null) {
@@ -333,7 +332,7 @@ public final class TrainingSetBuilder {
                         }
                         continue;
                     }
-                    DataOutputStream out = ep.spineOut[bucket(key, 0, buckets)];
+                    DataOutputStream out = ep.spineOut[EventSpill.bucket(key, 0, buckets)];
                     SpillValues.writeString(out, key);
                     out.writeLong(ts);
                     out.writeLong(r);
@@ -345,7 +344,7 @@ public final class TrainingSetBuilder {
             progress.update("spine", rows, rows);
         }
         for (EntityPlan ep : plan.entities) {
-            closeAll(ep.spineOut);
+            EventSpill.closeAll(ep.spineOut);
         }
 
         // 2. events → (source, key, time, partition, offset, id, raw) per entity and bucket
@@ -373,7 +372,7 @@ public final class TrainingSetBuilder {
                         for (int i = 0; i < sp.entities.size(); i++) {
                             String key = EntityKeys.of(e, sp.keySlots.get(i));
                             if (key != null) {
-                                writeEvent(sp.entities.get(i).eventOut[bucket(key, 0, b)], sp.index, key, ev);
+                                EventSpill.write(sp.entities.get(i).eventOut[EventSpill.bucket(key, 0, b)], sp.index, key, ev);
                             }
                         }
                     });
@@ -384,7 +383,7 @@ public final class TrainingSetBuilder {
             progress.update("events", scanned[0], scanned[0]);
         }
         for (EntityPlan ep : plan.entities) {
-            closeAll(ep.eventOut);
+            EventSpill.closeAll(ep.eventOut);
         }
 
         // 3. join bucket by bucket → results by row range
@@ -402,7 +401,7 @@ public final class TrainingSetBuilder {
             ResultSink sink = new ResultSink(results.resolve("entity-" + ep.index), chunks, chunkRows);
             try {
                 for (int b = 0; b < buckets; b++) {
-                    joinBucket(plan, ep, bucketFile(work.resolve("spine-" + ep.index), b), bucketFile(work.resolve("events-" + ep.index), b),
+                    joinBucket(plan, ep, EventSpill.bucketFile(work.resolve("spine-" + ep.index), b), EventSpill.bucketFile(work.resolve("events-" + ep.index), b),
                             0, o.memoryBudgetBytes(), sink, kinds, joined, splits);
                     progress.update("join", ++doneBuckets, totalBuckets);
                 }
@@ -448,14 +447,9 @@ public final class TrainingSetBuilder {
 
     private record SpineRec(String key, long ts, long row) {}
 
-    private record EventRec(int source, String key, long time, int partition, long offset, String id, byte[] raw) {}
 
     private static final Comparator<SpineRec> SPINE_ORDER =
             Comparator.comparing(SpineRec::key).thenComparingLong(SpineRec::ts).thenComparingLong(SpineRec::row);
-    /** Time order; ties in the order the stream would have seen them (partition, then offset). */
-    private static final Comparator<EventRec> EVENT_ORDER = Comparator.comparing(EventRec::key).thenComparingLong(EventRec::time)
-            .thenComparingInt(EventRec::source).thenComparingInt(EventRec::partition).thenComparingLong(EventRec::offset);
-
     private void joinBucket(Plan plan, EntityPlan ep, Path spineFile, Path eventFile, int level, long budget,
             ResultSink sink, int[] kinds, long[] joined, int[] splits) throws IOException {
         long bytes = Files.size(spineFile) + Files.size(eventFile);
@@ -467,55 +461,56 @@ public final class TrainingSetBuilder {
             int parts = 8;
             Path dir = spineFile.resolveSibling(spineFile.getFileName() + "-split");
             Files.createDirectories(dir);
-            DataOutputStream[] s = openBuckets(dir.resolve("spine"), parts);
-            DataOutputStream[] e = openBuckets(dir.resolve("events"), parts);
-            try (DataInputStream in = input(spineFile)) {
+            DataOutputStream[] s = EventSpill.openBuckets(dir.resolve("spine"), parts);
+            DataOutputStream[] e = EventSpill.openBuckets(dir.resolve("events"), parts);
+            try (DataInputStream in = EventSpill.input(spineFile)) {
                 SpineRec r;
                 while ((r = readSpine(in)) != null) {
-                    DataOutputStream out = s[bucket(r.key, level + 1, parts)];
+                    DataOutputStream out = s[EventSpill.bucket(r.key, level + 1, parts)];
                     SpillValues.writeString(out, r.key);
                     out.writeLong(r.ts);
                     out.writeLong(r.row);
                 }
             }
-            try (DataInputStream in = input(eventFile)) {
+            try (DataInputStream in = EventSpill.input(eventFile)) {
                 EventRec r;
-                while ((r = readEvent(in)) != null) {
-                    writeEvent(e[bucket(r.key, level + 1, parts)], r);
+                while ((r = EventSpill.read(in)) != null) {
+                    EventSpill.write(e[EventSpill.bucket(r.key(), level + 1, parts)], r);
                 }
             }
-            closeAll(s);
-            closeAll(e);
+            EventSpill.closeAll(s);
+            EventSpill.closeAll(e);
             Files.delete(spineFile);
             Files.delete(eventFile);
             for (int i = 0; i < parts; i++) {
-                joinBucket(plan, ep, bucketFile(dir.resolve("spine"), i), bucketFile(dir.resolve("events"), i), level + 1, budget,
+                joinBucket(plan, ep, EventSpill.bucketFile(dir.resolve("spine"), i), EventSpill.bucketFile(dir.resolve("events"), i), level + 1, budget,
                         sink, kinds, joined, splits);
             }
             return;
         }
         List<SpineRec> rows = new ArrayList<>();
-        try (DataInputStream in = input(spineFile)) {
+        try (DataInputStream in = EventSpill.input(spineFile)) {
             for (SpineRec r; (r = readSpine(in)) != null; ) {
                 rows.add(r);
             }
         }
         List<EventRec> evs = new ArrayList<>();
-        try (DataInputStream in = input(eventFile)) {
-            for (EventRec r; (r = readEvent(in)) != null; ) {
+        try (DataInputStream in = EventSpill.input(eventFile)) {
+            for (EventRec r; (r = EventSpill.read(in)) != null; ) {
                 evs.add(r);
             }
         }
         rows.sort(SPINE_ORDER);
-        evs.sort(EVENT_ORDER);
+        evs.sort(EventSpill.ORDER);
         SourcePlan[] sources = plan.sources.toArray(new SourcePlan[0]);
         Object[] values = new Object[ep.featureCount];
         int[] columns = new int[ep.featureCount];
+        EventSpill.Repeats repeats = new EventSpill.Repeats();
         int j = 0;
         int i = 0;
         while (i < rows.size()) {
             String key = rows.get(i).key;
-            while (j < evs.size() && evs.get(j).key.compareTo(key) < 0) {
+            while (j < evs.size() && evs.get(j).key().compareTo(key) < 0) {
                 j++;
             }
             EntityTiles[] tiles = new EntityTiles[ep.groups.size()];
@@ -525,17 +520,20 @@ public final class TrainingSetBuilder {
             int sinceEvict = 0;
             for (; i < rows.size() && rows.get(i).key.equals(key); i++) {
                 SpineRec row = rows.get(i);
-                for (; j < evs.size() && evs.get(j).key.equals(key) && evs.get(j).time < row.ts; j++) {
+                for (; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
                     EventRec ev = evs.get(j);
-                    Decoded d = sources[ev.source].decoder.decode(ev.raw);
+                    if (!repeats.first(ev)) {
+                        continue;
+                    }
+                    Decoded d = sources[ev.source()].decoder.decode(ev.raw());
                     if (!d.isAccepted()) {
                         continue; // counted in the event pass
                     }
                     Event e = d.event();
                     for (int g = 0; g < tiles.length; g++) {
                         GroupPlan gp = ep.groups.get(g);
-                        if (gp.source == ev.source) {
-                            gp.agg.apply(tiles[g], e, ev.time, ev.id);
+                        if (gp.source == ev.source()) {
+                            gp.agg.apply(tiles[g], e, ev.time(), ev.id());
                         }
                     }
                     joined[0]++;
@@ -558,10 +556,20 @@ public final class TrainingSetBuilder {
                 }
                 sink.write(row.row, values, columns, kinds);
             }
-            while (j < evs.size() && evs.get(j).key.equals(key)) {
+            while (j < evs.size() && evs.get(j).key().equals(key)) {
                 j++;
             }
         }
+    }
+
+    private static SpineRec readSpine(DataInputStream in) throws IOException {
+        String key;
+        try {
+            key = SpillValues.readString(in);
+        } catch (EOFException end) {
+            return null;
+        }
+        return new SpineRec(key, in.readLong(), in.readLong());
     }
 
     /** Result files by row range: records {@code (row, value per feature of the entity)}. */
@@ -590,7 +598,7 @@ public final class TrainingSetBuilder {
 
         @Override
         public void close() throws IOException {
-            closeAll(chunks);
+            EventSpill.closeAll(chunks);
         }
     }
 
@@ -605,7 +613,7 @@ public final class TrainingSetBuilder {
                 columns[c++] = col;
             }
         }
-        try (DataInputStream in = input(file)) {
+        try (DataInputStream in = EventSpill.input(file)) {
             while (true) {
                 long row;
                 try {
@@ -617,101 +625,6 @@ public final class TrainingSetBuilder {
                 for (int col : columns) {
                     target[col] = SpillValues.readValue(in);
                 }
-            }
-        }
-    }
-
-    // ---- spill files ---------------------------------------------------------------------------
-
-    private static void writeEvent(DataOutputStream out, int source, String key, ArchivedEvent ev) {
-        try {
-            out.writeByte(source);
-            SpillValues.writeString(out, key);
-            out.writeLong(ev.eventTime());
-            out.writeInt(ev.partition());
-            out.writeLong(ev.offset());
-            SpillValues.writeString(out, ev.id());
-            SpillValues.writeBytes(out, ev.raw());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void writeEvent(DataOutputStream out, EventRec r) throws IOException {
-        out.writeByte(r.source);
-        SpillValues.writeString(out, r.key);
-        out.writeLong(r.time);
-        out.writeInt(r.partition);
-        out.writeLong(r.offset);
-        SpillValues.writeString(out, r.id);
-        SpillValues.writeBytes(out, r.raw);
-    }
-
-    private static EventRec readEvent(DataInputStream in) throws IOException {
-        int source;
-        try {
-            source = in.readByte();
-        } catch (EOFException end) {
-            return null;
-        }
-        String key = SpillValues.readString(in);
-        long time = in.readLong();
-        int partition = in.readInt();
-        long offset = in.readLong();
-        String id = SpillValues.readString(in);
-        return new EventRec(source, key, time, partition, offset, id, SpillValues.readBytes(in));
-    }
-
-    private static SpineRec readSpine(DataInputStream in) throws IOException {
-        String key;
-        try {
-            key = SpillValues.readString(in);
-        } catch (EOFException end) {
-            return null;
-        }
-        return new SpineRec(key, in.readLong(), in.readLong());
-    }
-
-    private static DataOutputStream[] openBuckets(Path prefix, int n) throws IOException {
-        DataOutputStream[] out = new DataOutputStream[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(bucketFile(prefix, i)), 1 << 14));
-        }
-        return out;
-    }
-
-    private static Path bucketFile(Path prefix, int i) {
-        return prefix.resolveSibling(prefix.getFileName() + "-" + i);
-    }
-
-    private static DataInputStream input(Path file) throws IOException {
-        return new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-    }
-
-    private static void closeAll(DataOutputStream[] outs) throws IOException {
-        for (DataOutputStream o : outs) {
-            if (o != null) {
-                o.close();
-            }
-        }
-    }
-
-    /** The bucket of {@code key} at split {@code level} (each level hashes differently). */
-    static int bucket(String key, int level, int buckets) {
-        long h = key.hashCode() * 0x9E3779B97F4A7C15L + level * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 29;
-        h *= 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 32;
-        return (int) Math.floorMod(h, (long) buckets);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }
