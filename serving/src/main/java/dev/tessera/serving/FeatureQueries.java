@@ -41,7 +41,14 @@ public final class FeatureQueries {
     private final Map<String, SerializedString[]> servedJson = new java.util.HashMap<>();
     private final Map<String, SerializedString> qualifiedJson = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final ResponseLog responseLog;
+
     public FeatureQueries(Definitions defs, FeatureReader reader, LongSupplier clock, int maxEntities) {
+        this(defs, reader, clock, maxEntities, ResponseLog.NONE);
+    }
+
+    public FeatureQueries(Definitions defs, FeatureReader reader, LongSupplier clock, int maxEntities, ResponseLog responseLog) {
+        this.responseLog = responseLog;
         this.defs = defs;
         this.reader = reader;
         this.clock = clock;
@@ -93,6 +100,9 @@ public final class FeatureQueries {
         out.writeBooleanField("found", fv.found());
         writeMetadata(out, fv.asOf(), now, List.of(group));
         out.writeEndObject();
+        if (responseLog.sample()) {
+            responseLog.log(fv.asOf(), group, keyFields, values, reader.servedNames(group), vals);
+        }
     }
 
     private Map<String, String> keyFromSegment(String group, List<String> keyFields, String segment) {
@@ -223,6 +233,7 @@ public final class FeatureQueries {
         long now = clock.getAsLong();
         long asOf = now;
         FeatureValues[] read = new FeatureValues[groups.size()];
+        boolean sampled = responseLog.sample();
         out.writeStartObject();
         out.writeArrayFieldStart("results");
         for (Map<String, String> entity : entities) {
@@ -251,10 +262,33 @@ public final class FeatureQueries {
             out.writeEndObject();
             out.writeBooleanField("found", found);
             out.writeEndObject();
+            if (sampled) {
+                logBatchEntity(groups, columns, entity, read);
+            }
         }
         out.writeEndArray();
         writeMetadata(out, asOf, now, groups);
         out.writeEndObject();
+    }
+
+    private void logBatchEntity(List<String> groups, List<Column> columns, Map<String, String> entity, FeatureValues[] read) {
+        for (int g = 0; g < groups.size(); g++) {
+            List<String> fields = reader.entityKeyFields(groups.get(g));
+            List<String> key = new ArrayList<>(fields.size());
+            for (String f : fields) {
+                key.add(entity.get(f));
+            }
+            List<String> served = reader.servedNames(groups.get(g));
+            List<String> names = new ArrayList<>();
+            List<Object> values = new ArrayList<>();
+            for (Column c : columns) {
+                if (c.group == g) {
+                    names.add(served.get(c.index));
+                    values.add(read[g].values().get(c.index));
+                }
+            }
+            responseLog.log(read[g].asOf(), groups.get(g), fields, key, names, values);
+        }
     }
 
     private List<FeatureRef> serviceRefs(JsonNode service) {

@@ -31,7 +31,7 @@ public final class ServingApi {
     private final String indexHtml;
 
     private ServingApi(Builder b) {
-        this.queries = new FeatureQueries(b.defs, b.reader, b.clock, b.maxEntities);
+        this.queries = new FeatureQueries(b.defs, b.reader, b.clock, b.maxEntities, b.responseLog);
         this.pusher = b.pusher;
         this.health = b.health;
         this.metrics = b.metrics;
@@ -87,6 +87,7 @@ public final class ServingApi {
         private ObjectMapper json = ServingServer.requestMapper();
         private LongSupplier clock = System::currentTimeMillis;
         private int maxEntities = FeatureQueries.DEFAULT_MAX_ENTITIES;
+        private ResponseLog responseLog = ResponseLog.NONE;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -120,6 +121,12 @@ public final class ServingApi {
 
         public Builder maxEntities(int n) {
             this.maxEntities = n;
+            return this;
+        }
+
+        /** Sampled logging of served values for {@code tessera consistency} (off by default). */
+        public Builder responseLog(ResponseLog log) {
+            this.responseLog = Objects.requireNonNull(log);
             return this;
         }
 

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * boundaries, share milliseconds and hit the spine's timestamps exactly; archives handed over in
  * random order.
  */
-final class TrainingWorld {
+public final class TrainingWorld {
     static final ObjectMapper JSON = new ObjectMapper();
     static final long H = 3_600_000L;
     static final long D = 24 * H;
@@ -121,9 +121,25 @@ final class TrainingWorld {
     }
 
     static Path writeDefinitions(Path dir) throws IOException {
+        return writeDefinitions(dir, "");
+    }
+
+    /** The world's definitions plus {@code extra} YAML documents (start them with ---). */
+    public static Path writeDefinitions(Path dir, String extra) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("world.yaml"), DEFINITIONS);
+        Files.writeString(dir.resolve("world.yaml"), DEFINITIONS + extra);
         return dir;
+    }
+
+    /** Served name → oracle spec of one group's features in the service. */
+    public static Map<String, NaiveOracle.Spec> specs(String group) {
+        Map<String, NaiveOracle.Spec> m = new LinkedHashMap<>();
+        for (Spec s : specs()) {
+            if (s.group().equals(group)) {
+                m.put(s.served(), s.oracle());
+            }
+        }
+        return m;
     }
 
     /** An archived event and what the oracle sees of it. */
@@ -135,7 +151,7 @@ final class TrainingWorld {
     /** Times worth hitting exactly: tile boundaries of every hop, and times events and rows share. */
     final List<Long> sharpTimes = new ArrayList<>();
 
-    TrainingWorld(long seed, int accounts) {
+    public TrainingWorld(long seed, int accounts) {
         this.rnd = new Random(seed);
         this.accounts = accounts;
         for (int i = 0; i < 40; i++) {
@@ -145,7 +161,7 @@ final class TrainingWorld {
     }
 
     /** A time in the world's three days: often exactly a sharp time, sometimes one ms off it. */
-    long time() {
+    public long time() {
         int r = rnd.nextInt(10);
         if (r < 4) {
             long t = sharpTimes.get(rnd.nextInt(sharpTimes.size()));
@@ -154,11 +170,11 @@ final class TrainingWorld {
         return T0 + (long) (rnd.nextDouble() * 3 * D);
     }
 
-    String account() {
+    public String account() {
         return "acct-" + (int) Math.floor(Math.pow(rnd.nextDouble(), 2) * accounts);
     }
 
-    void generate(int payments, int logins) {
+    public void generate(int payments, int logins) {
         long offset = 0;
         for (int i = 0; i < payments; i++) {
             long t = time();
@@ -196,7 +212,7 @@ final class TrainingWorld {
     }
 
     /** The archive as a scan per source (filtering by time, as the real archive does). */
-    EventScan scan(String source) {
+    public EventScan scan(String source) {
         return (from, until, sink) -> {
             for (Archived a : events) {
                 if (a.source.equals(source) && a.event.eventTime() >= from && a.event.eventTime() < until) {
@@ -207,7 +223,7 @@ final class TrainingWorld {
     }
 
     /** Oracle events of {@code source} whose {@code keyField} is {@code key}. */
-    List<NaiveOracle.Ev> eventsOf(String source, String keyField, String key) {
+    public List<NaiveOracle.Ev> eventsOf(String source, String keyField, String key) {
         List<NaiveOracle.Ev> out = new ArrayList<>();
         for (Archived a : events) {
             if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField))) {

@@ -1,0 +1,291 @@
+package dev.tessera.offline.consistency;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.ClosestNames;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureRef;
+import dev.tessera.api.FeatureService;
+import dev.tessera.api.Source;
+import dev.tessera.api.TesseraException;
+import dev.tessera.offline.archive.EventScan;
+import dev.tessera.offline.spill.EventSpill;
+import dev.tessera.offline.training.TrainingSetBuilder;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+
+/**
+ * {@code tessera consistency}: recomputes logged online responses offline and reports the mismatch
+ * rate per feature, with examples (SPEC §5).
+ *
+ * <p>Each logged line (serving's response log: {@code ts} = the read time the values are exact for,
+ * the group, the entity, the served values) becomes a spine row at {@code ts}; the training-set
+ * builder computes the service's features there from the archive — the same core, the same
+ * decoder — and each logged value is compared with the recomputed one (numbers within 1e-9
+ * relative, everything else exactly). The log and the builder's output are read side by side in
+ * order, so memory does not grow with the log. A mismatch means the online value at {@code ts} was
+ * not the value "had every event before ts arrived": an event that arrived after the read (late,
+ * or a slow producer), an archive that misses events, or a bug.
+ */
+public final class ConsistencyCheck {
+    /** One feature's tally. */
+    public record FeatureStats(String feature, long compared, long mismatches, List<String> examples) {
+        public double mismatchRate() {
+            return compared == 0 ? 0 : (double) mismatches / compared;
+        }
+    }
+
+    /**
+     * @param lines   logged lines read
+     * @param checked lines with at least one feature of the service
+     */
+    public record Report(long lines, long checked, long unreadable, List<FeatureStats> features, List<String> problems) {
+        public long mismatches() {
+            return features.stream().mapToLong(FeatureStats::mismatches).sum();
+        }
+
+        public long compared() {
+            return features.stream().mapToLong(FeatureStats::compared).sum();
+        }
+    }
+
+    private static final int EXAMPLES = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Definitions defs;
+    private final Path definitionsDir;
+    private final Function<Source, EventScan> events;
+
+    public ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events) {
+        this.defs = defs;
+        this.definitionsDir = definitionsDir;
+        this.events = events;
+    }
+
+    /** Checks the lines of {@code logs} (JSON-lines files, or folders of {@code *.jsonl}) against service {@code serviceName}. */
+    public Report run(String serviceName, List<Path> logs, Path workDir) throws IOException {
+        FeatureService service = defs.service(serviceName).orElseThrow(() -> new TesseraException("unknown feature service '"
+                + serviceName + "'" + suggest(serviceName, defs.services().keySet())));
+        List<Path> files = files(logs);
+        List<FeatureRef> refs = service.features();
+        Set<String> wanted = new LinkedHashSet<>();
+        refs.forEach(r -> wanted.add(r.qualifiedName()));
+        List<String> keyColumns = new ArrayList<>();
+        for (FeatureRef r : refs) {
+            for (String k : defs.entityOf(defs.group(r.group()).orElseThrow()).keys()) {
+                if (!keyColumns.contains(k)) {
+                    keyColumns.add(k);
+                }
+            }
+        }
+        Files.createDirectories(workDir);
+        Path work = Files.createTempDirectory(workDir, "consistency-");
+        try {
+            // 1. the log as a spine: key columns, ts, and the line's number
+            Path spine = work.resolve("spine.csv");
+            long[] counts = new long[3]; // lines, checked, unreadable
+            List<String> problems = new ArrayList<>();
+            try (BufferedWriter w = Files.newBufferedWriter(spine, StandardCharsets.UTF_8)) {
+                w.write(String.join(",", keyColumns) + ",ts,_line\n");
+                forEachLine(files, wanted, counts, problems, (line, node) -> {
+                    JsonNode entity = node.get("entity");
+                    StringBuilder sb = new StringBuilder();
+                    for (String k : keyColumns) {
+                        JsonNode v = entity.get(k);
+                        sb.append(v == null || v.isNull() ? "" : csv(v.asText())).append(',');
+                    }
+                    sb.append(node.get("ts").asLong()).append(',').append(line).append('\n');
+                    w.write(sb.toString());
+                });
+            }
+            List<FeatureStats> stats = new ArrayList<>();
+            if (counts[1] == 0) {
+                for (FeatureRef r : refs) {
+                    stats.add(new FeatureStats(r.qualifiedName(), 0, 0, List.of()));
+                }
+                return new Report(counts[0], 0, counts[2], stats, problems);
+            }
+            // 2. the same rows offline
+            Path out = work.resolve("offline.parquet");
+            new TrainingSetBuilder(defs, definitionsDir, events).build(TrainingSetBuilder.Options.of(spine, serviceName, out, work),
+                    TrainingSetBuilder.Progress.NONE);
+            // 3. side by side
+            Map<String, long[]> tally = new LinkedHashMap<>();
+            Map<String, List<String>> examples = new LinkedHashMap<>();
+            for (FeatureRef r : refs) {
+                tally.put(r.qualifiedName(), new long[2]);
+                examples.put(r.qualifiedName(), new ArrayList<>());
+            }
+            try (ParquetReader<GenericRecord> offline = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(out)).build()) {
+                forEachLine(files, wanted, new long[3], new ArrayList<>(), (line, node) -> {
+                    GenericRecord row = offline.read();
+                    if (row == null || !String.valueOf(row.get("_line")).equals(Long.toString(line))) {
+                        throw new IllegalStateException("offline rows out of step with the log at line " + line);
+                    }
+                    String group = node.get("group").asText();
+                    for (Iterator<Map.Entry<String, JsonNode>> it = node.get("features").fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> f = it.next();
+                        String q = group + "." + f.getKey();
+                        long[] t = tally.get(q);
+                        if (t == null) {
+                            continue;
+                        }
+                        Object offlineValue = row.get(new FeatureRef(group, f.getKey()).columnName());
+                        t[0]++;
+                        if (!same(f.getValue(), offlineValue)) {
+                            t[1]++;
+                            List<String> ex = examples.get(q);
+                            if (ex.size() < EXAMPLES) {
+                                ex.add(node.get("entity") + " at " + Instant.ofEpochMilli(node.get("ts").asLong()) + ": online "
+                                        + f.getValue() + ", offline " + text(offlineValue));
+                            }
+                        }
+                    }
+                });
+            }
+            for (var e : tally.entrySet()) {
+                stats.add(new FeatureStats(e.getKey(), e.getValue()[0], e.getValue()[1], examples.get(e.getKey())));
+            }
+            return new Report(counts[0], counts[1], counts[2], stats, problems);
+        } finally {
+            EventSpill.deleteTree(work);
+        }
+    }
+
+    @FunctionalInterface
+    private interface LineVisitor {
+        void visit(long line, JsonNode node) throws IOException;
+    }
+
+    /** Visits, in order, every readable logged line with at least one wanted feature; counts lines, checked, unreadable. */
+    private static void forEachLine(List<Path> files, Set<String> wanted, long[] counts, List<String> problems, LineVisitor v)
+            throws IOException {
+        long n = 0;
+        for (Path f : files) {
+            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                long lineInFile = 0;
+                for (String s; (s = r.readLine()) != null; ) {
+                    lineInFile++;
+                    if (s.isBlank()) {
+                        continue;
+                    }
+                    long line = n++;
+                    counts[0]++;
+                    JsonNode node;
+                    try {
+                        node = JSON.readTree(s);
+                    } catch (IOException e) {
+                        node = null;
+                    }
+                    if (node == null || !node.has("ts") || !node.get("ts").canConvertToLong() || !node.has("group")
+                            || !(node.get("entity") instanceof com.fasterxml.jackson.databind.node.ObjectNode)
+                            || !(node.get("features") instanceof com.fasterxml.jackson.databind.node.ObjectNode)) {
+                        if (counts[2]++ < EXAMPLES) {
+                            problems.add(f + " line " + lineInFile + ": not a response-log line (ts, group, entity, features); skipped");
+                        }
+                        continue;
+                    }
+                    String group = node.get("group").asText();
+                    boolean any = false;
+                    for (Iterator<String> it = node.get("features").fieldNames(); it.hasNext() && !any; ) {
+                        any = wanted.contains(group + "." + it.next());
+                    }
+                    if (any) {
+                        counts[1]++;
+                        v.visit(line, node);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<Path> files(List<Path> logs) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path p : logs) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().forEach(out::add);
+                }
+            } else if (Files.isRegularFile(p)) {
+                out.add(p);
+            } else {
+                throw new TesseraException("response log " + p + " does not exist; serving writes it under <data>/responses when"
+                        + " started with --log-responses");
+            }
+        }
+        return out;
+    }
+
+    /** Whether a logged JSON value and an offline value are the same feature value. */
+    static boolean same(JsonNode online, Object offline) {
+        if (online == null || online.isNull()) {
+            return offline == null;
+        }
+        if (offline == null) {
+            return false;
+        }
+        if (online.isNumber()) {
+            if (!(offline instanceof Number n)) {
+                return false;
+            }
+            if (online.isIntegralNumber() && (offline instanceof Long || offline instanceof Integer)) {
+                return online.asLong() == n.longValue();
+            }
+            double a = online.asDouble();
+            double b = n.doubleValue();
+            return Math.abs(a - b) <= 1e-9 * Math.max(1.0, Math.abs(b));
+        }
+        if (online.isBoolean()) {
+            return offline instanceof Boolean b && b == online.asBoolean();
+        }
+        if (online.isTextual()) {
+            return offline instanceof CharSequence cs && cs.toString().equals(online.asText());
+        }
+        if (online.isArray()) {
+            if (!(offline instanceof List<?> list) || list.size() != online.size()) {
+                return false;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                if (!same(online.get(i), list.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (online.isObject() && offline instanceof GenericRecord rec) {
+            return same(online.get("value"), rec.get("value")) && same(online.get("count"), rec.get("count"));
+        }
+        return false;
+    }
+
+    private static String text(Object v) {
+        return v instanceof GenericRecord || v instanceof List<?> ? String.valueOf(v) : v == null ? "null" : v.toString();
+    }
+
+    private static String csv(String s) {
+        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static String suggest(String wrong, java.util.Collection<String> names) {
+        List<String> close = ClosestNames.to(wrong, names);
+        return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
+    }
+}
