@@ -34,25 +34,11 @@ final class GroupRuntime {
         aggregator.read(aggregator.newEntity(), 0, emptyValues);
     }
 
-    static final char KEY_SEPARATOR = '\u001f';
+    static final char KEY_SEPARATOR = EntityKeys.KEY_SEPARATOR;
 
     /** The map key of {@code event}'s entity (see {@link #entities}), or null if a key field is missing. */
     String keyOf(Event event) {
-        if (keySlots.length == 1) {
-            return keyString(event.get(keySlots[0]));
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < keySlots.length; i++) {
-            String part = keyString(event.get(keySlots[i]));
-            if (part == null || part.indexOf(KEY_SEPARATOR) >= 0) {
-                return null; // missing, or a control character no real key contains
-            }
-            if (i > 0) {
-                sb.append(KEY_SEPARATOR);
-            }
-            sb.append(part);
-        }
-        return sb.toString();
+        return EntityKeys.of(event, keySlots);
     }
 
     static String mapKey(List<String> entityKey) {
