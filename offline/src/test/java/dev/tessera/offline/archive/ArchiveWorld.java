@@ -83,8 +83,13 @@ final class ArchiveWorld {
     }
 
     static Path writeDefinitions(Path dir) throws IOException {
+        return writeDefinitions(dir, TOPIC);
+    }
+
+    /** The definitions with the source reading {@code topic}. */
+    static Path writeDefinitions(Path dir, String topic) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("payments.yaml"), DEFINITIONS);
+        Files.writeString(dir.resolve("payments.yaml"), DEFINITIONS.replace("topic: " + TOPIC, "topic: " + topic));
         return dir;
     }
 
@@ -213,11 +218,15 @@ final class ArchiveWorld {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Sends in order and returns each record with its offset. */
+    /** Sends to {@link #TOPIC} in order and returns each record with its offset. */
     static List<Produced> send(KafkaProducer<byte[], byte[]> producer, List<Sent> records) throws Exception {
+        return send(producer, TOPIC, records);
+    }
+
+    static List<Produced> send(KafkaProducer<byte[], byte[]> producer, String topic, List<Sent> records) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (Sent s : records) {
-            acks.add(producer.send(new ProducerRecord<>(TOPIC, s.partition(), null, s.value())));
+            acks.add(producer.send(new ProducerRecord<>(topic, s.partition(), null, s.value())));
         }
         List<Produced> out = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {

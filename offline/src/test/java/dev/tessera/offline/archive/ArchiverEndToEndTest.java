@@ -142,12 +142,9 @@ class ArchiverEndToEndTest {
     void stoppingAndStartingMidStreamLosesAndDuplicatesNothing() throws Exception {
         String topic = ArchiveWorld.TOPIC;
         Path root = tmp.resolve("restart");
-        Path defsDir = ArchiveWorld.writeDefinitions(tmp.resolve("restart-features"));
+        String own = topic + ".restart"; // a topic of its own, so this test does not see the other's records
+        Path defsDir = ArchiveWorld.writeDefinitions(tmp.resolve("restart-features"), own);
         Definitions defs = DefinitionLoader.load(defsDir);
-        // a topic of its own, so this test does not see the other's records
-        String own = topic + ".restart";
-        Files.writeString(defsDir.resolve("payments.yaml"), ArchiveWorld.DEFINITIONS.replace("topic: " + topic, "topic: " + own));
-        defs = DefinitionLoader.load(defsDir);
         kafka.createTopics(Map.of(own, ArchiveWorld.PARTITIONS));
         long now = System.currentTimeMillis();
         Random rnd = new Random(5);
@@ -160,7 +157,7 @@ class ArchiverEndToEndTest {
                         now - 6 * ArchiveWorld.HOUR + (round + 1) * span, round * 10_000, now);
                 try (Archiver a = Archiver.start(defs, defsDir, defs.source("payments").orElseThrow(), root, config())) {
                     // produce while the archiver reads; it is stopped wherever it is when the batch is sent
-                    produced.addAll(sendTo(producer, own, batch));
+                    produced.addAll(ArchiveWorld.send(producer, own, batch));
                     restarts++;
                 }
             }
@@ -174,20 +171,6 @@ class ArchiverEndToEndTest {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".inprogress") || n.endsWith(".tmp")))
                     .as("a clean stop leaves no in-progress files").isEmpty();
         }
-    }
-
-    private static List<ArchiveWorld.Produced> sendTo(KafkaProducer<byte[], byte[]> producer, String topic,
-                                                      List<ArchiveWorld.Sent> records) throws Exception {
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new ArrayList<>();
-        for (ArchiveWorld.Sent s : records) {
-            acks.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, s.partition(), null, s.value())));
-        }
-        List<ArchiveWorld.Produced> out = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            var md = acks.get(i).get();
-            out.add(new ArchiveWorld.Produced(records.get(i), md.offset(), md.timestamp()));
-        }
-        return out;
     }
 
     private static String text(Object v) {
