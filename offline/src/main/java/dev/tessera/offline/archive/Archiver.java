@@ -205,6 +205,17 @@ public final class Archiver implements AutoCloseable {
             tps.add(new TopicPartition(source.topic(), p));
         }
         consumer.assign(tps);
+        Map<TopicPartition, Long> logStart = consumer.beginningOffsets(tps, Duration.ofSeconds(30));
+        for (TopicPartition tp : tps) {
+            Long n = next.get(tp.partition());
+            Long first = logStart.get(tp);
+            if (n != null && first != null && first > n) {
+                LOG.warn("offsets {}..{} of partition {} of topic {} were deleted by Kafka retention before they were"
+                        + " archived: the archive of source {} lacks them (load them with tessera import if they exist"
+                        + " elsewhere; keep the archiver running, or raise the topic's retention)",
+                        n, first - 1, tp.partition(), source.topic(), source.name());
+            }
+        }
         for (TopicPartition tp : tps) {
             Long n = next.get(tp.partition());
             if (n != null) {

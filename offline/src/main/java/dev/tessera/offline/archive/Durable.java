@@ -44,15 +44,6 @@ final class Durable {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Writes {@code bytes} to {@code target} all or nothing: a forced temp file renamed into place, then the folder forced. */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(ArchiveLayout.tempName(target.getFileName().toString()));
-        Files.write(tmp, bytes);
-        force(tmp);
-        rename(tmp, target);
-        forceDir(target.getParent());
-    }
-
     /** Creates {@code dir} and any missing parents, forcing each parent whose entries changed. */
     static void createDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
