@@ -131,19 +131,29 @@ public final class Archiver implements AutoCloseable {
                     + " --data?); stop it, or give this one another --data folder");
         }
         this.lock = l;
-        FieldLayout layout = SourceFields.layout(defs, source);
-        this.decoder = EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes());
-        this.rules = new EventRules(defs, source, layout);
-        this.keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
-        this.writer = new ArchiveWriter(sourceDir, source.name(), ArchiveSchema.of(source.name(), rules.keyFields()),
-                config.rowGroupBytes());
-        this.consumer = newConsumer(config, source);
-        List<PartitionInfo> parts = consumer.partitionsFor(source.topic(), Duration.ofSeconds(30));
-        if (parts == null || parts.isEmpty()) {
-            throw new TesseraException("topic '" + source.topic() + "' of source '" + source.name() + "' does not exist on "
-                    + config.bootstrapServers() + "; create it, or fix kafka.topic in the source definition");
+        KafkaConsumer<byte[], byte[]> c = null;
+        try {
+            FieldLayout layout = SourceFields.layout(defs, source);
+            this.decoder = EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes());
+            this.rules = new EventRules(defs, source, layout);
+            this.keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
+            this.writer = new ArchiveWriter(sourceDir, source.name(), ArchiveSchema.of(source.name(), rules.keyFields()),
+                    config.rowGroupBytes());
+            c = newConsumer(config, source);
+            List<PartitionInfo> parts = c.partitionsFor(source.topic(), Duration.ofSeconds(30));
+            if (parts == null || parts.isEmpty()) {
+                throw new TesseraException("topic '" + source.topic() + "' of source '" + source.name() + "' does not exist on "
+                        + config.bootstrapServers() + "; create it, or fix kafka.topic in the source definition");
+            }
+            this.partitions = parts.size();
+        } catch (RuntimeException e) {
+            if (c != null) {
+                c.close(Duration.ofSeconds(1));
+            }
+            release();
+            throw e;
         }
-        this.partitions = parts.size();
+        this.consumer = c;
         this.committedNext = new long[partitions];
         this.processedNext = new long[partitions];
         this.maxEventTime = new long[partitions];
@@ -153,7 +163,13 @@ public final class Archiver implements AutoCloseable {
             dedup[p] = new Deduplicator(source.dedupHorizon().millis());
             maxEventTime[p] = Long.MIN_VALUE;
         }
-        recover();
+        try {
+            recover();
+        } catch (IOException | RuntimeException e) {
+            consumer.close(Duration.ofSeconds(1));
+            release();
+            throw e;
+        }
     }
 
     /**
@@ -173,28 +189,16 @@ public final class Archiver implements AutoCloseable {
             return a;
         } catch (IOException e) {
             throw new TesseraException("cannot open the archive of source '" + source.name() + "' in " + archiveRoot + ": " + e, e);
-        } catch (RuntimeException e) {
-            if (a != null) {
-                a.release();
-            }
-            throw e;
         }
     }
 
     /** Reads the manifests, deletes what no manifest names, seeks, rebuilds the dedup state. */
     private void recover() throws IOException {
-        CommittedArchive committed;
-        try {
-            committed = CommittedArchive.load(sourceDir);
-        } catch (RuntimeException e) {
-            release();
-            throw e;
-        }
+        CommittedArchive committed = CommittedArchive.load(sourceDir);
         int removed = removeUncommitted(committed);
         Map<Integer, Long> next = committed.nextOffsets();
         for (int p : next.keySet()) {
             if (p < 0 || p >= partitions) {
-                release();
                 throw new TesseraException("the archive " + sourceDir + " has commits of partition " + p + " but topic '"
                         + source.topic() + "' has " + partitions + " partitions: the topic was recreated. Move the folder"
                         + " away to start a new archive of it");
@@ -461,7 +465,7 @@ public final class Archiver implements AutoCloseable {
 
     private void release() {
         try {
-            if (lock.isValid()) {
+            if (lock != null && lock.isValid()) {
                 lock.release();
             }
             lockChannel.close();

@@ -94,7 +94,7 @@ class ArchiveReaderTest {
         ranges.add(new long[] {min, max + 1});
         ranges.add(new long[] {max + 1, Long.MAX_VALUE});
         ranges.add(new long[] {Long.MIN_VALUE, min});
-        for (int i = 0; i < 150; i++) {
+        for (int i = 0; i < 80; i++) {
             long a = min - ArchiveWorld.HOUR + (long) (rnd.nextDouble() * (max - min + 2 * ArchiveWorld.HOUR));
             long b = a + (long) (rnd.nextDouble() * rnd.nextInt(30) * ArchiveWorld.HOUR);
             switch (rnd.nextInt(4)) {
@@ -198,6 +198,21 @@ class ArchiveReaderTest {
                     .isInstanceOf(TesseraException.class)
                     .hasMessageContaining("another archiver is writing");
         }
+    }
+
+    @Test
+    void aMissingTopicIsReportedAndLeavesTheFolderFree() throws Exception {
+        Path otherDefs = ArchiveWorld.writeDefinitions(tmp.resolve("missing-topic"), "no.such.topic");
+        Definitions defs = DefinitionLoader.load(otherDefs);
+        Path fresh = tmp.resolve("fresh");
+        assertThatThrownBy(() -> Archiver.start(defs, otherDefs, defs.source("payments").orElseThrow(), fresh,
+                ArchiveConfig.defaults(kafka.bootstrapServers())))
+                .isInstanceOf(TesseraException.class)
+                .hasMessageContaining("topic 'no.such.topic' of source 'payments' does not exist");
+        try (Archiver a = start(fresh)) {
+            a.awaitCaughtUp(Duration.ofSeconds(30));
+        }
+        assertThat(ArchiveReader.open(fresh, "payments").count()).isEqualTo(expected.size());
     }
 
     private static Path copyOf(Path from, Path to) throws IOException {
