@@ -70,6 +70,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Accounts in the synthetic world. Default: ${DEFAULT-VALUE}")
     int accounts;
 
+    @Option(names = "--no-archive",
+            description = "Do not archive events to Parquet (in <data>/demo/archive, committed every 10 s).")
+    boolean noArchive;
+
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
             description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
     long durationSeconds;
@@ -78,6 +82,9 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final CountDownLatch closed = new CountDownLatch(1);
+
+    /** Shorter than tessera run's 60 s, so files show up while the user looks. */
+    static final java.time.Duration ARCHIVE_COMMIT_INTERVAL = java.time.Duration.ofSeconds(10);
 
     @Override
     public Integer call() throws Exception {
@@ -94,7 +101,8 @@ final class DemoCommand implements Callable<Integer> {
         Tokens tokens = serving.tokens();
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
-        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens)) {
+        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens,
+                noArchive ? null : ARCHIVE_COMMIT_INTERVAL)) {
             EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
             Map<String, String> topics = new LinkedHashMap<>();
             for (CommerceSource s : CommerceSource.values()) {
@@ -115,9 +123,10 @@ final class DemoCommand implements Callable<Integer> {
                 String cardGroup = groupKeyedBy(defs, "card_fingerprint", "card_payments");
                 Keys keys = pickKeys(node.runtime, live, accountGroup, cardGroup);
                 printWelcome(out, node, defs, features, live, dir, keys, accountGroup, cardGroup);
-                runUntilStopped(out, node.runtime, live);
+                runUntilStopped(out, node, live);
             }
-            out.println("stopping: final commit, then the store and the broker close");
+            out.println("stopping: final commit" + (node.archivers == null ? "" : "s (store and archive)")
+                    + ", then the store and the broker close");
             out.flush();
             return 0;
         } finally {
@@ -223,6 +232,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  generator    " + (long) rate + " events/s, " + accounts + " accounts, seed " + seed
                 + "; fraud patterns and deliberate disorder (late, duplicate, malformed, future events)");
         out.println("  state        " + dir + " (cleared at every demo start)");
+        out.println("  archive      " + (node.archivers == null ? "off (--no-archive)" : node.archiveRoot
+                + "/<source>/dt=*/hour=*/*.parquet, committed every " + ARCHIVE_COMMIT_INTERVAL.toSeconds() + " s"));
         out.println("  API          " + url + "   (catalog: " + url + "/v1/features, health: " + url + "/health, metrics: "
                 + url + "/metrics)");
         out.println();
@@ -239,7 +250,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "\"}, {\"account_id\": \"" + second + "\"}]}'");
         }
         out.println();
-        if (testing != null && testing.accountId() != null) {
+        // a sighting may come from the ring's login, before its payments (10-60 s later): show it once it has values
+        if (testing != null && testing.accountId() != null
+                && !withValues(node.runtime, accountGroup, List.of(testing.accountId())).isEmpty()) {
             out.println("  # an account the generator is using for card testing right now: watch declined_count_1h");
             out.println("  curl -s " + url + "/v1/features/" + accountGroup + "/" + testing.accountId());
         } else if (card != null) {
@@ -259,7 +272,8 @@ final class DemoCommand implements Callable<Integer> {
                 .map(g -> g.name()).findFirst().orElse(preferred);
     }
 
-    private void runUntilStopped(PrintWriter out, StreamRuntime rt, LiveGeneration live) throws InterruptedException {
+    private void runUntilStopped(PrintWriter out, Node node, LiveGeneration live) throws InterruptedException {
+        StreamRuntime rt = node.runtime;
         try (StopSignal stop = new StopSignal(closed)) {
             long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
             while (true) {
@@ -270,13 +284,30 @@ final class DemoCommand implements Callable<Integer> {
                 if (rt.failure() != null) {
                     throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
                 }
+                if (node.failure() != null) {
+                    throw new TesseraException("the archive stopped (run with --no-archive to go on without it): "
+                            + node.failure().getMessage(), node.failure());
+                }
                 if (live.failure() != null) {
                     throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
                 }
-                out.println(statusLine(rt));
+                out.println(statusLine(rt) + archiveStatus(node));
                 out.flush();
             }
         }
+    }
+
+    private static String archiveStatus(Node node) {
+        if (node.archivers == null) {
+            return "";
+        }
+        long rows = 0;
+        long files = 0;
+        for (var a : node.archivers.all()) {
+            rows += a.rowsCommitted();
+            files += a.filesCommitted();
+        }
+        return String.format(" | archive %,d events in %,d files", rows, files);
     }
 
     static String statusLine(StreamRuntime rt) {

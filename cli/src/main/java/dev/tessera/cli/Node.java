@@ -2,6 +2,8 @@ package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
+import dev.tessera.offline.archive.ArchiveConfig;
+import dev.tessera.offline.archive.Archivers;
 import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
@@ -13,6 +15,7 @@ import dev.tessera.serving.Tokens;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -21,20 +24,26 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * One Tessera node as {@code run} and {@code demo} start it: the broker (when embedded), the
- * RocksDB store, the stream runtime, a producer for pushed events, and the HTTP server. Closed in
- * reverse order, so the runtime's final commit happens before the store and the broker go.
+ * RocksDB store, the stream runtime, the event archive (unless off), a producer for pushed events,
+ * and the HTTP server. Closed in reverse order, so the runtime's and the archive's final commits
+ * happen before the store and the broker go.
  */
 final class Node implements AutoCloseable {
     final Definitions defs;
     final String bootstrap;
     final EmbeddedKafka broker;
     final StreamRuntime runtime;
+    /** One archiver per source, writing {@code data/archive}; null when the archive is off. */
+    final Archivers archivers;
+    final Path archiveRoot;
     final ServingServer server;
     private final String host;
     private final Deque<AutoCloseable> owned;
 
-    private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, ServingServer server,
-                 String host, Deque<AutoCloseable> owned) {
+    private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, Archivers archivers,
+                 Path archiveRoot, ServingServer server, String host, Deque<AutoCloseable> owned) {
+        this.archivers = archivers;
+        this.archiveRoot = archiveRoot;
         this.host = host;
         this.defs = defs;
         this.bootstrap = bootstrap;
@@ -46,10 +55,11 @@ final class Node implements AutoCloseable {
 
     /**
      * Starts a node. {@code bootstrapServers} null: start an embedded broker in {@code data/kafka} and
-     * create every source topic (with {@code partitions}) and its {@code .dlq}.
+     * create every source topic (with {@code partitions}) and its {@code .dlq}. {@code archiveEvery}
+     * null: no archive; else every source is archived to {@code data/archive}, committed that often.
      */
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
-                      String host, int port, Tokens tokens) {
+                      String host, int port, Tokens tokens, Duration archiveEvery) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -69,6 +79,13 @@ final class Node implements AutoCloseable {
             owned.push(store);
             StreamRuntime rt = StreamRuntime.start(defs, features, store, RuntimeConfig.defaults(bootstrap));
             owned.push(rt);
+            Path archiveRoot = data.resolve("archive");
+            Archivers archivers = null;
+            if (archiveEvery != null) {
+                archivers = Archivers.start(defs, features, archiveRoot,
+                        ArchiveConfig.defaults(bootstrap).withCommitInterval(archiveEvery));
+                owned.push(archivers);
+            }
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(bootstrap);
             owned.push(producer);
             ServingApi api = ServingApi.builder(defs, rt.reader())
@@ -78,13 +95,24 @@ final class Node implements AutoCloseable {
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
+            if (archivers != null) {
+                ArchiveMetrics.bind(api.metrics(), archivers);
+            }
             ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
             owned.push(server);
-            return new Node(defs, bootstrap, broker, rt, server, host, owned);
+            return new Node(defs, bootstrap, broker, rt, archivers, archiveRoot, server, host, owned);
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;
         }
+    }
+
+    /** The first failure of the runtime or an archiver, or null while everything runs. */
+    Throwable failure() {
+        if (runtime.failure() != null) {
+            return runtime.failure();
+        }
+        return archivers == null ? null : archivers.failure();
     }
 
     /** Where the API answers: the bound host (localhost for the wildcard address) and port. */

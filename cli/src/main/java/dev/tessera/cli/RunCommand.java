@@ -59,6 +59,15 @@ final class RunCommand implements Callable<Integer> {
             description = "Partitions of topics created by --embedded-kafka. Default: ${DEFAULT-VALUE}")
     int partitions;
 
+    @Option(names = "--no-archive",
+            description = "Do not archive events to Parquet in <data>/archive (the archive feeds backfills and training sets).")
+    boolean noArchive;
+
+    @Option(names = "--archive-commit-interval", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How often archived events are committed to Parquet files (one file per partition and event hour"
+                    + " per commit). Default: ${DEFAULT-VALUE}")
+    long archiveCommitSeconds;
+
     @Option(names = "--until-caught-up",
             description = "Stop once everything in the topics when it started is applied and committed (batch use, scripts).")
     boolean untilCaughtUp;
@@ -80,31 +89,42 @@ final class RunCommand implements Callable<Integer> {
         Definitions defs = loaded.definitions();
         Files.createDirectories(common.data);
         Tokens tokens = serving.tokens();
+        if (archiveCommitSeconds < 1) {
+            spec.commandLine().getErr().println("--archive-commit-interval must be at least 1 second, got " + archiveCommitSeconds);
+            return 2;
+        }
         try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
-                partitions, serving.host, port, tokens)) {
+                partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds))) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");
             }
             out.println("consuming " + defs.sources().values().stream().map(Source::topic).toList() + " from "
                     + node.bootstrap + "; online store in " + common.data.resolve("store"));
+            out.println(node.archivers == null ? "archive off (--no-archive)" : "archiving every source to " + node.archiveRoot
+                    + " (Parquet, committed every " + archiveCommitSeconds + " s)");
             out.println("serving on " + node.url() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
                     : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
             out.flush();
             if (untilCaughtUp) {
                 rt.awaitCaughtUp(Duration.ofHours(24));
-                printCounters(out, defs, rt);
+                if (node.archivers != null) {
+                    node.archivers.awaitCaughtUp(Duration.ofHours(24));
+                }
+                printCounters(out, defs, node);
                 return 0;
             }
             try (StopSignal stop = new StopSignal(closed)) {
                 while (!stop.await(10_000)) {
-                    if (rt.failure() != null) {
-                        throw new dev.tessera.api.TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
+                    Throwable failed = node.failure();
+                    if (failed != null) {
+                        throw new dev.tessera.api.TesseraException((failed == rt.failure() ? "the runtime stopped: "
+                                : "the archive stopped (run with --no-archive to go on without it): ") + failed.getMessage(), failed);
                     }
-                    printCounters(out, defs, rt);
+                    printCounters(out, defs, node);
                 }
             }
-            out.println("stopping: committing and closing the store");
+            out.println("stopping: committing and closing the store" + (node.archivers == null ? "" : " and the archive"));
             out.flush();
             return 0;
         } finally {
@@ -112,13 +132,20 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static void printCounters(PrintWriter out, Definitions defs, StreamRuntime rt) {
+    private static void printCounters(PrintWriter out, Definitions defs, Node node) {
         for (Source s : defs.sources().values()) {
             if (!defs.groupsOf(s).isEmpty()) {
-                Map<String, Long> c = new LinkedHashMap<>(rt.counters(s.name()));
+                Map<String, Long> c = new LinkedHashMap<>(node.runtime.counters(s.name()));
                 c.values().removeIf(v -> v == 0);
                 out.println(s.name() + ": " + (c.isEmpty() ? "no events yet" : c));
             }
+        }
+        if (node.archivers != null) {
+            StringBuilder sb = new StringBuilder("archived:");
+            for (var a : node.archivers.all()) {
+                sb.append(' ').append(a.source()).append('=').append(a.rowsCommitted());
+            }
+            out.println(sb);
         }
         out.flush();
     }

@@ -85,6 +85,11 @@ class DemoCommandTest {
         assertThat(changed).as("some printed command returns different values later").isTrue();
         assertThat(demo.get(120, TimeUnit.SECONDS)).as("exit code; stderr: %s", err).isZero();
         assertThat(out.toString()).contains("stopping: final commit");
+        // the archive is on by default: committed Parquet files of the generated events
+        dev.tessera.offline.archive.ArchiveReader archive = dev.tessera.offline.archive.ArchiveReader.open(
+                tmp.resolve("demo").resolve("archive"), "payments");
+        assertThat(archive.files()).isNotEmpty();
+        assertThat(archive.count()).isPositive();
     }
 
     private static JsonNode features(JsonNode body) {

@@ -2,6 +2,7 @@ package dev.tessera.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ class RunCommandTest {
                     "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0");
             assertThat(first.exit()).as(first.err()).isZero();
             assertThat(first.out()).contains("payments: {in=31, accepted=30, malformed=1}");
+            assertThat(ArchiveReader.open(Path.of(data, "archive"), "payments").count()).as("archived").isEqualTo(30);
 
             produce(kafka, 30, 10, false);
             CommandLineTest.Run second = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
@@ -40,6 +42,25 @@ class RunCommandTest {
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).as("counters are committed with the state: nothing counted twice")
                     .contains("payments: {in=41, accepted=40, malformed=1}");
+            ArchiveReader archive = ArchiveReader.open(Path.of(data, "archive"), "payments");
+            assertThat(archive.count()).as("the archive resumes where it committed: nothing twice").isEqualTo(40);
+            assertThat(archive.nextOffsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(41);
+        }
+    }
+
+    @Test
+    void noArchiveLeavesNoArchive() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            kafka.createTopics(Map.of("commerce.payments", 1, "commerce.payments.dlq", 1, "commerce.logins", 1,
+                    "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
+                    "commerce.chargebacks.dlq", 1));
+            produce(kafka, 0, 5, false);
+            String data = tmp.resolve("data").toString();
+            CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0", "--no-archive");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("archive off (--no-archive)", "payments: {in=5, accepted=5}");
+            assertThat(Path.of(data, "archive")).doesNotExist();
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.tessera.runtime;
 
 import dev.tessera.core.event.Event;
-import dev.tessera.core.event.EventTimes;
 import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.decode.Decoded;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import dev.tessera.api.TesseraException;
@@ -24,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * SPEC §3 to each record, and commits through the {@link Checkpointer}.
  *
  * <h2>Per record, in this order</h2>
+ * The checks on the event alone are {@link EventRules}, shared with the event archive.
  * <ol>
  *   <li>decoding failures are dead-lettered with the decoder's reason (malformed, too_large,
  *       schema_mismatch);</li>
@@ -181,7 +180,7 @@ final class Applier implements Runnable {
         SourceRuntime src = batch.source();
         src.watermark.advance(now);
         long watermark = src.watermark.watermark();
-        long maxFuture = now + src.source.maxClockSkew().millis();
+        EventRules rules = src.rules;
         List<GroupRuntime> groups = src.groups;
         String[] keys = new String[groups.size()];
         SourceCounters counters = src.counters;
@@ -199,20 +198,18 @@ final class Applier implements Runnable {
             Event e = d.event();
             long et;
             try {
-                et = EventTimes.toEpochMillis(e.get(src.timestampSlot));
+                et = rules.eventTime(e);
             } catch (IllegalArgumentException ex) {
-                reject(src, r, Outcome.BAD_TIMESTAMP.code(), "field '" + src.source.timestamp() + "': " + ex.getMessage());
+                reject(src, r, Outcome.BAD_TIMESTAMP.code(), ex.getMessage());
                 continue;
             }
-            if (et > maxFuture) {
-                reject(src, r, Outcome.FUTURE.code(), "event time " + instant(et) + " is more than max_clock_skew "
-                        + src.source.maxClockSkew() + " ahead of the clock (" + instant(now) + "); fix the producer's clock"
-                        + " or its timestamp unit (epoch milliseconds expected)");
+            if (rules.isFuture(et, now)) {
+                reject(src, r, Outcome.FUTURE.code(), rules.futureMessage(et, now));
                 continue;
             }
             if (et < watermark) {
-                reject(src, r, Outcome.LATE.code(), "event time " + instant(et) + " is before the watermark "
-                        + instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
+                reject(src, r, Outcome.LATE.code(), "event time " + EventRules.instant(et) + " is before the watermark "
+                        + EventRules.instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
                         + "); raise lateness or backfill it with tessera import");
                 continue;
             }
@@ -226,11 +223,10 @@ final class Applier implements Runnable {
                 }
             }
             if (!anyKey && !groups.isEmpty()) {
-                reject(src, r, Outcome.MISSING_KEY.code(), "no value for the key field(s) of any group of source "
-                        + src.source.name() + ": " + groups.stream().map(g -> g.entity.keys().toString()).distinct().toList());
+                reject(src, r, Outcome.MISSING_KEY.code(), rules.missingKeyMessage());
                 continue;
             }
-            String id = src.idSlot < 0 ? null : GroupRuntime.keyString(e.get(src.idSlot));
+            String id = rules.id(e);
             if (!src.dedup[p].firstSeen(id, et)) {
                 counters.increment(Outcome.DUPLICATE);
                 continue;
@@ -289,13 +285,5 @@ final class Applier implements Runnable {
         Outcome o = Outcome.ofCode(reason);
         src.counters.increment(o == null ? Outcome.MALFORMED : o);
         deadLetters.send(src.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, message);
-    }
-
-    private static String instant(long millis) {
-        try {
-            return Instant.ofEpochMilli(millis).toString();
-        } catch (RuntimeException e) {
-            return millis + " ms";
-        }
     }
 }

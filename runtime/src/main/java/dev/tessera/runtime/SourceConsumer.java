@@ -1,7 +1,6 @@
 package dev.tessera.runtime;
 
 import dev.tessera.runtime.decode.Decoded;
-import dev.tessera.runtime.decode.RejectReason;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,10 +68,7 @@ final class SourceConsumer implements Runnable {
                 Batch.Record[] records = new Batch.Record[polled.count()];
                 int n = 0;
                 for (ConsumerRecord<byte[], byte[]> rec : polled) {
-                    Decoded decoded = rec.value() == null
-                            ? Decoded.rejected(RejectReason.MALFORMED, "record at offset " + rec.offset()
-                                    + " has no value (a tombstone); events must be JSON or Avro records")
-                            : source.decoder.decode(rec.value());
+                    Decoded decoded = EventRules.decode(source.decoder, rec.value(), rec.offset());
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded);
                 }
                 queue.put(new Batch(source, records, n, positions));

@@ -17,8 +17,8 @@ final class SourceRuntime {
     final FieldLayout layout;
     final EventDecoder decoder;
     final List<GroupRuntime> groups = new ArrayList<>();
-    final int timestampSlot;
-    final int idSlot;
+    /** The checks on each event alone, shared with the archive. */
+    final EventRules rules;
     final SourceCounters counters = new SourceCounters();
     /** Event time of the newest applied event (Long.MIN_VALUE before the first); written by the applier, read by serving. */
     volatile long newestApplied = Long.MIN_VALUE;
@@ -39,8 +39,7 @@ final class SourceRuntime {
         this.source = source;
         this.layout = layout;
         this.decoder = decoder;
-        this.timestampSlot = layout.requireSlot(source.timestamp());
-        this.idSlot = source.id() == null ? -1 : layout.requireSlot(source.id());
+        this.rules = new EventRules(defs, source, layout);
         for (FeatureGroup g : defs.groupsOf(source)) {
             groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
         }

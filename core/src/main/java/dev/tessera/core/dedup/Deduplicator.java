@@ -78,6 +78,19 @@ public final class Deduplicator {
         return forgotten;
     }
 
+    /**
+     * The earliest event time an id may have and still be remembered after {@link #expire}{@code (clock)}:
+     * exactly the ids first applied at or after it are kept. Lets a caller rebuild the state after
+     * {@code expire(clock)} from a log of applied (id, time) pairs without replaying the expiries.
+     */
+    public long retainedSince(long clock) {
+        long cutoff = clock - horizonMillis;
+        if (cutoff > clock) {
+            return Long.MIN_VALUE; // underflow: nothing is that old
+        }
+        return Math.floorDiv(cutoff, bucketMillis) * bucketMillis;
+    }
+
     /** Number of ids remembered. */
     public int size() {
         return firstSeenAt.size();

@@ -53,6 +53,34 @@ class DeduplicatorTest {
         }
     }
 
+    /** After expire(clock), the ids remembered are exactly those first applied at or after retainedSince(clock). */
+    @Test
+    void retainedSinceSaysExactlyWhichIdsExpireKeeps() {
+        for (long seed = 0; seed < 200; seed++) {
+            Random rnd = new Random(seed);
+            long horizon = 1 + rnd.nextInt(rnd.nextBoolean() ? 50 : 100_000);
+            Deduplicator d = new Deduplicator(horizon);
+            Map<String, Long> applied = new HashMap<>();
+            long clock = rnd.nextInt(1_000_000) - 500_000;
+            for (int i = 0; i < 500; i++) {
+                long time = clock - rnd.nextInt((int) (3 * horizon + 2));
+                String id = "id" + i;
+                d.firstSeen(id, time);
+                applied.put(id, time);
+                if (rnd.nextInt(10) == 0) {
+                    clock += rnd.nextInt((int) horizon + 1);
+                    d.expire(clock);
+                    long since = d.retainedSince(clock);
+                    Map<String, Long> expected = new HashMap<>(applied);
+                    expected.values().removeIf(t -> t < since);
+                    assertThat(d.snapshot()).as("seed %d clock %d", seed, clock).isEqualTo(expected);
+                    applied = expected;
+                }
+            }
+        }
+        assertThat(new Deduplicator(10).retainedSince(Long.MIN_VALUE + 5)).isEqualTo(Long.MIN_VALUE);
+    }
+
     @Test
     void snapshotAndRestoreKeepDecisions() {
         Deduplicator d = new Deduplicator(10_000);

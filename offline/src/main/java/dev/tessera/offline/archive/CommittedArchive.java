@@ -1,0 +1,113 @@
+package dev.tessera.offline.archive;
+
+import dev.tessera.api.TesseraException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A source's archive as its manifests say it is: the committed files and, per Kafka partition, the
+ * offsets covered. Anything a manifest does not name is not part of the archive. Checked on load:
+ * a manifest's name agrees with its content, and the ranges of one partition never overlap (they
+ * could only if something other than the archiver wrote here).
+ */
+final class CommittedArchive {
+    final Path sourceDir;
+    /** Sorted by partition, then first offset. */
+    final List<Manifest> manifests;
+
+    private CommittedArchive(Path sourceDir, List<Manifest> manifests) {
+        this.sourceDir = sourceDir;
+        this.manifests = manifests;
+    }
+
+    static CommittedArchive load(Path sourceDir) {
+        Path dir = sourceDir.resolve(ArchiveLayout.MANIFESTS);
+        List<Manifest> manifests = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                long[] name = ArchiveLayout.parseManifestName(file.getFileName().toString());
+                if (name == null) {
+                    continue; // temp files of an unfinished commit, or not ours
+                }
+                Manifest m;
+                try {
+                    m = Manifest.fromJson(Files.readAllBytes(file));
+                } catch (IllegalArgumentException e) {
+                    throw new TesseraException("archive manifest " + file + " is damaged: " + e.getMessage() + ". Manifests are"
+                            + " written atomically, so something else changed it; move it out of " + dir
+                            + " to drop its files from the archive (their offsets are then archived again by the next run)");
+                }
+                if (m.partition() != name[0] || m.firstOffset() != name[1] || m.lastOffset() != name[2]) {
+                    throw new TesseraException("archive manifest " + file + " covers partition " + m.partition() + " offsets "
+                            + m.firstOffset() + ".." + m.lastOffset() + ", not what its name says; it was renamed by hand:"
+                            + " give it back the name " + ArchiveLayout.manifestName(m.partition(), m.firstOffset(), m.lastOffset()));
+                }
+                manifests.add(m);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing committed yet
+        } catch (IOException e) {
+            throw new TesseraException("cannot list the archive manifests in " + dir + ": " + e.getMessage(), e);
+        }
+        manifests.sort(Comparator.comparingInt(Manifest::partition).thenComparingLong(Manifest::firstOffset));
+        for (int i = 1; i < manifests.size(); i++) {
+            Manifest a = manifests.get(i - 1);
+            Manifest b = manifests.get(i);
+            if (a.partition() == b.partition() && b.firstOffset() <= a.lastOffset()) {
+                throw new TesseraException("archive manifests " + ArchiveLayout.manifestName(a.partition(), a.firstOffset(),
+                        a.lastOffset()) + " and " + ArchiveLayout.manifestName(b.partition(), b.firstOffset(), b.lastOffset())
+                        + " in " + dir + " overlap, so their common offsets would be read twice; two archivers wrote the same"
+                        + " folder. Move the later one out of " + dir);
+            }
+        }
+        return new CommittedArchive(sourceDir, List.copyOf(manifests));
+    }
+
+    /** Per partition with a commit: the first offset not covered yet. */
+    Map<Integer, Long> nextOffsets() {
+        Map<Integer, Long> next = new TreeMap<>();
+        for (Manifest m : manifests) {
+            next.merge(m.partition(), m.lastOffset() + 1, Math::max);
+        }
+        return next;
+    }
+
+    /** Per partition with a commit: the greatest event time archived from it ({@link Long#MIN_VALUE} for none). */
+    Map<Integer, Long> maxEventTimes() {
+        Map<Integer, Long> max = new TreeMap<>();
+        for (Manifest m : manifests) {
+            max.merge(m.partition(), m.maxEventTime(), Math::max);
+        }
+        return max;
+    }
+
+    /** Every committed file, by partition and offset. */
+    List<ArchivedFile> files() {
+        List<ArchivedFile> out = new ArrayList<>();
+        for (Manifest m : manifests) {
+            for (Manifest.FileEntry f : m.files()) {
+                out.add(new ArchivedFile(sourceDir.resolve(f.path()), m.partition(), m.firstOffset(), m.lastOffset(), f.rows(),
+                        f.minEventTime(), f.maxEventTime()));
+            }
+        }
+        return out;
+    }
+
+    Set<Path> referencedFiles() {
+        Set<Path> paths = new HashSet<>();
+        for (ArchivedFile f : files()) {
+            paths.add(f.path().normalize());
+        }
+        return paths;
+    }
+}
