@@ -9,6 +9,7 @@ import dev.tessera.runtime.StreamRuntime;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.serving.EventPusher;
 import dev.tessera.serving.RuntimeMetrics;
+import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
@@ -60,6 +61,12 @@ final class Node implements AutoCloseable {
      */
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
                       String host, int port, Tokens tokens, Duration archiveEvery) {
+        return start(defs, features, data, bootstrapServers, partitions, host, port, tokens, archiveEvery, 0);
+    }
+
+    /** As above, logging {@code logResponses} (0..1) of feature reads to {@code <data>/responses}. */
+    static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
+                      String host, int port, Tokens tokens, Duration archiveEvery, double logResponses) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -88,7 +95,13 @@ final class Node implements AutoCloseable {
             }
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(bootstrap);
             owned.push(producer);
+            ResponseLog responses = ResponseLog.NONE;
+            if (logResponses > 0) {
+                responses = ResponseLog.jsonl(data.resolve("responses"), logResponses);
+                owned.push(responses);
+            }
             ServingApi api = ServingApi.builder(defs, rt.reader())
+                    .responseLog(responses)
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
                             ServingServer.requestMapper()))
                     .tokens(tokens)

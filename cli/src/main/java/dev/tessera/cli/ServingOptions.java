@@ -17,6 +17,20 @@ final class ServingOptions {
                     + "the TESSERA_TOKENS environment variable. Without either, authentication is off.")
     Path tokensFile;
 
+    @Option(names = "--log-responses", paramLabel = "FRACTION",
+            description = "Log this fraction (0..1) of feature reads to <data>/responses, for tessera consistency."
+                    + " Default: 0 for run, 1 for demo.")
+    Double logResponses;
+
+    /** The sample rate of the response log: the option, or {@code dflt} when it is not given. */
+    double logResponses(double dflt) {
+        double rate = logResponses == null ? dflt : logResponses;
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new dev.tessera.api.TesseraException("--log-responses must be a fraction between 0 and 1, not " + rate);
+        }
+        return rate;
+    }
+
     /** Tokens from the file and the environment; none configured means authentication off. */
     Tokens tokens() {
         String env = System.getenv(TOKENS_ENV);

@@ -67,11 +67,15 @@ public abstract class ResponseLog implements AutoCloseable {
     public abstract void close();
 
     /** Logs a fraction {@code rate} (0..1] of requests to JSON-lines files in {@code dir}. */
-    public static ResponseLog jsonl(Path dir, double rate) throws IOException {
+    public static ResponseLog jsonl(Path dir, double rate) {
         if (!(rate > 0 && rate <= 1)) {
             throw new IllegalArgumentException("the response log sample rate must be in (0, 1], got " + rate);
         }
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new dev.tessera.api.TesseraException("cannot create the response log folder " + dir + ": " + e.getMessage(), e);
+        }
         return new Jsonl(dir, rate);
     }
 

@@ -119,7 +119,9 @@ abstract class TrainingSetWriter implements Closeable {
             for (String c : all) {
                 schema.addColumn(c);
             }
-            gen = new CsvMapper().getFactory().createGenerator(writer);
+            CsvMapper mapper = new CsvMapper();
+            mapper.enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING); // quote only what needs it, not every long value
+            gen = mapper.getFactory().createGenerator(writer);
             gen.setSchema(schema.build().withHeader());
         }
 
