@@ -25,8 +25,8 @@ public final class EventSpill {
     private EventSpill() {
     }
 
-    /** An event as spilled: which source, its entity key, when, where it came from, and its bytes. */
-    public record EventRec(int source, String key, long time, int partition, long offset, String id, byte[] raw) {}
+    /** An event as spilled: which source, its entity key, when it happened and arrived, where it came from, and its bytes. */
+    public record EventRec(int source, String key, long time, long ingest, int partition, long offset, String id, byte[] raw) {}
 
     /** Time order per key; ties in the order the stream would have seen them (partition, then offset). */
     public static final Comparator<EventRec> ORDER = Comparator.comparing(EventRec::key).thenComparingLong(EventRec::time)
@@ -58,6 +58,7 @@ public final class EventSpill {
             out.writeByte(source);
             writeString(out, key);
             out.writeLong(ev.eventTime());
+            out.writeLong(ev.ingestTime());
             out.writeInt(ev.partition());
             out.writeLong(ev.offset());
             writeString(out, ev.id());
@@ -72,6 +73,7 @@ public final class EventSpill {
         out.writeByte(r.source);
         writeString(out, r.key);
         out.writeLong(r.time);
+        out.writeLong(r.ingest);
         out.writeInt(r.partition);
         out.writeLong(r.offset);
         writeString(out, r.id);
@@ -89,12 +91,13 @@ public final class EventSpill {
         }
         String key = readString(in);
         long time = in.readLong();
+        long ingest = in.readLong();
         int partition = in.readInt();
         long offset = in.readLong();
         String id = readString(in);
         byte[] raw = new byte[in.readInt()];
         in.readFully(raw);
-        return new EventRec(source, key, time, partition, offset, id, raw);
+        return new EventRec(source, key, time, ingest, partition, offset, id, raw);
     }
 
     public static void writeString(DataOutputStream out, String s) throws IOException {

@@ -97,21 +97,33 @@ public final class TrainingSetBuilder {
      * @param buckets           buckets per entity in the first split (0: chosen from the budget)
      * @param workDir           where spill files go (deleted afterwards)
      */
-    public record Options(Path spine, String service, Path out, Format format, Path workDir, long memoryBudgetBytes, int buckets) {
+    public record Options(Path spine, String service, Path out, Format format, Path workDir, long memoryBudgetBytes, int buckets,
+            boolean asArrived) {
         public static Options of(Path spine, String service, Path out, Path workDir) {
-            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0);
+            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0, false);
         }
 
         public Options withFormat(Format f) {
-            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets);
+            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets, asArrived);
         }
 
         public Options withMemoryBudget(long bytes) {
-            return new Options(spine, service, out, format, workDir, bytes, buckets);
+            return new Options(spine, service, out, format, workDir, bytes, buckets, asArrived);
         }
 
         public Options withBuckets(int n) {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n, asArrived);
+        }
+
+        /**
+         * Values as the online store could have known them at each {@code ts}: only events that had
+         * arrived by then (ingest time {@code <= ts}) and not more than the source's lateness after
+         * their event time (later ones the stream rejects as late, in a live stream whose watermark
+         * follows the clock) — what {@code tessera consistency} compares a mismatch with, to tell
+         * late arrivals from errors. Each row is computed from scratch: for logs, not for training sets.
+         */
+        public Options whatHadArrived() {
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true);
         }
     }
 
@@ -402,7 +414,7 @@ public final class TrainingSetBuilder {
             try {
                 for (int b = 0; b < buckets; b++) {
                     joinBucket(plan, ep, EventSpill.bucketFile(work.resolve("spine-" + ep.index), b), EventSpill.bucketFile(work.resolve("events-" + ep.index), b),
-                            0, o.memoryBudgetBytes(), sink, kinds, joined, splits);
+                            0, o, sink, kinds, joined, splits);
                     progress.update("join", ++doneBuckets, totalBuckets);
                 }
             } finally {
@@ -450,8 +462,9 @@ public final class TrainingSetBuilder {
 
     private static final Comparator<SpineRec> SPINE_ORDER =
             Comparator.comparing(SpineRec::key).thenComparingLong(SpineRec::ts).thenComparingLong(SpineRec::row);
-    private void joinBucket(Plan plan, EntityPlan ep, Path spineFile, Path eventFile, int level, long budget,
+    private void joinBucket(Plan plan, EntityPlan ep, Path spineFile, Path eventFile, int level, Options o,
             ResultSink sink, int[] kinds, long[] joined, int[] splits) throws IOException {
+        long budget = o.memoryBudgetBytes();
         long bytes = Files.size(spineFile) + Files.size(eventFile);
         if (Files.size(spineFile) == 0) {
             return;
@@ -483,7 +496,7 @@ public final class TrainingSetBuilder {
             Files.delete(spineFile);
             Files.delete(eventFile);
             for (int i = 0; i < parts; i++) {
-                joinBucket(plan, ep, EventSpill.bucketFile(dir.resolve("spine"), i), EventSpill.bucketFile(dir.resolve("events"), i), level + 1, budget,
+                joinBucket(plan, ep, EventSpill.bucketFile(dir.resolve("spine"), i), EventSpill.bucketFile(dir.resolve("events"), i), level + 1, o,
                         sink, kinds, joined, splits);
             }
             return;
@@ -518,26 +531,30 @@ public final class TrainingSetBuilder {
                 tiles[g] = ep.groups.get(g).agg.newEntity();
             }
             int sinceEvict = 0;
+            int firstOfKey = j;
             for (; i < rows.size() && rows.get(i).key.equals(key); i++) {
                 SpineRec row = rows.get(i);
-                for (; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
-                    EventRec ev = evs.get(j);
-                    if (!repeats.first(ev)) {
-                        continue;
-                    }
-                    Decoded d = sources[ev.source()].decoder.decode(ev.raw());
-                    if (!d.isAccepted()) {
-                        continue; // counted in the event pass
-                    }
-                    Event e = d.event();
+                if (o.asArrived()) {
+                    // only what had arrived by ts: later rows may see events this one must not, so start over
                     for (int g = 0; g < tiles.length; g++) {
-                        GroupPlan gp = ep.groups.get(g);
-                        if (gp.source == ev.source()) {
-                            gp.agg.apply(tiles[g], e, ev.time(), ev.id());
+                        tiles[g] = ep.groups.get(g).agg.newEntity();
+                    }
+                    repeats = new EventSpill.Repeats();
+                    for (j = firstOfKey; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
+                        EventRec ev = evs.get(j);
+                        boolean wasLate = ev.ingest() - ev.time() > sources[ev.source()].source.lateness().millis();
+                        if (ev.ingest() <= row.ts && !wasLate && repeats.first(ev)) {
+                            apply(ep, tiles, sources, ev, joined);
                         }
                     }
-                    joined[0]++;
-                    sinceEvict++;
+                } else {
+                    for (; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
+                        EventRec ev = evs.get(j);
+                        if (repeats.first(ev)) {
+                            apply(ep, tiles, sources, ev, joined);
+                            sinceEvict++;
+                        }
+                    }
                 }
                 if (sinceEvict > 4096) {
                     for (int g = 0; g < tiles.length; g++) {
@@ -570,6 +587,21 @@ public final class TrainingSetBuilder {
             return null;
         }
         return new SpineRec(key, in.readLong(), in.readLong());
+    }
+
+    private static void apply(EntityPlan ep, EntityTiles[] tiles, SourcePlan[] sources, EventRec ev, long[] joined) {
+        Decoded d = sources[ev.source()].decoder.decode(ev.raw());
+        if (!d.isAccepted()) {
+            return; // counted in the event pass
+        }
+        Event e = d.event();
+        for (int g = 0; g < tiles.length; g++) {
+            GroupPlan gp = ep.groups.get(g);
+            if (gp.source == ev.source()) {
+                gp.agg.apply(tiles[g], e, ev.time(), ev.id());
+            }
+        }
+        joined[0]++;
     }
 
     /** Result files by row range: records {@code (row, value per feature of the entity)}. */
