@@ -1,8 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
-import dev.tessera.api.LoadResult;
 import dev.tessera.api.TesseraException;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.backfill.Backfill;
@@ -58,12 +56,10 @@ final class BackfillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, err);
+        Definitions defs = common.definitions(err);
+        if (defs == null) {
             return 1;
         }
-        Definitions defs = loaded.definitions();
         var g = defs.group(group);
         if (g.isEmpty()) {
             throw new TesseraException(unknownGroup(defs));
@@ -102,8 +98,6 @@ final class BackfillCommand implements Callable<Integer> {
     }
 
     private String unknownGroup(Definitions defs) {
-        var close = dev.tessera.api.ClosestNames.to(group, defs.groups().keySet());
-        return "unknown feature group '" + group + "'" + (close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?")
-                + " (groups: " + defs.groups().keySet() + ")";
+        return "unknown feature group '" + group + "'; " + dev.tessera.api.ClosestNames.hint(group, defs.groups().keySet(), "groups");
     }
 }

@@ -1,5 +1,9 @@
 package dev.tessera.cli;
 
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.LoadResult;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -12,4 +16,14 @@ final class CommonOptions {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "tessera-data",
             description = "Folder of local state: online store, archive, logs. Default: ${DEFAULT-VALUE}")
     Path data;
+
+    /** The definitions in {@link #features}, or null after printing their problems to {@code err} (the command then exits 1). */
+    Definitions definitions(PrintWriter err) {
+        LoadResult loaded = DefinitionLoader.validate(features);
+        if (!loaded.ok()) {
+            ProblemReport.print(loaded.problems(), features, err);
+            return null;
+        }
+        return loaded.definitions();
+    }
 }

@@ -1,7 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
-import dev.tessera.api.LoadResult;
+import dev.tessera.api.Definitions;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.consistency.ConsistencyCheck;
 import java.io.PrintWriter;
@@ -44,14 +43,13 @@ final class ConsistencyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, err);
+        Definitions defs = common.definitions(err);
+        if (defs == null) {
             return 1;
         }
         Path archive = common.data.resolve("archive");
         List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
-        ConsistencyCheck.Report r = new ConsistencyCheck(loaded.definitions(), common.features,
+        ConsistencyCheck.Report r = new ConsistencyCheck(defs, common.features,
                 src -> ArchiveReader.open(archive, src.name())).run(service, from, common.data.resolve("tmp"));
         out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
                         + " explained by late arrivals (after the read, or later than the source's lateness) and %,d unexplained%n",

@@ -1,7 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
-import dev.tessera.api.LoadResult;
+import dev.tessera.api.Definitions;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.training.TrainingSetBuilder;
 import java.io.PrintWriter;
@@ -60,9 +59,8 @@ final class TrainingSetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, err);
+        Definitions defs = common.definitions(err);
+        if (defs == null) {
             return 1;
         }
         TrainingSetBuilder.Options o = TrainingSetBuilder.Options.of(spine, service, outFile, common.data.resolve("tmp"));
@@ -89,7 +87,7 @@ final class TrainingSetCommand implements Callable<Integer> {
         }
         ProgressBar bar = new ProgressBar(err, !noProgress && System.console() != null);
         long start = System.nanoTime();
-        TrainingSetBuilder.Report r = new TrainingSetBuilder(loaded.definitions(), common.features,
+        TrainingSetBuilder.Report r = new TrainingSetBuilder(defs, common.features,
                 src -> ArchiveReader.open(archive, src.name())).build(o, (phase, done, total) -> {
                     double base = switch (phase) {
                         case "spine" -> 0.0;

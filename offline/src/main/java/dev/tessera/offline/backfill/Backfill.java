@@ -102,8 +102,8 @@ public final class Backfill {
      * @param archivedOffsets per partition, the next offset the archive has not committed (-1: none)
      */
     public Report run(Options o, EventScan archive, long[] archivedOffsets, Progress progress) throws IOException {
-        FeatureGroup group = defs.group(o.group()).orElseThrow(() -> new TesseraException("unknown feature group '" + o.group() + "'"
-                + suggest(o.group(), defs.groups().keySet()) + "; groups are declared with kind: FeatureGroup"));
+        FeatureGroup group = defs.group(o.group()).orElseThrow(() -> new TesseraException("unknown feature group '" + o.group() + "'; "
+                + ClosestNames.hint(o.group(), defs.groups().keySet(), "groups")));
         Source source = defs.sourceOf(group);
         GroupStateRewrite rewrite = new GroupStateRewrite(store, defs, group);
         GroupStateRewrite.Committed committed = GroupStateRewrite.committed(store, source.name());
@@ -258,10 +258,5 @@ public final class Backfill {
             }
         }
         return out;
-    }
-
-    private static String suggest(String wrong, java.util.Collection<String> names) {
-        List<String> close = ClosestNames.to(wrong, names);
-        return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
     }
 }

@@ -99,7 +99,7 @@ public final class ConsistencyCheck {
     /** Checks the lines of {@code logs} (JSON-lines files, or folders of {@code *.jsonl}) against service {@code serviceName}. */
     public Report run(String serviceName, List<Path> logs, Path workDir) throws IOException {
         FeatureService service = defs.service(serviceName).orElseThrow(() -> new TesseraException("unknown feature service '"
-                + serviceName + "'" + suggest(serviceName, defs.services().keySet())));
+                + serviceName + "'; " + ClosestNames.hint(serviceName, defs.services().keySet(), "services")));
         List<Path> files = files(logs);
         List<FeatureRef> refs = service.features();
         Set<String> wanted = new LinkedHashSet<>();
@@ -316,10 +316,5 @@ public final class ConsistencyCheck {
 
     private static String csv(String s) {
         return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
-    private static String suggest(String wrong, java.util.Collection<String> names) {
-        List<String> close = ClosestNames.to(wrong, names);
-        return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
     }
 }

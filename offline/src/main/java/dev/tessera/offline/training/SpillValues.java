@@ -1,17 +1,16 @@
 package dev.tessera.offline.training;
 
 import dev.tessera.core.agg.ValueCount;
+import dev.tessera.offline.spill.EventSpill;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The little binary format of spill files: length-prefixed UTF-8 strings and byte arrays, and
- * feature values with a one-byte tag (null, long, double, string, boolean, list, top_k entry).
- * Values round-trip to equal Java objects, so what is spilled is exactly what was read.
+ * Feature values in spill files, each with a one-byte tag (null, long, double, string, boolean,
+ * list, top_k entry; strings as {@link EventSpill} writes them). Values round-trip to equal Java objects, so what is spilled is exactly what was read.
  */
 final class SpillValues {
     private SpillValues() {
@@ -35,34 +34,11 @@ final class SpillValues {
     private static final int VALUE_COUNT = 7;
 
     static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
+        EventSpill.writeString(out, s);
     }
 
     static String readString(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    static byte[] readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return b;
+        return EventSpill.readString(in);
     }
 
     /** Writes a feature value; returns its kind bits (see {@code KIND_*}) for the output's column types. */

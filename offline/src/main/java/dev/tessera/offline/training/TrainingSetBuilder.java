@@ -282,7 +282,7 @@ public final class TrainingSetBuilder {
 
     public Report build(Options o, Progress progress) throws IOException {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
-                + o.service() + "'" + suggest(o.service(), defs.services().keySet()) + "; services are declared with kind: FeatureService"));
+                + o.service() + "'; " + ClosestNames.hint(o.service(), defs.services().keySet(), "services")));
         Plan plan = new Plan(service);
         Files.createDirectories(o.workDir());
         Path work = Files.createTempDirectory(o.workDir(), "training-set-");
@@ -667,14 +667,9 @@ public final class TrainingSetBuilder {
         int i = columns.indexOf(name);
         if (i < 0) {
             throw new TesseraException("spine " + spine + " has no column '" + name + "' (" + what + ")"
-                    + suggest(name, columns) + "; its columns are " + columns);
+                    + "; " + ClosestNames.hint(name, columns, "its columns are"));
         }
         return i;
-    }
-
-    private static String suggest(String wrong, java.util.Collection<String> names) {
-        List<String> close = ClosestNames.to(wrong, names);
-        return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
     }
 
     /**
