@@ -54,6 +54,7 @@ public final class RuntimeThroughputBench {
         int accounts = intArg(args, "--accounts", 100_000);
         int rateArg = intArg(args, "--rate", 0);
         int commitMs = intArg(args, "--commit-ms", 0);
+        long spanMs = intArg(args, "--event-span-s", 3600) * 1000L;
         Path features = Path.of(stringArg(args, "--features", "examples/commerce"));
         Path work = Files.createTempDirectory("tessera-bench");
         Definitions defs = DefinitionLoader.load(features);
@@ -73,7 +74,7 @@ public final class RuntimeThroughputBench {
             try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
                 long start = System.nanoTime();
                 for (int i = 0; i < events; i++) {
-                    producer.send(new ProducerRecord<>(topic, payment(rnd, i, accounts, t0 - 3_600_000L + (long) i * 3_600_000L / events)));
+                    producer.send(new ProducerRecord<>(topic, payment(rnd, i, accounts, t0 - spanMs + (long) i * spanMs / events)));
                 }
                 producer.flush();
                 System.out.printf("produced %,d events in %.1f s%n", events, (System.nanoTime() - start) / 1e9);
