@@ -1,7 +1,6 @@
 package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
-import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.consistency.ConsistencyCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ final class ConsistencyCommand implements Callable<Integer> {
         Path archive = common.data.resolve("archive");
         List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
         ConsistencyCheck.Report r = new ConsistencyCheck(defs, common.features,
-                src -> ArchiveReader.open(archive, src.name())).run(service, from, common.data.resolve("tmp"));
+                Archives.reader(archive, err)).run(service, from, common.data.resolve("tmp"));
         out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
                         + " explained by late arrivals (after the read, or later than the source's lateness) and %,d unexplained%n",
                 r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());

@@ -1,7 +1,6 @@
 package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
-import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.training.TrainingSetBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -78,9 +77,6 @@ final class TrainingSetCommand implements Callable<Integer> {
             o = o.withMemoryBudget(memoryMb << 20);
         }
         Path archive = common.data.resolve("archive");
-        if (!Files.isDirectory(archive)) {
-            err.println("note: no archive at " + archive + " (run tessera run or demo, or tessera import); features will be empty");
-        }
         Path parent = outFile.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -88,7 +84,7 @@ final class TrainingSetCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, !noProgress && System.console() != null);
         long start = System.nanoTime();
         TrainingSetBuilder.Report r = new TrainingSetBuilder(defs, common.features,
-                src -> ArchiveReader.open(archive, src.name())).build(o, (phase, done, total) -> {
+                Archives.reader(archive, err)).build(o, (phase, done, total) -> {
                     double base = switch (phase) {
                         case "spine" -> 0.0;
                         case "events" -> 0.1;

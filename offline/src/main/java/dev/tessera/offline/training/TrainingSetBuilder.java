@@ -284,6 +284,10 @@ public final class TrainingSetBuilder {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
                 + o.service() + "'; " + ClosestNames.hint(o.service(), defs.services().keySet(), "services")));
         Plan plan = new Plan(service);
+        if (!Files.isRegularFile(o.spine())) {
+            throw new TesseraException("spine file " + o.spine() + " does not exist or is not a file; pass a CSV (with a header line)"
+                    + " or a Parquet file with the entity keys, ts and any label columns");
+        }
         Files.createDirectories(o.workDir());
         Path work = Files.createTempDirectory(o.workDir(), "training-set-");
         try {
