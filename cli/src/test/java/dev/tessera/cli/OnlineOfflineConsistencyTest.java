@@ -82,6 +82,29 @@ class OnlineOfflineConsistencyTest {
                 assertThat(f.mismatches()).as(service + " " + f.feature() + " " + f.examples()).isZero();
             }
         }
+
+        // the same through the commands a user runs
+        CommandLineTest.Run consistency = CommandLineTest.tessera("consistency", "--features", EXAMPLES.toString(), "--data", data.toString(),
+                "--service", "account_risk_v2");
+        assertThat(consistency.exit()).as(consistency.out() + consistency.err()).isZero();
+        assertThat(consistency.out()).contains(reads + " logged reads", ": 0 mismatches");
+        Path spine = tmp.resolve("spine.csv");
+        java.nio.file.Files.writeString(spine, "account_id,ts,label\na1," + System.currentTimeMillis() + ",1\nnobody,2026-01-01T00:00:00Z,0\n");
+        CommandLineTest.Run training = CommandLineTest.tessera("training-set", "--features", EXAMPLES.toString(), "--data", data.toString(),
+                "--spine", spine.toString(), "--service", "account_risk_v1", "--out", tmp.resolve("train.csv").toString());
+        assertThat(training.exit()).as(training.err()).isZero();
+        List<String> lines = java.nio.file.Files.readAllLines(tmp.resolve("train.csv"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("account_id,ts,label,account_payments__declined_count_1h,");
+        assertThat(lines.get(2)).startsWith("nobody,2026-01-01T00:00:00Z,0,0,0,");
+        CommandLineTest.Run backfill = CommandLineTest.tessera("backfill", "--features", EXAMPLES.toString(), "--data", data.toString(),
+                "--group", "account_payments");
+        assertThat(backfill.exit()).as(backfill.err()).isZero();
+        assertThat(backfill.out()).contains("backfilled account_payments", (6 * 60) + " archived events applied", "0 newer events left");
+        CommandLineTest.Run unknown = CommandLineTest.tessera("backfill", "--features", EXAMPLES.toString(), "--data", data.toString(),
+                "--group", "acount_payments");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("did you mean 'account_payments'");
     }
 
     private static String post(HttpClient http, String url, String type, String body) throws Exception {
