@@ -6,21 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.Definitions;
-import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Source;
 import dev.tessera.api.SourceFormat;
 import dev.tessera.core.event.Event;
-import dev.tessera.core.event.EventTimes;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
-import dev.tessera.runtime.EntityKeys;
+import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +49,7 @@ public final class EventPusher {
 
     public record Rejection(int index, String reason, String message) {}
 
-    private record SourceInfo(Source source, EventDecoder decoder, int timestampSlot, int idSlot, List<int[]> keySlots) {}
+    private record SourceInfo(Source source, EventDecoder decoder, EventRules rules) {}
 
     private final Definitions defs;
     private final Producer<byte[], byte[]> producer;
@@ -73,12 +70,7 @@ public final class EventPusher {
                 continue;
             }
             FieldLayout layout = SourceFields.layout(defs, s);
-            List<int[]> keys = new ArrayList<>();
-            for (FeatureGroup g : defs.groupsOf(s)) {
-                keys.add(defs.entityOf(g).keys().stream().mapToInt(layout::requireSlot).toArray());
-            }
-            sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout), layout.requireSlot(s.timestamp()),
-                    s.id() == null ? -1 : layout.requireSlot(s.id()), keys));
+            sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout), new EventRules(defs, s, layout)));
         }
     }
 
@@ -121,23 +113,20 @@ public final class EventPusher {
             Event e = d.event();
             long t;
             try {
-                t = EventTimes.toEpochMillis(e.get(info.timestampSlot));
+                t = info.rules.eventTime(e);
             } catch (IllegalArgumentException ex) {
-                rejected.add(new Rejection(i, "bad_timestamp", "field '" + info.source.timestamp() + "': " + ex.getMessage()));
+                rejected.add(new Rejection(i, "bad_timestamp", ex.getMessage()));
                 continue;
             }
-            long skew = info.source.maxClockSkew().millis();
-            if (t > now + skew) {
-                rejected.add(new Rejection(i, "future", "event time " + Instant.ofEpochMilli(t) + " is more than "
-                        + info.source.maxClockSkew() + " ahead of the server clock " + Instant.ofEpochMilli(now)
-                        + "; send epoch milliseconds (not microseconds) and check the producer's clock"));
+            if (info.rules.isFuture(t, now)) {
+                rejected.add(new Rejection(i, "future", info.rules.futureMessage(t, now)));
                 continue;
             }
-            String key = keyOf(info, e);
-            if (key == null && !info.keySlots.isEmpty()) {
-                rejected.add(new Rejection(i, "missing_key", "no value for the key fields of any group of source " + sourceName));
+            if (!info.rules.hasAnyKey(e)) {
+                rejected.add(new Rejection(i, "missing_key", info.rules.missingKeyMessage()));
                 continue;
             }
+            String key = recordKey(info.rules, e);
             records.add(new ProducerRecord<>(info.source.topic(), key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
         }
         return send(records, new Result(records.size(), List.copyOf(rejected)));
@@ -200,40 +189,21 @@ public final class EventPusher {
     }
 
     /**
-     * The record key: the event id when the source has one, else the first present entity key; null
-     * when an entity key is missing. A source no group reads (labels such as chargebacks, kept for
-     * the archive and training sets) has no entity key to require: its events are keyed by id, or
-     * not at all.
+     * The record key: the event id when the source has one (retries land in the original's
+     * partition, ADR 003), else the first entity key present; null when neither exists.
      */
-    private static String keyOf(SourceInfo info, Event e) {
-        if (info.keySlots.isEmpty()) {
-            return info.idSlot < 0 ? null : EntityKeys.text(e.get(info.idSlot));
+    private static String recordKey(EventRules rules, Event e) {
+        String id = rules.id(e);
+        if (id != null) {
+            return id;
         }
-        String firstKey = null;
-        for (int[] slots : info.keySlots) {
-            StringBuilder sb = new StringBuilder();
-            boolean complete = true;
-            for (int s : slots) {
-                String part = EntityKeys.text(e.get(s));
-                if (part == null) {
-                    complete = false;
-                    break;
-                }
-                if (sb.length() > 0) {
-                    sb.append('\u001f');
-                }
-                sb.append(part);
-            }
-            if (complete) {
-                firstKey = sb.toString();
-                break;
+        for (int g = 0; g < rules.groups(); g++) {
+            String key = rules.keyOf(e, g);
+            if (key != null) {
+                return key;
             }
         }
-        if (firstKey == null) {
-            return null;
-        }
-        String id = info.idSlot < 0 ? null : EntityKeys.text(e.get(info.idSlot));
-        return id != null ? id : firstKey;
+        return null;
     }
 
     private static List<byte[]> lines(byte[] body) {
