@@ -30,7 +30,10 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <p>Memory: each open file buffers at most one row group (compressed pages) before writing it out,
  * so what is held is bounded by the rows since the last commit and by open files times the row
- * group size; the archiver commits early when either grows past its bound. Not thread-safe.
+ * group size; the archiver commits early when either grows past its bound. An import, which writes
+ * one event hour after the other, {@linkplain #sealAll() seals} each hour's file as it finishes it:
+ * the file is closed (nothing of it stays in memory) but stays in-progress until the commit. Not
+ * thread-safe.
  */
 final class ArchiveWriter {
     private record FileKey(int partition, long hourStart) {}
@@ -39,7 +42,7 @@ final class ArchiveWriter {
         final int partition;
         final String hourDir;
         final Path temp;
-        final ParquetWriter<GenericRecord> writer;
+        ParquetWriter<GenericRecord> writer; // null once closed: a closed writer still holds its page buffers
         long rows;
         long minEventTime = Long.MAX_VALUE;
         long maxEventTime = Long.MIN_VALUE;
@@ -57,6 +60,7 @@ final class ArchiveWriter {
     private final ArchiveSchema schema;
     private final long rowGroupBytes;
     private final Map<FileKey, OpenFile> open = new LinkedHashMap<>();
+    private final Map<FileKey, OpenFile> sealed = new LinkedHashMap<>();
     private int bufferedRows;
 
     ArchiveWriter(Path sourceDir, String source, ArchiveSchema schema, long rowGroupBytes) {
@@ -86,6 +90,10 @@ final class ArchiveWriter {
         FileKey key = new FileKey(partition, hour);
         OpenFile f = open.get(key);
         if (f == null) {
+            if (sealed.containsKey(key)) {
+                throw new IllegalStateException("the file of partition " + partition + " and hour " + ArchiveLayout.hourDir(hour)
+                        + " was sealed in this commit; commit before appending to that hour again");
+            }
             String hourDir = ArchiveLayout.hourDir(hour);
             Path dir = sourceDir.resolve(hourDir);
             Durable.createDirectories(dir);
@@ -101,6 +109,20 @@ final class ArchiveWriter {
     }
 
     /**
+     * Closes every open file (its footer written, nothing of it kept in memory); the files stay
+     * in-progress until {@link #commit}, which names them like open ones. Their (partition, hour)
+     * cannot take rows again before that commit.
+     */
+    void sealAll() throws IOException {
+        for (Map.Entry<FileKey, OpenFile> e : open.entrySet()) {
+            e.getValue().writer.close();
+            e.getValue().writer = null;
+            sealed.put(e.getKey(), e.getValue());
+        }
+        open.clear();
+    }
+
+    /**
      * Commits: see the class comment.
      *
      * @param ranges        partition to {first offset, last offset} read since its last commit; must
@@ -111,12 +133,12 @@ final class ArchiveWriter {
     List<Manifest> commit(Map<Integer, long[]> ranges, Map<Integer, Long> maxEventTimes, long now) throws IOException {
         Map<Integer, List<Manifest.FileEntry>> filesOf = new TreeMap<>();
         Set<Path> dirs = new LinkedHashSet<>();
-        for (OpenFile f : open.values()) {
+        sealAll();
+        for (OpenFile f : sealed.values()) {
             long[] range = ranges.get(f.partition);
             if (range == null) {
                 throw new IllegalStateException("partition " + f.partition + " has rows but no offset range to commit");
             }
-            f.writer.close();
             Durable.force(f.temp);
             String name = ArchiveLayout.dataFileName(f.partition, range[0], range[1]);
             Durable.rename(f.temp, f.temp.resolveSibling(name));
@@ -124,7 +146,7 @@ final class ArchiveWriter {
             filesOf.computeIfAbsent(f.partition, p -> new ArrayList<>())
                     .add(new Manifest.FileEntry(f.hourDir + "/" + name, f.rows, f.minEventTime, f.maxEventTime));
         }
-        open.clear();
+        sealed.clear();
         bufferedRows = 0;
         for (Path dir : dirs) {
             Durable.forceDir(dir);
@@ -158,6 +180,7 @@ final class ArchiveWriter {
             }
         }
         open.clear();
+        sealed.clear();
         bufferedRows = 0;
     }
 }
