@@ -90,10 +90,15 @@ public final class Importer {
             }
         }
 
-        /** Formats from the file names, no rejects file, commits every 1,000,000 rows, 64 MiB of spill buffers. */
+        /**
+         * Formats from the file names, no rejects file, commits every 1,000,000 rows; spill buffers of 64 MiB and
+         * row groups of 16 MiB, or an eighth of the heap each when that is less.
+         */
         public static Options of(String source, List<Path> files, Path workDir) {
+            long eighth = Runtime.getRuntime().maxMemory() / 8;
             return new Options(source, files, null, null, workDir, EventDecoders.DEFAULT_MAX_RECORD_BYTES, 1_000_000L,
-                    64L << 20, 16L << 20, System::currentTimeMillis);
+                    Math.max(1L << 20, Math.min(64L << 20, eighth)), Math.max(1L << 20, Math.min(16L << 20, eighth)),
+                    System::currentTimeMillis);
         }
 
         public Options withFormat(ImportFormat f) {

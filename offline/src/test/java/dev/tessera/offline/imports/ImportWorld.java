@@ -379,29 +379,36 @@ final class ImportWorld {
             int c = Long.compare(Math.floorDiv(a.pay().time(), HOUR), Math.floorDiv(b.pay().time(), HOUR));
             return c != 0 ? c : 0; // a stable sort keeps file and line order within an hour
         });
-        List<Row> taken = new ArrayList<>(archivedBefore);
+        Map<String, List<Long>> hoursOfId = new HashMap<>();
+        Set<String> withoutId = new HashSet<>(); // hour|identity
         List<Row> kept = new ArrayList<>();
+        for (Row r : archivedBefore) {
+            take(r, hoursOfId, withoutId);
+        }
         for (Row r : valid) {
             long hour = Math.floorDiv(r.pay().time(), HOUR);
-            boolean duplicate = false;
-            for (Row t : taken) {
-                long h = Math.floorDiv(t.pay().time(), HOUR);
-                if (r.pay().id() != null ? r.pay().id().equals(t.pay().id()) && Math.abs(h - hour) <= 1
-                        : t.pay().id() == null && h == hour && t.identity().equals(r.identity())) {
-                    duplicate = true;
-                    break;
-                }
-            }
+            boolean duplicate = r.pay().id() != null
+                    ? hoursOfId.getOrDefault(r.pay().id(), List.of()).stream().anyMatch(h -> Math.abs(h - hour) <= 1)
+                    : withoutId.contains(hour + "|" + r.identity());
             if (duplicate) {
                 rejects.put(where(r), "duplicate");
             } else {
-                taken.add(r);
+                take(r, hoursOfId, withoutId);
                 kept.add(r);
             }
         }
         Map<String, Long> counts = new TreeMap<>();
         rejects.values().forEach(reason -> counts.merge(reason, 1L, Long::sum));
         return new Expected(kept, rejects, counts);
+    }
+
+    private static void take(Row r, Map<String, List<Long>> hoursOfId, Set<String> withoutId) {
+        long hour = Math.floorDiv(r.pay().time(), HOUR);
+        if (r.pay().id() != null) {
+            hoursOfId.computeIfAbsent(r.pay().id(), x -> new ArrayList<>()).add(hour);
+        } else {
+            withoutId.add(hour + "|" + r.identity());
+        }
     }
 
     static String where(Row r) {
