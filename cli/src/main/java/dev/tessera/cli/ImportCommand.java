@@ -101,9 +101,9 @@ final class ImportCommand implements Callable<Integer> {
                 .run(o, (phase, fraction) -> bar.update(phase.equals("read") ? 0.6 * fraction : 0.6 + 0.4 * fraction));
         bar.done();
         double secs = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "imported %s into the archive of %s (%s) in %.1f s: %,d rows read (%,.0f rows/s)%n",
-                files.size() == 1 ? files.get(0) : files.size() + " files", r.source(), r.archive(), secs, r.rowsRead(),
-                r.rowsRead() / Math.max(secs, 1e-3));
+        out.printf(Locale.ROOT, "imported %s into the archive of %s (%s) in %.1f s: %,d rows read (%,.0f rows/s; reading %.1f s,"
+                        + " archiving %.1f s)%n", files.size() == 1 ? files.get(0) : files.size() + " files", r.source(), r.archive(), secs,
+                r.rowsRead(), r.rowsRead() / Math.max(secs, 1e-3), r.readMillis() / 1e3, r.archiveMillis() / 1e3);
         if (r.archived() > 0) {
             out.printf(Locale.ROOT, "  archived %,d events from %s to %s, in %d commit%s (%,d files)%n", r.archived(),
                     Instant.ofEpochMilli(r.minEventTime()), Instant.ofEpochMilli(r.maxEventTime()), r.commits(),

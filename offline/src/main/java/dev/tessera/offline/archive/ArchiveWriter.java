@@ -17,9 +17,9 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <h2>Commit, in this order</h2>
  * <ol>
- *   <li>every open file is closed (footer written), forced to disk, and renamed from its in-progress
- *       name to its final name {@code p<partition>-<first>-<last>.parquet}; then their folders are
- *       forced, so the renames are durable;</li>
+ *   <li>every open file is closed (footer written), forced to disk (all of them, several at a time),
+ *       and renamed from its in-progress name to its final name {@code p<partition>-<first>-<last>.parquet};
+ *       then their folders are forced, so the renames are durable;</li>
  *   <li>for each partition read since the last commit, its manifest {@code p<partition>-<first>-<last>.json}
  *       is written to a temp file, forced, and renamed into {@code _manifests/}: the one atomic step
  *       that commits that partition's range. Then {@code _manifests/} is forced.</li>
@@ -61,6 +61,8 @@ final class ArchiveWriter {
     private final long rowGroupBytes;
     private final Map<FileKey, OpenFile> open = new LinkedHashMap<>();
     private final Map<FileKey, OpenFile> sealed = new LinkedHashMap<>();
+    /** Folders whose entries changed when hour folders were created: forced with the commit. */
+    private final Set<Path> createdIn = new LinkedHashSet<>();
     private int bufferedRows;
 
     ArchiveWriter(Path sourceDir, String source, ArchiveSchema schema, long rowGroupBytes) {
@@ -96,7 +98,7 @@ final class ArchiveWriter {
             }
             String hourDir = ArchiveLayout.hourDir(hour);
             Path dir = sourceDir.resolve(hourDir);
-            Durable.createDirectories(dir);
+            Durable.createDirectories(dir, createdIn);
             Path temp = dir.resolve(ArchiveLayout.inProgressName(partition, offset));
             f = new OpenFile(partition, hourDir, temp, ParquetFiles.writer(temp, schema, rowGroupBytes));
             open.put(key, f);
@@ -134,12 +136,16 @@ final class ArchiveWriter {
         Map<Integer, List<Manifest.FileEntry>> filesOf = new TreeMap<>();
         Set<Path> dirs = new LinkedHashSet<>();
         sealAll();
+        List<Path> temps = new ArrayList<>();
         for (OpenFile f : sealed.values()) {
-            long[] range = ranges.get(f.partition);
-            if (range == null) {
+            if (!ranges.containsKey(f.partition)) {
                 throw new IllegalStateException("partition " + f.partition + " has rows but no offset range to commit");
             }
-            Durable.force(f.temp);
+            temps.add(f.temp);
+        }
+        Durable.forceAll(temps, false);
+        for (OpenFile f : sealed.values()) {
+            long[] range = ranges.get(f.partition);
             String name = ArchiveLayout.dataFileName(f.partition, range[0], range[1]);
             Durable.rename(f.temp, f.temp.resolveSibling(name));
             dirs.add(f.temp.getParent());
@@ -148,9 +154,9 @@ final class ArchiveWriter {
         }
         sealed.clear();
         bufferedRows = 0;
-        for (Path dir : dirs) {
-            Durable.forceDir(dir);
-        }
+        dirs.addAll(createdIn); // the new hour folders' entries, before any manifest can name a file in them
+        createdIn.clear();
+        Durable.forceAll(dirs, true);
         Path manifestDir = sourceDir.resolve(ArchiveLayout.MANIFESTS);
         Durable.createDirectories(manifestDir);
         List<Manifest> written = new ArrayList<>();
@@ -181,6 +187,7 @@ final class ArchiveWriter {
         }
         open.clear();
         sealed.clear();
+        createdIn.clear();
         bufferedRows = 0;
     }
 }

@@ -143,10 +143,12 @@ public final class Importer {
      * @param minEventTime    earliest event time archived ({@link Long#MAX_VALUE} when none)
      * @param maxEventTime    latest event time archived ({@link Long#MIN_VALUE} when none)
      * @param leftoversRemoved files of a crashed archiver or import deleted before starting
+     * @param readMillis      time of the first pass (reading, validating, spilling)
+     * @param archiveMillis   time of the second pass (dedup, writing, commits)
      */
     public record Report(String source, Path archive, long rowsRead, long archived, Map<String, Long> rejected,
                          List<Reject> examples, int commits, long files, long minEventTime, long maxEventTime,
-                         int leftoversRemoved) {
+                         int leftoversRemoved, long readMillis, long archiveMillis) {
         public long rejectedTotal() {
             long n = 0;
             for (long c : rejected.values()) {
@@ -217,6 +219,7 @@ public final class Importer {
             try (HourSpill spill = new HourSpill(Files.createTempDirectory(o.workDir(), spillPrefix(source.name())),
                     o.spillBudgetBytes(), keySlots.length);
                  RejectLog rejects = new RejectLog(o.rejectsFile(), 3)) {
+                long started = System.nanoTime();
                 long rowsRead = 0;
                 long doneBytes = 0;
                 for (int fi = 0; fi < formats.length; fi++) {
@@ -240,7 +243,8 @@ public final class Importer {
                     progress.update("read", (double) doneBytes / totalBytes);
                 }
                 spill.flush();
-                return archive(o, source, archive, spill, rejects, encoder.textual(), formats, rowsRead, progress);
+                return archive(o, source, archive, spill, rejects, encoder.textual(), formats, rowsRead, progress,
+                        (System.nanoTime() - started) / 1_000_000);
             }
         }
     }
@@ -280,7 +284,8 @@ public final class Importer {
     }
 
     private Report archive(Options o, Source source, ArchiveImport archive, HourSpill spill, RejectLog rejects, boolean textual,
-                           ImportFormat[] formats, long rowsRead, Progress progress) throws IOException {
+                           ImportFormat[] formats, long rowsRead, Progress progress, long readMillis) throws IOException {
+        long started = System.nanoTime();
         long reach = Math.max(0, (source.dedupHorizon().millis() + HOUR - 1) / HOUR);
         IdWindow window = new IdWindow();
         TreeSet<Long> loaded = new TreeSet<>();
@@ -364,7 +369,7 @@ public final class Importer {
         }
         progress.update("archive", 1.0);
         return new Report(source.name(), archive.directory(), rowsRead, archived, rejects.counts(), rejects.examples(), commits, files,
-                minTime, maxTime, archive.removedUncommittedFiles());
+                minTime, maxTime, archive.removedUncommittedFiles(), readMillis, (System.nanoTime() - started) / 1_000_000);
     }
 
     private static String spillPrefix(String source) {
