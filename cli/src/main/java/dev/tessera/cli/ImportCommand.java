@@ -127,9 +127,12 @@ final class ImportCommand implements Callable<Integer> {
         }
         List<String> groups = defs.groupsOf(defs.source(source).orElseThrow()).stream().map(FeatureGroup::name).toList();
         if (r.archived() > 0 && !groups.isEmpty()) {
-            out.println("  next: tessera backfill --group " + groups.get(0) + " puts them into the online store"
-                    + (groups.size() > 1 ? " (groups of " + source + ": " + String.join(", ", groups) + ")" : "")
-                    + "; training sets read the archive directly");
+            String backfill = "tessera backfill --group " + groups.get(0)
+                    + (groups.size() > 1 ? " (groups of " + source + ": " + String.join(", ", groups) + ")" : "");
+            out.println(java.nio.file.Files.isDirectory(common.data.resolve("store"))
+                    ? "  next: " + backfill + " puts them into the online store; training sets read the archive directly"
+                    : "  next: tessera training-set reads them from the archive; once tessera run has made the online store in "
+                            + common.data + ", " + backfill + " puts them there");
         }
         return 0;
     }

@@ -332,8 +332,8 @@ public final class Importer {
                         Boolean imported = window.seen(r.id());
                         if (imported != null) {
                             duplicate = (imported ? "an earlier row of this import has" : "the archive already holds an event with")
-                                    + " the same id, less than the dedup horizon (" + source.dedupHorizon()
-                                    + ", whole hours) away in event time";
+                                    + " the same id within the dedup horizon (" + source.dedupHorizon()
+                                    + ", counted in whole event hours)";
                         } else {
                             window.add(r.id(), hour, true);
                         }
