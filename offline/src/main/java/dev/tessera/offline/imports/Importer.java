@@ -16,7 +16,6 @@ import dev.tessera.runtime.decode.EventDecoders;
 import dev.tessera.runtime.decode.RejectReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -65,7 +64,7 @@ import java.util.function.LongSupplier;
  * One row at a time is read; the spill buffers up to {@code spillBudgetBytes}; the archive writes
  * one hour's file at a time (a row group); the dedup window holds the ids of {@code 2 * reach + 1}
  * hours. Files larger than the heap import with a bounded heap; the spill needs disk for the valid
- * rows (about their size) under the work folder.
+ * rows (about their size) under {@code <work>/import/<source>/}.
  */
 public final class Importer {
     static final long HOUR = 3_600_000L;
@@ -214,9 +213,11 @@ public final class Importer {
         long now = o.clock().getAsLong();
 
         try (ArchiveImport archive = ArchiveImport.open(archiveRoot, source.name(), rules.keyFields(), o.rowGroupBytes(), now)) {
-            Files.createDirectories(o.workDir());
-            removeStaleSpills(o.workDir(), source.name());
-            try (HourSpill spill = new HourSpill(Files.createTempDirectory(o.workDir(), spillPrefix(source.name())),
+            // <work>/import/<source>/: only this source's imports spill here, and this one holds the source's lock,
+            // so whatever is there was left by a crashed import of it
+            Path spills = o.workDir().resolve("import").resolve(source.name());
+            HourSpill.deleteTree(spills);
+            try (HourSpill spill = new HourSpill(Files.createTempDirectory(Files.createDirectories(spills), "spill-"),
                     o.spillBudgetBytes(), keySlots.length);
                  RejectLog rejects = new RejectLog(o.rejectsFile(), 3)) {
                 long started = System.nanoTime();
@@ -226,7 +227,7 @@ public final class Importer {
                     Path file = o.files().get(fi);
                     String name = file.toString();
                     try (InputReader reader = InputReader.open(file, formats[fi], o.maxRecordBytes())) {
-                        for (InputRow row; (row = reader.next()) != null; ) {
+                        for (InputRow row; (row = next(reader, file)) != null; ) {
                             rowsRead++;
                             RowRejected failure = validate(row, fi, reader.number(), encoder, decoder, rules, keySlots, now, spill);
                             if (failure != null) {
@@ -246,6 +247,16 @@ public final class Importer {
                 return archive(o, source, archive, spill, rejects, encoder.textual(), formats, rowsRead, progress,
                         (System.nanoTime() - started) / 1_000_000);
             }
+        }
+    }
+
+    /** The reader's next row; a file that breaks off (a damaged Parquet page, a truncated gzip) stops the import. */
+    private static InputRow next(InputReader reader, Path file) {
+        try {
+            return reader.next();
+        } catch (IOException | RuntimeException e) {
+            throw new TesseraException("cannot read " + file + " after " + reader.unit() + " " + reader.number() + ": " + e.getMessage()
+                    + ". Nothing was imported; repair or leave out the file and run the import again", e);
         }
     }
 
@@ -370,21 +381,6 @@ public final class Importer {
         progress.update("archive", 1.0);
         return new Report(source.name(), archive.directory(), rowsRead, archived, rejects.counts(), rejects.examples(), commits, files,
                 minTime, maxTime, archive.removedUncommittedFiles(), readMillis, (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private static String spillPrefix(String source) {
-        return "import-" + source + "-";
-    }
-
-    /** Spill folders of crashed imports of this source (safe to delete: this import holds the source's lock). */
-    private static void removeStaleSpills(Path workDir, String source) throws IOException {
-        List<Path> stale = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workDir, spillPrefix(source) + "*")) {
-            dirs.forEach(stale::add);
-        }
-        for (Path d : stale) {
-            HourSpill.deleteTree(d);
-        }
     }
 
     private static MessageDigest sha256() {

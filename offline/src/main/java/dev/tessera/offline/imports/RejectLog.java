@@ -44,6 +44,7 @@ final class RejectLog implements Closeable {
             this.out = new BufferedWriter(Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8), 1 << 16);
             this.json = PlainValues.JSON.createGenerator(out);
             json.setRootValueSeparator(null);
+            json.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM); // a line per reject, not a write to disk per reject
         } else {
             this.out = null;
             this.json = null;
