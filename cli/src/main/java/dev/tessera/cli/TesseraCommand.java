@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0-SNAPSHOT",
         description = "Real-time feature platform for commerce machine learning.",
         subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, GenerateCommand.class, TrainingSetCommand.class,
-            BackfillCommand.class, ConsistencyCommand.class,
+            ImportCommand.class, BackfillCommand.class, ConsistencyCommand.class,
             CommandLine.HelpCommand.class})
 public final class TesseraCommand implements Runnable {
     @CommandLine.Spec

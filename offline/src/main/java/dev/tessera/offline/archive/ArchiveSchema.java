@@ -98,6 +98,15 @@ final class ArchiveSchema {
                 .endRecord();
     }
 
+    /** Event time, id and record bytes: what an import reads to recognise rows it would add again. */
+    static Schema idAndRawProjection() {
+        return SchemaBuilder.record("ArchivedEvent").namespace("dev.tessera.archive").fields()
+                .name(EVENT_TIME).type(millis()).noDefault()
+                .optionalString(ID)
+                .requiredBytes(RAW)
+                .endRecord();
+    }
+
     private static Schema millis() {
         return LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
     }

@@ -17,9 +17,9 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <h2>Commit, in this order</h2>
  * <ol>
- *   <li>every open file is closed (footer written), forced to disk, and renamed from its in-progress
- *       name to its final name {@code p<partition>-<first>-<last>.parquet}; then their folders are
- *       forced, so the renames are durable;</li>
+ *   <li>every open file is closed (footer written), forced to disk (all of them, several at a time),
+ *       and renamed from its in-progress name to its final name {@code p<partition>-<first>-<last>.parquet};
+ *       then their folders are forced, so the renames are durable;</li>
  *   <li>for each partition read since the last commit, its manifest {@code p<partition>-<first>-<last>.json}
  *       is written to a temp file, forced, and renamed into {@code _manifests/}: the one atomic step
  *       that commits that partition's range. Then {@code _manifests/} is forced.</li>
@@ -30,7 +30,10 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <p>Memory: each open file buffers at most one row group (compressed pages) before writing it out,
  * so what is held is bounded by the rows since the last commit and by open files times the row
- * group size; the archiver commits early when either grows past its bound. Not thread-safe.
+ * group size; the archiver commits early when either grows past its bound. An import, which writes
+ * one event hour after the other, {@linkplain #sealAll() seals} each hour's file as it finishes it:
+ * the file is closed (nothing of it stays in memory) but stays in-progress until the commit. Not
+ * thread-safe.
  */
 final class ArchiveWriter {
     private record FileKey(int partition, long hourStart) {}
@@ -39,7 +42,7 @@ final class ArchiveWriter {
         final int partition;
         final String hourDir;
         final Path temp;
-        final ParquetWriter<GenericRecord> writer;
+        ParquetWriter<GenericRecord> writer; // null once closed: a closed writer still holds its page buffers
         long rows;
         long minEventTime = Long.MAX_VALUE;
         long maxEventTime = Long.MIN_VALUE;
@@ -57,6 +60,9 @@ final class ArchiveWriter {
     private final ArchiveSchema schema;
     private final long rowGroupBytes;
     private final Map<FileKey, OpenFile> open = new LinkedHashMap<>();
+    private final Map<FileKey, OpenFile> sealed = new LinkedHashMap<>();
+    /** Folders whose entries changed when hour folders were created: forced with the commit. */
+    private final Set<Path> createdIn = new LinkedHashSet<>();
     private int bufferedRows;
 
     ArchiveWriter(Path sourceDir, String source, ArchiveSchema schema, long rowGroupBytes) {
@@ -86,9 +92,13 @@ final class ArchiveWriter {
         FileKey key = new FileKey(partition, hour);
         OpenFile f = open.get(key);
         if (f == null) {
+            if (sealed.containsKey(key)) {
+                throw new IllegalStateException("the file of partition " + partition + " and hour " + ArchiveLayout.hourDir(hour)
+                        + " was sealed in this commit; commit before appending to that hour again");
+            }
             String hourDir = ArchiveLayout.hourDir(hour);
             Path dir = sourceDir.resolve(hourDir);
-            Durable.createDirectories(dir);
+            Durable.createDirectories(dir, createdIn);
             Path temp = dir.resolve(ArchiveLayout.inProgressName(partition, offset));
             f = new OpenFile(partition, hourDir, temp, ParquetFiles.writer(temp, schema, rowGroupBytes));
             open.put(key, f);
@@ -98,6 +108,20 @@ final class ArchiveWriter {
         f.minEventTime = Math.min(f.minEventTime, eventTime);
         f.maxEventTime = Math.max(f.maxEventTime, eventTime);
         bufferedRows++;
+    }
+
+    /**
+     * Closes every open file (its footer written, nothing of it kept in memory); the files stay
+     * in-progress until {@link #commit}, which names them like open ones. Their (partition, hour)
+     * cannot take rows again before that commit.
+     */
+    void sealAll() throws IOException {
+        for (Map.Entry<FileKey, OpenFile> e : open.entrySet()) {
+            e.getValue().writer.close();
+            e.getValue().writer = null;
+            sealed.put(e.getKey(), e.getValue());
+        }
+        open.clear();
     }
 
     /**
@@ -111,24 +135,28 @@ final class ArchiveWriter {
     List<Manifest> commit(Map<Integer, long[]> ranges, Map<Integer, Long> maxEventTimes, long now) throws IOException {
         Map<Integer, List<Manifest.FileEntry>> filesOf = new TreeMap<>();
         Set<Path> dirs = new LinkedHashSet<>();
-        for (OpenFile f : open.values()) {
-            long[] range = ranges.get(f.partition);
-            if (range == null) {
+        sealAll();
+        List<Path> temps = new ArrayList<>();
+        for (OpenFile f : sealed.values()) {
+            if (!ranges.containsKey(f.partition)) {
                 throw new IllegalStateException("partition " + f.partition + " has rows but no offset range to commit");
             }
-            f.writer.close();
-            Durable.force(f.temp);
+            temps.add(f.temp);
+        }
+        Durable.forceAll(temps, false);
+        for (OpenFile f : sealed.values()) {
+            long[] range = ranges.get(f.partition);
             String name = ArchiveLayout.dataFileName(f.partition, range[0], range[1]);
             Durable.rename(f.temp, f.temp.resolveSibling(name));
             dirs.add(f.temp.getParent());
             filesOf.computeIfAbsent(f.partition, p -> new ArrayList<>())
                     .add(new Manifest.FileEntry(f.hourDir + "/" + name, f.rows, f.minEventTime, f.maxEventTime));
         }
-        open.clear();
+        sealed.clear();
         bufferedRows = 0;
-        for (Path dir : dirs) {
-            Durable.forceDir(dir);
-        }
+        dirs.addAll(createdIn); // the new hour folders' entries, before any manifest can name a file in them
+        createdIn.clear();
+        Durable.forceAll(dirs, true);
         Path manifestDir = sourceDir.resolve(ArchiveLayout.MANIFESTS);
         Durable.createDirectories(manifestDir);
         List<Manifest> written = new ArrayList<>();
@@ -158,6 +186,8 @@ final class ArchiveWriter {
             }
         }
         open.clear();
+        sealed.clear();
+        createdIn.clear();
         bufferedRows = 0;
     }
 }

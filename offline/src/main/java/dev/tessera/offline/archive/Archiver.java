@@ -13,12 +13,7 @@ import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,12 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -89,8 +82,7 @@ public final class Archiver implements AutoCloseable {
     private final int[] keySlots;
     private final ArchiveWriter writer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final ArchiveLock lock;
     private final int partitions;
 
     // owned by the archiver thread
@@ -117,20 +109,12 @@ public final class Archiver implements AutoCloseable {
         this.config = config;
         this.sourceDir = ArchiveLayout.sourceDir(archiveRoot, source.name());
         Durable.createDirectories(sourceDir);
-        this.lockChannel = FileChannel.open(sourceDir.resolve(ArchiveLayout.LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        FileLock l;
-        try {
-            l = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null;
+        this.lock = ArchiveLock.tryAcquire(sourceDir, "the archiver of tessera run/demo");
+        if (lock == null) {
+            throw new TesseraException("the archive " + sourceDir + " is already being written by " + ArchiveLock.holder(sourceDir)
+                    + "; stop that (a second tessera run or demo on the same --data?) or let the import finish, or give this one"
+                    + " another --data folder");
         }
-        if (l == null) {
-            lockChannel.close();
-            throw new TesseraException("another archiver is writing " + sourceDir + " (a second tessera run on the same"
-                    + " --data?); stop it, or give this one another --data folder");
-        }
-        this.lock = l;
         KafkaConsumer<byte[], byte[]> c = null;
         try {
             FieldLayout layout = SourceFields.layout(defs, source);
@@ -195,7 +179,7 @@ public final class Archiver implements AutoCloseable {
     /** Reads the manifests, deletes what no manifest names, seeks, rebuilds the dedup state. */
     private void recover() throws IOException {
         CommittedArchive committed = CommittedArchive.load(sourceDir);
-        int removed = removeUncommitted(committed);
+        int removed = committed.removeUncommitted();
         Map<Integer, Long> next = committed.nextOffsets();
         for (int p : next.keySet()) {
             if (p < 0 || p >= partitions) {
@@ -262,31 +246,6 @@ public final class Archiver implements AutoCloseable {
                         + " {} ids remembered for dedup{}", source.name(), source.topic(), partitions, sourceDir,
                 committed.files().stream().mapToLong(ArchivedFile::rows).sum(), java.util.Arrays.toString(committedNext), ids,
                 removed > 0 ? ", " + removed + " uncommitted files removed" : "");
-    }
-
-    /** Deletes in-progress files, data files no manifest names, and unfinished manifest temp files. */
-    private int removeUncommitted(CommittedArchive committed) throws IOException {
-        Set<Path> keep = committed.referencedFiles();
-        List<Path> doomed = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(sourceDir, 3)) {
-            walk.filter(Files::isRegularFile).forEach(f -> {
-                String name = f.getFileName().toString();
-                Path rel = sourceDir.relativize(f);
-                boolean inManifests = rel.getNameCount() == 2 && rel.getName(0).toString().equals(ArchiveLayout.MANIFESTS);
-                boolean inHour = rel.getNameCount() == 3 && rel.getName(0).toString().startsWith("dt=")
-                        && rel.getName(1).toString().startsWith("hour=");
-                if (inManifests && name.endsWith(ArchiveLayout.TEMP_SUFFIX)) {
-                    doomed.add(f);
-                } else if (inHour && (name.endsWith(ArchiveLayout.IN_PROGRESS_SUFFIX)
-                        || name.endsWith(ArchiveLayout.DATA_SUFFIX) && !keep.contains(f.normalize()))) {
-                    doomed.add(f);
-                }
-            });
-        }
-        for (Path f : doomed) {
-            Files.deleteIfExists(f);
-        }
-        return doomed.size();
     }
 
     private static KafkaConsumer<byte[], byte[]> newConsumer(ArchiveConfig config, Source source) {
@@ -465,10 +424,7 @@ public final class Archiver implements AutoCloseable {
 
     private void release() {
         try {
-            if (lock != null && lock.isValid()) {
-                lock.release();
-            }
-            lockChannel.close();
+            lock.close();
         } catch (IOException e) {
             LOG.warn("releasing the archive lock of {}: {}", source.name(), e.toString());
         }

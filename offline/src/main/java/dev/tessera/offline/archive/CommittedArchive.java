@@ -13,12 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * A source's archive as its manifests say it is: the committed files and, per Kafka partition, the
  * offsets covered. Anything a manifest does not name is not part of the archive. Checked on load:
  * a manifest's name agrees with its content, and the ranges of one partition never overlap (they
  * could only if something other than the archiver wrote here).
+ *
+ * <p>Imported rows ({@link ArchiveImport}) commit as partition {@value ArchivedEvent#IMPORTED}: their
+ * "offsets" are the source's import sequence, so the same overlap check covers them, but they are
+ * not Kafka offsets: {@link #nextOffsets()} and {@link #maxEventTimes()} leave them out.
  */
 final class CommittedArchive {
     final Path sourceDir;
@@ -73,20 +78,35 @@ final class CommittedArchive {
         return new CommittedArchive(sourceDir, List.copyOf(manifests));
     }
 
-    /** Per partition with a commit: the first offset not covered yet. */
+    /** Per Kafka partition with a commit: the first offset not covered yet. */
     Map<Integer, Long> nextOffsets() {
         Map<Integer, Long> next = new TreeMap<>();
         for (Manifest m : manifests) {
-            next.merge(m.partition(), m.lastOffset() + 1, Math::max);
+            if (m.partition() >= 0) {
+                next.merge(m.partition(), m.lastOffset() + 1, Math::max);
+            }
         }
         return next;
     }
 
-    /** Per partition with a commit: the greatest event time archived from it ({@link Long#MIN_VALUE} for none). */
+    /** The next number of the source's import sequence: one past the last imported row, 0 before any import. */
+    long nextImportSequence() {
+        long next = 0;
+        for (Manifest m : manifests) {
+            if (m.partition() == ArchivedEvent.IMPORTED) {
+                next = Math.max(next, m.lastOffset() + 1);
+            }
+        }
+        return next;
+    }
+
+    /** Per Kafka partition with a commit: the greatest event time archived from it ({@link Long#MIN_VALUE} for none). */
     Map<Integer, Long> maxEventTimes() {
         Map<Integer, Long> max = new TreeMap<>();
         for (Manifest m : manifests) {
-            max.merge(m.partition(), m.maxEventTime(), Math::max);
+            if (m.partition() >= 0) {
+                max.merge(m.partition(), m.maxEventTime(), Math::max);
+            }
         }
         return max;
     }
@@ -101,6 +121,36 @@ final class CommittedArchive {
             }
         }
         return out;
+    }
+
+    /**
+     * Deletes what a crashed writer left: in-progress files, data files no manifest names, and
+     * unfinished manifest temp files. Only for the holder of the source's {@link ArchiveLock}.
+     *
+     * @return the number of files deleted
+     */
+    int removeUncommitted() throws IOException {
+        Set<Path> keep = referencedFiles();
+        List<Path> doomed = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(sourceDir, 3)) {
+            walk.filter(Files::isRegularFile).forEach(f -> {
+                String name = f.getFileName().toString();
+                Path rel = sourceDir.relativize(f);
+                boolean inManifests = rel.getNameCount() == 2 && rel.getName(0).toString().equals(ArchiveLayout.MANIFESTS);
+                boolean inHour = rel.getNameCount() == 3 && rel.getName(0).toString().startsWith("dt=")
+                        && rel.getName(1).toString().startsWith("hour=");
+                if (inManifests && name.endsWith(ArchiveLayout.TEMP_SUFFIX)) {
+                    doomed.add(f);
+                } else if (inHour && (name.endsWith(ArchiveLayout.IN_PROGRESS_SUFFIX)
+                        || name.endsWith(ArchiveLayout.DATA_SUFFIX) && !keep.contains(f.normalize()))) {
+                    doomed.add(f);
+                }
+            });
+        }
+        for (Path f : doomed) {
+            Files.deleteIfExists(f);
+        }
+        return doomed.size();
     }
 
     Set<Path> referencedFiles() {

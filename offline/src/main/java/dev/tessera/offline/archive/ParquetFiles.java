@@ -10,6 +10,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -24,6 +25,7 @@ final class ParquetFiles {
 
     static ParquetWriter<GenericRecord> writer(Path file, ArchiveSchema schema, long rowGroupBytes) throws IOException {
         return AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+                .withConf(new PlainParquetConfiguration())
                 .withSchema(schema.avro)
                 .withDataModel(GenericData.get())
                 .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -32,6 +34,7 @@ final class ParquetFiles {
                 .withPageSize((int) Math.min(1 << 20, Math.max(64 << 10, rowGroupBytes / 16)))
                 .withDictionaryEncoding(ArchiveSchema.RAW, false)
                 .withDictionaryEncoding(ArchiveSchema.OFFSET, false)
+                .withDictionaryEncoding(ArchiveSchema.ID, false) // unique per event: a dictionary only costs
                 .withExtraMetaData(schema.fileMetadata)
                 .build();
     }
@@ -44,7 +47,8 @@ final class ParquetFiles {
     static void read(Path file, Schema projection, Consumer<GenericRecord> sink) {
         ParquetReader<GenericRecord> reader;
         try {
-            reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+            // a plain configuration: a Hadoop Configuration would parse its XML defaults again for every file
+            reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration())
                     .withDataModel(GenericData.get())
                     .set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projection.toString())
                     // AvroReadSupport.setAvroReadSchema without a Hadoop Configuration: records of the projection

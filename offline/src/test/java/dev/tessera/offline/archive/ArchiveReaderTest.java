@@ -196,7 +196,7 @@ class ArchiveReaderTest {
         try (Archiver a = start(root)) {
             assertThatThrownBy(() -> start(root))
                     .isInstanceOf(TesseraException.class)
-                    .hasMessageContaining("another archiver is writing");
+                    .hasMessageContaining("is already being written by the archiver of tessera run");
         }
     }
 
