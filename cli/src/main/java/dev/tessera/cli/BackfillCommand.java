@@ -67,8 +67,8 @@ final class BackfillCommand implements Callable<Integer> {
         String source = defs.sourceOf(g.get()).name();
         Path storeDir = common.data.resolve("store");
         if (!Files.isDirectory(storeDir)) {
-            throw new TesseraException("no online store at " + storeDir + ": run tessera run (or demo) with --data " + common.data
-                    + " first, or point --data at the folder that holds it");
+            // e.g. right after tessera import: the stream has consumed nothing, so every Kafka record stays the stream's
+            out.println("no online store at " + storeDir + " yet: creating it; tessera run on this --data starts from it");
         }
         ArchiveReader archive = ArchiveReader.open(common.data.resolve("archive"), source);
         Map<Integer, Long> next = archive.nextOffsets();

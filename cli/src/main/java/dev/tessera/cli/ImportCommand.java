@@ -129,10 +129,8 @@ final class ImportCommand implements Callable<Integer> {
         if (r.archived() > 0 && !groups.isEmpty()) {
             String backfill = "tessera backfill --group " + groups.get(0)
                     + (groups.size() > 1 ? " (groups of " + source + ": " + String.join(", ", groups) + ")" : "");
-            out.println(java.nio.file.Files.isDirectory(common.data.resolve("store"))
-                    ? "  next: " + backfill + " puts them into the online store; training sets read the archive directly"
-                    : "  next: tessera training-set reads them from the archive; once tessera run has made the online store in "
-                            + common.data + ", " + backfill + " puts them there");
+            out.println("  next: " + backfill + " puts them into the online store (tessera run and demo serve it);"
+                    + " training sets read the archive directly");
         }
         return 0;
     }
