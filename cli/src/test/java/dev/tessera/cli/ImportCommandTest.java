@@ -59,6 +59,13 @@ class ImportCommandTest {
         ArchiveReader.open(Path.of(data, "archive"), "logins").forEach(e -> raw.add(new String(e.raw())));
         assertThat(raw).contains("{\"login_id\":\"l1\",\"account_id\":\"a1\",\"device_id\":\"d1\",\"ip\":\"10.0.0.1\",\"success\":true,"
                 + "\"country\":\"FR\",\"event_time\":" + t + "}");
+
+        // then into an online store that does not exist yet: backfill creates it
+        CommandLineTest.Run backfill = CommandLineTest.tessera("backfill", "--features", EXAMPLES.toString(), "--data", data,
+                "--group", "account_payments", "--no-progress");
+        assertThat(backfill.exit()).as(backfill.err()).isZero();
+        assertThat(backfill.out()).contains("creating it", "20 archived events applied");
+        assertThat(Path.of(data, "store")).isDirectory();
     }
 
     @Test
