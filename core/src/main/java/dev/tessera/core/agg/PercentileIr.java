@@ -200,9 +200,31 @@ final class PercentileIr implements Ir {
         return sketch == null ? size : sketch.getN();
     }
 
-    /** True once the IR has moved to its KLL sketch (for tests and diagnostics). */
+    /** True once the IR has moved to its KLL sketch (for tests, diagnostics and {@link PercentilePrefix}). */
     boolean isSketch() {
         return sketch != null;
+    }
+
+    /** Exact mode: the number of values in the buffer. */
+    int bufferSize() {
+        return size;
+    }
+
+    /** Exact mode: the buffer, sorted in place (its order is not state), values in [0, {@link #bufferSize()}). Not a copy. */
+    double[] sortedBuffer() {
+        if (size > 0) {
+            Arrays.sort(values, 0, size);
+        }
+        return values;
+    }
+
+    /** KLL mode: the sketch (not a copy; callers must not change it). */
+    KllDoublesSketch sketch() {
+        return sketch;
+    }
+
+    double p() {
+        return p;
     }
 
     /** The library's 99%-confidence single-rank error for this IR's sketch: 0 while exact (for tests). */

@@ -219,9 +219,38 @@ final class TopKIr implements Ir {
         return sketch == null && size == 0;
     }
 
-    /** True once the IR has moved to its items sketch (for tests and diagnostics). */
+    /** True once the IR has moved to its items sketch (for tests, diagnostics and {@link TopKPrefix}). */
     boolean isSketch() {
         return sketch != null;
+    }
+
+    int k() {
+        return k;
+    }
+
+    /** Exact mode: the number of distinct values. */
+    int exactSize() {
+        return size;
+    }
+
+    /** Exact mode: value {@code i} in first-seen order. */
+    String exactItem(int i) {
+        return items[i];
+    }
+
+    /** Exact mode: the count of value {@code i}. */
+    long exactCount(int i) {
+        return counts[i];
+    }
+
+    /** Sketch mode: the items sketch (not a copy; callers must not change it). */
+    ItemsSketch<String> sketch() {
+        return sketch;
+    }
+
+    /** The order of a result: count descending, then value ascending. */
+    static Comparator<ValueCount> order() {
+        return ORDER;
     }
 
     /** The sketch's maximum overcount: 0 while exact (for tests). */

@@ -2,7 +2,7 @@ package dev.tessera.core.tile;
 
 import dev.tessera.core.agg.Aggregator;
 import dev.tessera.core.agg.Ir;
-import java.util.Arrays;
+import dev.tessera.core.agg.WindowPrefix;
 
 /**
  * What {@link GroupAggregator#read(EntityTiles, long, int)} keeps per entity and served feature so
@@ -64,11 +64,9 @@ final class ReadCache {
     private final long[] resultMods;
     private final int[] resultRanges;
 
-    /** The fold of the prefix's IRs; null when none of its tiles holds one. */
-    private final Ir[] prefixes;
-    /** False when {@code prefixes[i]} is a tile's own IR (borrowed), true for a merge target owned here. */
-    private final boolean[] ownedPrefix;
-    /** First tile index of the prefix; -1 while no prefix is kept. */
+    /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
+    private final WindowPrefix[] prefixes;
+    /** First tile index of the prefix. */
     private final int[] prefixFrom;
     /** One past the prefix's last tile index: the index of the window's last tile when it was made. */
     private final int[] prefixEnd;
@@ -78,12 +76,10 @@ final class ReadCache {
         results = new Object[features];
         resultMods = new long[features];
         resultRanges = new int[features];
-        prefixes = new Ir[features];
-        ownedPrefix = new boolean[features];
+        prefixes = new WindowPrefix[features];
         prefixFrom = new int[features];
         prefixEnd = new int[features];
         prefixVersions = new long[features];
-        Arrays.fill(prefixFrom, -1);
     }
 
     /** The value of feature {@code feature}: slot {@code slot} of tiles {@code [from, to)} (non-empty) of {@code ring}. */
@@ -94,69 +90,39 @@ final class ReadCache {
         if (cached != null && range != -1 && resultMods[feature] == mod && resultRanges[feature] == range) {
             return cached == NULL_RESULT ? null : cached;
         }
-        Object result = merge(ring, from, to, slot, aggregator, feature);
+        int end = to - 1;
+        Ir last = ring.tileAt(end)[slot];
+        Object result;
+        if (from == end) {
+            result = last == null ? aggregator.emptyResult() : last.result();
+        } else {
+            result = prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
+        }
         results[feature] = result == null ? NULL_RESULT : result;
         resultMods[feature] = mod;
         resultRanges[feature] = range;
         return result;
     }
 
-    private Object merge(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature) {
-        int end = to - 1;
-        Ir last = ring.tileAt(end)[slot];
-        Ir prefix = from == end ? null : prefix(ring, from, end, slot, aggregator, feature);
-        if (prefix == null) {
-            return last == null ? aggregator.emptyResult() : last.result();
-        }
-        if (last == null) {
-            return prefix.result();
-        }
-        Ir target = aggregator.newMergeTarget();
-        target.merge(prefix);
-        target.merge(last);
-        return target.result();
-    }
-
-    /** The fold of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
-    private Ir prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
+    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
+    private WindowPrefix prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
         long version = ring.olderTilesModCount();
+        WindowPrefix prefix = prefixes[feature];
         int start;
-        Ir prefix;
-        boolean owned;
-        if (prefixFrom[feature] == from && prefixVersions[feature] == version && prefixEnd[feature] <= end) {
-            if (prefixEnd[feature] == end) {
-                return prefixes[feature];
-            }
+        if (prefix != null && prefixFrom[feature] == from && prefixVersions[feature] == version
+                && prefixEnd[feature] <= end) {
             start = prefixEnd[feature];
-            prefix = prefixes[feature];
-            owned = ownedPrefix[feature];
         } else {
+            prefix = aggregator.newWindowPrefix();
+            prefixes[feature] = prefix;
+            prefixFrom[feature] = from;
+            prefixVersions[feature] = version;
             start = from;
-            prefix = null;
-            owned = false;
         }
         for (int i = start; i < end; i++) {
-            Ir ir = ring.tileAt(i)[slot];
-            if (ir == null) {
-                continue;
-            }
-            if (prefix == null) {
-                prefix = ir;
-            } else {
-                if (!owned) {
-                    Ir target = aggregator.newMergeTarget();
-                    target.merge(prefix);
-                    prefix = target;
-                    owned = true;
-                }
-                prefix.merge(ir);
-            }
+            prefix.append(ring.tileAt(i)[slot]);
         }
-        prefixes[feature] = prefix;
-        ownedPrefix[feature] = owned;
-        prefixFrom[feature] = from;
         prefixEnd[feature] = end;
-        prefixVersions[feature] = version;
         return prefix;
     }
 }
