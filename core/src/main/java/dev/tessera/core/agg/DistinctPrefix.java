@@ -9,33 +9,41 @@ package dev.tessera.core.agg;
  *   <li><b>Fold exact</b>: the answer is the size of the union of two sorted hash sets, counted by
  *       one merge walk, as long as it is at most 128 (beyond that the merge target would move to its
  *       HLL and the generic read is used).</li>
- *   <li><b>Fold estimating</b>: a copy of the fold, made once, absorbs the last IR's hashes
- *       ({@code withLast}). The last IR only grows while it is the same object (see the contract), and a
- *       union is idempotent, so on later reads only the hashes added since are absorbed: the copy then
- *       holds exactly the hashes (HLL coupons, registers) the generic read's target would hold, and
- *       the composite estimate depends on nothing else. (It reads the registers' sums of 2^-v, which
- *       are exact in a double for lgK = 15, and the coupon count: no dependence on update order.)</li>
+ *   <li><b>Fold estimating</b>: the fold absorbs the last IR's hashes in place (it is made an owned
+ *       copy first if it was a tile's own IR). A union is idempotent and only ever holds hashes of the
+ *       window's own tiles, so the fold then holds exactly the hashes (HLL coupons, registers) the
+ *       generic read's target would hold — and still does after later appends, which add the former
+ *       last tile in full. The last IR only grows while it is the same object (see the contract), so
+ *       a read absorbs only the hashes it gained since the previous read ({@code absorbed}). The
+ *       composite estimate depends on the coupons or registers only (it reads the registers' sums of
+ *       2^-v, which are exact in a double for lgK = 15), not on the order of updates.</li>
  * </ul>
  */
 final class DistinctPrefix extends MergedPrefix {
-    /** The fold with the last IR's hashes absorbed; null until needed, dropped when the fold changes. */
-    private DistinctIr withLast;
-    /** The last IR absorbed into {@link #withLast}. */
-    private Ir withLastOf;
+    /** The last IR whose hashes the fold absorbed. */
+    private Ir absorbedOf;
     /** Its hashes absorbed so far, ascending, in [0, absorbedSize). */
     private long[] absorbed = new long[0];
     private int absorbedSize;
-    private Object withLastResult;
+    private Object absorbedResult;
 
     DistinctPrefix(Aggregator aggregator) {
         super(aggregator);
     }
 
     @Override
+    public void append(Ir ir) {
+        if (absorbedOf != null && ir != absorbedOf) {
+            throw new IllegalStateException("approx_distinct window prefix: the IR appended is not the last IR it was"
+                    + " read with, whose hashes its fold holds; make a new prefix when the window changes otherwise");
+        }
+        super.append(ir);
+    }
+
+    @Override
     void changed() {
-        withLast = null;
-        withLastOf = null;
-        withLastResult = null;
+        absorbedOf = null;
+        absorbedResult = null;
     }
 
     @Override
@@ -44,30 +52,33 @@ final class DistinctPrefix extends MergedPrefix {
         if (f == null || last == null) {
             return mergedResult(last);
         }
-        DistinctIr fold = (DistinctIr) f;
         DistinctIr tail = (DistinctIr) last;
         if (tail.isEstimating()) {
             return mergedResult(last);
         }
-        if (!fold.isEstimating()) {
+        if (!((DistinctIr) f).isEstimating()) {
+            DistinctIr fold = (DistinctIr) f;
             int n = unionSize(fold.exactHashes(), fold.exactSize(), tail.exactHashes(), tail.exactSize());
             return n <= DistinctIr.EXACT_LIMIT ? (Object) (long) n : mergedResult(last);
         }
-        if (withLast == null || withLastOf != last) {
-            withLast = new DistinctIr();
-            withLast.merge(fold);
-            withLastOf = last;
+        DistinctIr fold = (DistinctIr) ownedFold();
+        if (absorbedOf != last) {
+            if (absorbedOf != null) {
+                throw new IllegalStateException("approx_distinct window prefix read with another last IR than the one"
+                        + " whose hashes its fold holds; make a new prefix when the window changes otherwise");
+            }
+            absorbedOf = last;
             absorbedSize = 0;
-            withLastResult = null;
+            absorbedResult = null;
         }
-        if (absorbNew(tail.exactHashes(), tail.exactSize()) || withLastResult == null) {
-            withLastResult = withLast.result();
+        if (absorbNew(fold, tail.exactHashes(), tail.exactSize()) || absorbedResult == null) {
+            absorbedResult = fold.result();
         }
-        return withLastResult;
+        return absorbedResult;
     }
 
-    /** Adds to {@link #withLast} the hashes of {@code h[0, n)} not absorbed yet; true when there were any. */
-    private boolean absorbNew(long[] h, int n) {
+    /** Adds to {@code fold} the hashes of {@code h[0, n)} not absorbed yet; true when there were any. */
+    private boolean absorbNew(DistinctIr fold, long[] h, int n) {
         boolean any = false;
         int j = 0;
         for (int i = 0; i < n; i++) {
@@ -77,7 +88,7 @@ final class DistinctPrefix extends MergedPrefix {
             if (j < absorbedSize && absorbed[j] == h[i]) {
                 j++;
             } else {
-                withLast.addHash(h[i]);
+                fold.addHash(h[i]);
                 any = true;
             }
         }

@@ -46,9 +46,14 @@ class MergedPrefix implements WindowPrefix {
         return merged != null ? merged : single;
     }
 
-    /** True when the fold is a merge target owned here (false: a tile's own IR, or nothing). */
-    final boolean owned() {
-        return merged != null;
+    /** The fold as a merge target owned here, made from the borrowed IR first if needed; null when nothing was appended. */
+    final Ir ownedFold() {
+        if (merged == null && single != null) {
+            merged = aggregator.newMergeTarget();
+            merged.merge(single);
+            single = null;
+        }
+        return merged;
     }
 
     @Override

@@ -25,7 +25,7 @@ import org.apache.datasketches.quantilescommon.QuantilesUtil;
  *       not the first item and the maximum appended when it is not the last (DataSketches 6.2
  *       {@code IncludeMinMax}), then the first item whose cumulative weight reaches
  *       {@code QuantilesUtil.getNaturalRank(p, n, INCLUSIVE)}. The fold's items are sorted once per
- *       fold ({@code items}, {@code cumulative}), through the sketch's iterator, which changes nothing.
+ *       fold ({@code items}, {@code levels}), through the sketch's iterator, which changes nothing.
  *       The free slots are read from the sketch's level array (a package-private field of
  *       DataSketches, reached as {@link KllRandomness} reaches its Random); without it, or when the
  *       answer is a zero (whose sign depends on the library's order of equal items), the generic read
@@ -35,9 +35,9 @@ import org.apache.datasketches.quantilescommon.QuantilesUtil;
 final class PercentilePrefix extends MergedPrefix {
     private static final Field LEVELS = find();
 
-    /** The fold's retained items ascending with cumulative weights; null until needed. */
+    /** The fold's retained items ascending, and each one's level (its weight is 2^level); null until needed. */
     private double[] items;
-    private long[] cumulative;
+    private byte[] levels;
     /** Free slots of the fold's level 0; -1 when unknown. */
     private int free = -1;
 
@@ -76,7 +76,7 @@ final class PercentilePrefix extends MergedPrefix {
     @Override
     void changed() {
         items = null;
-        cumulative = null;
+        levels = null;
         free = -1;
     }
 
@@ -139,28 +139,28 @@ final class PercentilePrefix extends MergedPrefix {
         double[] q = new double[r];
         long[] w = new long[r];
         int[] starts = new int[65];
-        int levels = 0;
+        int runs = 0;
         QuantilesDoublesSketchIterator it = sketch.iterator();
         int n = 0;
         while (it.next()) {
             long weight = it.getWeight();
             if (n == 0 || weight != w[n - 1]) {
-                starts[levels++] = n;
+                starts[runs++] = n;
             }
             q[n] = it.getQuantile();
             w[n++] = weight;
         }
-        starts[levels] = n;
-        if (levels > 0) {
+        starts[runs] = n;
+        if (runs > 0) {
             Arrays.sort(q, starts[0], starts[1]); // level 0 is kept unsorted
         }
         double[] q2 = new double[n];
         long[] w2 = new long[n];
-        for (int width = 1; width < levels; width *= 2) { // merge runs [starts[i], starts[i + width]) pairwise
-            for (int i = 0; i < levels; i += 2 * width) {
+        for (int width = 1; width < runs; width *= 2) { // merge runs [starts[i], starts[i + width]) pairwise
+            for (int i = 0; i < runs; i += 2 * width) {
                 int lo = starts[i];
-                int mid = starts[Math.min(i + width, levels)];
-                int hi = starts[Math.min(i + 2 * width, levels)];
+                int mid = starts[Math.min(i + width, runs)];
+                int hi = starts[Math.min(i + 2 * width, runs)];
                 int a = lo;
                 int b = mid;
                 for (int out = lo; out < hi; out++) {
@@ -180,13 +180,12 @@ final class PercentilePrefix extends MergedPrefix {
             w = w2;
             w2 = tw;
         }
-        long sum = 0;
+        byte[] lv = new byte[n];
         for (int k = 0; k < n; k++) {
-            sum += w[k];
-            w[k] = sum;
+            lv[k] = (byte) Long.numberOfTrailingZeros(w[k]);
         }
         items = q;
-        cumulative = w;
+        levels = lv;
     }
 
     /**
@@ -212,7 +211,7 @@ final class PercentilePrefix extends MergedPrefix {
             double x;
             if (fromFold) {
                 x = items[i];
-                before = cumulative[i++];
+                before += 1L << levels[i++];
             } else {
                 x = b[j++];
             }

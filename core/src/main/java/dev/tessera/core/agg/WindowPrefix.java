@@ -18,8 +18,11 @@ package dev.tessera.core.agg;
  * Neither call changes the IRs it is given, except that approx_percentile may sort an exact buffer
  * in place (its order is not state). The appended IRs must not change while the prefix is in use
  * (the tile ring's {@code olderTilesModCount} tells the reader when they did: it then makes a new
- * prefix). {@code last} may change between calls only by growing: values added to the same IR
- * object (the window's newest tile receiving events); a different IR object is a different tile.
+ * prefix). The IRs are read as a ring holds them: {@code last} is the tile after the appended ones;
+ * between calls it may only grow (values added to the same IR object: the newest tile receiving
+ * events), and the next IR appended is that same {@code last} — a prefix whose window changes in
+ * any other way is dropped and a new one made. approx_distinct relies on this (it absorbs the last
+ * IR's hashes into its fold) and throws {@link IllegalStateException} when it is broken.
  *
  * <h2>Implementations</h2>
  * {@link MergedPrefix} keeps the fold and merges it and {@code last} into a fresh target on each

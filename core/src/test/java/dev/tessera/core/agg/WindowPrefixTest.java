@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every {@link WindowPrefix} answers exactly what the full merge answers ({@code equals}: doubles
- * bit for bit), for windows of random tiles — empty slots, one IR, exact forms, sketches — read with
- * a last IR that grows between reads (the same object, as the newest tile does) and with another
- * last IR. Each try labels which way its reads went, and every way must occur over the seeds: the
- * sketches' shortcuts and their fall-backs to the generic read.
+ * bit for bit), for windows of random tiles — empty slots, one IR, exact forms, sketches — built as
+ * a ring builds them: each tile is read as the last one while it grows (the same object receiving
+ * values between reads), then appended. Each try labels which way its reads went, and every way
+ * must occur over the seeds: the sketches' shortcuts and their fall-backs to the generic read.
  */
 class WindowPrefixTest {
     private static final int TRIES = 400;
@@ -134,6 +134,10 @@ class WindowPrefixTest {
         return ir;
     }
 
+    /**
+     * A window as a ring makes it: tile after tile, each read first as the last tile while it grows
+     * (zero or more reads, values added between them), then appended to the prefix.
+     */
     private static void check(Aggregator agg, Random rnd, java.util.function.Supplier<Object> value,
                               java.util.function.BiConsumer<Ir, Ir> label) {
         long[] clock = {0};
@@ -142,30 +146,27 @@ class WindowPrefixTest {
         List<Ir> window = new ArrayList<>();
         WindowPrefix prefix = agg.newWindowPrefix();
         for (int t = 0; t < tiles; t++) {
-            Ir ir = rnd.nextInt(5) == 0 ? null : ir(agg, rnd, value, 1 + rnd.nextInt(perTile), clock);
-            window.add(ir);
-            prefix.append(ir);
-            if (rnd.nextInt(3) == 0 || t == tiles - 1) {
-                // reads with a last IR that grows between them, as the newest tile does
-                Ir last = rnd.nextInt(6) == 0 ? null : ir(agg, rnd, value, 1 + rnd.nextInt(perTile), clock);
-                for (int read = 0; read < 1 + rnd.nextInt(4); read++) {
-                    List<Ir> all = new ArrayList<>(window);
-                    all.add(last);
-                    Object expected = fullMerge(agg, all);
-                    Object actual = prefix.resultWith(last);
-                    assertThat(actual).as("%s, %d tiles, read %d", agg, window.size(), read).isEqualTo(expected);
-                    if (last != null && window.stream().anyMatch(x -> x != null)) {
-                        label.accept(foldOf(agg, window), last);
-                    }
-                    if (last != null) {
-                        int more = rnd.nextInt(3) == 0 ? rnd.nextInt(perTile + 1) : rnd.nextInt(3);
-                        for (int i = 0; i < more; i++) {
-                            clock[0]++;
-                            last.add(value.get(), clock[0], "e" + clock[0]);
-                        }
+            Ir last = rnd.nextInt(5) == 0 ? null : ir(agg, rnd, value, 1 + rnd.nextInt(perTile), clock);
+            int reads = rnd.nextInt(3) == 0 || t == tiles - 1 ? 1 + rnd.nextInt(4) : 0;
+            for (int read = 0; read < reads; read++) {
+                List<Ir> all = new ArrayList<>(window);
+                all.add(last);
+                Object expected = fullMerge(agg, all);
+                Object actual = prefix.resultWith(last);
+                assertThat(actual).as("%s, %d tiles, read %d", agg, window.size(), read).isEqualTo(expected);
+                if (last != null && window.stream().anyMatch(x -> x != null)) {
+                    label.accept(foldOf(agg, window), last);
+                }
+                if (last != null) { // the newest tile receives events between reads
+                    int more = rnd.nextInt(3) == 0 ? rnd.nextInt(perTile + 1) : rnd.nextInt(3);
+                    for (int i = 0; i < more; i++) {
+                        clock[0]++;
+                        last.add(value.get(), clock[0], "e" + clock[0]);
                     }
                 }
             }
+            window.add(last);
+            prefix.append(last);
         }
     }
 
@@ -173,6 +174,27 @@ class WindowPrefixTest {
         Ir fold = agg.newMergeTarget();
         window.stream().filter(x -> x != null).forEach(fold::merge);
         return fold;
+    }
+
+    /** approx_distinct's fold holds the last IR's hashes: any other window change must make a new prefix. */
+    @Test
+    void aDistinctPrefixRefusesAWindowThatChangedOtherwise() {
+        Aggregator agg = Aggregators.create(Aggregation.APPROX_DISTINCT);
+        long[] clock = {0};
+        Random rnd = new Random(1);
+        java.util.function.Supplier<Object> value = () -> "v" + rnd.nextInt(1_000_000);
+        WindowPrefix prefix = agg.newWindowPrefix();
+        Ir first = ir(agg, rnd, value, 300, clock); // estimating
+        prefix.append(first);
+        Ir last = ir(agg, rnd, value, 5, clock);
+        prefix.resultWith(last);
+        Ir other = ir(agg, rnd, value, 5, clock);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> prefix.resultWith(other))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("another last IR");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> prefix.append(other))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not the last IR");
+        prefix.append(last); // what a ring does: the last tile joins the prefix
+        assertThat(prefix.resultWith(other)).isEqualTo(fullMerge(agg, List.of(first, last, other)));
     }
 
     @Test
