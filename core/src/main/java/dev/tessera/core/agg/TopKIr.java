@@ -270,6 +270,24 @@ final class TopKIr implements Ir {
         return counts[i];
     }
 
+    /** The count this IR reports for {@code value} (a sketch: its estimate), or 0 when it does not hold it. */
+    long reportedCount(String value) {
+        if (sketch != null) {
+            return sketch.getEstimate(value);
+        }
+        if (index != null) {
+            Integer at = index.get(value);
+            return at == null ? 0 : counts[at];
+        }
+        int h = value.hashCode();
+        for (int i = 0; i < size; i++) {
+            if (items[i].hashCode() == h && items[i].equals(value)) {
+                return counts[i];
+            }
+        }
+        return 0;
+    }
+
     /** Sketch mode: the items sketch (not a copy; callers must not change it). */
     ItemsSketch<String> sketch() {
         return sketch;

@@ -2,17 +2,16 @@ package dev.tessera.core.agg;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
  * The {@link WindowPrefix} of top_k. The generic read copies the fold (up to 192 pairs, or an items
  * sketch through its serialized form) and ranks every value again. Here the fold is ranked once
- * ({@code ranked}: each value with the count the merge target would report, count descending, then
- * value ascending), and a read adds the last IR's counts to its values only.
+ * ({@code rankedValues}: each value with the count the merge target would report, count descending,
+ * then value ascending), and a read looks up the last IR's values in the fold
+ * ({@link TopKIr#reportedCount}) and adds their counts.
  *
  * <h2>Why this is the generic answer</h2>
  * The merge target adds the last IR's (value, count) pairs to the fold's. Its reported count of a
@@ -28,7 +27,6 @@ final class TopKPrefix extends MergedPrefix {
     /** The fold's values ranked, and their reported counts; null until needed, dropped when the fold changes. */
     private String[] rankedValues;
     private long[] rankedCounts;
-    private Map<String, Long> countOf;
     private long offset;
     /** How many distinct values the merge target may hold without purging or leaving its exact form. */
     private int capacity;
@@ -40,7 +38,6 @@ final class TopKPrefix extends MergedPrefix {
     @Override
     void changed() {
         rankedValues = null;
-        countOf = null;
     }
 
     @Override
@@ -50,24 +47,25 @@ final class TopKPrefix extends MergedPrefix {
             return mergedResult(last);
         }
         TopKIr tail = (TopKIr) last;
+        TopKIr fold = (TopKIr) f;
         if (rankedValues == null) {
-            rank((TopKIr) f);
+            rank(fold);
         }
         int m = tail.exactSize();
+        long[] before = new long[m];
         int added = 0;
         for (int i = 0; i < m; i++) {
-            if (!countOf.containsKey(tail.exactItem(i))) {
+            before[i] = fold.reportedCount(tail.exactItem(i));
+            if (before[i] == 0) {
                 added++;
             }
         }
-        if (countOf.size() + added > capacity) {
+        if (rankedValues.length + added > capacity) {
             return mergedResult(last);
         }
         ValueCount[] changed = new ValueCount[m];
         for (int i = 0; i < m; i++) {
-            String value = tail.exactItem(i);
-            Long before = countOf.get(value);
-            changed[i] = new ValueCount(value, (before == null ? offset : before) + tail.exactCount(i));
+            changed[i] = new ValueCount(tail.exactItem(i), (before[i] == 0 ? offset : before[i]) + tail.exactCount(i));
         }
         Arrays.sort(changed, TopKIr.order());
         int k = tail.k();
@@ -126,11 +124,9 @@ final class TopKPrefix extends MergedPrefix {
         rows.sort(TopKIr.order());
         rankedValues = new String[rows.size()];
         rankedCounts = new long[rows.size()];
-        countOf = new HashMap<>(rows.size() * 2);
         for (int i = 0; i < rows.size(); i++) {
             rankedValues[i] = rows.get(i).value();
             rankedCounts[i] = rows.get(i).count();
-            countOf.put(rankedValues[i], rankedCounts[i]);
         }
     }
 }
