@@ -22,6 +22,14 @@ public interface Aggregator {
         return newIr();
     }
 
+    /**
+     * A new, empty {@link WindowPrefix}: a window's older tiles merged once and read many times with
+     * its newest tile, giving exactly the answer of the full merge ({@link WindowPrefix}'s contract).
+     */
+    default WindowPrefix newWindowPrefix() {
+        return new MergedPrefix(this);
+    }
+
     /** Reads an IR written by {@link Ir#encode}; rejects unknown version bytes with a clear error. */
     Ir decode(ByteReader in);
 

@@ -19,14 +19,16 @@ final class ConfiguredAggregator implements Aggregator {
     private final Supplier<Ir> mergeFactory;
     private final Function<ByteReader, Ir> decoder;
     private final Object emptyResult;
+    private final Function<Aggregator, WindowPrefix> prefixFactory;
 
     ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory,
                          Function<ByteReader, Ir> decoder, Object emptyResult) {
-        this(kind, k, p, factory, factory, decoder, emptyResult);
+        this(kind, k, p, factory, factory, decoder, emptyResult, MergedPrefix::new);
     }
 
     ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory, Supplier<Ir> mergeFactory,
-                         Function<ByteReader, Ir> decoder, Object emptyResult) {
+                         Function<ByteReader, Ir> decoder, Object emptyResult,
+                         Function<Aggregator, WindowPrefix> prefixFactory) {
         this.kind = kind;
         this.k = k;
         this.p = p;
@@ -34,6 +36,7 @@ final class ConfiguredAggregator implements Aggregator {
         this.mergeFactory = mergeFactory;
         this.decoder = decoder;
         this.emptyResult = emptyResult;
+        this.prefixFactory = prefixFactory;
     }
 
     @Override
@@ -49,6 +52,11 @@ final class ConfiguredAggregator implements Aggregator {
     @Override
     public Ir newMergeTarget() {
         return mergeFactory.get();
+    }
+
+    @Override
+    public WindowPrefix newWindowPrefix() {
+        return prefixFactory.apply(this);
     }
 
     @Override

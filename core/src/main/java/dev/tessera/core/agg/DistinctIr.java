@@ -96,7 +96,7 @@ final class DistinctIr implements Ir {
         throw ValueOrder.notCanonical(value);
     }
 
-    private void addHash(long h) {
+    void addHash(long h) {
         if (union != null) {
             union.update(h);
             return;
@@ -158,9 +158,19 @@ final class DistinctIr implements Ir {
         return union == null ? size == 0 : union.isEmpty();
     }
 
-    /** True once the IR has left exact mode (for tests and diagnostics). */
+    /** True once the IR has left exact mode (for tests, diagnostics and {@link DistinctPrefix}). */
     boolean isEstimating() {
         return union != null;
+    }
+
+    /** Exact mode: the number of distinct hashes ({@link #exactHashes()} holds them in [0, n)). */
+    int exactSize() {
+        return size;
+    }
+
+    /** Exact mode: the distinct hashes in ascending order in [0, {@link #exactSize()}); null while empty. Not a copy. */
+    long[] exactHashes() {
+        return hashes;
     }
 
     @Override

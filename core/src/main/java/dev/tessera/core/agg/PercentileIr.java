@@ -26,14 +26,16 @@ import org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator;
  * k = 300 costs about 2.5 KB of heap from its first value. So the IR starts as an exact buffer: a
  * {@code double[]} of the values, 2 slots at first, doubled as needed, up to {@value #SMALL_LIMIT}
  * values. The {@value #SMALL_LIMIT}+1st value moves the IR to a KLL sketch, fed every buffered value
- * and then the new one. KLL with k = {@value #K} retains every value until it holds more than k, so
+ * (in ascending order) and then the new one. KLL with k = {@value #K} retains every value until it holds more than k, so
  * while n ≤ k the buffer and the sketch hold the same multiset and the buffer answers exactly what
  * the sketch would: it sorts the values and returns the one at the sketch's inclusive natural rank
  * ({@link #inclusiveIndex}), including the library's rounding of p·n. Merge: small into small stays
  * small while the total fits, else the receiver becomes a sketch; small into a sketch feeds the
  * values; a sketch into small copies the sketch and feeds it the receiver's values. A sketch never
- * goes back (it holds more than k values). The buffer's order is not state: reads and encodes sort
- * it in place.
+ * goes back (it holds more than k values). The buffer's order is not state: reads, encodes and
+ * feeds into a sketch sort it in place, and a sketch is always fed a buffer in ascending order, so a
+ * merged window depends on the values of its IRs and the order of the IRs, never on the order a
+ * buffer happens to be in.
  *
  * <h2>Accuracy</h2>
  * Exact up to k = {@value #K} values; beyond that the sketch's single-rank normalized error at 99%
@@ -121,8 +123,18 @@ final class PercentileIr implements Ir {
         return s;
     }
 
+    /**
+     * Feeds {@code values[0, n)} to a sketch in ascending order (sorting them in place): a buffer's
+     * order is not state, so a sketch made from buffers must not depend on it. Without the sort it
+     * would: which values share KLL's first compaction depends on the order they arrive in, and a
+     * buffer's order changes whenever a read or an encode sorts it (a window read before and after
+     * a commit, or a merged prefix made before it, would answer differently).
+     */
     private static void feed(KllDoublesSketch s, double[] values, int n) {
-        KllRandomness.feed(s, values, n);
+        if (n > 0) {
+            Arrays.sort(values, 0, n);
+            KllRandomness.feed(s, values, n);
+        }
     }
 
     @Override
@@ -188,9 +200,31 @@ final class PercentileIr implements Ir {
         return sketch == null ? size : sketch.getN();
     }
 
-    /** True once the IR has moved to its KLL sketch (for tests and diagnostics). */
+    /** True once the IR has moved to its KLL sketch (for tests, diagnostics and {@link PercentilePrefix}). */
     boolean isSketch() {
         return sketch != null;
+    }
+
+    /** Exact mode: the number of values in the buffer. */
+    int bufferSize() {
+        return size;
+    }
+
+    /** Exact mode: the buffer, sorted in place (its order is not state), values in [0, {@link #bufferSize()}). Not a copy. */
+    double[] sortedBuffer() {
+        if (size > 0) {
+            Arrays.sort(values, 0, size);
+        }
+        return values;
+    }
+
+    /** KLL mode: the sketch (not a copy; callers must not change it). */
+    KllDoublesSketch sketch() {
+        return sketch;
+    }
+
+    double p() {
+        return p;
     }
 
     /** The library's 99%-confidence single-rank error for this IR's sketch: 0 while exact (for tests). */

@@ -6,6 +6,7 @@ import dev.tessera.core.codec.CorruptDataException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ErrorType;
@@ -83,6 +84,14 @@ final class TopKIr implements Ir {
     private String[] items;
     private long[] counts;
     private int size;
+    /**
+     * A merge target's index of its exact values (value to position), from {@value #INDEX_FROM} values
+     * on: a read that merges a week of tiles adds thousands of values, and a linear search per value
+     * over up to 192 made that quadratic. Stored IRs (at most {@value #EXACT_LIMIT} values) search linearly
+     * and never allocate it. Not state: copies and decodes do without it.
+     */
+    private HashMap<String, Integer> index;
+    static final int INDEX_FROM = 16;
     /** Sketch mode: set once more than {@value #EXACT_LIMIT} distinct values were seen; items is null then. */
     private ItemsSketch<String> sketch;
 
@@ -123,12 +132,26 @@ final class TopKIr implements Ir {
 
     /** Exact mode: counts {@code s} {@code count} times, moving to the sketch at the limit. */
     private void addExact(String s, long count) {
-        int h = s.hashCode();
-        for (int i = 0; i < size; i++) {
-            String item = items[i];
-            if (item.hashCode() == h && item.equals(s)) {
-                counts[i] += count;
+        if (index == null && size >= INDEX_FROM && exactLimit > EXACT_LIMIT) {
+            index = new HashMap<>(2 * exactLimit);
+            for (int i = 0; i < size; i++) {
+                index.put(items[i], i);
+            }
+        }
+        if (index != null) {
+            Integer at = index.get(s);
+            if (at != null) {
+                counts[at] += count;
                 return;
+            }
+        } else {
+            int h = s.hashCode();
+            for (int i = 0; i < size; i++) {
+                String item = items[i];
+                if (item.hashCode() == h && item.equals(s)) {
+                    counts[i] += count;
+                    return;
+                }
             }
         }
         if (size == exactLimit) {
@@ -145,6 +168,9 @@ final class TopKIr implements Ir {
         }
         items[size] = s;
         counts[size] = count;
+        if (index != null) {
+            index.put(s, size);
+        }
         size++;
     }
 
@@ -153,6 +179,7 @@ final class TopKIr implements Ir {
         sketch = exactAsSketch();
         items = null;
         counts = null;
+        index = null;
         size = 0;
         return sketch;
     }
@@ -219,9 +246,56 @@ final class TopKIr implements Ir {
         return sketch == null && size == 0;
     }
 
-    /** True once the IR has moved to its items sketch (for tests and diagnostics). */
+    /** True once the IR has moved to its items sketch (for tests, diagnostics and {@link TopKPrefix}). */
     boolean isSketch() {
         return sketch != null;
+    }
+
+    int k() {
+        return k;
+    }
+
+    /** Exact mode: the number of distinct values. */
+    int exactSize() {
+        return size;
+    }
+
+    /** Exact mode: value {@code i} in first-seen order. */
+    String exactItem(int i) {
+        return items[i];
+    }
+
+    /** Exact mode: the count of value {@code i}. */
+    long exactCount(int i) {
+        return counts[i];
+    }
+
+    /** The count this IR reports for {@code value} (a sketch: its estimate), or 0 when it does not hold it. */
+    long reportedCount(String value) {
+        if (sketch != null) {
+            return sketch.getEstimate(value);
+        }
+        if (index != null) {
+            Integer at = index.get(value);
+            return at == null ? 0 : counts[at];
+        }
+        int h = value.hashCode();
+        for (int i = 0; i < size; i++) {
+            if (items[i].hashCode() == h && items[i].equals(value)) {
+                return counts[i];
+            }
+        }
+        return 0;
+    }
+
+    /** Sketch mode: the items sketch (not a copy; callers must not change it). */
+    ItemsSketch<String> sketch() {
+        return sketch;
+    }
+
+    /** The order of a result: count descending, then value ascending. */
+    static Comparator<ValueCount> order() {
+        return ORDER;
     }
 
     /** The sketch's maximum overcount: 0 while exact (for tests). */

@@ -8,13 +8,11 @@ package dev.tessera.core.tile;
 public final class EntityTiles {
     final TileRing[] rings;
     /**
-     * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}, per served feature:
-     * the result, and the ring's modification count and tile range it was computed from. Allocated
-     * on the first read, so entities that are never read pay nothing.
+     * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}: last results and merged
+     * window prefixes per served feature. Allocated on the first read, so entities that are never
+     * read pay nothing.
      */
-    Object[] cachedResults;
-    long[] cachedMods;
-    int[] cachedRanges;
+    ReadCache readCache;
 
     EntityTiles(int hops) {
         rings = new TileRing[hops];

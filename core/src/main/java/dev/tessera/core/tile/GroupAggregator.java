@@ -306,18 +306,14 @@ public final class GroupAggregator {
         return values;
     }
 
-    private static final Object NULL_RESULT = new Object();
-
     /**
      * Reads one served feature (by index into {@link #servedNames()}) at {@code t}.
      *
-     * <h3>Read cache</h3>
-     * A result depends only on the tiles {@code [from, to)} of one ring, so it is kept per entity
-     * and feature with the ring's {@link TileRing#modCount()} and that range, and returned as is
-     * while both are unchanged: an entity read again before its next event, within the same hops,
-     * costs two binary searches per feature instead of merging its windows' tiles. Results are
-     * immutable (boxed numbers, strings, unmodifiable lists), so sharing them is safe; the cache
-     * lives in {@link EntityTiles} and shares its threading rule (one thread at a time).
+     * <p>Through the entity's {@link ReadCache}: the last result while the ring and the window's
+     * tiles are unchanged, else a merged prefix of the window's older tiles with its last tile
+     * merged in, so a read right after an event merges two IRs per feature instead of the whole
+     * window. Results equal {@link #readFullMerge} bit for bit. The cache lives in
+     * {@link EntityTiles} and shares its threading rule (one thread at a time).
      */
     public Object read(EntityTiles entity, long t, int servedFeature) {
         Served s = served[servedFeature];
@@ -334,22 +330,24 @@ public final class GroupAggregator {
         if (from >= to) {
             return s.aggregator.emptyResult();
         }
-        if (entity.cachedResults == null) {
-            entity.cachedResults = new Object[served.length];
-            entity.cachedMods = new long[served.length];
-            entity.cachedRanges = new int[served.length];
+        ReadCache cache = entity.readCache;
+        if (cache == null) {
+            cache = new ReadCache(served.length);
+            entity.readCache = cache;
         }
-        long mod = ring.modCount();
-        int range = from < 0x10000 && to < 0x10000 ? from << 16 | to : -1;
-        Object cached = entity.cachedResults[servedFeature];
-        if (cached != null && range != -1 && entity.cachedMods[servedFeature] == mod && entity.cachedRanges[servedFeature] == range) {
-            return cached == NULL_RESULT ? null : cached;
-        }
-        Object result = merge(ring, from, to, s);
-        entity.cachedResults[servedFeature] = result == null ? NULL_RESULT : result;
-        entity.cachedMods[servedFeature] = mod;
-        entity.cachedRanges[servedFeature] = range;
-        return result;
+        return cache.read(ring, from, to, s.slot, s.aggregator, servedFeature);
+    }
+
+    /**
+     * The definition {@link #read(EntityTiles, long, int)} is held to: the window's IRs folded into a
+     * fresh merge target, oldest tile first, without any cache. For tests and diagnostics.
+     */
+    Object readFullMerge(EntityTiles entity, long t, int servedFeature) {
+        Served s = served[servedFeature];
+        TileRing ring = entity.rings[s.hop];
+        int from = s.window.isLifetime() ? 0 : ring.firstIndexAtOrAfter(s.window.startAt(t));
+        int to = s.window.isLifetime() ? ring.size() : ring.endIndexBefore(t);
+        return from >= to ? s.aggregator.emptyResult() : merge(ring, from, to, s);
     }
 
     private static Object merge(TileRing ring, int from, int to, Served s) {

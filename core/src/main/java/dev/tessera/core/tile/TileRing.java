@@ -45,6 +45,8 @@ public final class TileRing {
     private long horizon = Long.MIN_VALUE;
     /** Bumped by every change that can alter what a read of this ring returns (see {@link #modCount()}). */
     private long modCount;
+    /** Bumped by every change that is not an update of the newest tile or an append (see {@link #olderTilesModCount()}). */
+    private long olderTilesModCount;
 
     /**
      * Changes on every update handed out ({@link #getOrCreate}), every {@link #put} and every
@@ -53,6 +55,18 @@ public final class TileRing {
      */
     public long modCount() {
         return modCount;
+    }
+
+    /**
+     * Changes on every change to the ring other than an update of its newest tile (the head) or the
+     * append of a new head: an update of an older tile (a late event), the insertion of a tile before
+     * the head, every {@link #put} and every eviction that drops tiles. While it is unchanged, the
+     * tiles at indices {@code [0, size() - 1)} keep their indices and their contents — what the
+     * merged prefixes of {@link ReadCache} rely on. An append keeps it: the former head keeps its
+     * index, and it was the head, so no prefix holds it.
+     */
+    public long olderTilesModCount() {
+        return olderTilesModCount;
     }
 
     /** Number of live tiles. */
@@ -107,6 +121,7 @@ public final class TileRing {
         if (n == 0 || starts[n - 1] < start) {
             idx = n;
         } else {
+            olderTilesModCount++; // a late event: an older tile changes, or a tile is inserted before the head
             idx = Arrays.binarySearch(starts, 0, n, start);
             if (idx >= 0) {
                 changed[idx] = true;
@@ -126,6 +141,7 @@ public final class TileRing {
     /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */
     public void put(long start, Ir[] tile) {
         modCount++;
+        olderTilesModCount++;
         int idx = Arrays.binarySearch(starts, 0, size, start);
         if (idx >= 0) {
             tiles[idx] = tile;
@@ -183,6 +199,7 @@ public final class TileRing {
             return 0;
         }
         modCount++;
+        olderTilesModCount++;
         if (listener != null) {
             for (int i = 0; i < cut; i++) {
                 listener.evicted(hopIndex, starts[i]);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * approx_percentile answers the same for the same inputs, even past the exact buffer where KLL
  * compacts with coin flips: two reads of one window (merging the same tiles) give the same value
  * and the same bytes, whatever other KLL work ran in between (DataSketches draws the flips from
- * one JVM-wide Random; see {@link KllRandomness}).
+ * one JVM-wide Random; see {@link KllRandomness}), and whatever order the tiles' exact buffers are in.
  */
 class PercentileDeterminismTest {
     @Test
@@ -44,6 +44,34 @@ class PercentileDeterminismTest {
                 assertThat(IrPipeline.encode(again.get(i))).as("seed %d tile %d rebuilt", seed, i)
                         .isEqualTo(IrPipeline.encode(tiles.get(i)));
             }
+        }
+    }
+
+    /**
+     * A buffer's order is not state: reads and encodes sort buffers in place, and a window merged
+     * past 300 values must not change because a commit encoded (sorted) its tiles in between.
+     */
+    @Test
+    void aWindowDoesNotDependOnTheOrderItsBuffersAreIn() {
+        Aggregator agg = Aggregators.create(Aggregation.APPROX_PERCENTILE, 0, 0.5);
+        for (long seed = 1; seed <= 40; seed++) {
+            Random rnd = new Random(seed);
+            List<Ir> tiles = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                Ir ir = agg.newIr();
+                int n = 10 + rnd.nextInt(250); // exact buffers, in arrival order
+                for (int i = 0; i < n; i++) {
+                    ir.add((double) rnd.nextInt(100_000), 0, null);
+                }
+                tiles.add(ir);
+            }
+            Ir before = agg.newMergeTarget();
+            tiles.forEach(before::merge);
+            tiles.forEach(IrPipeline::encode); // a commit: sorts every buffer in place
+            Ir after = agg.newMergeTarget();
+            tiles.forEach(after::merge);
+            assertThat(IrPipeline.encode(after)).as("seed %d: bytes of the merged window", seed).isEqualTo(IrPipeline.encode(before));
+            assertThat(after.result()).as("seed %d", seed).isEqualTo(before.result());
         }
     }
 

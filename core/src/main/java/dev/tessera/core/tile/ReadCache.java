@@ -1,0 +1,128 @@
+package dev.tessera.core.tile;
+
+import dev.tessera.core.agg.Aggregator;
+import dev.tessera.core.agg.Ir;
+import dev.tessera.core.agg.WindowPrefix;
+
+/**
+ * What {@link GroupAggregator#read(EntityTiles, long, int)} keeps per entity and served feature so
+ * that a read does not merge every tile of every window again (ADR 007 and its addendum).
+ *
+ * <h2>The window merge, and what it depends on</h2>
+ * A served feature reads the IRs of one slot in tiles {@code [from, to)} of one ring. The value is
+ * defined as the left fold of those IRs into a fresh merge target ({@link Aggregator#newMergeTarget()}),
+ * oldest tile first, finished by {@link Ir#result()}; a window where only one tile holds an IR answers
+ * that IR's result. {@link GroupAggregator#readFullMerge} computes exactly that, and is what every
+ * test compares this class with.
+ *
+ * <h2>Level 1: the last result</h2>
+ * The result, the ring's {@link TileRing#modCount()} and the range {@code [from, to)} it was computed
+ * from; returned as is while all three are unchanged (an entity read again before its next event,
+ * within the same hops). Results are immutable, so sharing them is safe.
+ *
+ * <h2>Level 2: the merged prefix</h2>
+ * Events in time order only change the newest tile of a ring (its head), so the fold of every tile
+ * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept with
+ * {@code from}, {@code end = to - 1} and the ring's {@link TileRing#olderTilesModCount()}, which
+ * changes on every change to a tile that is not the head (a late event), every tile inserted before
+ * the head, every {@link TileRing#put} and every eviction. A read then merges only two IRs: the
+ * prefix and the window's last tile, into a fresh target. Because the fold is a left fold, this is
+ * the same sequence of merges the full fold does, and so the same result, bit for bit:
+ * {@code target ⊕ t[from] ⊕ … ⊕ t[to-2] ⊕ t[to-1]} equals {@code target ⊕ (target ⊕ t[from] ⊕ … ⊕ t[to-2]) ⊕ t[to-1]}
+ * because merging into an empty target copies (for the sketches: the state after the copy answers
+ * and merges as the original does; {@code PrefixReadTest} checks it for every aggregation).
+ * <ul>
+ *   <li><b>Unchanged</b> ({@code from}, {@code end}, version equal): reuse.</li>
+ *   <li><b>Grown at the end</b> (same {@code from} and version, larger {@code end}: a new head was
+ *       appended, so the former head joined the prefix): merge the tiles {@code [oldEnd, end)} into
+ *       the kept prefix. That continues the same left fold, so it equals a rebuild. This keeps the
+ *       first event of a new hop cheap.</li>
+ *   <li><b>Anything else</b> (the window slid past an older tile so {@code from} moved; a late event;
+ *       a put; an eviction; a read at an earlier time): fold {@code [from, end)} again. A window slides
+ *       at most once per hop, so this is amortized over the hop's reads; late events are rare.</li>
+ * </ul>
+ * A prefix that holds a single tile's IR is that IR itself (borrowed, never changed: the tile is not
+ * the head, so any change to it changes the version first); an owned merge target is made only when
+ * a second IR joins. The prefix is never handed out: reads merge it into a fresh target, or, when the
+ * window's last tile holds no IR, finish it directly.
+ *
+ * <h2>Memory</h2>
+ * Per entity that is read: the arrays here (about 45 bytes per served feature) and, per served feature
+ * whose prefix holds two or more IRs, one merged IR — the size of the window minus its last tile once
+ * merged: 16–48 bytes for count, sum, avg, min, max, first and last; up to k entries for last_k;
+ * sketches as their merged form (approx_distinct up to 1 KiB exact, then an HLL union of up to 12 KiB
+ * sparse or 32 KiB dense; approx_percentile up to 2.4 KiB exact, then a KLL sketch of a few KiB;
+ * top_k up to 192 values exact, then an items sketch). Windows sharing a ring keep one prefix each.
+ * Nothing is allocated for entities that are never read.
+ *
+ * <p>Not thread-safe: it follows the threading rule of the {@link EntityTiles} that holds it.
+ */
+final class ReadCache {
+    private static final Object NULL_RESULT = new Object();
+
+    private final Object[] results;
+    private final long[] resultMods;
+    private final int[] resultRanges;
+
+    /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
+    private final WindowPrefix[] prefixes;
+    /** First tile index of the prefix. */
+    private final int[] prefixFrom;
+    /** One past the prefix's last tile index: the index of the window's last tile when it was made. */
+    private final int[] prefixEnd;
+    private final long[] prefixVersions;
+
+    ReadCache(int features) {
+        results = new Object[features];
+        resultMods = new long[features];
+        resultRanges = new int[features];
+        prefixes = new WindowPrefix[features];
+        prefixFrom = new int[features];
+        prefixEnd = new int[features];
+        prefixVersions = new long[features];
+    }
+
+    /** The value of feature {@code feature}: slot {@code slot} of tiles {@code [from, to)} (non-empty) of {@code ring}. */
+    Object read(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature) {
+        long mod = ring.modCount();
+        int range = from < 0x10000 && to < 0x10000 ? from << 16 | to : -1;
+        Object cached = results[feature];
+        if (cached != null && range != -1 && resultMods[feature] == mod && resultRanges[feature] == range) {
+            return cached == NULL_RESULT ? null : cached;
+        }
+        int end = to - 1;
+        Ir last = ring.tileAt(end)[slot];
+        Object result;
+        if (from == end) {
+            result = last == null ? aggregator.emptyResult() : last.result();
+        } else {
+            result = prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
+        }
+        results[feature] = result == null ? NULL_RESULT : result;
+        resultMods[feature] = mod;
+        resultRanges[feature] = range;
+        return result;
+    }
+
+    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
+    private WindowPrefix prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
+        long version = ring.olderTilesModCount();
+        WindowPrefix prefix = prefixes[feature];
+        int start;
+        if (prefix != null && prefixFrom[feature] == from && prefixVersions[feature] == version
+                && prefixEnd[feature] <= end) {
+            start = prefixEnd[feature];
+        } else {
+            prefix = aggregator.newWindowPrefix();
+            prefixes[feature] = prefix;
+            prefixFrom[feature] = from;
+            prefixVersions[feature] = version;
+            start = from;
+        }
+        for (int i = start; i < end; i++) {
+            prefix.append(ring.tileAt(i)[slot]);
+        }
+        prefixEnd[feature] = end;
+        return prefix;
+    }
+}
