@@ -10,6 +10,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -44,7 +45,9 @@ final class ParquetFiles {
     static void read(Path file, Schema projection, Consumer<GenericRecord> sink) {
         ParquetReader<GenericRecord> reader;
         try {
-            reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+            // a plain configuration: a Hadoop Configuration parses its XML defaults again for every file
+            // (milliseconds each; an archive has a file per partition and hour)
+            reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration())
                     .withDataModel(GenericData.get())
                     .set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projection.toString())
                     // AvroReadSupport.setAvroReadSchema without a Hadoop Configuration: records of the projection
