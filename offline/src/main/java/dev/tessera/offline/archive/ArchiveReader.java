@@ -108,6 +108,7 @@ public final class ArchiveReader implements EventScan {
     }
 
     /** Events with {@code fromMillis <= eventTime < untilMillis}; opens only the files the range cuts. */
+    @Override
     public long count(long fromMillis, long untilMillis) {
         long[] n = {0};
         for (ArchivedFile f : files(fromMillis, untilMillis)) {
@@ -127,7 +128,25 @@ public final class ArchiveReader implements EventScan {
 
     @Override
     public void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
-        for (ArchivedFile f : files(fromMillis, untilMillis)) {
+        forEach(files, fromMillis, untilMillis, sink);
+    }
+
+    /** One part per committed file: files are independent, so they can be read by several threads. */
+    @Override
+    public List<EventScan> split() {
+        List<EventScan> parts = new ArrayList<>(files.size());
+        for (ArchivedFile f : files) {
+            List<ArchivedFile> one = List.of(f);
+            parts.add((from, until, sink) -> forEach(one, from, until, sink));
+        }
+        return parts;
+    }
+
+    private static void forEach(List<ArchivedFile> files, long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
+        for (ArchivedFile f : files) {
+            if (!f.overlaps(fromMillis, untilMillis)) {
+                continue;
+            }
             boolean all = f.within(fromMillis, untilMillis);
             ParquetFiles.read(f.path(), EVENT_COLUMNS, r -> {
                 long t = (Long) r.get(3);
