@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Training sets against the naive oracle (SPEC §3 point-in-time): adversarial streams — events on
  * tile boundaries, in the same millisecond, exactly at a row's ts and one millisecond either side,
  * handed over in random order; keys absent from the archive; rows without a key or with a bad ts —
- * and a memory budget small enough that every bucket is split again.
+ * and a memory budget small enough that every bucket is split again; one, two and three workers
+ * reading the archive (split by partition) and joining buckets at once.
  */
 class TrainingSetOracleTest {
     @TempDir
@@ -49,7 +50,7 @@ class TrainingSetOracleTest {
             Path spine = writeSpine(rows, dir.resolve("spine-" + seed + ".csv"));
             Path out = dir.resolve("out-" + seed + ".parquet");
             TrainingSetBuilder.Report report = builder().build(TrainingSetBuilder.Options.of(spine, "risk", out, dir.resolve("work"))
-                    .withBuckets(2).withMemoryBudget(16 * 1024), TrainingSetBuilder.Progress.NONE);
+                    .withBuckets(2).withMemoryBudget(16 * 1024).withThreads((int) seed), TrainingSetBuilder.Progress.NONE);
 
             assertThat(report.rows()).isEqualTo(rows.size());
             assertThat(report.bucketsSplit()).as("a small budget splits buckets").isPositive();

@@ -211,15 +211,36 @@ public final class TrainingWorld {
                 new NaiveOracle.Ev(t, id, f)));
     }
 
-    /** The archive as a scan per source (filtering by time, as the real archive does). */
+    /**
+     * The archive as a scan per source (filtering by time, as the real archive does), split by
+     * partition as the archive splits by file, so several workers read it at once.
+     */
     public EventScan scan(String source) {
-        return (from, until, sink) -> {
-            for (Archived a : events) {
-                if (a.source.equals(source) && a.event.eventTime() >= from && a.event.eventTime() < until) {
-                    sink.accept(a.event);
+        return new EventScan() {
+            @Override
+            public void forEach(long from, long until, java.util.function.Consumer<ArchivedEvent> sink) {
+                forEachOf(source, -1, from, until, sink);
+            }
+
+            @Override
+            public List<EventScan> split() {
+                List<EventScan> parts = new ArrayList<>();
+                for (int p = 0; p < 3; p++) {
+                    int partition = p;
+                    parts.add((from, until, sink) -> forEachOf(source, partition, from, until, sink));
                 }
+                return parts;
             }
         };
+    }
+
+    private void forEachOf(String source, int partition, long from, long until, java.util.function.Consumer<ArchivedEvent> sink) {
+        for (Archived a : events) {
+            if (a.source.equals(source) && (partition < 0 || a.event.partition() == partition)
+                    && a.event.eventTime() >= from && a.event.eventTime() < until) {
+                sink.accept(a.event);
+            }
+        }
     }
 
     /** Oracle events of {@code source} whose {@code keyField} is {@code key}. */
