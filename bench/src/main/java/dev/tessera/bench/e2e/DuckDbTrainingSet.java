@@ -38,7 +38,8 @@ final class DuckDbTrainingSet {
     /** A SQL formulation of the same training set. */
     enum Sql {
         RANGE,
-        WINDOW;
+        WINDOW,
+        CUMULATIVE;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -113,6 +114,7 @@ final class DuckDbTrainingSet {
         return switch (form) {
             case RANGE -> rangeJoin(spine, events, out);
             case WINDOW -> windowed(spine, events, out);
+            case CUMULATIVE -> cumulative(spine, events, out);
         };
     }
 
@@ -175,6 +177,101 @@ final class DuckDbTrainingSet {
                 + "  SELECT account_id, ts, label" + select + "\n"
                 + "  FROM w WHERE rn IS NOT NULL\n"
                 + "  ORDER BY rn\n"
+                + ") TO '" + out + "' (FORMAT parquet, COMPRESSION zstd)";
+    }
+
+    /** The running totals the cumulative formulation keeps per account and millisecond: column, per-event expression. */
+    private static final String[][] TOTALS = {
+        {"n", "count(*)"},
+        {"amt", "sum(amount::DECIMAL(18, 2))"},
+        {"dn", "count(*) FILTER (WHERE status = 'DECLINED')"},
+        {"damt", "sum(amount::DECIMAL(18, 2)) FILTER (WHERE status = 'DECLINED')"},
+        {"fn", "count(*) FILTER (WHERE country <> 'US')"},
+    };
+
+    /**
+     * Count, sum and avg as differences of running totals: per account and millisecond, totals of
+     * every event up to it (a cheap {@code ROWS UNBOUNDED PRECEDING} window); a row at {@code ts}
+     * takes the totals at the last millisecond before {@code ts} and before each window's start
+     * (ASOF joins) and subtracts. Amounts are summed as DECIMAL(18,2) (they are cents), so the
+     * subtraction is exact. Min and max cannot be subtracted: they come from the window
+     * formulation, restricted to those five features.
+     */
+    private static String cumulative(Path spine, Path events, Path out) {
+        StringBuilder lo = new StringBuilder();
+        WINDOWS.forEach((w, wh) -> lo.append(",\n           ").append(start("ts", wh)).append(" AS lo_").append(w));
+        StringBuilder totals = new StringBuilder();
+        for (String[] t : TOTALS) {
+            totals.append(",\n           sum(").append(t[1]).append(") OVER w AS ").append(t[0]);
+        }
+        StringBuilder picks = new StringBuilder();
+        StringBuilder joins = new StringBuilder();
+        List<String> at = new ArrayList<>(List.of("ts"));
+        WINDOWS.keySet().forEach(w -> at.add("lo_" + w));
+        for (String a : at) {
+            String alias = "c_" + a;
+            joins.append("\n    ASOF LEFT JOIN c ").append(alias).append(" ON ").append(alias).append(".account_id = s.account_id AND s.")
+                    .append(a).append(" > ").append(alias).append(".t");
+            for (String[] t : TOTALS) {
+                picks.append(", coalesce(").append(alias).append('.').append(t[0]).append(", 0) AS ").append(t[0]).append('_').append(a);
+            }
+        }
+        StringBuilder offsets = new StringBuilder();
+        StringBuilder zeros = new StringBuilder();
+        StringBuilder frames = new StringBuilder();
+        StringBuilder minMax = new StringBuilder();
+        StringBuilder select = new StringBuilder();
+        for (String w : List.of("1d", "7d", "30d")) {
+            long[] wh = WINDOWS.get(w);
+            offsets.append(",\n           2 * (ts - ").append(start("ts", wh)).append(") AS o_").append(w);
+            zeros.append(", 0");
+            frames.append(frames.length() == 0 ? "\n    WINDOW " : ",\n           ").append("w_").append(w)
+                    .append(" AS (PARTITION BY account_id ORDER BY k RANGE BETWEEN o_").append(w).append(" PRECEDING AND CURRENT ROW)");
+        }
+        for (Feature f : FEATURES) {
+            String w = f.suffix();
+            String diff = switch (f.name.substring(0, f.name.lastIndexOf('_'))) {
+                case "payment_count" -> "n_ts - n_lo_" + w;
+                case "amount_sum" -> "(amt_ts - amt_lo_" + w + ")::DOUBLE";
+                case "amount_avg" -> "CASE WHEN n_ts > n_lo_" + w + " THEN (amt_ts - amt_lo_" + w + ")::DOUBLE / (n_ts - n_lo_" + w + ") END";
+                case "declined_count" -> "dn_ts - dn_lo_" + w;
+                case "declined_amount_sum" -> "(damt_ts - damt_lo_" + w + ")::DOUBLE";
+                case "foreign_count" -> "fn_ts - fn_lo_" + w;
+                default -> null;
+            };
+            if (diff == null) {
+                minMax.append(",\n      ").append(f.agg).append("(amount) OVER w_").append(w).append(" AS ").append(f.name);
+                select.append(",\n    mm.").append(f.name).append(" AS ").append(f.column());
+            } else {
+                select.append(",\n    ").append(diff).append(" AS ").append(f.column());
+            }
+        }
+        return "COPY (\n"
+                + "  WITH s AS (\n"
+                + "    SELECT file_row_number AS rn, account_id, ts, label" + lo + "\n"
+                + "    FROM read_parquet('" + spine + "', file_row_number = true)),\n"
+                + "  c AS (\n"
+                + "    SELECT account_id, event_time AS t" + totals + "\n"
+                + "    FROM read_parquet('" + events + "')\n"
+                + "    GROUP BY account_id, event_time\n"
+                + "    WINDOW w AS (PARTITION BY account_id ORDER BY event_time ROWS UNBOUNDED PRECEDING)),\n"
+                + "  a AS (\n"
+                + "    SELECT s.rn, s.account_id, s.ts, s.label" + picks + "\n"
+                + "    FROM s" + joins + "),\n"
+                + "  u AS (\n"
+                + "    SELECT account_id, 2 * ts AS k, file_row_number AS rn, NULL::DOUBLE AS amount" + offsets + "\n"
+                + "    FROM read_parquet('" + spine + "', file_row_number = true)\n"
+                + "    UNION ALL\n"
+                + "    SELECT account_id, 2 * event_time + 1, NULL, amount" + zeros + "\n"
+                + "    FROM read_parquet('" + events + "')),\n"
+                + "  mm AS (\n"
+                + "    SELECT * FROM (\n"
+                + "      SELECT rn" + minMax + "\n"
+                + "      FROM u" + frames + ")\n"
+                + "    WHERE rn IS NOT NULL)\n"
+                + "  SELECT a.account_id, a.ts, a.label" + select + "\n"
+                + "  FROM a JOIN mm USING (rn)\n"
+                + "  ORDER BY a.rn\n"
                 + ") TO '" + out + "' (FORMAT parquet, COMPRESSION zstd)";
     }
 

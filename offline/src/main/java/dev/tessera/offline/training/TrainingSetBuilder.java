@@ -220,7 +220,9 @@ public final class TrainingSetBuilder {
             int tsColumn = spinePass();
             eventPass();
             int featureCount = plan.features.size();
-            long chunkRows = Math.max(1024, o.memoryBudgetBytes() / (64L + 48L * featureCount));
+            // a range of results per worker fits the budget; at least as many ranges as workers, to write in parts
+            long chunkRows = Math.max(64, Math.min(o.memoryBudgetBytes() / workers / (64L + 48L * featureCount),
+                    (rows + workers - 1) / workers));
             int chunks = (int) Math.max(1, (rows + chunkRows - 1) / chunkRows);
             JoinTotals totals = joinPass(chunks, chunkRows);
             List<String> featureColumns = plan.features.stream().map(FeatureRef::columnName).toList();
@@ -509,39 +511,61 @@ public final class TrainingSetBuilder {
             return new JoinTotals(kinds, joined[0], splits[0]);
         }
 
-        // ---- 4. assemble in spine order ---------------------------------------------------------
+        // ---- 4. assemble in spine order, in parts written at once -------------------------------
 
         void assemble(List<String> featureColumns, int[] kinds, int chunks, long chunkRows) throws IOException {
             int featureCount = featureColumns.size();
             Path results = work.resolve("results");
             Path tmpOut = o.out().resolveSibling(o.out().getFileName() + ".inprogress");
-            try (SpineReader spine = SpineReader.open(o.spine());
-                 TrainingSetWriter writer = o.format() == Format.CSV
-                         ? TrainingSetWriter.csv(tmpOut, spine.columns(), featureColumns, kinds)
-                         : TrainingSetWriter.parquet(tmpOut, spine, featureColumns, kinds)) {
-                long written = 0;
-                progress.update("write", 0, rows);
-                for (int c = 0; c < chunks; c++) {
-                    long first = c * chunkRows;
-                    int n = (int) Math.min(chunkRows, rows - first);
-                    Object[][] values = new Object[Math.max(0, n)][featureCount];
-                    for (EntityPlan ep : plan.entities) {
-                        List<Path> dirs = new ArrayList<>();
-                        for (int w = 0; w < workers; w++) {
-                            dirs.add(results.resolve("entity-" + ep.index).resolve("w" + w));
-                        }
-                        ResultSink.read(dirs, c, ep.columns, first, values);
-                    }
-                    for (int i = 0; i < n; i++) {
-                        Object[] row = spine.next();
-                        writer.write(row, values[i]);
-                        if ((++written & 0xFFFF) == 0) {
-                            progress.update("write", written, rows);
-                        }
-                    }
-                }
-                progress.update("write", written, rows);
+            int parts = Math.min(workers, chunks);
+            List<Path> partFiles = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                partFiles.add(parts == 1 ? tmpOut : work.resolve("part-" + p));
             }
+            AtomicLong written = new AtomicLong();
+            List<Runnable> tasks = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                int firstChunk = (int) ((long) p * chunks / parts);
+                int endChunk = (int) ((long) (p + 1) * chunks / parts);
+                Path file = partFiles.get(p);
+                boolean header = p == 0;
+                tasks.add(() -> {
+                    try (SpineReader spine = SpineReader.open(o.spine());
+                         TrainingSetWriter writer = o.format() == Format.CSV
+                                 ? TrainingSetWriter.csv(file, spine.columns(), featureColumns, kinds, header)
+                                 : TrainingSetWriter.parquet(file, spine, featureColumns, kinds)) {
+                        for (long skip = firstChunk * chunkRows; skip > 0; skip--) {
+                            spine.next();
+                        }
+                        for (int c = firstChunk; c < endChunk; c++) {
+                            long first = c * chunkRows;
+                            int n = (int) Math.max(0, Math.min(chunkRows, rows - first));
+                            Object[][] values = new Object[n][featureCount];
+                            for (EntityPlan ep : plan.entities) {
+                                List<Path> dirs = new ArrayList<>();
+                                for (int w = 0; w < workers; w++) {
+                                    dirs.add(results.resolve("entity-" + ep.index).resolve("w" + w));
+                                }
+                                ResultSink.read(dirs, c, ep.columns, first, values);
+                            }
+                            for (int i = 0; i < n; i++) {
+                                writer.write(spine.next(), values[i]);
+                                if ((i & 0xFFF) == 0xFFF) {
+                                    written.addAndGet(0x1000);
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            progress.update("write", 0, rows);
+            runAll(tasks, () -> progress.update("write", written.get(), rows));
+            if (parts > 1) {
+                TrainingSetWriter.concat(o.format(), partFiles, tmpOut);
+            }
+            progress.update("write", rows, rows);
             Files.move(tmpOut, o.out(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
 
