@@ -51,6 +51,8 @@ final class JoinPlan {
         int[] columns;
         /** Per source index: the layout slots the entity's groups read (spilled with each event), or null. */
         int[][] slotsBySource;
+        /** How far before a row's ts its events can matter (longest window plus its hop); Long.MAX_VALUE with lifetime features. */
+        long lookback;
 
         EntityPlan(int index, Entity entity) {
             this.index = index;
@@ -63,9 +65,12 @@ final class JoinPlan {
         final Source source;
         final FieldLayout layout;
         final EventDecoder decoder;
-        /** Per entity fed by this source: the entity and the layout slots of its key fields. */
+        /** Per entity fed by this source: the entity, the layout slots of its key fields, and their indexes in {@link #keyFields}. */
         final List<EntityPlan> entities = new ArrayList<>();
         final List<int[]> keySlots = new ArrayList<>();
+        final List<int[]> keyFieldIndexes = new ArrayList<>();
+        /** The key fields of every entity fed by this source, each once. */
+        final List<String> keyFields = new ArrayList<>();
         /** How far before the earliest row events can still matter; Long.MAX_VALUE for lifetime features. */
         long lookback;
 
@@ -107,6 +112,15 @@ final class JoinPlan {
             if (!sp.entities.contains(ep)) {
                 sp.entities.add(ep);
                 sp.keySlots.add(entity.keys().stream().mapToInt(layout::requireSlot).toArray());
+                int[] idx = new int[entity.keys().size()];
+                for (int k = 0; k < idx.length; k++) {
+                    String field = entity.keys().get(k);
+                    if (!sp.keyFields.contains(field)) {
+                        sp.keyFields.add(field);
+                    }
+                    idx[k] = sp.keyFields.indexOf(field);
+                }
+                sp.keyFieldIndexes.add(idx);
             }
             List<String> wanted = e.getValue().stream().map(i -> features.get(i).servedName()).toList();
             FeatureGroup reduced = reduce(group, wanted);
@@ -116,6 +130,7 @@ final class JoinPlan {
             ep.groups.add(new GroupPlan(agg, sp.index, served, out));
             ep.featureCount += out.length;
             sp.lookback = Math.max(sp.lookback, lookback(reduced));
+            ep.lookback = Math.max(ep.lookback, lookback(reduced));
             List<String> fields = fieldsByPair.computeIfAbsent(sp.index + "/" + ep.index, k -> new ArrayList<>());
             for (String f : GroupAggregator.requiredFields(reduced)) {
                 if (!fields.contains(f)) {

@@ -1,32 +1,65 @@
 package dev.tessera.offline.training;
 
 /**
- * The entity keys of a spine, as a Bloom filter: the event pass drops events whose key is surely not
- * in the spine before spilling them (an archive usually holds many entities a training set does not
- * ask for). A false positive only spills an event the join then drops (it looks keys up exactly),
- * so values never depend on it. Ten bits per key and three probes: about 1.7 % false positives;
- * the size is capped by the memory budget (more false positives, same values).
+ * Which events a spine can need, per entity, as a Bloom filter of (key, time unit): a row at
+ * {@code ts} needs its key's events in {@code [ts − lookback, ts)} (lookback: the longest window
+ * plus its hop), so each row adds its key with every unit of time that range touches, and the event
+ * pass drops an event whose (key, unit) the filter has surely not seen — before decoding it, when
+ * the archive's key columns give its key. With lifetime features every event of a key may matter:
+ * the filter then holds keys only.
+ *
+ * <p>A false positive only spills an event the join does not need (it looks keys up exactly and
+ * windows ignore old events), so values never depend on the filter. Ten bits per entry and three
+ * probes: about 1.7 % false positives; the size is capped by the memory budget (more false
+ * positives, same values). Units are a sixteenth of the lookback (at least a minute), so a row adds
+ * about 17 entries.
  */
 final class SpineKeyFilter {
     private static final int PROBES = 3;
+    private static final int UNITS_PER_LOOKBACK = 16;
 
     private final long[] words;
     private final long bits;
+    private final long lookback;
+    /** Length of a time unit in millis; 0: keys only. */
+    private final long unit;
 
-    private SpineKeyFilter(long bits) {
+    private SpineKeyFilter(long bits, long lookback, long unit) {
         this.words = new long[(int) ((bits + 63) >>> 6)];
         this.bits = (long) words.length << 6;
+        this.lookback = lookback;
+        this.unit = unit;
     }
 
-    /** A filter for up to {@code keys} keys, in at most {@code maxBytes} of heap. */
-    static SpineKeyFilter sized(long keys, long maxBytes) {
-        long want = Math.max(64, keys * 10);
+    /** A filter for {@code rows} rows of an entity whose events matter {@code lookback} millis back, in at most {@code maxBytes}. */
+    static SpineKeyFilter sized(long rows, long lookback, long maxBytes) {
+        long unit = lookback == Long.MAX_VALUE ? 0 : Math.max(60_000L, (lookback + UNITS_PER_LOOKBACK - 1) / UNITS_PER_LOOKBACK);
+        long perRow = unit == 0 ? 1 : lookback / unit + 2;
+        long want = Math.max(64, Math.min(Long.MAX_VALUE / 20, rows) * perRow * 10);
         long cap = Math.max(64, Math.min(maxBytes * 8, (long) Integer.MAX_VALUE * 32));
-        return new SpineKeyFilter(Math.min(want, cap));
+        return new SpineKeyFilter(Math.min(want, cap), lookback, unit);
     }
 
-    void add(String key) {
+    /** A row of {@code key} at {@code ts}. */
+    void add(String key, long ts) {
         long h = hash(key);
+        if (unit == 0) {
+            set(h);
+            return;
+        }
+        long from = ts - lookback > ts ? Long.MIN_VALUE : ts - lookback;
+        for (long u = Math.floorDiv(from, unit), last = Math.floorDiv(ts - 1, unit); u <= last; u++) {
+            set(mix(h, u));
+        }
+    }
+
+    /** False when no row can need an event of {@code key} at {@code eventTime}. */
+    boolean mightNeed(String key, long eventTime) {
+        long h = hash(key);
+        return test(unit == 0 ? h : mix(h, Math.floorDiv(eventTime, unit)));
+    }
+
+    private void set(long h) {
         long h2 = (h >>> 32) | 1;
         for (int i = 0; i < PROBES; i++) {
             long bit = Math.floorMod(h + i * h2, bits);
@@ -34,8 +67,7 @@ final class SpineKeyFilter {
         }
     }
 
-    boolean mightContain(String key) {
-        long h = hash(key);
+    private boolean test(long h) {
         long h2 = (h >>> 32) | 1;
         for (int i = 0; i < PROBES; i++) {
             long bit = Math.floorMod(h + i * h2, bits);
@@ -46,13 +78,21 @@ final class SpineKeyFilter {
         return true;
     }
 
-    /** 64-bit FNV-1a over the chars, finished with a murmur3 mix. */
+    private static long mix(long h, long unitIndex) {
+        return fmix(h ^ (unitIndex * 0x9E3779B97F4A7C15L));
+    }
+
+    /** 64-bit FNV-1a over the chars, finished with murmur3's mix. */
     private static long hash(String s) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h ^= s.charAt(i);
             h *= 0x100000001b3L;
         }
+        return fmix(h);
+    }
+
+    private static long fmix(long h) {
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

@@ -329,15 +329,15 @@ public final class TrainingSetBuilder {
                     }
                 }
             }
-            // the keys of each entity, as a filter for the event pass (at most an eighth of the budget)
+            // the (key, time) each entity's rows need, as a filter for the event pass (at most an eighth of the budget)
             filters = new SpineKeyFilter[plan.entities.size()];
             for (EntityPlan ep : plan.entities) {
-                SpineKeyFilter f = SpineKeyFilter.sized(rows, o.memoryBudgetBytes() / 8 / plan.entities.size());
+                SpineKeyFilter f = SpineKeyFilter.sized(rows, ep.lookback, o.memoryBudgetBytes() / 8 / plan.entities.size());
                 for (int b = 0; b < buckets; b++) {
                     try (SpillInput in = SpillInput.stream(spineFile(ep, b), bufferBytes)) {
                         while (in.more()) {
-                            f.add(in.readString());
-                            in.skip(8);
+                            String key = in.readString();
+                            f.add(key, in.readLong());
                             in.readVarint();
                         }
                     }
@@ -381,6 +381,7 @@ public final class TrainingSetBuilder {
                 int worker = w;
                 tasks.add(() -> {
                     SpillOutput[][] out = new SpillOutput[plan.entities.size()][buckets];
+                    long[] seen = {0}; // counted here, added to the shared count now and then: one shared counter per event costs more than the spill
                     try {
                         for (EntityPlan ep : plan.entities) {
                             for (int b = 0; b < buckets; b++) {
@@ -390,8 +391,14 @@ public final class TrainingSetBuilder {
                         for (int p; (p = next.getAndIncrement()) < parts.size(); ) {
                             SourcePlan sp = partSource.get(p);
                             long[] range = ranges.get(p);
-                            parts.get(p).forEach(range[0], range[1], ev -> spill(sp, ev, out));
+                            parts.get(p).forEachWithKeys(range[0], range[1], sp.keyFields, (ev, keys) -> {
+                                if ((++seen[0] & 0x3FF) == 0) {
+                                    scanned.addAndGet(0x400);
+                                }
+                                spill(sp, ev, keys, out);
+                            });
                         }
+                        scanned.addAndGet(seen[0] & 0x3FF);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     } finally {
@@ -411,8 +418,32 @@ public final class TrainingSetBuilder {
             progress.update("events", scanned.get(), scanned.get());
         }
 
-        private void spill(SourcePlan sp, ArchivedEvent ev, SpillOutput[][] out) {
-            scanned.incrementAndGet();
+        /**
+         * One event: its key per entity (from the archive's key columns when {@code keys} has them,
+         * else from the decoded event), dropped where the spine filter says no row needs it — before
+         * decoding, when the keys came with it — else decoded once and spilled as a compact record.
+         */
+        private void spill(SourcePlan sp, ArchivedEvent ev, String[] keys, SpillOutput[][] out) {
+            String[] entityKeys = null;
+            if (keys != null) {
+                boolean any = false;
+                entityKeys = new String[sp.entities.size()];
+                for (int i = 0; i < entityKeys.length; i++) {
+                    int[] idx = sp.keyFieldIndexes.get(i);
+                    Object[] parts = new Object[idx.length];
+                    for (int k = 0; k < idx.length; k++) {
+                        parts[k] = keys[idx[k]];
+                    }
+                    String key = EntityKeys.of(parts);
+                    if (key != null && filters[sp.entities.get(i).index].mightNeed(key, ev.eventTime())) {
+                        entityKeys[i] = key;
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    return; // no row needs it: not even decoded
+                }
+            }
             Decoded d = sp.decoder.decode(ev.raw());
             if (!d.isAccepted()) {
                 if (undecodable.getAndIncrement() == 0) {
@@ -425,8 +456,14 @@ public final class TrainingSetBuilder {
             try {
                 for (int i = 0; i < sp.entities.size(); i++) {
                     EntityPlan ep = sp.entities.get(i);
-                    String key = EntityKeys.of(e, sp.keySlots.get(i));
-                    if (key != null && filters[ep.index].mightContain(key)) {
+                    String key;
+                    if (entityKeys != null) {
+                        key = entityKeys[i];
+                    } else {
+                        key = EntityKeys.of(e, sp.keySlots.get(i));
+                        key = key != null && filters[ep.index].mightNeed(key, ev.eventTime()) ? key : null;
+                    }
+                    if (key != null) {
                         JoinRecords.writeEvent(out[ep.index][EventSpill.bucket(key, 0, buckets)], sp.index, key, ev, e,
                                 ep.slotsBySource[sp.index]);
                     }
