@@ -40,8 +40,8 @@ import java.util.List;
  * eight files by another hash of the key, without decoding) and each part joined in turn.
  */
 final class BucketJoin {
-    /** Heap per spill byte when a bucket is loaded: the bytes themselves, the per-record arrays, the sort. */
-    static final int EXPANSION = 3;
+    /** Heap per spill byte when a bucket is loaded: the bytes (twice, while they are grouped by key), the per-record arrays, the sort. */
+    static final int EXPANSION = 4;
     private static final int MAX_SPLIT_LEVEL = 6;
     private static final int SPLIT_PARTS = 8;
 
@@ -293,12 +293,13 @@ final class BucketJoin {
     private Events loadEvents(List<Path> files, HashMap<String, Integer> ids) throws IOException {
         SpillInput in = SpillInput.readAll(files);
         Events ev = new Events();
-        ev.in = in;
         int cap = Math.max(16, in.limit / 40);
         ev.key = new int[cap];
         ev.time = new long[cap];
         ev.source = new byte[cap];
         ev.tail = new int[cap];
+        int[] length = new int[cap];
+        long[] keyBytes = new long[ids.size() + 1];
         while (in.more()) {
             int flags = in.readByte() & 0xFF;
             String key = in.readString();
@@ -321,13 +322,29 @@ final class BucketJoin {
                 ev.time = Arrays.copyOf(ev.time, c);
                 ev.source = Arrays.copyOf(ev.source, c);
                 ev.tail = Arrays.copyOf(ev.tail, c);
+                length = Arrays.copyOf(length, c);
             }
             ev.key[ev.n] = id;
             ev.time[ev.n] = time;
             ev.source[ev.n] = (byte) flags;
             ev.tail[ev.n] = tail;
+            length[ev.n] = in.pos - tail;
+            keyBytes[id + 1] += in.pos - tail;
             ev.n++;
         }
+        // the rest of each record (from its ingest time on) again, grouped by key: applying a key's
+        // events then reads one region of memory instead of jumping across the whole bucket
+        for (int k = 0; k < ids.size(); k++) {
+            keyBytes[k + 1] += keyBytes[k];
+        }
+        byte[] grouped = new byte[(int) keyBytes[ids.size()]];
+        for (int i = 0; i < ev.n; i++) {
+            int at = (int) keyBytes[ev.key[i]];
+            System.arraycopy(in.data, ev.tail[i], grouped, at, length[i]);
+            ev.tail[i] = at;
+            keyBytes[ev.key[i]] = at + length[i];
+        }
+        ev.in = SpillInput.of(grouped);
         return ev;
     }
 

@@ -48,6 +48,11 @@ final class SpillInput implements Closeable {
         return new SpillInput(all, at, null);
     }
 
+    /** Bytes already in memory. */
+    static SpillInput of(byte[] data) {
+        return new SpillInput(data, data.length, null);
+    }
+
     /** {@code file} read through a buffer of {@code bufferBytes}. */
     static SpillInput stream(Path file, int bufferBytes) throws IOException {
         return new SpillInput(new byte[Math.max(64, bufferBytes)], 0, Files.newInputStream(file));

@@ -262,7 +262,7 @@ public final class TrainingSetBuilder {
                 }
                 long estimate = known ? eventBytes / Math.max(1, plan.entities.size()) + spineBytes * 4 : spineBytes * 8;
                 long wanted = estimate * BucketJoin.EXPANSION / perWorker + 1;
-                buckets = (int) Math.min(MAX_BUCKETS, Math.max(wanted, 4L * workers));
+                buckets = (int) Math.min(MAX_BUCKETS, Math.max(wanted, 8L * workers)); // several per worker: they finish together
             }
             long openFiles = (long) plan.entities.size() * buckets * workers;
             bufferBytes = (int) Math.max(1 << 10, Math.min(64 << 10, o.memoryBudgetBytes() / 8 / Math.max(1, openFiles)));
@@ -483,12 +483,17 @@ public final class TrainingSetBuilder {
             long perWorker = Math.max(1, o.memoryBudgetBytes() / workers);
             int resultBuffer = (int) Math.max(1 << 10, Math.min(64 << 10, o.memoryBudgetBytes() / 8 / Math.max(1,
                     (long) chunks * workers * plan.entities.size())));
-            List<int[]> todo = new ArrayList<>(); // {entity, bucket}
+            List<long[]> todo = new ArrayList<>(); // {entity, bucket, bytes}: the largest first, so the workers finish together
             for (EntityPlan ep : plan.entities) {
                 for (int b = 0; b < buckets; b++) {
-                    todo.add(new int[] {ep.index, b});
+                    long bytes = Files.size(spineFile(ep, b));
+                    for (int w = 0; w < workers; w++) {
+                        bytes += Files.size(eventFile(ep, w, b));
+                    }
+                    todo.add(new long[] {ep.index, b, bytes});
                 }
             }
+            todo.sort((x, y) -> Long.compare(y[2], x[2]));
             AtomicInteger next = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
             int[] kinds = new int[featureCount];
@@ -502,8 +507,8 @@ public final class TrainingSetBuilder {
                     BucketJoin[] joins = new BucketJoin[plan.entities.size()];
                     try {
                         for (int t; (t = next.getAndIncrement()) < todo.size(); ) {
-                            EntityPlan ep = plan.entities.get(todo.get(t)[0]);
-                            int b = todo.get(t)[1];
+                            EntityPlan ep = plan.entities.get((int) todo.get(t)[0]);
+                            int b = (int) todo.get(t)[1];
                             if (joins[ep.index] == null) {
                                 sinks[ep.index] = new ResultSink(results.resolve("entity-" + ep.index).resolve("w" + worker), chunks, chunkRows,
                                         featureCount, resultBuffer);
