@@ -332,7 +332,7 @@ public final class TrainingSetBuilder {
             // the (key, time) each entity's rows need, as a filter for the event pass (at most an eighth of the budget)
             filters = new SpineKeyFilter[plan.entities.size()];
             for (EntityPlan ep : plan.entities) {
-                SpineKeyFilter f = SpineKeyFilter.sized(rows, ep.lookback, o.memoryBudgetBytes() / 8 / plan.entities.size());
+                SpineKeyFilter f = SpineKeyFilter.sized(rows, ep.lookback, o.memoryBudgetBytes() / 8 / plan.entities.size(), minTs, maxTs);
                 for (int b = 0; b < buckets; b++) {
                     try (SpillInput in = SpillInput.stream(spineFile(ep, b), bufferBytes)) {
                         while (in.more()) {
