@@ -161,6 +161,11 @@ abstract class TrainingSetWriter implements Closeable {
 
     /** Row groups a writer buffers in memory: 32 MiB, or less in a small heap (several writers may run at once). */
     static final long ROW_GROUP_BYTES = Math.max(1L << 20, Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 16));
+    /**
+     * Pages and dictionaries: 1 MiB (Parquet's default), less in a small heap: a dictionary of 1 MiB of
+     * short strings (a spine's keys and labels) is several times that in objects until it falls back.
+     */
+    static final int PAGE_BYTES = (int) Math.max(64L << 10, Math.min(1L << 20, Runtime.getRuntime().maxMemory() / 128));
 
     /**
      * Joins outputs written in parts (rows in order, each part a whole file of the same columns) into
@@ -255,7 +260,9 @@ abstract class TrainingSetWriter implements Closeable {
                     .withSchema(schema)
                     .withCompressionCodec(CompressionCodecName.ZSTD)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withRowGroupSize(ROW_GROUP_BYTES);
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
+                    .withDictionaryPageSize(PAGE_BYTES);
             for (String d : doubles) {
                 // sums and averages rarely repeat: a dictionary would only cost hashing before falling back to plain
                 b = b.withDictionaryEncoding(d, false);
