@@ -2,12 +2,12 @@ package dev.tessera.offline.archive;
 
 import dev.tessera.api.TesseraException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -22,7 +22,6 @@ import org.apache.avro.Schema;
  * outside the range, by the event-time bounds the manifests record, without opening them.
  */
 public final class ArchiveReader implements EventScan {
-    private static final Schema EVENT_COLUMNS = ArchiveSchema.eventProjection();
     private static final Schema TIME_COLUMN = org.apache.avro.SchemaBuilder.record("ArchivedEvent")
             .namespace("dev.tessera.archive").fields()
             .name(ArchiveSchema.EVENT_TIME).type(org.apache.avro.LogicalTypes.timestampMillis()
@@ -108,6 +107,7 @@ public final class ArchiveReader implements EventScan {
     }
 
     /** Events with {@code fromMillis <= eventTime < untilMillis}; opens only the files the range cuts. */
+    @Override
     public long count(long fromMillis, long untilMillis) {
         long[] n = {0};
         for (ArchivedFile f : files(fromMillis, untilMillis)) {
@@ -127,19 +127,44 @@ public final class ArchiveReader implements EventScan {
 
     @Override
     public void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
-        for (ArchivedFile f : files(fromMillis, untilMillis)) {
-            boolean all = f.within(fromMillis, untilMillis);
-            ParquetFiles.read(f.path(), EVENT_COLUMNS, r -> {
-                long t = (Long) r.get(3);
-                if (all || t >= fromMillis && t < untilMillis) {
-                    Object id = r.get(4);
-                    ByteBuffer raw = (ByteBuffer) r.get(5);
-                    byte[] bytes = new byte[raw.remaining()];
-                    raw.get(bytes);
-                    sink.accept(new ArchivedEvent((Integer) r.get(0), (Long) r.get(1), (Long) r.get(2), t,
-                            id == null ? null : id.toString(), bytes));
-                }
-            });
+        forEach(files, fromMillis, untilMillis, List.of(), (e, keys) -> sink.accept(e));
+    }
+
+    /** Key texts from the archive's key columns (ADR 008), read alongside the events: no decoding needed to find an event's entity. */
+    @Override
+    public void forEachWithKeys(long fromMillis, long untilMillis, List<String> keyFields, BiConsumer<ArchivedEvent, String[]> sink) {
+        forEach(files, fromMillis, untilMillis, keyFields, sink);
+    }
+
+    /** One part per committed file: files are independent, so they can be read by several threads. */
+    @Override
+    public List<EventScan> split() {
+        List<EventScan> parts = new ArrayList<>(files.size());
+        for (ArchivedFile f : files) {
+            parts.add(new FilePart(List.of(f)));
+        }
+        return parts;
+    }
+
+    /** Some of the files: one part of a {@link #split()}. */
+    private record FilePart(List<ArchivedFile> files) implements EventScan {
+        @Override
+        public void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
+            ArchiveReader.forEach(files, fromMillis, untilMillis, List.of(), (e, keys) -> sink.accept(e));
+        }
+
+        @Override
+        public void forEachWithKeys(long fromMillis, long untilMillis, List<String> keyFields, BiConsumer<ArchivedEvent, String[]> sink) {
+            ArchiveReader.forEach(files, fromMillis, untilMillis, keyFields, sink);
+        }
+    }
+
+    private static void forEach(List<ArchivedFile> files, long fromMillis, long untilMillis, List<String> keyFields,
+            BiConsumer<ArchivedEvent, String[]> sink) {
+        for (ArchivedFile f : files) {
+            if (f.overlaps(fromMillis, untilMillis)) {
+                ArchiveColumns.read(f.path(), fromMillis, untilMillis, keyFields, sink::accept);
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.tessera.offline.archive;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +16,35 @@ public interface EventScan {
      * (files outside the range may be skipped whole; events inside must all be delivered exactly once).
      */
     void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) throws IOException;
+
+    /**
+     * As {@link #forEach(long, long, Consumer)}, handing with each event the text of each of
+     * {@code keyFields} as the archive recorded it (what {@code EntityKeys.text} makes of the field;
+     * null where the event has none), so a reader can pass over events of keys it does not want
+     * without decoding them. The keys are null when the scan cannot tell without decoding (this
+     * default, and archive files written before those fields were keys).
+     */
+    default void forEachWithKeys(long fromMillis, long untilMillis, List<String> keyFields, BiConsumer<ArchivedEvent, String[]> sink)
+            throws IOException {
+        forEach(fromMillis, untilMillis, e -> sink.accept(e, null));
+    }
+
+    /**
+     * Parts of this scan that together deliver each event exactly once and may be read at the same
+     * time, from different threads (each part's sink is called from one thread at a time). The
+     * archive splits by file; the default is the whole scan as one part.
+     */
+    default List<EventScan> split() {
+        return List.of(this);
+    }
+
+    /**
+     * How many events {@link #forEach(long, long, Consumer)} would deliver for the range, or -1 when
+     * the scan cannot tell without reading them: lets a reader size its work up front.
+     */
+    default long count(long fromMillis, long untilMillis) {
+        return -1;
+    }
 
     /** All events of the scan. */
     default void forEach(Consumer<ArchivedEvent> sink) throws IOException {

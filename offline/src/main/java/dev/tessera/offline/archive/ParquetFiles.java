@@ -47,7 +47,8 @@ final class ParquetFiles {
     static void read(Path file, Schema projection, Consumer<GenericRecord> sink) {
         ParquetReader<GenericRecord> reader;
         try {
-            // a plain configuration: a Hadoop Configuration would parse its XML defaults again for every file
+            // a plain configuration: a Hadoop Configuration parses its XML defaults again for every file
+            // (milliseconds each; an archive has a file per partition and hour)
             reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration())
                     .withDataModel(GenericData.get())
                     .set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projection.toString())

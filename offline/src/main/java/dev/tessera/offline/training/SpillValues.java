@@ -1,16 +1,14 @@
 package dev.tessera.offline.training;
 
 import dev.tessera.core.agg.ValueCount;
-import dev.tessera.offline.spill.EventSpill;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Feature values in spill files, each with a one-byte tag (null, long, double, string, boolean,
- * list, top_k entry; strings as {@link EventSpill} writes them). Values round-trip to equal Java objects, so what is spilled is exactly what was read.
+ * Feature values in result spill files: a one-byte tag (null, long, double, string, boolean, list,
+ * top_k entry) and the value in {@link SpillOutput}'s encodings.
+ * Values round-trip to equal Java objects, so what is spilled is exactly what was read.
  */
 final class SpillValues {
     private SpillValues() {
@@ -33,16 +31,8 @@ final class SpillValues {
     private static final int LIST = 6;
     private static final int VALUE_COUNT = 7;
 
-    static void writeString(DataOutputStream out, String s) throws IOException {
-        EventSpill.writeString(out, s);
-    }
-
-    static String readString(DataInputStream in) throws IOException {
-        return EventSpill.readString(in);
-    }
-
     /** Writes a feature value; returns its kind bits (see {@code KIND_*}) for the output's column types. */
-    static int writeValue(DataOutputStream out, Object v) throws IOException {
+    static int writeValue(SpillOutput out, Object v) throws IOException {
         if (v == null) {
             out.writeByte(NULL);
             return 0;
@@ -59,7 +49,7 @@ final class SpillValues {
         }
         if (v instanceof Double d) {
             out.writeByte(DOUBLE);
-            out.writeDouble(d);
+            out.writeLong(Double.doubleToRawLongBits(d));
             return KIND_DOUBLE;
         }
         if (v instanceof Boolean b) {
@@ -68,13 +58,13 @@ final class SpillValues {
         }
         if (v instanceof ValueCount vc) {
             out.writeByte(VALUE_COUNT);
-            writeString(out, vc.value());
+            out.writeString(vc.value());
             out.writeLong(vc.count());
             return KIND_VALUE_COUNTS;
         }
         if (v instanceof List<?> list) {
             out.writeByte(LIST);
-            out.writeInt(list.size());
+            out.writeVarint(list.size());
             int kinds = KIND_LIST;
             for (Object item : list) {
                 int k = writeValue(out, item);
@@ -83,11 +73,11 @@ final class SpillValues {
             return kinds;
         }
         out.writeByte(STRING);
-        writeString(out, v.toString());
+        out.writeString(v.toString());
         return v instanceof String ? KIND_STRING : KIND_OTHER;
     }
 
-    static Object readValue(DataInputStream in) throws IOException {
+    static Object readValue(SpillInput in) throws IOException {
         int tag = in.readByte();
         switch (tag) {
             case NULL:
@@ -95,17 +85,17 @@ final class SpillValues {
             case LONG:
                 return in.readLong();
             case DOUBLE:
-                return in.readDouble();
+                return Double.longBitsToDouble(in.readLong());
             case STRING:
-                return readString(in);
+                return in.readString();
             case TRUE:
                 return Boolean.TRUE;
             case FALSE:
                 return Boolean.FALSE;
             case VALUE_COUNT:
-                return new ValueCount(readString(in), in.readLong());
+                return new ValueCount(in.readString(), in.readLong());
             case LIST: {
-                int n = in.readInt();
+                int n = (int) in.readVarint();
                 List<Object> list = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     list.add(readValue(in));

@@ -2,35 +2,25 @@ package dev.tessera.offline.training;
 
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.Definitions;
-import dev.tessera.api.Entity;
-import dev.tessera.api.Feature;
-import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
-import dev.tessera.api.TimeSpan;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.EventTimes;
-import dev.tessera.core.event.FieldLayout;
-import dev.tessera.core.event.SourceFields;
-import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.offline.archive.ArchivedEvent;
 import dev.tessera.offline.archive.EventScan;
 import dev.tessera.offline.spill.EventSpill;
-import dev.tessera.offline.spill.EventSpill.EventRec;
+import dev.tessera.offline.training.JoinPlan.EntityPlan;
+import dev.tessera.offline.training.JoinPlan.SourcePlan;
 import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.decode.Decoded;
-import dev.tessera.runtime.decode.EventDecoder;
-import dev.tessera.runtime.decode.EventDecoders;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -38,38 +28,51 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * Builds a point-in-time training set (SPEC §3, §5): for every spine row {@code (keys, ts)} and every
  * feature of a service, the value the online store would have served at {@code ts} had every event
  * with {@code event_time < ts} arrived — computed by the same {@link GroupAggregator} the stream
- * runs, from the archived events decoded by the stream's own decoder.
+ * runs, from the archived events decoded by the stream's own decoder (ADR 010).
  *
  * <h2>Bounded memory: partitioned processing</h2>
  * Neither the spine nor the archive is ever held whole:
  * <ol>
  *   <li><b>Spine pass.</b> Each row gets its row number; its {@code (key, ts, row)} goes, per entity
- *       of the service, to one of {@code B} bucket files chosen by a hash of the key.</li>
+ *       of the service, to one of {@code B} bucket files chosen by a hash of the key. The keys also
+ *       go into a Bloom filter per entity ({@link SpineKeyFilter}).</li>
  *   <li><b>Event pass.</b> Each source is scanned once, only over the event-time range any row can
  *       see ({@code [min ts − longest window − hop, max ts)}, unbounded below for lifetime
- *       features); each event is decoded and written, per entity, to the bucket of its key.</li>
- *   <li><b>Join, bucket by bucket.</b> A bucket's rows and events are sorted by (key, time) and
- *       merged: for each key, its events are applied in time order to fresh tiles, and each row
- *       reads the features at its {@code ts} after exactly the events before {@code ts} were
- *       applied — so nothing at or after {@code ts} can leak in, whatever order events arrived in.
- *       A bucket too large for the memory budget is split again with another hash. Results go to
- *       files by row-number range.</li>
+ *       features), by all workers at once (the archive splits by file). Each event is decoded once;
+ *       per entity, an event whose key the filter says no row has is dropped, the others are written
+ *       to their key's bucket as compact records holding just the fields the entity's groups read
+ *       ({@link JoinRecords}).</li>
+ *   <li><b>Join, bucket by bucket</b> ({@link BucketJoin}), the workers taking buckets in turn: for
+ *       each key, its events are applied in time order to fresh tiles, and each row reads the
+ *       features at its {@code ts} after exactly the events before {@code ts} were applied — so
+ *       nothing at or after {@code ts} can leak in, whatever order events arrived in. A bucket too
+ *       large for a worker's share of the budget is split again with another hash. Results go to
+ *       files by row-number range ({@link ResultSink}).</li>
  *   <li><b>Assembly.</b> Range by range, the results of every entity are loaded and the spine is
  *       read again in order, so the output keeps the spine's row order and columns.</li>
  * </ol>
- * The heap holds one bucket, one result range and the tiles of one key at a time. A single key
- * whose events alone exceed the budget is the one case that is not bounded (its tiles still are).
+ * The heap holds one bucket per worker, one result range and the tiles of one key per worker. A
+ * single key whose events alone exceed the budget is the one case that is not bounded (its tiles
+ * still are).
  */
 public final class TrainingSetBuilder {
     /** Output format. */
@@ -83,7 +86,7 @@ public final class TrainingSetBuilder {
         }
     }
 
-    /** Progress of a long build, for a progress bar. */
+    /** Progress of a long build, for a progress bar. Called from the thread that called {@code build}. */
     @FunctionalInterface
     public interface Progress {
         Progress NONE = (phase, done, total) -> { };
@@ -93,26 +96,32 @@ public final class TrainingSetBuilder {
     }
 
     /**
-     * @param memoryBudgetBytes heap the join may use for one bucket and one result range
+     * @param memoryBudgetBytes heap the join may use for the buckets being joined (shared by the
+     *                          workers) and one result range
      * @param buckets           buckets per entity in the first split (0: chosen from the budget)
      * @param workDir           where spill files go (deleted afterwards)
+     * @param threads           workers of the event pass and the join (0: one per available processor)
      */
     public record Options(Path spine, String service, Path out, Format format, Path workDir, long memoryBudgetBytes, int buckets,
-            boolean asArrived) {
+            boolean asArrived, int threads) {
         public static Options of(Path spine, String service, Path out, Path workDir) {
-            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0, false);
+            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0, false, 0);
         }
 
         public Options withFormat(Format f) {
-            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets, asArrived);
+            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets, asArrived, threads);
         }
 
         public Options withMemoryBudget(long bytes) {
-            return new Options(spine, service, out, format, workDir, bytes, buckets, asArrived);
+            return new Options(spine, service, out, format, workDir, bytes, buckets, asArrived, threads);
         }
 
         public Options withBuckets(int n) {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n, asArrived);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n, asArrived, threads);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, asArrived, n);
         }
 
         /**
@@ -123,7 +132,11 @@ public final class TrainingSetBuilder {
          * late arrivals from errors. Each row is computed from scratch: for logs, not for training sets.
          */
         public Options whatHadArrived() {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true, threads);
+        }
+
+        int workers() {
+            return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -137,9 +150,9 @@ public final class TrainingSetBuilder {
             Map<String, Long> rowsWithoutKey, List<String> problems, List<String> featureColumns, int bucketsSplit) {}
 
     private static final int MAX_PROBLEMS = 10;
-    /** In-heap size of a spilled record, relative to its bytes on disk (objects, arrays, sorting). */
-    private static final int EXPANSION = 4;
-    private static final int MAX_SPLIT_LEVEL = 6;
+    private static final int MAX_BUCKETS = 512;
+    /** Spill bytes of an event record, for sizing buckets before the event pass (measured: 40–60). */
+    private static final int EVENT_RECORD_BYTES = 64;
 
     private final Definitions defs;
     private final Path definitionsDir;
@@ -154,513 +167,489 @@ public final class TrainingSetBuilder {
         this.events = events;
     }
 
-    // ---- the plan: which groups, entities and sources the service needs -------------------------
-
-    /** A group as the service uses it: only the features the service asks for, compiled. */
-    private static final class GroupPlan {
-        final GroupAggregator agg;
-        final int source;
-        final int[] served;
-        final int[] outColumns;
-
-        GroupPlan(GroupAggregator agg, int source, int[] served, int[] outColumns) {
-            this.agg = agg;
-            this.source = source;
-            this.served = served;
-            this.outColumns = outColumns;
-        }
-    }
-
-    private static final class EntityPlan {
-        final int index;
-        final Entity entity;
-        final List<GroupPlan> groups = new ArrayList<>();
-        int[] spineKeyColumns;
-        int featureCount;
-        long rowsWithoutKey;
-        DataOutputStream[] spineOut;
-        DataOutputStream[] eventOut;
-
-        EntityPlan(int index, Entity entity) {
-            this.index = index;
-            this.entity = entity;
-        }
-    }
-
-    private static final class SourcePlan {
-        final int index;
-        final Source source;
-        final EventDecoder decoder;
-        /** Per entity fed by this source: the entity and the layout slots of its key fields. */
-        final List<EntityPlan> entities = new ArrayList<>();
-        final List<int[]> keySlots = new ArrayList<>();
-        /** How far before the earliest row events can still matter; Long.MAX_VALUE for lifetime features. */
-        long lookback;
-
-        SourcePlan(int index, Source source, EventDecoder decoder) {
-            this.index = index;
-            this.source = source;
-            this.decoder = decoder;
-        }
-    }
-
-    private final class Plan {
-        final List<FeatureRef> features;
-        final List<EntityPlan> entities = new ArrayList<>();
-        final List<SourcePlan> sources = new ArrayList<>();
-
-        Plan(FeatureService service) {
-            features = service.features();
-            Map<String, List<Integer>> columnsByGroup = new LinkedHashMap<>();
-            for (int i = 0; i < features.size(); i++) {
-                columnsByGroup.computeIfAbsent(features.get(i).group(), g -> new ArrayList<>()).add(i);
-            }
-            Map<String, EntityPlan> entityByName = new LinkedHashMap<>();
-            Map<String, SourcePlan> sourceByName = new LinkedHashMap<>();
-            for (var e : columnsByGroup.entrySet()) {
-                FeatureGroup group = defs.group(e.getKey()).orElseThrow();
-                Source source = defs.sourceOf(group);
-                FieldLayout layout = SourceFields.layout(defs, source);
-                SourcePlan sp = sourceByName.computeIfAbsent(source.name(), n -> new SourcePlan(sources.size(), source,
-                        EventDecoders.forSource(source, definitionsDir, layout)));
-                if (sp.index == sources.size()) {
-                    sources.add(sp);
-                }
-                Entity entity = defs.entityOf(group);
-                EntityPlan ep = entityByName.computeIfAbsent(entity.name(), n -> new EntityPlan(entities.size(), entity));
-                if (ep.index == entities.size()) {
-                    entities.add(ep);
-                }
-                if (!sp.entities.contains(ep)) {
-                    sp.entities.add(ep);
-                    sp.keySlots.add(entity.keys().stream().mapToInt(layout::requireSlot).toArray());
-                }
-                List<String> wanted = e.getValue().stream().map(i -> features.get(i).servedName()).toList();
-                FeatureGroup reduced = reduce(group, wanted);
-                GroupAggregator agg = GroupAggregator.compile(reduced, layout);
-                int[] served = wanted.stream().mapToInt(agg::servedIndex).toArray();
-                int[] out = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-                ep.groups.add(new GroupPlan(agg, sp.index, served, out));
-                ep.featureCount += out.length;
-                sp.lookback = Math.max(sp.lookback, lookback(reduced));
-            }
-        }
-    }
-
-    /** The group with only the features (and windows) in {@code served}: the same values, less work. */
-    static FeatureGroup reduce(FeatureGroup group, List<String> served) {
-        List<Feature> kept = new ArrayList<>();
-        for (Feature f : group.features()) {
-            if (f.lifetime()) {
-                if (served.contains(f.name())) {
-                    kept.add(f);
-                }
-                continue;
-            }
-            List<TimeSpan> windows = f.windows().stream().filter(w -> served.contains(f.servedName(w))).toList();
-            if (!windows.isEmpty()) {
-                kept.add(new Feature(f.name(), f.agg(), f.of(), f.where(), windows, f.hop(), f.k(), f.p(), f.meta()));
-            }
-        }
-        return new FeatureGroup(group.name(), group.source(), group.entity(), kept, group.meta());
-    }
-
-    private static long lookback(FeatureGroup group) {
-        long max = 0;
-        for (Feature f : group.features()) {
-            if (f.lifetime()) {
-                return Long.MAX_VALUE;
-            }
-            for (TimeSpan w : f.windows()) {
-                max = Math.max(max, w.millis() + f.hopFor(w).millis());
-            }
-        }
-        return max;
-    }
-
-    // ---- the build ---------------------------------------------------------------------------
-
     public Report build(Options o, Progress progress) throws IOException {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
                 + o.service() + "'; " + ClosestNames.hint(o.service(), defs.services().keySet(), "services")));
-        Plan plan = new Plan(service);
+        JoinPlan plan = new JoinPlan(defs, definitionsDir, service);
         if (!Files.isRegularFile(o.spine())) {
             throw new TesseraException("spine file " + o.spine() + " does not exist or is not a file; pass a CSV (with a header line)"
                     + " or a Parquet file with the entity keys, ts and any label columns");
         }
         Files.createDirectories(o.workDir());
         Path work = Files.createTempDirectory(o.workDir(), "training-set-");
+        ExecutorService pool = Executors.newFixedThreadPool(o.workers(), r -> {
+            Thread t = new Thread(r, "training-set-worker");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            return build(o, plan, work, progress);
+            return new Build(o, plan, work, progress, pool).run();
         } finally {
+            pool.shutdownNow();
             EventSpill.deleteTree(work);
         }
     }
 
-    private Report build(Options o, Plan plan, Path work, Progress progress) throws IOException {
-        List<String> problems = new ArrayList<>();
-        long badTs = 0;
-        long rows = 0;
+    /** The state of one build. */
+    private final class Build {
+        final Options o;
+        final JoinPlan plan;
+        final Path work;
+        final Progress progress;
+        final ExecutorService pool;
+        final int workers;
+        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        final Map<EntityPlan, long[]> withoutKey = new LinkedHashMap<>();
+        final AtomicLong scanned = new AtomicLong();
+        final AtomicLong undecodable = new AtomicLong();
+        int buckets;
+        int bufferBytes;
+        long rows;
+        long badTs;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
-        long spineBytes = Files.size(o.spine());
-        int buckets = o.buckets() > 0 ? o.buckets()
-                : (int) Math.min(512, Math.max(1, spineBytes * 8 * EXPANSION / Math.max(1, o.memoryBudgetBytes()) + 1));
+        SpineKeyFilter[] filters;
 
-        // 1. spine → (key, ts, row) per entity and bucket
-        int tsColumn;
-        try (SpineReader spine = SpineReader.open(o.spine())) {
-            List<String> columns = spine.columns();
-            tsColumn = requireColumn(o.spine(), columns, "ts", "the time each row is as of (epoch millis or ISO-8601)");
+        Build(Options o, JoinPlan plan, Path work, Progress progress, ExecutorService pool) {
+            this.o = o;
+            this.plan = plan;
+            this.work = work;
+            this.progress = progress;
+            this.pool = pool;
+            this.workers = o.workers();
+        }
+
+        Report run() throws IOException {
+            sizeBuckets();
+            int tsColumn = spinePass();
+            eventPass();
+            int featureCount = plan.features.size();
+            // a range of results per worker fits the budget; at least as many ranges as workers, to write in parts
+            long chunkRows = Math.max(64, Math.min(o.memoryBudgetBytes() / workers / (64L + 48L * featureCount),
+                    (rows + workers - 1) / workers));
+            int chunks = (int) Math.max(1, (rows + chunkRows - 1) / chunkRows);
+            JoinTotals totals = joinPass(chunks, chunkRows);
+            List<String> featureColumns = plan.features.stream().map(FeatureRef::columnName).toList();
+            assemble(featureColumns, totals.kinds, chunks, chunkRows);
+            Map<String, Long> noKey = new LinkedHashMap<>();
             for (EntityPlan ep : plan.entities) {
-                ep.spineKeyColumns = ep.entity.keys().stream()
-                        .mapToInt(k -> requireColumn(o.spine(), columns, k, "a key of entity " + ep.entity.name()
-                                + ", which service " + o.service() + " has features of"))
-                        .toArray();
-                ep.spineOut = EventSpill.openBuckets(work.resolve("spine-" + ep.index), buckets);
-                ep.eventOut = EventSpill.openBuckets(work.resolve("events-" + ep.index), buckets);
+                noKey.put(ep.entity.name(), withoutKey.get(ep)[0]);
             }
-            Object[] row;
-            while ((row = spine.next()) != null) {
-                long r = rows++;
-                long ts;
-                try {
-                    ts = parseTs(row[tsColumn]);
-                } catch (IllegalArgumentException e) {
-                    badTs++;
-                    if (problems.size() < MAX_PROBLEMS) {
-                        problems.add("spine " + spine.where() + ": ts " + e.getMessage() + "; the row is kept with empty features");
-                    }
-                    continue;
+            return new Report(rows, scanned.get(), totals.joined, undecodable.get(), badTs, noKey, List.copyOf(problems), featureColumns,
+                    totals.splits);
+        }
+
+        void problem(String p) {
+            synchronized (problems) {
+                if (problems.size() < MAX_PROBLEMS) {
+                    problems.add(p);
                 }
-                minTs = Math.min(minTs, ts);
-                maxTs = Math.max(maxTs, ts);
+            }
+        }
+
+        /**
+         * Buckets per entity, so that one bucket of each worker fits its share of the budget: from the
+         * number of archived events (when the scan can tell without reading) and the spine's size.
+         */
+        void sizeBuckets() throws IOException {
+            long spineBytes = Files.size(o.spine());
+            long perWorker = Math.max(1, o.memoryBudgetBytes() / workers);
+            if (o.buckets() > 0) {
+                buckets = o.buckets();
+            } else {
+                long eventBytes = 0;
+                boolean known = true;
+                for (SourcePlan sp : plan.sources) {
+                    long n = events.apply(sp.source).count(Long.MIN_VALUE, Long.MAX_VALUE);
+                    known &= n >= 0;
+                    eventBytes += Math.max(0, n) * EVENT_RECORD_BYTES * sp.entities.size();
+                }
+                long estimate = known ? eventBytes / Math.max(1, plan.entities.size()) + spineBytes * 4 : spineBytes * 8;
+                long wanted = estimate * BucketJoin.EXPANSION / perWorker + 1;
+                buckets = (int) Math.min(MAX_BUCKETS, Math.max(wanted, 8L * workers)); // several per worker: they finish together
+            }
+            long openFiles = (long) plan.entities.size() * buckets * workers;
+            bufferBytes = (int) Math.max(1 << 10, Math.min(64 << 10, o.memoryBudgetBytes() / 8 / Math.max(1, openFiles)));
+        }
+
+        // ---- 1. spine → (key, ts, row) per entity and bucket ------------------------------------
+
+        int spinePass() throws IOException {
+            int tsColumn;
+            SpillOutput[][] out = new SpillOutput[plan.entities.size()][];
+            try (SpineReader spine = SpineReader.open(o.spine())) {
+                List<String> columns = spine.columns();
+                tsColumn = requireColumn(o.spine(), columns, "ts", "the time each row is as of (epoch millis or ISO-8601)");
+                int[][] keyColumns = new int[plan.entities.size()][];
                 for (EntityPlan ep : plan.entities) {
-                    Object[] parts = new Object[ep.spineKeyColumns.length];
-                    for (int i = 0; i < parts.length; i++) {
-                        parts[i] = row[ep.spineKeyColumns[i]];
+                    keyColumns[ep.index] = ep.entity.keys().stream()
+                            .mapToInt(k -> requireColumn(o.spine(), columns, k, "a key of entity " + ep.entity.name()
+                                    + ", which service " + o.service() + " has features of"))
+                            .toArray();
+                    withoutKey.put(ep, new long[1]);
+                    out[ep.index] = new SpillOutput[buckets];
+                    for (int b = 0; b < buckets; b++) {
+                        out[ep.index][b] = new SpillOutput(spineFile(ep, b), bufferBytes);
                     }
-                    String key = EntityKeys.of(parts);
-                    if (key == null) {
-                        if (ep.rowsWithoutKey++ == 0 && problems.size() < MAX_PROBLEMS) {
-                            problems.add("spine " + spine.where() + ": no value for " + ep.entity.keys() + " (entity "
-                                    + ep.entity.name() + "); that entity's features are empty in such rows");
-                        }
+                }
+                Object[] row;
+                while ((row = spine.next()) != null) {
+                    long r = rows++;
+                    long ts;
+                    try {
+                        ts = parseTs(row[tsColumn]);
+                    } catch (IllegalArgumentException e) {
+                        badTs++;
+                        problem("spine " + spine.where() + ": ts " + e.getMessage() + "; the row is kept with empty features");
                         continue;
                     }
-                    DataOutputStream out = ep.spineOut[EventSpill.bucket(key, 0, buckets)];
-                    SpillValues.writeString(out, key);
-                    out.writeLong(ts);
-                    out.writeLong(r);
-                }
-                if ((r & 0xFFFF) == 0) {
-                    progress.update("spine", r, -1);
-                }
-            }
-            progress.update("spine", rows, rows);
-        }
-        for (EntityPlan ep : plan.entities) {
-            EventSpill.closeAll(ep.spineOut);
-        }
-
-        // 2. events → (source, key, time, partition, offset, id, raw) per entity and bucket
-        long[] scanned = {0};
-        long[] undecodable = {0};
-        if (minTs <= maxTs) {
-            for (SourcePlan sp : plan.sources) {
-                long from = sp.lookback == Long.MAX_VALUE || minTs - sp.lookback > minTs ? Long.MIN_VALUE : minTs - sp.lookback;
-                EventScan scan = events.apply(sp.source);
-                final int b = buckets;
-                try {
-                    scan.forEach(from, maxTs, ev -> {
-                        if (++scanned[0] % 100_000 == 0) {
-                            progress.update("events", scanned[0], -1);
+                    minTs = Math.min(minTs, ts);
+                    maxTs = Math.max(maxTs, ts);
+                    for (EntityPlan ep : plan.entities) {
+                        int[] kc = keyColumns[ep.index];
+                        Object[] parts = new Object[kc.length];
+                        for (int i = 0; i < parts.length; i++) {
+                            parts[i] = row[kc[i]];
                         }
-                        Decoded d = sp.decoder.decode(ev.raw());
-                        if (!d.isAccepted()) {
-                            if (undecodable[0]++ == 0 && problems.size() < MAX_PROBLEMS) {
-                                problems.add("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
-                                        + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
+                        String key = EntityKeys.of(parts);
+                        if (key == null) {
+                            if (withoutKey.get(ep)[0]++ == 0) {
+                                problem("spine " + spine.where() + ": no value for " + ep.entity.keys() + " (entity "
+                                        + ep.entity.name() + "); that entity's features are empty in such rows");
                             }
-                            return;
+                            continue;
                         }
-                        Event e = d.event();
-                        for (int i = 0; i < sp.entities.size(); i++) {
-                            String key = EntityKeys.of(e, sp.keySlots.get(i));
-                            if (key != null) {
-                                EventSpill.write(sp.entities.get(i).eventOut[EventSpill.bucket(key, 0, b)], sp.index, key, ev);
-                            }
-                        }
-                    });
-                } catch (UncheckedIOException e) {
-                    throw e.getCause();
+                        JoinRecords.writeSpine(out[ep.index][EventSpill.bucket(key, 0, buckets)], key, ts, r);
+                    }
+                    if ((r & 0xFFFF) == 0) {
+                        progress.update("spine", r, -1);
+                    }
                 }
-            }
-            progress.update("events", scanned[0], scanned[0]);
-        }
-        for (EntityPlan ep : plan.entities) {
-            EventSpill.closeAll(ep.eventOut);
-        }
-
-        // 3. join bucket by bucket → results by row range
-        int featureCount = plan.features.size();
-        long chunkRows = Math.max(1024, o.memoryBudgetBytes() / (64L + 48L * featureCount));
-        int chunks = (int) Math.max(1, (rows + chunkRows - 1) / chunkRows);
-        int[] kinds = new int[featureCount];
-        long[] joined = {0};
-        int[] splits = {0};
-        Path results = work.resolve("results");
-        Files.createDirectories(results);
-        long totalBuckets = (long) buckets * plan.entities.size();
-        long doneBuckets = 0;
-        for (EntityPlan ep : plan.entities) {
-            ResultSink sink = new ResultSink(results.resolve("entity-" + ep.index), chunks, chunkRows);
-            try {
-                for (int b = 0; b < buckets; b++) {
-                    joinBucket(plan, ep, EventSpill.bucketFile(work.resolve("spine-" + ep.index), b), EventSpill.bucketFile(work.resolve("events-" + ep.index), b),
-                            0, o, sink, kinds, joined, splits);
-                    progress.update("join", ++doneBuckets, totalBuckets);
-                }
+                progress.update("spine", rows, rows);
             } finally {
-                sink.close();
-            }
-        }
-
-        // 4. assemble in spine order
-        List<String> featureColumns = plan.features.stream().map(FeatureRef::columnName).toList();
-        Path tmpOut = o.out().resolveSibling(o.out().getFileName() + ".inprogress");
-        try (SpineReader spine = SpineReader.open(o.spine());
-             TrainingSetWriter writer = o.format() == Format.CSV
-                     ? TrainingSetWriter.csv(tmpOut, spine.columns(), featureColumns, kinds)
-                     : TrainingSetWriter.parquet(tmpOut, spine, featureColumns, kinds)) {
-            long written = 0;
-            for (int c = 0; c < chunks; c++) {
-                long first = c * chunkRows;
-                int n = (int) Math.min(chunkRows, rows - first);
-                Object[][] values = new Object[Math.max(0, n)][featureCount];
-                for (EntityPlan ep : plan.entities) {
-                    readResults(results.resolve("entity-" + ep.index).resolve("chunk-" + c), ep, first, values);
-                }
-                for (int i = 0; i < n; i++) {
-                    Object[] row = spine.next();
-                    writer.write(row, values[i]);
-                    if ((++written & 0xFFFF) == 0) {
-                        progress.update("write", written, rows);
+                for (SpillOutput[] o2 : out) {
+                    if (o2 != null) {
+                        SpillOutput.closeAll(o2);
                     }
                 }
             }
-            progress.update("write", written, rows);
-        }
-        Files.move(tmpOut, o.out(), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Map<String, Long> withoutKey = new LinkedHashMap<>();
-        for (EntityPlan ep : plan.entities) {
-            withoutKey.put(ep.entity.name(), ep.rowsWithoutKey);
-        }
-        return new Report(rows, scanned[0], joined[0], undecodable[0], badTs, withoutKey, problems, featureColumns, splits[0]);
-    }
-
-    // ---- joining one bucket --------------------------------------------------------------------
-
-    private record SpineRec(String key, long ts, long row) {}
-
-
-    private static final Comparator<SpineRec> SPINE_ORDER =
-            Comparator.comparing(SpineRec::key).thenComparingLong(SpineRec::ts).thenComparingLong(SpineRec::row);
-    private void joinBucket(Plan plan, EntityPlan ep, Path spineFile, Path eventFile, int level, Options o,
-            ResultSink sink, int[] kinds, long[] joined, int[] splits) throws IOException {
-        long budget = o.memoryBudgetBytes();
-        long bytes = Files.size(spineFile) + Files.size(eventFile);
-        if (Files.size(spineFile) == 0) {
-            return;
-        }
-        if (bytes * EXPANSION > budget && level < MAX_SPLIT_LEVEL) {
-            splits[0]++;
-            int parts = 8;
-            Path dir = spineFile.resolveSibling(spineFile.getFileName() + "-split");
-            Files.createDirectories(dir);
-            DataOutputStream[] s = EventSpill.openBuckets(dir.resolve("spine"), parts);
-            DataOutputStream[] e = EventSpill.openBuckets(dir.resolve("events"), parts);
-            try (DataInputStream in = EventSpill.input(spineFile)) {
-                SpineRec r;
-                while ((r = readSpine(in)) != null) {
-                    DataOutputStream out = s[EventSpill.bucket(r.key, level + 1, parts)];
-                    SpillValues.writeString(out, r.key);
-                    out.writeLong(r.ts);
-                    out.writeLong(r.row);
-                }
-            }
-            try (DataInputStream in = EventSpill.input(eventFile)) {
-                EventRec r;
-                while ((r = EventSpill.read(in)) != null) {
-                    EventSpill.write(e[EventSpill.bucket(r.key(), level + 1, parts)], r);
-                }
-            }
-            EventSpill.closeAll(s);
-            EventSpill.closeAll(e);
-            Files.delete(spineFile);
-            Files.delete(eventFile);
-            for (int i = 0; i < parts; i++) {
-                joinBucket(plan, ep, EventSpill.bucketFile(dir.resolve("spine"), i), EventSpill.bucketFile(dir.resolve("events"), i), level + 1, o,
-                        sink, kinds, joined, splits);
-            }
-            return;
-        }
-        List<SpineRec> rows = new ArrayList<>();
-        try (DataInputStream in = EventSpill.input(spineFile)) {
-            for (SpineRec r; (r = readSpine(in)) != null; ) {
-                rows.add(r);
-            }
-        }
-        List<EventRec> evs = new ArrayList<>();
-        try (DataInputStream in = EventSpill.input(eventFile)) {
-            for (EventRec r; (r = EventSpill.read(in)) != null; ) {
-                evs.add(r);
-            }
-        }
-        rows.sort(SPINE_ORDER);
-        evs.sort(EventSpill.ORDER);
-        SourcePlan[] sources = plan.sources.toArray(new SourcePlan[0]);
-        Object[] values = new Object[ep.featureCount];
-        int[] columns = new int[ep.featureCount];
-        EventSpill.Repeats repeats = new EventSpill.Repeats();
-        int j = 0;
-        int i = 0;
-        while (i < rows.size()) {
-            String key = rows.get(i).key;
-            while (j < evs.size() && evs.get(j).key().compareTo(key) < 0) {
-                j++;
-            }
-            EntityTiles[] tiles = new EntityTiles[ep.groups.size()];
-            for (int g = 0; g < tiles.length; g++) {
-                tiles[g] = ep.groups.get(g).agg.newEntity();
-            }
-            int sinceEvict = 0;
-            int firstOfKey = j;
-            for (; i < rows.size() && rows.get(i).key.equals(key); i++) {
-                SpineRec row = rows.get(i);
-                if (o.asArrived()) {
-                    // only what had arrived by ts: later rows may see events this one must not, so start over
-                    for (int g = 0; g < tiles.length; g++) {
-                        tiles[g] = ep.groups.get(g).agg.newEntity();
-                    }
-                    repeats = new EventSpill.Repeats();
-                    for (j = firstOfKey; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
-                        EventRec ev = evs.get(j);
-                        boolean wasLate = ev.ingest() - ev.time() > sources[ev.source()].source.lateness().millis();
-                        if (ev.ingest() <= row.ts && !wasLate && repeats.first(ev)) {
-                            apply(ep, tiles, sources, ev, joined);
-                        }
-                    }
-                } else {
-                    for (; j < evs.size() && evs.get(j).key().equals(key) && evs.get(j).time() < row.ts; j++) {
-                        EventRec ev = evs.get(j);
-                        if (repeats.first(ev)) {
-                            apply(ep, tiles, sources, ev, joined);
-                            sinceEvict++;
+            // the (key, time) each entity's rows need, as a filter for the event pass (at most an eighth of the budget)
+            filters = new SpineKeyFilter[plan.entities.size()];
+            for (EntityPlan ep : plan.entities) {
+                SpineKeyFilter f = SpineKeyFilter.sized(rows, ep.lookback, o.memoryBudgetBytes() / 8 / plan.entities.size(), minTs, maxTs);
+                for (int b = 0; b < buckets; b++) {
+                    try (SpillInput in = SpillInput.stream(spineFile(ep, b), bufferBytes)) {
+                        while (in.more()) {
+                            String key = in.readString();
+                            f.add(key, in.readLong());
+                            in.readVarint();
                         }
                     }
                 }
-                if (sinceEvict > 4096) {
-                    for (int g = 0; g < tiles.length; g++) {
-                        ep.groups.get(g).agg.evict(tiles[g], row.ts);
+                filters[ep.index] = f;
+            }
+            return tsColumn;
+        }
+
+        Path spineFile(EntityPlan ep, int bucket) {
+            return work.resolve("spine-" + ep.index + "-" + bucket);
+        }
+
+        Path eventFile(EntityPlan ep, int worker, int bucket) {
+            return work.resolve("events-" + ep.index + "-w" + worker + "-" + bucket);
+        }
+
+        // ---- 2. events → compact records per entity and bucket, by every worker ------------------
+
+        void eventPass() throws IOException {
+            List<SourcePlan> partSource = new ArrayList<>();
+            List<EventScan> parts = new ArrayList<>();
+            List<long[]> ranges = new ArrayList<>();
+            long expected = 0;
+            if (minTs <= maxTs) {
+                for (SourcePlan sp : plan.sources) {
+                    long from = sp.lookback == Long.MAX_VALUE || minTs - sp.lookback > minTs ? Long.MIN_VALUE : minTs - sp.lookback;
+                    EventScan scan = events.apply(sp.source);
+                    long n = scan.count(from, maxTs);
+                    expected = expected < 0 || n < 0 ? -1 : expected + n;
+                    for (EventScan part : scan.split()) {
+                        partSource.add(sp);
+                        parts.add(part);
+                        ranges.add(new long[] {from, maxTs});
                     }
-                    sinceEvict = 0;
                 }
-                int c = 0;
-                for (int g = 0; g < tiles.length; g++) {
-                    GroupPlan gp = ep.groups.get(g);
-                    for (int k = 0; k < gp.served.length; k++) {
-                        values[c] = gp.agg.read(tiles[g], row.ts, gp.served[k]);
-                        columns[c] = gp.outColumns[k];
-                        c++;
+            }
+            AtomicInteger next = new AtomicInteger();
+            List<Runnable> tasks = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int worker = w;
+                tasks.add(() -> {
+                    SpillOutput[][] out = new SpillOutput[plan.entities.size()][buckets];
+                    long[] seen = {0}; // counted here, added to the shared count now and then: one shared counter per event costs more than the spill
+                    try {
+                        for (EntityPlan ep : plan.entities) {
+                            for (int b = 0; b < buckets; b++) {
+                                out[ep.index][b] = new SpillOutput(eventFile(ep, worker, b), bufferBytes);
+                            }
+                        }
+                        for (int p; (p = next.getAndIncrement()) < parts.size(); ) {
+                            SourcePlan sp = partSource.get(p);
+                            long[] range = ranges.get(p);
+                            parts.get(p).forEachWithKeys(range[0], range[1], sp.keyFields, (ev, keys) -> {
+                                if ((++seen[0] & 0x3FF) == 0) {
+                                    scanned.addAndGet(0x400);
+                                }
+                                spill(sp, ev, keys, out);
+                            });
+                        }
+                        scanned.addAndGet(seen[0] & 0x3FF);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        for (SpillOutput[] o2 : out) {
+                            try {
+                                SpillOutput.closeAll(o2);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }
+                    }
+                });
+            }
+            long total = expected;
+            progress.update("events", 0, total);
+            runAll(tasks, () -> progress.update("events", scanned.get(), total));
+            progress.update("events", scanned.get(), scanned.get());
+        }
+
+        /**
+         * One event: its key per entity (from the archive's key columns when {@code keys} has them,
+         * else from the decoded event), dropped where the spine filter says no row needs it — before
+         * decoding, when the keys came with it — else decoded once and spilled as a compact record.
+         */
+        private void spill(SourcePlan sp, ArchivedEvent ev, String[] keys, SpillOutput[][] out) {
+            String[] entityKeys = null;
+            if (keys != null) {
+                boolean any = false;
+                entityKeys = new String[sp.entities.size()];
+                for (int i = 0; i < entityKeys.length; i++) {
+                    int[] idx = sp.keyFieldIndexes.get(i);
+                    Object[] parts = new Object[idx.length];
+                    for (int k = 0; k < idx.length; k++) {
+                        parts[k] = keys[idx[k]];
+                    }
+                    String key = EntityKeys.of(parts);
+                    if (key != null && filters[sp.entities.get(i).index].mightNeed(key, ev.eventTime())) {
+                        entityKeys[i] = key;
+                        any = true;
                     }
                 }
-                sink.write(row.row, values, columns, kinds);
-            }
-            while (j < evs.size() && evs.get(j).key().equals(key)) {
-                j++;
-            }
-        }
-    }
-
-    private static SpineRec readSpine(DataInputStream in) throws IOException {
-        String key;
-        try {
-            key = SpillValues.readString(in);
-        } catch (EOFException end) {
-            return null;
-        }
-        return new SpineRec(key, in.readLong(), in.readLong());
-    }
-
-    private static void apply(EntityPlan ep, EntityTiles[] tiles, SourcePlan[] sources, EventRec ev, long[] joined) {
-        Decoded d = sources[ev.source()].decoder.decode(ev.raw());
-        if (!d.isAccepted()) {
-            return; // counted in the event pass
-        }
-        Event e = d.event();
-        for (int g = 0; g < tiles.length; g++) {
-            GroupPlan gp = ep.groups.get(g);
-            if (gp.source == ev.source()) {
-                gp.agg.apply(tiles[g], e, ev.time(), ev.id());
-            }
-        }
-        joined[0]++;
-    }
-
-    /** Result files by row range: records {@code (row, value per feature of the entity)}. */
-    private static final class ResultSink implements AutoCloseable {
-        private final Path dir;
-        private final DataOutputStream[] chunks;
-        private final long chunkRows;
-
-        ResultSink(Path dir, int chunks, long chunkRows) throws IOException {
-            this.dir = Files.createDirectories(dir);
-            this.chunks = new DataOutputStream[chunks];
-            this.chunkRows = chunkRows;
-        }
-
-        void write(long row, Object[] values, int[] columns, int[] kinds) throws IOException {
-            int c = (int) (row / chunkRows);
-            DataOutputStream out = chunks[c];
-            if (out == null) {
-                out = chunks[c] = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve("chunk-" + c)), 1 << 14));
-            }
-            out.writeLong(row);
-            for (int i = 0; i < values.length; i++) {
-                kinds[columns[i]] |= SpillValues.writeValue(out, values[i]);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            EventSpill.closeAll(chunks);
-        }
-    }
-
-    private static void readResults(Path file, EntityPlan ep, long firstRow, Object[][] values) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        int[] columns = new int[ep.featureCount];
-        int c = 0;
-        for (GroupPlan gp : ep.groups) {
-            for (int col : gp.outColumns) {
-                columns[c++] = col;
-            }
-        }
-        try (DataInputStream in = EventSpill.input(file)) {
-            while (true) {
-                long row;
-                try {
-                    row = in.readLong();
-                } catch (EOFException end) {
-                    return;
+                if (!any) {
+                    return; // no row needs it: not even decoded
                 }
-                Object[] target = values[(int) (row - firstRow)];
-                for (int col : columns) {
-                    target[col] = SpillValues.readValue(in);
+            }
+            Decoded d = sp.decoder.decode(ev.raw());
+            if (!d.isAccepted()) {
+                if (undecodable.getAndIncrement() == 0) {
+                    problem("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
+                            + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
                 }
+                return;
+            }
+            Event e = d.event();
+            try {
+                for (int i = 0; i < sp.entities.size(); i++) {
+                    EntityPlan ep = sp.entities.get(i);
+                    String key;
+                    if (entityKeys != null) {
+                        key = entityKeys[i];
+                    } else {
+                        key = EntityKeys.of(e, sp.keySlots.get(i));
+                        key = key != null && filters[ep.index].mightNeed(key, ev.eventTime()) ? key : null;
+                    }
+                    if (key != null) {
+                        JoinRecords.writeEvent(out[ep.index][EventSpill.bucket(key, 0, buckets)], sp.index, key, ev, e,
+                                ep.slotsBySource[sp.index]);
+                    }
+                }
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+        }
+
+        // ---- 3. join bucket by bucket → results by row range, by every worker ---------------------
+
+        private record JoinTotals(int[] kinds, long joined, int splits) {}
+
+        JoinTotals joinPass(int chunks, long chunkRows) throws IOException {
+            int featureCount = plan.features.size();
+            Path results = Files.createDirectories(work.resolve("results"));
+            long perWorker = Math.max(1, o.memoryBudgetBytes() / workers);
+            int resultBuffer = (int) Math.max(1 << 10, Math.min(64 << 10, o.memoryBudgetBytes() / 8 / Math.max(1,
+                    (long) chunks * workers * plan.entities.size())));
+            List<long[]> todo = new ArrayList<>(); // {entity, bucket, bytes}: the largest first, so the workers finish together
+            for (EntityPlan ep : plan.entities) {
+                for (int b = 0; b < buckets; b++) {
+                    long bytes = Files.size(spineFile(ep, b));
+                    for (int w = 0; w < workers; w++) {
+                        bytes += Files.size(eventFile(ep, w, b));
+                    }
+                    todo.add(new long[] {ep.index, b, bytes});
+                }
+            }
+            todo.sort((x, y) -> Long.compare(y[2], x[2]));
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            int[] kinds = new int[featureCount];
+            long[] joined = {0};
+            int[] splits = {0};
+            List<Runnable> tasks = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int worker = w;
+                tasks.add(() -> {
+                    ResultSink[] sinks = new ResultSink[plan.entities.size()];
+                    BucketJoin[] joins = new BucketJoin[plan.entities.size()];
+                    try {
+                        for (int t; (t = next.getAndIncrement()) < todo.size(); ) {
+                            EntityPlan ep = plan.entities.get((int) todo.get(t)[0]);
+                            int b = (int) todo.get(t)[1];
+                            if (joins[ep.index] == null) {
+                                sinks[ep.index] = new ResultSink(results.resolve("entity-" + ep.index).resolve("w" + worker), chunks, chunkRows,
+                                        featureCount, resultBuffer);
+                                joins[ep.index] = new BucketJoin(plan, ep, o.asArrived(), perWorker, sinks[ep.index], bufferBytes);
+                            }
+                            List<Path> files = new ArrayList<>();
+                            for (int x = 0; x < workers; x++) {
+                                files.add(eventFile(ep, x, b));
+                            }
+                            joins[ep.index].join(spineFile(ep, b), files, 0);
+                            done.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        for (ResultSink s : sinks) {
+                            if (s != null) {
+                                try {
+                                    s.close();
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            }
+                        }
+                    }
+                    synchronized (kinds) {
+                        for (int i = 0; i < sinks.length; i++) {
+                            if (sinks[i] != null) {
+                                for (int c = 0; c < featureCount; c++) {
+                                    kinds[c] |= sinks[i].kinds[c];
+                                }
+                                joined[0] += joins[i].joined;
+                                splits[0] += joins[i].splits;
+                            }
+                        }
+                    }
+                });
+            }
+            progress.update("join", 0, todo.size());
+            runAll(tasks, () -> progress.update("join", done.get(), todo.size()));
+            progress.update("join", todo.size(), todo.size());
+            return new JoinTotals(kinds, joined[0], splits[0]);
+        }
+
+        // ---- 4. assemble in spine order, in parts written at once -------------------------------
+
+        void assemble(List<String> featureColumns, int[] kinds, int chunks, long chunkRows) throws IOException {
+            int featureCount = featureColumns.size();
+            Path results = work.resolve("results");
+            Path tmpOut = o.out().resolveSibling(o.out().getFileName() + ".inprogress");
+            int parts = Math.min(workers, chunks);
+            List<Path> partFiles = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                partFiles.add(parts == 1 ? tmpOut : work.resolve("part-" + p));
+            }
+            AtomicLong written = new AtomicLong();
+            List<Runnable> tasks = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                int firstChunk = (int) ((long) p * chunks / parts);
+                int endChunk = (int) ((long) (p + 1) * chunks / parts);
+                Path file = partFiles.get(p);
+                boolean header = p == 0;
+                tasks.add(() -> {
+                    try (SpineReader spine = SpineReader.open(o.spine());
+                         TrainingSetWriter writer = o.format() == Format.CSV
+                                 ? TrainingSetWriter.csv(file, spine.columns(), featureColumns, kinds, header)
+                                 : TrainingSetWriter.parquet(file, spine, featureColumns, kinds)) {
+                        for (long skip = firstChunk * chunkRows; skip > 0; skip--) {
+                            spine.next();
+                        }
+                        for (int c = firstChunk; c < endChunk; c++) {
+                            long first = c * chunkRows;
+                            int n = (int) Math.max(0, Math.min(chunkRows, rows - first));
+                            Object[][] values = new Object[n][featureCount];
+                            for (EntityPlan ep : plan.entities) {
+                                List<Path> dirs = new ArrayList<>();
+                                for (int w = 0; w < workers; w++) {
+                                    dirs.add(results.resolve("entity-" + ep.index).resolve("w" + w));
+                                }
+                                ResultSink.read(dirs, c, ep.columns, first, values);
+                            }
+                            for (int i = 0; i < n; i++) {
+                                writer.write(spine.next(), values[i]);
+                                if ((i & 0xFFF) == 0xFFF) {
+                                    written.addAndGet(0x1000);
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            progress.update("write", 0, rows);
+            runAll(tasks, () -> progress.update("write", written.get(), rows));
+            if (parts > 1) {
+                TrainingSetWriter.concat(o.format(), partFiles, tmpOut);
+            }
+            progress.update("write", rows, rows);
+            Files.move(tmpOut, o.out(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        /** Runs the tasks on the pool, calling {@code tick} on this thread every 200 ms until all are done; rethrows their failure. */
+        void runAll(List<Runnable> tasks, Runnable tick) throws IOException {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Runnable t : tasks) {
+                futures.add(pool.submit(t));
+            }
+            try {
+                for (Future<?> f : futures) {
+                    while (true) {
+                        try {
+                            f.get(200, TimeUnit.MILLISECONDS);
+                            break;
+                        } catch (TimeoutException notYet) {
+                            tick.run();
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while building the training set", e);
+            } catch (ExecutionException e) {
+                for (Future<?> f : futures) {
+                    f.cancel(true);
+                }
+                Throwable cause = e.getCause();
+                if (cause instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(cause);
             }
         }
     }

@@ -11,6 +11,18 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.MessageType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +49,10 @@ import org.apache.parquet.io.LocalOutputFile;
 abstract class TrainingSetWriter implements Closeable {
     abstract void write(Object[] spine, Object[] features) throws IOException;
 
-    static TrainingSetWriter csv(Path out, List<String> spineColumns, List<String> featureColumns, int[] kinds) throws IOException {
-        return new Csv(out, spineColumns, featureColumns, kinds);
+    /** A CSV writer; {@code header} false for the parts after the first of an output written in parts. */
+    static TrainingSetWriter csv(Path out, List<String> spineColumns, List<String> featureColumns, int[] kinds, boolean header)
+            throws IOException {
+        return new Csv(out, spineColumns, featureColumns, kinds, header);
     }
 
     /** Whether a column holding values of {@code kind} (see {@link SpillValues}) is a double column (longs become doubles). */
@@ -110,7 +124,7 @@ abstract class TrainingSetWriter implements Closeable {
         private final CsvGenerator gen;
         private final int[] kinds;
 
-        Csv(Path out, List<String> spineColumns, List<String> featureColumns, int[] kinds) throws IOException {
+        Csv(Path out, List<String> spineColumns, List<String> featureColumns, int[] kinds, boolean header) throws IOException {
             this.kinds = kinds;
             writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
             CsvSchema.Builder schema = CsvSchema.builder();
@@ -122,7 +136,7 @@ abstract class TrainingSetWriter implements Closeable {
             CsvMapper mapper = new CsvMapper();
             mapper.enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING); // quote only what needs it, not every long value
             gen = mapper.getFactory().createGenerator(writer);
-            gen.setSchema(schema.build().withHeader());
+            gen.setSchema(header ? schema.build().withHeader() : schema.build().withoutHeader());
         }
 
         @Override
@@ -145,6 +159,77 @@ abstract class TrainingSetWriter implements Closeable {
         }
     }
 
+    /** Row groups a writer buffers in memory: 32 MiB, or less in a small heap (several writers may run at once). */
+    static final long ROW_GROUP_BYTES = Math.max(1L << 20, Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 16));
+    /**
+     * Pages and dictionaries: 1 MiB (Parquet's default), less in a small heap: a dictionary of 1 MiB of
+     * short strings (a spine's keys and labels) is several times that in objects until it falls back.
+     */
+    static final int PAGE_BYTES = (int) Math.max(64L << 10, Math.min(1L << 20, Runtime.getRuntime().maxMemory() / 128));
+
+    /**
+     * Joins outputs written in parts (rows in order, each part a whole file of the same columns) into
+     * {@code out}: Parquet row groups are copied as they are (no re-encoding), CSV parts appended
+     * (only the first has the header).
+     */
+    static void concat(TrainingSetBuilder.Format format, List<Path> parts, Path out) throws IOException {
+        if (format == TrainingSetBuilder.Format.CSV) {
+            try (FileChannel to = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (Path part : parts) {
+                    try (FileChannel from = FileChannel.open(part, StandardOpenOption.READ)) {
+                        long size = from.size();
+                        for (long done = 0; done < size; ) {
+                            done += from.transferTo(done, size - done, to);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+        MessageType schema;
+        Map<String, String> meta;
+        try (ParquetFileReader first = ParquetFileReader.open(new LocalInputFile(parts.get(0)), options)) {
+            schema = first.getFooter().getFileMetaData().getSchema();
+            meta = first.getFooter().getFileMetaData().getKeyValueMetaData();
+        }
+        Files.deleteIfExists(out);
+        ParquetFileWriter w = new ParquetFileWriter(new LocalOutputFile(out), schema, ParquetFileWriter.Mode.OVERWRITE, ROW_GROUP_BYTES, 0);
+        w.start();
+        for (Path part : parts) {
+            w.appendFile(new BulkInputFile(part));
+        }
+        w.end(meta);
+    }
+
+    /**
+     * A local file whose stream reads in bulk: {@code LocalInputFile}'s stream has no
+     * {@code read(byte[], int, int)}, so copying row groups through it reads byte by byte.
+     */
+    private record BulkInputFile(Path file) implements InputFile {
+        @Override
+        public long getLength() throws IOException {
+            return Files.size(file);
+        }
+
+        @Override
+        public SeekableInputStream newStream() throws IOException {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            return new DelegatingSeekableInputStream(Channels.newInputStream(ch)) {
+                @Override
+                public long getPos() throws IOException {
+                    return ch.position();
+                }
+
+                @Override
+                public void seek(long newPos) throws IOException {
+                    ch.position(newPos);
+                }
+            };
+        }
+    }
+
     private static final class Parquet extends TrainingSetWriter {
         private final Schema schema;
         private final ParquetWriter<GenericRecord> writer;
@@ -161,18 +246,28 @@ abstract class TrainingSetWriter implements Closeable {
                 fields = fields.name(avroName(cols.get(i))).type(spine.columnSchema(i)).withDefault(null);
             }
             featureSchemas = new Schema[featureColumns.size()];
+            List<String> doubles = new ArrayList<>();
             for (int i = 0; i < featureColumns.size(); i++) {
                 featureSchemas[i] = SpineReader.nullable(typeOf(kinds[i]));
                 fields = fields.name(avroName(featureColumns.get(i))).type(featureSchemas[i]).withDefault(null);
+                if (isDoubleColumn(kinds[i])) {
+                    doubles.add(avroName(featureColumns.get(i)));
+                }
             }
             schema = fields.endRecord();
             Files.deleteIfExists(out);
-            writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(out))
+            AvroParquetWriter.Builder<GenericRecord> b = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(out))
                     .withSchema(schema)
                     .withCompressionCodec(CompressionCodecName.ZSTD)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withRowGroupSize(32L << 20)
-                    .build();
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
+                    .withDictionaryPageSize(PAGE_BYTES);
+            for (String d : doubles) {
+                // sums and averages rarely repeat: a dictionary would only cost hashing before falling back to plain
+                b = b.withDictionaryEncoding(d, false);
+            }
+            writer = b.build();
         }
 
         private static Schema typeOf(int kind) {

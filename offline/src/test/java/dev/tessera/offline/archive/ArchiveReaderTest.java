@@ -82,6 +82,33 @@ class ArchiveReaderTest {
     }
 
     @Test
+    void splitPartsTogetherDeliverEachEventOnceWithItsKeysFromTheKeyColumns() throws Exception {
+        ArchiveReader reader = ArchiveReader.open(root, "payments");
+        long min = expected.values().stream().mapToLong(p -> p.sent().eventTime()).min().orElseThrow();
+        long max = expected.values().stream().mapToLong(p -> p.sent().eventTime()).max().orElseThrow();
+        List<EventScan> parts = reader.split();
+        assertThat(parts).hasSize(reader.files().size());
+        for (long[] r : List.of(new long[] {Long.MIN_VALUE, Long.MAX_VALUE}, new long[] {min + 7 * ArchiveWorld.HOUR + 1, max - 9 * ArchiveWorld.HOUR})) {
+            Set<Long> want = new TreeSet<>();
+            reader.forEach(r[0], r[1], e -> want.add(ArchiveWorld.key(e.partition(), e.offset())));
+            Set<Long> got = new TreeSet<>();
+            for (EventScan part : parts) {
+                // key fields in another order than the archive's columns, one of them nested (merchant.id -> merchant_id)
+                part.forEachWithKeys(r[0], r[1], List.of("merchant.id", "account_id"), (e, keys) -> {
+                    long k = ArchiveWorld.key(e.partition(), e.offset());
+                    assertThat(got.add(k)).as("delivered once").isTrue();
+                    ArchiveWorld.Sent sent = expected.get(k).sent();
+                    assertThat(keys).as("key texts of partition %d offset %d", e.partition(), e.offset())
+                            .containsExactly(sent.merchant(), sent.account());
+                });
+            }
+            assertThat(got).isEqualTo(want);
+        }
+        // a field that is no key column: the keys are unknown (the caller decodes)
+        parts.get(0).forEachWithKeys(Long.MIN_VALUE, Long.MAX_VALUE, List.of("amount"), (e, keys) -> assertThat(keys).isNull());
+    }
+
+    @Test
     void everyRangeDeliversExactlyTheEventsInIt() throws Exception {
         ArchiveReader reader = ArchiveReader.open(root, "payments");
         ArchiveWorld.assertArchiveIs(ArchiveWorld.archived(reader), expected);

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Training sets against the naive oracle (SPEC §3 point-in-time): adversarial streams — events on
  * tile boundaries, in the same millisecond, exactly at a row's ts and one millisecond either side,
  * handed over in random order; keys absent from the archive; rows without a key or with a bad ts —
- * and a memory budget small enough that every bucket is split again.
+ * and a memory budget small enough that every bucket is split again; one, two and three workers
+ * reading the archive (split by partition) and joining buckets at once; keys found by decoding
+ * events or handed over with them (as the archive's key columns do).
  */
 class TrainingSetOracleTest {
     @TempDir
@@ -45,11 +47,12 @@ class TrainingSetOracleTest {
         for (long seed = 1; seed <= 3; seed++) {
             TrainingWorld world = new TrainingWorld(seed, 30);
             world.generate(1500, 600);
+            world.keyColumns = seed != 1; // keys from the archive's key columns, or from decoding
             List<Row> rows = spineRows(world, 400);
             Path spine = writeSpine(rows, dir.resolve("spine-" + seed + ".csv"));
             Path out = dir.resolve("out-" + seed + ".parquet");
             TrainingSetBuilder.Report report = builder().build(TrainingSetBuilder.Options.of(spine, "risk", out, dir.resolve("work"))
-                    .withBuckets(2).withMemoryBudget(16 * 1024), TrainingSetBuilder.Progress.NONE);
+                    .withBuckets(2).withMemoryBudget(16 * 1024).withThreads((int) seed), TrainingSetBuilder.Progress.NONE);
 
             assertThat(report.rows()).isEqualTo(rows.size());
             assertThat(report.bucketsSplit()).as("a small budget splits buckets").isPositive();
@@ -113,8 +116,9 @@ class TrainingSetOracleTest {
                     new NaiveOracle.Ev(time, "p" + n, f)));
             n++;
         }
-        for (int order = 0; order < 5; order++) {
+        for (int order = 0; order < 6; order++) {
             java.util.Collections.shuffle(world.events, new java.util.Random(order));
+            world.keyColumns = order % 2 == 0;
             long later = t + 3 * TrainingWorld.D; // a later row, so the events at and after t are read too
             Path spine = writeSpine(List.of(new Row("acct-0", null, later, Long.toString(later), "y"), new Row("acct-0", null, t, Long.toString(t), "x")),
                     dir.resolve("leak" + order + ".csv"));

@@ -211,15 +211,71 @@ public final class TrainingWorld {
                 new NaiveOracle.Ev(t, id, f)));
     }
 
-    /** The archive as a scan per source (filtering by time, as the real archive does). */
+    /**
+     * Whether scans hand over key texts with the events, as the archive does from its key columns
+     * (else readers must decode events to find their keys).
+     */
+    boolean keyColumns;
+
+    /**
+     * The archive as a scan per source (filtering by time, as the real archive does), split by
+     * partition as the archive splits by file, so several workers read it at once.
+     */
     public EventScan scan(String source) {
-        return (from, until, sink) -> {
-            for (Archived a : events) {
-                if (a.source.equals(source) && a.event.eventTime() >= from && a.event.eventTime() < until) {
-                    sink.accept(a.event);
+        return new Part(source, -1) {
+            @Override
+            public List<EventScan> split() {
+                List<EventScan> parts = new ArrayList<>();
+                for (int p = 0; p < 3; p++) {
+                    parts.add(new Part(source, p));
                 }
+                return parts;
             }
         };
+    }
+
+    private class Part implements EventScan {
+        final String source;
+        final int partition;
+
+        Part(String source, int partition) {
+            this.source = source;
+            this.partition = partition;
+        }
+
+        @Override
+        public void forEach(long from, long until, java.util.function.Consumer<ArchivedEvent> sink) {
+            forEachOf(source, partition, from, until, sink);
+        }
+
+        @Override
+        public void forEachWithKeys(long from, long until, List<String> keyFields,
+                java.util.function.BiConsumer<ArchivedEvent, String[]> sink) throws IOException {
+            if (!keyColumns) {
+                EventScan.super.forEachWithKeys(from, until, keyFields, sink);
+                return;
+            }
+            Map<ArchivedEvent, Map<String, Object>> fields = new java.util.IdentityHashMap<>();
+            for (Archived a : events) {
+                fields.put(a.event, a.ev.fields());
+            }
+            forEachOf(source, partition, from, until, e -> {
+                String[] keys = new String[keyFields.size()];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = dev.tessera.runtime.EntityKeys.text(fields.get(e).get(keyFields.get(i)));
+                }
+                sink.accept(e, keys);
+            });
+        }
+    }
+
+    private void forEachOf(String source, int partition, long from, long until, java.util.function.Consumer<ArchivedEvent> sink) {
+        for (Archived a : events) {
+            if (a.source.equals(source) && (partition < 0 || a.event.partition() == partition)
+                    && a.event.eventTime() >= from && a.event.eventTime() < until) {
+                sink.accept(a.event);
+            }
+        }
     }
 
     /** Oracle events of {@code source} whose {@code keyField} is {@code key}. */
