@@ -90,6 +90,11 @@ final class ReadCache {
         if (cached != null && range != -1 && resultMods[feature] == mod && resultRanges[feature] == range) {
             return cached == NULL_RESULT ? null : cached;
         }
+        return miss(ring, from, to, slot, aggregator, feature, mod, range);
+    }
+
+    /** Out of {@link #read} so that the hit path stays small enough to inline. */
+    private Object miss(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature, long mod, int range) {
         int end = to - 1;
         Ir last = ring.tileAt(end)[slot];
         Object result;
