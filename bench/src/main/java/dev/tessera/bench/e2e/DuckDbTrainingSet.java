@@ -157,10 +157,10 @@ final class DuckDbTrainingSet {
         StringBuilder aggs = new StringBuilder();
         StringBuilder select = new StringBuilder();
         for (Feature f : FEATURES) {
-            String cond = "is_event" + (f.where == null ? "" : " AND " + f.where);
-            String arg = f.agg.equals("count") ? "*" : "amount";
-            aggs.append(",\n      ").append(f.agg).append('(').append(arg).append(") FILTER (WHERE ").append(cond).append(") OVER w_")
-                    .append(f.suffix()).append(" AS ").append(f.name);
+            // spine rows have NULL amount, status and country: aggregates of amount and filtered counts skip them unasked
+            String agg = f.agg.equals("count") ? "count(*) FILTER (WHERE " + (f.where == null ? "is_event" : f.where) + ")"
+                    : f.agg + "(amount)" + (f.where == null ? "" : " FILTER (WHERE " + f.where + ")");
+            aggs.append(",\n      ").append(agg).append(" OVER w_").append(f.suffix()).append(" AS ").append(f.name);
             select.append(",\n    ").append(f.finish(f.name)).append(" AS ").append(f.column());
         }
         return "COPY (\n"
