@@ -7,6 +7,7 @@ import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.Event;
+import dev.tessera.core.event.EventTimes;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.offline.archive.ArchivedEvent;
 import dev.tessera.offline.archive.EventScan;
@@ -20,12 +21,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -160,9 +173,15 @@ public final class TrainingSetBuilder {
         JoinPlan plan = new JoinPlan(defs, definitionsDir, service);
         Files.createDirectories(o.workDir());
         Path work = Files.createTempDirectory(o.workDir(), "training-set-");
-        try (Workers pool = new Workers(o.workers())) {
+        ExecutorService pool = Executors.newFixedThreadPool(o.workers(), r -> {
+            Thread t = new Thread(r, "training-set-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
             return new Build(o, plan, work, progress, pool).run();
         } finally {
+            pool.shutdownNow();
             EventSpill.deleteTree(work);
         }
     }
@@ -173,7 +192,7 @@ public final class TrainingSetBuilder {
         final JoinPlan plan;
         final Path work;
         final Progress progress;
-        final Workers pool;
+        final ExecutorService pool;
         final int workers;
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         final Map<EntityPlan, long[]> withoutKey = new LinkedHashMap<>();
@@ -187,7 +206,7 @@ public final class TrainingSetBuilder {
         long maxTs = Long.MIN_VALUE;
         SpineKeyFilter[] filters;
 
-        Build(Options o, JoinPlan plan, Path work, Progress progress, Workers pool) {
+        Build(Options o, JoinPlan plan, Path work, Progress progress, ExecutorService pool) {
             this.o = o;
             this.plan = plan;
             this.work = work;
@@ -274,7 +293,7 @@ public final class TrainingSetBuilder {
                     long r = rows++;
                     long ts;
                     try {
-                        ts = SpineTimes.parse(row[tsColumn]);
+                        ts = parseTs(row[tsColumn]);
                     } catch (IllegalArgumentException e) {
                         badTs++;
                         problem("spine " + spine.where() + ": ts " + e.getMessage() + "; the row is kept with empty features");
@@ -395,7 +414,7 @@ public final class TrainingSetBuilder {
             }
             long total = expected;
             progress.update("events", 0, total);
-            pool.run(tasks, () -> progress.update("events", scanned.get(), total));
+            runAll(tasks, () -> progress.update("events", scanned.get(), total));
             progress.update("events", scanned.get(), scanned.get());
         }
 
@@ -529,7 +548,7 @@ public final class TrainingSetBuilder {
                 });
             }
             progress.update("join", 0, todo.size());
-            pool.run(tasks, () -> progress.update("join", done.get(), todo.size()));
+            runAll(tasks, () -> progress.update("join", done.get(), todo.size()));
             progress.update("join", todo.size(), todo.size());
             return new JoinTotals(kinds, joined[0], splits[0]);
         }
@@ -584,12 +603,50 @@ public final class TrainingSetBuilder {
                 });
             }
             progress.update("write", 0, rows);
-            pool.run(tasks, () -> progress.update("write", written.get(), rows));
+            runAll(tasks, () -> progress.update("write", written.get(), rows));
             if (parts > 1) {
                 TrainingSetWriter.concat(o.format(), partFiles, tmpOut);
             }
             progress.update("write", rows, rows);
             Files.move(tmpOut, o.out(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        /** Runs the tasks on the pool, calling {@code tick} on this thread every 200 ms until all are done; rethrows their failure. */
+        void runAll(List<Runnable> tasks, Runnable tick) throws IOException {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Runnable t : tasks) {
+                futures.add(pool.submit(t));
+            }
+            try {
+                for (Future<?> f : futures) {
+                    while (true) {
+                        try {
+                            f.get(200, TimeUnit.MILLISECONDS);
+                            break;
+                        } catch (TimeoutException notYet) {
+                            tick.run();
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while building the training set", e);
+            } catch (ExecutionException e) {
+                for (Future<?> f : futures) {
+                    f.cancel(true);
+                }
+                Throwable cause = e.getCause();
+                if (cause instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(cause);
+            }
         }
     }
 
@@ -607,5 +664,51 @@ public final class TrainingSetBuilder {
     private static String suggest(String wrong, java.util.Collection<String> names) {
         List<String> close = ClosestNames.to(wrong, names);
         return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
+    }
+
+    /**
+     * A spine {@code ts}: epoch milliseconds (a number, or digits), an ISO-8601 instant or offset
+     * date-time, a local date-time (read as UTC) or a date (its midnight, UTC).
+     *
+     * @throws IllegalArgumentException saying what the value was and what is accepted
+     */
+    static long parseTs(Object v) {
+        if (v == null) {
+            throw new IllegalArgumentException("is empty; give epoch milliseconds or an ISO-8601 time such as 2026-11-26T10:15:00Z");
+        }
+        if (v instanceof Instant i) {
+            return i.toEpochMilli();
+        }
+        if (!(v instanceof String s)) {
+            return EventTimes.toEpochMillis(v);
+        }
+        String t = s.strip();
+        if (!t.isEmpty() && t.chars().allMatch(ch -> ch >= '0' && ch <= '9' || ch == '-') && t.lastIndexOf('-') <= 0) {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a number of epoch milliseconds");
+            }
+        }
+        try {
+            return Instant.parse(t).toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the next form
+        }
+        try {
+            return OffsetDateTime.parse(t).toInstant().toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the next form
+        }
+        try {
+            return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the next form
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + s + "' is neither epoch milliseconds nor an ISO-8601 time such as 2026-11-26T10:15:00Z");
+        }
     }
 }
