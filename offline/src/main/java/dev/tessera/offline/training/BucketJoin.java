@@ -23,10 +23,11 @@ import java.util.List;
  * into one byte array; per event the arrays keep its key id, time, source and where its record
  * continues, and nothing else: ids and values are read from the bytes when the event is applied
  * (one short-lived event at a time). Key ids are given by the spine's keys, so an event whose key
- * no row asks for (a Bloom-filter false positive) is dropped as it is read. Records are then grouped
- * by key id (counting sort) and each key's run sorted by time ({@link IndexSort}): events by
- * (time, source, partition, offset) — the order the stream would have seen ties in — and rows by
- * (ts, row).
+ * no row asks for (a Bloom-filter false positive) is dropped as it is read. The records' bytes are
+ * then copied again grouped by key, so applying one key's events reads one region of memory rather
+ * than the whole bucket (a cache miss per event otherwise). Records are grouped by key id (counting
+ * sort) and each key's run sorted by time ({@link IndexSort}): events by (time, source, partition,
+ * offset) — the order the stream would have seen ties in — and rows by (ts, row).
  *
  * <h2>Per key</h2>
  * Events are applied in time order to fresh tiles, and each row reads its features after exactly
