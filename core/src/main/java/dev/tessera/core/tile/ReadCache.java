@@ -22,38 +22,35 @@ import dev.tessera.core.agg.WindowPrefix;
  *
  * <h2>Level 2: the merged prefix</h2>
  * Events in time order only change the newest tile of a ring (its head), so the fold of every tile
- * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept with
- * {@code from}, {@code end = to - 1} and the ring's {@link TileRing#olderTilesModCount()}, which
- * changes on every change to a tile that is not the head (a late event), every tile inserted before
- * the head, every {@link TileRing#put} and every eviction. A read then merges only two IRs: the
- * prefix and the window's last tile, into a fresh target. Because the fold is a left fold, this is
- * the same sequence of merges the full fold does, and so the same result, bit for bit:
- * {@code target ⊕ t[from] ⊕ … ⊕ t[to-2] ⊕ t[to-1]} equals {@code target ⊕ (target ⊕ t[from] ⊕ … ⊕ t[to-2]) ⊕ t[to-1]}
- * because merging into an empty target copies (for the sketches: the state after the copy answers
- * and merges as the original does; {@code PrefixReadTest} checks it for every aggregation).
+ * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept as a
+ * {@link WindowPrefix} with {@code from}, {@code end = to - 1} and the ring's
+ * {@link TileRing#olderTilesModCount()}, which changes on every change to a tile that is not the head
+ * (a late event), every tile inserted before the head, every {@link TileRing#put} and every eviction.
+ * A read then combines the prefix with the window's last tile only. The prefix answers exactly what
+ * the full fold answers ({@link WindowPrefix}'s contract): because the fold is a left fold, merging
+ * the kept fold and then the last tile into a fresh target is the full fold's own sequence of merges,
+ * and the sketches' shortcuts compute that same answer without the copy.
  * <ul>
  *   <li><b>Unchanged</b> ({@code from}, {@code end}, version equal): reuse.</li>
  *   <li><b>Grown at the end</b> (same {@code from} and version, larger {@code end}: a new head was
- *       appended, so the former head joined the prefix): merge the tiles {@code [oldEnd, end)} into
- *       the kept prefix. That continues the same left fold, so it equals a rebuild. This keeps the
- *       first event of a new hop cheap.</li>
+ *       appended, so the former head joined the prefix): append the tiles {@code [oldEnd, end)}.
+ *       That continues the same left fold, so it equals a rebuild, and keeps the first event of a
+ *       new hop cheap. The former last tile is always the first one appended, as the prefix's
+ *       contract requires.</li>
  *   <li><b>Anything else</b> (the window slid past an older tile so {@code from} moved; a late event;
- *       a put; an eviction; a read at an earlier time): fold {@code [from, end)} again. A window slides
- *       at most once per hop, so this is amortized over the hop's reads; late events are rare.</li>
+ *       a put; an eviction; a read at an earlier time): a new prefix of {@code [from, end)}. A window
+ *       slides at most once per hop, so this is amortized over the hop's reads — for an entity read
+ *       after each of its events, over the events of a hop (ADR 007 addendum: for sparse entities
+ *       that is about every other read).</li>
  * </ul>
- * A prefix that holds a single tile's IR is that IR itself (borrowed, never changed: the tile is not
- * the head, so any change to it changes the version first); an owned merge target is made only when
- * a second IR joins. The prefix is never handed out: reads merge it into a fresh target, or, when the
- * window's last tile holds no IR, finish it directly.
  *
  * <h2>Memory</h2>
- * Per entity that is read: the arrays here (about 45 bytes per served feature) and, per served feature
- * whose prefix holds two or more IRs, one merged IR — the size of the window minus its last tile once
- * merged: 16–48 bytes for count, sum, avg, min, max, first and last; up to k entries for last_k;
- * sketches as their merged form (approx_distinct up to 1 KiB exact, then an HLL union of up to 12 KiB
- * sparse or 32 KiB dense; approx_percentile up to 2.4 KiB exact, then a KLL sketch of a few KiB;
- * top_k up to 192 values exact, then an items sketch). Windows sharing a ring keep one prefix each.
- * Nothing is allocated for entities that are never read.
+ * Per entity that is read: the arrays here (about 45 bytes per served feature) and, per served
+ * feature, the prefix: nothing more than the tile's IR when it holds one IR, else one merged IR (the
+ * window minus its last tile) and what its shortcut derived from it. ADR 007's addendum lists the
+ * sizes per aggregation and measures them: 28 KB per entity for the 50-feature benchmark group at 50
+ * events a day, 111 KB at 1,000 (the tiles themselves: 145 and 629 KB). Nothing is allocated for
+ * entities that are never read.
  *
  * <p>Not thread-safe: it follows the threading rule of the {@link EntityTiles} that holds it.
  */
