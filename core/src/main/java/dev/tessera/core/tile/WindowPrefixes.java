@@ -5,8 +5,9 @@ import dev.tessera.core.agg.Ir;
 import dev.tessera.core.agg.WindowPrefix;
 
 /**
- * What {@link GroupAggregator#read(EntityTiles, long, int)} keeps per entity and served feature so
- * that a read does not merge every tile of every window again (ADR 007 and its addendum).
+ * The second level of the read cache of {@link GroupAggregator#read(EntityTiles, long, int)}: per
+ * entity and served feature, the merge of the window's tiles but the last, so that a read right
+ * after an event does not merge every tile of every window again (ADR 007 and its addendum).
  *
  * <h2>The window merge, and what it depends on</h2>
  * A served feature reads the IRs of one slot in tiles {@code [from, to)} of one ring. The value is
@@ -16,11 +17,12 @@ import dev.tessera.core.agg.WindowPrefix;
  * test compares this class with.
  *
  * <h2>Level 1: the last result</h2>
- * The result, the ring's {@link TileRing#modCount()} and the range {@code [from, to)} it was computed
- * from; returned as is while all three are unchanged (an entity read again before its next event,
- * within the same hops). Results are immutable, so sharing them is safe.
+ * Kept in {@link EntityTiles} and checked by {@link GroupAggregator#read(EntityTiles, long, int)}
+ * itself, so a hit costs what it cost before this class: the result, the ring's
+ * {@link TileRing#modCount()} and the range {@code [from, to)} it was computed from, returned as is
+ * while all three are unchanged (an entity read again before its next event, within the same hops).
  *
- * <h2>Level 2: the merged prefix</h2>
+ * <h2>Level 2: the merged prefix (this class)</h2>
  * Events in time order only change the newest tile of a ring (its head), so the fold of every tile
  * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept as a
  * {@link WindowPrefix} with {@code from}, {@code end = to - 1} and the ring's
@@ -45,8 +47,8 @@ import dev.tessera.core.agg.WindowPrefix;
  * </ul>
  *
  * <h2>Memory</h2>
- * Per entity that is read: the arrays here (about 45 bytes per served feature) and, per served
- * feature, the prefix: nothing more than the tile's IR when it holds one IR, else one merged IR (the
+ * Per entity that is read: the arrays here and in {@link EntityTiles} (about 45 bytes per served
+ * feature) and, per served feature, the prefix: nothing more than the tile's IR when it holds one IR, else one merged IR (the
  * window minus its last tile) and what its shortcut derived from it. ADR 007's addendum lists the
  * sizes per aggregation and measures them: 28 KB per entity for the 50-feature benchmark group at 50
  * events a day, 111 KB at 1,000 (the tiles themselves: 145 and 629 KB). Nothing is allocated for
@@ -54,13 +56,7 @@ import dev.tessera.core.agg.WindowPrefix;
  *
  * <p>Not thread-safe: it follows the threading rule of the {@link EntityTiles} that holds it.
  */
-final class ReadCache {
-    private static final Object NULL_RESULT = new Object();
-
-    private final Object[] results;
-    private final long[] resultMods;
-    private final int[] resultRanges;
-
+final class WindowPrefixes {
     /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
     private final WindowPrefix[] prefixes;
     /** First tile index of the prefix. */
@@ -69,10 +65,7 @@ final class ReadCache {
     private final int[] prefixEnd;
     private final long[] prefixVersions;
 
-    ReadCache(int features) {
-        results = new Object[features];
-        resultMods = new long[features];
-        resultRanges = new int[features];
+    WindowPrefixes(int features) {
         prefixes = new WindowPrefix[features];
         prefixFrom = new int[features];
         prefixEnd = new int[features];
@@ -81,29 +74,12 @@ final class ReadCache {
 
     /** The value of feature {@code feature}: slot {@code slot} of tiles {@code [from, to)} (non-empty) of {@code ring}. */
     Object read(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature) {
-        long mod = ring.modCount();
-        int range = from < 0x10000 && to < 0x10000 ? from << 16 | to : -1;
-        Object cached = results[feature];
-        if (cached != null && range != -1 && resultMods[feature] == mod && resultRanges[feature] == range) {
-            return cached == NULL_RESULT ? null : cached;
-        }
-        return miss(ring, from, to, slot, aggregator, feature, mod, range);
-    }
-
-    /** Out of {@link #read} so that the hit path stays small enough to inline. */
-    private Object miss(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature, long mod, int range) {
         int end = to - 1;
         Ir last = ring.tileAt(end)[slot];
-        Object result;
         if (from == end) {
-            result = last == null ? aggregator.emptyResult() : last.result();
-        } else {
-            result = prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
+            return last == null ? aggregator.emptyResult() : last.result();
         }
-        results[feature] = result == null ? NULL_RESULT : result;
-        resultMods[feature] = mod;
-        resultRanges[feature] = range;
-        return result;
+        return prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
     }
 
     /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
