@@ -8,11 +8,15 @@ package dev.tessera.core.tile;
 public final class EntityTiles {
     final TileRing[] rings;
     /**
-     * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}: last results and merged
-     * window prefixes per served feature. Allocated on the first read, so entities that are never
-     * read pay nothing.
+     * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}, per served feature: the
+     * result, and the ring's modification count and tile range it was computed from (level 1); the
+     * merged prefixes of the windows (level 2, {@link WindowPrefixes}). Allocated on the first read,
+     * so entities that are never read pay nothing.
      */
-    ReadCache readCache;
+    Object[] cachedResults;
+    long[] cachedMods;
+    int[] cachedRanges;
+    WindowPrefixes prefixes;
 
     EntityTiles(int hops) {
         rings = new TileRing[hops];

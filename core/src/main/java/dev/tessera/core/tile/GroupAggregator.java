@@ -306,14 +306,21 @@ public final class GroupAggregator {
         return values;
     }
 
+    private static final Object NULL_RESULT = new Object();
+
     /**
      * Reads one served feature (by index into {@link #servedNames()}) at {@code t}.
      *
-     * <p>Through the entity's {@link ReadCache}: the last result while the ring and the window's
-     * tiles are unchanged, else a merged prefix of the window's older tiles with its last tile
-     * merged in, so a read right after an event merges two IRs per feature instead of the whole
-     * window. Results equal {@link #readFullMerge} bit for bit. The cache lives in
-     * {@link EntityTiles} and shares its threading rule (one thread at a time).
+     * <h3>Read cache</h3>
+     * A result depends only on the tiles {@code [from, to)} of one ring, so it is kept per entity
+     * and feature with the ring's {@link TileRing#modCount()} and that range, and returned as is
+     * while both are unchanged: an entity read again before its next event, within the same hops,
+     * costs two binary searches per feature instead of merging its windows' tiles. Otherwise the
+     * window's merged prefix ({@link WindowPrefixes}: every tile but the last, merged once) is
+     * combined with its last tile, so a read right after an event merges two IRs per feature
+     * instead of the whole window. Results equal {@link #readFullMerge} bit for bit. Results are
+     * immutable (boxed numbers, strings, unmodifiable lists), so sharing them is safe; the cache
+     * lives in {@link EntityTiles} and shares its threading rule (one thread at a time).
      */
     public Object read(EntityTiles entity, long t, int servedFeature) {
         Served s = served[servedFeature];
@@ -330,12 +337,23 @@ public final class GroupAggregator {
         if (from >= to) {
             return s.aggregator.emptyResult();
         }
-        ReadCache cache = entity.readCache;
-        if (cache == null) {
-            cache = new ReadCache(served.length);
-            entity.readCache = cache;
+        if (entity.cachedResults == null) {
+            entity.cachedResults = new Object[served.length];
+            entity.cachedMods = new long[served.length];
+            entity.cachedRanges = new int[served.length];
+            entity.prefixes = new WindowPrefixes(served.length);
         }
-        return cache.read(ring, from, to, s.slot, s.aggregator, servedFeature);
+        long mod = ring.modCount();
+        int range = from < 0x10000 && to < 0x10000 ? from << 16 | to : -1;
+        Object cached = entity.cachedResults[servedFeature];
+        if (cached != null && range != -1 && entity.cachedMods[servedFeature] == mod && entity.cachedRanges[servedFeature] == range) {
+            return cached == NULL_RESULT ? null : cached;
+        }
+        Object result = entity.prefixes.read(ring, from, to, s.slot, s.aggregator, servedFeature);
+        entity.cachedResults[servedFeature] = result == null ? NULL_RESULT : result;
+        entity.cachedMods[servedFeature] = mod;
+        entity.cachedRanges[servedFeature] = range;
+        return result;
     }
 
     /**

@@ -62,7 +62,7 @@ public final class TileRing {
      * append of a new head: an update of an older tile (a late event), the insertion of a tile before
      * the head, every {@link #put} and every eviction that drops tiles. While it is unchanged, the
      * tiles at indices {@code [0, size() - 1)} keep their indices and their contents — what the
-     * merged prefixes of {@link ReadCache} rely on. An append keeps it: the former head keeps its
+     * merged prefixes of {@link WindowPrefixes} rely on. An append keeps it: the former head keeps its
      * index, and it was the head, so no prefix holds it.
      */
     public long olderTilesModCount() {

@@ -22,7 +22,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads through the read cache (last results and merged prefixes, {@link ReadCache}) equal the full
+ * Reads through the read cache (last results and merged prefixes, {@link WindowPrefixes}) equal the full
  * merge of the window's tiles ({@link GroupAggregator#readFullMerge}) exactly — {@code equals}, so
  * doubles bit for bit — and the naive oracle within its stated tolerances, on streams made to hit
  * every way a kept prefix can go stale: late events in tiles inside the prefix (updates and new

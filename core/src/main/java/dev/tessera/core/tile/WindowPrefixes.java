@@ -1,0 +1,106 @@
+package dev.tessera.core.tile;
+
+import dev.tessera.core.agg.Aggregator;
+import dev.tessera.core.agg.Ir;
+import dev.tessera.core.agg.WindowPrefix;
+
+/**
+ * The second level of the read cache of {@link GroupAggregator#read(EntityTiles, long, int)}: per
+ * entity and served feature, the merge of the window's tiles but the last, so that a read right
+ * after an event does not merge every tile of every window again (ADR 007 and its addendum).
+ *
+ * <h2>The window merge, and what it depends on</h2>
+ * A served feature reads the IRs of one slot in tiles {@code [from, to)} of one ring. The value is
+ * defined as the left fold of those IRs into a fresh merge target ({@link Aggregator#newMergeTarget()}),
+ * oldest tile first, finished by {@link Ir#result()}; a window where only one tile holds an IR answers
+ * that IR's result. {@link GroupAggregator#readFullMerge} computes exactly that, and is what every
+ * test compares this class with.
+ *
+ * <h2>Level 1: the last result</h2>
+ * Kept in {@link EntityTiles} and checked by {@link GroupAggregator#read(EntityTiles, long, int)}
+ * itself, so a hit costs what it cost before this class: the result, the ring's
+ * {@link TileRing#modCount()} and the range {@code [from, to)} it was computed from, returned as is
+ * while all three are unchanged (an entity read again before its next event, within the same hops).
+ *
+ * <h2>Level 2: the merged prefix (this class)</h2>
+ * Events in time order only change the newest tile of a ring (its head), so the fold of every tile
+ * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept as a
+ * {@link WindowPrefix} with {@code from}, {@code end = to - 1} and the ring's
+ * {@link TileRing#olderTilesModCount()}, which changes on every change to a tile that is not the head
+ * (a late event), every tile inserted before the head, every {@link TileRing#put} and every eviction.
+ * A read then combines the prefix with the window's last tile only. The prefix answers exactly what
+ * the full fold answers ({@link WindowPrefix}'s contract): because the fold is a left fold, merging
+ * the kept fold and then the last tile into a fresh target is the full fold's own sequence of merges,
+ * and the sketches' shortcuts compute that same answer without the copy.
+ * <ul>
+ *   <li><b>Unchanged</b> ({@code from}, {@code end}, version equal): reuse.</li>
+ *   <li><b>Grown at the end</b> (same {@code from} and version, larger {@code end}: a new head was
+ *       appended, so the former head joined the prefix): append the tiles {@code [oldEnd, end)}.
+ *       That continues the same left fold, so it equals a rebuild, and keeps the first event of a
+ *       new hop cheap. The former last tile is always the first one appended, as the prefix's
+ *       contract requires.</li>
+ *   <li><b>Anything else</b> (the window slid past an older tile so {@code from} moved; a late event;
+ *       a put; an eviction; a read at an earlier time): a new prefix of {@code [from, end)}. A window
+ *       slides at most once per hop, so this is amortized over the hop's reads — for an entity read
+ *       after each of its events, over the events of a hop (ADR 007 addendum: for sparse entities
+ *       that is about every other read).</li>
+ * </ul>
+ *
+ * <h2>Memory</h2>
+ * Per entity that is read: the arrays here and in {@link EntityTiles} (about 45 bytes per served
+ * feature) and, per served feature, the prefix: nothing more than the tile's IR when it holds one IR, else one merged IR (the
+ * window minus its last tile) and what its shortcut derived from it. ADR 007's addendum lists the
+ * sizes per aggregation and measures them: 28 KB per entity for the 50-feature benchmark group at 50
+ * events a day, 111 KB at 1,000 (the tiles themselves: 145 and 629 KB). Nothing is allocated for
+ * entities that are never read.
+ *
+ * <p>Not thread-safe: it follows the threading rule of the {@link EntityTiles} that holds it.
+ */
+final class WindowPrefixes {
+    /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
+    private final WindowPrefix[] prefixes;
+    /** First tile index of the prefix. */
+    private final int[] prefixFrom;
+    /** One past the prefix's last tile index: the index of the window's last tile when it was made. */
+    private final int[] prefixEnd;
+    private final long[] prefixVersions;
+
+    WindowPrefixes(int features) {
+        prefixes = new WindowPrefix[features];
+        prefixFrom = new int[features];
+        prefixEnd = new int[features];
+        prefixVersions = new long[features];
+    }
+
+    /** The value of feature {@code feature}: slot {@code slot} of tiles {@code [from, to)} (non-empty) of {@code ring}. */
+    Object read(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature) {
+        int end = to - 1;
+        Ir last = ring.tileAt(end)[slot];
+        if (from == end) {
+            return last == null ? aggregator.emptyResult() : last.result();
+        }
+        return prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
+    }
+
+    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
+    private WindowPrefix prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
+        long version = ring.olderTilesModCount();
+        WindowPrefix prefix = prefixes[feature];
+        int start;
+        if (prefix != null && prefixFrom[feature] == from && prefixVersions[feature] == version
+                && prefixEnd[feature] <= end) {
+            start = prefixEnd[feature];
+        } else {
+            prefix = aggregator.newWindowPrefix();
+            prefixes[feature] = prefix;
+            prefixFrom[feature] = from;
+            prefixVersions[feature] = version;
+            start = from;
+        }
+        for (int i = start; i < end; i++) {
+            prefix.append(ring.tileAt(i)[slot]);
+        }
+        prefixEnd[feature] = end;
+        return prefix;
+    }
+}
