@@ -54,6 +54,11 @@ public final class ApplyProfileMain {
             int batchSize = 2000;
             long apply = 0;
             long commit = 0;
+            // CPU, robust to other load on the machine: the applier is this thread; a commit is every thread's CPU while it runs
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long applyCpu = 0;
+            long commitCpu = 0;
             long sinceCommit = 0;
             for (int b = 0; b < n / batchSize; b++) {
                 Batch.Record[] recs = new Batch.Record[batchSize];
@@ -64,18 +69,24 @@ public final class ApplyProfileMain {
                     recs[i] = new Batch.Record(k % 4, k / 4, 0, null, v, d);
                 }
                 long a = System.nanoTime();
+                long aCpu = threads.getCurrentThreadCpuTime();
                 applier.process(new Batch(sr, recs, batchSize, new long[] {-1, -1, -1, -1}), System.currentTimeMillis());
+                applyCpu += threads.getCurrentThreadCpuTime() - aCpu;
                 long c = System.nanoTime();
                 apply += c - a;
                 sinceCommit += batchSize;
                 if (sinceCommit >= commitEvery) {
+                    long cCpu = os.getProcessCpuTime();
                     applier.commitForProfile();
+                    commitCpu += os.getProcessCpuTime() - cCpu;
                     commit += System.nanoTime() - c;
                     sinceCommit = 0;
                 }
             }
             System.out.printf("%,d events, %,d accounts: apply %.0f ns/event, commit %.0f ns/event (commit every %,d events) => %,.0f events/s%n",
                     n, accounts, apply / (double) n, commit / (double) n, commitEvery, n / ((apply + commit) / 1e9));
+            System.out.printf("CPU: apply %.0f ns/event (applier thread), commit %.0f ns/event (all threads while committing)%n",
+                    applyCpu / (double) n, commitCpu / (double) n);
             System.out.printf("of which RocksDB write %.0f ns/event, %,d store ops (%.1f per event)%n", writeNanos[0] / (double) n,
                     writeNanos[1], writeNanos[1] / (double) n);
         }

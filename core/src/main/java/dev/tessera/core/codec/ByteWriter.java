@@ -81,8 +81,24 @@ public final class ByteWriter {
         return writeRaw(other.buf, 0, other.pos);
     }
 
+    /**
+     * Length-prefixed UTF-8. An all-ASCII string (ids, keys, item values: nearly every string the
+     * tiles hold) is copied straight into the buffer, without the intermediate array
+     * {@code getBytes(UTF_8)} allocates; its UTF-8 form is its chars' low bytes.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): low byte of each char, exact for ASCII
     public ByteWriter writeString(String s) {
-        return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        writeUnsignedVarLong(n);
+        ensure(n);
+        s.getBytes(0, n, buf, pos);
+        pos += n;
+        return this;
     }
 
     public int size() {
