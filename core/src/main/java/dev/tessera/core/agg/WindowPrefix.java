@@ -36,6 +36,16 @@ public interface WindowPrefix {
     /** Folds the IR of the next tile (null when that tile's slot has none) into the prefix. */
     void append(Ir ir);
 
+    /**
+     * Drops the {@code n} oldest IRs appended (counting nulls), as when the window's start moves past
+     * their tiles, if this prefix can do so and still keep the contract for the IRs left. Returns
+     * false when it cannot (the default: a fold cannot forget what it merged); the prefix is then
+     * unusable and the caller makes a new one. See {@link SlidingPrefix}.
+     */
+    default boolean dropOldest(int n) {
+        return false;
+    }
+
     /** The window's value: the appended IRs followed by {@code last} (null when none), merged as the contract says. */
     Object resultWith(Ir last);
 }

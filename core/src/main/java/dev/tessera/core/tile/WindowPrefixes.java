@@ -59,16 +59,16 @@ import dev.tessera.core.agg.WindowPrefix;
 final class WindowPrefixes {
     /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
     private final WindowPrefix[] prefixes;
-    /** First tile index of the prefix. */
-    private final int[] prefixFrom;
-    /** One past the prefix's last tile index: the index of the window's last tile when it was made. */
-    private final int[] prefixEnd;
+    /** Position ({@link TileRing#evictedTiles()} + index) of the prefix's first tile. */
+    private final long[] prefixFrom;
+    /** One past the position of the prefix's last tile: the position of the window's last tile when it was made. */
+    private final long[] prefixEnd;
     private final long[] prefixVersions;
 
     WindowPrefixes(int features) {
         prefixes = new WindowPrefix[features];
-        prefixFrom = new int[features];
-        prefixEnd = new int[features];
+        prefixFrom = new long[features];
+        prefixEnd = new long[features];
         prefixVersions = new long[features];
     }
 
@@ -82,25 +82,29 @@ final class WindowPrefixes {
         return prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
     }
 
-    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
+    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, slid, grown, or made again. */
     private WindowPrefix prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
         long version = ring.olderTilesModCount();
+        long evicted = ring.evictedTiles();
+        long fromPos = from + evicted;
+        long endPos = end + evicted;
         WindowPrefix prefix = prefixes[feature];
         int start;
-        if (prefix != null && prefixFrom[feature] == from && prefixVersions[feature] == version
-                && prefixEnd[feature] <= end) {
-            start = prefixEnd[feature];
+        if (prefix != null && prefixVersions[feature] == version && prefixFrom[feature] <= fromPos
+                && fromPos <= prefixEnd[feature] && prefixEnd[feature] <= endPos
+                && (prefixFrom[feature] == fromPos || prefix.dropOldest((int) (fromPos - prefixFrom[feature])))) {
+            start = (int) (prefixEnd[feature] - evicted);
         } else {
             prefix = aggregator.newWindowPrefix();
             prefixes[feature] = prefix;
-            prefixFrom[feature] = from;
             prefixVersions[feature] = version;
             start = from;
         }
         for (int i = start; i < end; i++) {
             prefix.append(ring.tileAt(i)[slot]);
         }
-        prefixEnd[feature] = end;
+        prefixFrom[feature] = fromPos;
+        prefixEnd[feature] = endPos;
         return prefix;
     }
 }
