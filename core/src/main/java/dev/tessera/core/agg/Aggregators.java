@@ -48,17 +48,18 @@ public final class Aggregators {
                         List.of(), LastKPrefix::new);
             case APPROX_DISTINCT:
                 return new ConfiguredAggregator(kind, 0, 0, DistinctIr::new, DistinctIr::new, DistinctIr::decode, 0L,
-                        DistinctPrefix::new);
+                        DistinctSlidingPrefix::new);
             case APPROX_PERCENTILE:
                 if (!(p > 0 && p < 1)) {
                     throw new IllegalArgumentException("approx_percentile needs 0 < p < 1, got " + p);
                 }
-                return new ConfiguredAggregator(kind, 0, p, () -> new PercentileIr(p), () -> new PercentileIr(p),
-                        in -> PercentileIr.decode(in, p), null, PercentilePrefix::new);
+                return new ConfiguredAggregator(kind, 0, p, () -> new PercentileIr(p),
+                        () -> new PercentileIr(p, PercentileIr.MERGE_EXACT_LIMIT), in -> PercentileIr.decode(in, p), null,
+                        PercentileSlidingPrefix::new);
             case TOP_K:
                 checkK(kind, k, Aggregation.MAX_TOP_K);
                 return new ConfiguredAggregator(kind, k, 0, () -> new TopKIr(k), () -> new TopKIr(k, TopKIr.MERGE_EXACT_LIMIT),
-                        in -> TopKIr.decode(in, k), List.of(), TopKPrefix::new);
+                        in -> TopKIr.decode(in, k), List.of(), TopKSlidingPrefix::new);
             default:
                 throw new IllegalArgumentException("no aggregator for " + kind);
         }

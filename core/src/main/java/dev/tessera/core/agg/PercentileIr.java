@@ -66,13 +66,21 @@ final class PercentileIr implements Ir {
     static final int KLL_VERSION = 1;
     static final int SMALL_VERSION = 2;
     static final int K = 300;
-    /** The most values the exact buffer holds: as many as KLL holds exactly. */
+    /** The most values the exact buffer of a stored IR holds: as many as KLL holds exactly. */
     static final int SMALL_LIMIT = K;
+    /**
+     * The most values the exact buffer of a read's merge target holds ({@link Aggregator#newMergeTarget()}):
+     * a window of up to this many values answers its exact quantile (ADR 011), not a KLL estimate.
+     * 64 KiB of doubles at most; such IRs are never stored.
+     */
+    static final int MERGE_EXACT_LIMIT = 8192;
     private static final int FIRST_CAPACITY = 2;
     /** DataSketches rounds p·n to 7 decimals (when n ≤ 10^7) before taking the ceiling: see {@link #inclusiveIndex}. */
     private static final double RANK_ROUNDING = 1e7;
 
     private final double p;
+    /** The most values the exact buffer holds before the IR moves to its sketch. */
+    private final int exactLimit;
     /** Exact mode (sketch == null): the values in [0, size), in no particular order; null before the first. */
     private double[] values;
     private int size;
@@ -80,7 +88,12 @@ final class PercentileIr implements Ir {
     private KllDoublesSketch sketch;
 
     PercentileIr(double p) {
+        this(p, SMALL_LIMIT);
+    }
+
+    PercentileIr(double p, int exactLimit) {
         this.p = p;
+        this.exactLimit = exactLimit;
     }
 
     @Override
@@ -97,7 +110,7 @@ final class PercentileIr implements Ir {
     private void addValue(double x) {
         if (sketch != null) {
             KllRandomness.update(sketch, x);
-        } else if (size == SMALL_LIMIT) {
+        } else if (size == exactLimit) {
             KllRandomness.update(toSketch(), x);
         } else {
             ensureCapacity(size + 1);
@@ -109,7 +122,7 @@ final class PercentileIr implements Ir {
         if (values == null) {
             values = new double[Math.max(needed, FIRST_CAPACITY)];
         } else if (values.length < needed) {
-            values = Arrays.copyOf(values, Math.min(SMALL_LIMIT, Math.max(needed, values.length * 2)));
+            values = Arrays.copyOf(values, Math.min(exactLimit, Math.max(needed, values.length * 2)));
         }
     }
 
@@ -146,7 +159,7 @@ final class PercentileIr implements Ir {
         if (o.sketch == null) {
             double[] theirs = o == this ? Arrays.copyOf(o.values, o.size) : o.values;
             int n = o.size;
-            if (sketch == null && size + n <= SMALL_LIMIT) {
+            if (sketch == null && size + n <= exactLimit) {
                 ensureCapacity(size + n);
                 System.arraycopy(theirs, 0, values, size, n);
                 size += n;
@@ -234,7 +247,7 @@ final class PercentileIr implements Ir {
 
     @Override
     public Ir copy() {
-        PercentileIr c = new PercentileIr(p);
+        PercentileIr c = new PercentileIr(p, exactLimit);
         if (sketch != null) {
             c.sketch = copyOf(sketch);
         } else if (size > 0) {
@@ -250,8 +263,13 @@ final class PercentileIr implements Ir {
 
     @Override
     public void encode(ByteWriter out) {
-        if (sketch != null) {
-            out.writeByte(KLL_VERSION).writeBytes(sketch.toByteArray());
+        if (sketch != null || size > SMALL_LIMIT) { // a merge target past 300 values (never stored) as the sketch it stands for
+            KllDoublesSketch s = sketch;
+            if (s == null) {
+                s = KllDoublesSketch.newHeapInstance(K);
+                feed(s, Arrays.copyOf(values, size), size);
+            }
+            out.writeByte(KLL_VERSION).writeBytes(s.toByteArray());
             return;
         }
         out.writeByte(SMALL_VERSION).writeUnsignedVarLong(size);

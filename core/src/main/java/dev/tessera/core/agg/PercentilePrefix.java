@@ -95,7 +95,7 @@ final class PercentilePrefix extends MergedPrefix {
         double p = tail.p();
         if (!fold.isSketch()) {
             int n = fold.bufferSize() + m;
-            if (n > PercentileIr.SMALL_LIMIT) {
+            if (n > PercentileIr.MERGE_EXACT_LIMIT) {
                 return mergedResult(last);
             }
             return kth(fold.sortedBuffer(), fold.bufferSize(), tail.sortedBuffer(), m, PercentileIr.inclusiveIndex(p, n));

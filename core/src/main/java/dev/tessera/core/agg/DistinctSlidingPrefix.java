@@ -1,0 +1,162 @@
+package dev.tessera.core.agg;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import org.apache.datasketches.hash.MurmurHash3;
+
+/**
+ * The {@link SlidingPrefix} of approx_distinct while its IRs are exact sets of hashes: the hashes held,
+ * each with the number of IRs holding it, so an IR leaving takes away only the hashes no other IR
+ * holds ({@link HashCounts}). What the fold's merge target answers depends on the union alone:
+ * <ul>
+ *   <li>at most {@value DistinctIr#EXACT_LIMIT} hashes: the target keeps its exact set, and answers
+ *       its size;</li>
+ *   <li>more: the target moved to its HLL union (lgK 15) and was fed every hash. Up to
+ *       {@value #COUPON_LIMIT} distinct coupons (far below the 3,072 at which the union leaves its
+ *       coupon list and set for the HLL array) the union is in a coupon mode, whose estimate is a
+ *       function of the number of distinct coupons alone: {@code max(cubic(C), C)} over DataSketches'
+ *       coupon mapping table ({@code AbstractCoupons.getEstimate}, DataSketches 6.2). So this also
+ *       keeps, per coupon, how many distinct hashes held give it (a coupon is what
+ *       {@code HllSketch.update(long)} derives from a hash: MurmurHash3 with seed 9001, 26 bits of
+ *       address and the leading zeros of the other half), and answers {@code round(estimate(C))}.
+ *       The estimate function is read from the library's package-private tables once, by reflection
+ *       (as {@link PercentilePrefix} reads KLL's levels); the tests compare every answer with the
+ *       real union, and without the tables this gives up instead.</li>
+ * </ul>
+ * Past {@value #COUPON_LIMIT} coupons, or with an IR that is itself estimating (an HLL union, whose
+ * hashes are gone), it gives up for the folding {@link DistinctPrefix}.
+ */
+final class DistinctSlidingPrefix extends SlidingPrefix {
+    static final int COUPON_LIMIT = 2048;
+    private static final long HLL_SEED = 9001;
+    /** round(estimate(C)) for C in [0, COUPON_LIMIT]; null when the library's tables were not found. */
+    private static final long[] ESTIMATES = estimates();
+
+    private HashCounts hashes = new HashCounts();
+    private HashCounts coupons = new HashCounts();
+
+    DistinctSlidingPrefix(Aggregator aggregator) {
+        super(aggregator);
+    }
+
+    private static long[] estimates() {
+        try {
+            Class<?> mapping = Class.forName("org.apache.datasketches.hll.CouponMapping");
+            Class<?> cubic = Class.forName("org.apache.datasketches.hll.CubicInterpolation");
+            Field x = mapping.getDeclaredField("xArr");
+            Field y = mapping.getDeclaredField("yArr");
+            x.setAccessible(true);
+            y.setAccessible(true);
+            Method interpolate = cubic.getDeclaredMethod("usingXAndYTables", double[].class, double[].class, double.class);
+            interpolate.setAccessible(true);
+            double[] xs = (double[]) x.get(null);
+            double[] ys = (double[]) y.get(null);
+            long[] out = new long[COUPON_LIMIT + 1];
+            for (int c = 0; c <= COUPON_LIMIT; c++) {
+                double est = (double) interpolate.invoke(null, xs, ys, (double) c);
+                out[c] = Math.round(Math.max(est, c));
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Whether the coupon estimate was found in this DataSketches version (checked by a test). */
+    static boolean couponEstimateAvailable() {
+        return ESTIMATES != null;
+    }
+
+    /** The HLL coupon {@code HllSketch.update(hash)} derives from a hash (DataSketches 6.2 {@code BaseHllSketch.coupon}). */
+    static int coupon(long hash) {
+        long[] h = MurmurHash3.hash(new long[] {hash}, HLL_SEED);
+        int address = (int) (h[0] & 0x3FF_FFFFL);
+        int lz = Long.numberOfLeadingZeros(h[1]);
+        return (Math.min(lz, 62) + 1) << 26 | address;
+    }
+
+    @Override
+    WindowPrefix folded() {
+        return new DistinctPrefix(aggregator);
+    }
+
+    @Override
+    boolean added(Ir ir) {
+        DistinctIr d = (DistinctIr) ir;
+        if (d.isEstimating()) {
+            return false;
+        }
+        long[] h = d.exactHashes();
+        for (int i = 0; i < d.exactSize(); i++) {
+            if (hashes.increment(h[i])) {
+                coupons.increment(coupon(h[i]));
+            }
+        }
+        return hashes.size() <= DistinctIr.EXACT_LIMIT || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
+    }
+
+    @Override
+    boolean removed(Ir ir) {
+        DistinctIr d = (DistinctIr) ir;
+        long[] h = d.exactHashes();
+        for (int i = 0; i < d.exactSize(); i++) {
+            int left = hashes.decrement(h[i]);
+            if (left < 0 || left == 0 && coupons.decrement(coupon(h[i])) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    Object exactResult(Ir last) {
+        int n = hashes.size();
+        int c = coupons.size();
+        if (last != null) {
+            DistinctIr d = (DistinctIr) last;
+            if (d.isEstimating()) {
+                return CANNOT;
+            }
+            long[] h = d.exactHashes();
+            int[] fresh = null;
+            int freshCount = 0;
+            for (int i = 0; i < d.exactSize(); i++) {
+                if (!hashes.contains(h[i])) {
+                    n++;
+                    int k = coupon(h[i]);
+                    if (!coupons.contains(k)) {
+                        if (fresh == null) {
+                            fresh = new int[d.exactSize() - i];
+                        }
+                        fresh[freshCount++] = k;
+                    }
+                }
+            }
+            if (freshCount > 0) { // distinct among themselves
+                Arrays.sort(fresh, 0, freshCount);
+                c++;
+                for (int i = 1; i < freshCount; i++) {
+                    if (fresh[i] != fresh[i - 1]) {
+                        c++;
+                    }
+                }
+            }
+        }
+        if (n <= DistinctIr.EXACT_LIMIT) {
+            return (long) n;
+        }
+        return ESTIMATES != null && c <= COUPON_LIMIT ? (Object) ESTIMATES[c] : CANNOT;
+    }
+
+    @Override
+    void released() {
+        hashes = null;
+        coupons = null;
+    }
+
+    /** Memory held by the state, in bytes (for the measurements in ADR 011). */
+    long stateBytes() {
+        return hashes == null ? 0 : hashes.bytes() + coupons.bytes();
+    }
+}

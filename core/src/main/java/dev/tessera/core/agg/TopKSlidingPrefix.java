@@ -1,0 +1,204 @@
+package dev.tessera.core.agg;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+
+/**
+ * The {@link SlidingPrefix} of top_k while the window is exact: each value of the IRs held with its
+ * total count. While every IR is exact (or a sketch that never purged, which holds exact counts) and
+ * the window holds at most {@value TopKIr#MERGE_EXACT_LIMIT} distinct values, the fold's merge target
+ * holds the exact count of every value, and its answer — counts descending, then values ascending,
+ * the first k — is what this computes: the last IR's values with their totals, ranked, merged with
+ * the best {@code k + m} other values of the prefix ({@code m}: the last IR's values), which are
+ * selected once per change of the prefix, not per read. Past the limit, or with a sketch that purged,
+ * it gives up for the folding {@link TopKPrefix}.
+ */
+final class TopKSlidingPrefix extends SlidingPrefix {
+    private Map<String, long[]> counts = new HashMap<>();
+    /** The prefix's best values, ranked, and their counts; valid while {@code ranked != null}. */
+    private String[] ranked;
+    private long[] rankedCounts;
+    private int rankedLength;
+
+    TopKSlidingPrefix(Aggregator aggregator) {
+        super(aggregator);
+    }
+
+    @Override
+    WindowPrefix folded() {
+        return new TopKPrefix(aggregator);
+    }
+
+    @Override
+    boolean added(Ir ir) {
+        TopKIr t = (TopKIr) ir;
+        ranked = null;
+        if (t.isSketch()) {
+            if (!t.neverPurged()) {
+                return false;
+            }
+            for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+                counts.computeIfAbsent(row.getItem(), v -> new long[1])[0] += row.getEstimate();
+            }
+        } else {
+            for (int i = 0; i < t.exactSize(); i++) {
+                counts.computeIfAbsent(t.exactItem(i), v -> new long[1])[0] += t.exactCount(i);
+            }
+        }
+        return counts.size() <= TopKIr.MERGE_EXACT_LIMIT;
+    }
+
+    @Override
+    boolean removed(Ir ir) {
+        TopKIr t = (TopKIr) ir;
+        ranked = null;
+        if (t.isSketch()) {
+            for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+                if (!subtract(row.getItem(), row.getEstimate())) {
+                    return false;
+                }
+            }
+        } else {
+            for (int i = 0; i < t.exactSize(); i++) {
+                if (!subtract(t.exactItem(i), t.exactCount(i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean subtract(String value, long count) {
+        long[] c = counts.get(value);
+        if (c == null || c[0] < count) {
+            return false;
+        }
+        c[0] -= count;
+        if (c[0] == 0) {
+            counts.remove(value);
+        }
+        return true;
+    }
+
+    @Override
+    Object exactResult(Ir last) {
+        TopKIr tail = (TopKIr) last;
+        String[] lastValues;
+        long[] lastCounts;
+        int m;
+        if (tail == null) {
+            lastValues = new String[0];
+            lastCounts = new long[0];
+            m = 0;
+        } else if (tail.isSketch()) {
+            if (!tail.neverPurged()) {
+                return CANNOT;
+            }
+            ItemsSketch.Row<String>[] rows = tail.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
+            m = rows.length;
+            lastValues = new String[m];
+            lastCounts = new long[m];
+            for (int i = 0; i < m; i++) {
+                lastValues[i] = rows[i].getItem();
+                lastCounts[i] = rows[i].getEstimate();
+            }
+        } else {
+            m = tail.exactSize();
+            lastValues = new String[m];
+            lastCounts = new long[m];
+            for (int i = 0; i < m; i++) {
+                lastValues[i] = tail.exactItem(i);
+                lastCounts[i] = tail.exactCount(i);
+            }
+        }
+        int k = ((TopKIr) (tail != null ? tail : held(0, true))).k();
+        ValueCount[] changed = new ValueCount[m];
+        int distinct = counts.size();
+        for (int i = 0; i < m; i++) {
+            long[] c = counts.get(lastValues[i]);
+            if (c == null) {
+                distinct++;
+            }
+            changed[i] = new ValueCount(lastValues[i], (c == null ? 0 : c[0]) + lastCounts[i]);
+        }
+        if (distinct > TopKIr.MERGE_EXACT_LIMIT) {
+            return CANNOT;
+        }
+        Arrays.sort(changed, TopKIr.order());
+        if (ranked == null || ranked.length < k + m && rankedLength == ranked.length) {
+            rank(k + m);
+        }
+        List<ValueCount> top = new ArrayList<>(k);
+        int a = 0;
+        int b = 0;
+        while (top.size() < k) {
+            while (a < rankedLength && contains(lastValues, m, ranked[a])) {
+                a++; // its count changed: it is among the last IR's values
+            }
+            if (a == rankedLength && b == m) {
+                break;
+            }
+            if (a == rankedLength || b < m && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
+                top.add(changed[b++]);
+            } else {
+                top.add(new ValueCount(ranked[a], rankedCounts[a]));
+                a++;
+            }
+        }
+        return List.copyOf(top);
+    }
+
+    /** {@link TopKIr#order()} between a row and a (value, count). */
+    private static int compare(ValueCount x, String value, long count) {
+        int c = Long.compare(count, x.count());
+        return c != 0 ? c : x.value().compareTo(value);
+    }
+
+    private static boolean contains(String[] values, int m, String v) {
+        for (int i = 0; i < m; i++) {
+            if (values[i].equals(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Selects the prefix's best {@code r} values in {@link TopKIr#order()} (all of them when fewer). */
+    private void rank(int r) {
+        ranked = new String[r];
+        rankedCounts = new long[r];
+        int n = 0;
+        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            long c = e.getValue()[0];
+            String v = e.getKey();
+            if (n == r) {
+                int worst = Long.compare(rankedCounts[r - 1], c);
+                if (worst > 0 || worst == 0 && ranked[r - 1].compareTo(v) < 0) {
+                    continue;
+                }
+                n--;
+            }
+            int at = n; // insertion into the sorted run
+            while (at > 0 && (rankedCounts[at - 1] < c || rankedCounts[at - 1] == c && ranked[at - 1].compareTo(v) > 0)) {
+                ranked[at] = ranked[at - 1];
+                rankedCounts[at] = rankedCounts[at - 1];
+                at--;
+            }
+            ranked[at] = v;
+            rankedCounts[at] = c;
+            n++;
+        }
+        rankedLength = n;
+    }
+
+    @Override
+    void released() {
+        counts = null;
+        ranked = null;
+    }
+}
