@@ -2,28 +2,31 @@ package dev.tessera.core.agg;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
  * The {@link SlidingPrefix} of top_k while the window is exact: each value of the IRs held with its
- * total count. While every IR is exact (or a sketch that never purged, which holds exact counts) and
- * the window holds at most {@value TopKIr#MERGE_EXACT_LIMIT} distinct values, the fold's merge target
- * holds the exact count of every value, and its answer — counts descending, then values ascending,
+ * total count, and the values grouped by count in order ({@code byCount}: count descending, then
+ * value ascending — the order of a result). While every IR is exact (or a sketch that never purged,
+ * which holds exact counts) and the window holds at most {@value TopKIr#MERGE_EXACT_LIMIT} distinct
+ * values, the fold's merge target holds the exact count of every value, and its answer — that order,
  * the first k — is what this computes: the last IR's values with their totals, ranked, merged with
- * the best {@code k + m} other values of the prefix ({@code m}: the last IR's values), which are
- * selected once per change of the prefix, not per read. Past the limit, or with a sketch that purged,
- * it gives up for the folding {@link TopKPrefix}.
+ * the prefix's values in order, skipping those of the last IR. An IR joining or leaving moves each of
+ * its values to another count (two tree updates); a read walks about k + m values. Past the limit,
+ * or with a sketch that purged, it gives up for the folding {@link TopKPrefix}.
  */
 final class TopKSlidingPrefix extends SlidingPrefix {
     private Map<String, long[]> counts = new HashMap<>();
-    /** The prefix's best values, ranked, and their counts; valid while {@code ranked != null}. */
-    private String[] ranked;
-    private long[] rankedCounts;
-    private int rankedLength;
+    private TreeMap<Long, TreeSet<String>> byCount = new TreeMap<>(Comparator.reverseOrder());
 
     TopKSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -37,17 +40,16 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     @Override
     boolean added(Ir ir) {
         TopKIr t = (TopKIr) ir;
-        ranked = null;
         if (t.isSketch()) {
             if (!t.neverPurged()) {
                 return false;
             }
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                counts.computeIfAbsent(row.getItem(), v -> new long[1])[0] += row.getEstimate();
+                change(row.getItem(), row.getEstimate());
             }
         } else {
             for (int i = 0; i < t.exactSize(); i++) {
-                counts.computeIfAbsent(t.exactItem(i), v -> new long[1])[0] += t.exactCount(i);
+                change(t.exactItem(i), t.exactCount(i));
             }
         }
         return counts.size() <= TopKIr.MERGE_EXACT_LIMIT;
@@ -56,16 +58,15 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     @Override
     boolean removed(Ir ir) {
         TopKIr t = (TopKIr) ir;
-        ranked = null;
         if (t.isSketch()) {
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                if (!subtract(row.getItem(), row.getEstimate())) {
+                if (!change(row.getItem(), -row.getEstimate())) {
                     return false;
                 }
             }
         } else {
             for (int i = 0; i < t.exactSize(); i++) {
-                if (!subtract(t.exactItem(i), t.exactCount(i))) {
+                if (!change(t.exactItem(i), -t.exactCount(i))) {
                     return false;
                 }
             }
@@ -73,13 +74,29 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return true;
     }
 
-    private boolean subtract(String value, long count) {
+    /** Adds {@code delta} to the count of {@code value}; false when that would make it negative (a caller's bug). */
+    private boolean change(String value, long delta) {
         long[] c = counts.get(value);
-        if (c == null || c[0] < count) {
+        long before = c == null ? 0 : c[0];
+        long after = before + delta;
+        if (after < 0) {
             return false;
         }
-        c[0] -= count;
-        if (c[0] == 0) {
+        if (before > 0) {
+            TreeSet<String> same = byCount.get(before);
+            same.remove(value);
+            if (same.isEmpty()) {
+                byCount.remove(before);
+            }
+        }
+        if (after > 0) {
+            if (c == null) {
+                counts.put(value, new long[] {after});
+            } else {
+                c[0] = after;
+            }
+            byCount.computeIfAbsent(after, n -> new TreeSet<>()).add(value);
+        } else if (c != null) {
             counts.remove(value);
         }
         return true;
@@ -130,25 +147,30 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             return CANNOT;
         }
         Arrays.sort(changed, TopKIr.order());
-        if (ranked == null || ranked.length < k + m && rankedLength == ranked.length) {
-            rank(k + m);
-        }
+        Set<String> inLast = m <= 8 ? null : new HashSet<>(Arrays.asList(lastValues));
         List<ValueCount> top = new ArrayList<>(k);
-        int a = 0;
         int b = 0;
-        while (top.size() < k) {
-            while (a < rankedLength && contains(lastValues, m, ranked[a])) {
-                a++; // its count changed: it is among the last IR's values
+        outer:
+        for (Map.Entry<Long, TreeSet<String>> e : byCount.entrySet()) {
+            long count = e.getKey();
+            for (String v : e.getValue()) {
+                if (inLast != null ? inLast.contains(v) : contains(lastValues, m, v)) {
+                    continue; // its count changed: it is among the last IR's values
+                }
+                while (b < m && top.size() < k && compare(changed[b], v, count) < 0) {
+                    top.add(changed[b++]);
+                }
+                if (top.size() == k) {
+                    break outer;
+                }
+                top.add(new ValueCount(v, count));
+                if (top.size() == k) {
+                    break outer;
+                }
             }
-            if (a == rankedLength && b == m) {
-                break;
-            }
-            if (a == rankedLength || b < m && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
-                top.add(changed[b++]);
-            } else {
-                top.add(new ValueCount(ranked[a], rankedCounts[a]));
-                a++;
-            }
+        }
+        while (b < m && top.size() < k) {
+            top.add(changed[b++]);
         }
         return List.copyOf(top);
     }
@@ -168,37 +190,9 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return false;
     }
 
-    /** Selects the prefix's best {@code r} values in {@link TopKIr#order()} (all of them when fewer). */
-    private void rank(int r) {
-        ranked = new String[r];
-        rankedCounts = new long[r];
-        int n = 0;
-        for (Map.Entry<String, long[]> e : counts.entrySet()) {
-            long c = e.getValue()[0];
-            String v = e.getKey();
-            if (n == r) {
-                int worst = Long.compare(rankedCounts[r - 1], c);
-                if (worst > 0 || worst == 0 && ranked[r - 1].compareTo(v) < 0) {
-                    continue;
-                }
-                n--;
-            }
-            int at = n; // insertion into the sorted run
-            while (at > 0 && (rankedCounts[at - 1] < c || rankedCounts[at - 1] == c && ranked[at - 1].compareTo(v) > 0)) {
-                ranked[at] = ranked[at - 1];
-                rankedCounts[at] = rankedCounts[at - 1];
-                at--;
-            }
-            ranked[at] = v;
-            rankedCounts[at] = c;
-            n++;
-        }
-        rankedLength = n;
-    }
-
     @Override
     void released() {
         counts = null;
-        ranked = null;
+        byCount = null;
     }
 }
