@@ -68,12 +68,50 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         return ESTIMATES != null;
     }
 
-    /** The HLL coupon {@code HllSketch.update(hash)} derives from a hash (DataSketches 6.2 {@code BaseHllSketch.coupon}). */
+    /**
+     * The HLL coupon {@code HllSketch.update(hash)} derives from a hash (DataSketches 6.2
+     * {@code BaseHllSketch.coupon} of {@code MurmurHash3.hash(new long[] {hash}, 9001)}): 26 bits of
+     * address from the first half, the leading zeros of the second (at most 62) plus one above them.
+     * MurmurHash3 x64-128 of one 8-byte block is written out here, without its two allocations;
+     * {@link #librarysCoupon} is the reference the tests hold it to.
+     */
     static int coupon(long hash) {
-        long[] h = MurmurHash3.hash(new long[] {hash}, HLL_SEED);
-        int address = (int) (h[0] & 0x3FF_FFFFL);
-        int lz = Long.numberOfLeadingZeros(h[1]);
+        long h1 = HLL_SEED;
+        long h2 = HLL_SEED;
+        long k1 = hash * 0x87c37b91114253d5L; // the 8-byte tail
+        k1 = Long.rotateLeft(k1, 31);
+        k1 *= 0x4cf5ad432745937fL;
+        h1 ^= k1;
+        h1 ^= 8; // the length in bytes
+        h2 ^= 8;
+        h1 += h2;
+        h2 += h1;
+        h1 = fmix64(h1);
+        h2 = fmix64(h2);
+        h1 += h2;
+        h2 += h1;
+        return couponOf(h1, h2);
+    }
+
+    private static long fmix64(long k) {
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    private static int couponOf(long h0, long h1) {
+        int address = (int) (h0 & 0x3FF_FFFFL);
+        int lz = Long.numberOfLeadingZeros(h1);
         return (Math.min(lz, 62) + 1) << 26 | address;
+    }
+
+    /** {@link #coupon} computed through the library's MurmurHash3 (for tests). */
+    static int librarysCoupon(long hash) {
+        long[] h = MurmurHash3.hash(new long[] {hash}, HLL_SEED);
+        return couponOf(h[0], h[1]);
     }
 
     @Override
