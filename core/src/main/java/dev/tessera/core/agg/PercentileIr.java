@@ -31,11 +31,18 @@ import org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator;
  * the sketch would: it sorts the values and returns the one at the sketch's inclusive natural rank
  * ({@link #inclusiveIndex}), including the library's rounding of p·n. Merge: small into small stays
  * small while the total fits, else the receiver becomes a sketch; small into a sketch feeds the
- * values; a sketch into small copies the sketch and feeds it the receiver's values. A sketch never
+ * values; a sketch into an empty IR copies the sketch; a sketch into small turns the receiver into
+ * its own sketch (its values fed in ascending order) and merges the other's sketch into it (before
+ * ADR 011 it copied the other's sketch and fed it the receiver's values). A sketch never
  * goes back (it holds more than k values). The buffer's order is not state: reads, encodes and
  * feeds into a sketch sort it in place, and a sketch is always fed a buffer in ascending order, so a
  * merged window depends on the values of its IRs and the order of the IRs, never on the order a
  * buffer happens to be in.
+ *
+ * <h2>Merge targets</h2>
+ * A read's merge target ({@link Aggregator#newMergeTarget()}, never stored) keeps its exact buffer up
+ * to {@value #MERGE_EXACT_LIMIT} values (ADR 011), so a window of that many values answers its exact
+ * quantile; past that it moves to KLL like any IR, fed its buffer in ascending order.
  *
  * <h2>Accuracy</h2>
  * Exact up to k = {@value #K} values; beyond that the sketch's single-rank normalized error at 99%
@@ -166,12 +173,15 @@ final class PercentileIr implements Ir {
             } else {
                 feed(sketch == null ? toSketch() : sketch, theirs, n);
             }
-        } else if (sketch == null) {
-            KllDoublesSketch s = copyOf(o.sketch);
-            feed(s, values, size);
-            sketch = s;
+        } else if (sketch == null && size == 0) {
+            sketch = copyOf(o.sketch);
             values = null;
-            size = 0;
+        } else if (sketch == null) {
+            // own values first, as a sketch fed in ascending order, then the other's sketch merged in:
+            // a read's prefix can keep the first part (ADR 011), where copying the other's sketch and
+            // feeding it every value of the window cost each read of a window with a KLL tile O(values)
+            toSketch();
+            KllRandomness.merge(sketch, o.sketch);
         } else {
             KllRandomness.merge(sketch, o == this ? copyOf(o.sketch) : o.sketch);
         }
@@ -257,7 +267,17 @@ final class PercentileIr implements Ir {
         return c;
     }
 
-    private static KllDoublesSketch copyOf(KllDoublesSketch s) {
+    /** This IR's values as the sketch {@link #merge} makes of an exact receiver (for {@link PercentilePrefix}); this IR is not changed. */
+    KllDoublesSketch asSketch() {
+        if (sketch != null) {
+            return copyOf(sketch);
+        }
+        KllDoublesSketch s = KllDoublesSketch.newHeapInstance(K);
+        feed(s, Arrays.copyOf(values == null ? new double[0] : values, size), size);
+        return s;
+    }
+
+    static KllDoublesSketch copyOf(KllDoublesSketch s) {
         return KllDoublesSketch.heapify(Memory.wrap(s.toByteArray()));
     }
 

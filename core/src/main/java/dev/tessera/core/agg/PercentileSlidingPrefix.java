@@ -14,6 +14,9 @@ import java.util.Arrays;
 final class PercentileSlidingPrefix extends SlidingPrefix {
     private double[] values = new double[16];
     private int size;
+    /** Values added since the array was last merged: merged in one sort when next needed, so a new prefix costs one sort, not a merge per IR. */
+    private double[] pending = new double[16];
+    private int pendingSize;
 
     PercentileSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -31,27 +34,44 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
             return false;
         }
         int m = b.bufferSize();
-        if (size + m > PercentileIr.MERGE_EXACT_LIMIT) {
+        if (size + pendingSize + m > PercentileIr.MERGE_EXACT_LIMIT) {
             return false;
         }
         if (m == 0) {
             return true;
         }
-        double[] add = b.sortedBuffer();
+        if (pending.length < pendingSize + m) {
+            pending = Arrays.copyOf(pending, Math.max(pendingSize + m, 2 * pending.length));
+        }
+        System.arraycopy(b.sortedBuffer(), 0, pending, pendingSize, m);
+        pendingSize += m;
+        return true;
+    }
+
+    /** Merges the pending values into the sorted array. */
+    private void settle() {
+        if (pendingSize == 0) {
+            return;
+        }
+        Arrays.sort(pending, 0, pendingSize);
+        int m = pendingSize;
         if (values.length < size + m) {
             values = Arrays.copyOf(values, Math.max(size + m, 2 * values.length));
         }
         int i = size - 1; // merge from the back, in place
         int j = m - 1;
         for (int out = size + m - 1; j >= 0; out--) {
-            if (i >= 0 && Double.compare(values[i], add[j]) > 0) {
+            if (i >= 0 && Double.compare(values[i], pending[j]) > 0) {
                 values[out] = values[i--];
             } else {
-                values[out] = add[j--];
+                values[out] = pending[j--];
             }
         }
         size += m;
-        return true;
+        pendingSize = 0;
+        if (pending.length > 1024 && pending.length > 4 * size) {
+            pending = new double[16];
+        }
     }
 
     @Override
@@ -61,6 +81,7 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         if (m == 0) {
             return true;
         }
+        settle();
         double[] drop = b.sortedBuffer();
         int out = 0;
         int j = 0;
@@ -94,10 +115,11 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         } else {
             p = ((PercentileIr) held(0, true)).p();
         }
-        int n = size + m;
+        int n = size + pendingSize + m;
         if (n > PercentileIr.MERGE_EXACT_LIMIT) {
             return CANNOT;
         }
+        settle();
         if (n == 0) {
             return aggregator.emptyResult();
         }
@@ -136,5 +158,6 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
     @Override
     void released() {
         values = null;
+        pending = null;
     }
 }
