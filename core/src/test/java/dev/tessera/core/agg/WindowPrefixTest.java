@@ -288,6 +288,16 @@ class WindowPrefixTest {
     }
 
     @Test
+    void hllCouponsAndTheirEstimateAreTheLibrarys() {
+        assertThat(DistinctSlidingPrefix.couponEstimateAvailable()).as("DataSketches' coupon mapping found (upgrade?)").isTrue();
+        Random rnd = new Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            long h = i < 3 ? new long[] {0, -1, Long.MIN_VALUE}[i] : rnd.nextLong();
+            assertThat(DistinctSlidingPrefix.coupon(h)).as("hash %d", h).isEqualTo(DistinctSlidingPrefix.librarysCoupon(h));
+        }
+    }
+
+    @Test
     void kllFreeSlotsAreReadAndACopyHasTheSame() {
         assertThat(PercentilePrefix.available()).as("KllSketch.levelsArr found (DataSketches upgrade?)").isTrue();
         Random rnd = new Random(5);
