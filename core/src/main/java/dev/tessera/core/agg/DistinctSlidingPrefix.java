@@ -8,7 +8,8 @@ import org.apache.datasketches.hash.MurmurHash3;
 /**
  * The {@link SlidingPrefix} of approx_distinct while its IRs are exact sets of hashes: the hashes held,
  * each with the number of IRs holding it, so an IR leaving takes away only the hashes no other IR
- * holds ({@link HashCounts}). What the fold's merge target answers depends on the union alone:
+ * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes, each with the number of
+ * (IR, hash) pairs giving it. What the fold's merge target answers depends on the union alone:
  * <ul>
  *   <li>at most {@value DistinctIr#EXACT_LIMIT} hashes: the target keeps its exact set, and answers
  *       its size;</li>
@@ -17,7 +18,7 @@ import org.apache.datasketches.hash.MurmurHash3;
  *       coupon list and set for the HLL array) the union is in a coupon mode, whose estimate is a
  *       function of the number of distinct coupons alone: {@code max(cubic(C), C)} over DataSketches'
  *       coupon mapping table ({@code AbstractCoupons.getEstimate}, DataSketches 6.2). So this also
- *       keeps, per coupon, how many distinct hashes held give it (a coupon is what
+ *       keeps the coupons held (a coupon is what
  *       {@code HllSketch.update(long)} derives from a hash: MurmurHash3 with seed 9001, 26 bits of
  *       address and the leading zeros of the other half), and answers {@code round(estimate(C))}.
  *       The estimate function is read from the library's package-private tables once, by reflection
@@ -25,10 +26,14 @@ import org.apache.datasketches.hash.MurmurHash3;
  *       real union, and without the tables this gives up instead.</li>
  * </ul>
  * Past {@value #COUPON_LIMIT} coupons, or with an IR that is itself estimating (an HLL union, whose
- * hashes are gone), it gives up for the folding {@link DistinctPrefix}.
+ * hashes are gone), it gives up for the folding {@link DistinctPrefix}. Past {@value #HASHES_KEPT}
+ * distinct hashes it stops keeping the hashes (the coupons tell the answer, and there are at least
+ * as many hashes as coupons); should the window then shrink to {@value DistinctIr#EXACT_LIMIT}
+ * coupons or fewer, where the exact count would be needed, it gives up too.
  */
 final class DistinctSlidingPrefix extends SlidingPrefix {
     static final int COUPON_LIMIT = 2048;
+    static final int HASHES_KEPT = 256;
     private static final long HLL_SEED = 9001;
     /** round(estimate(C)) for C in [0, COUPON_LIMIT]; null when the library's tables were not found. */
     private static final long[] ESTIMATES = estimates();
@@ -127,11 +132,16 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         }
         long[] h = d.exactHashes();
         for (int i = 0; i < d.exactSize(); i++) {
-            if (hashes.increment(h[i])) {
-                coupons.increment(coupon(h[i]));
+            if (hashes != null) {
+                hashes.increment(h[i]);
             }
+            coupons.increment(coupon(h[i]));
         }
-        return hashes.size() <= DistinctIr.EXACT_LIMIT || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
+        if (hashes != null && hashes.size() > HASHES_KEPT) {
+            hashes = null;
+        }
+        return hashes != null && hashes.size() <= DistinctIr.EXACT_LIMIT
+                || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
     }
 
     @Override
@@ -139,8 +149,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         DistinctIr d = (DistinctIr) ir;
         long[] h = d.exactHashes();
         for (int i = 0; i < d.exactSize(); i++) {
-            int left = hashes.decrement(h[i]);
-            if (left < 0 || left == 0 && coupons.decrement(coupon(h[i])) < 0) {
+            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons.decrement(coupon(h[i])) < 0) {
                 return false;
             }
         }
@@ -149,7 +158,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
 
     @Override
     Object exactResult(Ir last) {
-        int n = hashes.size();
+        int n = hashes == null ? Integer.MAX_VALUE : hashes.size();
         int c = coupons.size();
         if (last != null) {
             DistinctIr d = (DistinctIr) last;
@@ -160,8 +169,10 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             int[] fresh = null;
             int freshCount = 0;
             for (int i = 0; i < d.exactSize(); i++) {
-                if (!hashes.contains(h[i])) {
-                    n++;
+                if (hashes == null || !hashes.contains(h[i])) {
+                    if (hashes != null) {
+                        n++;
+                    }
                     int k = coupon(h[i]);
                     if (!coupons.contains(k)) {
                         if (fresh == null) {
@@ -184,6 +195,9 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         if (n <= DistinctIr.EXACT_LIMIT) {
             return (long) n;
         }
+        if (hashes == null && c <= DistinctIr.EXACT_LIMIT) {
+            return CANNOT; // the hashes are no longer kept, and the exact count might be the answer
+        }
         return ESTIMATES != null && c <= COUPON_LIMIT ? (Object) ESTIMATES[c] : CANNOT;
     }
 
@@ -195,6 +209,6 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
 
     /** Memory held by the state, in bytes (for the measurements in ADR 011). */
     long stateBytes() {
-        return hashes == null ? 0 : hashes.bytes() + coupons.bytes();
+        return coupons == null ? 0 : (hashes == null ? 0 : hashes.bytes()) + coupons.bytes();
     }
 }

@@ -1,25 +1,26 @@
 package dev.tessera.core.agg;
 
 /**
- * The {@link SlidingPrefix} of sum and avg. Their merge is exact for integers but not for doubles: the
- * compensated sum of the fold depends on the order of its steps, so the window's value is the fold of
- * its IRs' parts in time order, and nothing less. This prefix keeps a compact copy of the parts of
- * each IR held (six numbers, in arrays: no tile is read again) and the fold of them; after a drop it
- * folds the copy again, with the very step the merge uses ({@link SumAccumulator#mergeParts}) — a
- * few nanoseconds per IR, where folding the window's tiles again cost a cache miss per tile.
+ * The {@link SlidingPrefix} of sum and avg. The merge adds the integer parts (a 128-bit total and a
+ * count) exactly, and the double parts by a compensated step that depends on order; the two never
+ * mix until the result. So this keeps the integer parts of the IRs held as running totals (added and
+ * subtracted exactly), and the double parts ({@code s}, {@code c}) of each IR that saw a double, in
+ * arrays, oldest first. The fold is those totals plus the compensated fold of the double parts in
+ * order; after a drop the double parts are folded again <b>from the arrays</b>, with the merge's own
+ * step ({@link SumAccumulator#mergeParts}) — a few nanoseconds per IR, where folding the window's
+ * tiles again cost a cache miss per tile. The answer is the fold's, bit for bit.
  */
 final class SumPrefix extends SlidingPrefix {
-    /** The parts of the non-null IRs held, oldest first: index (start + i) % capacity. */
-    private long[] n = new long[4];
-    private long[] lo = new long[4];
-    private long[] hi = new long[4];
+    private long n;
+    private long lo;
+    private long hi;
+    /** The double parts of the IRs held that saw a double, oldest first: index (start + i) % capacity. */
     private double[] s = new double[4];
     private double[] c = new double[4];
-    private boolean[] dbl = new boolean[4];
     private int start;
     private int count;
-    /** The fold of those parts; null when a drop made it stale. */
-    private SumAccumulator fold;
+    /** The fold of the double parts; null when a drop made it stale. */
+    private SumAccumulator doubles;
 
     SumPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -28,68 +29,61 @@ final class SumPrefix extends SlidingPrefix {
     @Override
     boolean added(Ir ir) {
         SumAccumulator a = (SumAccumulator) ir;
-        if (count == n.length) {
-            grow();
+        long r = lo + a.partLo();
+        hi = hi + a.partHi() + (Long.compareUnsigned(r, lo) < 0 ? 1 : 0);
+        lo = r;
+        n += a.partN();
+        if (!a.partSawDouble()) {
+            return true;
         }
-        int at = (start + count) % n.length;
-        n[at] = a.partN();
-        lo[at] = a.partLo();
-        hi[at] = a.partHi();
+        if (count == s.length) {
+            double[] s2 = new double[count * 2];
+            double[] c2 = new double[count * 2];
+            for (int i = 0; i < count; i++) {
+                s2[i] = s[(start + i) % s.length];
+                c2[i] = c[(start + i) % s.length];
+            }
+            s = s2;
+            c = c2;
+            start = 0;
+        }
+        int at = (start + count) % s.length;
         s[at] = a.partS();
         c[at] = a.partC();
-        dbl[at] = a.partSawDouble();
         count++;
-        if (fold != null) {
-            fold.mergeParts(n[at], lo[at], hi[at], s[at], c[at], dbl[at]);
+        if (doubles != null) {
+            doubles.mergeParts(0, 0, 0, s[at], c[at], true);
         }
         return true;
     }
 
-    private void grow() {
-        int cap = n.length * 2;
-        long[] n2 = new long[cap];
-        long[] lo2 = new long[cap];
-        long[] hi2 = new long[cap];
-        double[] s2 = new double[cap];
-        double[] c2 = new double[cap];
-        boolean[] d2 = new boolean[cap];
-        for (int i = 0; i < count; i++) {
-            int from = (start + i) % n.length;
-            n2[i] = n[from];
-            lo2[i] = lo[from];
-            hi2[i] = hi[from];
-            s2[i] = s[from];
-            c2[i] = c[from];
-            d2[i] = dbl[from];
-        }
-        n = n2;
-        lo = lo2;
-        hi = hi2;
-        s = s2;
-        c = c2;
-        dbl = d2;
-        start = 0;
-    }
-
     @Override
     boolean removed(Ir ir) {
-        start = (start + 1) % n.length;
-        count--;
-        fold = null;
+        SumAccumulator a = (SumAccumulator) ir;
+        long r = lo - a.partLo();
+        hi = hi - a.partHi() - (Long.compareUnsigned(lo, a.partLo()) < 0 ? 1 : 0);
+        lo = r;
+        n -= a.partN();
+        if (a.partSawDouble()) {
+            start = (start + 1) % s.length;
+            count--;
+            doubles = null;
+        }
         return true;
     }
 
     @Override
     Object exactResult(Ir last) {
-        if (fold == null) {
-            fold = (SumAccumulator) aggregator.newMergeTarget();
+        if (doubles == null) {
+            doubles = (SumAccumulator) aggregator.newMergeTarget();
             for (int i = 0; i < count; i++) {
-                int at = (start + i) % n.length;
-                fold.mergeParts(n[at], lo[at], hi[at], s[at], c[at], dbl[at]);
+                int at = (start + i) % s.length;
+                doubles.mergeParts(0, 0, 0, s[at], c[at], true);
             }
         }
-        Ir target = aggregator.newMergeTarget(); // what the contract does: the fold, then the last IR
-        target.merge(fold);
+        // what the contract does: a fresh target receives the fold, then the last IR
+        SumAccumulator target = (SumAccumulator) aggregator.newMergeTarget();
+        target.mergeParts(n, lo, hi, doubles.partS(), doubles.partC(), doubles.partSawDouble());
         if (last != null) {
             target.merge(last);
         }
@@ -98,12 +92,8 @@ final class SumPrefix extends SlidingPrefix {
 
     @Override
     void released() {
-        n = null;
-        lo = null;
-        hi = null;
         s = null;
         c = null;
-        dbl = null;
-        fold = null;
+        doubles = null;
     }
 }
