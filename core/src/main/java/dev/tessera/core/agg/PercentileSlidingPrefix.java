@@ -69,8 +69,8 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         }
         size += m;
         pendingSize = 0;
-        if (pending.length > 1024 && pending.length > 4 * size) {
-            pending = new double[16];
+        if (pending.length > 64) {
+            pending = new double[16]; // large only while a new prefix was filled
         }
     }
 

@@ -2,31 +2,29 @@ package dev.tessera.core.agg;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
  * The {@link SlidingPrefix} of top_k while the window is exact: each value of the IRs held with its
- * total count, and the values grouped by count in order ({@code byCount}: count descending, then
- * value ascending — the order of a result). While every IR is exact (or a sketch that never purged,
- * which holds exact counts) and the window holds at most {@value TopKIr#MERGE_EXACT_LIMIT} distinct
- * values, the fold's merge target holds the exact count of every value, and its answer — that order,
- * the first k — is what this computes: the last IR's values with their totals, ranked, merged with
- * the prefix's values in order, skipping those of the last IR. An IR joining or leaving moves each of
- * its values to another count (two tree updates); a read walks about k + m values. Past the limit,
- * or with a sketch that purged, it gives up for the folding {@link TopKPrefix}.
+ * total count ({@link StringCounts}, about 12 bytes a slot). While every IR is exact (or a sketch that
+ * never purged, which holds exact counts) and the window holds at most
+ * {@value TopKIr#MERGE_EXACT_LIMIT} distinct values, the fold's merge target holds the exact count of
+ * every value, and its answer — count descending, then value ascending, the first k — is what this
+ * computes: the last IR's values with their totals, ranked, merged with the prefix's best values,
+ * skipping those of the last IR. The prefix's best {@code r} values (r at least k plus the last
+ * IR's values) are selected by one scan of the counts when the prefix changed or r grew, which is
+ * once per new head or slide, not per read.
  */
 final class TopKSlidingPrefix extends SlidingPrefix {
-    private Map<String, long[]> counts = new HashMap<>();
-    private TreeMap<Long, TreeSet<String>> byCount = new TreeMap<>(Comparator.reverseOrder());
+    private StringCounts counts = new StringCounts();
+    /** The prefix's best values in result order, and their counts; valid while {@code ranked != null}. */
+    private String[] ranked;
+    private long[] rankedCounts;
+    private int rankedLength;
 
     TopKSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -40,16 +38,17 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     @Override
     boolean added(Ir ir) {
         TopKIr t = (TopKIr) ir;
+        ranked = null;
         if (t.isSketch()) {
             if (!t.neverPurged()) {
                 return false;
             }
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                change(row.getItem(), row.getEstimate());
+                counts.put(row.getItem(), counts.get(row.getItem()) + row.getEstimate());
             }
         } else {
             for (int i = 0; i < t.exactSize(); i++) {
-                change(t.exactItem(i), t.exactCount(i));
+                counts.put(t.exactItem(i), counts.get(t.exactItem(i)) + t.exactCount(i));
             }
         }
         return counts.size() <= TopKIr.MERGE_EXACT_LIMIT;
@@ -58,15 +57,16 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     @Override
     boolean removed(Ir ir) {
         TopKIr t = (TopKIr) ir;
+        ranked = null;
         if (t.isSketch()) {
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                if (!change(row.getItem(), -row.getEstimate())) {
+                if (!subtract(row.getItem(), row.getEstimate())) {
                     return false;
                 }
             }
         } else {
             for (int i = 0; i < t.exactSize(); i++) {
-                if (!change(t.exactItem(i), -t.exactCount(i))) {
+                if (!subtract(t.exactItem(i), t.exactCount(i))) {
                     return false;
                 }
             }
@@ -74,31 +74,12 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return true;
     }
 
-    /** Adds {@code delta} to the count of {@code value}; false when that would make it negative (a caller's bug). */
-    private boolean change(String value, long delta) {
-        long[] c = counts.get(value);
-        long before = c == null ? 0 : c[0];
-        long after = before + delta;
-        if (after < 0) {
-            return false;
+    private boolean subtract(String value, long count) {
+        long c = counts.get(value);
+        if (c < count) {
+            return false; // not held: a caller's bug
         }
-        if (before > 0) {
-            TreeSet<String> same = byCount.get(before);
-            same.remove(value);
-            if (same.isEmpty()) {
-                byCount.remove(before);
-            }
-        }
-        if (after > 0) {
-            if (c == null) {
-                counts.put(value, new long[] {after});
-            } else {
-                c[0] = after;
-            }
-            byCount.computeIfAbsent(after, n -> new TreeSet<>()).add(value);
-        } else if (c != null) {
-            counts.remove(value);
-        }
+        counts.put(value, c - count);
         return true;
     }
 
@@ -137,40 +118,36 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         ValueCount[] changed = new ValueCount[m];
         int distinct = counts.size();
         for (int i = 0; i < m; i++) {
-            long[] c = counts.get(lastValues[i]);
-            if (c == null) {
+            long c = counts.get(lastValues[i]);
+            if (c == 0) {
                 distinct++;
             }
-            changed[i] = new ValueCount(lastValues[i], (c == null ? 0 : c[0]) + lastCounts[i]);
+            changed[i] = new ValueCount(lastValues[i], c + lastCounts[i]);
         }
         if (distinct > TopKIr.MERGE_EXACT_LIMIT) {
             return CANNOT;
         }
         Arrays.sort(changed, TopKIr.order());
+        if (ranked == null || ranked.length < k + m && rankedLength == ranked.length) {
+            rank(k + 2 * m + 8); // room for the last IR to gain values before the next scan
+        }
         Set<String> inLast = m <= 8 ? null : new HashSet<>(Arrays.asList(lastValues));
         List<ValueCount> top = new ArrayList<>(k);
+        int a = 0;
         int b = 0;
-        outer:
-        for (Map.Entry<Long, TreeSet<String>> e : byCount.entrySet()) {
-            long count = e.getKey();
-            for (String v : e.getValue()) {
-                if (inLast != null ? inLast.contains(v) : contains(lastValues, m, v)) {
-                    continue; // its count changed: it is among the last IR's values
-                }
-                while (b < m && top.size() < k && compare(changed[b], v, count) < 0) {
-                    top.add(changed[b++]);
-                }
-                if (top.size() == k) {
-                    break outer;
-                }
-                top.add(new ValueCount(v, count));
-                if (top.size() == k) {
-                    break outer;
-                }
+        while (top.size() < k) {
+            while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a]) : contains(lastValues, m, ranked[a]))) {
+                a++; // its count changed: it is among the last IR's values
             }
-        }
-        while (b < m && top.size() < k) {
-            top.add(changed[b++]);
+            if (a == rankedLength && b == m) {
+                break;
+            }
+            if (a == rankedLength || b < m && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
+                top.add(changed[b++]);
+            } else {
+                top.add(new ValueCount(ranked[a], rankedCounts[a]));
+                a++;
+            }
         }
         return List.copyOf(top);
     }
@@ -190,9 +167,40 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return false;
     }
 
+    /** Selects the prefix's best {@code r} values in result order (all of them when fewer). */
+    private void rank(int r) {
+        ranked = new String[r];
+        rankedCounts = new long[r];
+        int n = 0;
+        for (int i = 0; i < counts.capacity(); i++) {
+            String v = counts.keyAt(i);
+            if (v == null) {
+                continue;
+            }
+            long c = counts.countAt(i);
+            if (n == r) {
+                long worst = rankedCounts[r - 1];
+                if (c < worst || c == worst && ranked[r - 1].compareTo(v) < 0) {
+                    continue;
+                }
+                n--;
+            }
+            int at = n; // insertion into the sorted run
+            while (at > 0 && (rankedCounts[at - 1] < c || rankedCounts[at - 1] == c && ranked[at - 1].compareTo(v) > 0)) {
+                ranked[at] = ranked[at - 1];
+                rankedCounts[at] = rankedCounts[at - 1];
+                at--;
+            }
+            ranked[at] = v;
+            rankedCounts[at] = c;
+            n++;
+        }
+        rankedLength = n;
+    }
+
     @Override
     void released() {
         counts = null;
-        byCount = null;
+        ranked = null;
     }
 }
