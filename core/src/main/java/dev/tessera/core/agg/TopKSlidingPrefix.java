@@ -16,8 +16,10 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  * every value, and its answer — count descending, then value ascending, the first k — is what this
  * computes: the last IR's values with their totals, ranked, merged with the prefix's best values,
  * skipping those of the last IR. The prefix's best {@code r} values (r at least k plus the last
- * IR's values) are selected by one scan of the counts when the prefix changed or r grew, which is
- * once per new head or slide, not per read.
+ * IR's values) are selected by one scan of the counts, and then kept up to date as counts change:
+ * every value not listed ranks after the list's last entry, so a value whose count grows enters the
+ * list if it ranks before that entry (the last one leaves), and a listed value whose count shrinks
+ * below it leaves the list. Only a list grown too short is selected again by a scan.
  */
 final class TopKSlidingPrefix extends SlidingPrefix {
     private StringCounts counts = new StringCounts();
@@ -25,6 +27,8 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     private String[] ranked;
     private long[] rankedCounts;
     private int rankedLength;
+    /** Whether the list holds every value of the prefix (fewer than it has room for). */
+    private boolean rankedAll;
 
     TopKSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -38,26 +42,71 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     @Override
     boolean added(Ir ir) {
         TopKIr t = (TopKIr) ir;
-        ranked = null;
         if (t.isSketch()) {
             if (!t.neverPurged()) {
                 return false;
             }
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                counts.put(row.getItem(), counts.get(row.getItem()) + row.getEstimate());
+                grow(row.getItem(), row.getEstimate());
             }
         } else {
             for (int i = 0; i < t.exactSize(); i++) {
-                counts.put(t.exactItem(i), counts.get(t.exactItem(i)) + t.exactCount(i));
+                grow(t.exactItem(i), t.exactCount(i));
             }
         }
         return counts.size() <= TopKIr.MERGE_EXACT_LIMIT;
     }
 
+    private void grow(String value, long delta) {
+        long after = counts.get(value) + delta;
+        counts.put(value, after);
+        if (ranked == null) {
+            return;
+        }
+        int at = indexOf(value);
+        if (at >= 0) {
+            rankedLength--; // taken out, put back below at its new rank
+            System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
+            System.arraycopy(rankedCounts, at + 1, rankedCounts, at, rankedLength - at);
+        } else if (!rankedAll && (rankedLength == 0 || !before(value, after, rankedLength - 1))) {
+            return; // still after the list's last entry
+        }
+        if (rankedLength == ranked.length) {
+            rankedLength--; // the last entry leaves; it still ranks before every value not listed
+            rankedAll = false;
+        }
+        insert(value, after);
+    }
+
+    /** Whether (value, count) ranks before list entry {@code i}. */
+    private boolean before(String value, long count, int i) {
+        return count > rankedCounts[i] || count == rankedCounts[i] && value.compareTo(ranked[i]) < 0;
+    }
+
+    private int indexOf(String value) {
+        for (int i = 0; i < rankedLength; i++) {
+            if (ranked[i].equals(value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void insert(String value, long count) {
+        int at = rankedLength;
+        while (at > 0 && before(value, count, at - 1)) {
+            ranked[at] = ranked[at - 1];
+            rankedCounts[at] = rankedCounts[at - 1];
+            at--;
+        }
+        ranked[at] = value;
+        rankedCounts[at] = count;
+        rankedLength++;
+    }
+
     @Override
     boolean removed(Ir ir) {
         TopKIr t = (TopKIr) ir;
-        ranked = null;
         if (t.isSketch()) {
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
                 if (!subtract(row.getItem(), row.getEstimate())) {
@@ -80,6 +129,16 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             return false; // not held: a caller's bug
         }
         counts.put(value, c - count);
+        int at = ranked == null ? -1 : indexOf(value);
+        if (at >= 0) {
+            rankedLength--;
+            System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
+            System.arraycopy(rankedCounts, at + 1, rankedCounts, at, rankedLength - at);
+            // back in if it still ranks before the last entry (or every value is listed); else it leaves
+            if (c > count && (rankedAll || rankedLength > 0 && before(value, c - count, rankedLength - 1))) {
+                insert(value, c - count);
+            }
+        }
         return true;
     }
 
@@ -128,8 +187,8 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             return CANNOT;
         }
         Arrays.sort(changed, TopKIr.order());
-        if (ranked == null || ranked.length < k + m && rankedLength == ranked.length) {
-            rank(k + 2 * m + 8); // room for the last IR to gain values before the next scan
+        if (ranked == null || rankedLength < k + m && !rankedAll) {
+            rank(k + 2 * m + 8); // room for the last IR to gain values, and listed values to leave, before the next scan
         }
         Set<String> inLast = m <= 8 ? null : new HashSet<>(Arrays.asList(lastValues));
         List<ValueCount> top = new ArrayList<>(k);
@@ -196,6 +255,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             n++;
         }
         rankedLength = n;
+        rankedAll = n < r;
     }
 
     @Override
