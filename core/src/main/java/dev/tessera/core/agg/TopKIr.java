@@ -33,6 +33,12 @@ import org.apache.datasketches.memory.Memory;
  * before. A version-1 image that never purged (maximum error 0) and holds at most
  * {@value #EXACT_LIMIT} values decodes into the exact form.
  *
+ * <h2>Merge targets</h2>
+ * A read's merge target ({@link Aggregator#newMergeTarget()}, never stored) keeps exact counts of up
+ * to {@value #MERGE_EXACT_LIMIT} distinct values, and takes an IR that is a sketch which never purged
+ * ({@link #neverPurged()}) as the exact pairs it holds: a window without a purged tile and with at
+ * most that many values answers exact counts (ADR 011).
+ *
  * <h2>Sketch</h2>
  * A DataSketches frequent-items {@link ItemsSketch}{@code <String>} with maxMapSize =
  * max(256, nextPowerOfTwo(16·k)) — 256 for k ≤ 16, 2048 for k = 100 — growing from 8 slots. While

@@ -25,6 +25,8 @@ package dev.tessera.core.agg;
  * IR's hashes into its fold) and throws {@link IllegalStateException} when it is broken.
  *
  * <h2>Implementations</h2>
+ * Every aggregation's prefix is first a {@link SlidingPrefix} (ADR 011), which can also drop its
+ * oldest IRs; when its exact state cannot answer, it becomes the folding prefix of its kind:
  * {@link MergedPrefix} keeps the fold and merges it and {@code last} into a fresh target on each
  * read: enough for count, sum, avg, min, max, first, last and last_k (their IRs are a few fields or
  * at most k entries). The sketches override the read with exact shortcuts that give the same
