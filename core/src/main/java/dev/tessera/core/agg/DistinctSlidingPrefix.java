@@ -206,9 +206,4 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         hashes = null;
         coupons = null;
     }
-
-    /** Memory held by the state, in bytes (for the measurements in ADR 011). */
-    long stateBytes() {
-        return coupons == null ? 0 : (hashes == null ? 0 : hashes.bytes()) + coupons.bytes();
-    }
 }

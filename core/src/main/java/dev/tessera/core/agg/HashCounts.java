@@ -2,8 +2,9 @@ package dev.tessera.core.agg;
 
 /**
  * A multiset of 64-bit hashes: open addressing with linear probing, a slot is free when its count is
- * 0, and removal shifts the following run back (no tombstones). For {@link DistinctSlidingPrefix}: how
- * many IRs held contain each hash.
+ * 0, removal shifts the following run back (no tombstones), and the load stays below 3/4 (12 bytes
+ * a slot). For {@link DistinctSlidingPrefix}: how many IRs held contain each hash, and how many
+ * (IR, hash) pairs held give each HLL coupon.
  */
 final class HashCounts {
     private long[] keys = new long[16];
@@ -43,11 +44,6 @@ final class HashCounts {
         counts[i] = 1;
         size++;
         return true;
-    }
-
-    /** Memory held, in bytes (arrays only). */
-    long bytes() {
-        return 16L * 2 + keys.length * 12L;
     }
 
     /** Decrements the count of {@code h}; -1 when it is not held (a caller's bug), else the count left. */
