@@ -244,6 +244,13 @@ public class FeatureReadBenchmark {
     /**
      * The read cache's miss path: one more event for the entity (its newest tiles change), then a
      * read of every feature — what a score right after the entity's event costs.
+     *
+     * <p>Not representative of a real account, and kept as a worst case: it applies the same payment
+     * at the same time on every call, so during a run each account's newest tiles receive thousands
+     * of copies of one payment. At 1,000 events a day that makes the head tiles sketches no account
+     * has (a KLL sketch per hour for the percentile, items sketches for top_k), and every read takes
+     * the folding path of those kinds (ADR 007 addendum, ADR 011). {@code coreReadAfterNextEvent} is
+     * the realistic case; bench/RESULTS.md reports both.
      */
     @Benchmark
     public Object[] coreReadAfterUpdate(Stack s, Cursor c) {

@@ -25,35 +25,41 @@ public final class Aggregators {
     public static Aggregator create(Aggregation kind, int k, double p) {
         switch (kind) {
             case COUNT:
-                return plain(kind, CountIr::new, CountIr::decode, 0L);
+                return plain(kind, CountIr::new, CountIr::decode, 0L, CountPrefix::new);
             case SUM:
-                return plain(kind, SumIr::new, SumIr::decode, 0L);
+                return plain(kind, SumIr::new, SumIr::decode, 0L, SumPrefix::new);
             case AVG:
-                return plain(kind, AvgIr::new, AvgIr::decode, null);
+                return plain(kind, AvgIr::new, AvgIr::decode, null, SumPrefix::new);
             case MIN:
-                return plain(kind, () -> new MinMaxIr(false), in -> MinMaxIr.decode(in, false), null);
+                return plain(kind, () -> new MinMaxIr(false), in -> MinMaxIr.decode(in, false), null,
+                        a -> new ExtremePrefix(a, false));
             case MAX:
-                return plain(kind, () -> new MinMaxIr(true), in -> MinMaxIr.decode(in, true), null);
+                return plain(kind, () -> new MinMaxIr(true), in -> MinMaxIr.decode(in, true), null,
+                        a -> new ExtremePrefix(a, true));
             case FIRST:
-                return plain(kind, () -> new FirstLastIr(false), in -> FirstLastIr.decode(in, false), null);
+                return plain(kind, () -> new FirstLastIr(false), in -> FirstLastIr.decode(in, false), null,
+                        a -> new FirstLastPrefix(a, false));
             case LAST:
-                return plain(kind, () -> new FirstLastIr(true), in -> FirstLastIr.decode(in, true), null);
+                return plain(kind, () -> new FirstLastIr(true), in -> FirstLastIr.decode(in, true), null,
+                        a -> new FirstLastPrefix(a, true));
             case LAST_K:
                 checkK(kind, k, Aggregation.MAX_LAST_K);
-                return new ConfiguredAggregator(kind, k, 0, () -> new LastKIr(k), in -> LastKIr.decode(in, k), List.of());
+                return new ConfiguredAggregator(kind, k, 0, () -> new LastKIr(k), () -> new LastKIr(k), in -> LastKIr.decode(in, k),
+                        List.of(), LastKPrefix::new);
             case APPROX_DISTINCT:
                 return new ConfiguredAggregator(kind, 0, 0, DistinctIr::new, DistinctIr::new, DistinctIr::decode, 0L,
-                        DistinctPrefix::new);
+                        DistinctSlidingPrefix::new);
             case APPROX_PERCENTILE:
                 if (!(p > 0 && p < 1)) {
                     throw new IllegalArgumentException("approx_percentile needs 0 < p < 1, got " + p);
                 }
-                return new ConfiguredAggregator(kind, 0, p, () -> new PercentileIr(p), () -> new PercentileIr(p),
-                        in -> PercentileIr.decode(in, p), null, PercentilePrefix::new);
+                return new ConfiguredAggregator(kind, 0, p, () -> new PercentileIr(p),
+                        () -> new PercentileIr(p, PercentileIr.MERGE_EXACT_LIMIT), in -> PercentileIr.decode(in, p), null,
+                        PercentileSlidingPrefix::new);
             case TOP_K:
                 checkK(kind, k, Aggregation.MAX_TOP_K);
                 return new ConfiguredAggregator(kind, k, 0, () -> new TopKIr(k), () -> new TopKIr(k, TopKIr.MERGE_EXACT_LIMIT),
-                        in -> TopKIr.decode(in, k), List.of(), TopKPrefix::new);
+                        in -> TopKIr.decode(in, k), List.of(), TopKSlidingPrefix::new);
             default:
                 throw new IllegalArgumentException("no aggregator for " + kind);
         }
@@ -74,8 +80,8 @@ public final class Aggregators {
     }
 
     private static Aggregator plain(Aggregation kind, Supplier<Ir> factory, Function<ByteReader, Ir> decoder,
-                                    Object empty) {
-        return new ConfiguredAggregator(kind, 0, 0, factory, decoder, empty);
+                                    Object empty, Function<Aggregator, WindowPrefix> prefix) {
+        return new ConfiguredAggregator(kind, 0, 0, factory, factory, decoder, empty, prefix);
     }
 
     private static void checkK(Aggregation kind, int k, int max) {

@@ -21,11 +21,6 @@ final class ConfiguredAggregator implements Aggregator {
     private final Object emptyResult;
     private final Function<Aggregator, WindowPrefix> prefixFactory;
 
-    ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory,
-                         Function<ByteReader, Ir> decoder, Object emptyResult) {
-        this(kind, k, p, factory, factory, decoder, emptyResult, MergedPrefix::new);
-    }
-
     ConfiguredAggregator(Aggregation kind, int k, double p, Supplier<Ir> factory, Supplier<Ir> mergeFactory,
                          Function<ByteReader, Ir> decoder, Object emptyResult,
                          Function<Aggregator, WindowPrefix> prefixFactory) {

@@ -34,6 +34,11 @@ final class CountIr implements Ir {
         return count;
     }
 
+    /** The count (for {@link CountPrefix}). */
+    long count() {
+        return count;
+    }
+
     @Override
     public boolean isEmpty() {
         return count == 0;

@@ -127,6 +127,19 @@ final class LastKIr implements Ir {
         return size == 0;
     }
 
+    // for LastKPrefix
+    int size() {
+        return size;
+    }
+
+    Object valueAt(int i) {
+        return values[i];
+    }
+
+    int k() {
+        return k;
+    }
+
     @Override
     public Ir copy() {
         LastKIr c = new LastKIr(k);

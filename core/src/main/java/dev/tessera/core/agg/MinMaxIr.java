@@ -60,10 +60,28 @@ final class MinMaxIr implements Ir {
         if (o.max != max) {
             throw MergeCheck.mismatch(this, other);
         }
-        if (o.extreme != null) {
-            offer(o.extreme);
+        mergeParts(o.extreme, o.sawDouble);
+    }
+
+    /** Merges an IR given by its extreme (may be null) and double flag, exactly as {@link #merge} does. */
+    void mergeParts(Object oExtreme, boolean oSawDouble) {
+        if (oExtreme != null) {
+            offer(oExtreme);
         }
-        sawDouble |= o.sawDouble;
+        sawDouble |= oSawDouble;
+    }
+
+    /** The extreme value as held (a Long stays a Long), or null; for {@link ExtremePrefix}. */
+    Object extreme() {
+        return extreme;
+    }
+
+    boolean sawDouble() {
+        return sawDouble;
+    }
+
+    boolean isMax() {
+        return max;
     }
 
     @Override

@@ -31,11 +31,18 @@ import org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator;
  * the sketch would: it sorts the values and returns the one at the sketch's inclusive natural rank
  * ({@link #inclusiveIndex}), including the library's rounding of p·n. Merge: small into small stays
  * small while the total fits, else the receiver becomes a sketch; small into a sketch feeds the
- * values; a sketch into small copies the sketch and feeds it the receiver's values. A sketch never
+ * values; a sketch into an empty IR copies the sketch; a sketch into small turns the receiver into
+ * its own sketch (its values fed in ascending order) and merges the other's sketch into it (before
+ * ADR 011 it copied the other's sketch and fed it the receiver's values). A sketch never
  * goes back (it holds more than k values). The buffer's order is not state: reads, encodes and
  * feeds into a sketch sort it in place, and a sketch is always fed a buffer in ascending order, so a
  * merged window depends on the values of its IRs and the order of the IRs, never on the order a
  * buffer happens to be in.
+ *
+ * <h2>Merge targets</h2>
+ * A read's merge target ({@link Aggregator#newMergeTarget()}, never stored) keeps its exact buffer up
+ * to {@value #MERGE_EXACT_LIMIT} values (ADR 011), so a window of that many values answers its exact
+ * quantile; past that it moves to KLL like any IR, fed its buffer in ascending order.
  *
  * <h2>Accuracy</h2>
  * Exact up to k = {@value #K} values; beyond that the sketch's single-rank normalized error at 99%
@@ -66,13 +73,21 @@ final class PercentileIr implements Ir {
     static final int KLL_VERSION = 1;
     static final int SMALL_VERSION = 2;
     static final int K = 300;
-    /** The most values the exact buffer holds: as many as KLL holds exactly. */
+    /** The most values the exact buffer of a stored IR holds: as many as KLL holds exactly. */
     static final int SMALL_LIMIT = K;
+    /**
+     * The most values the exact buffer of a read's merge target holds ({@link Aggregator#newMergeTarget()}):
+     * a window of up to this many values answers its exact quantile (ADR 011), not a KLL estimate.
+     * 64 KiB of doubles at most; such IRs are never stored.
+     */
+    static final int MERGE_EXACT_LIMIT = 8192;
     private static final int FIRST_CAPACITY = 2;
     /** DataSketches rounds p·n to 7 decimals (when n ≤ 10^7) before taking the ceiling: see {@link #inclusiveIndex}. */
     private static final double RANK_ROUNDING = 1e7;
 
     private final double p;
+    /** The most values the exact buffer holds before the IR moves to its sketch. */
+    private final int exactLimit;
     /** Exact mode (sketch == null): the values in [0, size), in no particular order; null before the first. */
     private double[] values;
     private int size;
@@ -80,7 +95,12 @@ final class PercentileIr implements Ir {
     private KllDoublesSketch sketch;
 
     PercentileIr(double p) {
+        this(p, SMALL_LIMIT);
+    }
+
+    PercentileIr(double p, int exactLimit) {
         this.p = p;
+        this.exactLimit = exactLimit;
     }
 
     @Override
@@ -97,7 +117,7 @@ final class PercentileIr implements Ir {
     private void addValue(double x) {
         if (sketch != null) {
             KllRandomness.update(sketch, x);
-        } else if (size == SMALL_LIMIT) {
+        } else if (size == exactLimit) {
             KllRandomness.update(toSketch(), x);
         } else {
             ensureCapacity(size + 1);
@@ -109,7 +129,7 @@ final class PercentileIr implements Ir {
         if (values == null) {
             values = new double[Math.max(needed, FIRST_CAPACITY)];
         } else if (values.length < needed) {
-            values = Arrays.copyOf(values, Math.min(SMALL_LIMIT, Math.max(needed, values.length * 2)));
+            values = Arrays.copyOf(values, Math.min(exactLimit, Math.max(needed, values.length * 2)));
         }
     }
 
@@ -146,19 +166,22 @@ final class PercentileIr implements Ir {
         if (o.sketch == null) {
             double[] theirs = o == this ? Arrays.copyOf(o.values, o.size) : o.values;
             int n = o.size;
-            if (sketch == null && size + n <= SMALL_LIMIT) {
+            if (sketch == null && size + n <= exactLimit) {
                 ensureCapacity(size + n);
                 System.arraycopy(theirs, 0, values, size, n);
                 size += n;
             } else {
                 feed(sketch == null ? toSketch() : sketch, theirs, n);
             }
-        } else if (sketch == null) {
-            KllDoublesSketch s = copyOf(o.sketch);
-            feed(s, values, size);
-            sketch = s;
+        } else if (sketch == null && size == 0) {
+            sketch = copyOf(o.sketch);
             values = null;
-            size = 0;
+        } else if (sketch == null) {
+            // own values first, as a sketch fed in ascending order, then the other's sketch merged in:
+            // a read's prefix can keep the first part (ADR 011), where copying the other's sketch and
+            // feeding it every value of the window cost each read of a window with a KLL tile O(values)
+            toSketch();
+            KllRandomness.merge(sketch, o.sketch);
         } else {
             KllRandomness.merge(sketch, o == this ? copyOf(o.sketch) : o.sketch);
         }
@@ -234,7 +257,7 @@ final class PercentileIr implements Ir {
 
     @Override
     public Ir copy() {
-        PercentileIr c = new PercentileIr(p);
+        PercentileIr c = new PercentileIr(p, exactLimit);
         if (sketch != null) {
             c.sketch = copyOf(sketch);
         } else if (size > 0) {
@@ -244,14 +267,29 @@ final class PercentileIr implements Ir {
         return c;
     }
 
-    private static KllDoublesSketch copyOf(KllDoublesSketch s) {
+    /** This IR's values as the sketch {@link #merge} makes of an exact receiver (for {@link PercentilePrefix}); this IR is not changed. */
+    KllDoublesSketch asSketch() {
+        if (sketch != null) {
+            return copyOf(sketch);
+        }
+        KllDoublesSketch s = KllDoublesSketch.newHeapInstance(K);
+        feed(s, Arrays.copyOf(values == null ? new double[0] : values, size), size);
+        return s;
+    }
+
+    static KllDoublesSketch copyOf(KllDoublesSketch s) {
         return KllDoublesSketch.heapify(Memory.wrap(s.toByteArray()));
     }
 
     @Override
     public void encode(ByteWriter out) {
-        if (sketch != null) {
-            out.writeByte(KLL_VERSION).writeBytes(sketch.toByteArray());
+        if (sketch != null || size > SMALL_LIMIT) { // a merge target past 300 values (never stored) as the sketch it stands for
+            KllDoublesSketch s = sketch;
+            if (s == null) {
+                s = KllDoublesSketch.newHeapInstance(K);
+                feed(s, Arrays.copyOf(values, size), size);
+            }
+            out.writeByte(KLL_VERSION).writeBytes(s.toByteArray());
             return;
         }
         out.writeByte(SMALL_VERSION).writeUnsignedVarLong(size);

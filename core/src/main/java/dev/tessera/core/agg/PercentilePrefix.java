@@ -9,12 +9,12 @@ import org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator;
 import org.apache.datasketches.quantilescommon.QuantilesUtil;
 
 /**
- * The {@link WindowPrefix} of approx_percentile. The generic read copies the fold (a buffer of up to
+ * The folding {@link WindowPrefix} of approx_percentile. The generic read copies the fold (a buffer of up to
  * 300 values, or a KLL sketch through its serialized form), feeds it the last IR's values and builds
  * the sketch's sorted view: tens of microseconds for a full sketch. Two exact shortcuts, for a last
  * IR that is still an exact buffer (m values):
  * <ul>
- *   <li><b>Fold exact, at most 300 values in all</b>: the merge target would be a buffer of both, and
+ *   <li><b>Fold exact, at most {@value PercentileIr#MERGE_EXACT_LIMIT} values in all</b>: the merge target would be a buffer of both, and
  *       its answer is the value at {@link PercentileIr#inclusiveIndex} of their sorted union: found
  *       by walking the two sorted buffers.</li>
  *   <li><b>Fold a sketch with at least m free slots in its level 0</b>: feeding m values then compacts
@@ -40,6 +40,8 @@ final class PercentilePrefix extends MergedPrefix {
     private byte[] levels;
     /** Free slots of the fold's level 0; -1 when unknown. */
     private int free = -1;
+    /** An exact fold as the sketch a merge target makes of it before merging a sketch in; null until needed. */
+    private KllDoublesSketch foldAsSketch;
 
     PercentilePrefix(Aggregator aggregator) {
         super(aggregator);
@@ -78,6 +80,7 @@ final class PercentilePrefix extends MergedPrefix {
         items = null;
         levels = null;
         free = -1;
+        foldAsSketch = null;
     }
 
     @Override
@@ -88,6 +91,16 @@ final class PercentilePrefix extends MergedPrefix {
         }
         PercentileIr fold = (PercentileIr) f;
         PercentileIr tail = (PercentileIr) last;
+        if (tail.isSketch() && !fold.isSketch() && !fold.isEmpty()) {
+            // the target holds the fold's values, becomes their sketch, then merges the last IR's:
+            // the first part is the same on every read, so it is made once
+            if (foldAsSketch == null) {
+                foldAsSketch = fold.asSketch();
+            }
+            KllDoublesSketch s = PercentileIr.copyOf(foldAsSketch);
+            KllRandomness.merge(s, tail.sketch());
+            return s.getQuantile(fold.p(), QuantileSearchCriteria.INCLUSIVE);
+        }
         int m = tail.bufferSize();
         if (tail.isSketch() || m == 0 || fold.isEmpty()) {
             return mergedResult(last);
@@ -95,7 +108,7 @@ final class PercentilePrefix extends MergedPrefix {
         double p = tail.p();
         if (!fold.isSketch()) {
             int n = fold.bufferSize() + m;
-            if (n > PercentileIr.SMALL_LIMIT) {
+            if (n > PercentileIr.MERGE_EXACT_LIMIT) {
                 return mergedResult(last);
             }
             return kth(fold.sortedBuffer(), fold.bufferSize(), tail.sortedBuffer(), m, PercentileIr.inclusiveIndex(p, n));

@@ -101,19 +101,48 @@ abstract class SumAccumulator implements Ir {
 
     /** Merges {@code o}'s state into this one (the caller has checked both are the same aggregation). */
     void mergeState(SumAccumulator o) {
-        long oLo = o.lo;
-        long oHi = o.hi;
-        double oS = o.s;
-        double oC = o.c;
+        mergeParts(o.n, o.lo, o.hi, o.s, o.c, o.sawDouble);
+    }
+
+    /**
+     * Merges a state given by its parts, exactly as {@link #mergeState} merges an accumulator holding
+     * them ({@link SumPrefix} keeps the parts of a window's IRs and folds them again from its copy).
+     */
+    final void mergeParts(long oN, long oLo, long oHi, double oS, double oC, boolean oSawDouble) {
         long r = lo + oLo;
         hi = hi + oHi + (Long.compareUnsigned(r, lo) < 0 ? 1 : 0);
         lo = r;
-        n += o.n;
-        if (o.sawDouble) {
+        n += oN;
+        if (oSawDouble) {
             sawDouble = true;
             compensatedAdd(oS);
             c += oC;
         }
+    }
+
+    // the parts, for SumPrefix
+    final long partN() {
+        return n;
+    }
+
+    final long partLo() {
+        return lo;
+    }
+
+    final long partHi() {
+        return hi;
+    }
+
+    final double partS() {
+        return s;
+    }
+
+    final double partC() {
+        return c;
+    }
+
+    final boolean partSawDouble() {
+        return sawDouble;
     }
 
     long count() {

@@ -33,6 +33,12 @@ import org.apache.datasketches.memory.Memory;
  * before. A version-1 image that never purged (maximum error 0) and holds at most
  * {@value #EXACT_LIMIT} values decodes into the exact form.
  *
+ * <h2>Merge targets</h2>
+ * A read's merge target ({@link Aggregator#newMergeTarget()}, never stored) keeps exact counts of up
+ * to {@value #MERGE_EXACT_LIMIT} distinct values, and takes an IR that is a sketch which never purged
+ * ({@link #neverPurged()}) as the exact pairs it holds: a window without a purged tile and with at
+ * most that many values answers exact counts (ADR 011).
+ *
  * <h2>Sketch</h2>
  * A DataSketches frequent-items {@link ItemsSketch}{@code <String>} with maxMapSize =
  * max(256, nextPowerOfTwo(16·k)) — 256 for k ≤ 16, 2048 for k = 100 — growing from 8 slots. While
@@ -70,12 +76,13 @@ final class TopKIr implements Ir {
     /** Distinct values kept exactly; at most the 192 an items sketch holds before its first purge. */
     static final int EXACT_LIMIT = 32;
     /**
-     * Exact limit of a read's merge target ({@link Aggregator#newMergeTarget()}): 192, the distinct
-     * values the smallest items sketch (map size 256) holds before its first purge, so the exact
-     * form answers exactly what the sketch would. Such IRs are never stored; if one is encoded
-     * anyway with more than {@value #EXACT_LIMIT} values it is written in the sketch form.
+     * Exact limit of a read's merge target ({@link Aggregator#newMergeTarget()}): a window of up to
+     * this many distinct values answers its exact counts (ADR 011; before it, 192: the distinct values
+     * the smallest items sketch holds before its first purge, past which windows answered the
+     * sketch's estimates). Such IRs are never stored; if one is encoded anyway with more than
+     * {@value #EXACT_LIMIT} values it is written in the sketch form.
      */
-    static final int MERGE_EXACT_LIMIT = 192;
+    static final int MERGE_EXACT_LIMIT = 4096;
     private static final int FIRST_CAPACITY = 2;
 
     private final int k;
@@ -212,6 +219,17 @@ final class TopKIr implements Ir {
             }
             return;
         }
+        if (sketch == null && exactLimit > EXACT_LIMIT && o.neverPurged()) {
+            // a merge target takes a sketch that never purged as the exact pairs it holds (ADR 011)
+            for (ItemsSketch.Row<String> row : o.sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+                if (sketch != null) {
+                    sketch.update(row.getItem(), row.getEstimate());
+                } else {
+                    addExact(row.getItem(), row.getEstimate());
+                }
+            }
+            return;
+        }
         ItemsSketch<String> theirs = o == this ? copyOf(o.sketch) : o.sketch;
         if (sketch != null) {
             sketch.merge(theirs);
@@ -249,6 +267,14 @@ final class TopKIr implements Ir {
     /** True once the IR has moved to its items sketch (for tests, diagnostics and {@link TopKPrefix}). */
     boolean isSketch() {
         return sketch != null;
+    }
+
+    /**
+     * True for a sketch that never purged: it holds every value with its exact count (its maximum
+     * error is 0 until the first purge, which subtracts at least 1 from every counter).
+     */
+    boolean neverPurged() {
+        return sketch != null && sketch.getMaximumError() == 0;
     }
 
     int k() {

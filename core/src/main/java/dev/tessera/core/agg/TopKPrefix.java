@@ -7,7 +7,7 @@ import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
- * The {@link WindowPrefix} of top_k. The generic read copies the fold (up to 192 pairs, or an items
+ * The folding {@link WindowPrefix} of top_k. The generic read copies the fold (up to 4,096 pairs, or an items
  * sketch through its serialized form) and ranks every value again. Here the fold is ranked once
  * ({@code rankedValues}: each value with the count the merge target would report, count descending,
  * then value ascending), and a read looks up the last IR's values in the fold
@@ -16,7 +16,7 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  * <h2>Why this is the generic answer</h2>
  * The merge target adds the last IR's (value, count) pairs to the fold's. Its reported count of a
  * value is its counter plus the sketch's offset (its maximum error; 0 while exact). As long as the
- * target neither leaves its exact form (at most 192 distinct values when the fold is exact) nor
+ * target neither leaves its exact form (at most {@value TopKIr#MERGE_EXACT_LIMIT} distinct values when the fold is exact) nor
  * purges (an items sketch purges only when its active values would exceed
  * {@code getMaximumMapCapacity()}; growing its map does not change counters), the result is: every
  * value of the fold not in the last IR with its fold count, every value of the last IR with its fold

@@ -25,6 +25,8 @@ package dev.tessera.core.agg;
  * IR's hashes into its fold) and throws {@link IllegalStateException} when it is broken.
  *
  * <h2>Implementations</h2>
+ * Every aggregation's prefix is first a {@link SlidingPrefix} (ADR 011), which can also drop its
+ * oldest IRs; when its exact state cannot answer, it becomes the folding prefix of its kind:
  * {@link MergedPrefix} keeps the fold and merges it and {@code last} into a fresh target on each
  * read: enough for count, sum, avg, min, max, first, last and last_k (their IRs are a few fields or
  * at most k entries). The sketches override the read with exact shortcuts that give the same
@@ -35,6 +37,16 @@ package dev.tessera.core.agg;
 public interface WindowPrefix {
     /** Folds the IR of the next tile (null when that tile's slot has none) into the prefix. */
     void append(Ir ir);
+
+    /**
+     * Drops the {@code n} oldest IRs appended (counting nulls), as when the window's start moves past
+     * their tiles, if this prefix can do so and still keep the contract for the IRs left. Returns
+     * false when it cannot (the default: a fold cannot forget what it merged); the prefix is then
+     * unusable and the caller makes a new one. See {@link SlidingPrefix}.
+     */
+    default boolean dropOldest(int n) {
+        return false;
+    }
 
     /** The window's value: the appended IRs followed by {@code last} (null when none), merged as the contract says. */
     Object resultWith(Ir last);

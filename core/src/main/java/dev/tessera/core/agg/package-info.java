@@ -21,9 +21,9 @@
  *   <tr><td>first, last</td><td>the value</td><td>null</td><td>order (event time, id with null first, value)</td></tr>
  *   <tr><td>last_k</td><td>List, newest first</td><td>[]</td><td>same order, at most k (1..100)</td></tr>
  *   <tr><td>approx_distinct</td><td>Long</td><td>0</td><td>exact to 128 distinct, then HLL lgK 15 (RSE 0.57%)</td></tr>
- *   <tr><td>approx_percentile</td><td>Double</td><td>null</td><td>inclusive (type 1) quantile; exact to 300 values, then KLL k 300, rank error 0.9%</td></tr>
+ *   <tr><td>approx_percentile</td><td>Double</td><td>null</td><td>inclusive (type 1) quantile; a stored IR exact to 300 values, a window to 8,192 (ADR 011), then KLL k 300, rank error 0.9%</td></tr>
  *   <tr><td>top_k</td><td>List of {@link dev.tessera.core.agg.ValueCount}</td><td>[]</td>
- *       <td>frequent-items sketch, exact up to 0.75·maxMapSize distinct values</td></tr>
+ *       <td>a window exact to 4,096 distinct values (ADR 011), then a frequent-items sketch, exact up to 0.75·maxMapSize distinct values</td></tr>
  * </table>
  *
  * <h2>Encodings</h2>

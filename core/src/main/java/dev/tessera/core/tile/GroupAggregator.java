@@ -316,9 +316,10 @@ public final class GroupAggregator {
      * and feature with the ring's {@link TileRing#modCount()} and that range, and returned as is
      * while both are unchanged: an entity read again before its next event, within the same hops,
      * costs two binary searches per feature instead of merging its windows' tiles. Otherwise the
-     * window's merged prefix ({@link WindowPrefixes}: every tile but the last, merged once) is
-     * combined with its last tile, so a read right after an event merges two IRs per feature
-     * instead of the whole window. Results equal {@link #readFullMerge} bit for bit. Results are
+     * window's prefix ({@link WindowPrefixes}: every tile but the last, kept once) is combined with
+     * its last tile, so a read right after an event touches one IR per feature instead of the whole
+     * window; when the window's start slides past a tile, the prefix drops it (ADR 011) instead of
+     * being made again. Results equal {@link #readFullMerge} bit for bit. Results are
      * immutable (boxed numbers, strings, unmodifiable lists), so sharing them is safe; the cache
      * lives in {@link EntityTiles} and shares its threading rule (one thread at a time).
      */

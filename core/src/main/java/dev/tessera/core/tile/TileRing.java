@@ -45,8 +45,10 @@ public final class TileRing {
     private long horizon = Long.MIN_VALUE;
     /** Bumped by every change that can alter what a read of this ring returns (see {@link #modCount()}). */
     private long modCount;
-    /** Bumped by every change that is not an update of the newest tile or an append (see {@link #olderTilesModCount()}). */
+    /** Bumped by every change that is not an update of the newest tile, an append or an eviction (see {@link #olderTilesModCount()}). */
     private long olderTilesModCount;
+    /** Tiles dropped by evictions since the ring was made (see {@link #evictedTiles()}). */
+    private long evictedTiles;
 
     /**
      * Changes on every update handed out ({@link #getOrCreate}), every {@link #put} and every
@@ -58,15 +60,25 @@ public final class TileRing {
     }
 
     /**
-     * Changes on every change to the ring other than an update of its newest tile (the head) or the
-     * append of a new head: an update of an older tile (a late event), the insertion of a tile before
-     * the head, every {@link #put} and every eviction that drops tiles. While it is unchanged, the
-     * tiles at indices {@code [0, size() - 1)} keep their indices and their contents — what the
-     * merged prefixes of {@link WindowPrefixes} rely on. An append keeps it: the former head keeps its
-     * index, and it was the head, so no prefix holds it.
+     * Changes on every change to the ring other than an update of its newest tile (the head), the
+     * append of a new head or an eviction: an update of an older tile (a late event), the insertion
+     * of a tile before the head, every {@link #put}. While it is unchanged, every tile but the head
+     * keeps its contents and its <i>position</i> {@code index + evictedTiles()} — what the merged
+     * prefixes of {@link WindowPrefixes} rely on. An append keeps it: the former head keeps its
+     * position, and it was the head, so no prefix holds it. An eviction keeps it: it drops the
+     * oldest tiles and shifts the indices of the others by as many, which {@link #evictedTiles()}
+     * counts, so positions stay.
      */
     public long olderTilesModCount() {
         return olderTilesModCount;
+    }
+
+    /**
+     * How many tiles evictions have dropped since the ring was made: the tile at index {@code i} is
+     * the ring's tile number {@code i + evictedTiles()} (its position), whatever was evicted since.
+     */
+    public long evictedTiles() {
+        return evictedTiles;
     }
 
     /** Number of live tiles. */
@@ -199,7 +211,7 @@ public final class TileRing {
             return 0;
         }
         modCount++;
-        olderTilesModCount++;
+        evictedTiles += cut;
         if (listener != null) {
             for (int i = 0; i < cut; i++) {
                 listener.evicted(hopIndex, starts[i]);

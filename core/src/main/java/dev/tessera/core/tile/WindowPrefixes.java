@@ -23,52 +23,51 @@ import dev.tessera.core.agg.WindowPrefix;
  * while all three are unchanged (an entity read again before its next event, within the same hops).
  *
  * <h2>Level 2: the merged prefix (this class)</h2>
- * Events in time order only change the newest tile of a ring (its head), so the fold of every tile
+ * Events in time order only change the newest tile of a ring (its head), so the prefix of every tile
  * but the last one of a window, {@code [from, to - 1)}, stays valid across events. It is kept as a
- * {@link WindowPrefix} with {@code from}, {@code end = to - 1} and the ring's
+ * {@link WindowPrefix} with the <i>positions</i> of {@code from} and {@code end = to - 1} (index plus
+ * {@link TileRing#evictedTiles()}, so evictions do not move them) and the ring's
  * {@link TileRing#olderTilesModCount()}, which changes on every change to a tile that is not the head
- * (a late event), every tile inserted before the head, every {@link TileRing#put} and every eviction.
- * A read then combines the prefix with the window's last tile only. The prefix answers exactly what
- * the full fold answers ({@link WindowPrefix}'s contract): because the fold is a left fold, merging
- * the kept fold and then the last tile into a fresh target is the full fold's own sequence of merges,
- * and the sketches' shortcuts compute that same answer without the copy.
+ * (a late event), every tile inserted before the head and every {@link TileRing#put}, but not on
+ * evictions. A read then combines the prefix with the window's last tile only. The prefix answers
+ * exactly what the full fold answers ({@link WindowPrefix}'s contract).
  * <ul>
- *   <li><b>Unchanged</b> ({@code from}, {@code end}, version equal): reuse.</li>
- *   <li><b>Grown at the end</b> (same {@code from} and version, larger {@code end}: a new head was
- *       appended, so the former head joined the prefix): append the tiles {@code [oldEnd, end)}.
- *       That continues the same left fold, so it equals a rebuild, and keeps the first event of a
- *       new hop cheap. The former last tile is always the first one appended, as the prefix's
- *       contract requires.</li>
- *   <li><b>Anything else</b> (the window slid past an older tile so {@code from} moved; a late event;
- *       a put; an eviction; a read at an earlier time): a new prefix of {@code [from, end)}. A window
- *       slides at most once per hop, so this is amortized over the hop's reads — for an entity read
- *       after each of its events, over the events of a hop (ADR 007 addendum: for sparse entities
- *       that is about every other read).</li>
+ *   <li><b>Unchanged</b> (positions and version equal): reuse.</li>
+ *   <li><b>Slid and grown</b> (same version; the window's start moved forward by {@code n} tiles, not
+ *       past the prefix's end; its end did not move back): the prefix drops its {@code n} oldest IRs
+ *       ({@link WindowPrefix#dropOldest}, ADR 011: each kind keeps a state it can take an IR out of
+ *       and still answer as the full fold does), then the tiles {@code [oldEnd, end)} are appended
+ *       (a new head was appended, so the former head joined the prefix; appending continues the same
+ *       left fold). The former last tile is always the first one appended, as the prefix's contract
+ *       requires. The dropped tiles are usually evicted by then: the prefix holds its own references.</li>
+ *   <li><b>Anything else</b> (a late event, a put, a read at an earlier time, a prefix that cannot
+ *       drop: the folding ones of sketches past their exact forms): a new prefix of
+ *       {@code [from, end)}.</li>
  * </ul>
  *
  * <h2>Memory</h2>
- * Per entity that is read: the arrays here and in {@link EntityTiles} (about 45 bytes per served
- * feature) and, per served feature, the prefix: nothing more than the tile's IR when it holds one IR, else one merged IR (the
- * window minus its last tile) and what its shortcut derived from it. ADR 007's addendum lists the
- * sizes per aggregation and measures them: 28 KB per entity for the 50-feature benchmark group at 50
- * events a day, 111 KB at 1,000 (the tiles themselves: 145 and 629 KB). Nothing is allocated for
- * entities that are never read.
+ * Per entity that is read: the arrays here and in {@link EntityTiles} (about 50 bytes per served
+ * feature) and, per served feature, the prefix: a reference per tile of the window, and the state of
+ * its kind (a total; a queue; the parts of each sum IR; a multiset of hashes and coupons, values or
+ * counts, each bounded by its exact limit), or, once it gave up, one merged IR and what its shortcut
+ * derived from it. ADR 011 lists the sizes; bench/RESULTS.md measures them for the 50-feature
+ * benchmark group. Nothing is allocated for entities that are never read.
  *
  * <p>Not thread-safe: it follows the threading rule of the {@link EntityTiles} that holds it.
  */
 final class WindowPrefixes {
     /** The prefix of each feature's window ({@link Aggregator#newWindowPrefix()}); null while none is kept. */
     private final WindowPrefix[] prefixes;
-    /** First tile index of the prefix. */
-    private final int[] prefixFrom;
-    /** One past the prefix's last tile index: the index of the window's last tile when it was made. */
-    private final int[] prefixEnd;
+    /** Position ({@link TileRing#evictedTiles()} + index) of the prefix's first tile. */
+    private final long[] prefixFrom;
+    /** One past the position of the prefix's last tile: the position of the window's last tile when it was made. */
+    private final long[] prefixEnd;
     private final long[] prefixVersions;
 
     WindowPrefixes(int features) {
         prefixes = new WindowPrefix[features];
-        prefixFrom = new int[features];
-        prefixEnd = new int[features];
+        prefixFrom = new long[features];
+        prefixEnd = new long[features];
         prefixVersions = new long[features];
     }
 
@@ -82,25 +81,29 @@ final class WindowPrefixes {
         return prefix(ring, from, end, slot, aggregator, feature).resultWith(last);
     }
 
-    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, grown, or made again. */
+    /** The prefix of slot {@code slot} over tiles {@code [from, end)}: kept, slid, grown, or made again. */
     private WindowPrefix prefix(TileRing ring, int from, int end, int slot, Aggregator aggregator, int feature) {
         long version = ring.olderTilesModCount();
+        long evicted = ring.evictedTiles();
+        long fromPos = from + evicted;
+        long endPos = end + evicted;
         WindowPrefix prefix = prefixes[feature];
         int start;
-        if (prefix != null && prefixFrom[feature] == from && prefixVersions[feature] == version
-                && prefixEnd[feature] <= end) {
-            start = prefixEnd[feature];
+        if (prefix != null && prefixVersions[feature] == version && prefixFrom[feature] <= fromPos
+                && fromPos <= prefixEnd[feature] && prefixEnd[feature] <= endPos
+                && (prefixFrom[feature] == fromPos || prefix.dropOldest((int) (fromPos - prefixFrom[feature])))) {
+            start = (int) (prefixEnd[feature] - evicted);
         } else {
             prefix = aggregator.newWindowPrefix();
             prefixes[feature] = prefix;
-            prefixFrom[feature] = from;
             prefixVersions[feature] = version;
             start = from;
         }
         for (int i = start; i < end; i++) {
             prefix.append(ring.tileAt(i)[slot]);
         }
-        prefixEnd[feature] = end;
+        prefixFrom[feature] = fromPos;
+        prefixEnd[feature] = endPos;
         return prefix;
     }
 }

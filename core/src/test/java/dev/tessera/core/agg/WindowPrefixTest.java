@@ -176,6 +176,96 @@ class WindowPrefixTest {
         return fold;
     }
 
+    /**
+     * Windows that slide: tiles join at the end (each read as the last tile while it grows) and leave
+     * at the start, as a ring's window moves. When the prefix drops the IRs that left
+     * ({@link WindowPrefix#dropOldest}), every later read must still equal the full merge of the
+     * window; when it refuses, a new prefix of the remaining tiles is made, as WindowPrefixes does.
+     * Labels check that every kind really slid, and that the exact sketches also gave up where their
+     * exact forms end (an IR that is a sketch, a window past the merge target's exact limit).
+     */
+    @Test
+    void slidingWindowsEqualTheFullMergeOfWhatIsLeft() {
+        Tries.Labels labels = new Tries.Labels("slides");
+        List<Aggregation> kinds = List.of(Aggregation.values());
+        Tries.run(94_000_000, 1_200, (rnd, edge) -> {
+            Aggregation kind = kinds.get(rnd.nextInt(kinds.size()));
+            int k = 1 + rnd.nextInt(kind == Aggregation.TOP_K ? 30 : 8);
+            double p = List.of(0.01, 0.5, 0.95, 0.9995).get(rnd.nextInt(4));
+            Aggregator agg = Aggregators.create(kind, kind.takesK() ? k : 0, kind.takesP() ? p : 0);
+            int domain = List.of(3, 60, 400, 5_000).get(rnd.nextInt(4));
+            boolean doubles = rnd.nextBoolean();
+            java.util.function.Supplier<Object> value = switch (kind) {
+                case APPROX_DISTINCT, TOP_K -> () -> "v" + (int) Math.floor(Math.pow(rnd.nextDouble(), 2) * domain);
+                case COUNT -> () -> Boolean.TRUE;
+                default -> () -> doubles && rnd.nextBoolean() ? (Object) (rnd.nextInt(domain) / 8.0 - domain / 16.0)
+                        : (Object) (long) (rnd.nextInt(domain) - domain / 2);
+            };
+            slide(agg, rnd, value, kind.yamlName(), labels);
+        });
+        labels.assertEachOccurred("count slid", "sum slid", "avg slid", "min slid", "max slid", "first slid", "last slid",
+                "last_k slid", "approx_distinct slid", "approx_distinct gave up", "approx_percentile slid",
+                "approx_percentile gave up", "top_k slid", "top_k gave up", "sum read", "approx_distinct read",
+                "approx_distinct read from coupons", "approx_percentile read exactly past 300 values",
+                "top_k read exactly past 192 values");
+    }
+
+    /** Which state a sliding prefix answered from: for the sketches, whether the window was past the stored exact forms. */
+    private static String slidingLabel(String name, Ir fold) {
+        if (fold instanceof DistinctIr d && d.isEstimating()) {
+            return name + " read from coupons";
+        }
+        if (fold instanceof PercentileIr q && q.count() > PercentileIr.SMALL_LIMIT) {
+            return name + " read exactly past 300 values";
+        }
+        if (fold instanceof TopKIr t && t.exactSize() > 192) {
+            return name + " read exactly past 192 values";
+        }
+        return name + " read";
+    }
+
+    private static void slide(Aggregator agg, Random rnd, java.util.function.Supplier<Object> value, String name,
+                              Tries.Labels labels) {
+        long[] clock = {0};
+        int perTile = List.of(1, 3, 20, 80, 400).get(rnd.nextInt(5));
+        int maxWindow = 1 + rnd.nextInt(24);
+        List<Ir> window = new ArrayList<>();
+        WindowPrefix prefix = agg.newWindowPrefix();
+        int steps = 10 + rnd.nextInt(60);
+        for (int step = 0; step < steps; step++) {
+            Ir last = rnd.nextInt(5) == 0 ? null : ir(agg, rnd, value, 1 + rnd.nextInt(perTile), clock);
+            for (int read = 0; read < 1 + rnd.nextInt(3); read++) {
+                List<Ir> all = new ArrayList<>(window);
+                all.add(last);
+                assertThat(prefix.resultWith(last)).as("%s, step %d, %d tiles, read %d", agg, step, window.size(), read)
+                        .isEqualTo(fullMerge(agg, all));
+                if (prefix instanceof SlidingPrefix sp && !sp.gaveUp() && all.stream().filter(x -> x != null).count() > 1) {
+                    labels.collect(slidingLabel(name, foldOf(agg, all)));
+                }
+                if (last != null) {
+                    for (int i = rnd.nextInt(3); i > 0; i--) {
+                        clock[0]++;
+                        last.add(value.get(), clock[0], "e" + clock[0]);
+                    }
+                }
+            }
+            window.add(last);
+            prefix.append(last);
+            int drop = window.size() > maxWindow ? window.size() - maxWindow : rnd.nextInt(6) == 0 ? 1 + rnd.nextInt(3) : 0;
+            drop = Math.min(drop, window.size());
+            if (drop > 0) {
+                window.subList(0, drop).clear();
+                if (prefix.dropOldest(drop)) {
+                    labels.collect(name + " slid");
+                } else {
+                    labels.collect(name + " gave up");
+                    prefix = agg.newWindowPrefix();
+                    window.forEach(prefix::append);
+                }
+            }
+        }
+    }
+
     /** approx_distinct's fold holds the last IR's hashes: any other window change must make a new prefix. */
     @Test
     void aDistinctPrefixRefusesAWindowThatChangedOtherwise() {
@@ -195,6 +285,16 @@ class WindowPrefixTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not the last IR");
         prefix.append(last); // what a ring does: the last tile joins the prefix
         assertThat(prefix.resultWith(other)).isEqualTo(fullMerge(agg, List.of(first, last, other)));
+    }
+
+    @Test
+    void hllCouponsAndTheirEstimateAreTheLibrarys() {
+        assertThat(DistinctSlidingPrefix.couponEstimateAvailable()).as("DataSketches' coupon mapping found (upgrade?)").isTrue();
+        Random rnd = new Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            long h = i < 3 ? new long[] {0, -1, Long.MIN_VALUE}[i] : rnd.nextLong();
+            assertThat(DistinctSlidingPrefix.coupon(h)).as("hash %d", h).isEqualTo(DistinctSlidingPrefix.librarysCoupon(h));
+        }
     }
 
     @Test

@@ -1,0 +1,209 @@
+package dev.tessera.core.agg;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import org.apache.datasketches.hash.MurmurHash3;
+
+/**
+ * The {@link SlidingPrefix} of approx_distinct while its IRs are exact sets of hashes: the hashes held,
+ * each with the number of IRs holding it, so an IR leaving takes away only the hashes no other IR
+ * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes, each with the number of
+ * (IR, hash) pairs giving it. What the fold's merge target answers depends on the union alone:
+ * <ul>
+ *   <li>at most {@value DistinctIr#EXACT_LIMIT} hashes: the target keeps its exact set, and answers
+ *       its size;</li>
+ *   <li>more: the target moved to its HLL union (lgK 15) and was fed every hash. Up to
+ *       {@value #COUPON_LIMIT} distinct coupons (far below the 3,072 at which the union leaves its
+ *       coupon list and set for the HLL array) the union is in a coupon mode, whose estimate is a
+ *       function of the number of distinct coupons alone: {@code max(cubic(C), C)} over DataSketches'
+ *       coupon mapping table ({@code AbstractCoupons.getEstimate}, DataSketches 6.2). So this also
+ *       keeps the coupons held (a coupon is what
+ *       {@code HllSketch.update(long)} derives from a hash: MurmurHash3 with seed 9001, 26 bits of
+ *       address and the leading zeros of the other half), and answers {@code round(estimate(C))}.
+ *       The estimate function is read from the library's package-private tables once, by reflection
+ *       (as {@link PercentilePrefix} reads KLL's levels); the tests compare every answer with the
+ *       real union, and without the tables this gives up instead.</li>
+ * </ul>
+ * Past {@value #COUPON_LIMIT} coupons, or with an IR that is itself estimating (an HLL union, whose
+ * hashes are gone), it gives up for the folding {@link DistinctPrefix}. Past {@value #HASHES_KEPT}
+ * distinct hashes it stops keeping the hashes (the coupons tell the answer, and there are at least
+ * as many hashes as coupons); should the window then shrink to {@value DistinctIr#EXACT_LIMIT}
+ * coupons or fewer, where the exact count would be needed, it gives up too.
+ */
+final class DistinctSlidingPrefix extends SlidingPrefix {
+    static final int COUPON_LIMIT = 2048;
+    static final int HASHES_KEPT = 256;
+    private static final long HLL_SEED = 9001;
+    /** round(estimate(C)) for C in [0, COUPON_LIMIT]; null when the library's tables were not found. */
+    private static final long[] ESTIMATES = estimates();
+
+    private HashCounts hashes = new HashCounts();
+    private HashCounts coupons = new HashCounts();
+
+    DistinctSlidingPrefix(Aggregator aggregator) {
+        super(aggregator);
+    }
+
+    private static long[] estimates() {
+        try {
+            Class<?> mapping = Class.forName("org.apache.datasketches.hll.CouponMapping");
+            Class<?> cubic = Class.forName("org.apache.datasketches.hll.CubicInterpolation");
+            Field x = mapping.getDeclaredField("xArr");
+            Field y = mapping.getDeclaredField("yArr");
+            x.setAccessible(true);
+            y.setAccessible(true);
+            Method interpolate = cubic.getDeclaredMethod("usingXAndYTables", double[].class, double[].class, double.class);
+            interpolate.setAccessible(true);
+            double[] xs = (double[]) x.get(null);
+            double[] ys = (double[]) y.get(null);
+            long[] out = new long[COUPON_LIMIT + 1];
+            for (int c = 0; c <= COUPON_LIMIT; c++) {
+                double est = (double) interpolate.invoke(null, xs, ys, (double) c);
+                out[c] = Math.round(Math.max(est, c));
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Whether the coupon estimate was found in this DataSketches version (checked by a test). */
+    static boolean couponEstimateAvailable() {
+        return ESTIMATES != null;
+    }
+
+    /**
+     * The HLL coupon {@code HllSketch.update(hash)} derives from a hash (DataSketches 6.2
+     * {@code BaseHllSketch.coupon} of {@code MurmurHash3.hash(new long[] {hash}, 9001)}): 26 bits of
+     * address from the first half, the leading zeros of the second (at most 62) plus one above them.
+     * MurmurHash3 x64-128 of one 8-byte block is written out here, without its two allocations;
+     * {@link #librarysCoupon} is the reference the tests hold it to.
+     */
+    static int coupon(long hash) {
+        long h1 = HLL_SEED;
+        long h2 = HLL_SEED;
+        long k1 = hash * 0x87c37b91114253d5L; // the 8-byte tail
+        k1 = Long.rotateLeft(k1, 31);
+        k1 *= 0x4cf5ad432745937fL;
+        h1 ^= k1;
+        h1 ^= 8; // the length in bytes
+        h2 ^= 8;
+        h1 += h2;
+        h2 += h1;
+        h1 = fmix64(h1);
+        h2 = fmix64(h2);
+        h1 += h2;
+        h2 += h1;
+        return couponOf(h1, h2);
+    }
+
+    private static long fmix64(long k) {
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    private static int couponOf(long h0, long h1) {
+        int address = (int) (h0 & 0x3FF_FFFFL);
+        int lz = Long.numberOfLeadingZeros(h1);
+        return (Math.min(lz, 62) + 1) << 26 | address;
+    }
+
+    /** {@link #coupon} computed through the library's MurmurHash3 (for tests). */
+    static int librarysCoupon(long hash) {
+        long[] h = MurmurHash3.hash(new long[] {hash}, HLL_SEED);
+        return couponOf(h[0], h[1]);
+    }
+
+    @Override
+    WindowPrefix folded() {
+        return new DistinctPrefix(aggregator);
+    }
+
+    @Override
+    boolean added(Ir ir) {
+        DistinctIr d = (DistinctIr) ir;
+        if (d.isEstimating()) {
+            return false;
+        }
+        long[] h = d.exactHashes();
+        for (int i = 0; i < d.exactSize(); i++) {
+            if (hashes != null) {
+                hashes.increment(h[i]);
+            }
+            coupons.increment(coupon(h[i]));
+        }
+        if (hashes != null && hashes.size() > HASHES_KEPT) {
+            hashes = null;
+        }
+        return hashes != null && hashes.size() <= DistinctIr.EXACT_LIMIT
+                || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
+    }
+
+    @Override
+    boolean removed(Ir ir) {
+        DistinctIr d = (DistinctIr) ir;
+        long[] h = d.exactHashes();
+        for (int i = 0; i < d.exactSize(); i++) {
+            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons.decrement(coupon(h[i])) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    Object exactResult(Ir last) {
+        int n = hashes == null ? Integer.MAX_VALUE : hashes.size();
+        int c = coupons.size();
+        if (last != null) {
+            DistinctIr d = (DistinctIr) last;
+            if (d.isEstimating()) {
+                return CANNOT;
+            }
+            long[] h = d.exactHashes();
+            int[] fresh = null;
+            int freshCount = 0;
+            for (int i = 0; i < d.exactSize(); i++) {
+                if (hashes == null || !hashes.contains(h[i])) {
+                    if (hashes != null) {
+                        n++;
+                    }
+                    int k = coupon(h[i]);
+                    if (!coupons.contains(k)) {
+                        if (fresh == null) {
+                            fresh = new int[d.exactSize() - i];
+                        }
+                        fresh[freshCount++] = k;
+                    }
+                }
+            }
+            if (freshCount > 0) { // distinct among themselves
+                Arrays.sort(fresh, 0, freshCount);
+                c++;
+                for (int i = 1; i < freshCount; i++) {
+                    if (fresh[i] != fresh[i - 1]) {
+                        c++;
+                    }
+                }
+            }
+        }
+        if (n <= DistinctIr.EXACT_LIMIT) {
+            return (long) n;
+        }
+        if (hashes == null && c <= DistinctIr.EXACT_LIMIT) {
+            return CANNOT; // the hashes are no longer kept, and the exact count might be the answer
+        }
+        return ESTIMATES != null && c <= COUPON_LIMIT ? (Object) ESTIMATES[c] : CANNOT;
+    }
+
+    @Override
+    void released() {
+        hashes = null;
+        coupons = null;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tessera.core.agg;
+
+import java.util.Arrays;
+
+/**
+ * The {@link SlidingPrefix} of approx_percentile while the window is exact: the values of the IRs
+ * held, as one sorted array (a multiset). While every IR is an exact buffer and the window holds at
+ * most {@value PercentileIr#MERGE_EXACT_LIMIT} values, the fold's merge target is an exact buffer of
+ * all of them and answers the value at {@link PercentileIr#inclusiveIndex} of their sorted union;
+ * so does this, finding that rank among the held values and the last IR's without merging them. An
+ * IR joining is merged into the array, an IR leaving is taken out of it (one pass each). Past the
+ * limit, or with an IR that is a KLL sketch, it gives up for the folding {@link PercentilePrefix}.
+ */
+final class PercentileSlidingPrefix extends SlidingPrefix {
+    private double[] values = new double[16];
+    private int size;
+    /** Values added since the array was last merged: merged in one sort when next needed, so a new prefix costs one sort, not a merge per IR. */
+    private double[] pending = new double[16];
+    private int pendingSize;
+
+    PercentileSlidingPrefix(Aggregator aggregator) {
+        super(aggregator);
+    }
+
+    @Override
+    WindowPrefix folded() {
+        return new PercentilePrefix(aggregator);
+    }
+
+    @Override
+    boolean added(Ir ir) {
+        PercentileIr b = (PercentileIr) ir;
+        if (b.isSketch()) {
+            return false;
+        }
+        int m = b.bufferSize();
+        if (size + pendingSize + m > PercentileIr.MERGE_EXACT_LIMIT) {
+            return false;
+        }
+        if (m == 0) {
+            return true;
+        }
+        if (pending.length < pendingSize + m) {
+            pending = Arrays.copyOf(pending, Math.max(pendingSize + m, 2 * pending.length));
+        }
+        System.arraycopy(b.sortedBuffer(), 0, pending, pendingSize, m);
+        pendingSize += m;
+        return true;
+    }
+
+    /** Merges the pending values into the sorted array. */
+    private void settle() {
+        if (pendingSize == 0) {
+            return;
+        }
+        Arrays.sort(pending, 0, pendingSize);
+        int m = pendingSize;
+        if (values.length < size + m) {
+            values = Arrays.copyOf(values, Math.max(size + m, 2 * values.length));
+        }
+        int i = size - 1; // merge from the back, in place
+        int j = m - 1;
+        for (int out = size + m - 1; j >= 0; out--) {
+            if (i >= 0 && Double.compare(values[i], pending[j]) > 0) {
+                values[out] = values[i--];
+            } else {
+                values[out] = pending[j--];
+            }
+        }
+        size += m;
+        pendingSize = 0;
+        if (pending.length > 64) {
+            pending = new double[16]; // large only while a new prefix was filled
+        }
+    }
+
+    @Override
+    boolean removed(Ir ir) {
+        PercentileIr b = (PercentileIr) ir;
+        int m = b.bufferSize();
+        if (m == 0) {
+            return true;
+        }
+        settle();
+        double[] drop = b.sortedBuffer();
+        int out = 0;
+        int j = 0;
+        for (int i = 0; i < size; i++) {
+            if (j < m && Double.compare(values[i], drop[j]) == 0) {
+                j++;
+            } else {
+                values[out++] = values[i];
+            }
+        }
+        if (j < m) {
+            return false; // not all held: a caller's bug
+        }
+        size = out;
+        return true;
+    }
+
+    @Override
+    Object exactResult(Ir last) {
+        int m = 0;
+        double[] b = null;
+        double p;
+        if (last != null) {
+            PercentileIr l = (PercentileIr) last;
+            if (l.isSketch()) {
+                return CANNOT;
+            }
+            m = l.bufferSize();
+            b = l.sortedBuffer();
+            p = l.p();
+        } else {
+            p = ((PercentileIr) held(0, true)).p();
+        }
+        int n = size + pendingSize + m;
+        if (n > PercentileIr.MERGE_EXACT_LIMIT) {
+            return CANNOT;
+        }
+        settle();
+        if (n == 0) {
+            return aggregator.emptyResult();
+        }
+        int r = PercentileIr.inclusiveIndex(p, n);
+        // the merged order puts each b[j] after the held values equal to it; b[j] is at upper(b[j]) + j
+        int before = 0; // b values placed before rank r
+        for (int j = 0; j < m; j++) {
+            int at = upper(values, size, b[j]) + j;
+            if (at == r) {
+                return b[j];
+            }
+            if (at < r) {
+                before++;
+            } else {
+                break;
+            }
+        }
+        return values[r - before];
+    }
+
+    /** The number of values in {@code a[0, n)} that are at most {@code x} (by Double.compare). */
+    private static int upper(double[] a, int n, double x) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Double.compare(a[mid], x) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    void released() {
+        values = null;
+        pending = null;
+    }
+}
