@@ -13,7 +13,10 @@ import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
@@ -28,42 +31,72 @@ import org.apache.parquet.schema.Type;
  * the key columns of some key fields (found through the file's {@code tessera.key_columns}
  * metadata, so files written under other definitions are read right). About half the cost of the
  * record path, which builds a record, boxes every number and copies every string twice.
+ *
+ * <p>Typed reads (format 2): a reader that asks for value fields with its decoder fingerprint gets
+ * each event's values from the typed columns and {@code _raw} is not read at all — when the file
+ * can give them exactly: format 2, the same decoder fingerprint, a column for every field asked for
+ * and for every key field, and no row marked {@code _untyped} (by the footer's null counts). Any
+ * other file is read as before, {@code _raw} included and no values: the reader decodes.
  */
 final class ArchiveColumns {
     private ArchiveColumns() {
     }
 
-    /** Receives an event and the texts of the key columns asked for ({@code keys} null: the file has not all of them). */
+    /**
+     * Receives an event, the texts of the key columns asked for ({@code keys} null: the file has not
+     * all of them), and the typed values asked for ({@code values} null: decode the event's raw
+     * bytes; when given, the event's raw bytes are null: they were not read).
+     */
     @FunctionalInterface
     interface Sink {
-        void accept(ArchivedEvent event, String[] keys);
+        void accept(ArchivedEvent event, String[] keys, Object[] values);
     }
 
     private static final String[] FIXED = {ArchiveSchema.PARTITION, ArchiveSchema.OFFSET, ArchiveSchema.INGEST_TIME, ArchiveSchema.EVENT_TIME,
         ArchiveSchema.ID, ArchiveSchema.RAW};
+    private static final int RAW_INDEX = 5;
 
     /**
      * Calls {@code sink} for every event of {@code file} with {@code fromMillis <= event_time < untilMillis},
-     * with the texts of the key columns of {@code keyFields} (an empty list: none asked for).
+     * with the texts of the key columns of {@code keyFields} (an empty list: none asked for) and, when
+     * {@code decoder} is not null and the file can give them, the typed values of {@code valueFields}.
      */
-    static void read(Path file, long fromMillis, long untilMillis, List<String> keyFields, Sink sink) {
+    static void read(Path file, long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
+            Sink sink) {
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-            String[] keyColumns = keyColumns(reader.getFooter().getFileMetaData().getKeyValueMetaData(), keyFields, schema);
+            Map<String, String> metadata = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+            String[] keyColumns = keyColumns(metadata, keyFields, schema);
+            String[] valueColumns = decoder == null || keyColumns == null && !keyFields.isEmpty() ? null
+                    : valueColumns(metadata, valueFields, decoder, schema, reader.getFooter().getBlocks());
+            boolean typed = valueColumns != null;
             List<Type> fields = new ArrayList<>();
             for (String c : FIXED) {
-                fields.add(schema.getType(c));
+                if (!typed || !c.equals(ArchiveSchema.RAW)) {
+                    fields.add(schema.getType(c));
+                }
             }
+            int firstKey = fields.size();
             if (keyColumns != null) {
                 for (String c : keyColumns) {
                     fields.add(schema.getType(c));
+                }
+            }
+            int firstValue = fields.size();
+            if (typed) {
+                for (String c : valueColumns) {
+                    for (String suffix : ArchiveSchema.VALUE_SUFFIXES) {
+                        fields.add(schema.getType(c + suffix));
+                    }
                 }
             }
             MessageType requested = new MessageType(schema.getName(), fields);
             reader.setRequestedSchema(requested);
             String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
             List<ColumnDescriptor> columns = requested.getColumns();
+            int keys = firstValue - firstKey;
+            int values = typed ? valueColumns.length : 0;
             PageReadStore pages;
             while ((pages = reader.readNextRowGroup()) != null) {
                 ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new NoConverter(fields.size()), requested, createdBy);
@@ -73,7 +106,6 @@ final class ArchiveColumns {
                     c[i] = store.getColumnReader(columns.get(i));
                     maxDef[i] = columns.get(i).getMaxDefinitionLevel();
                 }
-                int keys = c.length - FIXED.length;
                 for (long row = pages.getRowCount(); row > 0; row--) {
                     long time = c[3].getLong();
                     if (time >= fromMillis && time < untilMillis) {
@@ -82,12 +114,21 @@ final class ArchiveColumns {
                         if (keyColumns != null) {
                             keyTexts = new String[keys];
                             for (int k = 0; k < keys; k++) {
-                                ColumnReader kc = c[FIXED.length + k];
+                                ColumnReader kc = c[firstKey + k];
                                 keyTexts[k] = kc.getCurrentDefinitionLevel() == 0 ? null : kc.getBinary().toStringUsingUTF8();
                             }
                         }
-                        sink.accept(new ArchivedEvent(c[0].getInteger(), c[1].getLong(), c[2].getLong(), time, id,
-                                c[5].getBinary().getBytes()), keyTexts);
+                        Object[] valueArray = null;
+                        byte[] raw = null;
+                        if (typed) {
+                            valueArray = new Object[values];
+                            for (int v = 0; v < values; v++) {
+                                valueArray[v] = value(c, maxDef, firstValue + 4 * v);
+                            }
+                        } else {
+                            raw = c[RAW_INDEX].getBinary().getBytes();
+                        }
+                        sink.accept(new ArchivedEvent(c[0].getInteger(), c[1].getLong(), c[2].getLong(), time, id, raw), keyTexts, valueArray);
                     }
                     for (int i = 0; i < c.length; i++) {
                         if (c[i].getCurrentDefinitionLevel() == maxDef[i]) {
@@ -105,6 +146,73 @@ final class ArchiveColumns {
                     + " committed complete and something else changed or removed it: restore it, or move its manifest out of "
                     + ArchiveLayout.MANIFESTS + " to drop it from the archive", e);
         }
+    }
+
+    /** The value of one field: from whichever of its four columns (long, double, string, boolean) is set; none: null. */
+    private static Object value(ColumnReader[] c, int[] maxDef, int first) {
+        if (c[first].getCurrentDefinitionLevel() == maxDef[first]) {
+            return c[first].getLong();
+        }
+        if (c[first + 1].getCurrentDefinitionLevel() == maxDef[first + 1]) {
+            return c[first + 1].getDouble();
+        }
+        if (c[first + 2].getCurrentDefinitionLevel() == maxDef[first + 2]) {
+            return c[first + 2].getBinary().toStringUsingUTF8();
+        }
+        if (c[first + 3].getCurrentDefinitionLevel() == maxDef[first + 3]) {
+            return c[first + 3].getBoolean();
+        }
+        return null;
+    }
+
+    /**
+     * The value-column base name of each of {@code valueFields} in a file, when the file can give
+     * exactly what decoding its {@code _raw} with {@code decoder} would: format 2 or later, written
+     * with that decoder fingerprint, a column for every field, and no {@code _untyped} row (every
+     * row group's null count of that column equals its row count). Else null.
+     */
+    static String[] valueColumns(Map<String, String> metadata, List<String> valueFields, String decoder, MessageType schema,
+            List<BlockMetaData> blocks) {
+        String version = metadata.get(ArchiveSchema.VERSION_KEY);
+        String mapping = metadata.get(ArchiveSchema.VALUE_COLUMNS_KEY);
+        if (version == null || Integer.parseInt(version) < 2 || mapping == null || !decoder.equals(metadata.get(ArchiveSchema.DECODER_KEY))
+                || !schema.containsField(ArchiveSchema.UNTYPED)) {
+            return null;
+        }
+        for (BlockMetaData block : blocks) {
+            boolean allNull = false;
+            for (ColumnChunkMetaData chunk : block.getColumns()) {
+                if (chunk.getPath().toDotString().equals(ArchiveSchema.UNTYPED)) {
+                    Statistics<?> stats = chunk.getStatistics();
+                    allNull = stats != null && stats.isNumNullsSet() && stats.getNumNulls() == block.getRowCount();
+                }
+            }
+            if (!allNull) {
+                return null;
+            }
+        }
+        Map<String, String> columnOfField = new HashMap<>();
+        if (!mapping.isEmpty()) {
+            for (String pair : mapping.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    columnOfField.putIfAbsent(pair.substring(eq + 1), pair.substring(0, eq));
+                }
+            }
+        }
+        String[] out = new String[valueFields.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = columnOfField.get(valueFields.get(i));
+            if (out[i] == null) {
+                return null;
+            }
+            for (String suffix : ArchiveSchema.VALUE_SUFFIXES) {
+                if (!schema.containsField(out[i] + suffix)) {
+                    return null;
+                }
+            }
+        }
+        return out;
     }
 
     /**

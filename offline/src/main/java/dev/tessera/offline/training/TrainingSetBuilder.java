@@ -6,6 +6,7 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.EventTimes;
 import dev.tessera.core.tile.GroupAggregator;
@@ -395,12 +396,13 @@ public final class TrainingSetBuilder {
                         for (int p; (p = next.getAndIncrement()) < parts.size(); ) {
                             SourcePlan sp = partSource.get(p);
                             long[] range = ranges.get(p);
-                            parts.get(p).forEachWithKeys(range[0], range[1], sp.keyFields, (ev, keys) -> {
-                                if ((++seen[0] & 0x3FF) == 0) {
-                                    scanned.addAndGet(0x400);
-                                }
-                                spill(sp, ev, keys, out);
-                            });
+                            parts.get(p).forEachWithValues(range[0], range[1], sp.keyFields, sp.valueFields, sp.decoderFingerprint,
+                                    (ev, keys, values) -> {
+                                        if ((++seen[0] & 0x3FF) == 0) {
+                                            scanned.addAndGet(0x400);
+                                        }
+                                        spill(sp, ev, keys, values, out);
+                                    });
                         }
                         scanned.addAndGet(seen[0] & 0x3FF);
                     } catch (IOException e) {
@@ -425,9 +427,11 @@ public final class TrainingSetBuilder {
         /**
          * One event: its key per entity (from the archive's key columns when {@code keys} has them,
          * else from the decoded event), dropped where the spine filter says no row needs it — before
-         * decoding, when the keys came with it — else decoded once and spilled as a compact record.
+         * decoding, when the keys came with it — else decoded once (or taken from the archive's typed
+         * columns: {@code values}, the source's value fields as its decoder produced them) and spilled
+         * as a compact record.
          */
-        private void spill(SourcePlan sp, ArchivedEvent ev, String[] keys, SpillOutput[][] out) {
+        private void spill(SourcePlan sp, ArchivedEvent ev, String[] keys, Object[] values, SpillOutput[][] out) {
             String[] entityKeys = null;
             if (keys != null) {
                 boolean any = false;
@@ -448,15 +452,24 @@ public final class TrainingSetBuilder {
                     return; // no row needs it: not even decoded
                 }
             }
-            Decoded d = sp.decoder.decode(ev.raw());
-            if (!d.isAccepted()) {
-                if (undecodable.getAndIncrement() == 0) {
-                    problem("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
-                            + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
+            Event e;
+            if (values != null && entityKeys != null) {
+                Object[] slots = new Object[sp.layout.size()];
+                for (int i = 0; i < values.length; i++) {
+                    slots[sp.valueSlots[i]] = values[i];
                 }
-                return;
+                e = new ArrayEvent(slots);
+            } else {
+                Decoded d = sp.decoder.decode(ev.raw());
+                if (!d.isAccepted()) {
+                    if (undecodable.getAndIncrement() == 0) {
+                        problem("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
+                                + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
+                    }
+                    return;
+                }
+                e = d.event();
             }
-            Event e = d.event();
             try {
                 for (int i = 0; i < sp.entities.size(); i++) {
                     EntityPlan ep = sp.entities.get(i);
