@@ -63,13 +63,16 @@ final class ArchiveColumns {
      */
     static void read(Path file, long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
             Sink sink) {
-        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
-        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        ZstdPages codecs = new ZstdPages(ParquetReadOptions.builder(conf).build().getCodecFactory());
+        ParquetReadOptions options = ParquetReadOptions.builder(conf).withCodecFactory(codecs).build();
+        try (codecs; ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), options)) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             Map<String, String> metadata = reader.getFooter().getFileMetaData().getKeyValueMetaData();
             String[] keyColumns = keyColumns(metadata, keyFields, schema);
-            String[] valueColumns = decoder == null || keyColumns == null && !keyFields.isEmpty() ? null
-                    : valueColumns(metadata, valueFields, decoder, schema, reader.getFooter().getBlocks());
+            int[][] valueKinds = decoder == null || keyColumns == null && !keyFields.isEmpty() ? null
+                    : valueKinds(metadata, valueFields, decoder, schema, reader.getFooter().getBlocks());
+            String[] valueColumns = valueKinds == null ? null : valueColumns(metadata, valueFields);
             boolean typed = valueColumns != null;
             List<Type> fields = new ArrayList<>();
             for (String c : FIXED) {
@@ -85,9 +88,9 @@ final class ArchiveColumns {
             }
             int firstValue = fields.size();
             if (typed) {
-                for (String c : valueColumns) {
-                    for (String suffix : ArchiveSchema.VALUE_SUFFIXES) {
-                        fields.add(schema.getType(c + suffix));
+                for (int v = 0; v < valueColumns.length; v++) {
+                    for (int kind : valueKinds[v]) {
+                        fields.add(schema.getType(valueColumns[v] + ArchiveSchema.VALUE_SUFFIXES[kind]));
                     }
                 }
             }
@@ -122,8 +125,8 @@ final class ArchiveColumns {
                         byte[] raw = null;
                         if (typed) {
                             valueArray = new Object[values];
-                            for (int v = 0; v < values; v++) {
-                                valueArray[v] = value(c, maxDef, firstValue + 4 * v);
+                            for (int v = 0, column = firstValue; v < values; column += valueKinds[v].length, v++) {
+                                valueArray[v] = value(c, maxDef, column, valueKinds[v]);
                             }
                         } else {
                             raw = c[RAW_INDEX].getBinary().getBytes();
@@ -148,48 +151,90 @@ final class ArchiveColumns {
         }
     }
 
-    /** The value of one field: from whichever of its four columns (long, double, string, boolean) is set; none: null. */
-    private static Object value(ColumnReader[] c, int[] maxDef, int first) {
-        if (c[first].getCurrentDefinitionLevel() == maxDef[first]) {
-            return c[first].getLong();
-        }
-        if (c[first + 1].getCurrentDefinitionLevel() == maxDef[first + 1]) {
-            return c[first + 1].getDouble();
-        }
-        if (c[first + 2].getCurrentDefinitionLevel() == maxDef[first + 2]) {
-            return c[first + 2].getBinary().toStringUsingUTF8();
-        }
-        if (c[first + 3].getCurrentDefinitionLevel() == maxDef[first + 3]) {
-            return c[first + 3].getBoolean();
+    /** The value of one field: from whichever of its columns in the file (of {@code kinds}) is set; none: null. */
+    private static Object value(ColumnReader[] c, int[] maxDef, int first, int[] kinds) {
+        for (int k = 0; k < kinds.length; k++) {
+            ColumnReader r = c[first + k];
+            if (r.getCurrentDefinitionLevel() == maxDef[first + k]) {
+                return switch (kinds[k]) {
+                    case ArchiveSchema.LONG -> r.getLong();
+                    case ArchiveSchema.DOUBLE -> r.getDouble();
+                    case ArchiveSchema.STRING -> r.getBinary().toStringUsingUTF8();
+                    default -> r.getBoolean();
+                };
+            }
         }
         return null;
     }
 
     /**
-     * The value-column base name of each of {@code valueFields} in a file, when the file can give
-     * exactly what decoding its {@code _raw} with {@code decoder} would: format 2 or later, written
-     * with that decoder fingerprint, a column for every field, and no {@code _untyped} row (every
-     * row group's null count of that column equals its row count). Else null.
+     * Per field of {@code valueFields}: the kinds ({@link ArchiveSchema#LONG}...) of its value columns
+     * that hold a value somewhere in the file (by the footer's null counts: columns null throughout,
+     * most of them, are not read at all) — when the file can give exactly what decoding its
+     * {@code _raw} with {@code decoder} would: format 2 or later, written with that decoder
+     * fingerprint, a column for every field, and no {@code _untyped} row. Else null.
      */
-    static String[] valueColumns(Map<String, String> metadata, List<String> valueFields, String decoder, MessageType schema,
+    static int[][] valueKinds(Map<String, String> metadata, List<String> valueFields, String decoder, MessageType schema,
             List<BlockMetaData> blocks) {
         String version = metadata.get(ArchiveSchema.VERSION_KEY);
-        String mapping = metadata.get(ArchiveSchema.VALUE_COLUMNS_KEY);
-        if (version == null || Integer.parseInt(version) < 2 || mapping == null || !decoder.equals(metadata.get(ArchiveSchema.DECODER_KEY))
-                || !schema.containsField(ArchiveSchema.UNTYPED)) {
+        if (version == null || Integer.parseInt(version) < 2 || metadata.get(ArchiveSchema.VALUE_COLUMNS_KEY) == null
+                || !decoder.equals(metadata.get(ArchiveSchema.DECODER_KEY)) || !schema.containsField(ArchiveSchema.UNTYPED)) {
             return null;
         }
+        String[] bases = valueColumns(metadata, valueFields);
+        if (bases == null) {
+            return null;
+        }
+        Map<String, Integer> column = new HashMap<>();
+        for (int v = 0; v < bases.length; v++) {
+            for (int kind = 0; kind < ArchiveSchema.VALUE_SUFFIXES.length; kind++) {
+                String name = bases[v] + ArchiveSchema.VALUE_SUFFIXES[kind];
+                if (!schema.containsField(name)) {
+                    return null;
+                }
+                column.put(name, v * ArchiveSchema.VALUE_SUFFIXES.length + kind);
+            }
+        }
+        boolean[] used = new boolean[bases.length * ArchiveSchema.VALUE_SUFFIXES.length];
         for (BlockMetaData block : blocks) {
-            boolean allNull = false;
+            boolean untypedAllNull = false;
             for (ColumnChunkMetaData chunk : block.getColumns()) {
-                if (chunk.getPath().toDotString().equals(ArchiveSchema.UNTYPED)) {
-                    Statistics<?> stats = chunk.getStatistics();
-                    allNull = stats != null && stats.isNumNullsSet() && stats.getNumNulls() == block.getRowCount();
+                String name = chunk.getPath().toDotString();
+                Integer c = column.get(name);
+                if (!name.equals(ArchiveSchema.UNTYPED) && c == null) {
+                    continue;
+                }
+                Statistics<?> stats = chunk.getStatistics();
+                boolean allNull = stats != null && stats.isNumNullsSet() && stats.getNumNulls() == block.getRowCount();
+                if (c != null) {
+                    used[c] |= !allNull;
+                } else {
+                    untypedAllNull = allNull;
                 }
             }
-            if (!allNull) {
+            if (!untypedAllNull) {
                 return null;
             }
+        }
+        int[][] kinds = new int[bases.length][];
+        for (int v = 0; v < bases.length; v++) {
+            int n = 0;
+            int[] k = new int[ArchiveSchema.VALUE_SUFFIXES.length];
+            for (int kind = 0; kind < k.length; kind++) {
+                if (used[v * k.length + kind]) {
+                    k[n++] = kind;
+                }
+            }
+            kinds[v] = java.util.Arrays.copyOf(k, n);
+        }
+        return kinds;
+    }
+
+    /** The value-column base name of each of {@code valueFields}, from the file's {@code tessera.value_columns}; null when one has none. */
+    static String[] valueColumns(Map<String, String> metadata, List<String> valueFields) {
+        String mapping = metadata.get(ArchiveSchema.VALUE_COLUMNS_KEY);
+        if (mapping == null) {
+            return null;
         }
         Map<String, String> columnOfField = new HashMap<>();
         if (!mapping.isEmpty()) {
@@ -205,11 +250,6 @@ final class ArchiveColumns {
             out[i] = columnOfField.get(valueFields.get(i));
             if (out[i] == null) {
                 return null;
-            }
-            for (String suffix : ArchiveSchema.VALUE_SUFFIXES) {
-                if (!schema.containsField(out[i] + suffix)) {
-                    return null;
-                }
             }
         }
         return out;
