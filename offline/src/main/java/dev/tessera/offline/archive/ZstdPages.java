@@ -2,6 +2,7 @@ package dev.tessera.offline.archive;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
@@ -18,9 +19,18 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * columns, so pages are many and small: the profile of a training-set build showed half of the event
  * pass's native time in {@code createDStream}. A one-shot decompression needs no window.
  *
- * <p>Not thread-safe: one per reader, closed with it ({@link #release()}).
+ * <p>The context is one per thread, reused by every file the thread reads (creating one per file
+ * still showed in the profile), and freed when the thread is gone ({@link Cleaner}). Not
+ * thread-safe: one instance per reader.
  */
 final class ZstdPages implements CompressionCodecFactory, AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final ThreadLocal<ZstdDecompressCtx> CONTEXT = ThreadLocal.withInitial(() -> {
+        ZstdDecompressCtx c = new ZstdDecompressCtx();
+        CLEANER.register(Thread.currentThread(), c::close);
+        return c;
+    });
+
     private final CompressionCodecFactory others;
     private ZstdDecompressCtx context;
 
@@ -31,9 +41,15 @@ final class ZstdPages implements CompressionCodecFactory, AutoCloseable {
     private final BytesInputDecompressor zstd = new BytesInputDecompressor() {
         @Override
         public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-            byte[] src = bytes.toByteArray();
+            ByteBuffer in = bytes.toByteBuffer(); // the page's bytes in the chunk read (no copy) when they are on the heap
             byte[] dst = new byte[uncompressedSize];
-            int n = context().decompressByteArray(dst, 0, uncompressedSize, src, 0, src.length);
+            int n;
+            if (in.hasArray()) {
+                n = context().decompressByteArray(dst, 0, uncompressedSize, in.array(), in.arrayOffset() + in.position(), in.remaining());
+            } else {
+                byte[] src = bytes.toByteArray();
+                n = context().decompressByteArray(dst, 0, uncompressedSize, src, 0, src.length);
+            }
             if (n != uncompressedSize) {
                 throw new IOException("a ZSTD page decompressed to " + n + " bytes, its header says " + uncompressedSize);
             }
@@ -59,7 +75,7 @@ final class ZstdPages implements CompressionCodecFactory, AutoCloseable {
 
     private ZstdDecompressCtx context() {
         if (context == null) {
-            context = new ZstdDecompressCtx();
+            context = CONTEXT.get();
         }
         return context;
     }
@@ -76,10 +92,7 @@ final class ZstdPages implements CompressionCodecFactory, AutoCloseable {
 
     @Override
     public void release() {
-        if (context != null) {
-            context.close();
-            context = null;
-        }
+        context = null;
         others.release();
     }
 
