@@ -42,16 +42,6 @@ final class ArchiveColumns {
     private ArchiveColumns() {
     }
 
-    /**
-     * Receives an event, the texts of the key columns asked for ({@code keys} null: the file has not
-     * all of them), and the typed values asked for ({@code values} null: decode the event's raw
-     * bytes; when given, the event's raw bytes are null: they were not read).
-     */
-    @FunctionalInterface
-    interface Sink {
-        void accept(ArchivedEvent event, String[] keys, Object[] values);
-    }
-
     private static final String[] FIXED = {ArchiveSchema.PARTITION, ArchiveSchema.OFFSET, ArchiveSchema.INGEST_TIME, ArchiveSchema.EVENT_TIME,
         ArchiveSchema.ID, ArchiveSchema.RAW};
     private static final int RAW_INDEX = 5;
@@ -59,10 +49,13 @@ final class ArchiveColumns {
     /**
      * Calls {@code sink} for every event of {@code file} with {@code fromMillis <= event_time < untilMillis},
      * with the texts of the key columns of {@code keyFields} (an empty list: none asked for) and, when
-     * {@code decoder} is not null and the file can give them, the typed values of {@code valueFields}.
+     * {@code decoder} is not null and the file can give them, the typed values of {@code valueFields}
+     * ({@code values} null: decode the event's raw bytes; when given, the raw bytes are null: not
+     * read). {@code keys} is null when the file has not all of the key columns. An event the sink
+     * does not {@linkplain EventScan.ValueSink#wants want} is passed over before its id and values are read.
      */
     static void read(Path file, long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
-            Sink sink) {
+            EventScan.ValueSink sink) {
         PlainParquetConfiguration conf = new PlainParquetConfiguration();
         ZstdPages codecs = new ZstdPages(ParquetReadOptions.builder(conf).build().getCodecFactory());
         ParquetReadOptions options = ParquetReadOptions.builder(conf).withCodecFactory(codecs).build();
@@ -111,16 +104,16 @@ final class ArchiveColumns {
                 }
                 for (long row = pages.getRowCount(); row > 0; row--) {
                     long time = c[3].getLong();
-                    if (time >= fromMillis && time < untilMillis) {
-                        String id = c[4].getCurrentDefinitionLevel() == 0 ? null : c[4].getBinary().toStringUsingUTF8();
-                        String[] keyTexts = null;
-                        if (keyColumns != null) {
-                            keyTexts = new String[keys];
-                            for (int k = 0; k < keys; k++) {
-                                ColumnReader kc = c[firstKey + k];
-                                keyTexts[k] = kc.getCurrentDefinitionLevel() == 0 ? null : kc.getBinary().toStringUsingUTF8();
-                            }
+                    String[] keyTexts = null;
+                    if (time >= fromMillis && time < untilMillis && keyColumns != null) {
+                        keyTexts = new String[keys];
+                        for (int k = 0; k < keys; k++) {
+                            ColumnReader kc = c[firstKey + k];
+                            keyTexts[k] = kc.getCurrentDefinitionLevel() == 0 ? null : kc.getBinary().toStringUsingUTF8();
                         }
+                    }
+                    if (time >= fromMillis && time < untilMillis && sink.wants(keyTexts, time)) {
+                        String id = c[4].getCurrentDefinitionLevel() == 0 ? null : c[4].getBinary().toStringUsingUTF8();
                         Object[] valueArray = null;
                         byte[] raw = null;
                         if (typed) {

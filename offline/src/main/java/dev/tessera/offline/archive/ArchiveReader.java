@@ -176,7 +176,7 @@ public final class ArchiveReader implements EventScan {
             String decoder, ValueSink sink) {
         for (ArchivedFile f : files) {
             if (f.overlaps(fromMillis, untilMillis)) {
-                ArchiveColumns.read(f.path(), fromMillis, untilMillis, keyFields, valueFields, decoder, sink::accept);
+                ArchiveColumns.read(f.path(), fromMillis, untilMillis, keyFields, valueFields, decoder, sink);
             }
         }
     }

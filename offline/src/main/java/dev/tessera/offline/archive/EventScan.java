@@ -33,6 +33,15 @@ public interface EventScan {
     @FunctionalInterface
     interface ValueSink {
         void accept(ArchivedEvent event, String[] keys, Object[] values);
+
+        /**
+         * Asked before an event is read whole, with its key texts (null: unknown) and event time:
+         * false passes over it (its id and values are not even read). A scan may also not ask, and
+         * deliver every event; {@link #accept} is then called with the same {@code keys} array.
+         */
+        default boolean wants(String[] keys, long eventTime) {
+            return true;
+        }
     }
 
     /**
