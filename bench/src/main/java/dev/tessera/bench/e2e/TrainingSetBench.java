@@ -35,7 +35,8 @@ import java.util.Map;
  *       users of the machine hits both alike. Per run: wall time, peak RSS of the process (VmHWM,
  *       reset before the run through {@code /proc/self/clear_refs}; the JVM keeps the heap it
  *       grew, so Tessera's figure includes heap committed earlier, DuckDB's its native memory on top
- *       of the idle JVM) and peak Java heap used.</li>
+ *       of the idle JVM), peak Java heap used, and CPU time of the process (all threads; steadier
+ *       than wall time when other users load the machine).</li>
  *   <li>The outputs of the last round are cross-checked again; medians, min and max and the ratio
  *       (DuckDB median / Tessera median; above 1 means Tessera is faster) are printed as Markdown.</li>
  * </ol>
@@ -125,8 +126,9 @@ public final class TrainingSetBench {
             return;
         }
         Engine tessera = all.get("tessera");
-        System.out.printf("%n| engine | median s | min s | max s | peak RSS MB | RSS added by the run MB | peak Java heap used MB | best DuckDB ÷ engine |%n");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf("%n| engine | median s | min s | max s | median CPU s | peak RSS MB | RSS added by the run MB | peak Java heap used MB"
+                + " | best DuckDB ÷ engine | same, CPU time |%n");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Engine best = null;
         for (Engine e : all.values()) {
             if (e != tessera && (best == null || e.median() < best.median())) {
@@ -135,8 +137,9 @@ public final class TrainingSetBench {
         }
         for (Engine e : all.values()) {
             String ratio = best == null ? "" : String.format(Locale.ROOT, "%.2f", best.median() / e.median());
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %,d | %,d | %,d | %s |%n", e.name, e.median(), e.min(), e.max(),
-                    median(e.rssMb), median(e.addedMb), median(e.heapMb), ratio);
+            String cpuRatio = best == null ? "" : String.format(Locale.ROOT, "%.2f", best.medianCpu() / e.medianCpu());
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %,d | %,d | %,d | %s | %s |%n", e.name, e.median(), e.min(), e.max(),
+                    e.medianCpu(), median(e.rssMb), median(e.addedMb), median(e.heapMb), ratio, cpuRatio);
         }
         if (tessera != null && best != null) {
             System.out.printf(Locale.ROOT, "%nRESULT: Tessera %.2f s (median of %d), best DuckDB (%s) %.2f s: Tessera is %.2f× %s%n", tessera.median(),
@@ -200,6 +203,7 @@ public final class TrainingSetBench {
         final List<Long> rssMb = new ArrayList<>();
         final List<Long> addedMb = new ArrayList<>();
         final List<Long> heapMb = new ArrayList<>();
+        final List<Double> cpuSeconds = new ArrayList<>();
 
         Engine(String name, Path out, Job job) {
             this.name = name;
@@ -214,18 +218,27 @@ public final class TrainingSetBench {
             long rssBefore = Memory.rssKb() >> 10;
             Memory.resetPeaks();
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             String what = job.run(out);
             double secs = (System.nanoTime() - start) / 1e9;
+            double cpu = (processCpuNanos() - cpuStart) / 1e9;
             long rss = Memory.peakRssKb() >> 10;
             long heap = Memory.peakHeapBytes() >> 20;
-            System.out.printf(Locale.ROOT, "  %-16s %7.2f s  peak RSS %,6d MB (%,d before)  peak heap %,6d MB  %s%s%n", name, secs, rss, rssBefore, heap,
-                    what, measured ? "" : "  (warm-up)");
+            System.out.printf(Locale.ROOT, "  %-16s %7.2f s  cpu %6.2f s  peak RSS %,6d MB (%,d before)  peak heap %,6d MB  %s%s%n", name, secs, cpu,
+                    rss, rssBefore, heap, what, measured ? "" : "  (warm-up)");
             if (measured) {
                 seconds.add(secs);
                 rssMb.add(rss);
                 addedMb.add(rss - rssBefore);
                 heapMb.add(heap);
+                cpuSeconds.add(cpu);
             }
+        }
+
+        double medianCpu() {
+            List<Double> s = new ArrayList<>(cpuSeconds);
+            s.sort(null);
+            return s.get(s.size() / 2);
         }
 
         double median() {
@@ -241,6 +254,14 @@ public final class TrainingSetBench {
         double max() {
             return seconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
+    }
+
+    /**
+     * CPU time of the whole process (every thread: Tessera's workers, DuckDB's native threads, GC):
+     * on a machine other users load, less disturbed by them than wall time.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long median(List<Long> v) {

@@ -63,7 +63,7 @@ final class TrainingSetData {
             p.setProperty("days", Integer.toString(days));
             p.setProperty("partitions", Integer.toString(partitions));
             p.setProperty("seed", Long.toString(seed));
-            p.setProperty("format", "2");
+            p.setProperty("format", "3"); // 3: the archive with typed columns (archive format 2, ADR 008 addendum)
             return p;
         }
     }

@@ -85,11 +85,12 @@ public final class ArchiveImport implements AutoCloseable {
      * deletes what a crashed archiver or import left uncommitted.
      *
      * @param keyFields  the source's key fields, in {@code EventRules.keyFields()} order: the key columns
+     * @param typed      the source's typed columns; {@link #append} takes their values
      * @param ingestTime the {@code _ingest_time} of every row (the time the import started)
      * @throws TesseraException when an archiver or another import holds the archive (saying which), or a
      *                          manifest is damaged
      */
-    public static ArchiveImport open(Path archiveRoot, String source, List<String> keyFields, long rowGroupBytes,
+    public static ArchiveImport open(Path archiveRoot, String source, List<String> keyFields, TypedColumns typed, long rowGroupBytes,
                                      long ingestTime) {
         Path dir = ArchiveLayout.sourceDir(archiveRoot, source);
         ArchiveLock lock = null;
@@ -102,7 +103,7 @@ public final class ArchiveImport implements AutoCloseable {
                         + " on the same --data (both would write it): stop that first, or wait for the other import to"
                         + " finish, then run the import again");
             }
-            return new ArchiveImport(source, dir, lock, ArchiveSchema.of(source, keyFields), rowGroupBytes, ingestTime);
+            return new ArchiveImport(source, dir, lock, ArchiveSchema.of(source, keyFields, typed), rowGroupBytes, ingestTime);
         } catch (IOException | RuntimeException e) {
             if (lock != null) {
                 try {
@@ -170,9 +171,9 @@ public final class ArchiveImport implements AutoCloseable {
      * Appends one row, numbered with the next import sequence number, which it returns. Rows of one
      * event hour must come together: call {@link #endHour()} before the next hour's.
      */
-    public long append(long eventTime, String id, String[] keys, byte[] raw) throws IOException {
+    public long append(long eventTime, String id, String[] keys, Object[] values, byte[] raw) throws IOException {
         long seq = next;
-        writer.append(ArchivedEvent.IMPORTED, seq, ingestTime, eventTime, id, keys, raw);
+        writer.append(ArchivedEvent.IMPORTED, seq, ingestTime, eventTime, id, keys, values, raw);
         next++;
         maxEventTime = Math.max(maxEventTime, eventTime);
         return seq;

@@ -127,13 +127,20 @@ public final class ArchiveReader implements EventScan {
 
     @Override
     public void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
-        forEach(files, fromMillis, untilMillis, List.of(), (e, keys) -> sink.accept(e));
+        forEach(files, fromMillis, untilMillis, List.of(), List.of(), null, (e, keys, values) -> sink.accept(e));
     }
 
     /** Key texts from the archive's key columns (ADR 008), read alongside the events: no decoding needed to find an event's entity. */
     @Override
     public void forEachWithKeys(long fromMillis, long untilMillis, List<String> keyFields, BiConsumer<ArchivedEvent, String[]> sink) {
-        forEach(files, fromMillis, untilMillis, keyFields, sink);
+        forEach(files, fromMillis, untilMillis, keyFields, List.of(), null, (e, keys, values) -> sink.accept(e, keys));
+    }
+
+    /** Typed values from the archive's value columns where the files have them for {@code decoder} (format 2). */
+    @Override
+    public void forEachWithValues(long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
+            ValueSink sink) {
+        forEach(files, fromMillis, untilMillis, keyFields, valueFields, decoder, sink);
     }
 
     /** One part per committed file: files are independent, so they can be read by several threads. */
@@ -150,20 +157,26 @@ public final class ArchiveReader implements EventScan {
     private record FilePart(List<ArchivedFile> files) implements EventScan {
         @Override
         public void forEach(long fromMillis, long untilMillis, Consumer<ArchivedEvent> sink) {
-            ArchiveReader.forEach(files, fromMillis, untilMillis, List.of(), (e, keys) -> sink.accept(e));
+            ArchiveReader.forEach(files, fromMillis, untilMillis, List.of(), List.of(), null, (e, keys, values) -> sink.accept(e));
         }
 
         @Override
         public void forEachWithKeys(long fromMillis, long untilMillis, List<String> keyFields, BiConsumer<ArchivedEvent, String[]> sink) {
-            ArchiveReader.forEach(files, fromMillis, untilMillis, keyFields, sink);
+            ArchiveReader.forEach(files, fromMillis, untilMillis, keyFields, List.of(), null, (e, keys, values) -> sink.accept(e, keys));
+        }
+
+        @Override
+        public void forEachWithValues(long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
+                ValueSink sink) {
+            ArchiveReader.forEach(files, fromMillis, untilMillis, keyFields, valueFields, decoder, sink);
         }
     }
 
-    private static void forEach(List<ArchivedFile> files, long fromMillis, long untilMillis, List<String> keyFields,
-            BiConsumer<ArchivedEvent, String[]> sink) {
+    private static void forEach(List<ArchivedFile> files, long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields,
+            String decoder, ValueSink sink) {
         for (ArchivedFile f : files) {
             if (f.overlaps(fromMillis, untilMillis)) {
-                ArchiveColumns.read(f.path(), fromMillis, untilMillis, keyFields, sink::accept);
+                ArchiveColumns.read(f.path(), fromMillis, untilMillis, keyFields, valueFields, decoder, sink);
             }
         }
     }

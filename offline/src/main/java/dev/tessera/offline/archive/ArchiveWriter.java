@@ -86,7 +86,8 @@ final class ArchiveWriter {
         return bufferedRows;
     }
 
-    void append(int partition, long offset, long ingestTime, long eventTime, String id, String[] keys, byte[] raw)
+    /** One row; {@code values} in the order of the schema's typed columns ({@link TypedColumns#values}). */
+    void append(int partition, long offset, long ingestTime, long eventTime, String id, String[] keys, Object[] values, byte[] raw)
             throws IOException {
         long hour = ArchiveLayout.hourStart(eventTime);
         FileKey key = new FileKey(partition, hour);
@@ -103,7 +104,7 @@ final class ArchiveWriter {
             f = new OpenFile(partition, hourDir, temp, ParquetFiles.writer(temp, schema, rowGroupBytes));
             open.put(key, f);
         }
-        f.writer.write(schema.record(partition, offset, ingestTime, eventTime, id, keys, raw));
+        f.writer.write(schema.record(partition, offset, ingestTime, eventTime, id, keys, values, raw));
         f.rows++;
         f.minEventTime = Math.min(f.minEventTime, eventTime);
         f.maxEventTime = Math.max(f.maxEventTime, eventTime);

@@ -11,7 +11,8 @@ package dev.tessera.offline.archive;
  * @param ingestTime epoch millis when Tessera received it (the Kafka record timestamp, or the time the import started)
  * @param eventTime epoch millis of the source's timestamp field (SPEC §3)
  * @param id the source's event id, or null for sources without one
- * @param raw the record value exactly as produced (JSON text or Avro binary)
+ * @param raw the record value exactly as produced (JSON text or Avro binary); null only where a scan handed the
+ *            event's typed values instead ({@link EventScan#forEachWithValues})
  */
 public record ArchivedEvent(int partition, long offset, long ingestTime, long eventTime, String id, byte[] raw) {
     /** The partition of rows loaded by {@code tessera import}: they were never in Kafka. */

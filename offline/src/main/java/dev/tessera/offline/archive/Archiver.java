@@ -79,6 +79,7 @@ public final class Archiver implements AutoCloseable {
     private final Path sourceDir;
     private final EventDecoder decoder;
     private final EventRules rules;
+    private final TypedColumns typed;
     private final int[] keySlots;
     private final ArchiveWriter writer;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -121,7 +122,8 @@ public final class Archiver implements AutoCloseable {
             this.decoder = EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes());
             this.rules = new EventRules(defs, source, layout);
             this.keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
-            this.writer = new ArchiveWriter(sourceDir, source.name(), ArchiveSchema.of(source.name(), rules.keyFields()),
+            this.typed = TypedColumns.of(defs, definitionsDir, source, config.maxRecordBytes());
+            this.writer = new ArchiveWriter(sourceDir, source.name(), ArchiveSchema.of(source.name(), rules.keyFields(), typed),
                     config.rowGroupBytes());
             c = newConsumer(config, source);
             List<PartitionInfo> parts = c.partitionsFor(source.topic(), Duration.ofSeconds(30));
@@ -358,7 +360,7 @@ public final class Archiver implements AutoCloseable {
         for (int i = 0; i < keys.length; i++) {
             keys[i] = EntityKeys.text(e.get(keySlots[i]));
         }
-        writer.append(p, offset, rec.timestamp(), et, id, keys, rec.value());
+        writer.append(p, offset, rec.timestamp(), et, id, keys, typed.values(e), rec.value());
         if (et > maxEventTime[p]) {
             maxEventTime[p] = et;
         }

@@ -29,6 +29,35 @@ public interface EventScan {
         forEach(fromMillis, untilMillis, e -> sink.accept(e, null));
     }
 
+    /** Receives an event with its key texts (null: unknown) and its typed values (null: decode its raw bytes). */
+    @FunctionalInterface
+    interface ValueSink {
+        void accept(ArchivedEvent event, String[] keys, Object[] values);
+
+        /**
+         * Asked before an event is read whole, with its key texts (null: unknown) and event time:
+         * false passes over it (its id and values are not even read). A scan may also not ask, and
+         * deliver every event; {@link #accept} is then called with the same {@code keys} array.
+         */
+        default boolean wants(String[] keys, long eventTime) {
+            return true;
+        }
+    }
+
+    /**
+     * As {@link #forEachWithKeys}, handing with each event also the values of {@code valueFields} as
+     * the source's decoder produced them when the event was archived (the archive's typed columns,
+     * ADR 008 "Typed columns"), so a reader need not decode the event at all. The values are given
+     * only where they are exactly what decoding the event's raw bytes now would give — the archive
+     * was written with the decoder fingerprint {@code decoder} ({@link TypedColumns#decoder()}) — and
+     * only together with the keys; the event's {@code raw()} is then null. Otherwise (this default,
+     * files of format 1, another decoder) {@code values} is null and {@code raw()} holds the bytes.
+     */
+    default void forEachWithValues(long fromMillis, long untilMillis, List<String> keyFields, List<String> valueFields, String decoder,
+            ValueSink sink) throws IOException {
+        forEachWithKeys(fromMillis, untilMillis, keyFields, (e, keys) -> sink.accept(e, keys, null));
+    }
+
     /**
      * Parts of this scan that together deliver each event exactly once and may be read at the same
      * time, from different threads (each part's sink is called from one thread at a time). The

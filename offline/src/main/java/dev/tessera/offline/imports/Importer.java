@@ -8,6 +8,7 @@ import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.offline.archive.ArchiveImport;
+import dev.tessera.offline.archive.TypedColumns;
 import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.decode.Decoded;
@@ -212,7 +213,8 @@ public final class Importer {
         int[] keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
         long now = o.clock().getAsLong();
 
-        try (ArchiveImport archive = ArchiveImport.open(archiveRoot, source.name(), rules.keyFields(), o.rowGroupBytes(), now)) {
+        TypedColumns typed = TypedColumns.of(defs, definitionsDir, source, o.maxRecordBytes());
+        try (ArchiveImport archive = ArchiveImport.open(archiveRoot, source.name(), rules.keyFields(), typed, o.rowGroupBytes(), now)) {
             // <work>/import/<source>/: only this source's imports spill here, and this one holds the source's lock,
             // so whatever is there was left by a crashed import of it
             Path spills = o.workDir().resolve("import").resolve(source.name());
@@ -244,7 +246,7 @@ public final class Importer {
                     progress.update("read", (double) doneBytes / totalBytes);
                 }
                 spill.flush();
-                return archive(o, source, archive, spill, rejects, encoder.textual(), formats, rowsRead, progress,
+                return archive(o, source, archive, decoder, typed, spill, rejects, encoder.textual(), formats, rowsRead, progress,
                         (System.nanoTime() - started) / 1_000_000);
             }
         }
@@ -261,6 +263,18 @@ public final class Importer {
     }
 
     /** Null when {@code row} is valid (and spilled); else why not. */
+    /**
+     * The typed-column values of a kept row: its record decoded again (the spill keeps the bytes, not
+     * the values; the row decoded in the first pass, so it decodes now to the same event).
+     */
+    private static Object[] typedValues(EventDecoder decoder, TypedColumns typed, HourSpill.Row r) {
+        Decoded d = decoder.decode(r.raw());
+        if (!d.isAccepted()) {
+            throw new IllegalStateException("row " + r.number() + " decoded when read but not from the spill: " + d.message());
+        }
+        return typed.values(d.event());
+    }
+
     private static RowRejected validate(InputRow row, int file, long number, RecordEncoder encoder, EventDecoder decoder,
                                    EventRules rules, int[] keySlots, long now, HourSpill spill) throws IOException {
         byte[] raw;
@@ -294,7 +308,7 @@ public final class Importer {
         return null;
     }
 
-    private Report archive(Options o, Source source, ArchiveImport archive, HourSpill spill, RejectLog rejects, boolean textual,
+    private Report archive(Options o, Source source, ArchiveImport archive, EventDecoder decoder, TypedColumns typed, HourSpill spill, RejectLog rejects, boolean textual,
                            ImportFormat[] formats, long rowsRead, Progress progress, long readMillis) throws IOException {
         long started = System.nanoTime();
         long reach = Math.max(0, (source.dedupHorizon().millis() + HOUR - 1) / HOUR);
@@ -360,7 +374,7 @@ public final class Importer {
                                 r.id());
                         continue;
                     }
-                    archive.append(r.eventTime(), r.id(), r.keys(), r.raw());
+                    archive.append(r.eventTime(), r.id(), r.keys(), typedValues(decoder, typed, r), r.raw());
                     archived++;
                     minTime = Math.min(minTime, r.eventTime());
                     maxTime = Math.max(maxTime, r.eventTime());

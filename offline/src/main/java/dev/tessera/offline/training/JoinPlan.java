@@ -11,6 +11,7 @@ import dev.tessera.api.TimeSpan;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.offline.archive.TypedColumns;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
 import java.nio.file.Path;
@@ -73,6 +74,11 @@ final class JoinPlan {
         final List<String> keyFields = new ArrayList<>();
         /** How far before the earliest row events can still matter; Long.MAX_VALUE for lifetime features. */
         long lookback;
+        /** The fields any entity's groups read from this source (typed values asked from the archive), and their layout slots. */
+        List<String> valueFields;
+        int[] valueSlots;
+        /** The decoder's fingerprint: typed values of archive files written with another are not used. */
+        String decoderFingerprint;
 
         SourcePlan(int index, Source source, FieldLayout layout, EventDecoder decoder) {
             this.index = index;
@@ -100,7 +106,10 @@ final class JoinPlan {
             Source source = defs.sourceOf(group);
             FieldLayout layout = SourceFields.layout(defs, source);
             SourcePlan sp = sourceByName.computeIfAbsent(source.name(), n -> new SourcePlan(sources.size(), source, layout,
-                    EventDecoders.forSource(source, definitionsDir, layout)));
+                    EventDecoders.forSource(source, definitionsDir, layout, EventDecoders.DEFAULT_MAX_RECORD_BYTES)));
+            if (sp.decoderFingerprint == null) {
+                sp.decoderFingerprint = TypedColumns.of(defs, definitionsDir, source, EventDecoders.DEFAULT_MAX_RECORD_BYTES).decoder();
+            }
             if (sp.index == sources.size()) {
                 sources.add(sp);
             }
@@ -153,6 +162,18 @@ final class JoinPlan {
                     ep.slotsBySource[sp.index] = fields.stream().mapToInt(sp.layout::requireSlot).toArray();
                 }
             }
+        }
+        for (SourcePlan sp : sources) {
+            List<String> fields = new ArrayList<>();
+            for (EntityPlan ep : sp.entities) {
+                for (String f : fieldsByPair.get(sp.index + "/" + ep.index)) {
+                    if (!fields.contains(f)) {
+                        fields.add(f);
+                    }
+                }
+            }
+            sp.valueFields = List.copyOf(fields);
+            sp.valueSlots = fields.stream().mapToInt(sp.layout::requireSlot).toArray();
         }
     }
 

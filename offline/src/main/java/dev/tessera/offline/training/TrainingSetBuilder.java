@@ -6,6 +6,7 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.EventTimes;
 import dev.tessera.core.tile.GroupAggregator;
@@ -395,12 +396,38 @@ public final class TrainingSetBuilder {
                         for (int p; (p = next.getAndIncrement()) < parts.size(); ) {
                             SourcePlan sp = partSource.get(p);
                             long[] range = ranges.get(p);
-                            parts.get(p).forEachWithKeys(range[0], range[1], sp.keyFields, (ev, keys) -> {
-                                if ((++seen[0] & 0x3FF) == 0) {
-                                    scanned.addAndGet(0x400);
-                                }
-                                spill(sp, ev, keys, out);
-                            });
+                            parts.get(p).forEachWithValues(range[0], range[1], sp.keyFields, sp.valueFields, sp.decoderFingerprint,
+                                    new EventScan.ValueSink() {
+                                        /** {@link #wants} was asked about the event {@link #accept} receives next, and said yes. */
+                                        boolean approved;
+                                        /** The entity keys the spine filter let through for that event (null: keys unknown). */
+                                        String[] needed;
+
+                                        @Override
+                                        public boolean wants(String[] keys, long eventTime) {
+                                            if ((++seen[0] & 0x3FF) == 0) {
+                                                scanned.addAndGet(0x400);
+                                            }
+                                            needed = keys == null ? null : neededKeys(sp, keys, eventTime);
+                                            approved = keys == null || needed != null;
+                                            return approved;
+                                        }
+
+                                        @Override
+                                        public void accept(ArchivedEvent ev, String[] keys, Object[] values) {
+                                            if (!approved) { // a scan that does not ask wants()
+                                                if ((++seen[0] & 0x3FF) == 0) {
+                                                    scanned.addAndGet(0x400);
+                                                }
+                                                needed = keys == null ? null : neededKeys(sp, keys, ev.eventTime());
+                                                if (keys != null && needed == null) {
+                                                    return;
+                                                }
+                                            }
+                                            approved = false;
+                                            spill(sp, ev, needed, values, out);
+                                        }
+                                    });
                         }
                         scanned.addAndGet(seen[0] & 0x3FF);
                     } catch (IOException e) {
@@ -423,40 +450,53 @@ public final class TrainingSetBuilder {
         }
 
         /**
-         * One event: its key per entity (from the archive's key columns when {@code keys} has them,
-         * else from the decoded event), dropped where the spine filter says no row needs it — before
-         * decoding, when the keys came with it — else decoded once and spilled as a compact record.
+         * Per entity fed by {@code sp}, its key of an event with the archive's key texts {@code keys}
+         * where the spine filter says a row may need the event (else null); null when no row needs it.
          */
-        private void spill(SourcePlan sp, ArchivedEvent ev, String[] keys, SpillOutput[][] out) {
-            String[] entityKeys = null;
-            if (keys != null) {
-                boolean any = false;
-                entityKeys = new String[sp.entities.size()];
-                for (int i = 0; i < entityKeys.length; i++) {
-                    int[] idx = sp.keyFieldIndexes.get(i);
-                    Object[] parts = new Object[idx.length];
-                    for (int k = 0; k < idx.length; k++) {
-                        parts[k] = keys[idx[k]];
-                    }
-                    String key = EntityKeys.of(parts);
-                    if (key != null && filters[sp.entities.get(i).index].mightNeed(key, ev.eventTime())) {
-                        entityKeys[i] = key;
-                        any = true;
-                    }
+        private String[] neededKeys(SourcePlan sp, String[] keys, long eventTime) {
+            boolean any = false;
+            String[] entityKeys = new String[sp.entities.size()];
+            for (int i = 0; i < entityKeys.length; i++) {
+                int[] idx = sp.keyFieldIndexes.get(i);
+                Object[] parts = new Object[idx.length];
+                for (int k = 0; k < idx.length; k++) {
+                    parts[k] = keys[idx[k]];
                 }
-                if (!any) {
-                    return; // no row needs it: not even decoded
+                String key = EntityKeys.of(parts);
+                if (key != null && filters[sp.entities.get(i).index].mightNeed(key, eventTime)) {
+                    entityKeys[i] = key;
+                    any = true;
                 }
             }
-            Decoded d = sp.decoder.decode(ev.raw());
-            if (!d.isAccepted()) {
-                if (undecodable.getAndIncrement() == 0) {
-                    problem("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
-                            + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
+            return any ? entityKeys : null;
+        }
+
+        /**
+         * One event a row may need: its key per entity ({@code entityKeys}, from the archive's key
+         * columns and the spine filter, {@link #neededKeys}; null: not known without decoding, then
+         * taken from the decoded event and filtered here), decoded once (or taken from the archive's
+         * typed columns: {@code values}, the source's value fields as its decoder produced them) and
+         * spilled as a compact record. Events no row needs were dropped before, without decoding.
+         */
+        private void spill(SourcePlan sp, ArchivedEvent ev, String[] entityKeys, Object[] values, SpillOutput[][] out) {
+            Event e;
+            if (values != null && entityKeys != null) {
+                Object[] slots = new Object[sp.layout.size()];
+                for (int i = 0; i < values.length; i++) {
+                    slots[sp.valueSlots[i]] = values[i];
                 }
-                return;
+                e = new ArrayEvent(slots);
+            } else {
+                Decoded d = sp.decoder.decode(ev.raw());
+                if (!d.isAccepted()) {
+                    if (undecodable.getAndIncrement() == 0) {
+                        problem("archive of source " + sp.source.name() + ": the event at partition " + ev.partition()
+                                + " offset " + ev.offset() + " no longer decodes (" + d.message() + "); it was skipped");
+                    }
+                    return;
+                }
+                e = d.event();
             }
-            Event e = d.event();
             try {
                 for (int i = 0; i < sp.entities.size(); i++) {
                     EntityPlan ep = sp.entities.get(i);

@@ -54,9 +54,18 @@ class ArchiveLayoutTest {
                 "merchant_id", "_raw")))
                 .containsExactly("account_id", "merchant_id", "key_id", "key_event_time", "card_no", "_9lives",
                         "key_merchant_id", "key__raw");
-        ArchiveSchema schema = ArchiveSchema.of("payments", List.of("account_id", "merchant.id"));
+        ArchiveSchema schema = ArchiveSchema.of("payments", List.of("account_id", "merchant.id"), TypedColumns.none());
         assertThat(schema.avro.getFields().stream().map(f -> f.name()).toList()).containsExactly(
-                "_partition", "_offset", "_ingest_time", "event_time", "id", "account_id", "merchant_id", "_raw");
-        assertThat(schema.fileMetadata).containsEntry("tessera.key_columns", "account_id=account_id,merchant_id=merchant.id");
+                "_partition", "_offset", "_ingest_time", "event_time", "id", "account_id", "merchant_id", "_untyped", "_raw");
+        assertThat(schema.fileMetadata).containsEntry("tessera.key_columns", "account_id=account_id,merchant_id=merchant.id")
+                .containsEntry("tessera.archive.version", "2");
+    }
+
+    @Test
+    void valueColumnsAreNamedByFieldWithATypeSuffixWithoutClashes() {
+        assertThat(ArchiveSchema.valueColumnNames(List.of("amount", "merchant.id", "id", "_raw", "amount__long", "9x"),
+                List.of("merchant_id")))
+                .containsExactly("amount", "value_merchant_id", "value_id", "value__raw", "value_amount__long", "_9x");
+        // "amount__long" as a field: its base would collide with amount's long column
     }
 }

@@ -119,12 +119,15 @@ class ArchiverEndToEndTest {
                     }
                 }
                 assertThat(footer.getFooter().getFileMetaData().getKeyValueMetaData())
-                        .containsEntry("tessera.key_columns", "account_id=account_id,merchant_id=merchant.id");
+                        .containsEntry("tessera.key_columns", "account_id=account_id,merchant_id=merchant.id")
+                        .containsEntry("tessera.archive.version", "2")
+                        .containsEntry("tessera.value_columns", "amount=amount");
             }
             try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(f.path())).build()) {
                 for (GenericRecord rec; (rec = r.read()) != null; rows++) {
                     assertThat(rec.getSchema().getFields().stream().map(x -> x.name()).toList()).containsExactly(
-                            "_partition", "_offset", "_ingest_time", "event_time", "id", "account_id", "merchant_id", "_raw");
+                            "_partition", "_offset", "_ingest_time", "event_time", "id", "account_id", "merchant_id",
+                            "amount__long", "amount__double", "amount__string", "amount__bool", "_untyped", "_raw");
                     int partition = (Integer) rec.get("_partition");
                     long offset = (Long) rec.get("_offset");
                     assertThat(partition).isEqualTo(f.partition());
@@ -132,6 +135,11 @@ class ArchiverEndToEndTest {
                     ArchiveWorld.Sent s = expected.get(ArchiveWorld.key(partition, offset)).sent();
                     assertThat(text(rec.get("account_id"))).isEqualTo(s.account());
                     assertThat(text(rec.get("merchant_id"))).isEqualTo(s.merchant());
+                    // the typed column holds the decoded amount (a JSON number with a fraction: a double)
+                    double amount = new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.value()).get("amount").doubleValue();
+                    assertThat(rec.get("amount__double")).isEqualTo(amount);
+                    assertThat(rec.get("amount__long")).isNull();
+                    assertThat(rec.get("_untyped")).isNull();
                 }
             }
         }

@@ -9,6 +9,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.TesseraException;
 import dev.tessera.offline.archive.ArchiveConfig;
 import dev.tessera.offline.archive.ArchiveImport;
+import dev.tessera.offline.archive.TypedColumns;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.archive.ArchivedEvent;
 import dev.tessera.offline.archive.Archiver;
@@ -80,7 +81,8 @@ class ImportOverlapTest {
                         .hasMessageContaining("is in use by the archiver of tessera run/demo (pid " + ProcessHandle.current().pid())
                         .hasMessageContaining("stop that first");
             }
-            try (ArchiveImport held = ArchiveImport.open(root, "payments", List.of("account_id", "merchant.id"), 1 << 20, now)) {
+            try (ArchiveImport held = ArchiveImport.open(root, "payments", List.of("account_id", "merchant.id"),
+                    TypedColumns.none(), 1 << 20, now)) {
                 assertThatThrownBy(() -> Archiver.start(defs, defsDir, defs.source("payments").orElseThrow(), root, config))
                         .isInstanceOf(TesseraException.class).hasMessageContaining("already being written by tessera import");
             }

@@ -133,7 +133,8 @@ class BoundedHeapTest {
             }
         };
         Path archive = dir.resolve("archive");
-        ArchiveFixture.write(archive, "payments", List.of("account_id"), rows, 50_000);
+        dev.tessera.api.Definitions loaded = dev.tessera.api.DefinitionLoader.load(defs);
+        ArchiveFixture.write(archive, loaded, defs, loaded.source("payments").orElseThrow(), List.of("account_id"), rows, 50_000);
 
         // the spine: 15 % of rows for accounts without events; ts over the last 23 days; a padded label
         Path spine = dir.resolve("spine.csv");

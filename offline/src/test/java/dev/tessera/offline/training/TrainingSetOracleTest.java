@@ -12,6 +12,8 @@ import dev.tessera.api.Definitions;
 import dev.tessera.core.agg.ValueCount;
 import dev.tessera.core.oracle.NaiveOracle;
 import dev.tessera.core.oracle.OracleAssertions;
+import dev.tessera.offline.archive.ArchiveFixture;
+import dev.tessera.offline.archive.ArchiveReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +63,51 @@ class TrainingSetOracleTest {
             List<Map<String, Object>> got = readParquet(out);
             assertMatchesOracle(world, rows, got, "seed " + seed);
             assertThat(Files.list(dir.resolve("work"))).as("spill files are removed").isEmpty();
+        }
+    }
+
+    /**
+     * The same adversarial world through a real archive: with typed columns (format 2: values from
+     * the columns, {@code _raw} never read) and without (every event decoded), both against the oracle.
+     */
+    @Test
+    void fromARealArchiveWithAndWithoutTypedColumnsEveryValueEqualsTheOracle() throws Exception {
+        TrainingWorld world = new TrainingWorld(5, 25);
+        world.generate(1200, 500);
+        List<Row> rows = spineRows(world, 300);
+        Path spine = writeSpine(rows, dir.resolve("spine-archived.csv"));
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"));
+        Definitions defs = DefinitionLoader.load(defsDir);
+        for (boolean typed : List.of(true, false)) {
+            Path root = dir.resolve(typed ? "archive-typed" : "archive-raw");
+            for (String source : List.of("payments", "logins")) {
+                dev.tessera.api.Source src = defs.source(source).orElseThrow();
+                List<String> keyFields = new dev.tessera.runtime.EventRules(defs, src, dev.tessera.core.event.SourceFields.layout(defs, src))
+                        .keyFields();
+                List<ArchiveFixture.Row> archived = world.events.stream().filter(a -> a.source().equals(source))
+                        .sorted(java.util.Comparator.comparingLong(a -> a.event().offset()))
+                        .map(a -> new ArchiveFixture.Row(a.event().partition(), a.event().offset(), a.event().ingestTime(), a.event().eventTime(),
+                                a.event().id(), keyFields.stream().map(k -> dev.tessera.runtime.EntityKeys.text(a.ev().fields().get(k)))
+                                        .toArray(String[]::new), a.event().raw()))
+                        .toList();
+                if (typed) {
+                    ArchiveFixture.write(root, defs, defsDir, src, keyFields, archived.iterator(), 97);
+                } else {
+                    ArchiveFixture.write(root, source, keyFields, archived.iterator(), 97);
+                }
+                dev.tessera.offline.archive.TypedColumns columns = dev.tessera.offline.archive.TypedColumns.of(defs, defsDir, src,
+                        dev.tessera.runtime.decode.EventDecoders.DEFAULT_MAX_RECORD_BYTES);
+                long[] withValues = {0};
+                ArchiveReader.open(root, source).forEachWithValues(Long.MIN_VALUE, Long.MAX_VALUE, keyFields, columns.fields(),
+                        columns.decoder(), (e, keys, values) -> withValues[0] += values != null ? 1 : 0);
+                assertThat(withValues[0]).as(source + ": the path under test").isEqualTo(typed ? archived.size() : 0);
+            }
+            Path out = dir.resolve("out-" + typed + ".parquet");
+            TrainingSetBuilder.Report report = new TrainingSetBuilder(defs, defsDir, src -> ArchiveReader.open(root, src.name()))
+                    .build(TrainingSetBuilder.Options.of(spine, "risk", out, dir.resolve("work")).withThreads(2).withBuckets(3),
+                            TrainingSetBuilder.Progress.NONE);
+            assertThat(report.undecodableEvents()).isZero();
+            assertMatchesOracle(world, rows, readParquet(out), typed ? "typed columns" : "raw");
         }
     }
 
