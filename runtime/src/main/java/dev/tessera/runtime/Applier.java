@@ -232,8 +232,7 @@ final class Applier implements Runnable {
                 continue;
             }
             if (id != null) {
-                src.addedIds[p].add(id);
-                src.addedTimes[p].add(et);
+                src.addedIds[p].add(id, et);
             }
             src.watermark.observe(p, et, now);
             int nonFinite = 0;
