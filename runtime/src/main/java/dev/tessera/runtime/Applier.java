@@ -185,11 +185,15 @@ final class Applier implements Runnable {
         String[] keys = new String[groups.size()];
         SourceCounters counters = src.counters;
         long newest = src.newestApplied;
+        // IN, ACCEPTED and DUPLICATE are added once per batch (an atomic add per event each was
+        // measurable); readers see them with the batch, as they see its offsets
+        counters.add(Outcome.IN, batch.size());
+        long accepted = 0;
+        long duplicates = 0;
         for (int i = 0; i < batch.size(); i++) {
             Batch.Record r = batch.records()[i];
             int p = r.partition();
             src.nextOffsets[p] = r.offset() + 1;
-            counters.increment(Outcome.IN);
             Decoded d = r.decoded();
             if (!d.isAccepted()) {
                 reject(src, r, d.reason().code(), d.message());
@@ -228,7 +232,7 @@ final class Applier implements Runnable {
             }
             String id = rules.id(e);
             if (!src.dedup[p].firstSeen(id, et)) {
-                counters.increment(Outcome.DUPLICATE);
+                duplicates++;
                 continue;
             }
             if (id != null) {
@@ -260,7 +264,7 @@ final class Applier implements Runnable {
                     st = gr.stateFor(keys[g]); // dropped by a commit's eviction since the lookup: look it up again
                 }
             }
-            counters.increment(Outcome.ACCEPTED);
+            accepted++;
             if (et > newest) {
                 newest = et;
             }
@@ -270,6 +274,12 @@ final class Applier implements Runnable {
             if (nonFinite > 0) {
                 counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
             }
+        }
+        if (accepted > 0) {
+            counters.add(Outcome.ACCEPTED, accepted);
+        }
+        if (duplicates > 0) {
+            counters.add(Outcome.DUPLICATE, duplicates);
         }
         src.newestApplied = newest;
         long[] positions = batch.positions();

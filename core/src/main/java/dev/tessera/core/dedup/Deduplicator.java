@@ -23,23 +23,25 @@ import java.util.function.ToLongFunction;
  *
  * <h2>Layout</h2>
  * The runtime asks once per event, and almost every answer is "first seen", so the lookup that
- * misses is the one to make cheap. Ids live in an open-addressing table with linear probing: a
- * {@code long[]} of 64-bit hashes of the ids (FNV-1a over the chars, then MurmurHash3's final mix)
- * beside a {@code String[]} of the ids themselves. A probe compares hashes, and the ids only when
- * the hashes are equal, so a miss reads one array and allocates nothing; a 64-bit collision of two
+ * misses is the one to make cheap. The table is one {@code long[]} of pairs, open addressing with
+ * linear probing: a 64-bit hash of the id (FNV-1a over the chars, then MurmurHash3's final mix)
+ * and where the id itself is kept (its expiry bucket and position there). A probe reads one cache
+ * line and compares hashes; only equal hashes look at the ids, so a 64-bit collision of two
  * different ids is told apart by {@code equals} and both are kept (never a false duplicate, which
- * would drop a good event). The table is at most half full; a removal shifts the entries after it
- * back (no tombstones, Knuth's Algorithm R).
+ * would drop a good event). The table holds no references: inserting at a random slot of a large
+ * array of references made the collector's write barrier dirty a new card per event (G1's
+ * refinement threads then cost as much as the insert). The table is at most half full; a removal
+ * shifts the pairs after it back (no tombstones, Knuth's Algorithm R).
  *
- * <p>The expiry index is a run of buckets of {@code horizon/16} of event time (a {@link TreeMap}
- * by bucket number, with the bucket of the previous call kept at hand, as events mostly arrive in
- * time order); each bucket holds its ids, their hashes and first event times in parallel arrays,
- * and whole buckets are dropped at once. It replaced a {@code HashMap<String, Long>} plus a list
- * per bucket, which cost a map node, a boxed time and a list slot per id (allocation that survived
- * until the horizon) and 7 % of the runtime's applier on a hot-key stream.
+ * <p>The ids and their first event times are kept in expiry buckets of {@code horizon/16} of event
+ * time (a {@link TreeMap} by bucket number, with the bucket of the previous call at hand, as events
+ * mostly arrive in time order): parallel arrays appended to in order, dropped whole by
+ * {@link #expire}. This replaced a {@code HashMap<String, Long>} plus a list per bucket, which cost
+ * a map node, a boxed time and a list slot per id and 7 % of the runtime's applier on a hot-key
+ * stream.
  *
- * <p>Memory per remembered id: 12–24 bytes of table (at a load of ½–¼) and 20 bytes of bucket, plus
- * the id string itself. Not thread-safe: one instance per partition worker.
+ * <p>Memory per remembered id: 32–64 bytes of table (at a load of ½–¼) and 12 bytes of bucket,
+ * plus the id string itself. Not thread-safe: one instance per partition worker.
  */
 public final class Deduplicator {
     private static final int MIN_CAPACITY = 16;
@@ -49,11 +51,15 @@ public final class Deduplicator {
     private final long horizonMillis;
     private final long bucketMillis;
     private final ToLongFunction<String> hasher;
-    /** The table: 64-bit hashes (0 = empty slot) and the ids in the same slots. */
-    private long[] hashes = new long[MIN_CAPACITY];
-    private String[] ids = new String[MIN_CAPACITY];
+    /** Pairs (hash, location) per slot: hash 0 marks an empty slot; location = bucket slot << 32 | position. */
+    private long[] table = new long[2 * MIN_CAPACITY];
     private int size;
     private final TreeMap<Long, Bucket> byBucket = new TreeMap<>();
+    /** Live buckets by their slot number (what a location names); free slot numbers are reused. */
+    private Bucket[] bucketSlots = new Bucket[8];
+    private int[] freeSlots = new int[8];
+    private int freeCount;
+    private int slotsUsed;
     /** The bucket of the previous {@link #firstSeen}, covering event times [lastFrom, lastUntil) (empty when it would overflow). */
     private Bucket last;
     private long lastFrom;
@@ -88,6 +94,15 @@ public final class Deduplicator {
         return h;
     }
 
+    private long hashOf(String id) {
+        long h = hasher.applyAsLong(id);
+        return h == 0 ? ZERO_HASH : h;
+    }
+
+    private String idAt(long location) {
+        return bucketSlots[(int) (location >>> 32)].ids[(int) location];
+    }
+
     /**
      * True when {@code id} is not remembered (and remembers it with {@code eventTime}); false for a
      * duplicate. A null id is never a duplicate: sources without ids cannot be deduplicated.
@@ -96,26 +111,23 @@ public final class Deduplicator {
         if (id == null) {
             return true;
         }
-        long h = hasher.applyAsLong(id);
-        if (h == 0) {
-            h = ZERO_HASH;
-        }
-        long[] table = hashes;
-        int mask = table.length - 1;
+        long h = hashOf(id);
+        long[] t = table;
+        int mask = (t.length >>> 1) - 1;
         int i = (int) h & mask;
         long at;
-        while ((at = table[i]) != 0) {
-            if (at == h && ids[i].equals(id)) {
+        while ((at = t[2 * i]) != 0) {
+            if (at == h && idAt(t[2 * i + 1]).equals(id)) {
                 return false;
             }
             i = (i + 1) & mask;
         }
-        table[i] = h;
-        ids[i] = id;
+        Bucket b = bucketOf(eventTime);
+        t[2 * i] = h;
+        t[2 * i + 1] = (long) b.slot << 32 | b.add(id, eventTime);
         size++;
-        bucketOf(eventTime).add(id, h, eventTime);
-        if (size > table.length >>> 1) {
-            resize(table.length << 1);
+        if (size > t.length >>> 2) {
+            resize(t.length); // twice the slots (t holds two longs per slot)
         }
         return true;
     }
@@ -126,7 +138,12 @@ public final class Deduplicator {
             return b;
         }
         long number = Math.floorDiv(eventTime, bucketMillis);
-        b = byBucket.computeIfAbsent(number, n -> new Bucket());
+        b = byBucket.get(number);
+        if (b == null) {
+            b = new Bucket(takeSlot());
+            bucketSlots[b.slot] = b;
+            byBucket.put(number, b);
+        }
         last = b;
         try {
             lastFrom = Math.multiplyExact(number, bucketMillis);
@@ -138,53 +155,71 @@ public final class Deduplicator {
         return b;
     }
 
-    private void resize(int capacity) {
-        long[] oldHashes = hashes;
-        String[] oldIds = ids;
-        hashes = new long[capacity];
-        ids = new String[capacity];
-        int mask = capacity - 1;
-        for (int j = 0; j < oldHashes.length; j++) {
-            long h = oldHashes[j];
-            if (h != 0) {
-                int i = (int) h & mask;
-                while (hashes[i] != 0) {
-                    i = (i + 1) & mask;
-                }
-                hashes[i] = h;
-                ids[i] = oldIds[j];
-            }
+    private int takeSlot() {
+        if (freeCount > 0) {
+            return freeSlots[--freeCount];
         }
+        if (slotsUsed == bucketSlots.length) {
+            bucketSlots = Arrays.copyOf(bucketSlots, slotsUsed * 2);
+        }
+        return slotsUsed++;
     }
 
-    /** Removes {@code id} (with hash {@code h}), which is in the table. */
-    private void remove(String id, long h) {
-        int mask = hashes.length - 1;
+    private void releaseSlot(int slot) {
+        bucketSlots[slot] = null;
+        if (freeCount == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
+        }
+        freeSlots[freeCount++] = slot;
+    }
+
+    private void resize(int slots) {
+        long[] old = table;
+        long[] t = new long[2 * slots];
+        int mask = slots - 1;
+        for (int j = 0; j < old.length; j += 2) {
+            long h = old[j];
+            if (h != 0) {
+                int i = (int) h & mask;
+                while (t[2 * i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                t[2 * i] = h;
+                t[2 * i + 1] = old[j + 1];
+            }
+        }
+        table = t;
+    }
+
+    /** Removes the pair (h, location), which is in the table. */
+    private void remove(long h, long location) {
+        long[] t = table;
+        int mask = (t.length >>> 1) - 1;
         int i = (int) h & mask;
-        while (hashes[i] != h || !ids[i].equals(id)) {
-            if (hashes[i] == 0) {
-                throw new IllegalStateException("dedup id missing from its table: " + id);
+        while (t[2 * i] != h || t[2 * i + 1] != location) {
+            if (t[2 * i] == 0) {
+                throw new IllegalStateException("dedup id missing from its table: " + idAt(location));
             }
             i = (i + 1) & mask;
         }
-        // backward shift: move each later entry of the run whose home slot is not in (i, j] into the hole
+        // backward shift: move each later pair of the run whose home slot is not in (i, j] into the hole
         int j = i;
         while (true) {
             j = (j + 1) & mask;
-            long hj = hashes[j];
+            long hj = t[2 * j];
             if (hj == 0) {
                 break;
             }
             int home = (int) hj & mask;
             boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
             if (!stays) {
-                hashes[i] = hj;
-                ids[i] = ids[j];
+                t[2 * i] = hj;
+                t[2 * i + 1] = t[2 * j + 1];
                 i = j;
             }
         }
-        hashes[i] = 0;
-        ids[i] = null;
+        t[2 * i] = 0;
+        t[2 * i + 1] = 0;
         size--;
     }
 
@@ -204,25 +239,26 @@ public final class Deduplicator {
                 break;
             }
             Bucket bucket = entry.getValue();
+            long slot = (long) bucket.slot << 32;
             for (int k = 0; k < bucket.size; k++) {
-                remove(bucket.ids[k], bucket.hashes[k]);
+                remove(hashOf(bucket.ids[k]), slot | k);
             }
             forgotten += bucket.size;
             if (bucket == last) {
                 last = null;
             }
+            releaseSlot(bucket.slot);
             it.remove();
         }
-        int capacity = hashes.length;
-        while (capacity > MIN_CAPACITY && size < capacity >>> 3) {
-            capacity >>>= 1;
+        int slots = table.length >>> 1;
+        while (slots > MIN_CAPACITY && size < slots >>> 3) {
+            slots >>>= 1;
         }
-        if (capacity != hashes.length) {
-            resize(capacity);
+        if (slots != table.length >>> 1) {
+            resize(slots);
         }
         return forgotten;
     }
-
     /**
      * The earliest event time an id may have and still be remembered after {@link #expire}{@code (clock)}:
      * exactly the ids first applied at or after it are kept. Lets a caller rebuild the state after
@@ -258,32 +294,36 @@ public final class Deduplicator {
 
     /** Restores a state written by {@link #snapshot()} (replacing the current one). */
     public void restore(Map<String, Long> state) {
-        hashes = new long[MIN_CAPACITY];
-        ids = new String[MIN_CAPACITY];
+        table = new long[2 * MIN_CAPACITY];
         size = 0;
         byBucket.clear();
+        Arrays.fill(bucketSlots, null);
+        slotsUsed = 0;
+        freeCount = 0;
         last = null;
         state.forEach(this::firstSeen);
     }
 
-    /** The ids first applied within one bucket of event time, in the order they came. */
+    /** The ids first applied within one bucket of event time, in the order they came, and their times. */
     private static final class Bucket {
+        final int slot;
         String[] ids = new String[16];
-        long[] hashes = new long[16];
         long[] times = new long[16];
         int size;
 
-        void add(String id, long hash, long time) {
+        Bucket(int slot) {
+            this.slot = slot;
+        }
+
+        /** Appends; returns the position. */
+        int add(String id, long time) {
             if (size == ids.length) {
-                int cap = size * 2;
-                ids = Arrays.copyOf(ids, cap);
-                hashes = Arrays.copyOf(hashes, cap);
-                times = Arrays.copyOf(times, cap);
+                ids = Arrays.copyOf(ids, size * 2);
+                times = Arrays.copyOf(times, size * 2);
             }
             ids[size] = id;
-            hashes[size] = hash;
             times[size] = time;
-            size++;
+            return size++;
         }
     }
 }
