@@ -33,6 +33,8 @@ final class SourceRuntime {
     /** Per partition: dedup blob sequence number to the newest first-event time in it. */
     TreeMap<Long, Long>[] blobs;
     long dedupSeq;
+    /** Folds what {@code Applier.prefetch} read, so the reads are not optimized away. */
+    long prefetched;
 
     SourceRuntime(Definitions defs, Source source, EventDecoder decoder, FieldLayout layout) {
         this.source = source;
