@@ -7,8 +7,8 @@ import java.util.Arrays;
  * order: the next commit writes them as one dedup blob (see {@link Checkpointer}). Two parallel
  * arrays that keep their capacity from commit to commit, so the applier's per-event append neither
  * boxes the time nor regrows a list after each commit (a {@code List<String>} and a
- * {@code List<Long>}, new at every commit, were 4 % of the applier on a hot-key stream). Applier
- * thread only.
+ * {@code List<Long>}, new at every commit, regrew with every commit; with the dedup's lists that
+ * growth was about 9 % of the applier's samples on a hot-key stream). Applier thread only.
  */
 final class AppliedIds {
     private String[] ids = new String[64];
