@@ -9,7 +9,6 @@ import dev.tessera.core.tile.TileRing;
 import dev.tessera.store.TileStore;
 import dev.tessera.store.TileStore.Space;
 import dev.tessera.store.WriteSet;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -292,15 +291,10 @@ final class Checkpointer {
         for (int p = 0; p < s.partitions; p++) {
             if (!s.addedIds[p].isEmpty()) {
                 long seq = ++s.dedupSeq;
-                long newest = Long.MIN_VALUE;
-                for (long t : s.addedTimes[p]) {
-                    newest = Math.max(newest, t);
-                }
                 ws.put(Space.DEDUP, RuntimeStateCodec.dedupKey(s.source.name(), p, seq),
-                        RuntimeStateCodec.encodeDedupBlob(s.addedIds[p], s.addedTimes[p]));
-                s.blobs[p].put(seq, newest);
-                s.addedIds[p] = new ArrayList<>();
-                s.addedTimes[p] = new ArrayList<>();
+                        RuntimeStateCodec.encodeDedupBlob(s.addedIds[p]));
+                s.blobs[p].put(seq, s.addedIds[p].newest());
+                s.addedIds[p].clear();
             }
             if (clock != WatermarkTracker.NONE) {
                 s.dedup[p].expire(clock);

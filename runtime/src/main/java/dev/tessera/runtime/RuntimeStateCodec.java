@@ -135,13 +135,13 @@ final class RuntimeStateCodec {
         return new long[] {partition, seq};
     }
 
-    static byte[] encodeDedupBlob(List<String> ids, List<Long> times) {
+    static byte[] encodeDedupBlob(AppliedIds ids) {
         ByteWriter out = new ByteWriter(16 + ids.size() * 24);
         out.writeByte(VERSION);
         out.writeUnsignedVarLong(ids.size());
         for (int i = 0; i < ids.size(); i++) {
-            out.writeString(ids.get(i));
-            out.writeVarLong(times.get(i));
+            out.writeString(ids.id(i));
+            out.writeVarLong(ids.time(i));
         }
         return out.toByteArray();
     }

@@ -29,11 +29,12 @@ final class SourceRuntime {
     WatermarkTracker watermark;
     Deduplicator[] dedup;
     /** Ids first applied since the last commit, per partition. */
-    List<String>[] addedIds;
-    List<Long>[] addedTimes;
+    AppliedIds[] addedIds;
     /** Per partition: dedup blob sequence number to the newest first-event time in it. */
     TreeMap<Long, Long>[] blobs;
     long dedupSeq;
+    /** Folds what {@code Applier.prefetch} read, so the reads are not optimized away. */
+    long prefetched;
 
     SourceRuntime(Definitions defs, Source source, EventDecoder decoder, FieldLayout layout) {
         this.source = source;
@@ -52,13 +53,11 @@ final class SourceRuntime {
         Arrays.fill(nextOffsets, -1L); // -1: nothing committed, start from the beginning
         watermark = new WatermarkTracker(count, source.lateness().millis(), source.idleTimeout().millis(), wallNow);
         dedup = new Deduplicator[count];
-        addedIds = new List[count];
-        addedTimes = new List[count];
+        addedIds = new AppliedIds[count];
         blobs = new TreeMap[count];
         for (int p = 0; p < count; p++) {
             dedup[p] = new Deduplicator(source.dedupHorizon().millis());
-            addedIds[p] = new ArrayList<>();
-            addedTimes[p] = new ArrayList<>();
+            addedIds[p] = new AppliedIds();
             blobs[p] = new TreeMap<>();
         }
     }

@@ -89,11 +89,108 @@ final class DistinctIr implements Ir {
             double x = d == 0.0 ? 0.0 : d; // -0.0 and 0.0 are one value
             return MurmurHash3.hash(Double.doubleToLongBits(x), DOUBLE_SEED)[0];
         }
-        if (value instanceof String || value instanceof Boolean) {
-            byte[] utf8 = value.toString().getBytes(StandardCharsets.UTF_8);
-            return MurmurHash3.hash(utf8.length == 0 ? EMPTY_STRING_KEY : utf8, STRING_SEED)[0];
+        if (value instanceof String s) {
+            return hashString(s);
+        }
+        if (value instanceof Boolean b) {
+            return b ? TRUE_HASH : FALSE_HASH;
         }
         throw ValueOrder.notCanonical(value);
+    }
+
+    private static final long TRUE_HASH = utf8Hash("true");
+    private static final long FALSE_HASH = utf8Hash("false");
+
+    /** The library's hash of the UTF-8 bytes, as the format defines it (allocates the bytes). */
+    static long utf8Hash(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        return MurmurHash3.hash(utf8.length == 0 ? EMPTY_STRING_KEY : utf8, STRING_SEED)[0];
+    }
+
+    /**
+     * {@link #utf8Hash}, computed from the chars when they are all ASCII (then they are the UTF-8
+     * bytes), so the hot path neither encodes nor allocates: MurmurHash3_x64_128 as DataSketches
+     * implements it (16-byte blocks as two little-endian longs, the tail, the finalization), first
+     * half. {@code DistinctIrTest} holds it to the library on random strings.
+     */
+    static long hashString(String s) {
+        int len = s.length();
+        if (len == 0) {
+            return utf8Hash(s);
+        }
+        long h1 = STRING_SEED;
+        long h2 = STRING_SEED;
+        int blocks = len >>> 4;
+        for (int b = 0; b < blocks; b++) {
+            int at = b << 4;
+            long k1 = 0;
+            long k2 = 0;
+            for (int i = 7; i >= 0; i--) {
+                char c1 = s.charAt(at + i);
+                char c2 = s.charAt(at + 8 + i);
+                if ((c1 | c2) >= 0x80) {
+                    return utf8Hash(s);
+                }
+                k1 = k1 << 8 | c1;
+                k2 = k2 << 8 | c2;
+            }
+            h1 ^= mixK1(k1);
+            h1 = Long.rotateLeft(h1, 27);
+            h1 += h2;
+            h1 = h1 * 5 + 0x52dce729;
+            h2 ^= mixK2(k2);
+            h2 = Long.rotateLeft(h2, 31);
+            h2 += h1;
+            h2 = h2 * 5 + 0x38495ab5;
+        }
+        int tail = blocks << 4;
+        int rem = len - tail;
+        if (rem > 0) {
+            long k1 = 0;
+            long k2 = 0;
+            for (int i = rem - 1; i >= 0; i--) {
+                char c = s.charAt(tail + i);
+                if (c >= 0x80) {
+                    return utf8Hash(s);
+                }
+                if (i >= 8) {
+                    k2 = k2 << 8 | c;
+                } else {
+                    k1 = k1 << 8 | c;
+                }
+            }
+            if (rem > 8) {
+                h2 ^= mixK2(k2);
+            }
+            h1 ^= mixK1(k1);
+        }
+        h1 ^= len;
+        h2 ^= len;
+        h1 += h2;
+        h2 += h1;
+        h1 = finalMix64(h1);
+        h2 = finalMix64(h2);
+        return h1 + h2;
+    }
+
+    private static final long C1 = 0x87c37b91114253d5L;
+    private static final long C2 = 0x4cf5ad432745937fL;
+
+    private static long mixK1(long k1) {
+        return Long.rotateLeft(k1 * C1, 31) * C2;
+    }
+
+    private static long mixK2(long k2) {
+        return Long.rotateLeft(k2 * C2, 33) * C1;
+    }
+
+    private static long finalMix64(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
     }
 
     void addHash(long h) {

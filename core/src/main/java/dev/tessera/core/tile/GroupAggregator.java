@@ -60,8 +60,12 @@ public final class GroupAggregator {
 
     private record Spec(Aggregator aggregator, int valueSlot, int filter, int[] hopIdx, int[] slotIdx) {}
 
-    /** One hop length: which spec each slot of its tiles holds, and how long tiles must be kept. */
-    private record Hop(long hopMillis, long retainMillis, Aggregator[] slotAggregators, long[] slotFingerprints) {}
+    /**
+     * One hop length: which spec each slot of its tiles holds (and whether this hop is the spec's
+     * first placement, where {@link #apply} counts its non-finite values), and how long tiles must be kept.
+     */
+    private record Hop(long hopMillis, long retainMillis, Aggregator[] slotAggregators, long[] slotFingerprints,
+                       int[] slotSpecs, boolean[] firstPlacement) {}
 
     private record Served(String name, int hop, int slot, WindowSpec window, Aggregator aggregator) {}
 
@@ -133,13 +137,17 @@ public final class GroupAggregator {
             List<Integer> slotSpecs = specsByHop.get(hopMillis);
             Aggregator[] aggs = new Aggregator[slotSpecs.size()];
             long[] fps = new long[slotSpecs.size()];
+            int[] specOfSlot = new int[slotSpecs.size()];
+            boolean[] first = new boolean[slotSpecs.size()];
             for (int slot = 0; slot < aggs.length; slot++) {
                 Feature f = specFeatures.get(slotSpecs.get(slot));
                 aggs[slot] = Aggregators.create(f.agg(), f.k(), f.p());
                 fps[slot] = fingerprint(specKey(f));
+                specOfSlot[slot] = slotSpecs.get(slot);
+                first[slot] = placements.get(slotSpecs.get(slot)).isEmpty();
                 placements.get(slotSpecs.get(slot)).add(new int[] {h, slot});
             }
-            hops[h] = new Hop(hopMillis, retainByHop.get(hopMillis), aggs, fps);
+            hops[h] = new Hop(hopMillis, retainByHop.get(hopMillis), aggs, fps, specOfSlot, first);
         }
 
         Spec[] specs = new Spec[specFeatures.size()];
@@ -229,45 +237,56 @@ public final class GroupAggregator {
      *         they are treated as null and should be reported as a quality issue
      */
     public int apply(EntityTiles entity, Event event, long eventTime, String eventId) {
+        // hop by hop, so each ring is asked for its tile (and the tile start divided out) once per
+        // event rather than once per aggregation placed in it; a tile is still created only when
+        // some slot of it takes a value, and each IR sees the same adds as spec by spec
         int nonFinite = 0;
         long evaluated = 0;
         long passed = 0;
-        for (Spec spec : specs) {
-            if (spec.filter >= 0) {
-                long bit = 1L << spec.filter;
-                if ((evaluated & bit) == 0) {
-                    evaluated |= bit;
-                    if (filters[spec.filter].test(event)) {
-                        passed |= bit;
+        for (int h = 0; h < hops.length; h++) {
+            Hop hop = hops[h];
+            int[] slotSpecs = hop.slotSpecs;
+            Ir[] tile = null;
+            boolean evicted = false;
+            for (int slot = 0; slot < slotSpecs.length; slot++) {
+                Spec spec = specs[slotSpecs[slot]];
+                if (spec.filter >= 0) {
+                    long bit = 1L << spec.filter;
+                    if ((evaluated & bit) == 0) {
+                        evaluated |= bit;
+                        if (filters[spec.filter].test(event)) {
+                            passed |= bit;
+                        }
+                    }
+                    if ((passed & bit) == 0) {
+                        continue;
                     }
                 }
-                if ((passed & bit) == 0) {
-                    continue;
+                Object value;
+                if (spec.valueSlot < 0) {
+                    value = Boolean.TRUE;
+                } else {
+                    value = event.get(spec.valueSlot);
+                    if (value == null) {
+                        continue;
+                    }
+                    if (value instanceof Double d && !Double.isFinite(d)) {
+                        if (hop.firstPlacement[slot]) {
+                            nonFinite++; // counted once per aggregation, not per hop
+                        }
+                        continue;
+                    }
                 }
-            }
-            Object value;
-            if (spec.valueSlot < 0) {
-                value = Boolean.TRUE;
-            } else {
-                value = event.get(spec.valueSlot);
-                if (value == null) {
-                    continue;
-                }
-                if (value instanceof Double d && !Double.isFinite(d)) {
-                    nonFinite++;
-                    continue;
-                }
-            }
-            int[] hopIdx = spec.hopIdx;
-            for (int i = 0; i < hopIdx.length; i++) {
-                int h = hopIdx[i];
-                Hop hop = hops[h];
-                long start = tileStart(h, eventTime);
-                Ir[] tile = entity.rings[h].getOrCreate(start, hop.slotAggregators.length);
                 if (tile == null) {
-                    continue; // before the eviction horizon: can no longer change any read
+                    if (evicted) {
+                        continue;
+                    }
+                    tile = entity.rings[h].getOrCreate(tileStart(h, eventTime), slotSpecs.length);
+                    if (tile == null) {
+                        evicted = true; // before the eviction horizon: can no longer change any read
+                        continue;
+                    }
                 }
-                int slot = spec.slotIdx[i];
                 Ir ir = tile[slot];
                 if (ir == null) {
                     ir = spec.aggregator.newIr();

@@ -134,7 +134,7 @@ public final class TileRing {
             idx = n;
         } else {
             olderTilesModCount++; // a late event: an older tile changes, or a tile is inserted before the head
-            idx = Arrays.binarySearch(starts, 0, n, start);
+            idx = lateIndex(start, n);
             if (idx >= 0) {
                 changed[idx] = true;
                 return tiles[idx];
@@ -148,6 +148,25 @@ public final class TileRing {
             changed[n - 1] = true; // the former head is demoted (see the class comment)
         }
         return tile;
+    }
+
+    /**
+     * {@code Arrays.binarySearch(starts, 0, n, start)} for a start before the head's: late events
+     * mostly belong to one of the last few tiles (a consumer interleaves partitions that are a few
+     * seconds of event time apart), so those are looked at first, newest first; a binary search
+     * over a ring of hundreds of 10-second tiles was a sixth of the runtime's applier.
+     */
+    private int lateIndex(long start, int n) {
+        for (int i = n - 2, stop = Math.max(0, n - 9); i >= stop; i--) {
+            long s = starts[i];
+            if (s == start) {
+                return i;
+            }
+            if (s < start) {
+                return -(i + 1) - 1; // belongs right after tile i
+            }
+        }
+        return Arrays.binarySearch(starts, 0, Math.max(0, n - 9), start);
     }
 
     /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */

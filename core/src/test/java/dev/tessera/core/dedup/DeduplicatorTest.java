@@ -93,4 +93,60 @@ class DeduplicatorTest {
         restored.expire(12_000);
         assertThat(restored.snapshot()).containsOnlyKeys("b"); // a and c (time 1) are older than 12000 - 10000
     }
+
+    /**
+     * Against a HashSet oracle, with hash functions that collide on purpose (a constant, a few
+     * values, the length): first-seen answers, sizes and expiries must be exactly the oracle's, so
+     * a 64-bit collision can never turn a new id into a duplicate; the table's probing, growth,
+     * shrinking and backward-shift removal all run through long chains of equal hashes.
+     */
+    @Test
+    void collidingHashesNeverMakeFalseDuplicates() {
+        java.util.List<java.util.function.ToLongFunction<String>> hashers = java.util.List.of(
+                id -> 0L, id -> 7L, id -> id.hashCode() & 3, id -> id.length(), id -> (long) id.hashCode() << 32,
+                Deduplicator::hash);
+        for (int hi = 0; hi < hashers.size(); hi++) {
+            for (long seed = 0; seed < 40; seed++) {
+                Random rnd = new Random(seed * 31 + hi);
+                long horizon = 1 + rnd.nextInt(rnd.nextBoolean() ? 20 : 10_000);
+                Deduplicator d = new Deduplicator(horizon, hashers.get(hi));
+                Map<String, Long> applied = new HashMap<>(); // oracle: id -> first event time, among those kept
+                long clock = rnd.nextInt(1_000_000) - 500_000;
+                int ops = hi < 2 ? 600 : 3_000;
+                for (int i = 0; i < ops; i++) {
+                    String id = "id" + rnd.nextInt(rnd.nextBoolean() ? 50 : 2_000);
+                    long time = clock - rnd.nextInt((int) (2 * horizon + 1));
+                    boolean expected = !applied.containsKey(id);
+                    assertThat(d.firstSeen(id, time)).as("hasher %d seed %d op %d id %s", hi, seed, i, id).isEqualTo(expected);
+                    applied.putIfAbsent(id, time);
+                    if (rnd.nextInt(40) == 0) {
+                        clock += rnd.nextInt((int) horizon + 1);
+                        int forgotten = d.expire(clock);
+                        long since = d.retainedSince(clock);
+                        int before = applied.size();
+                        applied.values().removeIf(t -> t < since);
+                        assertThat(forgotten).as("hasher %d seed %d forgotten", hi, seed).isEqualTo(before - applied.size());
+                    }
+                    assertThat(d.size()).isEqualTo(applied.size());
+                }
+                assertThat(d.snapshot()).as("hasher %d seed %d", hi, seed).isEqualTo(applied);
+                for (String id : applied.keySet()) {
+                    assertThat(d.firstSeen(id, clock)).as("hasher %d seed %d kept %s", hi, seed, id).isFalse();
+                }
+            }
+        }
+    }
+
+    /** Event times at both ends of the long range (bucket arithmetic near overflow). */
+    @Test
+    void extremeEventTimes() {
+        Deduplicator d = new Deduplicator(3);
+        long[] times = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -1, 0, 1, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+        for (int i = 0; i < times.length; i++) {
+            assertThat(d.firstSeen("e" + i, times[i])).isTrue();
+            assertThat(d.firstSeen("e" + i, times[i])).isFalse();
+        }
+        assertThat(d.size()).isEqualTo(times.length);
+        assertThat(d.snapshot()).hasSize(times.length).containsEntry("e0", Long.MIN_VALUE).containsEntry("e6", Long.MAX_VALUE);
+    }
 }

@@ -12,14 +12,15 @@ import java.util.Set;
  * and a third of its allocation. Here the keys of all open objects share one array used as a
  * stack (an object's keys sit above those of its parents and are dropped when it closes), and a
  * key is compared with its siblings by identity first (Jackson canonicalizes field names, so a
- * repeated name is usually the same String) and then by {@code equals}. An object with more than
+ * repeated name is usually the same String), then by hash code (cached in those Strings, so two
+ * different keys of the same length are not compared byte by byte) and {@code equals}. An object with more than
  * {@value #LINEAR_LIMIT} keys moves to a hash set, so a record of thousands of keys stays linear.
  * One instance per record; not thread-safe.
  */
 final class JsonKeySet {
     private static final int LINEAR_LIMIT = 16;
 
-    private String[] keys = new String[32];
+    private String[] keys = new String[8];
     private int top;
     private int depth;
     private Set<?>[] large;
@@ -48,9 +49,10 @@ final class JsonKeySet {
         if (set != null) {
             return set.add(key);
         }
+        int h = key.hashCode();
         for (int i = base; i < top; i++) {
             String k = keys[i];
-            if (k == key || k.equals(key)) {
+            if (k == key || k.hashCode() == h && k.equals(key)) {
                 return false;
             }
         }

@@ -111,6 +111,79 @@ class JsonDecoderAgreementTest {
         }
     }
 
+    /**
+     * One decoder for a stream of records, as a consumer uses it: it learns the key order and then
+     * matches keys in that order (see {@code JsonEventDecoder}). Records mostly repeat one shape,
+     * and sometimes reorder, drop or add top-level keys, repeat a key, or change a value's shape.
+     * Each verdict (accepted values, or the reason and the whole message) must equal that of a
+     * fresh decoder, which has learned nothing, and accepted values must equal the naive oracle's.
+     */
+    @Test
+    void aDecoderThatLearnedAKeyOrderDecodesEveryRecordAsAFreshOne() throws Exception {
+        int shortcuts = 0;
+        for (long seed = 0; seed < 300; seed++) {
+            Random random = new Random(seed);
+            List<String> names = new ArrayList<>(POOL);
+            Collections.shuffle(names, random);
+            FieldLayout layout = FieldLayout.of(names.subList(0, 1 + random.nextInt(names.size())));
+            JsonEventDecoder reused = new JsonEventDecoder(layout, 1 << 20);
+            ObjectNode usual = randomObject(random, tree(POOL), 0);
+            for (int r = 0; r < 60; r++) {
+                ObjectNode object = usual;
+                int change = random.nextInt(12);
+                if (change == 0) {
+                    object = randomObject(random, tree(POOL), 0); // another shape altogether
+                } else if (change == 1 && usual.size() > 1) {
+                    object = reordered(usual, random);
+                } else if (change == 2 && usual.size() > 0) {
+                    object = usual.deepCopy();
+                    List<String> keys = new ArrayList<>();
+                    usual.fieldNames().forEachRemaining(keys::add);
+                    object.remove(keys.get(random.nextInt(keys.size())));
+                } else if (change == 3) {
+                    object = usual.deepCopy();
+                    object.put("extra" + random.nextInt(3), random.nextInt(100));
+                } else if (change == 4) {
+                    usual = random.nextBoolean() ? reordered(usual, random) : randomObject(random, tree(POOL), 0);
+                    object = usual;
+                }
+                byte[] json = change == 5 && countNonEmptyObjects(object) > 0
+                        ? writeWithDuplicate(NAN_LITERALS, object, random)
+                        : NAN_LITERALS.writeValueAsBytes(object);
+                String context = "seed " + seed + " record " + r + ", layout " + layout + ", json " + new String(json, "UTF-8");
+                Decoded fresh = new JsonEventDecoder(layout, 1 << 20).decode(json);
+                Decoded decoded = reused.decode(json);
+                assertThat(decoded.isAccepted()).as("%s -> %s / %s", context, decoded, fresh).isEqualTo(fresh.isAccepted());
+                if (!fresh.isAccepted()) {
+                    assertThat(decoded.reason()).as(context).isEqualTo(fresh.reason());
+                    assertThat(decoded.message()).as(context).isEqualTo(fresh.message());
+                    continue;
+                }
+                Object[] expected = naive(READER.readTree(json), layout);
+                assertThat(expected).as(context).isNotNull();
+                for (int slot = 0; slot < layout.size(); slot++) {
+                    assertThat(Objects.equals(decoded.event().get(slot), expected[slot]))
+                            .as("%s: field %s decoded %s, naive %s", context, layout.names().get(slot),
+                                    decoded.event().get(slot), expected[slot])
+                            .isTrue();
+                    assertThat(decoded.event().get(slot)).as(context).isEqualTo(fresh.event().get(slot));
+                }
+                shortcuts += change > 5 ? 1 : 0;
+            }
+        }
+        assertThat(shortcuts).as("accepted records of the usual shape").isGreaterThan(3_000);
+    }
+
+    private static ObjectNode reordered(ObjectNode object, Random random) {
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(object.properties());
+        Collections.shuffle(fields, random);
+        ObjectNode out = NODES.objectNode();
+        for (Map.Entry<String, JsonNode> f : fields) {
+            out.set(f.getKey(), f.getValue());
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- the naive oracle
 
     /** Canonical values per slot, or null when some layout field has the wrong shape. */

@@ -1,0 +1,60 @@
+package dev.tessera.core.tile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.core.agg.Ir;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A ring's tiles against a sorted map, for streams of tile starts that mostly grow and sometimes go
+ * back a few tiles or far (late events: the search from the head, then the binary search), with
+ * evictions: the same tile for the same start, starts strictly increasing, nothing before the horizon.
+ */
+class TileRingTest {
+    @Test
+    void lateTilesAreFoundAndInsertedInOrder() {
+        for (long seed = 0; seed < 300; seed++) {
+            Random random = new Random(seed);
+            TileRing ring = new TileRing();
+            TreeMap<Long, Ir[]> oracle = new TreeMap<>();
+            long head = random.nextInt(100);
+            long horizon = Long.MIN_VALUE;
+            for (int i = 0; i < 400; i++) {
+                long start;
+                int kind = random.nextInt(10);
+                if (kind < 5) {
+                    head += random.nextInt(3);
+                    start = head;
+                } else if (kind < 9) {
+                    start = head - random.nextInt(12);
+                } else {
+                    start = head - random.nextInt(200);
+                }
+                Ir[] tile = ring.getOrCreate(start, 1);
+                if (start < horizon) {
+                    assertThat(tile).as("seed %d: before the horizon", seed).isNull();
+                    continue;
+                }
+                Ir[] known = oracle.putIfAbsent(start, tile);
+                if (known != null) {
+                    assertThat(tile).as("seed %d start %d", seed, start).isSameAs(known);
+                }
+                if (random.nextInt(60) == 0) {
+                    long cut = head - random.nextInt(50);
+                    ring.evictBefore(cut);
+                    horizon = Math.max(horizon, cut);
+                    oracle.headMap(horizon).clear();
+                }
+                assertThat(ring.size()).as("seed %d", seed).isEqualTo(oracle.size());
+            }
+            int i = 0;
+            for (var e : oracle.entrySet()) {
+                assertThat(ring.startOf(i)).as("seed %d index %d", seed, i).isEqualTo(e.getKey());
+                assertThat(ring.tileAt(i)).isSameAs(e.getValue());
+                i++;
+            }
+        }
+    }
+}
