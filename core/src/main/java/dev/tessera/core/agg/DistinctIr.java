@@ -3,6 +3,7 @@ package dev.tessera.core.agg;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
+import dev.tessera.core.codec.Hash64;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.datasketches.hash.MurmurHash3;
@@ -168,8 +169,8 @@ final class DistinctIr implements Ir {
         h2 ^= len;
         h1 += h2;
         h2 += h1;
-        h1 = finalMix64(h1);
-        h2 = finalMix64(h2);
+        h1 = Hash64.fmix(h1);
+        h2 = Hash64.fmix(h2);
         return h1 + h2;
     }
 
@@ -182,15 +183,6 @@ final class DistinctIr implements Ir {
 
     private static long mixK2(long k2) {
         return Long.rotateLeft(k2 * C2, 33) * C1;
-    }
-
-    private static long finalMix64(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
     }
 
     void addHash(long h) {

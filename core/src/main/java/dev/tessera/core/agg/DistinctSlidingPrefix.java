@@ -1,5 +1,6 @@
 package dev.tessera.core.agg;
 
+import dev.tessera.core.codec.Hash64;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -91,20 +92,11 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         h2 ^= 8;
         h1 += h2;
         h2 += h1;
-        h1 = fmix64(h1);
-        h2 = fmix64(h2);
+        h1 = Hash64.fmix(h1);
+        h2 = Hash64.fmix(h2);
         h1 += h2;
         h2 += h1;
         return couponOf(h1, h2);
-    }
-
-    private static long fmix64(long k) {
-        k ^= k >>> 33;
-        k *= 0xff51afd7ed558ccdL;
-        k ^= k >>> 33;
-        k *= 0xc4ceb9fe1a85ec53L;
-        k ^= k >>> 33;
-        return k;
     }
 
     private static int couponOf(long h0, long h1) {

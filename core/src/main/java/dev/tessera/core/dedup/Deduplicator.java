@@ -81,17 +81,7 @@ public final class Deduplicator {
 
     /** FNV-1a over the UTF-16 chars, then MurmurHash3's fmix64 so that the low bits (the slot) depend on every char. */
     static long hash(String id) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < id.length(); i++) {
-            h ^= id.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return dev.tessera.core.codec.Hash64.ofChars(id);
     }
 
     private long hashOf(String id) {

@@ -1,5 +1,7 @@
 package dev.tessera.offline.training;
 
+import dev.tessera.core.codec.Hash64;
+
 /**
  * Which events a spine can need, per entity, as a Bloom filter of (key, time unit): a row at
  * {@code ts} needs its key's events in {@code [ts − lookback, ts)} (lookback: the longest window
@@ -98,25 +100,11 @@ final class SpineKeyFilter {
     }
 
     private static long mix(long h, long unitIndex) {
-        return fmix(h ^ (unitIndex * 0x9E3779B97F4A7C15L));
+        return Hash64.fmix(h ^ (unitIndex * 0x9E3779B97F4A7C15L));
     }
 
     /** 64-bit FNV-1a over the chars, finished with murmur3's mix. */
     private static long hash(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return fmix(h);
-    }
-
-    private static long fmix(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return Hash64.ofChars(s);
     }
 }
