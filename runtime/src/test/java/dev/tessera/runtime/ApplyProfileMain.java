@@ -7,7 +7,6 @@ import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoders;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,12 +91,9 @@ public final class ApplyProfileMain {
         }
     }
 
+    /** A payment of a cubic-skewed account, as {@code RuntimeThroughputBench} draws them. */
     static byte[] payment(Random rnd, int i, int accounts, long eventTime) {
         int account = (int) Math.floor(Math.pow(rnd.nextDouble(), 3) * accounts);
-        String json = "{\"payment_id\":\"p-" + i + "\",\"account_id\":\"a-" + account + "\",\"card_fingerprint\":\"c-"
-                + (account * 3 + rnd.nextInt(3)) + "\",\"merchant_id\":\"m-" + rnd.nextInt(2000) + "\",\"amount\":"
-                + (rnd.nextInt(50_000) / 100.0) + ",\"currency\":\"USD\",\"status\":\"" + (rnd.nextInt(10) == 0 ? "DECLINED" : "APPROVED")
-                + "\",\"country\":\"US\",\"device_id\":\"d-" + account + "\",\"ip\":\"10.0.0.1\",\"event_time\":" + eventTime + "}";
-        return json.getBytes(StandardCharsets.UTF_8);
+        return HotPathProfileMain.paymentOf(rnd, i, account, eventTime);
     }
 }
