@@ -147,6 +147,7 @@ final class Checkpointer {
                 for (GroupRuntime g : s.groups) {
                     for (EntityState st : g.entities.values()) {
                         synchronized (st) {
+                            g.aggregator.releaseUnreadCache(st.tiles); // not read for a sweep interval: free its read cache
                             if (st.frozen == null) { // frozen ones are evicted when they are encoded
                                 writeEntity(ws, g, st, watermarks.get(s), false);
                             }

@@ -17,6 +17,8 @@ public final class EntityTiles {
     long[] cachedMods;
     int[] cachedRanges;
     WindowPrefixes prefixes;
+    /** Whether a read happened since the last {@link GroupAggregator#releaseUnreadCache}. */
+    boolean readSinceRelease;
 
     EntityTiles(int hops) {
         rings = new TileRing[hops];

@@ -328,6 +328,29 @@ public final class GroupAggregator {
     private static final Object NULL_RESULT = new Object();
 
     /**
+     * Drops {@code entity}'s read cache (results and merged prefixes) if it was not read since the
+     * previous call, and starts a new period either way. The runtime calls it from its periodic
+     * sweep, so an entity keeps its cache while it is read at least once a sweep interval; the
+     * caches of entities nobody reads any more (up to hundreds of KB each, ADR 011) are released. The
+     * next read folds the windows again and gives the same answers (the cache never changes one).
+     * Same threading rule as {@link #read}. Returns whether a cache was dropped.
+     */
+    public boolean releaseUnreadCache(EntityTiles entity) {
+        if (entity.readSinceRelease) {
+            entity.readSinceRelease = false;
+            return false;
+        }
+        if (entity.cachedResults == null) {
+            return false;
+        }
+        entity.cachedResults = null;
+        entity.cachedMods = null;
+        entity.cachedRanges = null;
+        entity.prefixes = null;
+        return true;
+    }
+
+    /**
      * Reads one served feature (by index into {@link #servedNames()}) at {@code t}.
      *
      * <h3>Read cache</h3>
@@ -357,6 +380,7 @@ public final class GroupAggregator {
         if (from >= to) {
             return s.aggregator.emptyResult();
         }
+        entity.readSinceRelease = true;
         if (entity.cachedResults == null) {
             entity.cachedResults = new Object[served.length];
             entity.cachedMods = new long[served.length];

@@ -161,7 +161,16 @@ class PrefixReadTest {
                         TileCodec.encode(ga, h, ring.tileAt(i));
                     }
                 }
-                what = "commit";
+                // and a runtime sweep: read since the last one (every step reads), the cache stays;
+                // a second sweep with no read between releases it; the reads below rebuild it
+                assertThat(ga.releaseUnreadCache(tiles)).as("read since the last sweep: kept").isFalse();
+                if (rnd.nextBoolean()) {
+                    ga.releaseUnreadCache(tiles);
+                    assertThat(ga.releaseUnreadCache(tiles)).as("nothing left to release").isFalse();
+                    what = "commit and release of the read cache";
+                } else {
+                    what = "commit";
+                }
             } else if (action < 95) { // one tile replaced by its decoded copy, as a store load does
                 int h = rnd.nextInt(ga.hopCount());
                 TileRing ring = tiles.ring(h);
