@@ -15,16 +15,6 @@ final class FirstLastPrefix extends SlidingPrefix {
     }
 
     @Override
-    boolean added(Ir ir) {
-        return true;
-    }
-
-    @Override
-    boolean removed(Ir ir) {
-        return true;
-    }
-
-    @Override
     Object exactResult(Ir lastIr) {
         if (last && lastIr != null && !lastIr.isEmpty()) {
             return lastIr.result();

@@ -14,16 +14,6 @@ final class LastKPrefix extends SlidingPrefix {
     }
 
     @Override
-    boolean added(Ir ir) {
-        return true;
-    }
-
-    @Override
-    boolean removed(Ir ir) {
-        return true;
-    }
-
-    @Override
     Object exactResult(Ir last) {
         LastKIr any = (LastKIr) (last != null ? last : held(0, false));
         int k = any.k();

@@ -38,11 +38,18 @@ abstract class SlidingPrefix implements WindowPrefix {
         this.aggregator = aggregator;
     }
 
-    /** Adds a non-null IR to the state; false when the state cannot represent it exactly. */
-    abstract boolean added(Ir ir);
+    /**
+     * Adds a non-null IR to the state; false when the state cannot represent it exactly. By default
+     * nothing is kept beyond the held IRs themselves (first, last, last_k answer from those).
+     */
+    boolean added(Ir ir) {
+        return true;
+    }
 
     /** Removes a non-null IR (the oldest one added and not removed) from the state; false when it cannot. */
-    abstract boolean removed(Ir ir);
+    boolean removed(Ir ir) {
+        return true;
+    }
 
     /**
      * The contract's answer for the IRs held (at least one non-null) followed by {@code last} (may be
