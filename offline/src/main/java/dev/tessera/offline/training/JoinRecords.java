@@ -1,5 +1,12 @@
 package dev.tessera.offline.training;
 
+import static dev.tessera.offline.training.SpillValues.DOUBLE;
+import static dev.tessera.offline.training.SpillValues.FALSE;
+import static dev.tessera.offline.training.SpillValues.LONG;
+import static dev.tessera.offline.training.SpillValues.NULL;
+import static dev.tessera.offline.training.SpillValues.STRING;
+import static dev.tessera.offline.training.SpillValues.TRUE;
+
 import dev.tessera.core.event.Event;
 import dev.tessera.offline.archive.ArchivedEvent;
 import java.io.IOException;
@@ -40,12 +47,6 @@ final class JoinRecords {
     }
 
     static final int RAW = 0x80;
-    private static final int NULL = 0;
-    private static final int LONG = 1;
-    private static final int DOUBLE = 2;
-    private static final int STRING = 3;
-    private static final int TRUE = 4;
-    private static final int FALSE = 5;
 
     static void writeSpine(SpillOutput out, String key, long ts, long row) throws IOException {
         out.writeString(key);

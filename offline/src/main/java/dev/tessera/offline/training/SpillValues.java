@@ -22,12 +22,13 @@ final class SpillValues {
     static final int KIND_VALUE_COUNTS = 32;
     static final int KIND_OTHER = 64;
 
-    private static final int NULL = 0;
-    private static final int LONG = 1;
-    private static final int DOUBLE = 2;
-    private static final int STRING = 3;
-    private static final int TRUE = 4;
-    private static final int FALSE = 5;
+    // value tags; the scalar ones also tag the decoded event values of JoinRecords
+    static final int NULL = 0;
+    static final int LONG = 1;
+    static final int DOUBLE = 2;
+    static final int STRING = 3;
+    static final int TRUE = 4;
+    static final int FALSE = 5;
     private static final int LIST = 6;
     private static final int VALUE_COUNT = 7;
 
