@@ -23,11 +23,10 @@ import java.util.List;
  * so a stray quote costs one record, not the rest of the file; a quote still open at the end of the
  * file is {@code malformed}. Blank lines are skipped. Invalid UTF-8 reads as U+FFFD.
  */
-final class CsvReader extends InputReader {
+final class CsvReader extends LineInputReader {
     private static final int SHOWN_OF_TOO_LARGE = 200;
 
     private final Path file;
-    private final InputReader.CountingStream stream;
     private final Reader in;
     private final int maxRecordChars;
     private final List<String> columns;
@@ -37,7 +36,6 @@ final class CsvReader extends InputReader {
     private int end;
     private boolean eof;
     private long line = 1;
-    private long number;
 
     // the record being read
     private final StringBuilder text = new StringBuilder();
@@ -45,10 +43,14 @@ final class CsvReader extends InputReader {
     private final List<String> fields = new ArrayList<>();
 
     CsvReader(Path file, InputReader.CountingStream stream, int maxRecordBytes) throws IOException {
+        this(file, stream, new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)), maxRecordBytes);
+    }
+
+    private CsvReader(Path file, InputReader.CountingStream stream, Reader in, int maxRecordBytes) throws IOException {
+        super(stream, in);
         this.file = file;
-        this.stream = stream;
-        this.in = new InputStreamReader(stream, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+        this.in = in;
         this.maxRecordChars = maxRecordBytes;
         InputRow header = next();
         if (header == null) {
@@ -227,25 +229,5 @@ final class CsvReader extends InputReader {
         pos = 0;
         end = n;
         return true;
-    }
-
-    @Override
-    long number() {
-        return number;
-    }
-
-    @Override
-    String unit() {
-        return "line";
-    }
-
-    @Override
-    double progress() {
-        return stream.progress();
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * dropped. A line longer than the record limit is never held whole: it is skipped to its end and
  * comes back {@code too_large}, with its first bytes for the report.
  */
-final class JsonLinesReader extends InputReader {
+final class JsonLinesReader extends LineInputReader {
     private static final int READ_BUFFER = 1 << 16;
     private static final int SHOWN_OF_TOO_LARGE = 200;
 
@@ -24,9 +24,9 @@ final class JsonLinesReader extends InputReader {
     private boolean eof;
     private byte[] line = new byte[1024];
     private long lineNumber;
-    private long number;
 
     JsonLinesReader(InputReader.CountingStream in, int maxRecordBytes) {
+        super(in, in);
         this.in = in;
         this.maxRecordBytes = maxRecordBytes;
     }
@@ -122,25 +122,5 @@ final class JsonLinesReader extends InputReader {
         pos = 0;
         end = n;
         return true;
-    }
-
-    @Override
-    long number() {
-        return number;
-    }
-
-    @Override
-    String unit() {
-        return "line";
-    }
-
-    @Override
-    double progress() {
-        return in.progress();
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }
