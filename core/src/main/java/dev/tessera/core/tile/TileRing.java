@@ -41,6 +41,8 @@ public final class TileRing {
     private Ir[][] tiles = NO_TILES;
     /** Tiles changed by {@link #getOrCreate} since the last {@link #clearChanged()}: what a commit must write. */
     private boolean[] changed = NO_FLAGS;
+    /** No tile before this index is flagged in {@code changed}: {@link #clearChanged()} clears from here (rings hold hundreds of tiles, commits change the last few). */
+    private int changedFrom = Integer.MAX_VALUE;
     private int size;
     private long horizon = Long.MIN_VALUE;
     /** Bumped by every change that can alter what a read of this ring returns (see {@link #modCount()}). */
@@ -101,7 +103,17 @@ public final class TileRing {
 
     /** Marks every tile as written. */
     public void clearChanged() {
-        Arrays.fill(changed, 0, size, false);
+        if (changedFrom < size) {
+            Arrays.fill(changed, changedFrom, size, false);
+        }
+        changedFrom = Integer.MAX_VALUE;
+    }
+
+    private void flagChanged(int index) {
+        changed[index] = true;
+        if (index < changedFrom) {
+            changedFrom = index;
+        }
     }
 
     /** Tiles that start before this were evicted. */
@@ -126,7 +138,7 @@ public final class TileRing {
         modCount++;
         int n = size;
         if (n > 0 && starts[n - 1] == start) {
-            changed[n - 1] = true;
+            flagChanged(n - 1);
             return tiles[n - 1];
         }
         int idx;
@@ -136,16 +148,16 @@ public final class TileRing {
             olderTilesModCount++; // a late event: an older tile changes, or a tile is inserted before the head
             idx = lateIndex(start, n);
             if (idx >= 0) {
-                changed[idx] = true;
+                flagChanged(idx);
                 return tiles[idx];
             }
             idx = -idx - 1;
         }
         Ir[] tile = new Ir[slots];
         insertAt(idx, start, tile);
-        changed[idx] = true;
+        flagChanged(idx);
         if (idx == n && n > 0) {
-            changed[n - 1] = true; // the former head is demoted (see the class comment)
+            flagChanged(n - 1); // the former head is demoted (see the class comment)
         }
         return tile;
     }
@@ -194,6 +206,9 @@ public final class TileRing {
         starts[idx] = start;
         tiles[idx] = tile;
         changed[idx] = false;
+        if (changedFrom != Integer.MAX_VALUE && changedFrom >= idx) {
+            changedFrom++; // the flagged tiles at and after idx moved up by one
+        }
         size++;
     }
 
@@ -241,6 +256,9 @@ public final class TileRing {
         System.arraycopy(changed, cut, changed, 0, size - cut);
         Arrays.fill(tiles, size - cut, size, null);
         Arrays.fill(changed, size - cut, size, false);
+        if (changedFrom != Integer.MAX_VALUE) {
+            changedFrom = Math.max(0, changedFrom - cut);
+        }
         size -= cut;
         return cut;
     }

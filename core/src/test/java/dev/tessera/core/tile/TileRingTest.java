@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A ring's tiles against a sorted map, for streams of tile starts that mostly grow and sometimes go
  * back a few tiles or far (late events: the search from the head, then the binary search), with
- * evictions: the same tile for the same start, starts strictly increasing, nothing before the horizon.
+ * evictions: the same tile for the same start, starts strictly increasing, nothing before the horizon;
+ * and the tiles flagged changed (what a commit writes) against a set of starts kept by the class's rules.
  */
 class TileRingTest {
     @Test
@@ -19,6 +20,7 @@ class TileRingTest {
             Random random = new Random(seed);
             TileRing ring = new TileRing();
             TreeMap<Long, Ir[]> oracle = new TreeMap<>();
+            java.util.TreeSet<Long> changed = new java.util.TreeSet<>();
             long head = random.nextInt(100);
             long horizon = Long.MIN_VALUE;
             for (int i = 0; i < 400; i++) {
@@ -32,10 +34,15 @@ class TileRingTest {
                 } else {
                     start = head - random.nextInt(200);
                 }
+                Long headBefore = oracle.isEmpty() ? null : oracle.lastKey();
                 Ir[] tile = ring.getOrCreate(start, 1);
                 if (start < horizon) {
                     assertThat(tile).as("seed %d: before the horizon", seed).isNull();
                     continue;
+                }
+                changed.add(start);
+                if (headBefore != null && start > headBefore) {
+                    changed.add(headBefore); // a demoted head
                 }
                 Ir[] known = oracle.putIfAbsent(start, tile);
                 if (known != null) {
@@ -46,6 +53,14 @@ class TileRingTest {
                     ring.evictBefore(cut);
                     horizon = Math.max(horizon, cut);
                     oracle.headMap(horizon).clear();
+                    changed.headSet(horizon).clear();
+                }
+                if (random.nextInt(25) == 0) {
+                    ring.clearChanged();
+                    changed.clear();
+                }
+                for (int j = 0; j < ring.size(); j++) {
+                    assertThat(ring.changed(j)).as("seed %d step %d tile %d", seed, i, j).isEqualTo(changed.contains(ring.startOf(j)));
                 }
                 assertThat(ring.size()).as("seed %d", seed).isEqualTo(oracle.size());
             }
