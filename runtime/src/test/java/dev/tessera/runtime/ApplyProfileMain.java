@@ -88,7 +88,40 @@ public final class ApplyProfileMain {
                     applyCpu / (double) n, commitCpu / (double) n);
             System.out.printf("of which RocksDB write %.0f ns/event, %,d store ops (%.1f per event)%n", writeNanos[0] / (double) n,
                     writeNanos[1], writeNanos[1] / (double) n);
+            printThreadCpu(n);
         }
+    }
+
+    /**
+     * CPU per event of every thread of this process by name, the JVM's own (collector, concurrent
+     * refinement, compiler) and RocksDB's native ones included, which JFR's samples do not show.
+     * From {@code /proc/self/task} (Linux; prints nothing elsewhere). Times since the JVM started.
+     */
+    static void printThreadCpu(long events) {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[#0-9]+$", "").trim();
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum); // utime + stime
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return;
+        }
+        System.out.println("CPU by thread since start (clock ticks of 10 ms; µs per event):");
+        ticks.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() >= 10)
+                .forEach(e -> System.out.printf("  %-24s %6.2f s  %6.2f µs/event%n", e.getKey(), e.getValue() / 100.0,
+                        e.getValue() * 10_000.0 / events));
     }
 
     /** A payment of a cubic-skewed account, as {@code RuntimeThroughputBench} draws them. */
