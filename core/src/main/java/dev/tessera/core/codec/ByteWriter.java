@@ -1,5 +1,8 @@
 package dev.tessera.core.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -9,6 +12,8 @@ import java.util.Arrays;
  * length-prefixed UTF-8 strings and byte arrays. Not thread-safe; reusable via {@link #reset()}.
  */
 public final class ByteWriter {
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] buf;
     private int pos;
 
@@ -54,9 +59,8 @@ public final class ByteWriter {
 
     public ByteWriter writeLong(long v) {
         ensure(8);
-        for (int i = 7; i >= 0; i--) {
-            buf[pos++] = (byte) (v >>> (i * 8));
-        }
+        LONG_BE.set(buf, pos, v);
+        pos += 8;
         return this;
     }
 
@@ -98,6 +102,38 @@ public final class ByteWriter {
         ensure(n);
         s.getBytes(0, n, buf, pos);
         pos += n;
+        return this;
+    }
+
+    /**
+     * Starts a length-prefixed part written in place: reserves its length prefix and returns where
+     * it is, for {@link #endLengthPrefixed}. The result is what {@link #writeBytes} of the part's
+     * bytes writes, without encoding the part into a buffer of its own first and copying it.
+     */
+    public int startLengthPrefixed() {
+        ensure(1);
+        return pos++;
+    }
+
+    /** Ends the part started at {@code at} by {@link #startLengthPrefixed}: writes its length (an unsigned varint) before it. */
+    public ByteWriter endLengthPrefixed(int at) {
+        int len = pos - at - 1;
+        int extra = 0;
+        for (int v = len >>> 7; v != 0; v >>>= 7) {
+            extra++;
+        }
+        if (extra > 0) { // a part of 128 bytes or more: its prefix takes more than the byte reserved
+            ensure(extra);
+            System.arraycopy(buf, at + 1, buf, at + 1 + extra, len);
+            pos += extra;
+        }
+        int v = len;
+        int i = at;
+        while ((v & ~0x7F) != 0) {
+            buf[i++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[i] = (byte) v;
         return this;
     }
 

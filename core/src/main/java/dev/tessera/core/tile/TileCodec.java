@@ -41,20 +41,15 @@ public final class TileCodec {
     static void encode(long[] fingerprints, Ir[] tile, ByteWriter out) {
         out.writeByte(VERSION);
         out.writeUnsignedVarLong(tile.length);
-        ByteWriter irBytes = null;
         for (int s = 0; s < tile.length; s++) {
             out.writeLong(fingerprints[s]);
             Ir ir = tile[s];
             if (ir == null || ir.isEmpty()) {
                 out.writeUnsignedVarLong(0);
             } else {
-                if (irBytes == null) {
-                    irBytes = new ByteWriter(64);
-                }
-                irBytes.reset();
-                ir.encode(irBytes);
-                out.writeUnsignedVarLong(irBytes.size());
-                out.writeRaw(irBytes);
+                int at = out.startLengthPrefixed();
+                ir.encode(out);
+                out.endLengthPrefixed(at);
             }
         }
     }

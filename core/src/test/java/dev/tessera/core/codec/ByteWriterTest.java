@@ -60,4 +60,51 @@ class ByteWriterTest {
             assertEquals(9, r.readByte());
         }
     }
+
+    /**
+     * A part written in place between {@code startLengthPrefixed} and {@code endLengthPrefixed} gives
+     * the bytes of the oracle's length prefix and part, after whatever came before, for lengths
+     * around every varint boundary; and {@code writeLong} writes big-endian, as the byte loop did.
+     */
+    @Test
+    void lengthPrefixedInPlaceIsWhatTheOracleWrites() {
+        Random rnd = new Random(7);
+        int[] lengths = {0, 1, 126, 127, 128, 129, 300, 16_383, 16_384, 16_385, 70_000, 2_097_151, 2_097_152};
+        for (int len : lengths) {
+            for (int before : new int[] {0, 3, 61}) {
+                byte[] head = new byte[before];
+                byte[] part = new byte[len];
+                rnd.nextBytes(head);
+                rnd.nextBytes(part);
+                ByteWriter w = new ByteWriter(16);
+                w.writeRaw(head, 0, head.length);
+                int at = w.startLengthPrefixed();
+                for (int i = 0; i < part.length; ) { // in pieces, as an IR's encoding writes itself
+                    int n = Math.min(part.length - i, 1 + rnd.nextInt(40));
+                    w.writeRaw(part, i, n);
+                    i += n;
+                }
+                w.endLengthPrefixed(at);
+                w.writeByte(0x5A);
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                expected.write(head, 0, head.length);
+                long v = len;
+                while ((v & ~0x7FL) != 0) {
+                    expected.write((int) ((v & 0x7F) | 0x80));
+                    v >>>= 7;
+                }
+                expected.write((int) v);
+                expected.write(part, 0, part.length);
+                expected.write(0x5A);
+                assertArrayEquals(expected.toByteArray(), w.toByteArray(), "length " + len + " after " + before);
+            }
+        }
+        for (int i = 0; i < 1_000; i++) {
+            long x = rnd.nextLong();
+            byte[] got = new ByteWriter(16).writeLong(x).toByteArray();
+            for (int b = 0; b < 8; b++) {
+                assertEquals((byte) (x >>> (56 - 8 * b)), got[b]);
+            }
+        }
+    }
 }
