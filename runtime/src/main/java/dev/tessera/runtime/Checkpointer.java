@@ -228,7 +228,7 @@ final class Checkpointer {
                     TileRing ring = st.tiles.ring(h);
                     long hop = agg.hopMillis(h);
                     int head = ring.size() - 1;
-                    for (int i = 0; i < head; i++) {
+                    for (int i = ring.firstChanged(); i < head; i++) {
                         if (ring.changed(i)) {
                             ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring.tileAt(i)));
                         }

@@ -101,6 +101,11 @@ public final class TileRing {
         return changed[index];
     }
 
+    /** No tile before this index is {@link #changed}: where a commit's scan of the flags starts (the size when none is). */
+    public int firstChanged() {
+        return Math.min(changedFrom, size);
+    }
+
     /** Marks every tile as written. */
     public void clearChanged() {
         if (changedFrom < size) {

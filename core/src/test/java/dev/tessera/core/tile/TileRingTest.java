@@ -59,6 +59,9 @@ class TileRingTest {
                     ring.clearChanged();
                     changed.clear();
                 }
+                for (int j = 0; j < ring.firstChanged(); j++) {
+                    assertThat(changed.contains(ring.startOf(j))).as("seed %d step %d: tile %d before firstChanged %d", seed, i, j, ring.firstChanged()).isFalse();
+                }
                 for (int j = 0; j < ring.size(); j++) {
                     assertThat(ring.changed(j)).as("seed %d step %d tile %d", seed, i, j).isEqualTo(changed.contains(ring.startOf(j)));
                 }
