@@ -281,6 +281,42 @@ public class FeatureReadBenchmark {
         return c.out;
     }
 
+    /** Per thread: the account whose next event {@link #applyNext} applied, and the time to read it at. */
+    @State(Scope.Thread)
+    public static class JustChanged {
+        int account;
+        long readAt;
+
+        /**
+         * Applies and evicts as {@code coreReadAfterNextEvent} does, outside the timed call. JMH warns
+         * that per-invocation set-ups distort benchmarks that take microseconds when their cost is
+         * timed; in sample-time mode each invocation is timed alone, so only the read is measured
+         * (the set-up's effect on the caches, the entity just written, is the point).
+         */
+        @Setup(Level.Invocation)
+        public void applyNext(Stack s, Cursor c) {
+            int i = c.advance();
+            long t = s.clocks[i] += s.spacing;
+            s.aggregator.apply(s.tiles[i], s.nextEvents[i][(int) (c.events++ % Stack.NEXT_EVENTS)], t, null);
+            s.aggregator.evict(s.tiles[i], t);
+            account = i;
+            readAt = t + 1;
+        }
+    }
+
+    /**
+     * The issue's in-process read in its hardest realistic case: all 50 features of an account whose
+     * next event was applied just before (untimed, {@link JustChanged}), so no read-cache entry is
+     * current and every window has moved — what a scoring call reads right after the payment it
+     * scores. {@code coreReadAfterNextEvent} times the same with the apply and evict included.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    public Object[] coreReadJustChanged(Stack s, JustChanged e, Cursor c) {
+        s.aggregator.read(s.tiles[e.account], e.readAt, c.out);
+        return c.out;
+    }
+
     @Benchmark
     public Object[] baselineCoreRead(Stack s, Cursor c) {
         s.aggregator.read(s.tiles[c.advance()], System.currentTimeMillis(), c.out);
