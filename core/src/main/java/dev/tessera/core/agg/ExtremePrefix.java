@@ -9,6 +9,8 @@ package dev.tessera.core.agg;
  */
 final class ExtremePrefix extends SlidingPrefix {
     private final boolean max;
+    /** The read's merge target, reused. */
+    private MinMaxIr target;
     /** The queue: values and sequence numbers of their IRs, at (head + i) % capacity. */
     private Object[] values = new Object[4];
     private long[] seqs = new long[4];
@@ -77,7 +79,11 @@ final class ExtremePrefix extends SlidingPrefix {
 
     @Override
     Object exactResult(Ir last) {
-        MinMaxIr target = (MinMaxIr) aggregator.newMergeTarget();
+        if (target == null) {
+            target = (MinMaxIr) aggregator.newMergeTarget();
+        } else {
+            target.clear(); // what a new merge target is
+        }
         target.mergeParts(length > 0 ? values[head] : null, doubles > 0);
         if (last != null) {
             target.merge(last);

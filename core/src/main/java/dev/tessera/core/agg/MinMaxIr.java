@@ -63,6 +63,12 @@ final class MinMaxIr implements Ir {
         mergeParts(o.extreme, o.sawDouble);
     }
 
+    /** Back to the state of a new IR (a reused read target of {@link ExtremePrefix}). */
+    void clear() {
+        extreme = null;
+        sawDouble = false;
+    }
+
     /** Merges an IR given by its extreme (may be null) and double flag, exactly as {@link #merge} does. */
     void mergeParts(Object oExtreme, boolean oSawDouble) {
         if (oExtreme != null) {

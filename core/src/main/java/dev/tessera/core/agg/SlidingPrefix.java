@@ -26,7 +26,7 @@ abstract class SlidingPrefix implements WindowPrefix {
     static final Object CANNOT = new Object();
 
     final Aggregator aggregator;
-    /** The IRs appended and not dropped, oldest first: {@code held[(first + i) % held.length]}, i < size. */
+    /** The IRs appended and not dropped, oldest first: {@code held[(first + i) & (held.length - 1)]}, i < size (the length is a power of two). */
     private Ir[] held = new Ir[4];
     private int first;
     private int size;
@@ -71,12 +71,12 @@ abstract class SlidingPrefix implements WindowPrefix {
         if (size == held.length) {
             Ir[] grown = new Ir[held.length * 2];
             for (int i = 0; i < size; i++) {
-                grown[i] = held[(first + i) % held.length];
+                grown[i] = held[(first + i) & (held.length - 1)];
             }
             held = grown;
             first = 0;
         }
-        held[(first + size) % held.length] = ir;
+        held[(first + size) & (held.length - 1)] = ir;
         size++;
         if (ir != null) {
             nonNull++;
@@ -96,7 +96,7 @@ abstract class SlidingPrefix implements WindowPrefix {
         for (int i = 0; i < n; i++) {
             Ir ir = held[first];
             held[first] = null;
-            first = (first + 1) % held.length;
+            first = (first + 1) & (held.length - 1);
             size--;
             if (ir != null) {
                 nonNull--;
@@ -136,7 +136,7 @@ abstract class SlidingPrefix implements WindowPrefix {
     private void giveUp() {
         WindowPrefix f = folded();
         for (int i = 0; i < size; i++) {
-            f.append(held[(first + i) % held.length]);
+            f.append(held[(first + i) & (held.length - 1)]);
         }
         folded = f;
         released();
@@ -154,7 +154,7 @@ abstract class SlidingPrefix implements WindowPrefix {
     final Ir held(int i, boolean oldestFirst) {
         int seen = 0;
         for (int j = 0; j < size; j++) {
-            Ir ir = held[(first + (oldestFirst ? j : size - 1 - j)) % held.length];
+            Ir ir = held[(first + (oldestFirst ? j : size - 1 - j)) & (held.length - 1)];
             if (ir != null && seen++ == i) {
                 return ir;
             }
@@ -164,6 +164,6 @@ abstract class SlidingPrefix implements WindowPrefix {
 
     /** The IR at {@code j} among all held (nulls included), oldest first. */
     final Ir heldAt(int j) {
-        return held[(first + j) % held.length];
+        return held[(first + j) & (held.length - 1)];
     }
 }

@@ -120,6 +120,16 @@ abstract class SumAccumulator implements Ir {
         }
     }
 
+    /** Back to the state of a new accumulator (a reused read target of {@link SumPrefix}). */
+    final void clear() {
+        n = 0;
+        lo = 0;
+        hi = 0;
+        s = 0.0;
+        c = 0.0;
+        sawDouble = false;
+    }
+
     // the parts, for SumPrefix
     final long partN() {
         return n;

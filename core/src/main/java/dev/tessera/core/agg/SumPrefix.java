@@ -21,6 +21,8 @@ final class SumPrefix extends SlidingPrefix {
     private int count;
     /** The fold of the double parts; null when a drop made it stale. */
     private SumAccumulator doubles;
+    /** The read's merge target, reused: cleared, it is what a new one is. */
+    private SumAccumulator target;
 
     SumPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -82,7 +84,11 @@ final class SumPrefix extends SlidingPrefix {
             }
         }
         // what the contract does: a fresh target receives the fold, then the last IR
-        SumAccumulator target = (SumAccumulator) aggregator.newMergeTarget();
+        if (target == null) {
+            target = (SumAccumulator) aggregator.newMergeTarget();
+        } else {
+            target.clear();
+        }
         target.mergeParts(n, lo, hi, doubles.partS(), doubles.partC(), doubles.partSawDouble());
         if (last != null) {
             target.merge(last);
@@ -95,5 +101,6 @@ final class SumPrefix extends SlidingPrefix {
         s = null;
         c = null;
         doubles = null;
+        target = null;
     }
 }

@@ -207,7 +207,7 @@ class WindowPrefixTest {
                 "last_k slid", "approx_distinct slid", "approx_distinct gave up", "approx_percentile slid",
                 "approx_percentile gave up", "top_k slid", "top_k gave up", "sum read", "approx_distinct read",
                 "approx_distinct read from coupons", "approx_percentile read exactly past 300 values",
-                "top_k read exactly past 192 values");
+                "top_k read exactly past 192 values", "approx_distinct slid under the same last tile");
     }
 
     /** Which state a sliding prefix answered from: for the sketches, whether the window was past the stored exact forms. */
@@ -235,6 +235,16 @@ class WindowPrefixTest {
         for (int step = 0; step < steps; step++) {
             Ir last = rnd.nextInt(5) == 0 ? null : ir(agg, rnd, value, 1 + rnd.nextInt(perTile), clock);
             for (int read = 0; read < 1 + rnd.nextInt(3); read++) {
+                if (read > 0 && !window.isEmpty() && rnd.nextInt(3) == 0) {
+                    // the window's start passes its oldest tile while the last one stays (a later read, no new tile)
+                    window.remove(0);
+                    if (prefix.dropOldest(1)) {
+                        labels.collect(name + " slid under the same last tile");
+                    } else {
+                        prefix = agg.newWindowPrefix();
+                        window.forEach(prefix::append);
+                    }
+                }
                 List<Ir> all = new ArrayList<>(window);
                 all.add(last);
                 assertThat(prefix.resultWith(last)).as("%s, step %d, %d tiles, read %d", agg, step, window.size(), read)
