@@ -17,6 +17,12 @@ package dev.tessera.core.agg;
  *       a read absorbs only the hashes it gained since the previous read ({@code absorbed}). The
  *       composite estimate depends on the coupons or registers only (it reads the registers' sums of
  *       2^-v, which are exact in a double for lgK = 15), not on the order of updates.</li>
+ *   <li><b>Last IR estimating</b> (a tile with more than 128 distinct values: a day's tile of a busy
+ *       account): the fold absorbs the whole last IR by a union, which is idempotent, so absorbing
+ *       it again after it grew is still the union the generic read's target holds; and the generic
+ *       read would copy the fold (32 KiB of registers once dense) and union both into it on every
+ *       read. While the last IR's union is in a coupon mode, an unchanged estimate means unchanged
+ *       coupons (see {@link DistinctIr#inCouponMode()}), and the previous answer is returned.</li>
  * </ul>
  */
 final class DistinctPrefix extends MergedPrefix {
@@ -26,6 +32,8 @@ final class DistinctPrefix extends MergedPrefix {
     private long[] absorbed = new long[0];
     private int absorbedSize;
     private Object absorbedResult;
+    /** The estimate of the (estimating) last IR when the fold last absorbed it; NaN when not known. */
+    private double absorbedTailEstimate = Double.NaN;
 
     DistinctPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -44,6 +52,7 @@ final class DistinctPrefix extends MergedPrefix {
     void changed() {
         absorbedOf = null;
         absorbedResult = null;
+        absorbedTailEstimate = Double.NaN;
     }
 
     @Override
@@ -54,7 +63,7 @@ final class DistinctPrefix extends MergedPrefix {
         }
         DistinctIr tail = (DistinctIr) last;
         if (tail.isEstimating()) {
-            return mergedResult(last);
+            return absorbEstimating(tail);
         }
         if (!((DistinctIr) f).isEstimating()) {
             DistinctIr fold = (DistinctIr) f;
@@ -72,6 +81,29 @@ final class DistinctPrefix extends MergedPrefix {
             absorbedResult = null;
         }
         if (absorbNew(fold, tail.exactHashes(), tail.exactSize()) || absorbedResult == null) {
+            absorbedResult = fold.result();
+        }
+        return absorbedResult;
+    }
+
+    /** The read with an estimating last IR (see the class comment). */
+    private Object absorbEstimating(DistinctIr tail) {
+        DistinctIr fold = (DistinctIr) ownedFold();
+        if (absorbedOf != tail) {
+            if (absorbedOf != null && absorbedOf != tail) {
+                throw new IllegalStateException("approx_distinct window prefix read with another last IR than the one"
+                        + " whose hashes its fold holds; make a new prefix when the window changes otherwise");
+            }
+            absorbedOf = tail;
+            absorbedSize = 0;
+            absorbedResult = null;
+            absorbedTailEstimate = Double.NaN;
+        }
+        double estimate = tail.estimate();
+        boolean coupons = tail.inCouponMode();
+        if (absorbedResult == null || !coupons || estimate != absorbedTailEstimate) {
+            fold.merge(tail);
+            absorbedTailEstimate = coupons ? estimate : Double.NaN;
             absorbedResult = fold.result();
         }
         return absorbedResult;
