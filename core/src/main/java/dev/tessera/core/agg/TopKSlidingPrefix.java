@@ -29,6 +29,19 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     private int rankedLength;
     /** Whether the list holds every value of the prefix (fewer than it has room for). */
     private boolean rankedAll;
+    /*
+     * What the last read looked up for its last IR, kept while the IRs held stay the same (added and
+     * removed clear it) and the last IR is the same exact IR: its values keep their first-seen
+     * positions and new ones are appended (TopKIr), so a read looks up only the values it gained —
+     * a busy account's hour holds dozens, each a probe of a table of thousands.
+     */
+    /** The exact last IR the memo is for; null when there is none. */
+    private TopKIr memoOf;
+    /** The prefix's count of the memo IR's values [0, memoSize), in the IR's order. */
+    private long[] memoPrefixCounts = new long[0];
+    private int memoSize;
+    /** Those values, for the membership test of long lists (more than 8); null until needed. */
+    private Set<String> memoValues;
 
     TopKSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -41,6 +54,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean added(Ir ir) {
+        memoOf = null;
         TopKIr t = (TopKIr) ir;
         if (t.isSketch()) {
             if (!t.neverPurged()) {
@@ -106,6 +120,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean removed(Ir ir) {
+        memoOf = null;
         TopKIr t = (TopKIr) ir;
         if (t.isSketch()) {
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
@@ -174,23 +189,36 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
         }
         int k = ((TopKIr) (tail != null ? tail : held(0, true))).k();
-        ValueCount[] changed = new ValueCount[m];
+        long[] before = prefixCounts(tail, lastValues, m);
         int distinct = counts.size();
         for (int i = 0; i < m; i++) {
-            long c = counts.get(lastValues[i]);
-            if (c == 0) {
+            if (before[i] == 0) {
                 distinct++;
             }
-            changed[i] = new ValueCount(lastValues[i], c + lastCounts[i]);
         }
         if (distinct > TopKIr.MERGE_EXACT_LIMIT) {
             return CANNOT;
         }
-        Arrays.sort(changed, TopKIr.order());
+        // only the first k of the last IR's values in result order can be taken: select those
+        int mk = Math.min(k, m);
+        ValueCount[] changed = new ValueCount[mk];
+        int filled = 0;
+        for (int i = 0; i < m; i++) {
+            long total = before[i] + lastCounts[i];
+            if (filled == mk && !before(lastValues[i], total, changed[mk - 1])) {
+                continue;
+            }
+            int at = filled < mk ? filled++ : mk - 1;
+            while (at > 0 && before(lastValues[i], total, changed[at - 1])) {
+                changed[at] = changed[at - 1];
+                at--;
+            }
+            changed[at] = new ValueCount(lastValues[i], total);
+        }
         if (ranked == null || rankedLength < k + m && !rankedAll) {
             rank(k + 2 * m + 8); // room for the last IR to gain values, and listed values to leave, before the next scan
         }
-        Set<String> inLast = m <= 8 ? null : new HashSet<>(Arrays.asList(lastValues));
+        Set<String> inLast = m <= 8 ? null : tail != null && memoOf == tail ? memoValues : new HashSet<>(Arrays.asList(lastValues));
         List<ValueCount> top = new ArrayList<>(k);
         int a = 0;
         int b = 0;
@@ -198,10 +226,10 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a]) : contains(lastValues, m, ranked[a]))) {
                 a++; // its count changed: it is among the last IR's values
             }
-            if (a == rankedLength && b == m) {
+            if (a == rankedLength && b == mk) {
                 break;
             }
-            if (a == rankedLength || b < m && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
+            if (a == rankedLength || b < mk && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
                 top.add(changed[b++]);
             } else {
                 top.add(new ValueCount(ranked[a], rankedCounts[a]));
@@ -209,6 +237,48 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
         }
         return List.copyOf(top);
+    }
+
+    /** Whether (value, count) comes before {@code row} in {@link TopKIr#order()}. */
+    private static boolean before(String value, long count, ValueCount row) {
+        return count > row.count() || count == row.count() && value.compareTo(row.value()) < 0;
+    }
+
+    /**
+     * The prefix's count of each of the last IR's values: from the memo for the values it has seen
+     * when {@code tail} is the exact IR it was made for, looked up for the others (and remembered).
+     */
+    private long[] prefixCounts(TopKIr tail, String[] values, int m) {
+        if (tail == null || tail.isSketch()) {
+            memoOf = null; // an exact IR that became a sketch keeps its identity, not its order
+            long[] before = new long[m];
+            for (int i = 0; i < m; i++) {
+                before[i] = counts.get(values[i]);
+            }
+            return before;
+        }
+        if (memoOf != tail) {
+            memoOf = tail;
+            memoSize = 0;
+            memoValues = null;
+        }
+        if (memoPrefixCounts.length < m) {
+            memoPrefixCounts = Arrays.copyOf(memoPrefixCounts, Math.max(m, 2 * memoPrefixCounts.length));
+        }
+        for (int i = memoSize; i < m; i++) {
+            memoPrefixCounts[i] = counts.get(values[i]);
+        }
+        if (m > 8) {
+            if (memoValues == null) {
+                memoValues = new HashSet<>(Arrays.asList(values).subList(0, m));
+            } else {
+                for (int i = memoSize; i < m; i++) {
+                    memoValues.add(values[i]);
+                }
+            }
+        }
+        memoSize = m;
+        return memoPrefixCounts;
     }
 
     /** {@link TopKIr#order()} between a row and a (value, count). */
@@ -228,8 +298,11 @@ final class TopKSlidingPrefix extends SlidingPrefix {
 
     /** Selects the prefix's best {@code r} values in result order (all of them when fewer). */
     private void rank(int r) {
-        ranked = new String[r];
-        rankedCounts = new long[r];
+        // a heap of the best r seen so far with the worst at its root: a value that does not beat the
+        // root costs one comparison, one that does log r (an insertion into a sorted run cost up to r,
+        // and a busy account's week holds thousands of values)
+        String[] hv = new String[r];
+        long[] hc = new long[r];
         int n = 0;
         for (int i = 0; i < counts.capacity(); i++) {
             String v = counts.keyAt(i);
@@ -237,30 +310,68 @@ final class TopKSlidingPrefix extends SlidingPrefix {
                 continue;
             }
             long c = counts.countAt(i);
-            if (n == r) {
-                long worst = rankedCounts[r - 1];
-                if (c < worst || c == worst && ranked[r - 1].compareTo(v) < 0) {
-                    continue;
+            if (n < r) {
+                int at = n++;
+                while (at > 0) { // sift up: the worse one goes up
+                    int parent = (at - 1) >>> 1;
+                    if (!worse(c, v, hc[parent], hv[parent])) {
+                        break;
+                    }
+                    hv[at] = hv[parent];
+                    hc[at] = hc[parent];
+                    at = parent;
                 }
-                n--;
+                hv[at] = v;
+                hc[at] = c;
+            } else if (worse(hc[0], hv[0], c, v)) {
+                siftDown(hv, hc, n, c, v);
             }
-            int at = n; // insertion into the sorted run
-            while (at > 0 && (rankedCounts[at - 1] < c || rankedCounts[at - 1] == c && ranked[at - 1].compareTo(v) > 0)) {
-                ranked[at] = ranked[at - 1];
-                rankedCounts[at] = rankedCounts[at - 1];
-                at--;
+        }
+        ranked = new String[r];
+        rankedCounts = new long[r];
+        for (int size = n; size > 0; size--) { // the root is the worst left: it goes last
+            ranked[size - 1] = hv[0];
+            rankedCounts[size - 1] = hc[0];
+            if (size > 1) {
+                siftDown(hv, hc, size - 1, hc[size - 1], hv[size - 1]);
             }
-            ranked[at] = v;
-            rankedCounts[at] = c;
-            n++;
         }
         rankedLength = n;
         rankedAll = n < r;
+    }
+
+    /** Whether (ca, va) ranks after (cb, vb) in {@link TopKIr#order()}. */
+    private static boolean worse(long ca, String va, long cb, String vb) {
+        return ca < cb || ca == cb && va.compareTo(vb) > 0;
+    }
+
+    /** Puts (c, v) at the root of the heap {@code [0, n)} and sifts it down to its place. */
+    private static void siftDown(String[] hv, long[] hc, int n, long c, String v) {
+        int at = 0;
+        while (true) {
+            int child = 2 * at + 1;
+            if (child >= n) {
+                break;
+            }
+            if (child + 1 < n && worse(hc[child + 1], hv[child + 1], hc[child], hv[child])) {
+                child++;
+            }
+            if (!worse(hc[child], hv[child], c, v)) {
+                break;
+            }
+            hv[at] = hv[child];
+            hc[at] = hc[child];
+            at = child;
+        }
+        hv[at] = v;
+        hc[at] = c;
     }
 
     @Override
     void released() {
         counts = null;
         ranked = null;
+        memoOf = null;
+        memoValues = null;
     }
 }
