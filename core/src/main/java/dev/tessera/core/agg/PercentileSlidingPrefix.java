@@ -17,6 +17,18 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
     /** Values added since the array was last merged: merged in one sort when next needed, so a new prefix costs one sort, not a merge per IR. */
     private double[] pending = new double[16];
     private int pendingSize;
+    /*
+     * What the last read found for its last IR, kept while the values held stay the same (added and
+     * removed clear it) and the last IR is the same object: its sorted buffer only gains values
+     * between reads, so a read binary-searches the held values only for the values it gained (a
+     * busy account's hour holds dozens, each a search of thousands of values).
+     */
+    /** The last IR the memo is for; null when there is none. */
+    private Ir memoOf;
+    /** Its sorted values already searched, and for each the number of held values at most equal to it. */
+    private double[] memoValues = new double[0];
+    private int[] memoUpper = new int[0];
+    private int memoSize;
 
     PercentileSlidingPrefix(Aggregator aggregator) {
         super(aggregator);
@@ -29,6 +41,7 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean added(Ir ir) {
+        memoOf = null;
         PercentileIr b = (PercentileIr) ir;
         if (b.isSketch()) {
             return false;
@@ -76,6 +89,7 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean removed(Ir ir) {
+        memoOf = null;
         PercentileIr b = (PercentileIr) ir;
         int m = b.bufferSize();
         if (m == 0) {
@@ -124,10 +138,11 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
             return aggregator.emptyResult();
         }
         int r = PercentileIr.inclusiveIndex(p, n);
+        int[] uppers = m == 0 ? null : uppers(last, b, m);
         // the merged order puts each b[j] after the held values equal to it; b[j] is at upper(b[j]) + j
         int before = 0; // b values placed before rank r
         for (int j = 0; j < m; j++) {
-            int at = upper(values, size, b[j]) + j;
+            int at = uppers[j] + j;
             if (at == r) {
                 return b[j];
             }
@@ -138,6 +153,37 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
             }
         }
         return values[r - before];
+    }
+
+    /**
+     * {@code upper(values, size, b[j])} for each of the last IR's sorted values {@code b[0, m)}: from
+     * the memo for the values it holds (a walk of both sorted arrays), by binary search for the others.
+     */
+    private int[] uppers(Ir last, double[] b, int m) {
+        if (memoOf != last) {
+            memoOf = last;
+            memoSize = 0;
+        }
+        int[] out = new int[m];
+        int j = 0;
+        for (int i = 0; i < m; i++) {
+            while (j < memoSize && Double.compare(memoValues[j], b[i]) < 0) {
+                j++; // a value the IR no longer holds cannot happen (it only grows); skipping keeps this exact anyway
+            }
+            if (j < memoSize && Double.compare(memoValues[j], b[i]) == 0) {
+                out[i] = memoUpper[j++];
+            } else {
+                out[i] = upper(values, size, b[i]);
+            }
+        }
+        if (memoValues.length < m) {
+            memoValues = new double[Math.max(m, 2 * memoValues.length)];
+            memoUpper = new int[memoValues.length];
+        }
+        System.arraycopy(b, 0, memoValues, 0, m);
+        System.arraycopy(out, 0, memoUpper, 0, m);
+        memoSize = m;
+        return out;
     }
 
     /** The number of values in {@code a[0, n)} that are at most {@code x} (by Double.compare). */
@@ -159,5 +205,8 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
     void released() {
         values = null;
         pending = null;
+        memoOf = null;
+        memoValues = null;
+        memoUpper = null;
     }
 }
