@@ -215,26 +215,40 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
             changed[at] = new ValueCount(lastValues[i], total);
         }
-        if (ranked == null || rankedLength < k + m && !rankedAll) {
-            rank(k + 2 * m + 8); // room for the last IR to gain values, and listed values to leave, before the next scan
+        if (ranked == null) {
+            rank(k + 2 * m + 8);
         }
         Set<String> inLast = m <= 8 ? null : tail != null && memoOf == tail ? memoValues : new HashSet<>(Arrays.asList(lastValues));
-        List<ValueCount> top = new ArrayList<>(k);
-        int a = 0;
-        int b = 0;
-        while (top.size() < k) {
-            while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a]) : contains(lastValues, m, ranked[a]))) {
-                a++; // its count changed: it is among the last IR's values
+        List<ValueCount> top;
+        for (int attempt = 0; ; attempt++) {
+            top = new ArrayList<>(k);
+            int a = 0;
+            int b = 0;
+            boolean listShort = false;
+            while (top.size() < k) {
+                while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a]) : contains(lastValues, m, ranked[a]))) {
+                    a++; // its count changed: it is among the last IR's values
+                }
+                if (a == rankedLength && !rankedAll) {
+                    listShort = true; // a value not listed might come next: the list must be selected again
+                    break;
+                }
+                if (a == rankedLength && b == mk) {
+                    break;
+                }
+                if (a == rankedLength || b < mk && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
+                    top.add(changed[b++]);
+                } else {
+                    top.add(new ValueCount(ranked[a], rankedCounts[a]));
+                    a++;
+                }
             }
-            if (a == rankedLength && b == mk) {
+            if (!listShort) {
                 break;
             }
-            if (a == rankedLength || b < mk && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
-                top.add(changed[b++]);
-            } else {
-                top.add(new ValueCount(ranked[a], rankedCounts[a]));
-                a++;
-            }
+            // room for k values besides the last IR's m, for it to gain values and for listed values to
+            // leave before the next scan; a second shortfall (which that room rules out) lists them all
+            rank(attempt == 0 ? k + 2 * m + 8 : counts.size() + 1);
         }
         return List.copyOf(top);
     }
