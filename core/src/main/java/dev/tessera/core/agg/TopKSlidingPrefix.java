@@ -325,21 +325,17 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
             long c = counts.countAt(i);
             if (n < r) {
-                int at = n++;
-                while (at > 0) { // sift up: the worse one goes up
-                    int parent = (at - 1) >>> 1;
-                    if (!worse(c, v, hc[parent], hv[parent])) {
-                        break;
-                    }
-                    hv[at] = hv[parent];
-                    hc[at] = hc[parent];
-                    at = parent;
+                hv[n] = v;
+                hc[n++] = c;
+                if (n == r) {
+                    heapify(hv, hc, n);
                 }
-                hv[at] = v;
-                hc[at] = c;
             } else if (worse(hc[0], hv[0], c, v)) {
-                siftDown(hv, hc, n, c, v);
+                siftDown(hv, hc, n, 0, c, v);
             }
+        }
+        if (n < r) {
+            heapify(hv, hc, n);
         }
         ranked = new String[r];
         rankedCounts = new long[r];
@@ -347,7 +343,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             ranked[size - 1] = hv[0];
             rankedCounts[size - 1] = hc[0];
             if (size > 1) {
-                siftDown(hv, hc, size - 1, hc[size - 1], hv[size - 1]);
+                siftDown(hv, hc, size - 1, 0, hc[size - 1], hv[size - 1]);
             }
         }
         rankedLength = n;
@@ -359,9 +355,15 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return ca < cb || ca == cb && va.compareTo(vb) > 0;
     }
 
-    /** Puts (c, v) at the root of the heap {@code [0, n)} and sifts it down to its place. */
-    private static void siftDown(String[] hv, long[] hc, int n, long c, String v) {
-        int at = 0;
+    /** Makes {@code [0, n)} a heap with the worst at the root (bottom-up). */
+    private static void heapify(String[] hv, long[] hc, int n) {
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(hv, hc, n, i, hc[i], hv[i]);
+        }
+    }
+
+    /** Puts (c, v) at {@code at} of the heap {@code [0, n)} and sifts it down to its place. */
+    private static void siftDown(String[] hv, long[] hc, int n, int at, long c, String v) {
         while (true) {
             int child = 2 * at + 1;
             if (child >= n) {
