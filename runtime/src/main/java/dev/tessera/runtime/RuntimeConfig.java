@@ -65,6 +65,11 @@ public record RuntimeConfig(
                 maxRecordBytes, on, clock, appliedListener);
     }
 
+    public RuntimeConfig withMaxPollRecords(int n) {
+        return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, n, maxRecordBytes,
+                deadLetters, clock, appliedListener);
+    }
+
     public RuntimeConfig withAppliedListener(AppliedListener listener) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
                 maxRecordBytes, deadLetters, clock, listener);

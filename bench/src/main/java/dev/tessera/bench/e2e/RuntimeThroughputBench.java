@@ -61,6 +61,7 @@ public final class RuntimeThroughputBench {
         int commitMs = intArg(args, "--commit-ms", 0);
         long spanMs = intArg(args, "--event-span-s", 3600) * 1000L;
         int warm = intArg(args, "--warm-events", 0);
+        int maxPoll = intArg(args, "--max-poll-records", 0);
         Path features = Path.of(stringArg(args, "--features", "examples/commerce"));
         Path work = Files.createTempDirectory("tessera-bench");
         Definitions defs = DefinitionLoader.load(features);
@@ -99,6 +100,9 @@ public final class RuntimeThroughputBench {
             RuntimeConfig base = RuntimeConfig.defaults(kafka.bootstrapServers());
             if (commitMs > 0) {
                 base = base.withCommitInterval(Duration.ofMillis(commitMs));
+            }
+            if (maxPoll > 0) {
+                base = base.withMaxPollRecords(maxPoll);
             }
             System.out.printf("commit interval %d ms, %,d accounts%n", base.commitInterval().toMillis(), accounts);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
