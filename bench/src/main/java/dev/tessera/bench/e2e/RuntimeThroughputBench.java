@@ -159,6 +159,8 @@ public final class RuntimeThroughputBench {
                             h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
                 }
             }
+        } finally {
+            ServingStack.deleteTree(work); // a run leaves gigabytes of broker log and store behind otherwise
         }
     }
 
