@@ -253,16 +253,16 @@ final class DistinctIr implements Ir {
     }
 
     /**
-     * Estimating mode: true when the union surely still holds a list or set of coupons (not yet the
-     * HLL array). In those modes its coupons only grow, and its estimate is a strictly increasing
-     * function of their number, so an unchanged {@link #estimate()} means unchanged coupons. The
+     * Whether a union with this {@link #estimate()} surely still holds a list or set of coupons (not
+     * yet the HLL array). In those modes its coupons only grow, and its estimate is a strictly
+     * increasing function of their number, so an unchanged estimate means unchanged coupons. The
      * library does not tell the mode ({@code CurMode} is not public); it leaves the coupon modes past
      * 3,072 coupons (lgK 15), where the estimate is above 3,000, so an estimate of at most
      * {@value DistinctSlidingPrefix#COUPON_LIMIT} means a coupon mode (DistinctIrTest checks this
      * against the sketch's serialized size).
      */
-    boolean inCouponMode() {
-        return union != null && union.getCompositeEstimate() <= DistinctSlidingPrefix.COUPON_LIMIT;
+    static boolean inCouponMode(double estimate) {
+        return estimate <= DistinctSlidingPrefix.COUPON_LIMIT;
     }
 
     /** Estimating mode: the union's composite estimate (before rounding). */

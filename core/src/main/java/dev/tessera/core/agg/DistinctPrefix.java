@@ -22,7 +22,7 @@ package dev.tessera.core.agg;
  *       it again after it grew is still the union the generic read's target holds; and the generic
  *       read would copy the fold (32 KiB of registers once dense) and union both into it on every
  *       read. While the last IR's union is in a coupon mode, an unchanged estimate means unchanged
- *       coupons (see {@link DistinctIr#inCouponMode()}), and the previous answer is returned.</li>
+ *       coupons (see {@link DistinctIr#inCouponMode(double)}), and the previous answer is returned.</li>
  * </ul>
  */
 final class DistinctPrefix extends MergedPrefix {
@@ -100,7 +100,7 @@ final class DistinctPrefix extends MergedPrefix {
             absorbedTailEstimate = Double.NaN;
         }
         double estimate = tail.estimate();
-        boolean coupons = tail.inCouponMode();
+        boolean coupons = DistinctIr.inCouponMode(estimate);
         if (absorbedResult == null || !coupons || estimate != absorbedTailEstimate) {
             fold.merge(tail);
             absorbedTailEstimate = coupons ? estimate : Double.NaN;

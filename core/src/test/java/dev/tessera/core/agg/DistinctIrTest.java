@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@link DistinctPrefix} relies on to skip absorbing an unchanged estimating last IR: while
- * {@link DistinctIr#inCouponMode()} says so, the union really is in a coupon mode (its HLL_4 image is
+ * {@link DistinctIr#inCouponMode(double)} says so, the union really is in a coupon mode (its HLL_4 image is
  * a coupon list or set, 4 bytes a coupon, not the 16 KiB array), and its estimate changes exactly
  * when its number of coupons does (read from the image's size).
  */
@@ -31,7 +31,7 @@ class DistinctIrTest {
                 ByteWriter image = new ByteWriter();
                 ir.encode(image);
                 int bytes = image.size();
-                if (ir.inCouponMode()) {
+                if (DistinctIr.inCouponMode(ir.estimate())) {
                     assertThat(bytes).as("value %d: coupon mode claimed, image of %d bytes", i, bytes).isLessThan(16_000);
                     double estimate = ir.estimate();
                     if (lastBytes >= 0 && lastBytes < 16_000) {
