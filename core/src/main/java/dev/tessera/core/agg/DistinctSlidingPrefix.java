@@ -43,13 +43,15 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     private HashCounts coupons = new HashCounts();
     /*
      * What the last read found in its last IR, kept for the next read while the IRs held stay the
-     * same (added and removed clear it) and the last IR is the same object: between reads that IR
+     * same (no append or drop since: {@link #changes()}) and the last IR is the same object: between reads that IR
      * only gains hashes (WindowPrefix's contract), so a read looks up only the hashes it gained
      * (found by one walk of two sorted arrays) instead of every hash of the last tile again — a
      * random probe of both tables per hash, up to 128 per feature and read.
      */
     /** The last IR the memo is for; null when there is none. */
     private Ir memoOf;
+    /** {@link #changes()} when the memo was made. */
+    private long memoChanges;
     /** Its hashes already looked up, ascending. */
     private long[] memoHashes = new long[0];
     private int memoSize;
@@ -135,7 +137,6 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean added(Ir ir) {
-        memoOf = null;
         DistinctIr d = (DistinctIr) ir;
         if (d.isEstimating()) {
             return false;
@@ -156,7 +157,6 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean removed(Ir ir) {
-        memoOf = null;
         DistinctIr d = (DistinctIr) ir;
         long[] h = d.exactHashes();
         for (int i = 0; i < d.exactSize(); i++) {
@@ -199,8 +199,9 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     private void lookUpNew(DistinctIr last) {
         long[] h = last.exactHashes();
         int m = last.exactSize();
-        if (memoOf != last) {
+        if (memoOf != last || memoChanges != changes()) {
             memoOf = last;
+            memoChanges = changes();
             memoSize = 0;
             memoNewHashes = 0;
             memoFreshSize = 0;

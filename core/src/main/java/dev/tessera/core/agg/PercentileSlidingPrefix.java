@@ -18,13 +18,15 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
     private double[] pending = new double[16];
     private int pendingSize;
     /*
-     * What the last read found for its last IR, kept while the values held stay the same (added and
-     * removed clear it) and the last IR is the same object: its sorted buffer only gains values
+     * What the last read found for its last IR, kept while the values held stay the same (no append or drop since:
+     * {@link #changes()}) and the last IR is the same object: its sorted buffer only gains values
      * between reads, so a read binary-searches the held values only for the values it gained (a
      * busy account's hour holds dozens, each a search of thousands of values).
      */
     /** The last IR the memo is for; null when there is none. */
     private Ir memoOf;
+    /** {@link #changes()} when the memo was made. */
+    private long memoChanges;
     /** Its sorted values already searched, and for each the number of held values at most equal to it. */
     private double[] memoValues = new double[0];
     private int[] memoUpper = new int[0];
@@ -41,7 +43,6 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean added(Ir ir) {
-        memoOf = null;
         PercentileIr b = (PercentileIr) ir;
         if (b.isSketch()) {
             return false;
@@ -89,7 +90,6 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean removed(Ir ir) {
-        memoOf = null;
         PercentileIr b = (PercentileIr) ir;
         int m = b.bufferSize();
         if (m == 0) {
@@ -160,8 +160,9 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
      * the memo for the values it holds (a walk of both sorted arrays), by binary search for the others.
      */
     private int[] uppers(Ir last, double[] b, int m) {
-        if (memoOf != last) {
+        if (memoOf != last || memoChanges != changes()) {
             memoOf = last;
+            memoChanges = changes();
             memoSize = 0;
         }
         int[] out = new int[m];

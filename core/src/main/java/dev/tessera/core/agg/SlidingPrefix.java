@@ -33,6 +33,8 @@ abstract class SlidingPrefix implements WindowPrefix {
     private int nonNull;
     /** Once the state gave up: the folding prefix of the IRs held, which answers from then on. */
     private WindowPrefix folded;
+    /** Bumped by every append and drop: what a subclass derived from the IRs held is current while this is. */
+    private long changes;
 
     SlidingPrefix(Aggregator aggregator) {
         this.aggregator = aggregator;
@@ -68,6 +70,7 @@ abstract class SlidingPrefix implements WindowPrefix {
 
     @Override
     public final void append(Ir ir) {
+        changes++;
         if (size == held.length) {
             Ir[] grown = new Ir[held.length * 2];
             for (int i = 0; i < size; i++) {
@@ -93,6 +96,7 @@ abstract class SlidingPrefix implements WindowPrefix {
         if (folded != null || n > size) {
             return false;
         }
+        changes++;
         for (int i = 0; i < n; i++) {
             Ir ir = held[first];
             held[first] = null;
@@ -126,6 +130,14 @@ abstract class SlidingPrefix implements WindowPrefix {
         }
         giveUp();
         return folded.resultWith(last);
+    }
+
+    /**
+     * Changes with every append and every drop. A subclass that remembers what a read found for its
+     * last IR (the IR only grows between reads) keeps its memo while this and that IR are the same.
+     */
+    final long changes() {
+        return changes;
     }
 
     /** Whether the state gave up (for tests). */

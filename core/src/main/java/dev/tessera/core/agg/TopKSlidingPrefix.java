@@ -30,13 +30,15 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     /** Whether the list holds every value of the prefix (fewer than it has room for). */
     private boolean rankedAll;
     /*
-     * What the last read looked up for its last IR, kept while the IRs held stay the same (added and
-     * removed clear it) and the last IR is the same exact IR: its values keep their first-seen
+     * What the last read looked up for its last IR, kept while the IRs held stay the same (no append or drop since:
+     * {@link #changes()}) and the last IR is the same exact IR: its values keep their first-seen
      * positions and new ones are appended (TopKIr), so a read looks up only the values it gained —
      * a busy account's hour holds dozens, each a probe of a table of thousands.
      */
     /** The exact last IR the memo is for; null when there is none. */
     private TopKIr memoOf;
+    /** {@link #changes()} when the memo was made. */
+    private long memoChanges;
     /** The prefix's count of the memo IR's values [0, memoSize), in the IR's order. */
     private long[] memoPrefixCounts = new long[0];
     private int memoSize;
@@ -54,7 +56,6 @@ final class TopKSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean added(Ir ir) {
-        memoOf = null;
         TopKIr t = (TopKIr) ir;
         if (t.isSketch()) {
             if (!t.neverPurged()) {
@@ -120,7 +121,6 @@ final class TopKSlidingPrefix extends SlidingPrefix {
 
     @Override
     boolean removed(Ir ir) {
-        memoOf = null;
         TopKIr t = (TopKIr) ir;
         if (t.isSketch()) {
             for (ItemsSketch.Row<String> row : t.sketch().getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
@@ -271,8 +271,9 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
             return before;
         }
-        if (memoOf != tail) {
+        if (memoOf != tail || memoChanges != changes()) {
             memoOf = tail;
+            memoChanges = changes();
             memoSize = 0;
             memoValues = null;
         }
