@@ -78,7 +78,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         if (ranked == null) {
             return;
         }
-        int at = indexOf(value);
+        int at = indexOf(value, after - delta);
         if (at >= 0) {
             rankedLength--; // taken out, put back below at its new rank
             System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
@@ -98,10 +98,27 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return count > rankedCounts[i] || count == rankedCounts[i] && value.compareTo(ranked[i]) < 0;
     }
 
-    private int indexOf(String value) {
-        for (int i = 0; i < rankedLength; i++) {
-            if (ranked[i].equals(value)) {
-                return i;
+    /**
+     * Where (value, count) is in the list, or -1: the list is in result order and holds each listed
+     * value with its current count, so a binary search finds it (a slide of a busy account's week
+     * moves dozens of listed values, and a linear search per value was a spike at every new hour).
+     */
+    private int indexOf(String value, long count) {
+        if (count == 0) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = rankedLength - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = count != rankedCounts[mid] ? (count > rankedCounts[mid] ? -1 : 1) : value.compareTo(ranked[mid]);
+            if (c == 0) {
+                return mid;
+            }
+            if (c < 0) {
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
             }
         }
         return -1;
@@ -144,7 +161,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             return false; // not held: a caller's bug
         }
         counts.put(value, c - count);
-        int at = ranked == null ? -1 : indexOf(value);
+        int at = ranked == null ? -1 : indexOf(value, c);
         if (at >= 0) {
             rankedLength--;
             System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
