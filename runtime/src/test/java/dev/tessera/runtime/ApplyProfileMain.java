@@ -24,7 +24,7 @@ public final class ApplyProfileMain {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         long commitEvery = args.length > 2 ? Long.parseLong(args[2]) : 30_000;
-        Path features = Path.of("examples/commerce");
+        Path features = Path.of(System.getProperty("features", "examples/commerce"));
         Definitions defs = DefinitionLoader.load(features);
         Source src = defs.source("payments").orElseThrow();
         var layout = dev.tessera.core.event.SourceFields.layout(defs, src);
@@ -92,36 +92,9 @@ public final class ApplyProfileMain {
         }
     }
 
-    /**
-     * CPU per event of every thread of this process by name, the JVM's own (collector, concurrent
-     * refinement, compiler) and RocksDB's native ones included, which JFR's samples do not show.
-     * From {@code /proc/self/task} (Linux; prints nothing elsewhere). Times since the JVM started.
-     */
+    /** CPU per event of every thread of this process since it started (see {@link ThreadCpu}). */
     static void printThreadCpu(long events) {
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
-            return;
-        }
-        java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
-        try (var dirs = Files.list(tasks)) {
-            for (Path t : (Iterable<Path>) dirs::iterator) {
-                try {
-                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[#0-9]+$", "").trim();
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum); // utime + stime
-                } catch (java.io.IOException | RuntimeException e) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (java.io.IOException e) {
-            return;
-        }
-        System.out.println("CPU by thread since start (clock ticks of 10 ms; µs per event):");
-        ticks.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
-                .filter(e -> e.getValue() >= 10)
-                .forEach(e -> System.out.printf("  %-24s %6.2f s  %6.2f µs/event%n", e.getKey(), e.getValue() / 100.0,
-                        e.getValue() * 10_000.0 / events));
+        ThreadCpu.print(java.util.Map.of(), events);
     }
 
     /** A payment of a cubic-skewed account, as {@code RuntimeThroughputBench} draws them. */

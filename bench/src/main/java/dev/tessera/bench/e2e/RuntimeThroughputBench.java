@@ -5,6 +5,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
 import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.ThreadCpu;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
@@ -56,6 +57,9 @@ public final class RuntimeThroughputBench {
     public static void main(String[] args) throws Exception {
         int events = intArg(args, "--events", 2_000_000);
         int seconds = intArg(args, "--seconds", 20);
+        // freshness is recorded for events produced after this many seconds at the target rate: the
+        // end of the maximum-throughput phase (its last commits, RocksDB's compactions) is not steady state
+        int settle = intArg(args, "--settle-s", 5);
         int accounts = intArg(args, "--accounts", 100_000);
         int rateArg = intArg(args, "--rate", 0);
         int commitMs = intArg(args, "--commit-ms", 0);
@@ -63,6 +67,10 @@ public final class RuntimeThroughputBench {
         int warm = intArg(args, "--warm-events", 0);
         int maxPoll = intArg(args, "--max-poll-records", 0);
         Path features = Path.of(stringArg(args, "--features", "examples/commerce"));
+        String trace = stringArg(args, "--trace", null); // file: per 10 ms of JVM uptime, events applied and their worst freshness
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        int[] traceCount = new int[1 << 16];
+        int[] traceMax = new int[1 << 16];
         Path work = Files.createTempDirectory("tessera-bench");
         Definitions defs = DefinitionLoader.load(features);
         System.out.printf("machine: %d cores, max heap %d MB, %s%n", Runtime.getRuntime().availableProcessors(),
@@ -97,6 +105,7 @@ public final class RuntimeThroughputBench {
             Recorder freshness = new Recorder(3);
             AtomicLong applied = new AtomicLong();
             boolean[] measuring = {false};
+            long[] measureFrom = {Long.MAX_VALUE}; // wall-clock ms: events produced from then on are recorded
             RuntimeConfig base = RuntimeConfig.defaults(kafka.bootstrapServers());
             if (commitMs > 0) {
                 base = base.withCommitInterval(Duration.ofMillis(commitMs));
@@ -107,17 +116,27 @@ public final class RuntimeThroughputBench {
             System.out.printf("commit interval %d ms, %,d accounts%n", base.commitInterval().toMillis(), accounts);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long[] warmedAt = {0, 0}; // nanoTime and process CPU when the warm-up count was applied
+            @SuppressWarnings("unchecked")
+            Map<String, Long>[] threadsAt = new Map[] {Map.of()}; // per-thread CPU then
             RuntimeConfig config = base.withAppliedListener((src, producedAt, at) -> {
-                if (measuring[0]) {
-                    freshness.recordValue(Math.max(0, at - producedAt));
+                if (measuring[0] && producedAt >= measureFrom[0]) {
+                    long f = Math.max(0, at - producedAt);
+                    freshness.recordValue(f);
+                    int bucket = (int) ((at - jvmStart) / 10);
+                    if (bucket >= 0 && bucket < traceCount.length) {
+                        traceCount[bucket]++;
+                        traceMax[bucket] = Math.max(traceMax[bucket], (int) f);
+                    }
                 }
                 if (applied.incrementAndGet() == warm) {
                     warmedAt[0] = System.nanoTime();
                     warmedAt[1] = os.getProcessCpuTime();
+                    threadsAt[0] = ThreadCpu.snapshot();
                 }
             });
             try (TileStore store = RocksDbTileStore.open(work.resolve("store"))) {
                 long cpu0 = os.getProcessCpuTime();
+                threadsAt[0] = ThreadCpu.snapshot();
                 long start = System.nanoTime();
                 double rate;
                 try (StreamRuntime rt = StreamRuntime.start(defs, features, store, config)) {
@@ -131,6 +150,7 @@ public final class RuntimeThroughputBench {
                     rate = events / secs;
                     System.out.printf("THROUGHPUT %,d events in %.2f s: %,.0f events/s; process CPU %.1f s = %,.0f events per CPU-second;"
                                     + " counters %s%n", events, secs, rate, cpu, events / cpu, rt.counters("payments"));
+                    ThreadCpu.print(threadsAt[0], events);
                     System.out.printf("store size %,d MB%n", store.approximateSizeBytes() >> 20);
 
                     int target = rateArg > 0 ? rateArg : (int) (rate / 2);
@@ -140,8 +160,12 @@ public final class RuntimeThroughputBench {
                         producer.send(new ProducerRecord<>(topic, payment(rnd, 0, 1, System.currentTimeMillis()))).get();
                         long begin = System.nanoTime();
                         long sent = 0;
-                        long total = (long) target * seconds;
+                        long total = (long) target * (settle + seconds);
+                        long settled = (long) target * settle;
                         while (sent < total) {
+                            if (sent >= settled && measureFrom[0] == Long.MAX_VALUE) {
+                                measureFrom[0] = System.currentTimeMillis();
+                            }
                             long due = (long) ((System.nanoTime() - begin) / 1e9 * target);
                             while (sent < Math.min(due, total)) {
                                 producer.send(new ProducerRecord<>(topic, payment(rnd, events + (int) sent, accounts,
@@ -154,9 +178,18 @@ public final class RuntimeThroughputBench {
                     }
                     rt.awaitCaughtUp(Duration.ofMinutes(5));
                     Histogram h = freshness.getIntervalHistogram();
-                    System.out.printf("FRESHNESS at %,d events/s for %d s (%,d events): produced->readable p50 %d ms, p99 %d ms,"
-                                    + " p99.9 %d ms, max %d ms%n", target, seconds, h.getTotalCount(), h.getValueAtPercentile(50),
+                    System.out.printf("FRESHNESS at %,d events/s for %d s after %d s (%,d events): produced->readable p50 %d ms, p99 %d ms,"
+                                    + " p99.9 %d ms, max %d ms%n", target, seconds, settle, h.getTotalCount(), h.getValueAtPercentile(50),
                             h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+                    if (trace != null) {
+                        StringBuilder sb = new StringBuilder("uptime_ms events worst_freshness_ms\n");
+                        for (int b = 0; b < traceCount.length; b++) {
+                            if (traceCount[b] > 0) {
+                                sb.append(b * 10L).append(' ').append(traceCount[b]).append(' ').append(traceMax[b]).append('\n');
+                            }
+                        }
+                        Files.writeString(Path.of(trace), sb);
+                    }
                 }
             }
         } finally {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A ring's tiles against a sorted map, for streams of tile starts that mostly grow and sometimes go
- * back a few tiles or far (late events: the search from the head, then the binary search), with
+ * back a few tiles or far, or follow a lagging partition's own order (late events: the search
+ * from the head, then the binary search), with
  * evictions: the same tile for the same start, starts strictly increasing, nothing before the horizon;
  * and the tiles flagged changed (what a commit writes) against a set of starts kept by the class's rules.
  */
@@ -22,13 +23,20 @@ class TileRingTest {
             TreeMap<Long, Ir[]> oracle = new TreeMap<>();
             java.util.TreeSet<Long> changed = new java.util.TreeSet<>();
             long head = random.nextInt(100);
+            long lagging = head - 30;
             long horizon = Long.MIN_VALUE;
             for (int i = 0; i < 400; i++) {
                 long start;
                 int kind = random.nextInt(10);
-                if (kind < 5) {
+                if (kind < 4) {
                     head += random.nextInt(3);
                     start = head;
+                } else if (kind < 6) { // a lagging partition: its own time order, behind the head
+                    lagging = Math.min(head, lagging + random.nextInt(3));
+                    if (random.nextInt(40) == 0) {
+                        lagging = head - random.nextInt(100);
+                    }
+                    start = lagging;
                 } else if (kind < 9) {
                     start = head - random.nextInt(12);
                 } else {
