@@ -47,6 +47,15 @@ final class EventOrder {
         }
     }
 
+    /** {@link #writeId(ByteWriter, String)} of the id {@code chars[0, len)}, or of no id when {@code len < 0}. */
+    static void writeId(ByteWriter out, char[] chars, int len) {
+        if (len < 0) {
+            out.writeByte(NO_ID);
+        } else {
+            out.writeByte(ID).writeString(chars, 0, len);
+        }
+    }
+
     static String readId(ByteReader in) {
         int at = in.position();
         int marker = in.readByte();

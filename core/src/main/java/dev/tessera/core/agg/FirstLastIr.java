@@ -7,7 +7,17 @@ import dev.tessera.core.codec.ByteWriter;
  * first and last: the value of the least (greatest) event in {@link EventOrder} — by event time,
  * then id (no id first), then value, so exact ties never make the result depend on add or merge
  * order. Empty: null. The two directions share state and layout; merging a first IR into a last
- * IR is rejected. {@link #add} allocates nothing.
+ * IR is rejected.
+ *
+ * <h2>Held in place</h2>
+ * The held event's id and value are copied into this IR's own arrays and primitive fields (chars
+ * for strings, the bits of a number or boolean), not kept as the event's {@code String} and boxed
+ * objects. A lifetime {@code last} lives as long as its entity, so it is an old object; storing a
+ * pointer to each new event's young strings in it dirtied a card per update, which G1's
+ * refinement threads then scanned and its young pauses scanned again (bench/RESULTS.md, session 6:
+ * the string-valued aggregations were 30 % of a cold event's CPU, mostly in the collector). Copies
+ * into arrays that are large enough are plain stores: {@link #add} and {@link #merge} allocate
+ * nothing once the arrays fit. {@link #result()} makes the value object (a string per read).
  *
  * <pre>
  * Encoding (version 1)
@@ -22,12 +32,23 @@ import dev.tessera.core.codec.ByteWriter;
 final class FirstLastIr implements Ir {
     static final int VERSION = 1;
     private static final int PRESENT = 1;
+    private static final char[] NO_CHARS = new char[0];
+    private static final byte BOOLEAN = 1;
+    private static final byte LONG = 2;
+    private static final byte DOUBLE = 3;
+    private static final byte STRING = 4;
 
     private final boolean last;
     private boolean present;
     private long time;
-    private String id;
-    private Object value;
+    /** The held event's id: its chars in {@code idChars[0, idLen)}, or {@code idLen == -1} for no id. */
+    private char[] idChars = NO_CHARS;
+    private int idLen = -1;
+    /** The held value's kind, and its bits (long, double bits, boolean 0/1) or its chars. */
+    private byte kind;
+    private long bits;
+    private char[] valueChars = NO_CHARS;
+    private int valueLen;
 
     FirstLastIr(boolean last) {
         this.last = last;
@@ -36,21 +57,42 @@ final class FirstLastIr implements Ir {
     @Override
     public void add(Object value, long eventTime, String eventId) {
         ValueOrder.requireCanonical(value);
-        if (!present) {
-            set(eventTime, eventId, value);
-            return;
+        if (present) {
+            int c = Long.compare(eventTime, time);
+            if (c == 0) {
+                c = compareId(eventId);
+            }
+            if (c == 0) {
+                c = ValueOrder.compare(value, heldValue());
+            }
+            if (last ? c <= 0 : c >= 0) {
+                return;
+            }
         }
-        int c = EventOrder.compare(eventTime, eventId, value, time, id, this.value);
-        if (last ? c > 0 : c < 0) {
-            set(eventTime, eventId, value);
-        }
-    }
-
-    private void set(long eventTime, String eventId, Object v) {
         present = true;
         time = eventTime;
-        id = eventId;
-        value = v;
+        if (eventId == null) {
+            idLen = -1;
+        } else {
+            idLen = eventId.length();
+            idChars = fit(idChars, idLen);
+            eventId.getChars(0, idLen, idChars, 0);
+        }
+        if (value instanceof String s) {
+            kind = STRING;
+            valueLen = s.length();
+            valueChars = fit(valueChars, valueLen);
+            s.getChars(0, valueLen, valueChars, 0);
+        } else if (value instanceof Long l) {
+            kind = LONG;
+            bits = l;
+        } else if (value instanceof Double d) {
+            kind = DOUBLE;
+            bits = Double.doubleToRawLongBits(d);
+        } else {
+            kind = BOOLEAN;
+            bits = (Boolean) value ? 1 : 0;
+        }
     }
 
     @Override
@@ -59,14 +101,96 @@ final class FirstLastIr implements Ir {
         if (o.last != last) {
             throw MergeCheck.mismatch(this, other);
         }
-        if (o.present) {
-            add(o.value, o.time, o.id);
+        if (!o.present) {
+            return;
         }
+        if (present) {
+            int c = Long.compare(o.time, time);
+            if (c == 0) {
+                c = compareChars(o.idChars, o.idLen, idChars, idLen);
+            }
+            if (c == 0) {
+                c = ValueOrder.compare(o.heldValue(), heldValue());
+            }
+            if (last ? c <= 0 : c >= 0) {
+                return;
+            }
+        }
+        copyFrom(o);
+    }
+
+    private void copyFrom(FirstLastIr o) {
+        present = true;
+        time = o.time;
+        idLen = o.idLen;
+        if (idLen > 0) {
+            idChars = fit(idChars, idLen);
+            System.arraycopy(o.idChars, 0, idChars, 0, idLen);
+        }
+        kind = o.kind;
+        bits = o.bits;
+        if (kind == STRING) {
+            valueLen = o.valueLen;
+            valueChars = fit(valueChars, valueLen);
+            System.arraycopy(o.valueChars, 0, valueChars, 0, valueLen);
+        }
+    }
+
+    /** {@code chars} when it holds {@code n} chars, else a new array with room to spare (ids grow by a digit now and then). */
+    private static char[] fit(char[] chars, int n) {
+        return chars.length >= n ? chars : new char[n + (n >> 2) + 2];
+    }
+
+    /** {@link EventOrder}'s id order (no id first, then {@link String#compareTo}) of {@code id} against the held id. */
+    private int compareId(String id) {
+        if (id == null || idLen < 0) {
+            return id == null ? (idLen < 0 ? 0 : -1) : 1;
+        }
+        int n = Math.min(id.length(), idLen);
+        for (int i = 0; i < n; i++) {
+            char a = id.charAt(i);
+            char b = idChars[i];
+            if (a != b) {
+                return a - b;
+            }
+        }
+        return id.length() - idLen;
+    }
+
+    /** The same order over two held ids (length -1: no id). */
+    private static int compareChars(char[] a, int aLen, char[] b, int bLen) {
+        if (aLen < 0 || bLen < 0) {
+            return aLen < 0 ? (bLen < 0 ? 0 : -1) : 1;
+        }
+        int n = Math.min(aLen, bLen);
+        for (int i = 0; i < n; i++) {
+            if (a[i] != b[i]) {
+                return a[i] - b[i];
+            }
+        }
+        return aLen - bLen;
+    }
+
+    private Object heldValue() {
+        switch (kind) {
+            case STRING:
+                return new String(valueChars, 0, valueLen);
+            case LONG:
+                return bits;
+            case DOUBLE:
+                return Double.longBitsToDouble(bits);
+            default:
+                return bits != 0;
+        }
+    }
+
+    private String heldId() {
+        return idLen < 0 ? null : new String(idChars, 0, idLen);
     }
 
     @Override
     public Object result() {
-        return value;
+        return present ? heldValue() : null;
     }
 
     @Override
@@ -78,7 +202,7 @@ final class FirstLastIr implements Ir {
     public Ir copy() {
         FirstLastIr c = new FirstLastIr(last);
         if (present) {
-            c.set(time, id, value);
+            c.copyFrom(this);
         }
         return c;
     }
@@ -88,8 +212,12 @@ final class FirstLastIr implements Ir {
         out.writeByte(VERSION).writeByte(present ? PRESENT : 0);
         if (present) {
             out.writeVarLong(time);
-            EventOrder.writeId(out, id);
-            ValueCodec.write(out, value);
+            EventOrder.writeId(out, idChars, idLen);
+            if (kind == STRING) {
+                ValueCodec.writeString(out, valueChars, valueLen);
+            } else {
+                ValueCodec.write(out, heldValue());
+            }
         }
     }
 
@@ -100,13 +228,13 @@ final class FirstLastIr implements Ir {
         if ((flags & PRESENT) != 0) {
             long t = in.readVarLong();
             String eventId = EventOrder.readId(in);
-            ir.set(t, eventId, ValueCodec.read(in));
+            ir.add(ValueCodec.read(in), t, eventId);
         }
         return ir;
     }
 
     @Override
     public String toString() {
-        return (last ? "LastIr[" : "FirstIr[") + (present ? time + "/" + id + " -> " + value : "") + "]";
+        return (last ? "LastIr[" : "FirstIr[") + (present ? time + "/" + heldId() + " -> " + result() : "") + "]";
     }
 }

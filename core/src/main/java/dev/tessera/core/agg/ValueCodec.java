@@ -45,6 +45,11 @@ final class ValueCodec {
         }
     }
 
+    /** {@link #write} of the string {@code chars[0, len)}, without making the string. */
+    static void writeString(ByteWriter out, char[] chars, int len) {
+        out.writeByte(STRING).writeString(chars, 0, len);
+    }
+
     static Object read(ByteReader in) {
         int at = in.position();
         int tag = in.readByte();

@@ -105,6 +105,22 @@ public final class ByteWriter {
         return this;
     }
 
+    /** {@link #writeString(String)} of the string {@code chars[off, off + len)}, without making the string. */
+    public ByteWriter writeString(char[] chars, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (chars[i] >= 0x80) {
+                return writeBytes(new String(chars, off, len).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        writeUnsignedVarLong(len);
+        ensure(len);
+        for (int i = 0; i < len; i++) {
+            buf[pos + i] = (byte) chars[off + i];
+        }
+        pos += len;
+        return this;
+    }
+
     /**
      * Starts a length-prefixed part written in place: reserves its length prefix and returns where
      * it is, for {@link #endLengthPrefixed}. The result is what {@link #writeBytes} of the part's

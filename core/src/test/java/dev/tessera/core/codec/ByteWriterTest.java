@@ -58,6 +58,10 @@ class ByteWriterTest {
             assertEquals(7, r.readByte());
             assertEquals(s, r.readString());
             assertEquals(9, r.readByte());
+            // the same string from the middle of a char array
+            char[] chars = ("<<" + s + ">>").toCharArray();
+            byte[] fromChars = new ByteWriter(16).writeByte(7).writeString(chars, 2, s.length()).writeByte(9).toByteArray();
+            assertArrayEquals(got, fromChars, s);
         }
     }
 
