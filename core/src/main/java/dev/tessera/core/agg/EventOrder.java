@@ -47,13 +47,48 @@ final class EventOrder {
         }
     }
 
-    /** {@link #writeId(ByteWriter, String)} of the id {@code chars[0, len)}, or of no id when {@code len < 0}. */
-    static void writeId(ByteWriter out, char[] chars, int len) {
+    /** {@link #writeId(ByteWriter, String)} of the id {@code chars[off, off + len)}, or of no id when {@code len < 0}. */
+    static void writeId(ByteWriter out, char[] chars, int off, int len) {
         if (len < 0) {
             out.writeByte(NO_ID);
         } else {
-            out.writeByte(ID).writeString(chars, 0, len);
+            out.writeByte(ID).writeString(chars, off, len);
         }
+    }
+
+    /**
+     * The id order of {@link #compare} (no id first, then {@link String#compareTo}) between
+     * {@code a[aOff, aOff + aLen)} and {@code b[bOff, bOff + bLen)}; a length of -1 is no id.
+     */
+    static int compareIds(char[] a, int aOff, int aLen, char[] b, int bOff, int bLen) {
+        if (aLen < 0 || bLen < 0) {
+            return aLen < 0 ? (bLen < 0 ? 0 : -1) : 1;
+        }
+        int n = Math.min(aLen, bLen);
+        for (int i = 0; i < n; i++) {
+            char x = a[aOff + i];
+            char y = b[bOff + i];
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return aLen - bLen;
+    }
+
+    /** The same between the id {@code a} (null: no id) and {@code b[bOff, bOff + bLen)}. */
+    static int compareIds(String a, char[] b, int bOff, int bLen) {
+        if (a == null || bLen < 0) {
+            return a == null ? (bLen < 0 ? 0 : -1) : 1;
+        }
+        int n = Math.min(a.length(), bLen);
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b[bOff + i];
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return a.length() - bLen;
     }
 
     static String readId(ByteReader in) {

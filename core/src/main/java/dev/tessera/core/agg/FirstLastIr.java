@@ -60,7 +60,7 @@ final class FirstLastIr implements Ir {
         if (present) {
             int c = Long.compare(eventTime, time);
             if (c == 0) {
-                c = compareId(eventId);
+                c = EventOrder.compareIds(eventId, idChars, 0, idLen);
             }
             if (c == 0) {
                 c = ValueOrder.compare(value, heldValue());
@@ -107,7 +107,7 @@ final class FirstLastIr implements Ir {
         if (present) {
             int c = Long.compare(o.time, time);
             if (c == 0) {
-                c = compareChars(o.idChars, o.idLen, idChars, idLen);
+                c = EventOrder.compareIds(o.idChars, 0, o.idLen, idChars, 0, idLen);
             }
             if (c == 0) {
                 c = ValueOrder.compare(o.heldValue(), heldValue());
@@ -139,36 +139,6 @@ final class FirstLastIr implements Ir {
     /** {@code chars} when it holds {@code n} chars, else a new array with room to spare (ids grow by a digit now and then). */
     private static char[] fit(char[] chars, int n) {
         return chars.length >= n ? chars : new char[n + (n >> 2) + 2];
-    }
-
-    /** {@link EventOrder}'s id order (no id first, then {@link String#compareTo}) of {@code id} against the held id. */
-    private int compareId(String id) {
-        if (id == null || idLen < 0) {
-            return id == null ? (idLen < 0 ? 0 : -1) : 1;
-        }
-        int n = Math.min(id.length(), idLen);
-        for (int i = 0; i < n; i++) {
-            char a = id.charAt(i);
-            char b = idChars[i];
-            if (a != b) {
-                return a - b;
-            }
-        }
-        return id.length() - idLen;
-    }
-
-    /** The same order over two held ids (length -1: no id). */
-    private static int compareChars(char[] a, int aLen, char[] b, int bLen) {
-        if (aLen < 0 || bLen < 0) {
-            return aLen < 0 ? (bLen < 0 ? 0 : -1) : 1;
-        }
-        int n = Math.min(aLen, bLen);
-        for (int i = 0; i < n; i++) {
-            if (a[i] != b[i]) {
-                return a[i] - b[i];
-            }
-        }
-        return aLen - bLen;
     }
 
     private Object heldValue() {
@@ -212,9 +182,9 @@ final class FirstLastIr implements Ir {
         out.writeByte(VERSION).writeByte(present ? PRESENT : 0);
         if (present) {
             out.writeVarLong(time);
-            EventOrder.writeId(out, idChars, idLen);
+            EventOrder.writeId(out, idChars, 0, idLen);
             if (kind == STRING) {
-                ValueCodec.writeString(out, valueChars, valueLen);
+                ValueCodec.writeString(out, valueChars, 0, valueLen);
             } else {
                 ValueCodec.write(out, heldValue());
             }

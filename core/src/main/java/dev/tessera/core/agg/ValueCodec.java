@@ -45,9 +45,9 @@ final class ValueCodec {
         }
     }
 
-    /** {@link #write} of the string {@code chars[0, len)}, without making the string. */
-    static void writeString(ByteWriter out, char[] chars, int len) {
-        out.writeByte(STRING).writeString(chars, 0, len);
+    /** {@link #write} of the string {@code chars[off, off + len)}, without making the string. */
+    static void writeString(ByteWriter out, char[] chars, int off, int len) {
+        out.writeByte(STRING).writeString(chars, off, len);
     }
 
     static Object read(ByteReader in) {
