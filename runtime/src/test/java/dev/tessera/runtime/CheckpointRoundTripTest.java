@@ -42,12 +42,12 @@ class CheckpointRoundTripTest {
             SourceRuntime live = run(defs, store, seed);
             SourceRuntime loaded = load(defs, store);
             assertSameReads(live, loaded, "seed " + seed);
-            assertHeadsHaveNoTileKeys(store);
+            assertEachLiveTileStoredOnce(live, store, "seed " + seed);
 
             toPreviousLayout(store);
             SourceRuntime migrated = load(defs, store);
             assertSameReads(live, migrated, "seed " + seed + " after migrating the previous layout");
-            assertHeadsHaveNoTileKeys(store);
+            assertEachLiveTileStoredOnce(migrated, store, "seed " + seed + " after migrating the previous layout");
             assertSameReads(live, load(defs, store), "seed " + seed + " after a second load");
         }
     }
@@ -189,18 +189,36 @@ class CheckpointRoundTripTest {
         }
     }
 
-    /** No TILES key holds a ring's newest tile: that one lives in the entity value only. */
-    private static void assertHeadsHaveNoTileKeys(TileStore store) {
-        List<byte[]> headKeys = new ArrayList<>();
+    /**
+     * The store holds each live tile exactly once — in its entity's value or under its own TILES
+     * key, never both — and nothing else: no key left behind by an eviction or by a demoted head's
+     * move. Each ring's newest tile (its head) is the value's.
+     */
+    private static void assertEachLiveTileStoredOnce(SourceRuntime live, TileStore store, String when) {
+        java.util.Set<TileKey> inValues = new java.util.HashSet<>();
         store.scan(Space.ENTITIES, new byte[0], (k, v) -> {
             for (RuntimeStateCodec.Head h : RuntimeStateCodec.decodeEntity(v).heads()) {
-                headKeys.add(TileKey.encode(k, h.hopMillis(), h.start()));
+                assertThat(inValues.add(TileKey.decode(TileKey.encode(k, h.hopMillis(), h.start())))).isTrue();
             }
         });
-        assertThat(headKeys).isNotEmpty();
-        for (byte[] key : headKeys) {
-            assertThat(store.get(Space.TILES, key)).as("TILES value at a head's key %s", TileKey.decode(key)).isNull();
+        java.util.Set<TileKey> keyed = new java.util.HashSet<>();
+        store.scan(Space.TILES, new byte[0], (k, v) -> keyed.add(TileKey.decode(k)));
+        java.util.Set<TileKey> expectedInValues = new java.util.HashSet<>();
+        java.util.Set<TileKey> expectedKeyed = new java.util.HashSet<>();
+        for (GroupRuntime g : live.groups) {
+            for (EntityState st : g.entities.values()) {
+                byte[] prefix = TileKey.entityPrefix(g.group.name(), st.key);
+                for (int h = 0; h < st.tiles.hopCount(); h++) {
+                    var ring = st.tiles.ring(h);
+                    for (int i = 0; i < ring.size(); i++) {
+                        TileKey key = TileKey.decode(TileKey.encode(prefix, g.aggregator.hopMillis(h), ring.startOf(i)));
+                        (i == ring.size() - 1 ? expectedInValues : expectedKeyed).add(key);
+                    }
+                }
+            }
         }
+        assertThat(inValues).as("%s: tiles in entity values", when).isNotEmpty().isEqualTo(expectedInValues);
+        assertThat(keyed).as("%s: tiles under TILES keys", when).isEqualTo(expectedKeyed);
     }
 
     /** Rewrites the store as the previous layout had it: heads under TILES, entity values version 1. */
