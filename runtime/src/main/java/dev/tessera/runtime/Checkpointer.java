@@ -4,6 +4,7 @@ import dev.tessera.core.agg.Ir;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
+import dev.tessera.core.tile.TileLayouts;
 import dev.tessera.core.tile.TileKey;
 import dev.tessera.core.tile.TileRing;
 import dev.tessera.store.TileStore;
@@ -353,6 +354,10 @@ final class Checkpointer {
         java.util.Set<EntityState> rewrite = new java.util.HashSet<>(); // entity values to write again
         java.util.Set<EntityState> legacy = new java.util.HashSet<>(); // version-1 values: heads still under TILES
         Map<EntityState, GroupRuntime> groupOf = new HashMap<>();
+        TileLayouts layouts = RuntimeStateCodec.readLayouts(store); // of tiles written with other definitions
+        for (GroupRuntime g : groups.values()) {
+            RuntimeStateCodec.putLayouts(cleanup, g.aggregator); // before any tile of them is committed
+        }
         store.scan(Space.ENTITIES, new byte[0], (keyBytes, value) -> {
             TileKey.EntityAddress address = TileKey.decodeEntityPrefix(keyBytes);
             GroupRuntime g = groups.get(address.group());
@@ -374,7 +379,7 @@ final class Checkpointer {
                     counts[1]++;
                     continue;
                 }
-                st.tiles.ring(h).put(head.start(), TileCodec.decode(g.aggregator, h, head.tile()));
+                st.tiles.ring(h).put(head.start(), TileCodec.decode(g.aggregator, h, head.tile(), layouts));
                 counts[0]++;
             }
             if (changed) {
@@ -390,7 +395,7 @@ final class Checkpointer {
                 counts[1]++;
                 return;
             }
-            Ir[] tile = TileCodec.decode(g.aggregator, h, value);
+            Ir[] tile = TileCodec.decode(g.aggregator, h, value, layouts);
             EntityState st = g.stateFor(GroupRuntime.mapKey(key.entityKey()));
             groupOf.put(st, g);
             st.tiles.ring(h).put(key.start(), tile);

@@ -55,6 +55,8 @@ public final class GroupStateRewrite {
     private final int keyParts;
     private final long watermark;
     private WriteSet pending = new WriteSet();
+    /** The layouts of the tiles the store holds (some may have been written with other definitions). */
+    private final dev.tessera.core.tile.TileLayouts layouts;
     private long entitiesWritten;
     private long entitiesRemoved;
 
@@ -65,6 +67,8 @@ public final class GroupStateRewrite {
         this.aggregator = GroupAggregator.compile(group, SourceFields.layout(defs, source));
         this.keyParts = defs.entityOf(group).keys().size();
         this.watermark = committed(store, source.name()).watermark();
+        this.layouts = RuntimeStateCodec.readLayouts(store);
+        RuntimeStateCodec.putLayouts(pending, aggregator); // in the first write, before any tile of them
     }
 
     /** The aggregator tiles must be computed with (the full group, as the runtime compiles it). */
@@ -155,7 +159,7 @@ public final class GroupStateRewrite {
     private void keep(EntityTiles next, long hopMillis, long start, byte[] tile, Range range) {
         int h = aggregator.hopIndexOf(hopMillis);
         if (h >= 0 && !range.covers(hopMillis, start)) {
-            next.ring(h).put(start, TileCodec.decode(aggregator, h, tile));
+            next.ring(h).put(start, TileCodec.decode(aggregator, h, tile, layouts));
         }
     }
 

@@ -30,7 +30,31 @@ final class RuntimeStateCodec {
     static final int VERSION = 1;
     static final byte[] DEFINITIONS_VERSION_KEY = "definitions.version".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
+    /** META keys of the tile slot layouts ({@link dev.tessera.core.tile.TileLayouts}): this prefix and the id in hex. */
+    static final byte[] LAYOUT_PREFIX = "tile-layout/".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private RuntimeStateCodec() {}
+
+    /** The META key of tile layout {@code id}. */
+    static byte[] layoutKey(long id) {
+        return ("tile-layout/" + String.format("%016x", id)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Puts every ring layout of {@code aggregator} into {@code ws}: whoever writes tiles of a layout writes the layout too. */
+    static void putLayouts(dev.tessera.store.WriteSet ws, dev.tessera.core.tile.GroupAggregator aggregator) {
+        for (long[] layout : aggregator.layouts()) {
+            ws.put(dev.tessera.store.TileStore.Space.META, layoutKey(dev.tessera.core.tile.TileLayouts.idOf(layout)),
+                    dev.tessera.core.tile.TileLayouts.encode(layout));
+        }
+    }
+
+    /** The tile layouts a store describes, to decode tiles written with other definitions. */
+    static dev.tessera.core.tile.TileLayouts readLayouts(dev.tessera.store.TileStore store) {
+        dev.tessera.core.tile.TileLayouts layouts = new dev.tessera.core.tile.TileLayouts();
+        store.scan(dev.tessera.store.TileStore.Space.META, LAYOUT_PREFIX,
+                (key, value) -> layouts.add(dev.tessera.core.tile.TileLayouts.decode(value)));
+        return layouts;
+    }
 
     record Progress(long[] nextOffsets, long[] partitionMax, long watermark, long dedupSeq, Map<String, Long> counters) {}
 

@@ -352,28 +352,43 @@ class DefinitionChangeTest {
 
     /** Every stored tile: those under TILES and the head tiles inside entity values (RuntimeStateCodec). */
     static List<StoredTile> tiles(TileStore store) {
+        // the slot layouts tiles name, as the store describes them: META "tile-layout/<id>" -> version 1 | n | fingerprint{n}
+        java.util.Map<Long, List<Long>> layouts = new java.util.HashMap<>();
+        store.scan(Space.META, "tile-layout/".getBytes(java.nio.charset.StandardCharsets.UTF_8), (k, v) -> {
+            ByteReader in = new ByteReader(v);
+            assertThat(in.readByte()).as("layout format version").isEqualTo(1);
+            List<Long> fps = new ArrayList<>();
+            for (int i = in.readLength(); i > 0; i--) {
+                fps.add(in.readLong());
+            }
+            String id = new String(k, java.nio.charset.StandardCharsets.UTF_8).substring("tile-layout/".length());
+            layouts.put(Long.parseUnsignedLong(id, 16), fps);
+        });
         List<StoredTile> out = new ArrayList<>();
-        store.scan(Space.TILES, new byte[0], (k, v) -> out.add(walk(TileKey.decode(k), v)));
+        store.scan(Space.TILES, new byte[0], (k, v) -> out.add(walk(TileKey.decode(k), v, layouts)));
         store.scan(Space.ENTITIES, new byte[0], (k, v) -> {
             TileKey.EntityAddress address = TileKey.decodeEntityPrefix(k);
             for (RuntimeStateCodec.Head head : RuntimeStateCodec.decodeEntity(v).heads()) {
                 TileKey key = TileKey.decode(TileKey.encode(k, head.hopMillis(), head.start()));
                 assertThat(key.group()).isEqualTo(address.group());
-                out.add(walk(key, head.tile()));
+                out.add(walk(key, head.tile(), layouts));
             }
         });
         return out;
     }
 
-    /** Reads a tile as TileCodec's layout comment draws it: version | n | (fingerprint | len | ir){n}. */
-    static StoredTile walk(TileKey key, byte[] bytes) {
+    /** Reads a tile as TileCodec's layout comment draws it: version 2 | layout id | n | (len | ir){n}, fingerprints from the layout. */
+    static StoredTile walk(TileKey key, byte[] bytes, java.util.Map<Long, List<Long>> layouts) {
         ByteReader in = new ByteReader(bytes);
-        assertThat(in.readByte()).as("tile format version of %s", key).isEqualTo(1);
+        assertThat(in.readByte()).as("tile format version of %s", key).isEqualTo(2);
+        List<Long> layout = layouts.get(in.readLong());
+        assertThat(layout).as("the store describes the layout of tile %s", key).isNotNull();
         int n = in.readLength();
+        assertThat(n).as("slots of tile %s", key).isEqualTo(layout.size());
         List<Long> slots = new ArrayList<>();
         List<Long> nonEmpty = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            long fp = in.readLong();
+            long fp = layout.get(i);
             byte[] ir = in.readBytes();
             slots.add(fp);
             if (ir.length > 0) {

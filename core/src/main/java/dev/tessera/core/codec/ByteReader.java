@@ -95,6 +95,20 @@ public final class ByteReader {
         return s;
     }
 
+    /** Skips {@code n} bytes. */
+    public void skip(int n) {
+        need(n);
+        pos += n;
+    }
+
+    /** A reader of the next {@code n} bytes (no copy), which this reader skips. */
+    public ByteReader slice(int n) {
+        need(n);
+        ByteReader r = new ByteReader(buf, pos, n);
+        pos += n;
+        return r;
+    }
+
     public int remaining() {
         return end - pos;
     }

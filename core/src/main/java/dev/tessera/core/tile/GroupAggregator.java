@@ -54,6 +54,8 @@ public final class GroupAggregator {
     private final EventPredicate[] filters;
     private final Spec[] specs;
     private final Hop[] hops;
+    /** Per hop: {@link TileLayouts#idOf} of its slot fingerprints. */
+    private final long[] layoutIds;
     private final Served[] served;
     private final List<String> servedNames;
     private final Map<String, Integer> servedIndex;
@@ -76,6 +78,10 @@ public final class GroupAggregator {
         this.filters = filters;
         this.specs = specs;
         this.hops = hops;
+        this.layoutIds = new long[hops.length];
+        for (int h = 0; h < hops.length; h++) {
+            layoutIds[h] = TileLayouts.idOf(hops[h].slotFingerprints);
+        }
         this.served = served;
         List<String> names = new ArrayList<>(served.length);
         Map<String, Integer> index = new LinkedHashMap<>();
@@ -509,6 +515,20 @@ public final class GroupAggregator {
     /** Shared, not copied: for {@link TileCodec} on the commit path. */
     long[] fingerprints(int hopIndex) {
         return hops[hopIndex].slotFingerprints;
+    }
+
+    /** The id of ring {@code hopIndex}'s slot layout ({@link TileLayouts#idOf}), which version-2 tiles carry. */
+    public long layoutId(int hopIndex) {
+        return layoutIds[hopIndex];
+    }
+
+    /** Every ring's slot layout, to store beside the tiles ({@link TileLayouts#encode}). */
+    public java.util.List<long[]> layouts() {
+        java.util.List<long[]> out = new ArrayList<>();
+        for (Hop h : hops) {
+            out.add(h.slotFingerprints.clone());
+        }
+        return out;
     }
 
     Aggregator[] aggregators(int hopIndex) {

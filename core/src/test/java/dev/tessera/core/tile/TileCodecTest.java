@@ -17,12 +17,18 @@ import org.junit.jupiter.api.Test;
 
 class TileCodecTest {
     /**
-     * A tile written on 2026-11-26 (count 2, sum 7 in one 1h tile); must stay readable:
+     * A version-1 tile written on 2026-11-26 (count 2, sum 7 in one 1h tile); must stay readable:
      * version 01 | 02 slots | fingerprint(count) 55fdf2cd94a3a9b4, 2 bytes: count IR 01 02 |
      * fingerprint(sum of amount) e044d8f76b329f5c, 4 bytes: sum IR 01 00 02 0e.
      */
-    private static final String GOLDEN = "01" + "02" + "55fdf2cd94a3a9b4" + "02" + "0102"
+    private static final String GOLDEN_V1 = "01" + "02" + "55fdf2cd94a3a9b4" + "02" + "0102"
             + "e044d8f76b329f5c" + "04" + "0100020e";
+    /**
+     * The same tile in version 2, as written since: version 02 | the id of the layout (count, sum of
+     * amount) da041ab451260cd6 | 02 slots | 2 bytes: count IR 01 02 | 4 bytes: sum IR 01 00 02 0e.
+     */
+    private static final String LAYOUT = "da041ab451260cd6";
+    private static final String GOLDEN = "02" + LAYOUT + "02" + "02" + "0102" + "04" + "0100020e";
 
     private static GroupAggregator countAndSum() {
         return group(feature("n", Aggregation.COUNT, null, null, "1d"),
@@ -36,11 +42,14 @@ class TileCodecTest {
         g.apply(e, event(3L, "A"), T0, "a");
         g.apply(e, event(4L, "A"), T0 + 1, "b");
         byte[] bytes = TileCodec.encode(g, 0, e.ring(0).tileAt(0));
-        String hex = HexFormat.of().formatHex(bytes);
-        assertThat(hex).isEqualTo(GOLDEN);
-        Ir[] decoded = TileCodec.decode(g, 0, HexFormat.of().parseHex(GOLDEN));
-        assertThat(decoded[0].result()).isEqualTo(2L);
-        assertThat(decoded[1].result()).isEqualTo(7L);
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(GOLDEN);
+        assertThat(TileLayouts.idOf(new long[] {0x55fdf2cd94a3a9b4L, 0xe044d8f76b329f5cL}))
+                .isEqualTo(Long.parseUnsignedLong(LAYOUT, 16)); // the id is a function of the fingerprints alone
+        for (String golden : new String[] {GOLDEN, GOLDEN_V1}) {
+            Ir[] decoded = TileCodec.decode(g, 0, HexFormat.of().parseHex(golden));
+            assertThat(decoded[0].result()).isEqualTo(2L);
+            assertThat(decoded[1].result()).isEqualTo(7L);
+        }
     }
 
     @Test
@@ -80,9 +89,20 @@ class TileCodecTest {
         // sum removed, max added, count kept: count keeps its state, max starts empty, sum is dropped
         GroupAggregator after = group(feature("mx", Aggregation.MAX, "amount", null, "1d"),
                 feature("n", Aggregation.COUNT, null, null, "1d"));
-        Ir[] tile = TileCodec.decode(after, 0, bytes);
-        assertThat(tile[0]).isNull();
-        assertThat(tile[1].result()).isEqualTo(1L);
+        // the writer's layout, as a reader registers it from the store (stored and read back)
+        TileLayouts stored = new TileLayouts();
+        for (long[] layout : before.layouts()) {
+            stored.add(TileLayouts.decode(TileLayouts.encode(layout)));
+        }
+        for (byte[] written : new byte[][] {bytes, HexFormat.of().parseHex(GOLDEN_V1)}) {
+            Ir[] tile = TileCodec.decode(after, 0, written, stored);
+            assertThat(tile[0]).isNull();
+            assertThat(tile[1].result()).isEqualTo(written == bytes ? 1L : 2L);
+        }
+        // without the writer's layout, a version-2 tile cannot be matched: a clear error, not a wrong value
+        assertThatThrownBy(() -> TileCodec.decode(after, 0, bytes, new TileLayouts()))
+                .isInstanceOf(CorruptDataException.class).hasMessageContaining("slot layout")
+                .hasMessageContaining("tile-layout record is missing");
     }
 
     @Test
