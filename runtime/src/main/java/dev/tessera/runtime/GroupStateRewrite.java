@@ -8,6 +8,7 @@ import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
 import dev.tessera.core.tile.TileKey;
+import dev.tessera.core.tile.TileLayouts;
 import dev.tessera.core.tile.TileRing;
 import dev.tessera.core.tile.WindowSpec;
 import dev.tessera.store.TileStore;
@@ -56,7 +57,7 @@ public final class GroupStateRewrite {
     private final long watermark;
     private WriteSet pending = new WriteSet();
     /** The layouts of the tiles the store holds (some may have been written with other definitions). */
-    private final dev.tessera.core.tile.TileLayouts layouts;
+    private final TileLayouts layouts;
     private long entitiesWritten;
     private long entitiesRemoved;
 

@@ -3,6 +3,11 @@ package dev.tessera.runtime;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
+import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.core.tile.TileLayouts;
+import dev.tessera.store.TileStore;
+import dev.tessera.store.WriteSet;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,29 +35,28 @@ final class RuntimeStateCodec {
     static final int VERSION = 1;
     static final byte[] DEFINITIONS_VERSION_KEY = "definitions.version".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    /** META keys of the tile slot layouts ({@link dev.tessera.core.tile.TileLayouts}): this prefix and the id in hex. */
-    static final byte[] LAYOUT_PREFIX = "tile-layout/".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** META keys of the tile slot layouts ({@link TileLayouts}): this prefix and the id in hex. */
+    private static final String LAYOUT_KEY_PREFIX = "tile-layout/";
 
     private RuntimeStateCodec() {}
 
     /** The META key of tile layout {@code id}. */
     static byte[] layoutKey(long id) {
-        return ("tile-layout/" + String.format("%016x", id)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return (LAYOUT_KEY_PREFIX + String.format("%016x", id)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Puts every ring layout of {@code aggregator} into {@code ws}: whoever writes tiles of a layout writes the layout too. */
-    static void putLayouts(dev.tessera.store.WriteSet ws, dev.tessera.core.tile.GroupAggregator aggregator) {
+    static void putLayouts(WriteSet ws, GroupAggregator aggregator) {
         for (long[] layout : aggregator.layouts()) {
-            ws.put(dev.tessera.store.TileStore.Space.META, layoutKey(dev.tessera.core.tile.TileLayouts.idOf(layout)),
-                    dev.tessera.core.tile.TileLayouts.encode(layout));
+            ws.put(TileStore.Space.META, layoutKey(TileLayouts.idOf(layout)), TileLayouts.encode(layout));
         }
     }
 
     /** The tile layouts a store describes, to decode tiles written with other definitions. */
-    static dev.tessera.core.tile.TileLayouts readLayouts(dev.tessera.store.TileStore store) {
-        dev.tessera.core.tile.TileLayouts layouts = new dev.tessera.core.tile.TileLayouts();
-        store.scan(dev.tessera.store.TileStore.Space.META, LAYOUT_PREFIX,
-                (key, value) -> layouts.add(dev.tessera.core.tile.TileLayouts.decode(value)));
+    static TileLayouts readLayouts(TileStore store) {
+        TileLayouts layouts = new TileLayouts();
+        store.scan(TileStore.Space.META, LAYOUT_KEY_PREFIX.getBytes(StandardCharsets.UTF_8),
+                (key, value) -> layouts.add(TileLayouts.decode(value)));
         return layouts;
     }
 

@@ -78,12 +78,11 @@ public final class TileCodec {
         Aggregator[] aggs = group.aggregators(hopIndex);
         ByteReader in = new ByteReader(bytes);
         int version = in.readByte();
-        long[] written; // the writer's fingerprint per slot; null: written in this layout
+        boolean fingerprintPerSlot = version == VERSION_1;
+        long[] written = null; // a version-2 tile of another layout: the writer's fingerprint per slot
         if (version == VERSION) {
             long layout = in.readLong();
-            if (layout == group.layoutId(hopIndex)) {
-                written = null;
-            } else {
+            if (layout != group.layoutId(hopIndex)) {
                 written = known == null ? null : known.fingerprints(layout);
                 if (written == null) {
                     throw new CorruptDataException("tile written with slot layout " + Long.toHexString(layout)
@@ -91,27 +90,17 @@ public final class TileCodec {
                             + " have been written by another deployment or copied without its META space");
                 }
             }
-        } else if (version == VERSION_1) {
-            written = new long[0]; // read per slot below
-        } else {
+        } else if (!fingerprintPerSlot) {
             throw new CorruptDataException("unknown tile format version " + version + " (this build reads 1 and "
                     + VERSION + "); was the store written by a newer Tessera?");
         }
         int n = in.readLength();
-        if (written != null && version == VERSION && written.length != n) {
-            throw new CorruptDataException("tile has " + n + " slots, its layout " + written.length);
-        }
-        if (written == null && n != fps.length) {
-            throw new CorruptDataException("tile has " + n + " slots, the definitions' layout " + fps.length);
+        if (!fingerprintPerSlot && n != (written != null ? written.length : fps.length)) {
+            throw new CorruptDataException("tile has " + n + " slots, its layout " + (written != null ? written.length : fps.length));
         }
         Ir[] tile = new Ir[fps.length];
         for (int i = 0; i < n; i++) {
-            int slot;
-            if (version == VERSION_1) {
-                slot = indexOf(fps, in.readLong());
-            } else {
-                slot = written == null ? i : indexOf(fps, written[i]);
-            }
+            int slot = fingerprintPerSlot ? indexOf(fps, in.readLong()) : written == null ? i : indexOf(fps, written[i]);
             int len = in.readLength();
             if (slot < 0 || len == 0) {
                 in.skip(len);

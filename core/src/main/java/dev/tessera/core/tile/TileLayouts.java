@@ -48,13 +48,6 @@ public final class TileLayouts {
         return id;
     }
 
-    /** Registers every ring's layout of {@code group}. */
-    public void addAll(GroupAggregator group) {
-        for (int h = 0; h < group.hopCount(); h++) {
-            add(group.fingerprints(h));
-        }
-    }
-
     /** The fingerprints of layout {@code id}, or null when it was never registered. */
     long[] fingerprints(long id) {
         return byId.get(id);
