@@ -233,7 +233,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             changed[at] = new ValueCount(lastValues[i], total);
         }
         if (ranked == null) {
-            rank(k + 2 * m + 8);
+            rank(listRoom(k, m));
         }
         Set<String> inLast = m <= 8 ? null : tail != null && memoOf == tail ? memoValues : new HashSet<>(Arrays.asList(lastValues));
         List<ValueCount> top;
@@ -265,10 +265,23 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             }
             // room for k values besides the last IR's m, for it to gain values and for listed values to
             // leave before the next scan; a second shortfall (which that room rules out) lists them all
-            rank(attempt == 0 ? k + 2 * m + 8 : counts.size() + 1);
+            rank(attempt == 0 ? listRoom(k, m) : counts.size() + 1);
         }
         return List.copyOf(top);
     }
+
+    /**
+     * How many values a selection lists: k, room for the last IR's m values to move, and a margin
+     * for listed values to leave before the list runs short and the counts are scanned again. The
+     * margin is at least {@value #MIN_LIST}: on a quiet account every slide drops a value or two,
+     * and with a margin of 8 a week's window was scanned again in 0.3 % of reads, a tenth of its
+     * slow reads (bench/RESULTS.md, session 6).
+     */
+    private static int listRoom(int k, int m) {
+        return Math.max(k + 2 * m + 8, MIN_LIST);
+    }
+
+    static final int MIN_LIST = 48;
 
     /** Whether (value, count) comes before {@code row} in {@link TopKIr#order()}. */
     private static boolean before(String value, long count, ValueCount row) {
