@@ -22,6 +22,9 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  * below it leaves the list. Only a list grown too short is selected again by a scan.
  */
 final class TopKSlidingPrefix extends SlidingPrefix {
+    /** The least number of values a selection lists (see {@link #listRoom}). */
+    static final int MIN_LIST = 48;
+
     private StringCounts counts = new StringCounts();
     /** The prefix's best values in result order, and their counts; valid while {@code ranked != null}. */
     private String[] ranked;
@@ -280,8 +283,6 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     private static int listRoom(int k, int m) {
         return Math.max(k + 2 * m + 8, MIN_LIST);
     }
-
-    static final int MIN_LIST = 48;
 
     /** Whether (value, count) comes before {@code row} in {@link TopKIr#order()}. */
     private static boolean before(String value, long count, ValueCount row) {
