@@ -63,8 +63,10 @@ public final class DefinitionLoader {
         for (String schema : set.schemaFiles) {
             versioned.add(readSchema(dir, schema));
         }
-        return new LoadResult(new Definitions(set.entities, set.sources, set.groups, services,
-                DefinitionFiles.version(versioned)), List.of());
+        Definitions defs = new Definitions(set.entities, set.sources, set.groups, services,
+                DefinitionFiles.version(versioned));
+        SourceSchemaCheck.check(defs, dir, problems);
+        return problems.isEmpty() ? new LoadResult(defs, List.of()) : new LoadResult(null, problems.sorted());
     }
 
     private static void readDocuments(DefinitionFile file, DefinitionSet set) {

@@ -1,9 +1,15 @@
 package dev.tessera.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A stream of events on a Kafka topic (SPEC §2, §3).
  *
  * @param schema        path of the Avro schema file relative to the definitions folder, or null
+ * @param fields        the fields a JSON source declares, with their types, in declaration order;
+ *                      empty when it declares none (then fields are checked per event only)
  * @param timestamp     field holding event time (epoch millis or ISO-8601 string)
  * @param id            idempotency key field, or null when the source has none
  * @param lateness      grace period for out-of-order events
@@ -16,6 +22,7 @@ public record Source(
         String topic,
         SourceFormat format,
         String schema,
+        Map<String, FieldType> fields,
         String timestamp,
         String id,
         TimeSpan lateness,
@@ -26,4 +33,13 @@ public record Source(
     public static final TimeSpan DEFAULT_LATENESS = TimeSpan.parse("10m");
     public static final TimeSpan DEFAULT_IDLE_TIMEOUT = TimeSpan.parse("1m");
     public static final TimeSpan DEFAULT_MAX_CLOCK_SKEW = TimeSpan.parse("5m");
+
+    public Source {
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    /** The Confluent Schema Registry subject of the topic's values (the default TopicNameStrategy). */
+    public String valueSubject() {
+        return topic + "-value";
+    }
 }

@@ -4,20 +4,21 @@ import dev.tessera.api.YamlMapping.Scalar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** {@code kind: Source}: a Kafka topic, its encoding, and the time rules of SPEC §3. */
 final class SourceParser {
-    static final List<String> FIELDS = List.of("kind", "name", "kafka", "format", "schema", "timestamp", "id",
+    static final List<String> FIELDS = List.of("kind", "name", "kafka", "format", "schema", "fields", "timestamp", "id",
             "lateness", "idle_timeout", "dedup_horizon", "max_clock_skew", "description", "owner", "tags");
     static final List<String> KAFKA_FIELDS = List.of("topic");
     /** Kafka's own rule for topic names. */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final TimeSpan MIN_DEDUP_HORIZON = TimeSpan.parse("1h");
-    private static final List<String> FORMATS = List.of("json", "avro");
 
     private SourceParser() {
     }
@@ -30,6 +31,7 @@ final class SourceParser {
         String topic = topic(m, name);
         SourceFormat format = format(m);
         String schema = schema(m, set, format, name);
+        Map<String, FieldType> fields = fields(m, format);
         Scalar timestamp = m.has("timestamp") ? m.fieldName("timestamp")
                 : m.required("timestamp", "add timestamp: <field>, the event-time field (epoch millis or ISO-8601"
                         + " string), e.g. timestamp: event_time");
@@ -50,7 +52,7 @@ final class SourceParser {
         }
         Meta meta = m.meta();
         if (!problems.addedSince(mark)) {
-            set.sources.put(name, new Source(name, topic, format, schema, timestamp.value(),
+            set.sources.put(name, new Source(name, topic, format, schema, fields, timestamp.value(),
                     id == null ? null : id.value(), lateness, idleTimeout, dedupHorizon, maxClockSkew, meta));
         }
     }
@@ -81,22 +83,76 @@ final class SourceParser {
         if (format == null) {
             return SourceFormat.JSON;
         }
-        if (!FORMATS.contains(format.value())) {
+        SourceFormat f = SourceFormat.fromYaml(format.value()).orElse(null);
+        if (f == null) {
             m.problems().add(format.at(), "unknown format '" + format.value() + "' in " + m.subject(),
-                    ClosestNames.hint(format.value(), FORMATS, "formats"));
-            return null;
+                    ClosestNames.hint(format.value(), SourceFormat.yamlNames(), "formats")
+                            + " (avro: plain Avro binary of the schema file; avro-confluent: the Confluent wire"
+                            + " format, with writer schemas from the schema registry)");
         }
-        return SourceFormat.valueOf(format.value().toUpperCase(Locale.ROOT));
+        return f;
+    }
+
+    /** The declared fields of a JSON source ({@code fields: {amount: double, ...}}); empty when absent. */
+    private static Map<String, FieldType> fields(YamlMapping m, SourceFormat format) {
+        Map<String, FieldType> fields = new LinkedHashMap<>();
+        if (!m.has("fields")) {
+            return fields;
+        }
+        String example = "fields: { amount: double, status: string, account_id: string }";
+        if (format != null && format.avro()) {
+            m.problems().add(m.at("fields"), m.subject() + " is " + format.yamlName() + " and declares fields",
+                    "an Avro source's fields and types come from its schema file; remove fields:");
+            return fields;
+        }
+        YamlMapping declared = m.mapping("fields", example);
+        if (declared == null) {
+            return fields;
+        }
+        declared.describeAs("fields of " + m.subject());
+        for (Map.Entry<Scalar, Scalar> e : declared.scalarEntries("<field>: <type>, e.g. " + example)) {
+            Scalar name = e.getKey();
+            Scalar type = e.getValue();
+            boolean validName = declared.validField(name, "fields");
+            FieldType t = FieldType.fromYaml(type.value()).orElse(null);
+            if (t == null) {
+                m.problems().add(type.at(), "unknown type '" + type.value() + "' for field '" + name.value() + "' in "
+                        + m.subject(), typeHint(type.value()));
+            } else if (validName) {
+                fields.put(name.value(), t);
+            }
+        }
+        return fields;
+    }
+
+    private static String typeHint(String wrong) {
+        String w = wrong.toLowerCase(Locale.ROOT);
+        if (w.startsWith("int") || w.equals("bigint") || w.equals("timestamp")) {
+            return "write long (whole numbers; epoch millis for times)";
+        }
+        if (w.equals("float") || w.equals("number") || w.equals("decimal") || w.equals("real")) {
+            return "write double";
+        }
+        if (w.equals("bool")) {
+            return "write boolean";
+        }
+        if (w.equals("str") || w.equals("text") || w.equals("varchar")) {
+            return "write string";
+        }
+        return ClosestNames.hint(wrong, FieldType.yamlNames(), "types");
     }
 
     /** The schema path if given and valid; an Avro source must have one. */
     private static String schema(YamlMapping m, DefinitionSet set, SourceFormat format, String name) {
         Scalar schema = m.scalar("schema");
         if (schema == null) {
-            if (format == SourceFormat.AVRO && !m.has("schema")) {
-                m.problems().add(m.location(), "avro " + m.subject() + " has no schema",
+            if (format != null && format.avro() && !m.has("schema")) {
+                m.problems().add(m.location(), format.yamlName() + " " + m.subject() + " has no schema",
                         "add schema: schemas/" + (name == null ? "events" : name) + ".avsc, the Avro schema file"
-                                + " (path relative to the definitions folder), or use format: json");
+                                + " (path relative to the definitions folder"
+                                + (format == SourceFormat.AVRO_CONFLUENT ? "; the schema events are read with and the"
+                                + " definitions are checked against, whatever compatible version producers write"
+                                : "") + "), or use format: json");
             }
             return null;
         }

@@ -227,6 +227,38 @@ final class YamlMapping {
         return null;
     }
 
+    /**
+     * Every entry whose key is a plain word, as (key, value) pairs in file order; an entry whose
+     * value is not a single value is reported and left out. Duplicate keys are reported by
+     * {@link #checkFields}-like rules: the first one is kept.
+     */
+    List<Map.Entry<Scalar, Scalar>> scalarEntries(String example) {
+        List<Map.Entry<Scalar, Scalar>> out = new ArrayList<>();
+        Map<String, Node> seen = new HashMap<>();
+        for (NodeTuple entry : node.getValue()) {
+            Node key = entry.getKeyNode();
+            if (!(key instanceof ScalarNode k) || isNull(key)) {
+                problems.add(at(key), "a field name must be a plain word, got " + describe(key) + " in " + subject,
+                        "write each entry as " + example);
+                continue;
+            }
+            Node first = seen.putIfAbsent(k.getValue(), key);
+            if (first != null) {
+                problems.add(at(key), "'" + k.getValue() + "' is given twice in " + subject + " (first at line "
+                        + at(first).line() + ")", "keep one and delete the other");
+                continue;
+            }
+            Node value = entry.getValueNode();
+            if (!(value instanceof ScalarNode v) || isNull(value)) {
+                problems.add(at(value), "'" + k.getValue() + "' in " + subject + " must be a single value, got "
+                        + describe(value), "write it as " + example);
+                continue;
+            }
+            out.add(Map.entry(new Scalar(k.getValue(), at(key)), new Scalar(v.getValue(), at(value))));
+        }
+        return out;
+    }
+
     YamlMapping mapping(String key, String example) {
         Node n = node(key);
         return n == null ? null : of(file, n, "'" + key + "' of " + subject, example, problems);

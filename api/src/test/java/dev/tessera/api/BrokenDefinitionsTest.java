@@ -42,8 +42,8 @@ class BrokenDefinitionsTest {
         invalid_topic                       | definitions.yaml   |  7 | 'commerce payments' is not a valid Kafka topic name in source payments   | letters, digits, '.', '_' and '-'
         unknown_format                      | definitions.yaml   |  8 | unknown format 'jsn' in source payments                                  | did you mean 'json'? formats: json, avro
         avro_without_schema                 | definitions.yaml   |  5 | avro source payments has no schema                                       | add schema: schemas/payments.avsc
-        schema_not_found                    | definitions.yaml   |  9 | schema file 'schemas/paymnt.avsc' of source payments does not exist      | did you mean 'schemas/payment.avsc'?
-        schema_outside_folder               | definitions.yaml   |  9 | schema path '../payment.avsc' of source payments leads outside the definitions folder | inside the definitions folder
+        schema_not_found                    | definitions.yaml   |   9 | schema file 'schemas/paymnt.avsc' of source payments does not exist      | did you mean 'schemas/payment.avsc'?
+        schema_outside_folder               | definitions.yaml   |   9 | schema path '../payment.avsc' of source payments leads outside the definitions folder | inside the definitions folder
         missing_timestamp                   | definitions.yaml   |  5 | source payments has no timestamp                                         | timestamp: event_time
         duration_without_unit               | definitions.yaml   |  9 | lateness of source payments: '10' is not a valid duration                | add a unit: '10s' for seconds, '10m' for minutes
         bad_window_duration                 | definitions.yaml   | 15 | window of feature payment_count: '1hour' is not a valid duration         | write 1h
@@ -81,6 +81,17 @@ class BrokenDefinitionsTest {
         service_unknown_feature             | services.yaml      |  3 | service account_risk names unknown feature 'amount_sun_1d' of group account_payments | did you mean 'amount_sum_1d'
         service_feature_without_window      | services.yaml      |  3 | service account_risk names unknown feature 'amount_sum' of group account_payments | name one: account_payments.amount_sum_1h, account_payments.amount_sum_1d
         service_duplicate_feature           | services.yaml      |  5 | account_payments.amount_sum_1d is listed twice in service account_risk (by account_payments.* at line 4 | account_payments.* already includes
+        schema_sum_over_string              | definitions.yaml   | 19 | field 'status' (sum input of feature status_sum of group account_payments) is enum Status in schema file schemas/payment.avsc (record com.acme.Payment); a sum input cannot be string | sum needs a number (long or double)
+        schema_unknown_field                | definitions.yaml   | 19 | field 'amonut' (approx_distinct input of feature distinct_amounts of group account_payments) is not in schema file schemas/payment.avsc | did you mean 'amount'?
+        schema_filter_unknown_field         | definitions.yaml   | 19 | field 'stauts' (filter of feature declined_count of group account_payments) is not in schema file schemas/payment.avsc | did you mean 'status'?
+        schema_filter_type_mismatch         | definitions.yaml   | 19 | where of feature big_count of group account_payments does not fit the types in schema file schemas/payment.avsc (record com.acme.Payment): type mismatch at column 8: "amount" is a field of type number but "'big'" is a string | field amount holds numbers in the source's schema; compare it with a number, e.g. amount > 100
+        schema_bytes_field                  | definitions.yaml   | 19 | field 'raw' (last input of feature last_raw of group account_payments) holds bytes (bytes in schema file schemas/payment.avsc | a single value
+        schema_timestamp_micros             | definitions.yaml   |  5 | timestamp field 'ts_micros' of source payments is long (timestamp-micros) in schema file schemas/payment.avsc | produce timestamp-millis
+        fields_on_avro_source               | definitions.yaml   | 12 | source payments is avro and declares fields                              | come from its schema file; remove fields:
+        avro_confluent_without_schema       | definitions.yaml   |  5 | avro-confluent source payments has no schema                             | add schema: schemas/payments.avsc
+        json_fields_sum_over_string         | definitions.yaml   | 18 | field 'status' (sum input of feature status_sum of group account_payments) is string in the fields source payments declares | sum needs a number
+        json_fields_undeclared              | definitions.yaml   | 18 | field 'fee' (max input of feature max_fee of group account_payments) is not in the fields source payments declares | add the field to fields: of source payments
+        json_fields_unknown_type            | definitions.yaml   |  9 | unknown type 'int' for field 'amount' in source payments                 | write long
         empty_folder                        | .                  |  0 | has no *.yaml or *.yml files                                             | add definitions
         """;
 

@@ -30,7 +30,7 @@ class ValidDefinitionsTest {
     void sourcesTakeGivenValuesAndDefaults() {
         Source payments = defs.source("payments").orElseThrow();
         assertThat(payments).isEqualTo(new Source("payments", "commerce.payments.v1", SourceFormat.AVRO,
-                "schemas/payment.avsc", "event_time", "payment_id", TimeSpan.parse("2m"), TimeSpan.parse("30s"),
+                "schemas/payment.avsc", java.util.Map.of(), "event_time", "payment_id", TimeSpan.parse("2m"), TimeSpan.parse("30s"),
                 TimeSpan.parse("1h"), TimeSpan.parse("1m"),
                 new Meta(null, "payments-risk", List.of("payments", "fraud"), new Location("sources/payments.yml", 1, 1))));
 

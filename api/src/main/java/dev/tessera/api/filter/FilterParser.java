@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Parses the text of a {@code where} filter into an {@link Expr}.
@@ -88,14 +89,16 @@ public final class FilterParser {
     private final String source;
     private final FilterLexer lexer;
     private final FilterTypeRules types;
+    private final Function<String, FieldKind> fieldKinds;
     private Token current;
     private Token previous;
     private int nesting;
 
-    private FilterParser(String source) {
+    private FilterParser(String source, Function<String, FieldKind> fieldKinds) {
         this.source = source;
         this.lexer = new FilterLexer(source);
         this.types = new FilterTypeRules(source);
+        this.fieldKinds = fieldKinds;
         this.current = lexer.next();
     }
 
@@ -106,8 +109,30 @@ public final class FilterParser {
      *     never be true or is not a condition (e.g. {@code x == null}, {@code amount + 1})
      */
     public static Expr parse(String source) {
+        return parse(source, name -> FieldKind.ANY);
+    }
+
+    /**
+     * Parses a filter over fields whose kinds are known (from the source's schema), so that the
+     * type rules also catch comparisons of a field with a value of another kind ({@code status == 5}
+     * for a string {@code status}) and arithmetic on non-numbers.
+     *
+     * @param fieldKinds the kind of each field the filter may name; {@link FieldKind#ANY} when unknown
+     * @throws FilterSyntaxException as {@link #parse(String)} does, and for those mismatches
+     */
+    public static Expr parse(String source, Function<String, FieldKind> fieldKinds) {
         Objects.requireNonNull(source, "filter source");
-        return new FilterParser(source).filter();
+        Objects.requireNonNull(fieldKinds, "field kinds");
+        return new FilterParser(source, fieldKinds).filter();
+    }
+
+    private static Type typeOf(FieldKind kind) {
+        switch (kind == null ? FieldKind.ANY : kind) {
+            case NUMBER: return Type.NUMBER;
+            case STRING: return Type.STRING;
+            case BOOLEAN: return Type.CONDITION;
+            default: return Type.ANY;
+        }
     }
 
     private Expr filter() {
@@ -325,7 +350,7 @@ public final class FilterParser {
                             + col(current.start()) + ": the filter language has no functions",
                             "compare fields directly, e.g. status == 'DECLINED'");
                 }
-                return leaf(new Expr.Field((String) t.value()), Type.ANY, t);
+                return leaf(new Expr.Field((String) t.value()), typeOf(fieldKinds.apply((String) t.value())), t);
             case LPAREN:
                 Token open = advance();
                 enter(open);

@@ -89,7 +89,15 @@ final class FilterTypeRules {
         }
     }
 
-    private static String mismatchHint(Parsed a, Parsed b) {
+    private String mismatchHint(Parsed a, Parsed b) {
+        Parsed field = a.expr() instanceof Expr.Field ? a : b.expr() instanceof Expr.Field ? b : null;
+        if (field != null && (field == a ? b : a).expr() instanceof Expr.Literal) {
+            String holds = field.type() == Type.STRING ? "strings" : field.type() == Type.NUMBER ? "numbers" : "true/false";
+            return "field " + text(field) + " holds " + holds + " in the source's schema; compare it"
+                    + " with " + (field.type() == Type.STRING ? "a quoted string, e.g. " + text(field) + " == 'X'"
+                    : field.type() == Type.NUMBER ? "a number, e.g. " + text(field) + " > 100"
+                    : "true or false, e.g. " + text(field) + " == true");
+        }
         boolean stringAndNumber = a.type() == Type.STRING && b.type() == Type.NUMBER
                 || a.type() == Type.NUMBER && b.type() == Type.STRING;
         return stringAndNumber
@@ -98,6 +106,10 @@ final class FilterTypeRules {
     }
 
     private static String describe(Parsed p) {
+        if (p.expr() instanceof Expr.Field && p.type().known()) {
+            return "a field of type " + (p.type() == Type.CONDITION ? "boolean" : p.type() == Type.NUMBER ? "number"
+                    : "string");
+        }
         switch (p.type()) {
             case CONDITION: return p.expr() instanceof Expr.Literal ? "a boolean" : "a condition";
             case NUMBER: return "a number";

@@ -84,7 +84,7 @@ class EventDecodersTest {
     }
 
     private static Source source(SourceFormat format, String schema) {
-        return new Source("payments", "commerce.payments", format, schema, "event_time", "id",
+        return new Source("payments", "commerce.payments", format, schema, java.util.Map.of(), "event_time", "id",
                 Source.DEFAULT_LATENESS, Source.DEFAULT_IDLE_TIMEOUT, TimeSpan.parse("10m"),
                 Source.DEFAULT_MAX_CLOCK_SKEW, Meta.at(new Location("sources.yaml", 3, 1)));
     }
