@@ -1,5 +1,6 @@
 package dev.tessera.runtime;
 
+import dev.tessera.schemas.SchemaRegistry;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -18,6 +19,8 @@ import java.util.function.LongSupplier;
  * @param deadLetters        write rejected records to {@code <topic>.dlq} (else count only)
  * @param clock              wall clock in epoch millis (tests may fix it)
  * @param appliedListener    told about every applied event (freshness measurement); never null
+ * @param schemaRegistry     where {@code avro-confluent} sources find their writer schemas (cached
+ *                           by the runtime); null when no source needs one
  */
 public record RuntimeConfig(
         String bootstrapServers,
@@ -28,7 +31,8 @@ public record RuntimeConfig(
         int maxRecordBytes,
         boolean deadLetters,
         LongSupplier clock,
-        AppliedListener appliedListener) {
+        AppliedListener appliedListener,
+        SchemaRegistry schemaRegistry) {
 
     /** Sees each accepted event once it is applied, i.e. readable. Called on the applier thread: keep it cheap. */
     @FunctionalInterface
@@ -42,7 +46,7 @@ public record RuntimeConfig(
     public RuntimeConfig(String bootstrapServers, Duration commitInterval, int maxRecordsPerCommit, int queueCapacity,
                          int maxPollRecords, int maxRecordBytes, boolean deadLetters, LongSupplier clock) {
         this(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
-                deadLetters, clock, AppliedListener.NONE);
+                deadLetters, clock, AppliedListener.NONE, null);
     }
 
     public static RuntimeConfig defaults(String bootstrapServers) {
@@ -52,26 +56,31 @@ public record RuntimeConfig(
 
     public RuntimeConfig withCommitInterval(Duration d) {
         return new RuntimeConfig(bootstrapServers, d, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
-                deadLetters, clock, appliedListener);
+                deadLetters, clock, appliedListener, schemaRegistry);
     }
 
     public RuntimeConfig withClock(LongSupplier c) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, c, appliedListener);
+                maxRecordBytes, deadLetters, c, appliedListener, schemaRegistry);
     }
 
     public RuntimeConfig withDeadLetters(boolean on) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, on, clock, appliedListener);
+                maxRecordBytes, on, clock, appliedListener, schemaRegistry);
     }
 
     public RuntimeConfig withMaxPollRecords(int n) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, n, maxRecordBytes,
-                deadLetters, clock, appliedListener);
+                deadLetters, clock, appliedListener, schemaRegistry);
     }
 
     public RuntimeConfig withAppliedListener(AppliedListener listener) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, clock, listener);
+                maxRecordBytes, deadLetters, clock, listener, schemaRegistry);
+    }
+
+    public RuntimeConfig withSchemaRegistry(SchemaRegistry registry) {
+        return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
+                maxRecordBytes, deadLetters, clock, appliedListener, registry);
     }
 }

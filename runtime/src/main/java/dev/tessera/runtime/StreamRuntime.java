@@ -6,6 +6,8 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.CachedSchemaRegistry;
+import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.store.TileStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +78,9 @@ public final class StreamRuntime implements AutoCloseable {
     public static StreamRuntime start(Definitions defs, Path definitionsDir, TileStore store, RuntimeConfig config) {
         List<SourceRuntime> sources = new ArrayList<>();
         Map<SourceRuntime, KafkaConsumer<byte[], byte[]>> kafkaConsumers = new LinkedHashMap<>();
+        SchemaRegistry registry = config.schemaRegistry() == null ? null
+                : config.schemaRegistry() instanceof CachedSchemaRegistry ? config.schemaRegistry()
+                : new CachedSchemaRegistry(config.schemaRegistry());
         try {
             for (Source source : defs.sources().values()) {
                 if (defs.groupsOf(source).isEmpty()) {
@@ -83,7 +88,7 @@ public final class StreamRuntime implements AutoCloseable {
                 }
                 FieldLayout layout = SourceFields.layout(defs, source);
                 SourceRuntime sr = new SourceRuntime(defs, source,
-                        EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes()), layout);
+                        EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes(), registry), layout);
                 KafkaConsumer<byte[], byte[]> consumer = newConsumer(config, source);
                 kafkaConsumers.put(sr, consumer);
                 List<PartitionInfo> parts = consumer.partitionsFor(sr.topic(), Duration.ofSeconds(30));

@@ -39,8 +39,7 @@ import org.apache.avro.generic.IndexedRecord;
 final class AvroEventDecoder implements EventDecoder {
     private final String schemaName;
     private final GenericDatumReader<IndexedRecord> reader;
-    private final List<String> names;
-    private final int[][] paths;
+    private final AvroLayout fields;
     private final int maxRecordBytes;
 
     /**
@@ -51,73 +50,10 @@ final class AvroEventDecoder implements EventDecoder {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("max record size must be positive, got " + maxRecordBytes + " bytes");
         }
-        if (schema.getType() != Schema.Type.RECORD) {
-            throw new TesseraException("Avro schema " + schemaName + " is " + schema.getType().getName()
-                    + ", not a record; an event schema must be a record whose fields the definitions name");
-        }
+        this.fields = AvroLayout.of(schema, schemaName, layout);
         this.schemaName = schemaName;
         this.reader = new GenericDatumReader<>(schema, schema, GenericData.get());
-        this.names = layout.names();
-        this.paths = new int[names.size()][];
-        List<DottedName> dotted = DottedName.parseAll(layout);
-        for (int slot = 0; slot < paths.length; slot++) {
-            paths[slot] = resolve(schema, dotted.get(slot));
-        }
         this.maxRecordBytes = maxRecordBytes;
-    }
-
-    private int[] resolve(Schema root, DottedName name) {
-        List<String> segments = name.segments();
-        int[] path = new int[segments.size()];
-        Schema record = root;
-        for (int i = 0; i < path.length; i++) {
-            String segment = segments.get(i);
-            Schema.Field field = record.getField(segment);
-            if (field == null) {
-                throw new TesseraException("layout field '" + name.name() + "' is not in Avro schema " + schemaName
-                        + ": record " + record.getFullName() + " has no field '" + segment + "' (its fields: "
-                        + record.getFields().stream().map(Schema.Field::name).collect(Collectors.joining(", "))
-                        + "); fix the field name in the definitions or add the field to the schema");
-            }
-            path[i] = field.pos();
-            if (i < path.length - 1) {
-                Schema nested = recordIn(field.schema());
-                if (nested == null) {
-                    throw new TesseraException("layout field '" + name.name() + "' reads '" + segments.get(i + 1)
-                            + "' from field '" + String.join(".", segments.subList(0, i + 1)) + "', which is "
-                            + describe(field.schema()) + " in Avro schema " + schemaName + ", not a record (or a"
-                            + " union of null and one record); fix the field name in the definitions");
-                }
-                record = nested;
-            }
-        }
-        return path;
-    }
-
-    /** The record a field holds: itself, or the only record branch of a union; else null. */
-    private static Schema recordIn(Schema s) {
-        if (s.getType() == Schema.Type.RECORD) {
-            return s;
-        }
-        if (s.getType() != Schema.Type.UNION) {
-            return null;
-        }
-        Schema found = null;
-        for (Schema branch : s.getTypes()) {
-            if (branch.getType() == Schema.Type.RECORD) {
-                if (found != null) {
-                    return null;
-                }
-                found = branch;
-            }
-        }
-        return found;
-    }
-
-    private static String describe(Schema s) {
-        return s.getType() == Schema.Type.UNION
-                ? "a union of " + s.getTypes().stream().map(t -> t.getType().getName()).collect(Collectors.joining(", "))
-                : "of type " + s.getType().getName();
     }
 
     @Override
@@ -148,16 +84,7 @@ final class AvroEventDecoder implements EventDecoder {
             return malformed(value, "the record ends at byte " + in.position() + " but the value has " + value.length
                     + " bytes (" + (value.length - in.position()) + " trailing)");
         }
-        for (int slot = 0; slot < paths.length; slot++) {
-            String kind = GenericRecordEvent.kindAt(GenericRecordEvent.raw(record, paths[slot]));
-            if (kind != null) {
-                return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + names.get(slot) + "' holds " + kind
-                        + " in this record, but the definitions use it as a single value; a layout field must be a"
-                        + " string, number, boolean, enum or null: refer to a scalar field instead, or change "
-                        + schemaName);
-            }
-        }
-        return Decoded.accepted(new GenericRecordEvent(record, paths));
+        return fields.accept(record);
     }
 
     private Decoded malformed(byte[] value, String detail) {

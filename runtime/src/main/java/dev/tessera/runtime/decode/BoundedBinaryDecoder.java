@@ -37,8 +37,14 @@ final class BoundedBinaryDecoder extends Decoder {
     private long itemBudget;
 
     BoundedBinaryDecoder(byte[] buf) {
+        this(buf, 0);
+    }
+
+    /** Decodes the record that starts at {@code start} and runs to the end of {@code buf} (after a header). */
+    BoundedBinaryDecoder(byte[] buf, int start) {
         this.buf = buf;
-        this.itemBudget = Math.max(MIN_ITEM_BUDGET, buf.length);
+        this.pos = start;
+        this.itemBudget = Math.max(MIN_ITEM_BUDGET, buf.length - start);
     }
 
     /** Offset of the next unread byte. */
@@ -145,7 +151,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipString() throws IOException {
-        pos += readLength("a string");
+        int len = readLength("a string"); // not pos += readLength(...): that adds to pos as it was before the length
+        pos += len;
     }
 
     @Override
@@ -160,7 +167,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipBytes() throws IOException {
-        pos += readLength("bytes");
+        int len = readLength("bytes");
+        pos += len;
     }
 
     @Override

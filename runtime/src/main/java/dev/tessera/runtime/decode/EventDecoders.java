@@ -1,8 +1,11 @@
 package dev.tessera.runtime.decode;
 
 import dev.tessera.api.Source;
+import dev.tessera.api.SourceFormat;
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.FieldLayout;
+import dev.tessera.schemas.CachedSchemaRegistry;
+import dev.tessera.schemas.SchemaRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,18 +33,39 @@ public final class EventDecoders {
      *     record, or lacks a field of {@code layout}; the message names the source and the file
      */
     public static EventDecoder forSource(Source source, Path definitionsDir, FieldLayout layout, int maxRecordBytes) {
+        return forSource(source, definitionsDir, layout, maxRecordBytes, null);
+    }
+
+    /**
+     * The decoder for {@code source}, with the schema registry an {@code avro-confluent} source reads
+     * its writer schemas from (wrap it in a {@link CachedSchemaRegistry}; null when there is none).
+     *
+     * @throws TesseraException as {@link #forSource(Source, Path, FieldLayout, int)}, and for an
+     *     avro-confluent source without a registry
+     */
+    public static EventDecoder forSource(Source source, Path definitionsDir, FieldLayout layout, int maxRecordBytes,
+            SchemaRegistry registry) {
         switch (source.format()) {
             case JSON:
                 return new JsonEventDecoder(layout, maxRecordBytes);
+            case AVRO_CONFLUENT:
+                if (registry == null) {
+                    throw new TesseraException("source '" + source.name() + "' (" + where(source) + ") reads the"
+                            + " Confluent wire format, which needs a schema registry: give --schema-registry URL, or"
+                            + " run with the embedded registry (tessera run/demo start it)");
+                }
+                // fall through: the same schema file checks
             case AVRO:
                 if (source.schema() == null) {
-                    throw new TesseraException("source '" + source.name() + "' (" + where(source) + ") is avro but"
-                            + " names no schema file; the Confluent wire format (schema registry) is not supported"
-                            + " yet: add schema: schemas/" + source.name() + ".avsc");
+                    throw new TesseraException("source '" + source.name() + "' (" + where(source) + ") is "
+                            + source.format().yamlName() + " but names no schema file: add schema: schemas/"
+                            + source.name() + ".avsc");
                 }
                 Schema schema = parseSchema(source, definitionsDir.resolve(source.schema()).normalize());
                 try {
-                    return new AvroEventDecoder(schema, source.schema(), layout, maxRecordBytes);
+                    return source.format() == SourceFormat.AVRO_CONFLUENT
+                            ? new ConfluentAvroDecoder(schema, source.schema(), registry, layout, maxRecordBytes)
+                            : new AvroEventDecoder(schema, source.schema(), layout, maxRecordBytes);
                 } catch (TesseraException e) {
                     throw new TesseraException("source '" + source.name() + "' (" + where(source) + "): "
                             + e.getMessage(), e);
