@@ -54,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServingOptions serving;
 
+    @Mixin
+    SchemaRegistryOptions registry;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "HTTP port of the API. Default: ${DEFAULT-VALUE}")
     int port;
@@ -102,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
         try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens,
-                noArchive ? null : ARCHIVE_COMMIT_INTERVAL, serving.logResponses(1))) {
+                noArchive ? null : ARCHIVE_COMMIT_INTERVAL, serving.logResponses(1), registry.settings())) {
             EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
             Map<String, String> topics = new LinkedHashMap<>();
             for (CommerceSource s : CommerceSource.values()) {

@@ -38,11 +38,14 @@ final class Node implements AutoCloseable {
     final Archivers archivers;
     final Path archiveRoot;
     final ServingServer server;
+    /** The embedded schema registry's URL, or null when none is served. */
+    final String registryUrl;
     private final String host;
     private final Deque<AutoCloseable> owned;
 
     private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, Archivers archivers,
-                 Path archiveRoot, ServingServer server, String host, Deque<AutoCloseable> owned) {
+                 Path archiveRoot, ServingServer server, String host, Deque<AutoCloseable> owned, String registryUrl) {
+        this.registryUrl = registryUrl;
         this.archivers = archivers;
         this.archiveRoot = archiveRoot;
         this.host = host;
@@ -67,6 +70,14 @@ final class Node implements AutoCloseable {
     /** As above, logging {@code logResponses} (0..1) of feature reads to {@code <data>/responses}. */
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses) {
+        return start(defs, features, data, bootstrapServers, partitions, host, port, tokens, archiveEvery, logResponses,
+                RegistrySettings.EMBEDDED_ANY_PORT);
+    }
+
+    /** As above, with the schema registry of {@code registry} for avro-confluent sources. */
+    static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
+                      String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
+                      RegistrySettings registry) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -82,15 +93,18 @@ final class Node implements AutoCloseable {
                 broker.createTopics(topics);
                 bootstrap = broker.bootstrapServers();
             }
+            Registries.Opened schemas = Registries.open(defs, features, data, host, registry, tokens, owned, System.out);
             TileStore store = RocksDbTileStore.open(data.resolve("store"));
             owned.push(store);
-            StreamRuntime rt = StreamRuntime.start(defs, features, store, RuntimeConfig.defaults(bootstrap));
+            StreamRuntime rt = StreamRuntime.start(defs, features, store,
+                    RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()));
             owned.push(rt);
             Path archiveRoot = data.resolve("archive");
             Archivers archivers = null;
             if (archiveEvery != null) {
                 archivers = Archivers.start(defs, features, archiveRoot,
-                        ArchiveConfig.defaults(bootstrap).withCommitInterval(archiveEvery));
+                        ArchiveConfig.defaults(bootstrap).withCommitInterval(archiveEvery)
+                                .withSchemaRegistry(schemas.registry()));
                 owned.push(archivers);
             }
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(bootstrap);
@@ -113,7 +127,7 @@ final class Node implements AutoCloseable {
             }
             ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
             owned.push(server);
-            return new Node(defs, bootstrap, broker, rt, archivers, archiveRoot, server, host, owned);
+            return new Node(defs, bootstrap, broker, rt, archivers, archiveRoot, server, host, owned, schemas.url());
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;

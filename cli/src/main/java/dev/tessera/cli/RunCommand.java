@@ -55,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ServingOptions serving;
 
+    @Mixin
+    SchemaRegistryOptions registry;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of topics created by --embedded-kafka. Default: ${DEFAULT-VALUE}")
     int partitions;
@@ -94,7 +97,8 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
-                partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0))) {
+                partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0),
+                registry.settings())) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");
@@ -103,6 +107,10 @@ final class RunCommand implements Callable<Integer> {
                     + node.bootstrap + "; online store in " + common.data.resolve("store"));
             out.println(node.archivers == null ? "archive off (--no-archive)" : "archiving every source to " + node.archiveRoot
                     + " (Parquet, committed every " + archiveCommitSeconds + " s)");
+            if (node.registryUrl != null) {
+                out.println("schema registry (Confluent REST API) on " + node.registryUrl + " (schemas in "
+                        + common.data.resolve("schema-registry") + ")");
+            }
             out.println("serving on " + node.url() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
                     : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
             out.flush();

@@ -1,5 +1,10 @@
 package dev.tessera.runtime;
 
+import dev.tessera.schemas.SchemaRegistryUnavailableException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Source;
@@ -28,6 +33,7 @@ import java.util.List;
  * stream drops late events, the archive keeps them (ADR 008). Immutable and thread-safe.
  */
 public final class EventRules {
+    private static final Logger LOG = LoggerFactory.getLogger(EventRules.class);
     private final Source source;
     private final int timestampSlot;
     private final int idSlot;
@@ -65,6 +71,42 @@ public final class EventRules {
                 ? Decoded.rejected(RejectReason.MALFORMED, "record at offset " + offset
                         + " has no value (a tombstone); events must be JSON or Avro records")
                 : decoder.decode(value);
+    }
+
+    /**
+     * {@link #decode}, waiting out a schema registry that cannot be reached: a registry outage says
+     * nothing about the record, so it is neither dead-lettered nor skipped; the caller's thread
+     * retries (backoff 0.1 s doubling to 5 s) and its source pauses, logging once when it starts and
+     * once when it ends.
+     *
+     * @param stopping checked between retries
+     * @throws SchemaRegistryUnavailableException when {@code stopping} turned true while waiting: the
+     *     record was not decoded, and the caller must not treat it as processed
+     */
+    public static Decoded decodeWaiting(EventDecoder decoder, byte[] value, String topic, int partition, long offset,
+            BooleanSupplier stopping) throws InterruptedException {
+        long backoff = 100;
+        boolean waited = false;
+        while (true) {
+            try {
+                Decoded d = decode(decoder, value, offset);
+                if (waited) {
+                    LOG.info("{}: the schema registry answers again; consuming resumes", topic);
+                }
+                return d;
+            } catch (SchemaRegistryUnavailableException e) {
+                if (stopping.getAsBoolean()) {
+                    throw e;
+                }
+                if (!waited) {
+                    waited = true;
+                    LOG.warn("{}: cannot decode the record at partition {} offset {}: {}; consuming pauses and retries"
+                            + " until the registry answers", topic, partition, offset, e.getMessage());
+                }
+                Thread.sleep(backoff);
+                backoff = Math.min(5_000, backoff * 2);
+            }
+        }
     }
 
     /**

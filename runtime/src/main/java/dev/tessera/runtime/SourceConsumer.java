@@ -51,37 +51,6 @@ final class SourceConsumer implements Runnable {
         return positions;
     }
 
-    /**
-     * The record's verdict; while the schema registry cannot be reached, waits and asks again (with
-     * backoff up to 5 s), so a registry outage pauses the source instead of dead-lettering good
-     * records. Null when the consumer is stopped meanwhile.
-     */
-    private Decoded decodeOrWait(ConsumerRecord<byte[], byte[]> rec) throws InterruptedException {
-        long backoff = 100;
-        long since = 0;
-        while (true) {
-            try {
-                Decoded d = EventRules.decode(source.decoder, rec.value(), rec.offset());
-                if (since != 0) {
-                    LOG.info("source {}: the schema registry answers again; consuming resumes", source.source.name());
-                }
-                return d;
-            } catch (SchemaRegistryUnavailableException e) {
-                if (stopping) {
-                    return null;
-                }
-                if (since == 0) {
-                    since = System.currentTimeMillis();
-                    LOG.warn("source {}: cannot decode the record at {}-{} offset {}: {}; consuming pauses and retries"
-                            + " until the registry answers", source.source.name(), rec.topic(), rec.partition(),
-                            rec.offset(), e.getMessage());
-                }
-                Thread.sleep(backoff);
-                backoff = Math.min(5_000, backoff * 2);
-            }
-        }
-    }
-
     @Override
     public void run() {
         try {
@@ -100,9 +69,12 @@ final class SourceConsumer implements Runnable {
                 Batch.Record[] records = new Batch.Record[polled.count()];
                 int n = 0;
                 for (ConsumerRecord<byte[], byte[]> rec : polled) {
-                    Decoded decoded = decodeOrWait(rec);
-                    if (decoded == null) {
-                        return; // stopping while the schema registry was away: the batch was never handed on
+                    Decoded decoded;
+                    try {
+                        decoded = EventRules.decodeWaiting(source.decoder, rec.value(), rec.topic(), rec.partition(),
+                                rec.offset(), () -> stopping);
+                    } catch (SchemaRegistryUnavailableException e) {
+                        return; // stopped while the registry was away: this batch is never handed on
                     }
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded);
                 }

@@ -77,6 +77,21 @@ public enum Compatibility {
         return problems;
     }
 
+    /**
+     * Why {@code reader} cannot read data written with {@code writer}, one message per
+     * incompatibility naming the field and what to change; empty when it can.
+     */
+    public static List<String> whyCannotRead(Schema reader, Schema writer) {
+        List<String> out = new ArrayList<>();
+        var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
+        if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
+            for (Incompatibility inc : result.getIncompatibilities()) {
+                out.add(explain(inc, reader));
+            }
+        }
+        return out;
+    }
+
     private void describe(Schema reader, Schema writer, String what, List<String> out) {
         var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
         if (result.getCompatibility() == SchemaCompatibilityType.COMPATIBLE) {

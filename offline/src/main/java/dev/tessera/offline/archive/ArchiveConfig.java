@@ -1,6 +1,7 @@
 package dev.tessera.offline.archive;
 
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.SchemaRegistry;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -27,7 +28,8 @@ public record ArchiveConfig(
         long rowGroupBytes,
         int maxPollRecords,
         int maxRecordBytes,
-        LongSupplier clock) {
+        LongSupplier clock,
+        SchemaRegistry schemaRegistry) {
 
     public ArchiveConfig {
         if (commitInterval.isNegative() || commitInterval.isZero()) {
@@ -42,26 +44,32 @@ public record ArchiveConfig(
     /** 60 s commits, at most 200,000 rows and 32 open files per commit, 16 MiB row groups. */
     public static ArchiveConfig defaults(String bootstrapServers) {
         return new ArchiveConfig(bootstrapServers, Duration.ofSeconds(60), 200_000, 32, 16L << 20, 2_000,
-                EventDecoders.DEFAULT_MAX_RECORD_BYTES, System::currentTimeMillis);
+                EventDecoders.DEFAULT_MAX_RECORD_BYTES, System::currentTimeMillis, null);
     }
 
     public ArchiveConfig withCommitInterval(Duration d) {
         return new ArchiveConfig(bootstrapServers, d, maxRowsPerCommit, maxOpenFiles, rowGroupBytes, maxPollRecords,
-                maxRecordBytes, clock);
+                maxRecordBytes, clock, schemaRegistry);
     }
 
     public ArchiveConfig withBounds(int maxRows, int maxFiles) {
         return new ArchiveConfig(bootstrapServers, commitInterval, maxRows, maxFiles, rowGroupBytes, maxPollRecords,
-                maxRecordBytes, clock);
+                maxRecordBytes, clock, schemaRegistry);
     }
 
     public ArchiveConfig withMaxRecordBytes(int bytes) {
         return new ArchiveConfig(bootstrapServers, commitInterval, maxRowsPerCommit, maxOpenFiles, rowGroupBytes,
-                maxPollRecords, bytes, clock);
+                maxPollRecords, bytes, clock, schemaRegistry);
     }
 
     public ArchiveConfig withClock(LongSupplier c) {
         return new ArchiveConfig(bootstrapServers, commitInterval, maxRowsPerCommit, maxOpenFiles, rowGroupBytes,
-                maxPollRecords, maxRecordBytes, c);
+                maxPollRecords, maxRecordBytes, c, schemaRegistry);
+    }
+
+    /** Where avro-confluent sources find their writer schemas (null when none needs one). */
+    public ArchiveConfig withSchemaRegistry(SchemaRegistry registry) {
+        return new ArchiveConfig(bootstrapServers, commitInterval, maxRowsPerCommit, maxOpenFiles, rowGroupBytes,
+                maxPollRecords, maxRecordBytes, clock, registry);
     }
 }

@@ -12,6 +12,8 @@ import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.CachedSchemaRegistry;
+import dev.tessera.schemas.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,7 +121,8 @@ public final class Archiver implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> c = null;
         try {
             FieldLayout layout = SourceFields.layout(defs, source);
-            this.decoder = EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes());
+            this.decoder = EventDecoders.forSource(source, definitionsDir, layout, config.maxRecordBytes(),
+                    config.schemaRegistry() == null ? null : new CachedSchemaRegistry(config.schemaRegistry()));
             this.rules = new EventRules(defs, source, layout);
             this.keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
             this.typed = TypedColumns.of(defs, definitionsDir, source, config.maxRecordBytes());
@@ -291,6 +294,12 @@ public final class Archiver implements AutoCloseable {
                 }
             }
             commit(config.clock().getAsLong());
+        } catch (SchemaRegistryUnavailableException e) {
+            // stopped while waiting for the registry: this poll's records are not all processed, so
+            // nothing of it may be committed; the next start resumes from the last commit
+            writer.abandon();
+            LOG.info("archiver of source {} stopped while the schema registry was away; uncommitted rows are"
+                    + " dropped and will be archived again on the next start", source.name());
         } catch (WakeupException e) {
             try {
                 commit(config.clock().getAsLong());
@@ -318,7 +327,7 @@ public final class Archiver implements AutoCloseable {
         LOG.error("the archiver of source {} stopped: {}", source.name(), t.toString(), t);
     }
 
-    private void process(ConsumerRecord<byte[], byte[]> rec, long now) throws IOException {
+    private void process(ConsumerRecord<byte[], byte[]> rec, long now) throws IOException, InterruptedException {
         int p = rec.partition();
         long offset = rec.offset();
         if (offset < processedNext[p]) {
@@ -327,7 +336,7 @@ public final class Archiver implements AutoCloseable {
                     + " away to start a new archive of it");
         }
         count("in");
-        Decoded d = EventRules.decode(decoder, rec.value(), offset);
+        Decoded d = EventRules.decodeWaiting(decoder, rec.value(), rec.topic(), p, offset, () -> stopping);
         if (!d.isAccepted()) {
             skip(p, offset, d.reason().code());
             return;
