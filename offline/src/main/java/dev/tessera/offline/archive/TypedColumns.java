@@ -97,6 +97,9 @@ public final class TypedColumns {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((DECODER_RULES + "\n" + source.format() + "\n" + maxRecordBytes + "\n" + String.join("\n", layout.names()) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
+            if (!source.fields().isEmpty()) { // declared types change what JSON decodes to (ADR 015)
+                sha.update(("fields " + source.fields() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
             if (source.schema() != null) {
                 Path schema = definitionsDir.resolve(source.schema()).normalize();
                 try {

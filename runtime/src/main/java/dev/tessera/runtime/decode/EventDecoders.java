@@ -47,7 +47,9 @@ public final class EventDecoders {
             SchemaRegistry registry) {
         switch (source.format()) {
             case JSON:
-                return new JsonEventDecoder(layout, maxRecordBytes);
+                JsonEventDecoder json = new JsonEventDecoder(layout, maxRecordBytes);
+                return source.fields().isEmpty() ? json
+                        : new DeclaredFieldsDecoder(json, source.name(), layout, source.fields());
             case AVRO_CONFLUENT:
                 if (registry == null) {
                     throw new TesseraException("source '" + source.name() + "' (" + where(source) + ") reads the"
