@@ -50,12 +50,25 @@ class EventDecodersTest {
     }
 
     @Test
-    void anAvroSourceWithoutASchemaFileIsNotSupportedYet() {
+    void anAvroSourceNeedsASchemaFile() {
         assertThatThrownBy(() -> EventDecoders.forSource(source(SourceFormat.AVRO, null), definitions,
                 FieldLayout.of("id")))
                 .isInstanceOf(TesseraException.class)
-                .hasMessage("source 'payments' (sources.yaml:3:1) is avro but names no schema file; the Confluent wire"
-                        + " format (schema registry) is not supported yet: add schema: schemas/payments.avsc");
+                .hasMessage("source 'payments' (sources.yaml:3:1) is avro but names no schema file: add schema:"
+                        + " schemas/payments.avsc");
+    }
+
+    @Test
+    void aConfluentSourceNeedsARegistry() throws Exception {
+        Files.createDirectories(definitions.resolve("schemas"));
+        Files.writeString(definitions.resolve("schemas/payment.avsc"), AvroEventDecoderTest.PAYMENT.toString(true));
+        assertThatThrownBy(() -> EventDecoders.forSource(source(SourceFormat.AVRO_CONFLUENT, "schemas/payment.avsc"),
+                definitions, FieldLayout.of("id")))
+                .isInstanceOf(TesseraException.class)
+                .hasMessageContaining("reads the Confluent wire format, which needs a schema registry");
+        assertThat(EventDecoders.forSource(source(SourceFormat.AVRO_CONFLUENT, "schemas/payment.avsc"), definitions,
+                AvroEventDecoderTest.LAYOUT, 1 << 20, dev.tessera.schemas.LocalSchemaRegistry.inMemory()))
+                .isInstanceOf(ConfluentAvroDecoder.class);
     }
 
     @Test
