@@ -45,6 +45,7 @@ public final class LocalSchemaRegistry implements SchemaRegistry, AutoCloseable 
 
     private final FileChannel log;
     private final Path logPath;
+    private final boolean readOnly;
     private final Map<Integer, Schema> byId = new HashMap<>();
     private final Map<String, Integer> idBySchema = new HashMap<>();
     private final Map<String, List<RegisteredSchema>> subjects = new LinkedHashMap<>();
@@ -52,13 +53,56 @@ public final class LocalSchemaRegistry implements SchemaRegistry, AutoCloseable 
     private Compatibility global = Compatibility.BACKWARD;
     private int nextId = 1;
 
-    private LocalSchemaRegistry(Path logPath, FileChannel log) {
+    private LocalSchemaRegistry(Path logPath, FileChannel log, boolean readOnly) {
         this.logPath = logPath;
         this.log = log;
+        this.readOnly = readOnly;
     }
 
     public static LocalSchemaRegistry inMemory() {
-        return new LocalSchemaRegistry(null, null);
+        return new LocalSchemaRegistry(null, null, false);
+    }
+
+    /**
+     * The registry kept in {@code dir} as it is now, for reading only: offline jobs (backfill,
+     * training sets) resolve the schema ids of archived records with it while {@code tessera run}
+     * may be appending. Changes throw {@link SchemaRegistryException}; nothing is written or
+     * truncated. A missing folder is an empty registry.
+     */
+    public static LocalSchemaRegistry openReadOnly(Path dir) {
+        Path file = dir.resolve(LOG_FILE);
+        LocalSchemaRegistry registry = new LocalSchemaRegistry(file, null, true);
+        if (!Files.exists(file)) {
+            return registry;
+        }
+        try {
+            List<JsonNode> entries = readLog(file).entries();
+            for (int i = 0; i < entries.size(); i++) {
+                registry.replay(file, i + 1, entries.get(i));
+            }
+            return registry;
+        } catch (IOException e) {
+            throw new TesseraException("cannot read the schema registry log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The log's complete lines, parsed, where they end, and the file's size (an unfinished line follows). */
+    private record Log(List<JsonNode> entries, long complete, long size) {
+    }
+
+    private static Log readLog(Path file) throws IOException {
+        List<JsonNode> entries = new ArrayList<>();
+        byte[] bytes = Files.readAllBytes(file);
+        int start = 0;
+        int line = 1;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                entries.add(parse(file, line, new String(bytes, start, i - start, StandardCharsets.UTF_8)));
+                start = i + 1;
+                line++;
+            }
+        }
+        return new Log(entries, start, bytes.length);
     }
 
     /**
@@ -70,30 +114,18 @@ public final class LocalSchemaRegistry implements SchemaRegistry, AutoCloseable 
         Path file = dir.resolve(LOG_FILE);
         try {
             Files.createDirectories(dir);
-            long keep = 0;
-            List<JsonNode> entries = new ArrayList<>();
-            if (Files.exists(file)) {
-                byte[] bytes = Files.readAllBytes(file);
-                int start = 0;
-                int line = 1;
-                for (int i = 0; i < bytes.length; i++) {
-                    if (bytes[i] == '\n') {
-                        entries.add(parse(file, line, new String(bytes, start, i - start, StandardCharsets.UTF_8)));
-                        start = i + 1;
-                        keep = start;
-                        line++;
-                    }
-                }
-                if (start < bytes.length) {
-                    LOG.warn("schema registry log {}: dropping an unfinished last line ({} bytes) left by a crash"
-                            + " before it was acknowledged", file, bytes.length - start);
-                }
+            Log read = Files.exists(file) ? readLog(file) : new Log(List.of(), 0, 0);
+            long keep = read.complete();
+            if (keep < read.size()) {
+                LOG.warn("schema registry log {}: dropping an unfinished last line ({} bytes) left by a crash"
+                        + " before it was acknowledged", file, read.size() - keep);
             }
+            List<JsonNode> entries = read.entries();
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
             channel.truncate(keep);
             channel.position(keep);
-            LocalSchemaRegistry registry = new LocalSchemaRegistry(file, channel);
+            LocalSchemaRegistry registry = new LocalSchemaRegistry(file, channel, false);
             for (int i = 0; i < entries.size(); i++) {
                 registry.replay(file, i + 1, entries.get(i));
             }
@@ -158,6 +190,11 @@ public final class LocalSchemaRegistry implements SchemaRegistry, AutoCloseable 
     }
 
     private void append(ObjectNode entry) {
+        if (readOnly) {
+            throw new SchemaRegistryException(SchemaRegistryException.UNSUPPORTED, "the schema registry in " + logPath
+                    + " is open for reading only (an offline job); register schemas with the running tessera, or"
+                    + " through its REST API");
+        }
         if (log == null) {
             return;
         }

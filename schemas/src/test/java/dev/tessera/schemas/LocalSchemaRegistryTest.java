@@ -64,6 +64,24 @@ class LocalSchemaRegistryTest extends AbstractSchemaRegistryContractTest {
     }
 
     @Test
+    void aReadOnlyOpenSeesWhatTheWriterAcknowledgedAndChangesNothing() throws Exception {
+        Path d = dir.resolve("shared");
+        try (LocalSchemaRegistry writer = LocalSchemaRegistry.open(d)) {
+            int id = writer.register("payments-value", Schemas.V1).id();
+            Path log = d.resolve(LocalSchemaRegistry.LOG_FILE);
+            Files.writeString(log, "{\"op\": \"regis", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            long size = Files.size(log);
+
+            LocalSchemaRegistry reader = LocalSchemaRegistry.openReadOnly(d);
+            assertThat(reader.byId(id).schema()).isEqualTo(Schemas.V1);
+            assertThatThrownBy(() -> reader.register("payments-value", Schemas.V2_ADDED_WITH_DEFAULT))
+                    .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("for reading only");
+            assertThat(Files.size(log)).as("the unfinished line is left to the writer").isEqualTo(size);
+        }
+        assertThat(LocalSchemaRegistry.openReadOnly(dir.resolve("none")).subjects()).isEmpty();
+    }
+
+    @Test
     void aCorruptLineInTheMiddleStopsTheOpenNamingIt() throws Exception {
         Path d = dir.resolve("corrupt");
         try (LocalSchemaRegistry r = LocalSchemaRegistry.open(d)) {
