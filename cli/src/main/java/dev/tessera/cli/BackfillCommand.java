@@ -37,6 +37,9 @@ final class BackfillCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OfflineRegistryOption registry;
+
     @Option(names = "--group", paramLabel = "GROUP", required = true, description = "The feature group to backfill.")
     String group;
 
@@ -83,7 +86,7 @@ final class BackfillCommand implements Callable<Integer> {
             if (from != null || to != null) {
                 o = o.withRange(from, to);
             }
-            r = new Backfill(defs, common.features, store).run(o, archive, archived,
+            r = new Backfill(defs, common.features, store, registry.open(defs, common.data)).run(o, archive, archived,
                     (phase, done, total) -> bar.update(phase.equals("archive") ? 0.0 : 0.5 + 0.5 * done / Math.max(1, total)));
         }
         bar.done();

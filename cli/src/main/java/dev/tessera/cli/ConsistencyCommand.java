@@ -29,6 +29,9 @@ final class ConsistencyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OfflineRegistryOption registry;
+
     @Option(names = "--service", paramLabel = "SERVICE", required = true, description = "Compare the features of this service.")
     String service;
 
@@ -49,7 +52,7 @@ final class ConsistencyCommand implements Callable<Integer> {
         Path archive = common.data.resolve("archive");
         List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
         ConsistencyCheck.Report r = new ConsistencyCheck(defs, common.features,
-                Archives.reader(archive, err)).run(service, from, common.data.resolve("tmp"));
+                Archives.reader(archive, err), registry.open(defs, common.data)).run(service, from, common.data.resolve("tmp"));
         out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
                         + " explained by late arrivals (after the read, or later than the source's lateness) and %,d unexplained%n",
                 r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());

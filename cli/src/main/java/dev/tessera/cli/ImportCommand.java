@@ -45,6 +45,9 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OfflineRegistryOption registry;
+
     @Option(names = "--source", paramLabel = "SOURCE", required = true, description = "The source the events belong to (e.g. payments).")
     String source;
 
@@ -97,7 +100,8 @@ final class ImportCommand implements Callable<Integer> {
         }
         ProgressBar bar = new ProgressBar(err, !noProgress && System.console() != null);
         long start = System.nanoTime();
-        Importer.Report r = new Importer(defs, common.features, common.data.resolve("archive"))
+        Importer.Report r = new Importer(defs, common.features, common.data.resolve("archive"),
+                registry.open(defs, common.data))
                 .run(o, (phase, fraction) -> bar.update(phase.equals("read") ? 0.6 * fraction : 0.6 + 0.4 * fraction));
         bar.done();
         double secs = (System.nanoTime() - start) / 1e9;

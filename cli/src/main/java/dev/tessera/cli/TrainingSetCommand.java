@@ -29,6 +29,9 @@ final class TrainingSetCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OfflineRegistryOption registry;
+
     @Option(names = "--spine", paramLabel = "FILE", required = true,
             description = "CSV with a header line, or Parquet: the entity key columns of the service's entities (e.g. account_id),"
                     + " ts (epoch millis or ISO-8601), and any other columns, passed through.")
@@ -84,7 +87,7 @@ final class TrainingSetCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, !noProgress && System.console() != null);
         long start = System.nanoTime();
         TrainingSetBuilder.Report r = new TrainingSetBuilder(defs, common.features,
-                Archives.reader(archive, err)).build(o, (phase, done, total) -> {
+                Archives.reader(archive, err), registry.open(defs, common.data)).build(o, (phase, done, total) -> {
                     double base = switch (phase) {
                         case "spine" -> 0.0;
                         case "events" -> 0.1;

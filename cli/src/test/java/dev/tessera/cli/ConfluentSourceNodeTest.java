@@ -70,6 +70,10 @@ class ConfluentSourceNodeTest {
             features:
               - { name: signups,   agg: count, windows: [1d] }
               - { name: referred,  agg: count, of: referrer, windows: [1d] }
+            ---
+            kind: FeatureService
+            name: signup_risk
+            features: [account_signups.*]
             """;
     static final String READ = "rrrrrrrrrrrrrrrrrrrr";
     static final String WRITE = "wwwwwwwwwwwwwwwwwwww";
@@ -89,6 +93,7 @@ class ConfluentSourceNodeTest {
         Definitions defs = DefinitionLoader.load(features);
         Tokens tokens = Tokens.parse("read:" + READ + "\nread,write:" + WRITE, "test");
         HttpClient http = HttpClient.newHttpClient();
+        long now = System.currentTimeMillis();
         try (Node node = Node.start(defs, features, tmp.resolve("data"), null, 2, "127.0.0.1", 0, tokens,
                 Duration.ofSeconds(1), 0, RegistrySettings.EMBEDDED_ANY_PORT)) {
             assertThat(node.registryUrl).isNotNull();
@@ -105,7 +110,6 @@ class ConfluentSourceNodeTest {
             int v1id = producerRegistry.register("commerce.signups-value", v1).id();
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrap);
-            long now = System.currentTimeMillis();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < 40; i++) {
                     boolean newer = i % 2 == 0;
@@ -135,6 +139,25 @@ class ConfluentSourceNodeTest {
             assertThat(node.runtime.counters("signups").get("accepted")).isEqualTo(40);
         }
         assertThat(ArchiveReader.open(tmp.resolve("data/archive"), "signups").count()).isEqualTo(40);
+
+        // offline, the archived records are read with the registry the node kept in <data>/schema-registry
+        Path spine = tmp.resolve("spine.csv");
+        Files.writeString(spine, "account_id,ts\na0," + (now + 1000) + "\na1," + (now + 1000) + "\n");
+        Path out = tmp.resolve("train.csv");
+        CommandLineTest.Run run = CommandLineTest.tessera("training-set", "--features", features.toString(), "--data",
+                tmp.resolve("data").toString(), "--spine", spine.toString(), "--service", "signup_risk", "--out",
+                out.toString(), "--format", "csv", "--no-progress");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Files.readAllLines(out)).containsExactly("account_id,ts,account_signups__signups_1d,"
+                + "account_signups__referred_1d", "a0," + (now + 1000) + ",10,10", "a1," + (now + 1000) + ",10,0");
+        // and a definition that does not fit the schema stops every command, naming the field and its type
+        Files.writeString(features.resolve("signups.yaml"), DEFINITIONS.replace("agg: count, of: referrer",
+                "agg: sum, of: referrer"));
+        CommandLineTest.Run refused = CommandLineTest.tessera("run", "--features", features.toString(), "--data",
+                tmp.resolve("data2").toString(), "--embedded-kafka");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("field 'referrer' (sum input of feature referred of group account_signups)"
+                + " is a union of null and string in schema file schemas/signup.avsc");
     }
 
     private static byte[] avro(GenericRecord r) throws IOException {

@@ -18,6 +18,7 @@ import dev.tessera.runtime.GroupStateRewrite;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.store.TileStore;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -90,11 +91,18 @@ public final class Backfill {
     private final Definitions defs;
     private final Path definitionsDir;
     private final TileStore store;
+    private final SchemaRegistry registry;
 
     public Backfill(Definitions defs, Path definitionsDir, TileStore store) {
+        this(defs, definitionsDir, store, null);
+    }
+
+    /** @param registry where avro-confluent sources' writer schemas are found; null when none is needed */
+    public Backfill(Definitions defs, Path definitionsDir, TileStore store, SchemaRegistry registry) {
         this.defs = defs;
         this.definitionsDir = definitionsDir;
         this.store = store;
+        this.registry = registry;
     }
 
     /**
@@ -126,7 +134,8 @@ public final class Backfill {
         GroupStateRewrite.Range range = all ? GroupStateRewrite.Range.ALL : new GroupStateRewrite.Range(from, until, false);
 
         FieldLayout layout = SourceFields.layout(defs, source);
-        EventDecoder decoder = EventDecoders.forSource(source, definitionsDir, layout);
+        EventDecoder decoder = EventDecoders.forSource(source, definitionsDir, layout,
+                EventDecoders.DEFAULT_MAX_RECORD_BYTES, registry);
         int[] keySlots = defs.entityOf(group).keys().stream().mapToInt(layout::requireSlot).toArray();
         int buckets = Math.max(1, o.buckets());
         Files.createDirectories(o.workDir());

@@ -8,6 +8,7 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.offline.archive.EventScan;
 import dev.tessera.offline.spill.EventSpill;
 import dev.tessera.offline.training.TrainingSetBuilder;
@@ -89,8 +90,16 @@ public final class ConsistencyCheck {
     private final Definitions defs;
     private final Path definitionsDir;
     private final Function<Source, EventScan> events;
+    private final SchemaRegistry registry;
 
     public ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events) {
+        this(defs, definitionsDir, events, null);
+    }
+
+    /** @param registry where avro-confluent sources' writer schemas are found; null when none is needed */
+    public ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events,
+            SchemaRegistry registry) {
+        this.registry = registry;
         this.defs = defs;
         this.definitionsDir = definitionsDir;
         this.events = events;
@@ -142,7 +151,7 @@ public final class ConsistencyCheck {
             // 2. the same rows offline: the point-in-time value, and what had arrived by each read
             Path out = work.resolve("offline.parquet");
             Path arrived = work.resolve("arrived.parquet");
-            TrainingSetBuilder builder = new TrainingSetBuilder(defs, definitionsDir, events);
+            TrainingSetBuilder builder = new TrainingSetBuilder(defs, definitionsDir, events, registry);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, out, work), TrainingSetBuilder.Progress.NONE);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, arrived, work).whatHadArrived(), TrainingSetBuilder.Progress.NONE);
             // 3. side by side

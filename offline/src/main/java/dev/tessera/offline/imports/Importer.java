@@ -14,6 +14,7 @@ import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.runtime.decode.RejectReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -169,14 +170,24 @@ public final class Importer {
     private final Definitions defs;
     private final Path definitionsDir;
     private final Path archiveRoot;
+    private final SchemaRegistry registry;
 
     /**
      * @param archiveRoot the archive folder ({@code <data>/archive})
      */
     public Importer(Definitions defs, Path definitionsDir, Path archiveRoot) {
+        this(defs, definitionsDir, archiveRoot, null);
+    }
+
+    /**
+     * @param registry for an avro-confluent source: where its schema file's id is found (the imported
+     *                 records are framed with it, as a producer would); null when none is needed
+     */
+    public Importer(Definitions defs, Path definitionsDir, Path archiveRoot, SchemaRegistry registry) {
         this.defs = defs;
         this.definitionsDir = definitionsDir;
         this.archiveRoot = archiveRoot;
+        this.registry = registry;
     }
 
     /**
@@ -207,9 +218,9 @@ public final class Importer {
             totalBytes += sizes[i];
         }
         FieldLayout layout = SourceFields.layout(defs, source);
-        EventDecoder decoder = EventDecoders.forSource(source, definitionsDir, layout, o.maxRecordBytes());
+        EventDecoder decoder = EventDecoders.forSource(source, definitionsDir, layout, o.maxRecordBytes(), registry);
         EventRules rules = new EventRules(defs, source, layout);
-        RecordEncoder encoder = RecordEncoder.forSource(source, definitionsDir);
+        RecordEncoder encoder = RecordEncoder.forSource(source, definitionsDir, registry);
         int[] keySlots = rules.keyFields().stream().mapToInt(layout::requireSlot).toArray();
         long now = o.clock().getAsLong();
 

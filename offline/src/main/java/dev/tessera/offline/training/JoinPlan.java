@@ -14,6 +14,7 @@ import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.offline.archive.TypedColumns;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.SchemaRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ final class JoinPlan {
     final List<EntityPlan> entities = new ArrayList<>();
     final List<SourcePlan> sources = new ArrayList<>();
 
-    JoinPlan(Definitions defs, Path definitionsDir, FeatureService service) {
+    JoinPlan(Definitions defs, Path definitionsDir, FeatureService service, SchemaRegistry registry) {
         features = service.features();
         Map<String, List<Integer>> columnsByGroup = new LinkedHashMap<>();
         for (int i = 0; i < features.size(); i++) {
@@ -106,7 +107,8 @@ final class JoinPlan {
             Source source = defs.sourceOf(group);
             FieldLayout layout = SourceFields.layout(defs, source);
             SourcePlan sp = sourceByName.computeIfAbsent(source.name(), n -> new SourcePlan(sources.size(), source, layout,
-                    EventDecoders.forSource(source, definitionsDir, layout, EventDecoders.DEFAULT_MAX_RECORD_BYTES)));
+                    EventDecoders.forSource(source, definitionsDir, layout, EventDecoders.DEFAULT_MAX_RECORD_BYTES,
+                            registry)));
             if (sp.decoderFingerprint == null) {
                 sp.decoderFingerprint = TypedColumns.of(defs, definitionsDir, source, EventDecoders.DEFAULT_MAX_RECORD_BYTES).decoder();
             }

@@ -6,6 +6,7 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.EventTimes;
@@ -158,11 +159,19 @@ public final class TrainingSetBuilder {
     private final Definitions defs;
     private final Path definitionsDir;
     private final Function<Source, EventScan> events;
+    private final SchemaRegistry registry;
 
     /**
      * @param events the archived events of a source (the archive, or a list in tests)
      */
     public TrainingSetBuilder(Definitions defs, Path definitionsDir, Function<Source, EventScan> events) {
+        this(defs, definitionsDir, events, null);
+    }
+
+    /** @param registry where avro-confluent sources' writer schemas are found; null when none is needed */
+    public TrainingSetBuilder(Definitions defs, Path definitionsDir, Function<Source, EventScan> events,
+            SchemaRegistry registry) {
+        this.registry = registry;
         this.defs = defs;
         this.definitionsDir = definitionsDir;
         this.events = events;
@@ -171,7 +180,7 @@ public final class TrainingSetBuilder {
     public Report build(Options o, Progress progress) throws IOException {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
                 + o.service() + "'; " + ClosestNames.hint(o.service(), defs.services().keySet(), "services")));
-        JoinPlan plan = new JoinPlan(defs, definitionsDir, service);
+        JoinPlan plan = new JoinPlan(defs, definitionsDir, service, registry);
         if (!Files.isRegularFile(o.spine())) {
             throw new TesseraException("spine file " + o.spine() + " does not exist or is not a file; pass a CSV (with a header line)"
                     + " or a Parquet file with the entity keys, ts and any label columns");

@@ -34,7 +34,7 @@ class BucketJoinTest {
         world.generate(1200, 500);
         Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"));
         Definitions defs = DefinitionLoader.load(defsDir);
-        JoinPlan plan = new JoinPlan(defs, defsDir, defs.service("risk").orElseThrow());
+        JoinPlan plan = new JoinPlan(defs, defsDir, defs.service("risk").orElseThrow(), null);
         EntityPlan account = plan.entities.stream().filter(e -> e.entity.name().equals("account")).findFirst().orElseThrow();
 
         int rows = 300;
