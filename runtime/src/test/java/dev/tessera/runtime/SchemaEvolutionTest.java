@@ -190,12 +190,35 @@ class SchemaEvolutionTest {
                 for (var e : rejects.entrySet()) {
                     assertThat(counters.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
                 }
+                assertThat(deadLetters(kafka.bootstrapServers())).as("the dead-letter topic, by reason header")
+                        .isEqualTo(rejects);
                 assertThat(rt.failure()).isNull();
             } finally {
                 server.close();
                 registry.close();
             }
         }
+    }
+
+    private static Map<String, Long> deadLetters(String bootstrap) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Long> byReason = new java.util.TreeMap<>();
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var tp = new org.apache.kafka.common.TopicPartition("evo.payments.dlq", 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    byReason.merge(new String(r.headers().lastHeader("tessera.reason").value(), StandardCharsets.UTF_8),
+                            1L, Long::sum);
+                }
+            }
+        }
+        return byReason;
     }
 
     private static void check(StreamRuntime rt, List<Seen> oracle, long now) {
