@@ -84,9 +84,13 @@ public final class EventPusher {
         SourceInfo info = sources.get(sourceName);
         if (info == null) {
             if (defs.source(sourceName).isPresent()) {
+                Source s = defs.source(sourceName).get();
                 throw new ApiException(415, "unsupported_source_format", "source " + sourceName + " is "
-                        + defs.source(sourceName).get().format().name().toLowerCase() + "; the push API takes JSON sources",
-                        "produce Avro events to Kafka directly (Confluent wire format support comes with the schema registry)");
+                        + s.format().yamlName() + "; the push API takes JSON sources",
+                        s.format() == SourceFormat.AVRO_CONFLUENT
+                                ? "produce to " + s.topic() + " with a Confluent Avro serializer, registering schemas"
+                                        + " under " + s.valueSubject() + " (tessera run serves a registry; see its log)"
+                                : "produce plain Avro records of " + s.schema() + " to " + s.topic() + " directly");
             }
             throw ApiException.notFound("unknown_source", "no source named '" + sourceName + "'",
                     ClosestNames.hint(sourceName, defs.sources().keySet(), "sources"));
