@@ -2,7 +2,6 @@ package dev.tessera.runtime.decode;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.FieldLayout;
-import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
@@ -66,25 +65,7 @@ final class AvroEventDecoder implements EventDecoder {
             return Decoded.rejected(RejectReason.TOO_LARGE, "record is " + value.length + " bytes, over the limit of "
                     + maxRecordBytes + " bytes per event; send smaller events or raise the source's max record size");
         }
-        BoundedBinaryDecoder in = new BoundedBinaryDecoder(value);
-        IndexedRecord record;
-        try {
-            record = reader.read(null, in);
-        } catch (IOException e) {
-            return malformed(value, value.length == 0 ? "the value is empty" : e.getMessage());
-        } catch (RuntimeException e) {
-            // Avro signals bad union and enum indexes, and some limits, with unchecked exceptions
-            return malformed(value, (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                    + " (decoding stopped at byte " + in.position() + ")");
-        } catch (StackOverflowError e) {
-            // only a recursive schema nests without bound; the stack is unwound by now
-            return malformed(value, "records nested too deeply (a recursive schema) before byte " + in.position());
-        }
-        if (!in.isEnd()) {
-            return malformed(value, "the record ends at byte " + in.position() + " but the value has " + value.length
-                    + " bytes (" + (value.length - in.position()) + " trailing)");
-        }
-        return fields.accept(record);
+        return fields.read(reader, value, 0, "the value is empty", detail -> malformed(value, detail));
     }
 
     private Decoded malformed(byte[] value, String detail) {

@@ -2,9 +2,12 @@ package dev.tessera.runtime.decode;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.FieldLayout;
+import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.IndexedRecord;
 
 /**
@@ -40,6 +43,35 @@ final class AvroLayout {
             paths[slot] = resolve(schema, dotted.get(slot), schemaName);
         }
         return new AvroLayout(schemaName, names, paths);
+    }
+
+    /**
+     * Reads the one record in {@code value} from byte {@code start} to its end with {@code reader},
+     * then {@linkplain #accept accepts} it. Whatever goes wrong with the bytes (a short or garbled
+     * value, bad union or enum indexes, trailing bytes, a recursive schema nesting without bound)
+     * becomes {@code malformed(detail)}; nothing is thrown.
+     */
+    Decoded read(GenericDatumReader<IndexedRecord> reader, byte[] value, int start, String emptyDetail,
+            Function<String, Decoded> malformed) {
+        BoundedBinaryDecoder in = new BoundedBinaryDecoder(value, start);
+        IndexedRecord record;
+        try {
+            record = reader.read(null, in);
+        } catch (IOException e) {
+            return malformed.apply(value.length == start ? emptyDetail : e.getMessage());
+        } catch (RuntimeException e) {
+            // Avro signals bad union and enum indexes, and some limits, with unchecked exceptions
+            return malformed.apply((e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + " (decoding stopped at byte " + in.position() + ")");
+        } catch (StackOverflowError e) {
+            // only a recursive schema nests without bound; the stack is unwound by now
+            return malformed.apply("records nested too deeply (a recursive schema) before byte " + in.position());
+        }
+        if (!in.isEnd()) {
+            return malformed.apply("the record ends at byte " + in.position() + " but the value has " + value.length
+                    + " bytes (" + (value.length - in.position()) + " trailing)");
+        }
+        return accept(record);
     }
 
     /**

@@ -7,7 +7,6 @@ import dev.tessera.schemas.RegisteredSchema;
 import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.schemas.SchemaRegistryException;
 import dev.tessera.schemas.SchemaRegistryUnavailableException;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,24 +88,8 @@ final class ConfluentAvroDecoder implements EventDecoder {
         if (writer.reader() == null) {
             return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, writer.refusal());
         }
-        BoundedBinaryDecoder in = new BoundedBinaryDecoder(value, ConfluentWireFormat.HEADER_BYTES);
-        IndexedRecord record;
-        try {
-            record = writer.reader().read(null, in);
-        } catch (IOException e) {
-            return malformed(id, value.length == ConfluentWireFormat.HEADER_BYTES ? "the body is empty"
-                    : e.getMessage());
-        } catch (RuntimeException e) {
-            return malformed(id, (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                    + " (decoding stopped at byte " + in.position() + ")");
-        } catch (StackOverflowError e) {
-            return malformed(id, "records nested too deeply (a recursive schema) before byte " + in.position());
-        }
-        if (!in.isEnd()) {
-            return malformed(id, "the record ends at byte " + in.position() + " but the value has " + value.length
-                    + " bytes (" + (value.length - in.position()) + " trailing)");
-        }
-        return fields.accept(record);
+        return fields.read(writer.reader(), value, ConfluentWireFormat.HEADER_BYTES, "the body is empty",
+                detail -> malformed(id, detail));
     }
 
     private Decoded malformed(int id, String detail) {
