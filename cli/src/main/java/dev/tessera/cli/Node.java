@@ -117,7 +117,7 @@ final class Node implements AutoCloseable {
             ServingApi api = ServingApi.builder(defs, rt.reader())
                     .responseLog(responses)
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
-                            ServingServer.requestMapper()))
+                            ServingServer.requestMapper(), schemas.registry()))
                     .tokens(tokens)
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();

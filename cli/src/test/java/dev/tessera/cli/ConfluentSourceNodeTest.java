@@ -125,6 +125,20 @@ class ConfluentSourceNodeTest {
                             ConfluentWireFormat.frame(newer ? seeded.id() : v1id, avro(r)))).get();
                 }
             }
+            // the push API writes JSON events to the source as Confluent-framed records of its schema file
+            StringBuilder pushed = new StringBuilder("[");
+            for (int i = 0; i < 4; i++) {
+                pushed.append("{\"signup_id\": \"h").append(i).append("\", \"event_time\": ").append(now - 30_000 + i)
+                        .append(", \"account_id\": \"a3\", \"country\": \"DE\", \"referrer\": \"ad\"},");
+            }
+            pushed.append("{\"signup_id\": \"bad\", \"event_time\": ").append(now).append(", \"country\": \"DE\"}]");
+            HttpResponse<String> push = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/v1/events/signups"))
+                    .header("Authorization", "Bearer " + WRITE).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(pushed.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = new ObjectMapper().readTree(push.body());
+            assertThat(answer.get("accepted").asInt()).as(push.body()).isEqualTo(4);
+            assertThat(answer.get("rejected").get(0).get("reason").asText()).isEqualTo("schema_mismatch");
+            assertThat(answer.get("rejected").get(0).get("message").asText()).contains("field 'account_id' is missing");
             node.runtime.awaitCaughtUp(Duration.ofSeconds(60));
             node.archivers.awaitCaughtUp(Duration.ofSeconds(60));
             for (int a = 0; a < 4; a++) {
@@ -132,13 +146,13 @@ class ConfluentSourceNodeTest {
                         + "/v1/features/account_signups/a" + a)).header("Authorization", "Bearer " + READ).build(),
                         HttpResponse.BodyHandlers.ofString());
                 JsonNode f = new ObjectMapper().readTree(r.body()).get("features");
-                assertThat(f.get("signups_1d").asLong()).as("account a%d", a).isEqualTo(10);
-                // referrer is set on even i with i % 4 == 0: all of account a0's even records, none of the others
-                assertThat(f.get("referred_1d").asLong()).as("account a%d", a).isEqualTo(a == 0 ? 10 : 0);
+                assertThat(f.get("signups_1d").asLong()).as("account a%d", a).isEqualTo(a == 3 ? 14 : 10);
+                // referrer is set on even i with i % 4 == 0 (all of account a0's records), and on the pushed ones
+                assertThat(f.get("referred_1d").asLong()).as("account a%d", a).isEqualTo(a == 0 ? 10 : a == 3 ? 4 : 0);
             }
-            assertThat(node.runtime.counters("signups").get("accepted")).isEqualTo(40);
+            assertThat(node.runtime.counters("signups").get("accepted")).isEqualTo(44);
         }
-        assertThat(ArchiveReader.open(tmp.resolve("data/archive"), "signups").count()).isEqualTo(40);
+        assertThat(ArchiveReader.open(tmp.resolve("data/archive"), "signups").count()).isEqualTo(44);
 
         // offline, the archived records are read with the registry the node kept in <data>/schema-registry
         Path spine = tmp.resolve("spine.csv");
@@ -150,6 +164,11 @@ class ConfluentSourceNodeTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(Files.readAllLines(out)).containsExactly("account_id,ts,account_signups__signups_1d,"
                 + "account_signups__referred_1d", "a0," + (now + 1000) + ",10,10", "a1," + (now + 1000) + ",10,0");
+        Files.writeString(spine, "account_id,ts\na3," + (now + 1000) + "\n");
+        assertThat(CommandLineTest.tessera("training-set", "--features", features.toString(), "--data",
+                tmp.resolve("data").toString(), "--spine", spine.toString(), "--service", "signup_risk", "--out",
+                out.toString(), "--format", "csv", "--no-progress").exit()).isZero();
+        assertThat(Files.readAllLines(out).get(1)).isEqualTo("a3," + (now + 1000) + ",14,4");
         // and a definition that does not fit the schema stops every command, naming the field and its type
         Files.writeString(features.resolve("signups.yaml"), DEFINITIONS.replace("agg: count, of: referrer",
                 "agg: sum, of: referrer"));

@@ -15,6 +15,7 @@ import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.schemas.SchemaRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,7 +50,8 @@ public final class EventPusher {
 
     public record Rejection(int index, String reason, String message) {}
 
-    private record SourceInfo(Source source, EventDecoder decoder, EventRules rules) {}
+    /** A source's checks; {@code avro} turns pushed JSON into its records (null for a JSON source). */
+    private record SourceInfo(Source source, EventDecoder decoder, EventRules rules, AvroPushEncoder avro) {}
 
     private final Definitions defs;
     private final Producer<byte[], byte[]> producer;
@@ -60,17 +62,28 @@ public final class EventPusher {
 
     public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
                        int maxEvents, ObjectMapper json) {
+        this(defs, definitionsDir, producer, clock, maxEvents, json, null);
+    }
+
+    /**
+     * @param registry where avro-confluent sources' schemas are registered (their pushed events are
+     *                 framed with the schema file's id); null: such sources refuse pushes
+     */
+    public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
+                       int maxEvents, ObjectMapper json, SchemaRegistry registry) {
         this.defs = defs;
         this.producer = producer;
         this.clock = clock;
         this.maxEvents = maxEvents;
         this.json = json;
         for (Source s : defs.sources().values()) {
-            if (s.format() != SourceFormat.JSON) {
+            if (s.format() == SourceFormat.AVRO_CONFLUENT && registry == null) {
                 continue;
             }
             FieldLayout layout = SourceFields.layout(defs, s);
-            sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout), new EventRules(defs, s, layout)));
+            sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout,
+                    EventDecoders.DEFAULT_MAX_RECORD_BYTES, registry), new EventRules(defs, s, layout),
+                    s.format() == SourceFormat.JSON ? null : new AvroPushEncoder(s, definitionsDir, registry)));
         }
     }
 
@@ -86,11 +99,9 @@ public final class EventPusher {
             if (defs.source(sourceName).isPresent()) {
                 Source s = defs.source(sourceName).get();
                 throw new ApiException(415, "unsupported_source_format", "source " + sourceName + " is "
-                        + s.format().yamlName() + "; the push API takes JSON sources",
-                        s.format() == SourceFormat.AVRO_CONFLUENT
-                                ? "produce to " + s.topic() + " with a Confluent Avro serializer, registering schemas"
-                                        + " under " + s.valueSubject() + " (tessera run serves a registry; see its log)"
-                                : "produce plain Avro records of " + s.schema() + " to " + s.topic() + " directly");
+                        + s.format().yamlName() + ", and this server has no schema registry to frame its records with",
+                        "produce to " + s.topic() + " with a Confluent Avro serializer, registering schemas under "
+                                + s.valueSubject());
             }
             throw ApiException.notFound("unknown_source", "no source named '" + sourceName + "'",
                     ClosestNames.hint(sourceName, defs.sources().keySet(), "sources"));
@@ -108,6 +119,14 @@ public final class EventPusher {
             if (value == null) {
                 rejected.add(new Rejection(i, "malformed", "event " + i + " is not a JSON object"));
                 continue;
+            }
+            if (info.avro != null) {
+                Object encoded = info.avro.encode(value);
+                if (encoded instanceof AvroPushEncoder.Refusal r) {
+                    rejected.add(new Rejection(i, r.reason().code(), r.message()));
+                    continue;
+                }
+                value = (byte[]) encoded;
             }
             Decoded d = info.decoder.decode(value);
             if (!d.isAccepted()) {
