@@ -9,8 +9,9 @@ import org.apache.datasketches.hash.MurmurHash3;
 /**
  * The {@link SlidingPrefix} of approx_distinct while its IRs are exact sets of hashes: the hashes held,
  * each with the number of IRs holding it, so an IR leaving takes away only the hashes no other IR
- * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes, each with the number of
- * (IR, hash) pairs giving it. What the fold's merge target answers depends on the union alone:
+ * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes ({@link CouponCounts}),
+ * each with the number of (IR, hash) pairs giving it. What the fold's merge target answers depends
+ * on the union alone:
  * <ul>
  *   <li>at most {@value DistinctIr#EXACT_LIMIT} hashes: the target keeps its exact set, and answers
  *       its size;</li>
@@ -40,7 +41,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     private static final long[] ESTIMATES = estimates();
 
     private HashCounts hashes = new HashCounts();
-    private HashCounts coupons = new HashCounts();
+    private CouponCounts coupons = new CouponCounts();
     /*
      * What the last read found in its last IR, kept for the next read while the IRs held stay the
      * same (no append or drop since: {@link #changes()}) and the last IR is the same object: between reads that IR
