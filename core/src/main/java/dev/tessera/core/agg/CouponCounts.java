@@ -47,6 +47,19 @@ final class CouponCounts {
         return true;
     }
 
+    /** Adds {@code times} (at least 1) to the count of {@code k}. */
+    void add(int k, int times) {
+        increment(k);
+        if (times > 1) {
+            int mask = slots.length - 1;
+            int i = slot(k, mask);
+            while ((int) (slots[i] >>> 32) != k) {
+                i = (i + 1) & mask;
+            }
+            slots[i] += times - 1;
+        }
+    }
+
     /** Decrements the count of {@code k}; -1 when it is not held (a caller's bug), else the count left. */
     int decrement(int k) {
         int mask = slots.length - 1;

@@ -41,7 +41,13 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     private static final long[] ESTIMATES = estimates();
 
     private HashCounts hashes = new HashCounts();
-    private CouponCounts coupons = new CouponCounts();
+    /**
+     * The coupons of the (IR, hash) pairs held; null while the hashes are kept and no read needed
+     * them (a window of at most {@value DistinctIr#EXACT_LIMIT} hashes answers their number). Made
+     * from the hash counts when first needed (each hash's coupon, counted as often as the hash), then
+     * kept up to date: a day's window of a quiet account never computes a coupon.
+     */
+    private CouponCounts coupons;
     /*
      * What the last read found in its last IR, kept for the next read while the IRs held stay the
      * same (no append or drop since: {@link #changes()}) and the last IR is the same object: between reads that IR
@@ -147,13 +153,19 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             if (hashes != null) {
                 hashes.increment(h[i]);
             }
-            coupons.increment(coupon(h[i]));
+            if (coupons != null) {
+                coupons.increment(coupon(h[i]));
+            }
         }
         if (hashes != null && hashes.size() > HASHES_KEPT) {
+            if (coupons == null) {
+                makeCoupons();
+            }
             hashes = null;
         }
+        // without coupons the hashes are kept, at most HASHES_KEPT: as many coupons or fewer
         return hashes != null && hashes.size() <= DistinctIr.EXACT_LIMIT
-                || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
+                || ESTIMATES != null && (coupons == null || coupons.size() <= COUPON_LIMIT);
     }
 
     @Override
@@ -161,7 +173,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         DistinctIr d = (DistinctIr) ir;
         long[] h = d.exactHashes();
         for (int i = 0; i < d.exactSize(); i++) {
-            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons.decrement(coupon(h[i])) < 0) {
+            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons != null && coupons.decrement(coupon(h[i])) < 0) {
                 return false;
             }
         }
@@ -171,7 +183,6 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     @Override
     Object exactResult(Ir last) {
         int n = hashes == null ? Integer.MAX_VALUE : hashes.size();
-        int c = coupons.size();
         if (last != null) {
             DistinctIr d = (DistinctIr) last;
             if (d.isEstimating()) {
@@ -181,11 +192,17 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             if (hashes != null) {
                 n += memoNewHashes;
             }
-            c += memoFreshSize;
         }
         if (n <= DistinctIr.EXACT_LIMIT) {
             return (long) n;
         }
+        if (coupons == null) {
+            makeCoupons(); // and look the last IR's hashes up again, coupons included
+            if (last != null) {
+                lookUpNew((DistinctIr) last);
+            }
+        }
+        int c = coupons.size() + (last != null ? memoFreshSize : 0);
         if (hashes == null && c <= DistinctIr.EXACT_LIMIT) {
             return CANNOT; // the hashes are no longer kept, and the exact count might be the answer
         }
@@ -229,9 +246,11 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
                 if (hashes != null) {
                     memoNewHashes++;
                 }
-                int k = coupon(x);
-                if (!coupons.contains(k)) {
-                    addFresh(k);
+                if (coupons != null) {
+                    int k = coupon(x);
+                    if (!coupons.contains(k)) {
+                        addFresh(k);
+                    }
                 }
             }
         }
@@ -240,6 +259,18 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         }
         System.arraycopy(h, 0, memoHashes, 0, m);
         memoSize = m;
+    }
+
+    /** The coupon counts of the hashes held (kept until now), and a memo that will count fresh coupons. */
+    private void makeCoupons() {
+        coupons = new CouponCounts();
+        for (int i = 0; i < hashes.capacity(); i++) {
+            int times = hashes.countAt(i);
+            if (times > 0) {
+                coupons.add(coupon(hashes.keyAt(i)), times);
+            }
+        }
+        memoOf = null; // its fresh coupons were not looked for
     }
 
     private void addFresh(int k) {

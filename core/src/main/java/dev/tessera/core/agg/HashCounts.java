@@ -18,8 +18,17 @@ final class HashCounts {
         return size;
     }
 
-    private int capacity() {
+    /** Slots, for scans: slot {@code i} holds {@link #keyAt} when {@link #countAt} is not 0. */
+    int capacity() {
         return slots.length >> 1;
+    }
+
+    long keyAt(int i) {
+        return slots[2 * i];
+    }
+
+    int countAt(int i) {
+        return (int) slots[2 * i + 1];
     }
 
     boolean contains(long h) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * {@link HashCounts} and {@link CouponCounts} against a {@link HashMap} of counts: random increments,
  * decrements (of held keys and of keys not held, which answer -1) and lookups, over key sets small
  * and large, so tables grow, probes pass occupied slots and removals shift runs back. Coupons
- * include negative ones (a coupon of 63 leading zeros sets the sign bit).
+ * include negative ones (a coupon of 63 leading zeros sets the sign bit), and are also added several
+ * at a time ({@link CouponCounts#add}, how a prefix makes its coupons from its hash counts).
  */
 class HashAndCouponCountsTest {
     @Test
@@ -67,7 +68,11 @@ class HashAndCouponCountsTest {
                 int key = keys[rnd.nextInt(domain)];
                 int op = rnd.nextInt(10);
                 String at = "seed " + seed + " step " + step + ": " + key;
-                if (op < 5) {
+                if (op == 0) {
+                    int times = 1 + rnd.nextInt(3);
+                    counts.add(key, times);
+                    oracle.merge(key, times, Integer::sum);
+                } else if (op < 5) {
                     assertThat(counts.increment(key)).as(at).isEqualTo(!oracle.containsKey(key));
                     oracle.merge(key, 1, Integer::sum);
                 } else if (op < 8) {
