@@ -47,6 +47,22 @@ final class CouponCounts {
         return true;
     }
 
+    /**
+     * Reads the home slot of each of {@code ks[0, n)}, one independent load after the other, so that
+     * the cache misses of a batch of probes overlap instead of coming one per probe (a day's slide of
+     * a 30-day window probes 100 random slots of a table not read since the previous event). Returns
+     * a value derived from the slots read, which the caller keeps so the loads are not elided.
+     */
+    long touch(int[] ks, int n) {
+        long[] t = slots;
+        int mask = t.length - 1;
+        long x = 0;
+        for (int i = 0; i < n; i++) {
+            x += t[slot(ks[i], mask)];
+        }
+        return x;
+    }
+
     /** Adds {@code times} (at least 1) to the count of {@code k}. */
     void add(int k, int times) {
         increment(k);

@@ -48,6 +48,11 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
      * kept up to date: a day's window of a quiet account never computes a coupon.
      */
     private CouponCounts coupons;
+    /** IRs of at least this many hashes change the coupon counts in a batch ({@link #couponsOf}). */
+    static final int BATCH = 16;
+    private int[] scratch = new int[0];
+    /** What the batches' touches read: kept so the loads stay. */
+    private long touched;
     /*
      * What the last read found in its last IR, kept for the next read while the IRs held stay the
      * same (no append or drop since: {@link #changes()}) and the last IR is the same object: between reads that IR
@@ -149,12 +154,13 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             return false;
         }
         long[] h = d.exactHashes();
+        int[] ks = couponsOf(h, d.exactSize());
         for (int i = 0; i < d.exactSize(); i++) {
             if (hashes != null) {
                 hashes.increment(h[i]);
             }
             if (coupons != null) {
-                coupons.increment(coupon(h[i]));
+                coupons.increment(ks != null ? ks[i] : coupon(h[i]));
             }
         }
         if (hashes != null && hashes.size() > HASHES_KEPT) {
@@ -172,8 +178,10 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     boolean removed(Ir ir) {
         DistinctIr d = (DistinctIr) ir;
         long[] h = d.exactHashes();
+        int[] ks = couponsOf(h, d.exactSize());
         for (int i = 0; i < d.exactSize(); i++) {
-            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons != null && coupons.decrement(coupon(h[i])) < 0) {
+            if (hashes != null && hashes.decrement(h[i]) < 0
+                    || coupons != null && coupons.decrement(ks != null ? ks[i] : coupon(h[i])) < 0) {
                 return false;
             }
         }
@@ -261,6 +269,25 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         memoSize = m;
     }
 
+    /**
+     * The coupons of {@code h[0, n)} in a scratch array, their home slots touched first
+     * ({@link CouponCounts#touch}), when there are coupon counts to change and enough of them for
+     * the misses to matter (an IR of a day tile); else null (coupons are then computed one by one).
+     */
+    private int[] couponsOf(long[] h, int n) {
+        if (coupons == null || n < BATCH) {
+            return null;
+        }
+        if (scratch.length < n) {
+            scratch = new int[Math.max(n, 2 * scratch.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            scratch[i] = coupon(h[i]);
+        }
+        touched += coupons.touch(scratch, n);
+        return scratch;
+    }
+
     /** The coupon counts of the hashes held (kept until now), and a memo that will count fresh coupons. */
     private void makeCoupons() {
         coupons = new CouponCounts();
@@ -291,6 +318,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     void released() {
         hashes = null;
         coupons = null;
+        scratch = null;
         memoOf = null;
         memoHashes = null;
         memoFresh = null;
