@@ -9,8 +9,9 @@ import org.apache.datasketches.hash.MurmurHash3;
 /**
  * The {@link SlidingPrefix} of approx_distinct while its IRs are exact sets of hashes: the hashes held,
  * each with the number of IRs holding it, so an IR leaving takes away only the hashes no other IR
- * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes, each with the number of
- * (IR, hash) pairs giving it. What the fold's merge target answers depends on the union alone:
+ * holds ({@link HashCounts}), and likewise the HLL coupons of those hashes ({@link CouponCounts}),
+ * each with the number of (IR, hash) pairs giving it. What the fold's merge target answers depends
+ * on the union alone:
  * <ul>
  *   <li>at most {@value DistinctIr#EXACT_LIMIT} hashes: the target keeps its exact set, and answers
  *       its size;</li>
@@ -40,7 +41,18 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     private static final long[] ESTIMATES = estimates();
 
     private HashCounts hashes = new HashCounts();
-    private HashCounts coupons = new HashCounts();
+    /**
+     * The coupons of the (IR, hash) pairs held; null while the hashes are kept and no read needed
+     * them (a window of at most {@value DistinctIr#EXACT_LIMIT} hashes answers their number). Made
+     * from the hash counts when first needed (each hash's coupon, counted as often as the hash), then
+     * kept up to date: a day's window of a quiet account never computes a coupon.
+     */
+    private CouponCounts coupons;
+    /** IRs of at least this many hashes change the coupon counts in a batch ({@link #couponsOf}). */
+    static final int BATCH = 16;
+    private int[] scratch = new int[0];
+    /** What the batches' touches read: kept so the loads stay. */
+    private long touched;
     /*
      * What the last read found in its last IR, kept for the next read while the IRs held stay the
      * same (no append or drop since: {@link #changes()}) and the last IR is the same object: between reads that IR
@@ -142,25 +154,34 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             return false;
         }
         long[] h = d.exactHashes();
+        int[] ks = couponsOf(h, d.exactSize());
         for (int i = 0; i < d.exactSize(); i++) {
             if (hashes != null) {
                 hashes.increment(h[i]);
             }
-            coupons.increment(coupon(h[i]));
+            if (coupons != null) {
+                coupons.increment(ks != null ? ks[i] : coupon(h[i]));
+            }
         }
         if (hashes != null && hashes.size() > HASHES_KEPT) {
+            if (coupons == null) {
+                makeCoupons();
+            }
             hashes = null;
         }
+        // without coupons the hashes are kept, at most HASHES_KEPT: as many coupons or fewer
         return hashes != null && hashes.size() <= DistinctIr.EXACT_LIMIT
-                || ESTIMATES != null && coupons.size() <= COUPON_LIMIT;
+                || ESTIMATES != null && (coupons == null || coupons.size() <= COUPON_LIMIT);
     }
 
     @Override
     boolean removed(Ir ir) {
         DistinctIr d = (DistinctIr) ir;
         long[] h = d.exactHashes();
+        int[] ks = couponsOf(h, d.exactSize());
         for (int i = 0; i < d.exactSize(); i++) {
-            if (hashes != null && hashes.decrement(h[i]) < 0 || coupons.decrement(coupon(h[i])) < 0) {
+            if (hashes != null && hashes.decrement(h[i]) < 0
+                    || coupons != null && coupons.decrement(ks != null ? ks[i] : coupon(h[i])) < 0) {
                 return false;
             }
         }
@@ -170,7 +191,6 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     @Override
     Object exactResult(Ir last) {
         int n = hashes == null ? Integer.MAX_VALUE : hashes.size();
-        int c = coupons.size();
         if (last != null) {
             DistinctIr d = (DistinctIr) last;
             if (d.isEstimating()) {
@@ -180,11 +200,17 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
             if (hashes != null) {
                 n += memoNewHashes;
             }
-            c += memoFreshSize;
         }
         if (n <= DistinctIr.EXACT_LIMIT) {
             return (long) n;
         }
+        if (coupons == null) {
+            makeCoupons(); // and look the last IR's hashes up again, coupons included
+            if (last != null) {
+                lookUpNew((DistinctIr) last);
+            }
+        }
+        int c = coupons.size() + (last != null ? memoFreshSize : 0);
         if (hashes == null && c <= DistinctIr.EXACT_LIMIT) {
             return CANNOT; // the hashes are no longer kept, and the exact count might be the answer
         }
@@ -228,9 +254,11 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
                 if (hashes != null) {
                     memoNewHashes++;
                 }
-                int k = coupon(x);
-                if (!coupons.contains(k)) {
-                    addFresh(k);
+                if (coupons != null) {
+                    int k = coupon(x);
+                    if (!coupons.contains(k)) {
+                        addFresh(k);
+                    }
                 }
             }
         }
@@ -239,6 +267,37 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
         }
         System.arraycopy(h, 0, memoHashes, 0, m);
         memoSize = m;
+    }
+
+    /**
+     * The coupons of {@code h[0, n)} in a scratch array, their home slots touched first
+     * ({@link CouponCounts#touch}), when there are coupon counts to change and enough of them for
+     * the misses to matter (an IR of a day tile); else null (coupons are then computed one by one).
+     */
+    private int[] couponsOf(long[] h, int n) {
+        if (coupons == null || n < BATCH) {
+            return null;
+        }
+        if (scratch.length < n) {
+            scratch = new int[Math.max(n, 2 * scratch.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            scratch[i] = coupon(h[i]);
+        }
+        touched += coupons.touch(scratch, n);
+        return scratch;
+    }
+
+    /** The coupon counts of the hashes held (kept until now), and a memo that will count fresh coupons. */
+    private void makeCoupons() {
+        coupons = new CouponCounts();
+        for (int i = 0; i < hashes.capacity(); i++) {
+            int times = hashes.countAt(i);
+            if (times > 0) {
+                coupons.add(coupon(hashes.keyAt(i)), times);
+            }
+        }
+        memoOf = null; // its fresh coupons were not looked for
     }
 
     private void addFresh(int k) {
@@ -259,6 +318,7 @@ final class DistinctSlidingPrefix extends SlidingPrefix {
     void released() {
         hashes = null;
         coupons = null;
+        scratch = null;
         memoOf = null;
         memoHashes = null;
         memoFresh = null;

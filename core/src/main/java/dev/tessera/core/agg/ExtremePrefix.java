@@ -11,7 +11,7 @@ final class ExtremePrefix extends SlidingPrefix {
     private final boolean max;
     /** The read's merge target, reused. */
     private MinMaxIr target;
-    /** The queue: values and sequence numbers of their IRs, at (head + i) % capacity. */
+    /** The queue: values and sequence numbers of their IRs, at (head + i) & (capacity - 1) (a power of two). */
     private Object[] values = new Object[4];
     private long[] seqs = new long[4];
     private int head;
@@ -38,7 +38,7 @@ final class ExtremePrefix extends SlidingPrefix {
             return true;
         }
         while (length > 0) {
-            int c = ValueOrder.compare(v, values[(head + length - 1) % values.length]);
+            int c = ValueOrder.compare(v, values[(head + length - 1) & (values.length - 1)]);
             if (max ? c > 0 : c < 0) {
                 length--;
             } else {
@@ -49,14 +49,14 @@ final class ExtremePrefix extends SlidingPrefix {
             Object[] v2 = new Object[length * 2];
             long[] s2 = new long[length * 2];
             for (int i = 0; i < length; i++) {
-                v2[i] = values[(head + i) % values.length];
-                s2[i] = seqs[(head + i) % values.length];
+                v2[i] = values[(head + i) & (values.length - 1)];
+                s2[i] = seqs[(head + i) & (values.length - 1)];
             }
             values = v2;
             seqs = s2;
             head = 0;
         }
-        int at = (head + length) % values.length;
+        int at = (head + length) & (values.length - 1);
         values[at] = v;
         seqs[at] = seq;
         length++;
@@ -71,7 +71,7 @@ final class ExtremePrefix extends SlidingPrefix {
         long seq = removedSeq++;
         if (length > 0 && seqs[head] == seq) {
             values[head] = null;
-            head = (head + 1) % values.length;
+            head = (head + 1) & (values.length - 1);
             length--;
         }
         return true;

@@ -2,13 +2,15 @@ package dev.tessera.core.agg;
 
 /**
  * A multiset of 64-bit hashes: open addressing with linear probing, a slot is free when its count is
- * 0, removal shifts the following run back (no tombstones), and the load stays below 3/4 (12 bytes
- * a slot). For {@link DistinctSlidingPrefix}: how many IRs held contain each hash, and how many
- * (IR, hash) pairs held give each HLL coupon.
+ * 0, removal shifts the following run back (no tombstones), and the load stays below 3/4. A slot's
+ * key and count sit side by side in one array (16 bytes a slot), so a probe reads one cache line,
+ * not one in a key array and one in a count array: the tables of a window not read since the
+ * account's previous event are not in the cache. For {@link DistinctSlidingPrefix}: how many IRs
+ * held contain each hash ({@link CouponCounts} counts the HLL coupons).
  */
 final class HashCounts {
-    private long[] keys = new long[16];
-    private int[] counts = new int[16];
+    /** Slot i: the key at {@code 2i}, its count at {@code 2i + 1} (0: free). */
+    private long[] slots = new long[32];
     private int size;
 
     /** Distinct hashes. */
@@ -16,10 +18,23 @@ final class HashCounts {
         return size;
     }
 
+    /** Slots, for scans: slot {@code i} holds {@link #keyAt} when {@link #countAt} is not 0. */
+    int capacity() {
+        return slots.length >> 1;
+    }
+
+    long keyAt(int i) {
+        return slots[2 * i];
+    }
+
+    int countAt(int i) {
+        return (int) slots[2 * i + 1];
+    }
+
     boolean contains(long h) {
-        int mask = keys.length - 1;
-        for (int i = slot(h, mask); counts[i] != 0; i = (i + 1) & mask) {
-            if (keys[i] == h) {
+        int mask = capacity() - 1;
+        for (int i = slot(h, mask); slots[2 * i + 1] != 0; i = (i + 1) & mask) {
+            if (slots[2 * i] == h) {
                 return true;
             }
         }
@@ -28,45 +43,45 @@ final class HashCounts {
 
     /** Increments the count of {@code h}; true when it was not held before. */
     boolean increment(long h) {
-        if (4 * (size + 1) > 3 * keys.length) {
-            rehash(keys.length * 2);
+        if (4 * (size + 1) > 3 * capacity()) {
+            rehash(capacity() * 2);
         }
-        int mask = keys.length - 1;
+        int mask = capacity() - 1;
         int i = slot(h, mask);
-        while (counts[i] != 0) {
-            if (keys[i] == h) {
-                counts[i]++;
+        while (slots[2 * i + 1] != 0) {
+            if (slots[2 * i] == h) {
+                slots[2 * i + 1]++;
                 return false;
             }
             i = (i + 1) & mask;
         }
-        keys[i] = h;
-        counts[i] = 1;
+        slots[2 * i] = h;
+        slots[2 * i + 1] = 1;
         size++;
         return true;
     }
 
     /** Decrements the count of {@code h}; -1 when it is not held (a caller's bug), else the count left. */
     int decrement(long h) {
-        int mask = keys.length - 1;
+        int mask = capacity() - 1;
         int i = slot(h, mask);
-        while (counts[i] != 0 && keys[i] != h) {
+        while (slots[2 * i + 1] != 0 && slots[2 * i] != h) {
             i = (i + 1) & mask;
         }
-        if (counts[i] == 0) {
+        if (slots[2 * i + 1] == 0) {
             return -1;
         }
-        if (--counts[i] > 0) {
-            return counts[i];
+        if (--slots[2 * i + 1] > 0) {
+            return (int) slots[2 * i + 1];
         }
         size--;
         int gap = i; // shift the rest of the run back over the gap
-        for (int j = (i + 1) & mask; counts[j] != 0; j = (j + 1) & mask) {
-            int home = slot(keys[j], mask);
+        for (int j = (i + 1) & mask; slots[2 * j + 1] != 0; j = (j + 1) & mask) {
+            int home = slot(slots[2 * j], mask);
             if (((j - home) & mask) >= ((j - gap) & mask)) {
-                keys[gap] = keys[j];
-                counts[gap] = counts[j];
-                counts[j] = 0;
+                slots[2 * gap] = slots[2 * j];
+                slots[2 * gap + 1] = slots[2 * j + 1];
+                slots[2 * j + 1] = 0;
                 gap = j;
             }
         }
@@ -74,19 +89,17 @@ final class HashCounts {
     }
 
     private void rehash(int capacity) {
-        long[] oldKeys = keys;
-        int[] oldCounts = counts;
-        keys = new long[capacity];
-        counts = new int[capacity];
+        long[] old = slots;
+        slots = new long[2 * capacity];
         int mask = capacity - 1;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldCounts[i] != 0) {
-                int j = slot(oldKeys[i], mask);
-                while (counts[j] != 0) {
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i + 1] != 0) {
+                int j = slot(old[i], mask);
+                while (slots[2 * j + 1] != 0) {
                     j = (j + 1) & mask;
                 }
-                keys[j] = oldKeys[i];
-                counts[j] = oldCounts[i];
+                slots[2 * j] = old[i];
+                slots[2 * j + 1] = old[i + 1];
             }
         }
     }

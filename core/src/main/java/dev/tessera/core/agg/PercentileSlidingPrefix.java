@@ -8,7 +8,9 @@ import java.util.Arrays;
  * most {@value PercentileIr#MERGE_EXACT_LIMIT} values, the fold's merge target is an exact buffer of
  * all of them and answers the value at {@link PercentileIr#inclusiveIndex} of their sorted union;
  * so does this, finding that rank among the held values and the last IR's without merging them. An
- * IR joining is merged into the array, an IR leaving is taken out of it (one pass each). Past the
+ * IR joining is merged into the array, an IR leaving is taken out of it: each of its values found by
+ * binary search, the values between them moved in blocks (a slide of a week of a quiet account moves
+ * a value or two among hundreds). Past the
  * limit, or with an IR that is a KLL sketch, it gives up for the folding {@link PercentilePrefix}.
  */
 final class PercentileSlidingPrefix extends SlidingPrefix {
@@ -72,14 +74,14 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         if (values.length < size + m) {
             values = Arrays.copyOf(values, Math.max(size + m, 2 * values.length));
         }
-        int i = size - 1; // merge from the back, in place
-        int j = m - 1;
-        for (int out = size + m - 1; j >= 0; out--) {
-            if (i >= 0 && Double.compare(values[i], pending[j]) > 0) {
-                values[out] = values[i--];
-            } else {
-                values[out] = pending[j--];
-            }
+        // merge from the back, in place: each pending value goes after the held values equal to it;
+        // the held values above it move up in one copy (a slide adds a value or two to hundreds)
+        int i = size; // values[0, i) are not placed yet
+        for (int j = m - 1; j >= 0; j--) {
+            int at = upper(values, i, pending[j]);
+            System.arraycopy(values, at, values, at + j + 1, i - at);
+            values[at + j] = pending[j];
+            i = at;
         }
         size += m;
         pendingSize = 0;
@@ -97,19 +99,20 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         }
         settle();
         double[] drop = b.sortedBuffer();
-        int out = 0;
-        int j = 0;
-        for (int i = 0; i < size; i++) {
-            if (j < m && Double.compare(values[i], drop[j]) == 0) {
-                j++;
-            } else {
-                values[out++] = values[i];
+        // each dropped value is found by binary search; the values kept between two of them move down in one copy
+        int out = lower(values, 0, size, drop[0]);
+        int i = out; // values[i, size) are not looked at yet; values[0, out) are kept
+        for (int j = 0; j < m; j++) {
+            int at = lower(values, i, size, drop[j]);
+            if (at == size || Double.compare(values[at], drop[j]) != 0) {
+                return false; // not all held: a caller's bug
             }
+            System.arraycopy(values, i, values, out, at - i);
+            out += at - i;
+            i = at + 1;
         }
-        if (j < m) {
-            return false; // not all held: a caller's bug
-        }
-        size = out;
+        System.arraycopy(values, i, values, out, size - i);
+        size = out + size - i;
         return true;
     }
 
@@ -194,6 +197,21 @@ final class PercentileSlidingPrefix extends SlidingPrefix {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (Double.compare(a[mid], x) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The first index in {@code a[from, to)} whose value is at least {@code x} (by Double.compare), or {@code to}. */
+    private static int lower(double[] a, int from, int to, double x) {
+        int lo = from;
+        int hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Double.compare(a[mid], x) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;

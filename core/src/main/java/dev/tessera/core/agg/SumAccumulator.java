@@ -120,6 +120,30 @@ abstract class SumAccumulator implements Ir {
         }
     }
 
+    /**
+     * Merges {@code n} states that saw a double and hold nothing else, given by their parts
+     * {@code s[from + i]}, {@code c[from + i]}, in order: exactly what {@code n} calls of
+     * {@code mergeParts(0, 0, 0, s[from + i], c[from + i], true)} do, with the running parts in
+     * locals ({@link SumPrefix} folds a week's parts again after each slide).
+     */
+    final void mergeDoubleParts(double[] s, double[] c, int from, int n) {
+        if (n == 0) {
+            return;
+        }
+        double ts = this.s;
+        double tc = this.c;
+        for (int i = from, end = from + n; i < end; i++) {
+            double x = s[i];
+            double t = ts + x; // compensatedAdd, then the other's c
+            tc += Math.abs(ts) >= Math.abs(x) ? (ts - t) + x : (x - t) + ts;
+            ts = t;
+            tc += c[i];
+        }
+        this.s = ts;
+        this.c = tc;
+        sawDouble = true;
+    }
+
     /** Back to the state of a new accumulator (a reused read target of {@link SumPrefix}). */
     final void clear() {
         n = 0;

@@ -7,14 +7,15 @@ package dev.tessera.core.agg;
  * subtracted exactly), and the double parts ({@code s}, {@code c}) of each IR that saw a double, in
  * arrays, oldest first. The fold is those totals plus the compensated fold of the double parts in
  * order; after a drop the double parts are folded again <b>from the arrays</b>, with the merge's own
- * step ({@link SumAccumulator#mergeParts}) — a few nanoseconds per IR, where folding the window's
- * tiles again cost a cache miss per tile. The answer is the fold's, bit for bit.
+ * step ({@link SumAccumulator#mergeDoubleParts}, the step of {@link SumAccumulator#mergeParts} with
+ * the running parts in locals) — a few nanoseconds per IR, where folding the window's tiles again
+ * cost a cache miss per tile. The answer is the fold's, bit for bit.
  */
 final class SumPrefix extends SlidingPrefix {
     private long n;
     private long lo;
     private long hi;
-    /** The double parts of the IRs held that saw a double, oldest first: index (start + i) % capacity. */
+    /** The double parts of the IRs held that saw a double, oldest first: index (start + i) & (capacity - 1) (a power of two). */
     private double[] s = new double[4];
     private double[] c = new double[4];
     private int start;
@@ -42,14 +43,14 @@ final class SumPrefix extends SlidingPrefix {
             double[] s2 = new double[count * 2];
             double[] c2 = new double[count * 2];
             for (int i = 0; i < count; i++) {
-                s2[i] = s[(start + i) % s.length];
-                c2[i] = c[(start + i) % s.length];
+                s2[i] = s[(start + i) & (s.length - 1)];
+                c2[i] = c[(start + i) & (s.length - 1)];
             }
             s = s2;
             c = c2;
             start = 0;
         }
-        int at = (start + count) % s.length;
+        int at = (start + count) & (s.length - 1);
         s[at] = a.partS();
         c[at] = a.partC();
         count++;
@@ -67,7 +68,7 @@ final class SumPrefix extends SlidingPrefix {
         lo = r;
         n -= a.partN();
         if (a.partSawDouble()) {
-            start = (start + 1) % s.length;
+            start = (start + 1) & (s.length - 1);
             count--;
             doubles = null;
         }
@@ -78,10 +79,10 @@ final class SumPrefix extends SlidingPrefix {
     Object exactResult(Ir last) {
         if (doubles == null) {
             doubles = (SumAccumulator) aggregator.newMergeTarget();
-            for (int i = 0; i < count; i++) {
-                int at = (start + i) % s.length;
-                doubles.mergeParts(0, 0, 0, s[at], c[at], true);
-            }
+            // the two runs of the ring, oldest first; no division per part (it cost more than the step)
+            int firstRun = Math.min(count, s.length - start);
+            doubles.mergeDoubleParts(s, c, start, firstRun);
+            doubles.mergeDoubleParts(s, c, 0, count - firstRun);
         }
         // what the contract does: a fresh target receives the fold, then the last IR
         if (target == null) {

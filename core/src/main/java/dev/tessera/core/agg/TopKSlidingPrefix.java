@@ -19,16 +19,19 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  * IR's values) are selected by one scan of the counts, and then kept up to date as counts change:
  * every value not listed ranks after the list's last entry, so a value whose count grows enters the
  * list if it ranks before that entry (the last one leaves), and a listed value whose count shrinks
- * below it leaves the list. Only a list grown too short is selected again by a scan.
+ * below it leaves the list. Only a list grown too short is selected again by a scan. The list keeps a
+ * {@link #sortKey} of each value (its first seven chars), so finding and placing values compares
+ * counts and keys, and reads a listed string only when two keys tie.
  */
 final class TopKSlidingPrefix extends SlidingPrefix {
     /** The least number of values a selection lists (see {@link #listRoom}). */
     static final int MIN_LIST = 48;
 
     private StringCounts counts = new StringCounts();
-    /** The prefix's best values in result order, and their counts; valid while {@code ranked != null}. */
+    /** The prefix's best values in result order, their counts and {@link #sortKey}s; valid while {@code ranked != null}. */
     private String[] ranked;
     private long[] rankedCounts;
+    private long[] rankedKeys;
     private int rankedLength;
     /** Whether the list holds every value of the prefix (fewer than it has room for). */
     private boolean rankedAll;
@@ -81,24 +84,65 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         if (ranked == null) {
             return;
         }
-        int at = indexOf(value, after - delta);
+        long key = sortKey(value);
+        int at = indexOf(value, key, after - delta);
         if (at >= 0) {
-            rankedLength--; // taken out, put back below at its new rank
-            System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
-            System.arraycopy(rankedCounts, at + 1, rankedCounts, at, rankedLength - at);
-        } else if (!rankedAll && (rankedLength == 0 || !before(value, after, rankedLength - 1))) {
+            remove(at); // taken out, put back below at its new rank
+        } else if (!rankedAll && (rankedLength == 0 || !before(value, key, after, rankedLength - 1))) {
             return; // still after the list's last entry
         }
         if (rankedLength == ranked.length) {
             rankedLength--; // the last entry leaves; it still ranks before every value not listed
             rankedAll = false;
         }
-        insert(value, after);
+        insert(value, key, after);
+    }
+
+    /**
+     * A key of {@code v}'s first seven chars, nine bits each, such that {@code sortKey(a) < sortKey(b)}
+     * implies {@code a.compareTo(b) < 0} (equal keys tell nothing): a char below 255 is coded as
+     * itself plus one, a position past the end as 0, and the first char of 255 or more as 256, after
+     * which the key stops (so the chars before the first difference of two keys are equal chars
+     * below 255, and the difference orders them as {@link String#compareTo} does). The list compares
+     * keys, and reads the strings only when two keys are equal: a string and its bytes are two cache
+     * misses each on a list that was not read since the account's previous event.
+     */
+    static long sortKey(String v) {
+        long k = 0;
+        int n = v.length();
+        boolean stopped = false;
+        for (int i = 0; i < 7; i++) {
+            int code = 0;
+            if (!stopped && i < n) {
+                char ch = v.charAt(i);
+                if (ch < 255) {
+                    code = ch + 1;
+                } else {
+                    code = 256;
+                    stopped = true;
+                }
+            }
+            k = k << 9 | code;
+        }
+        return k;
+    }
+
+    /** {@link String#compareTo} of two values, given their {@link #sortKey}s. */
+    private static int compareValues(String a, long aKey, String b, long bKey) {
+        return aKey != bKey ? Long.compare(aKey, bKey) : a.compareTo(b);
     }
 
     /** Whether (value, count) ranks before list entry {@code i}. */
-    private boolean before(String value, long count, int i) {
-        return count > rankedCounts[i] || count == rankedCounts[i] && value.compareTo(ranked[i]) < 0;
+    private boolean before(String value, long key, long count, int i) {
+        return count > rankedCounts[i] || count == rankedCounts[i] && compareValues(value, key, ranked[i], rankedKeys[i]) < 0;
+    }
+
+    /** Takes list entry {@code at} out. */
+    private void remove(int at) {
+        rankedLength--;
+        System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
+        System.arraycopy(rankedCounts, at + 1, rankedCounts, at, rankedLength - at);
+        System.arraycopy(rankedKeys, at + 1, rankedKeys, at, rankedLength - at);
     }
 
     /**
@@ -106,7 +150,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
      * value with its current count, so a binary search finds it (a slide of a busy account's week
      * moves dozens of listed values, and a linear search per value was a spike at every new hour).
      */
-    private int indexOf(String value, long count) {
+    private int indexOf(String value, long key, long count) {
         if (count == 0) {
             return -1;
         }
@@ -114,7 +158,8 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         int hi = rankedLength - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = count != rankedCounts[mid] ? (count > rankedCounts[mid] ? -1 : 1) : value.compareTo(ranked[mid]);
+            int c = count != rankedCounts[mid] ? (count > rankedCounts[mid] ? -1 : 1)
+                    : compareValues(value, key, ranked[mid], rankedKeys[mid]);
             if (c == 0) {
                 return mid;
             }
@@ -127,15 +172,25 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         return -1;
     }
 
-    private void insert(String value, long count) {
-        int at = rankedLength;
-        while (at > 0 && before(value, count, at - 1)) {
-            ranked[at] = ranked[at - 1];
-            rankedCounts[at] = rankedCounts[at - 1];
-            at--;
+    /** Puts (value, count), which is not listed, at its place in the list (which has room). */
+    private void insert(String value, long key, long count) {
+        int lo = 0; // the first entry it ranks before, by binary search (a walk from the end compared strings all the way)
+        int hi = rankedLength;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (before(value, key, count, mid)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
         }
+        int at = lo;
+        System.arraycopy(ranked, at, ranked, at + 1, rankedLength - at);
+        System.arraycopy(rankedCounts, at, rankedCounts, at + 1, rankedLength - at);
+        System.arraycopy(rankedKeys, at, rankedKeys, at + 1, rankedLength - at);
         ranked[at] = value;
         rankedCounts[at] = count;
+        rankedKeys[at] = key;
         rankedLength++;
     }
 
@@ -164,14 +219,16 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             return false; // not held: a caller's bug
         }
         counts.put(value, c - count);
-        int at = ranked == null ? -1 : indexOf(value, c);
+        if (ranked == null) {
+            return true;
+        }
+        long key = sortKey(value);
+        int at = indexOf(value, key, c);
         if (at >= 0) {
-            rankedLength--;
-            System.arraycopy(ranked, at + 1, ranked, at, rankedLength - at);
-            System.arraycopy(rankedCounts, at + 1, rankedCounts, at, rankedLength - at);
+            remove(at);
             // back in if it still ranks before the last entry (or every value is listed); else it leaves
-            if (c > count && (rankedAll || rankedLength > 0 && before(value, c - count, rankedLength - 1))) {
-                insert(value, c - count);
+            if (c > count && (rankedAll || rankedLength > 0 && before(value, key, c - count, rankedLength - 1))) {
+                insert(value, key, c - count);
             }
         }
         return true;
@@ -222,6 +279,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         // only the first k of the last IR's values in result order can be taken: select those
         int mk = Math.min(k, m);
         ValueCount[] changed = new ValueCount[mk];
+        long[] changedKeys = new long[mk];
         int filled = 0;
         for (int i = 0; i < m; i++) {
             long total = before[i] + lastCounts[i];
@@ -231,9 +289,18 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             int at = filled < mk ? filled++ : mk - 1;
             while (at > 0 && before(lastValues[i], total, changed[at - 1])) {
                 changed[at] = changed[at - 1];
+                changedKeys[at] = changedKeys[at - 1];
                 at--;
             }
             changed[at] = new ValueCount(lastValues[i], total);
+            changedKeys[at] = sortKey(lastValues[i]);
+        }
+        long[] lastKeys = null;
+        if (m <= 8) {
+            lastKeys = new long[m];
+            for (int i = 0; i < m; i++) {
+                lastKeys[i] = sortKey(lastValues[i]);
+            }
         }
         if (ranked == null) {
             rank(listRoom(k, m));
@@ -246,7 +313,8 @@ final class TopKSlidingPrefix extends SlidingPrefix {
             int b = 0;
             boolean listShort = false;
             while (top.size() < k) {
-                while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a]) : contains(lastValues, m, ranked[a]))) {
+                while (a < rankedLength && (inLast != null ? inLast.contains(ranked[a])
+                        : contains(lastValues, lastKeys, m, ranked[a], rankedKeys[a]))) {
                     a++; // its count changed: it is among the last IR's values
                 }
                 if (a == rankedLength && !rankedAll) {
@@ -256,7 +324,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
                 if (a == rankedLength && b == mk) {
                     break;
                 }
-                if (a == rankedLength || b < mk && compare(changed[b], ranked[a], rankedCounts[a]) < 0) {
+                if (a == rankedLength || b < mk && compare(changed[b], changedKeys[b], ranked[a], rankedKeys[a], rankedCounts[a]) < 0) {
                     top.add(changed[b++]);
                 } else {
                     top.add(new ValueCount(ranked[a], rankedCounts[a]));
@@ -328,14 +396,14 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     }
 
     /** {@link TopKIr#order()} between a row and a (value, count). */
-    private static int compare(ValueCount x, String value, long count) {
+    private static int compare(ValueCount x, long xKey, String value, long key, long count) {
         int c = Long.compare(count, x.count());
-        return c != 0 ? c : x.value().compareTo(value);
+        return c != 0 ? c : compareValues(x.value(), xKey, value, key);
     }
 
-    private static boolean contains(String[] values, int m, String v) {
+    private static boolean contains(String[] values, long[] keys, int m, String v, long key) {
         for (int i = 0; i < m; i++) {
-            if (values[i].equals(v)) {
+            if (keys[i] == key && values[i].equals(v)) {
                 return true;
             }
         }
@@ -371,9 +439,11 @@ final class TopKSlidingPrefix extends SlidingPrefix {
         }
         ranked = new String[r];
         rankedCounts = new long[r];
+        rankedKeys = new long[r];
         for (int size = n; size > 0; size--) { // the root is the worst left: it goes last
             ranked[size - 1] = hv[0];
             rankedCounts[size - 1] = hc[0];
+            rankedKeys[size - 1] = sortKey(hv[0]);
             if (size > 1) {
                 siftDown(hv, hc, size - 1, 0, hc[size - 1], hv[size - 1]);
             }
@@ -419,6 +489,7 @@ final class TopKSlidingPrefix extends SlidingPrefix {
     void released() {
         counts = null;
         ranked = null;
+        rankedKeys = null;
         memoOf = null;
         memoValues = null;
     }

@@ -210,6 +210,53 @@ class WindowPrefixTest {
                 "top_k read exactly past 192 values", "approx_distinct slid under the same last tile");
     }
 
+    /**
+     * top_k's list compares {@link TopKSlidingPrefix#sortKey}s of the values before the strings: values
+     * sharing their first seven chars (equal keys), prefixes of each other, and chars at and past 255
+     * (where a key stops) must still rank as {@link String#compareTo} ranks them.
+     */
+    @Test
+    void topKSlidesOverValuesWhoseKeysTie() {
+        Tries.Labels labels = new Tries.Labels("top_k keys");
+        String[] stems = {"merchant-", "m", "", "\u00ff", "\u0100", "\u00fe\u0101", "\uD83D\uDE00", "a\u0000"};
+        Tries.run(94_100_000, 400, (rnd, edge) -> {
+            Aggregator agg = Aggregators.create(Aggregation.TOP_K, 1 + rnd.nextInt(12), 0);
+            int domain = List.of(5, 60, 400).get(rnd.nextInt(3));
+            java.util.function.Supplier<Object> value = () -> stems[rnd.nextInt(stems.length)]
+                    + (rnd.nextBoolean() ? "" : Integer.toString((int) Math.floor(Math.pow(rnd.nextDouble(), 2) * domain)));
+            slide(agg, rnd, value, "top_k", labels);
+        });
+        labels.assertEachOccurred("top_k slid", "top_k read");
+    }
+
+    @Test
+    void topKSortKeysOrderAsStrings() {
+        char[] alphabet = {'\u0000', 'a', 'b', 'z', '\u00fe', '\u00ff', '\u0100', '\u0101', '\uD83D', '\uDE00'};
+        Random rnd = new Random(11);
+        String[] pool = new String[2_000];
+        for (int i = 0; i < pool.length; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = rnd.nextInt(10); n > 0; n--) {
+                b.append(alphabet[rnd.nextInt(alphabet.length)]);
+            }
+            pool[i] = b.toString();
+        }
+        int resolved = 0;
+        for (int i = 0; i < 400_000; i++) {
+            String a = pool[rnd.nextInt(pool.length)];
+            String b = rnd.nextInt(4) == 0 ? new String(a) : pool[rnd.nextInt(pool.length)];
+            long ka = TopKSlidingPrefix.sortKey(a);
+            long kb = TopKSlidingPrefix.sortKey(b);
+            if (ka != kb) {
+                resolved++;
+                assertThat(Integer.signum(Long.compare(ka, kb))).as("%s vs %s", a, b).isEqualTo(Integer.signum(a.compareTo(b)));
+            } else if (a.length() <= 7 && a.chars().allMatch(c -> c < 255) && b.length() <= 7 && b.chars().allMatch(c -> c < 255)) {
+                assertThat(a).isEqualTo(b); // short Latin-1 values tie only when equal
+            }
+        }
+        assertThat(resolved).isGreaterThan(200_000);
+    }
+
     /** Which state a sliding prefix answered from: for the sketches, whether the window was past the stored exact forms. */
     private static String slidingLabel(String name, Ir fold) {
         if (fold instanceof DistinctIr d && d.isEstimating()) {
