@@ -1,12 +1,9 @@
 package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
-import dev.tessera.schemas.CachedSchemaRegistry;
-import dev.tessera.schemas.HttpSchemaRegistry;
 import dev.tessera.schemas.LocalSchemaRegistry;
 import dev.tessera.schemas.SchemaRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,15 +14,13 @@ import picocli.CommandLine.Option;
 final class OfflineRegistryOption {
     @Option(names = "--schema-registry", paramLabel = "URL",
             description = "Schema Registry for avro-confluent sources. Default: the registry tessera run keeps in"
-                    + " <data>/schema-registry.")
+                    + " <data>/schema-registry. A bearer token for it is read from TESSERA_SCHEMA_REGISTRY_TOKEN.")
     String url;
 
     /** The registry, or null when no source reads the Confluent wire format and none was given. */
     SchemaRegistry open(Definitions defs, Path data) {
         if (url != null) {
-            String token = System.getenv("TESSERA_SCHEMA_REGISTRY_TOKEN");
-            return new CachedSchemaRegistry(new HttpSchemaRegistry(url, token == null || token.isBlank() ? null
-                    : "Bearer " + token.trim(), Duration.ofSeconds(10)));
+            return Registries.external(url);
         }
         return Registries.needed(defs) ? LocalSchemaRegistry.openReadOnly(data.resolve("schema-registry")) : null;
     }

@@ -45,9 +45,7 @@ final class Registries {
     static Opened open(Definitions defs, Path features, Path data, String host, RegistrySettings settings,
             Tokens tokens, Deque<AutoCloseable> owned, PrintStream log) {
         if (settings.url() != null) {
-            String auth = System.getenv("TESSERA_SCHEMA_REGISTRY_TOKEN");
-            return new Opened(new CachedSchemaRegistry(new HttpSchemaRegistry(settings.url(),
-                    auth == null || auth.isBlank() ? null : "Bearer " + auth.trim(), Duration.ofSeconds(10))), null);
+            return new Opened(external(settings.url()), null);
         }
         if (!needed(defs)) {
             return new Opened(null, null);
@@ -63,6 +61,17 @@ final class Registries {
                 authorizer(tokens));
         owned.push(server);
         return new Opened(new CachedSchemaRegistry(local), server);
+    }
+
+    /**
+     * The registry at {@code url}, cached; a bearer token for it is read from the environment
+     * ({@code TESSERA_SCHEMA_REGISTRY_TOKEN}), never from the command line, so it stays out of
+     * process lists and logs.
+     */
+    static SchemaRegistry external(String url) {
+        String token = System.getenv("TESSERA_SCHEMA_REGISTRY_TOKEN");
+        return new CachedSchemaRegistry(new HttpSchemaRegistry(url, token == null || token.isBlank() ? null
+                : "Bearer " + token.trim(), Duration.ofSeconds(10)));
     }
 
     /** Registers the source's schema file under its topic's subject, unless it is there already. */

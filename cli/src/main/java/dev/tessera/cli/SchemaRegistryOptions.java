@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 final class SchemaRegistryOptions {
     @Option(names = "--schema-registry", paramLabel = "URL",
             description = "A Confluent-compatible Schema Registry for avro-confluent sources (e.g. http://registry:8081)."
-                    + " Without it, Tessera runs its own registry (schemas in <data>/schema-registry) when a source needs one.")
+                    + " Without it, Tessera runs its own registry (schemas in <data>/schema-registry) when a source needs one."
+                    + " A bearer token for it is read from TESSERA_SCHEMA_REGISTRY_TOKEN.")
     String url;
 
     @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "8081",

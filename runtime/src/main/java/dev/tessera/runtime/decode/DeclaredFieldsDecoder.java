@@ -51,7 +51,7 @@ final class DeclaredFieldsDecoder implements EventDecoder {
                 case BOOLEAN -> v instanceof Boolean;
             };
             if (!fits) {
-                return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + names[i] + "' holds " + kind(v)
+                return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + names[i] + "' holds " + ValueKinds.of(v)
                         + ", but source " + sourceName + " declares it " + t.yamlName() + "; send a " + t.yamlName()
                         + " (or null), or change the declaration in fields:");
             }
@@ -66,21 +66,5 @@ final class DeclaredFieldsDecoder implements EventDecoder {
             }
         }
         return widened == null ? d : Decoded.accepted(new ArrayEvent(widened));
-    }
-
-    private static String kind(Object v) {
-        if (v instanceof String) {
-            return "a string";
-        }
-        if (v instanceof Long) {
-            return "a whole number";
-        }
-        if (v instanceof Double) {
-            return "a fractional number";
-        }
-        if (v instanceof Boolean) {
-            return "a boolean";
-        }
-        return v.getClass().getSimpleName();
     }
 }

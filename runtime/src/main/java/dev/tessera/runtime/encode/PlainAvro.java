@@ -2,6 +2,7 @@ package dev.tessera.runtime.encode;
 
 import dev.tessera.core.event.EventTimes;
 import dev.tessera.runtime.decode.RejectReason;
+import dev.tessera.runtime.decode.ValueKinds;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -139,7 +140,7 @@ public final class PlainAvro {
                 if (v instanceof String text && s.hasEnumSymbol(text)) {
                     return new GenericData.EnumSymbol(s, text);
                 }
-                throw new Unfit(RejectReason.SCHEMA_MISMATCH, "field '" + path + "' holds " + kind(v) + " that is not"
+                throw new Unfit(RejectReason.SCHEMA_MISMATCH, "field '" + path + "' holds " + ValueKinds.of(v) + " that is not"
                         + " a symbol of enum " + s.getName() + " " + s.getEnumSymbols());
             case BYTES:
                 if (v instanceof byte[] b) {
@@ -241,7 +242,7 @@ public final class PlainAvro {
 
     private static Unfit mismatch(String path, Object v, Schema s) {
         return new Unfit(RejectReason.SCHEMA_MISMATCH, "field '" + (path.isEmpty() ? "(the row)" : path) + "' holds "
-                + kind(v) + " but the schema wants " + describe(s));
+                + ValueKinds.of(v) + " but the schema wants " + describe(s));
     }
 
     private static String describe(Schema s) {
@@ -251,33 +252,5 @@ public final class PlainAvro {
             return "one of " + names;
         }
         return s.getLogicalType() != null ? s.getType().getName() + " (" + s.getLogicalType().getName() + ")" : s.getType().getName();
-    }
-
-    private static String kind(Object v) {
-        if (v == null) {
-            return "null";
-        }
-        if (v instanceof String) {
-            return "text";
-        }
-        if (v instanceof Long || v instanceof Integer || v instanceof BigInteger) {
-            return "a whole number";
-        }
-        if (v instanceof Number) {
-            return "a number";
-        }
-        if (v instanceof Boolean) {
-            return "a boolean";
-        }
-        if (v instanceof Map) {
-            return "an object";
-        }
-        if (v instanceof List) {
-            return "a list";
-        }
-        if (v instanceof byte[]) {
-            return "bytes";
-        }
-        return v.getClass().getSimpleName();
     }
 }

@@ -54,9 +54,9 @@ class DeclaredFieldsDecoderTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "{\"id\": 7}                     | field 'id' holds a whole number, but source payments declares it string",
-        "{\"id\": \"p\", \"amount\": \"12\"} | field 'amount' holds a string, but source payments declares it double",
+        "{\"id\": \"p\", \"amount\": \"12\"} | field 'amount' holds text, but source payments declares it double",
         "{\"id\": \"p\", \"count\": 2.5}   | field 'count' holds a fractional number, but source payments declares it long",
-        "{\"id\": \"p\", \"vip\": \"yes\"}   | field 'vip' holds a string, but source payments declares it boolean",
+        "{\"id\": \"p\", \"vip\": \"yes\"}   | field 'vip' holds text, but source payments declares it boolean",
     })
     void otherKindsAreSchemaMismatches(String json, String message) {
         Decoded d = decoder().decode(json.getBytes(StandardCharsets.UTF_8));
