@@ -168,7 +168,11 @@ class BoundedHeapTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("child.log");
         long started = System.nanoTime();
-        Process child = new ProcessBuilder(javaBin, "-Xmx" + HEAP_MB + "m", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=" + childTmp,
+        // GCLockerRetryAllocationCount: zstd-jni holds arrays in JNI critical regions; on JDK 17 an
+        // allocation that meets the GC locker twice fails with an OutOfMemoryError although the heap
+        // has room (seen once in session 6). More retries wait for the region to end instead.
+        Process child = new ProcessBuilder(javaBin, "-Xmx" + HEAP_MB + "m", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:GCLockerRetryAllocationCount=100", "-Djava.io.tmpdir=" + childTmp,
                 "-cp", System.getProperty("java.class.path"), BoundedHeapTrainingSetMain.class.getName(), defs.toString(), archive.toString(),
                 spine.toString(), out.toString(), dir.resolve("work").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
