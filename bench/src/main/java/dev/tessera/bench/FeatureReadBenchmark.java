@@ -305,6 +305,45 @@ public class FeatureReadBenchmark {
     }
 
     /**
+     * {@link JustChanged} with the runtime's window slider (ADR 016): when an hour boundary passed
+     * since the account's previous event, the slider's pass ran at that boundary (plus its delay),
+     * before this event: {@code GroupAggregator.refreshReadCache} at that time, as the runtime calls
+     * it, untimed like the apply.
+     */
+    @State(Scope.Thread)
+    public static class JustChangedSlid {
+        int account;
+        long readAt;
+        Object[] scratch;
+
+        @Setup(Level.Invocation)
+        public void applyNext(Stack s, Cursor c) {
+            if (scratch == null) {
+                scratch = new Object[ServingStack.SERVED_FEATURES];
+            }
+            int i = c.advance();
+            long previous = s.clocks[i];
+            long t = s.clocks[i] += s.spacing;
+            long boundary = t - Math.floorMod(t, 3_600_000L);
+            if (previous < boundary) {
+                s.aggregator.refreshReadCache(s.tiles[i], Math.min(t - 1, boundary + 1_000), scratch);
+            }
+            s.aggregator.apply(s.tiles[i], s.nextEvents[i][(int) (c.events++ % Stack.NEXT_EVENTS)], t, null);
+            s.aggregator.evict(s.tiles[i], t);
+            account = i;
+            readAt = t + 1;
+        }
+    }
+
+    /** {@link #coreReadJustChanged} in a runtime whose window slider runs (ADR 016): the read as served. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    public Object[] coreReadJustChangedSlid(Stack s, JustChangedSlid e, Cursor c) {
+        s.aggregator.read(s.tiles[e.account], e.readAt, c.out);
+        return c.out;
+    }
+
+    /**
      * The issue's in-process read in its hardest realistic case: all 50 features of an account whose
      * next event was applied just before (untimed, {@link JustChanged}), so no read-cache entry is
      * current and every window has moved — what a scoring call reads right after the payment it

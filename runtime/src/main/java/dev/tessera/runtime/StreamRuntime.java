@@ -57,6 +57,7 @@ public final class StreamRuntime implements AutoCloseable {
     private final RuntimeConfig config;
     private final Map<SourceRuntime, long[]> committed = new HashMap<>();
     private final FeatureReader reader = new Reader();
+    private final WindowSlider slider;
     private volatile boolean closed;
 
     private StreamRuntime(List<SourceRuntime> sources, Applier applier, DeadLetterSink deadLetters, RuntimeConfig config) {
@@ -69,6 +70,7 @@ public final class StreamRuntime implements AutoCloseable {
                 groups.put(g.group.name(), g);
             }
         }
+        this.slider = new WindowSlider(sources, config.clock());
     }
 
     /**
@@ -164,7 +166,16 @@ public final class StreamRuntime implements AutoCloseable {
             t.setDaemon(true);
             threads.add(t);
         }
+        Thread w = new Thread(slider, "tessera-window-slider");
+        w.setDaemon(true);
+        w.setPriority(Thread.MIN_PRIORITY);
+        threads.add(w);
         threads.forEach(Thread::start);
+    }
+
+    /** One pass of the window slider at {@code now} (tests; the runtime runs one after each hour boundary). */
+    int slideReadWindows(long now) {
+        return slider.pass(now);
     }
 
     private void afterCommit(Map<SourceRuntime, long[]> offsets) {
@@ -276,6 +287,7 @@ public final class StreamRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        slider.stop();
         consumers.forEach(SourceConsumer::stop);
         for (Thread t : threads) {
             if (t.getName().equals("tessera-consumer")) {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A JSON source that declares its fields, on the real broker: events whose values have the declared
  * types are aggregated (a whole-number amount counts as a double, so the sum is a double whatever
  * producers wrote), and each event with a value of another kind is dead-lettered as
- * {@code schema_mismatch} while the events around it count; values equal a brute-force oracle.
+ * {@code schema_mismatch} while the events around it count; values equal a brute-force oracle, also
+ * after the window slider's pass (ADR 016) brought the read caches forward.
  */
 class DeclaredJsonSourceTest {
     static final String DEFINITIONS = """
@@ -102,12 +103,20 @@ class DeclaredJsonSourceTest {
                 rt.awaitCaughtUp(Duration.ofSeconds(60));
                 assertThat(rt.counters("payments").get("schema_mismatch")).isEqualTo(mismatches).isPositive();
                 assertThat(rt.counters("payments").get("accepted")).isEqualTo(400 - mismatches);
-                for (String account : sums.keySet()) {
-                    Map<String, Object> v = rt.reader().read("account_payments", List.of(account), now).asMap();
-                    assertThat(v.get("amount_sum_1d")).as(account).isInstanceOf(Double.class);
-                    assertThat((Double) v.get("amount_sum_1d")).as(account).isCloseTo(sums.get(account),
-                            org.assertj.core.data.Offset.offset(1e-9));
-                    assertThat(v.get("declined_1d")).as(account).isEqualTo(declined.get(account));
+                // read at now, then the window slider's pass two hours on (ADR 016), then reads at both times
+                for (long at : new long[] {now, -1, now + 7_200_000L, now}) {
+                    if (at == -1) {
+                        assertThat(rt.slideReadWindows(now + 7_200_000L)).as("entities with a read cache")
+                                .isEqualTo(sums.size());
+                        continue;
+                    }
+                    for (String account : sums.keySet()) {
+                        Map<String, Object> v = rt.reader().read("account_payments", List.of(account), at).asMap();
+                        assertThat(v.get("amount_sum_1d")).as(account).isInstanceOf(Double.class);
+                        assertThat((Double) v.get("amount_sum_1d")).as(account).isCloseTo(sums.get(account),
+                                org.assertj.core.data.Offset.offset(1e-9));
+                        assertThat(v.get("declined_1d")).as(account).isEqualTo(declined.get(account));
+                    }
                 }
             }
         }

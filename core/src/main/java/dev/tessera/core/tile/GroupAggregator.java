@@ -334,6 +334,27 @@ public final class GroupAggregator {
     private static final Object NULL_RESULT = new Object();
 
     /**
+     * Brings {@code entity}'s read cache up to time {@code t} if it has one, as a read at {@code t}
+     * would, without counting as a read ({@link #releaseUnreadCache} still drops the cache of an
+     * entity nobody reads). The runtime calls it from a background pass after each hour boundary
+     * (ADR 016), so that windows slide there, off the read path: a read right after the entity's
+     * next event then only takes in the former head tile instead of also dropping every window's
+     * oldest tiles, which are cold by then. Values never change: the cache never changes one.
+     * Same threading rule as {@link #read}. Returns whether there was a cache to refresh.
+     *
+     * @param scratch where the values land (discarded); length {@code servedNames().size()}
+     */
+    public boolean refreshReadCache(EntityTiles entity, long t, Object[] scratch) {
+        if (entity.cachedResults == null) {
+            return false;
+        }
+        boolean read = entity.readSinceRelease;
+        read(entity, t, scratch);
+        entity.readSinceRelease = read;
+        return true;
+    }
+
+    /**
      * Drops {@code entity}'s read cache (results and merged prefixes) if it was not read since the
      * previous call, and starts a new period either way. The runtime calls it from its periodic
      * sweep, so an entity keeps its cache while it is read at least once a sweep interval; the

@@ -190,8 +190,23 @@ class PrefixReadTest {
                 }
                 tiles = fresh;
                 what = "restart";
+            } else if (action < 98) { // the runtime's background pass: windows slid ahead of the reads, not a read
+                boolean cached = tiles.cachedResults != null;
+                boolean sweep = rnd.nextBoolean(); // a runtime sweep just before: the entity counts as unread again
+                if (sweep) {
+                    ga.releaseUnreadCache(tiles);
+                }
+                assertThat(ga.refreshReadCache(tiles, clock, new Object[specs.size()])).isEqualTo(cached);
+                if (sweep && cached) {
+                    assertThat(ga.releaseUnreadCache(tiles)).as("a refresh is not a read: the next sweep drops the cache")
+                            .isTrue();
+                }
+                what = "background slide";
             } else { // a jump of several hops: windows slide past tiles, some empty out
                 clock += shortestHop * (1 + rnd.nextInt(20));
+                if (rnd.nextBoolean()) { // the background pass ran at the hour boundary in between
+                    ga.refreshReadCache(tiles, clock - 1 - rnd.nextInt((int) shortestHop), new Object[specs.size()]);
+                }
                 what = "jump";
             }
             String where = " (seed " + seed + ", step " + step + " after " + what + ")";
