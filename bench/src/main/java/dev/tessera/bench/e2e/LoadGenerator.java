@@ -95,6 +95,9 @@ final class LoadGenerator {
         /** Requests slower than the step's threshold from their due time, and how many of them fell on a GC pause. */
         long slow;
         long slowAtGc;
+        /** When the step's schedule began and its last answer arrived (nanoTime). */
+        long startNanos;
+        long endNanos;
         /** The slow requests: connection, due, sent, answered (nanoTime), four longs each. */
         long[] slowRequests = new long[0];
 
@@ -207,6 +210,11 @@ final class LoadGenerator {
         }
         result.elapsedSeconds = (lastDone - start) / 1e9;
         result.slow = result.slowRequests.length / 4;
+        if (gc != null) {
+            gc.refreshServer();
+        }
+        result.startNanos = start;
+        result.endNanos = lastDone;
         for (int i = 0; gc != null && i < result.slow; i++) {
             if (gc.near(result.slowRequests[4 * i + 1], result.slowRequests[4 * i + 3], gcTailNanos)) {
                 result.slowAtGc++;
