@@ -67,6 +67,31 @@ public record TileKey(String group, List<String> entityKey, long hopMillis, long
         }
     }
 
+    /**
+     * The length of the {@link #entityPrefix} that {@code bytes} starts with when {@code bytes} is a
+     * whole tile key ({@code entityPrefix + hop + start}), else -1. Never throws: stores that keep an
+     * entity's tiles together call it on arbitrary keys.
+     */
+    public static int entityPrefixLengthOfTileKey(byte[] bytes) {
+        int prefix = prefixLength(bytes);
+        return prefix >= 0 && bytes.length - prefix == 16 ? prefix : -1;
+    }
+
+    /** Whether {@code bytes} is exactly an {@link #entityPrefix}. Never throws. */
+    public static boolean isEntityPrefix(byte[] bytes) {
+        return prefixLength(bytes) == bytes.length;
+    }
+
+    private static int prefixLength(byte[] bytes) {
+        try {
+            ByteReader in = new ByteReader(bytes);
+            readPrefix(in);
+            return bytes.length - in.remaining();
+        } catch (RuntimeException notAKey) {
+            return -1;
+        }
+    }
+
     /** The (group, entity key) an {@link #entityPrefix} names. */
     public record EntityAddress(String group, List<String> entityKey) {}
 

@@ -24,6 +24,29 @@ class TileKeyTest {
     }
 
     @Test
+    void tellsTileKeysAndEntityPrefixesFromOtherBytesWithoutThrowing() {
+        byte[] prefix = TileKey.entityPrefix("account_payments", List.of("a1", "EUR"));
+        byte[] tile = TileKey.encode(prefix, 60_000L, -5L);
+        assertThat(TileKey.entityPrefixLengthOfTileKey(tile)).isEqualTo(prefix.length);
+        assertThat(TileKey.isEntityPrefix(prefix)).isTrue();
+        assertThat(TileKey.isEntityPrefix(tile)).as("a tile key is longer than its prefix").isFalse();
+        assertThat(TileKey.entityPrefixLengthOfTileKey(prefix)).as("a prefix is not a tile key").isEqualTo(-1);
+        assertThat(TileKey.entityPrefixLengthOfTileKey(Arrays.copyOf(tile, tile.length - 1))).isEqualTo(-1);
+        assertThat(TileKey.entityPrefixLengthOfTileKey(Arrays.copyOf(tile, tile.length + 1))).isEqualTo(-1);
+        assertThat(TileKey.isEntityPrefix(Arrays.copyOf(prefix, prefix.length - 1))).isFalse();
+        assertThat(TileKey.isEntityPrefix(new byte[0])).isFalse();
+        Random rnd = new Random(3);
+        for (int i = 0; i < 10_000; i++) {
+            byte[] junk = new byte[rnd.nextInt(40)];
+            rnd.nextBytes(junk);
+            int n = TileKey.entityPrefixLengthOfTileKey(junk);
+            if (n >= 0) {
+                assertThat(TileKey.isEntityPrefix(Arrays.copyOf(junk, n))).isTrue();
+            }
+        }
+    }
+
+    @Test
     void roundTripsAndSortsLikeTheNumbers() {
         Random rnd = new Random(7);
         List<TileKey> keys = new ArrayList<>();
