@@ -1,0 +1,25 @@
+package dev.tessera.flink;
+
+/**
+ * An accepted event on its way to one feature group's entity: the group (index into the job's
+ * groups), the entity key (as {@code EntityKeys} renders it), the event time, id and fields. A
+ * Flink POJO; {@link #routingKey} is what the job keys by.
+ */
+public final class KeyedEvent {
+    public int group;
+    public String entity;
+    public long eventTime;
+    public String id;
+    public byte[] fields;
+    /** Where it came from, for a late event's dead letter. */
+    public String topic;
+    public int partition;
+    public long offset;
+
+    public KeyedEvent() {}
+
+    /** Group and entity in one string: one Flink key per (group, entity). */
+    public String routingKey() {
+        return group + "\u0000" + entity;
+    }
+}

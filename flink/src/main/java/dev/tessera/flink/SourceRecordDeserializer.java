@@ -1,0 +1,98 @@
+package dev.tessera.flink;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Source;
+import dev.tessera.core.event.Event;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.runtime.EventRules;
+import dev.tessera.runtime.decode.Decoded;
+import dev.tessera.runtime.decode.EventDecoder;
+import dev.tessera.runtime.decode.EventDecoders;
+import dev.tessera.runtime.decode.RejectReason;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Kafka record to {@link SourceRecord} inside the Kafka source reader, with the runtime's own
+ * decoder and the single-event rules of SPEC §3 ({@link EventRules}): malformed, too large, schema
+ * mismatch, bad timestamp, future (against this machine's clock, when the record is read, as the
+ * embedded runtime does) and missing key become rejected records, never exceptions, so bad input
+ * never stops the job. Lateness and duplicates depend on what came before: the keyed operator
+ * decides them.
+ */
+final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema<SourceRecord> {
+    private static final long serialVersionUID = 1L;
+    private final DefinitionBundle bundle;
+    private final String sourceName;
+    private transient EventDecoder decoder;
+    private transient EventRules rules;
+    private transient int slots;
+
+    SourceRecordDeserializer(DefinitionBundle bundle, String sourceName) {
+        this.bundle = bundle;
+        this.sourceName = sourceName;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        Definitions defs = bundle.definitions();
+        Source source = defs.source(sourceName).orElseThrow(() -> new IllegalStateException("no source " + sourceName));
+        FieldLayout layout = SourceFields.layout(defs, source);
+        decoder = EventDecoders.forSource(source, bundle.directory(), layout);
+        rules = new EventRules(defs, source, layout);
+        slots = layout.size();
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
+        if (decoder == null) {
+            open(null);
+        }
+        SourceRecord r = new SourceRecord();
+        r.topic = record.topic();
+        r.partition = record.partition();
+        r.offset = record.offset();
+        r.key = record.key();
+        Decoded d = EventRules.decode(decoder, record.value(), record.offset());
+        if (!d.isAccepted()) {
+            reject(r, record.value(), d.reason(), d.message());
+            out.collect(r);
+            return;
+        }
+        Event e = d.event();
+        long eventTime;
+        try {
+            eventTime = rules.eventTime(e);
+        } catch (IllegalArgumentException bad) {
+            reject(r, record.value(), RejectReason.BAD_TIMESTAMP, bad.getMessage());
+            out.collect(r);
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (rules.isFuture(eventTime, now)) {
+            reject(r, record.value(), RejectReason.FUTURE, rules.futureMessage(eventTime, now));
+        } else if (!rules.hasAnyKey(e)) {
+            reject(r, record.value(), RejectReason.MISSING_KEY, rules.missingKeyMessage());
+        } else {
+            r.eventTime = eventTime;
+            r.id = rules.id(e);
+            r.fields = FieldCodec.encode(e, slots);
+        }
+        out.collect(r);
+    }
+
+    private static void reject(SourceRecord r, byte[] value, RejectReason reason, String message) {
+        r.value = value;
+        r.rejectReason = reason.code();
+        r.rejectMessage = message;
+    }
+
+    @Override
+    public TypeInformation<SourceRecord> getProducedType() {
+        return TypeInformation.of(SourceRecord.class);
+    }
+}
