@@ -13,19 +13,16 @@ import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,7 +31,6 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +46,6 @@ class FlinkStackSmokeTest {
     @TempDir
     static Path dir;
     private static EmbeddedKafka kafka;
-    private static final Path EXAMPLES = Path.of("..", "examples", "commerce").toAbsolutePath().normalize();
 
     @BeforeAll
     static void startBroker() {
@@ -68,7 +63,7 @@ class FlinkStackSmokeTest {
         Random random = new Random(5);
         Map<String, Long> oracle = new TreeMap<>();
         long now = System.currentTimeMillis();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
             for (int i = 0; i < 3_000; i++) {
                 String account = "a-" + random.nextInt(40);
                 String json;
@@ -85,10 +80,7 @@ class FlinkStackSmokeTest {
             producer.flush();
         }
 
-        Configuration conf = new Configuration();
-        conf.setString("io.tmp.dirs", Files.createDirectories(dir.resolve("flink-tmp")).toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = FlinkTests.miniCluster(dir, 2);
         KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setTopics("commerce.payments")
@@ -98,7 +90,7 @@ class FlinkStackSmokeTest {
                 .setValueOnlyDeserializer(new RawBytes())
                 .build();
         DataStream<Tuple2<String, Long>> counts = env.fromSource(source, WatermarkStrategy.noWatermarks(), "payments")
-                .flatMap(new DecodeAndKey(EXAMPLES.toString()))
+                .flatMap(new DecodeAndKey(FlinkTests.EXAMPLES.toString()))
                 .keyBy(t -> t.f0)
                 .sum(1);
         Map<String, Long> flink = new HashMap<>();
@@ -106,15 +98,6 @@ class FlinkStackSmokeTest {
             it.forEachRemaining(t -> flink.merge(t.f0, t.f1, Math::max));
         }
         assertThat(new TreeMap<>(flink)).isEqualTo(oracle);
-    }
-
-    private static Properties producerProps() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        return p;
     }
 
     /** Record values as they are. */

@@ -6,24 +6,19 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureGroup;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +34,6 @@ class SourceSideTest {
     @TempDir
     static Path dir;
     private static EmbeddedKafka kafka;
-    private static final Path EXAMPLES = Path.of("..", "examples", "commerce").toAbsolutePath().normalize();
 
     @BeforeAll
     static void startBroker() {
@@ -101,7 +95,7 @@ class SourceSideTest {
                 expectedReasonByPayload.put(payload, reason);
             }
         }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
             for (int i = 0; i < payloads.size(); i++) {
                 producer.send(new ProducerRecord<>("commerce.payments", ("k" + i).getBytes(StandardCharsets.UTF_8),
                         payloads.get(i).getBytes(StandardCharsets.UTF_8)));
@@ -109,11 +103,8 @@ class SourceSideTest {
             producer.flush();
         }
 
-        Configuration conf = new Configuration();
-        conf.setString("io.tmp.dirs", Files.createDirectories(dir.resolve("flink-tmp")).toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        DefinitionBundle bundle = DefinitionBundle.of(EXAMPLES);
+        StreamExecutionEnvironment env = FlinkTests.miniCluster(dir, 2);
+        DefinitionBundle bundle = DefinitionBundle.of(FlinkTests.EXAMPLES);
         Definitions defs = bundle.definitions();
         List<FeatureGroup> groups = FanOut.jobGroups(defs);
         Map<String, Integer> seenByGroup = new TreeMap<>();
@@ -134,7 +125,7 @@ class SourceSideTest {
         assertThat(seenIds.values()).as("each event once per group").containsOnly(1);
 
         Map<String, String> deadLetters = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(FlinkTests.consumerProps(kafka, "dlq-check"))) {
             consumer.subscribe(List.of("commerce.payments.dlq"));
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (deadLetters.size() < expectedReasonByPayload.size() && System.nanoTime() < end) {
@@ -154,22 +145,4 @@ class SourceSideTest {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
-    private static Properties producerProps() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        return p;
-    }
-
-    private static Properties consumerProps() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "dlq-check");
-        p.put("auto.offset.reset", "earliest");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        return p;
-    }
 }
