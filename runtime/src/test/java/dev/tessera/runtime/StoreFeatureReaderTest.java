@@ -6,18 +6,24 @@ import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.core.oracle.NaiveOracle;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.InMemoryTileStore;
 import dev.tessera.store.RedisServerProcess;
 import dev.tessera.store.RedisTileStore;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
+import dev.tessera.store.WriteSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -32,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tiles and meet late events) on a real broker into a real store, and for every entity of every
  * group — a single-key group, a composite-key group, and entities that never had an event — the
  * {@link StoreFeatureReader} over the store reads exactly what the runtime's own reader serves at
- * the same {@code now}, and the account values also match the naive oracle. Once on RocksDB, once
- * on a real {@code redis-server}.
+ * the same {@code now}, and the account values also match the naive oracle; so does a read during
+ * which a commit lands between the get of the entity's value and the scan of its tiles. Once on
+ * RocksDB, once on a real {@code redis-server}.
  */
 class StoreFeatureReaderTest {
     private static final String EXTRA_GROUPS = """
@@ -102,6 +109,7 @@ class StoreFeatureReaderTest {
              StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, config)) {
             send(producer, topic, phase1);
             rt.awaitCaughtUp(Duration.ofSeconds(60));
+            TileStore afterPhase1 = copyOf(store);
             send(producer, topic, phase2);
             rt.awaitCaughtUp(Duration.ofSeconds(60));
 
@@ -127,10 +135,70 @@ class StoreFeatureReaderTest {
             }
             assertThat(found).as("entities with state").isGreaterThan(ACCOUNTS / 2 + 20);
 
+            // a commit lands between the reader's get of an entity's value and the scan of its tiles:
+            // the first get sees the store after phase 1, everything else the store now
+            StoreFeatureReader racing = new StoreFeatureReader(defs, new CommitBetweenReads(afterPhase1, store));
+            int changed = 0;
+            for (String group : live.groups()) {
+                for (List<String> key : keysOf(group)) {
+                    FeatureValues expected = live.read(group, key, readAt);
+                    assertThat(racing.read(group, key, readAt)).as("%s %s on %s, a commit mid-read", group, key, name)
+                            .isEqualTo(expected);
+                    if (!expected.equals(new StoreFeatureReader(defs, afterPhase1).read(group, key, readAt))) {
+                        changed++;
+                    }
+                }
+            }
+            assertThat(changed).as("entities phase 2 changed").isGreaterThan(ACCOUNTS / 2);
+
             List<NaiveOracle.Ev> applied = new ArrayList<>();
             phase1.forEach(p -> applied.add(p.event()));
             phase2.forEach(p -> applied.add(p.event()));
             RuntimeEndToEndTest.assertMatchesOracle(stored, applied, ACCOUNTS);
+        }
+    }
+
+    private static TileStore copyOf(TileStore store) {
+        TileStore copy = new InMemoryTileStore();
+        for (TileStore.Space space : TileStore.Space.values()) {
+            WriteSet ws = new WriteSet();
+            store.scan(space, new byte[0], (k, v) -> ws.put(space, k, v));
+            copy.write(ws);
+        }
+        return copy;
+    }
+
+    /** {@code now}, except that the first get of each entity value answers from {@code before}. */
+    private record CommitBetweenReads(TileStore before, TileStore now, Set<String> seen) implements TileStore {
+        CommitBetweenReads(TileStore before, TileStore now) {
+            this(before, now, new HashSet<>());
+        }
+
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            if (space == Space.ENTITIES && seen.add(HexFormat.of().formatHex(key))) {
+                return before.get(space, key);
+            }
+            return now.get(space, key);
+        }
+
+        @Override
+        public void scan(Space space, byte[] prefix, BiConsumer<byte[], byte[]> visitor) {
+            now.scan(space, prefix, visitor);
+        }
+
+        @Override
+        public void write(WriteSet writes) {
+            throw new UnsupportedOperationException("read only");
+        }
+
+        @Override
+        public long approximateSizeBytes() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
         }
     }
 
