@@ -372,16 +372,12 @@ final class Checkpointer {
             if (ev.legacy()) {
                 legacy.add(st);
             }
-            for (RuntimeStateCodec.Head head : ev.heads()) {
-                int h = g.aggregator.hopIndexOf(head.hopMillis());
-                if (h < 0) {
-                    rewrite.add(st);
-                    counts[1]++;
-                    continue;
-                }
-                st.tiles.ring(h).put(head.start(), TileCodec.decode(g.aggregator, h, head.tile(), layouts));
-                counts[0]++;
+            int dropped = RuntimeStateCodec.loadHeads(g.aggregator, st.tiles, ev, layouts);
+            if (dropped > 0) {
+                rewrite.add(st);
+                counts[1] += dropped;
             }
+            counts[0] += ev.heads().size() - dropped;
             if (changed) {
                 rewrite.add(st);
             }
@@ -395,10 +391,9 @@ final class Checkpointer {
                 counts[1]++;
                 return;
             }
-            Ir[] tile = TileCodec.decode(g.aggregator, h, value, layouts);
             EntityState st = g.stateFor(GroupRuntime.mapKey(key.entityKey()));
             groupOf.put(st, g);
-            st.tiles.ring(h).put(key.start(), tile);
+            Ir[] tile = RuntimeStateCodec.loadTile(g.aggregator, st.tiles, key.hopMillis(), key.start(), value, layouts);
             counts[0]++;
             if (changed) {
                 cleanup.put(Space.TILES, keyBytes, TileCodec.encode(g.aggregator, h, tile));

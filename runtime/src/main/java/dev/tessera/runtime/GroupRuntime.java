@@ -73,15 +73,35 @@ final class GroupRuntime {
         boolean found = s != null;
         if (found) {
             synchronized (s) {
-                if (s.maxEventTime != Long.MIN_VALUE && s.maxEventTime >= t) {
-                    t = s.maxEventTime + 1;
-                }
-                aggregator.read(s.tiles, t, out);
+                t = readInto(s.tiles, s.maxEventTime, now, out);
             }
         } else {
             System.arraycopy(emptyValues, 0, out, 0, out.length);
         }
-        return new FeatureValues(group.name(), key, found, t, aggregator.servedNames(),
+        return values(key, found, t, out);
+    }
+
+    /**
+     * Reads every served feature of an entity's {@code tiles} into {@code out} at the read time of
+     * {@link FeatureReader#read} ({@code now}, or just after {@code maxEventTime} when that is not
+     * before {@code now}); returns that time. The caller holds whatever guards {@code tiles}.
+     */
+    long readInto(EntityTiles tiles, long maxEventTime, long now, Object[] out) {
+        long t = now;
+        if (maxEventTime != Long.MIN_VALUE && maxEventTime >= t) {
+            t = maxEventTime + 1;
+        }
+        aggregator.read(tiles, t, out);
+        return t;
+    }
+
+    /** What an entity without state reads at {@code now}. */
+    FeatureValues emptyValues(List<String> key, long now) {
+        return values(key, false, now, emptyValues.clone());
+    }
+
+    FeatureValues values(List<String> key, boolean found, long asOf, Object[] out) {
+        return new FeatureValues(group.name(), key, found, asOf, aggregator.servedNames(),
                 java.util.Collections.unmodifiableList(new ArrayList<>(Arrays.asList(out))));
     }
 }

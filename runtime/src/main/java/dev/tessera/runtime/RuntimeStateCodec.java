@@ -3,7 +3,10 @@ package dev.tessera.runtime;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
+import dev.tessera.core.agg.Ir;
+import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.core.tile.TileCodec;
 import dev.tessera.core.tile.TileLayouts;
 import dev.tessera.store.TileStore;
 import dev.tessera.store.WriteSet;
@@ -55,9 +58,14 @@ final class RuntimeStateCodec {
     /** The tile layouts a store describes, to decode tiles written with other definitions. */
     static TileLayouts readLayouts(TileStore store) {
         TileLayouts layouts = new TileLayouts();
+        readLayoutsInto(store, layouts);
+        return layouts;
+    }
+
+    /** Registers the tile layouts a store describes in {@code layouts} (which may know some already). */
+    static void readLayoutsInto(TileStore store, TileLayouts layouts) {
         store.scan(TileStore.Space.META, LAYOUT_KEY_PREFIX.getBytes(StandardCharsets.UTF_8),
                 (key, value) -> layouts.add(TileLayouts.decode(value)));
-        return layouts;
     }
 
     record Progress(long[] nextOffsets, long[] partitionMax, long watermark, long dedupSeq, Map<String, Long> counters) {}
@@ -144,6 +152,40 @@ final class RuntimeStateCodec {
             throw new CorruptDataException("entity value has " + in.remaining() + " trailing bytes");
         }
         return new EntityValue(max, heads, false);
+    }
+
+    /**
+     * Puts the heads of a stored entity value into {@code tiles}, decoded as the runtime decodes them
+     * at start (slots matched by fingerprint through {@code layouts}); a head of a hop the group no
+     * longer has is skipped. Returns the number skipped. Shared by the restart ({@link Checkpointer#load})
+     * and {@link StoreFeatureReader}, so both read a store the same way.
+     */
+    static int loadHeads(GroupAggregator aggregator, EntityTiles tiles, EntityValue value, TileLayouts layouts) {
+        int skipped = 0;
+        for (Head head : value.heads()) {
+            int h = aggregator.hopIndexOf(head.hopMillis());
+            if (h < 0) {
+                skipped++;
+                continue;
+            }
+            tiles.ring(h).put(head.start(), TileCodec.decode(aggregator, h, head.tile(), layouts));
+        }
+        return skipped;
+    }
+
+    /**
+     * Puts one tile stored under its own TILES key into {@code tiles}, decoded as at start; returns
+     * it, or null (and puts nothing) when the group no longer has the tile's hop.
+     */
+    static Ir[] loadTile(GroupAggregator aggregator, EntityTiles tiles, long hopMillis, long start, byte[] bytes,
+                         TileLayouts layouts) {
+        int h = aggregator.hopIndexOf(hopMillis);
+        if (h < 0) {
+            return null;
+        }
+        Ir[] tile = TileCodec.decode(aggregator, h, bytes, layouts);
+        tiles.ring(h).put(start, tile);
+        return tile;
     }
 
     static byte[] dedupPrefix(String source, int partition) {

@@ -1,0 +1,148 @@
+package dev.tessera.runtime;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.core.codec.CorruptDataException;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.tile.EntityTiles;
+import dev.tessera.core.tile.TileKey;
+import dev.tessera.core.tile.TileLayouts;
+import dev.tessera.store.TileStore;
+import dev.tessera.store.TileStore.Space;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link FeatureReader} that keeps no state: every read loads the entity from the online store the
+ * runtime commits to (issue [Scale-out]: serving nodes in front of a shared store, Redis at scale).
+ * Values are those the embedded runtime serves for the same committed state: the entity is decoded
+ * with the restart's own code ({@link RuntimeStateCodec#loadHeads}, {@link RuntimeStateCodec#loadTile})
+ * into fresh tiles, and read with the runtime's read ({@link GroupRuntime#readInto}, the core
+ * {@code GroupAggregator}). What it serves lags the runtime by at most one commit interval.
+ *
+ * <h2>Cost of a read</h2>
+ * One get of the entity's value ({@link Space#ENTITIES}: newest event time and the newest tile of
+ * each ring), one prefix scan of its older tiles ({@link Space#TILES} under
+ * {@link TileKey#entityPrefix}), and a second get of the value to check that no commit landed
+ * between the two (then the read is retried): the value and the tiles are written in one atomic
+ * commit, but read in separate calls. Every commit that changes the entity's heads rewrites the
+ * value and its newest event time only grows, so equal values before and after the scan mean the
+ * scan saw tiles of a commit consistent with that value. Nothing per entity is kept between
+ * reads; the compiled groups and the tile layouts of the store (META {@code tile-layout/<id>}, read
+ * again when a tile names a layout not seen yet) are.
+ *
+ * <p>{@link #newestEventTime} is the committed one: the newest of the per-partition newest event
+ * times in the source's PROGRESS record, exactly what a restarted runtime starts from. Thread-safe.
+ */
+public final class StoreFeatureReader implements FeatureReader {
+    /** Reads retried because a commit changed the entity mid-read, before giving up on consistency. */
+    private static final int ATTEMPTS = 8;
+
+    private final TileStore store;
+    private final Map<String, GroupRuntime> groups = new LinkedHashMap<>();
+    private final Map<String, String> sourceOf = new LinkedHashMap<>();
+    private final TileLayouts layouts;
+
+    public StoreFeatureReader(Definitions defs, TileStore store) {
+        this.store = store;
+        for (Source source : defs.sources().values()) {
+            java.util.Collection<FeatureGroup> of = defs.groupsOf(source);
+            if (of.isEmpty()) {
+                continue; // the runtime does not run it either
+            }
+            FieldLayout layout = SourceFields.layout(defs, source);
+            for (FeatureGroup g : of) {
+                groups.put(g.name(), new GroupRuntime(g, defs.entityOf(g), layout));
+                sourceOf.put(g.name(), source.name());
+            }
+        }
+        this.layouts = RuntimeStateCodec.readLayouts(store);
+    }
+
+    @Override
+    public List<String> groups() {
+        return List.copyOf(groups.keySet());
+    }
+
+    @Override
+    public List<String> servedNames(String group) {
+        return group(group).aggregator.servedNames();
+    }
+
+    @Override
+    public List<String> entityKeyFields(String group) {
+        return group(group).entity.keys();
+    }
+
+    @Override
+    public FeatureValues read(String group, List<String> entityKey, long now) {
+        GroupRuntime g = group(group);
+        byte[] prefix = TileKey.entityPrefix(g.group.name(), entityKey);
+        try {
+            return read(g, entityKey, prefix, now);
+        } catch (CorruptDataException e) {
+            // perhaps a tile of a layout the runtime registered after this reader read the layouts
+            // (it restarted with changed definitions): read them again, then read once more
+            RuntimeStateCodec.readLayoutsInto(store, layouts);
+            return read(g, entityKey, prefix, now);
+        }
+    }
+
+    private FeatureValues read(GroupRuntime g, List<String> entityKey, byte[] prefix, long now) {
+        byte[] value = store.get(Space.ENTITIES, prefix);
+        for (int attempt = 1; ; attempt++) {
+            EntityTiles tiles = g.aggregator.newEntity();
+            long maxEventTime = Long.MIN_VALUE;
+            if (value != null) {
+                RuntimeStateCodec.EntityValue ev = RuntimeStateCodec.decodeEntity(value);
+                maxEventTime = ev.maxEventTime();
+                RuntimeStateCodec.loadHeads(g.aggregator, tiles, ev, layouts);
+            }
+            store.scan(Space.TILES, prefix, (key, bytes) -> {
+                TileKey k = TileKey.decode(key);
+                RuntimeStateCodec.loadTile(g.aggregator, tiles, k.hopMillis(), k.start(), bytes, layouts);
+            });
+            byte[] after = store.get(Space.ENTITIES, prefix);
+            if (!Arrays.equals(value, after) && attempt < ATTEMPTS) {
+                value = after; // a commit changed the entity between the two reads: read its tiles again
+                continue;
+            }
+            if (tiles.isEmpty()) {
+                return g.emptyValues(entityKey, now); // the runtime drops an entity without tiles
+            }
+            Object[] out = new Object[g.aggregator.servedNames().size()];
+            long t = g.readInto(tiles, maxEventTime, now, out);
+            return g.values(entityKey, true, t, out);
+        }
+    }
+
+    @Override
+    public long newestEventTime(String group) {
+        byte[] bytes = store.get(Space.PROGRESS, RuntimeStateCodec.progressKey(sourceOf(group)));
+        long newest = Long.MIN_VALUE;
+        if (bytes != null) {
+            for (long max : RuntimeStateCodec.decodeProgress(bytes).partitionMax()) {
+                newest = Math.max(newest, max); // as a restart sets SourceRuntime.newestApplied
+            }
+        }
+        return newest;
+    }
+
+    @Override
+    public String sourceOf(String group) {
+        group(group);
+        return sourceOf.get(group);
+    }
+
+    private GroupRuntime group(String name) {
+        GroupRuntime g = groups.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no feature group named '" + name + "'; groups: " + groups.keySet());
+        }
+        return g;
+    }
+}
