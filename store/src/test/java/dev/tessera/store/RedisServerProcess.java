@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A real {@code redis-server} for tests, started on a free port of 127.0.0.1 with no persistence
@@ -36,6 +37,11 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts a server with these extra arguments (e.g. {@code --appendonly yes}); its files go to a temp dir. */
     public static RedisServerProcess start(List<String> extra) {
+        return start(port -> extra);
+    }
+
+    /** Starts a server with extra arguments that may depend on its port (a cluster node's {@code nodes-<port>.conf}). */
+    public static RedisServerProcess start(IntFunction<List<String>> extraForPort) {
         String binary = binary();
         try {
             Path dir = Files.createTempDirectory("tessera-redis");
@@ -43,7 +49,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 int port = freePort();
                 List<String> cmd = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                         "--dir", dir.toString(), "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning"));
-                cmd.addAll(extra);
+                cmd.addAll(extraForPort.apply(port));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("redis.log").toFile()).start();
                 RedisServerProcess server = new RedisServerProcess(p, port, dir);
@@ -116,8 +122,22 @@ public final class RedisServerProcess implements AutoCloseable {
         return false;
     }
 
+    /** The server's log so far (for failure messages). */
+    String log() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     private static String binary() {
-        for (String candidate : new String[] {"/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"}) {
+        return binary("redis-server");
+    }
+
+    /** The path of a Redis program ({@code redis-server}, {@code redis-cli}), or an error naming what to install. */
+    static String binary(String name) {
+        for (String candidate : new String[] {"/usr/bin/" + name, "/usr/local/bin/" + name, "/usr/sbin/" + name}) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
             }
@@ -125,12 +145,12 @@ public final class RedisServerProcess implements AutoCloseable {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(":")) {
-                if (Files.isExecutable(Path.of(d, "redis-server"))) {
-                    return Path.of(d, "redis-server").toString();
+                if (Files.isExecutable(Path.of(d, name))) {
+                    return Path.of(d, name).toString();
                 }
             }
         }
-        throw new IllegalStateException("redis-server is not installed: the Redis tests run against a real server."
+        throw new IllegalStateException(name + " is not installed: the Redis tests run against a real server."
                 + " Install it with 'apt-get install -y redis-server' (.ci/run does this when it is missing)");
     }
 
