@@ -32,7 +32,12 @@ public interface TileStore extends AutoCloseable {
         META
     }
 
-    /** Applies every put and delete of {@code writes} atomically: after a crash, all or none is visible. */
+    /**
+     * Applies every put and delete of {@code writes} atomically: after a crash, all or none is
+     * visible. One exception, by design: {@code RedisTileStore} on a Redis Cluster is atomic per
+     * entity only (ADR 018), enough for the Flink runner's absolute tile writes; the embedded
+     * runtime, whose commits need the whole set, runs on standalone Redis.
+     */
     void write(WriteSet writes);
 
     /** The value stored under {@code key}, or null. */
