@@ -115,6 +115,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res = route(req, endpoint, path, uri);
             } catch (ApiException e) {
                 res = error(e);
+            } catch (dev.tessera.store.StoreException e) {
+                // the online store (Redis for stateless serving nodes) failed: fail fast, say so, let clients retry
+                res = error(new ApiException(503, "store_unavailable", "the online store cannot be read: " + e.getMessage(),
+                        "retry shortly; if it persists, check the store (redis-cli ping) and this node's log"));
             } catch (RuntimeException | IOException e) {
                 LOG.error("internal error answering {} {}", req.method(), req.uri(), e);
                 res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));

@@ -1,0 +1,121 @@
+package dev.tessera.cli;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.LoadResult;
+import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.serving.ResponseLog;
+import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.ServingServer;
+import dev.tessera.serving.Tokens;
+import dev.tessera.store.RedisTileStore;
+import dev.tessera.store.StoreException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera serve}: a stateless serving node (issue [Scale-out]). It reads tiles from Redis,
+ * where the Flink runner (or an embedded runtime on Redis) writes them, and answers the same HTTP
+ * API as {@code tessera run}; it keeps nothing per entity, so any number of them can run behind a
+ * load balancer. While Redis is down, feature reads answer 503 {@code store_unavailable} at once,
+ * and {@code /health} says so; both recover when Redis is back.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve features from Redis with no local state (scale-out serving nodes).")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--redis", paramLabel = "URI", required = true, split = ",",
+            description = "Redis to read tiles from: redis://host:port (rediss:// for TLS); with --redis-cluster, one or more"
+                    + " seed nodes separated by commas.")
+    List<String> redis;
+
+    @Option(names = "--redis-cluster", description = "The Redis is a Redis Cluster.")
+    boolean cluster;
+
+    @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
+            description = "Prefix of every key Tessera keeps in Redis (the writer's must match). Default: ${DEFAULT-VALUE}")
+    String namespace;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP port of the feature API. Default: ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
+    long durationSeconds;
+
+    @Mixin
+    ServingOptions serving;
+
+    @Spec
+    CommandSpec spec;
+
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        LoadResult loaded = DefinitionLoader.validate(common.features);
+        if (!loaded.ok()) {
+            ProblemReport.print(loaded.problems(), common.features, spec.commandLine().getErr());
+            return 1;
+        }
+        Definitions defs = loaded.definitions();
+        if (!cluster && redis.size() != 1) {
+            spec.commandLine().getErr().println("--redis takes one address, got " + redis.size()
+                    + "; pass --redis-cluster for several seed nodes of a Redis Cluster");
+            return 2;
+        }
+        Tokens tokens = serving.tokens();
+        double logFraction = serving.logResponses(0);
+        try (RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
+             ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE) {
+            ServingApi api = ServingApi.builder(defs, new StoreFeatureReader(defs, store))
+                    .tokens(tokens)
+                    .health(() -> health(store))
+                    .responseLog(responses)
+                    .build();
+            try (ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
+                out.println("serving " + defs.groups().size() + " feature groups from Redis " + String.join(",", redis)
+                        + (cluster ? " (cluster)" : "") + ", keys under '" + namespace + "', on http://" + serving.host + ":"
+                        + server.port() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
+                        : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
+                out.flush();
+                long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
+                try (StopSignal stop = new StopSignal(closed)) {
+                    while (!stop.await(200) && System.nanoTime() < end) {
+                        // serving runs on Netty's threads; nothing to do here until Ctrl-C or the end of --duration
+                    }
+                }
+                out.println("stopping");
+                out.flush();
+            }
+            return 0;
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    /** 200 while Redis answers, 503 with the reason when it does not. */
+    private static ServingApi.Health health(RedisTileStore store) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        try {
+            details.put("store", "redis reachable, " + store.approximateSizeBytes() + " bytes used");
+            return new ServingApi.Health(true, details);
+        } catch (StoreException e) {
+            details.put("store", "unavailable: " + e.getMessage());
+            return new ServingApi.Health(false, details);
+        }
+    }
+}

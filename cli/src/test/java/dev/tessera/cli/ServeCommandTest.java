@@ -1,0 +1,151 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.runtime.FeatureValues;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RedisServerProcess;
+import dev.tessera.store.RedisTileStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code tessera serve}, a stateless node over a real redis-server: the embedded runtime writes the
+ * examples' payments into Redis and stops; the node then serves exactly what the runtime served;
+ * when Redis dies, feature reads answer 503 {@code store_unavailable} at once and {@code /health}
+ * turns 503.
+ */
+class ServeCommandTest {
+    private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void servesWhatTheRuntimeWroteToRedisAndAnswers503WhenRedisIsGone() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        List<String> accounts = List.of("a0", "a1", "a2", "a-none");
+        Map<String, Map<String, Object>> expected = new java.util.HashMap<>();
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+                Map<String, Integer> topics = new java.util.HashMap<>();
+                defs.sources().values().forEach(s -> {
+                    topics.put(s.topic(), 2);
+                    topics.put(s.topic() + ".dlq", 1);
+                });
+                kafka.createTopics(topics);
+                produce(kafka, 60);
+                try (RedisTileStore store = RedisTileStore.open(redis.uri(), "tessera:");
+                     StreamRuntime rt = StreamRuntime.start(defs, EXAMPLES, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
+                    rt.awaitCaughtUp(Duration.ofMinutes(2));
+                    long now = System.currentTimeMillis();
+                    for (String a : accounts) {
+                        FeatureValues v = rt.reader().read("account_payments", List.of(a), now);
+                        expected.put(a, v.found() ? v.asMap() : null);
+                    }
+                }
+            }
+            assertThat(expected.get("a0")).as("the runtime saw a0's payments").isNotNull();
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = TesseraCommand.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            int[] exit = {-1};
+            Thread serve = new Thread(() -> exit[0] = cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("data").toString(), "--redis", redis.uri(), "--port", "0", "--duration", "20"), "serve");
+            serve.start();
+            String base = awaitUrl(out, err);
+            HttpClient http = HttpClient.newHttpClient();
+
+            for (String a : accounts) {
+                HttpResponse<String> r = get(http, base + "/v1/features/account_payments/" + a);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode body = JSON.readTree(r.body());
+                if (expected.get(a) == null) {
+                    assertThat(body.get("found").asBoolean()).as(a).isFalse();
+                    continue;
+                }
+                assertThat(body.get("found").asBoolean()).as(a).isTrue();
+                for (Map.Entry<String, Object> f : expected.get(a).entrySet()) {
+                    if (f.getValue() instanceof Number n && !(f.getValue() instanceof Double)) {
+                        assertThat(body.get("features").get(f.getKey()).asLong()).as("%s %s", a, f.getKey()).isEqualTo(n.longValue());
+                    } else if (f.getValue() instanceof Double d) {
+                        assertThat(body.get("features").get(f.getKey()).asDouble()).as("%s %s", a, f.getKey()).isEqualTo(d);
+                    } else if (f.getValue() instanceof String s) {
+                        assertThat(body.get("features").get(f.getKey()).asText()).as("%s %s", a, f.getKey()).isEqualTo(s);
+                    }
+                }
+            }
+            assertThat(get(http, base + "/health").statusCode()).isEqualTo(200);
+
+            redis.kill();
+            HttpResponse<String> down = get(http, base + "/v1/features/account_payments/a0");
+            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+            assertThat(JSON.readTree(down.body()).get("error").get("code").asText()).isEqualTo("store_unavailable");
+            HttpResponse<String> health = get(http, base + "/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(health.body()).contains("unavailable");
+            serve.join(60_000);
+            assertThat(exit[0]).as(err.toString()).isZero();
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String awaitUrl(StringWriter out, StringWriter err) throws InterruptedException {
+        Pattern url = Pattern.compile("on (http://[0-9.]+:[0-9]+)");
+        for (int i = 0; i < 600; i++) {
+            Matcher m = url.matcher(out.toString());
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("tessera serve did not start; out: " + out + " err: " + err);
+    }
+
+    private static void produce(EmbeddedKafka kafka, int n) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < n; i++) {
+                String json = "{\"payment_id\":\"p" + i + "\",\"account_id\":\"a" + (i % 3) + "\",\"card_fingerprint\":\"c"
+                        + (i % 5) + "\",\"merchant_id\":\"m1\",\"amount\":" + i + ",\"status\":\"APPROVED\",\"country\":\"US\","
+                        + "\"event_time\":" + (now - 30 * 60_000 + i) + "}";
+                producer.send(new ProducerRecord<>("commerce.payments", json.getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+    }
+}
