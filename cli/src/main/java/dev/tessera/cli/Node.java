@@ -13,6 +13,7 @@ import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
+import dev.tessera.store.RedisTileStore;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
 import java.nio.file.Path;
@@ -78,6 +79,18 @@ final class Node implements AutoCloseable {
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
                       RegistrySettings registry) {
+        return start(defs, features, data, bootstrapServers, partitions, host, port, tokens, archiveEvery, logResponses,
+                registry, null, null);
+    }
+
+    /**
+     * As above; {@code redisUri} not null: the online store is that (standalone) Redis, keys under
+     * {@code redisNamespace}, instead of RocksDB in {@code data/store}, so {@code tessera serve}
+     * nodes can read it.
+     */
+    static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
+                      String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
+                      RegistrySettings registry, String redisUri, String redisNamespace) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -94,7 +107,8 @@ final class Node implements AutoCloseable {
                 bootstrap = broker.bootstrapServers();
             }
             Registries.Opened schemas = Registries.open(defs, features, data, host, registry, tokens, owned, System.out);
-            TileStore store = RocksDbTileStore.open(data.resolve("store"));
+            TileStore store = redisUri == null ? RocksDbTileStore.open(data.resolve("store"))
+                    : RedisTileStore.open(redisUri, redisNamespace);
             owned.push(store);
             StreamRuntime rt = StreamRuntime.start(defs, features, store,
                     RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()));

@@ -71,6 +71,15 @@ final class RunCommand implements Callable<Integer> {
                     + " per commit). Default: ${DEFAULT-VALUE}")
     long archiveCommitSeconds;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Keep the online store in this Redis (standalone, redis://host:port) instead of <data>/store,"
+                    + " so stateless `tessera serve` nodes can read it.")
+    String redis;
+
+    @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
+            description = "Prefix of every key kept in Redis (tessera serve must use the same). Default: ${DEFAULT-VALUE}")
+    String redisNamespace;
+
     @Option(names = "--until-caught-up",
             description = "Stop once everything in the topics when it started is applied and committed (batch use, scripts).")
     boolean untilCaughtUp;
@@ -98,13 +107,14 @@ final class RunCommand implements Callable<Integer> {
         }
         try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
                 partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0),
-                registry.settings())) {
+                registry.settings(), redis, redisNamespace)) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");
             }
             out.println("consuming " + defs.sources().values().stream().map(Source::topic).toList() + " from "
-                    + node.bootstrap + "; online store in " + common.data.resolve("store"));
+                    + node.bootstrap + "; online store in " + (redis == null ? common.data.resolve("store")
+                    : "Redis " + redis + " (keys under '" + redisNamespace + "')"));
             out.println(node.archivers == null ? "archive off (--no-archive)" : "archiving every source to " + node.archiveRoot
                     + " (Parquet, committed every " + archiveCommitSeconds + " s)");
             if (node.registryUrl != null) {

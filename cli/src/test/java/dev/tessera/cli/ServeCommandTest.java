@@ -118,6 +118,58 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * The whole path with the commands only: {@code tessera run --redis} consumes into Redis and
+     * stops once caught up; {@code tessera serve} then answers what a naive count of the produced
+     * payments says (60 payments, account a{i mod 3}, amount i, all 30 minutes old).
+     */
+    @Test
+    void runWritesToRedisAndServeReadsItBack() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            Map<String, Integer> topics = new java.util.HashMap<>();
+            defs.sources().values().forEach(s -> {
+                topics.put(s.topic(), 2);
+                topics.put(s.topic() + ".dlq", 1);
+            });
+            kafka.createTopics(topics);
+            produce(kafka, 60);
+            CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("run").toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(),
+                    "--no-archive", "--until-caught-up", "--port", "0");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("online store in Redis " + redis.uri());
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = TesseraCommand.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("serve").toString(), "--redis", redis.uri(), "--port", "0", "--duration", "10"), "serve");
+            serve.start();
+            String base = awaitUrl(out, err);
+            HttpClient http = HttpClient.newHttpClient();
+            for (int a = 0; a < 3; a++) {
+                long count = 0;
+                double sum = 0;
+                for (int i = 0; i < 60; i++) {
+                    if (i % 3 == a) {
+                        count++;
+                        sum += i;
+                    }
+                }
+                JsonNode f = JSON.readTree(get(http, base + "/v1/features/account_payments/a" + a).body()).get("features");
+                assertThat(f.get("payment_count_1h").asLong()).as("a%d count 1h", a).isEqualTo(count);
+                assertThat(f.get("payment_count_1d").asLong()).as("a%d count 1d", a).isEqualTo(count);
+                assertThat(f.get("payment_count_10m").asLong()).as("a%d count 10m: the events are 30 min old", a).isZero();
+                assertThat(f.get("amount_sum_1d").asDouble()).as("a%d sum 1d", a).isEqualTo(sum);
+                assertThat(f.get("last_country").asText()).isEqualTo("US");
+            }
+            serve.join(60_000);
+        }
+    }
+
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
