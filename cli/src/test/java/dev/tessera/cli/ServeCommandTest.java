@@ -38,7 +38,7 @@ import picocli.CommandLine;
  * {@code tessera serve}, a stateless node over a real redis-server: the embedded runtime writes the
  * examples' payments into Redis and stops; the node then serves exactly what the runtime served;
  * when Redis dies, feature reads answer 503 {@code store_unavailable} at once and {@code /health}
- * turns 503.
+ * turns 503; when Redis comes back, the node serves the same values again without a restart.
  */
 class ServeCommandTest {
     private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
@@ -52,7 +52,7 @@ class ServeCommandTest {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         List<String> accounts = List.of("a0", "a1", "a2", "a-none");
         Map<String, Map<String, Object>> expected = new java.util.HashMap<>();
-        try (RedisServerProcess redis = RedisServerProcess.start()) {
+        try (RedisServerProcess redis = RedisServerProcess.start(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"))) {
             try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
                 Map<String, Integer> topics = new java.util.HashMap<>();
                 defs.sources().values().forEach(s -> {
@@ -113,6 +113,17 @@ class ServeCommandTest {
             HttpResponse<String> health = get(http, base + "/health");
             assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
             assertThat(health.body()).contains("unavailable");
+
+            redis.restart(); // with its data (append-only file): the node reconnects by itself
+            HttpResponse<String> back = get(http, base + "/v1/features/account_payments/a0");
+            for (int i = 0; i < 600 && back.statusCode() != 200; i++) {
+                Thread.sleep(50);
+                back = get(http, base + "/v1/features/account_payments/a0");
+            }
+            assertThat(back.statusCode()).as("after Redis came back: %s", back.body()).isEqualTo(200);
+            assertThat(JSON.readTree(back.body()).get("features").get("payment_count_1d").asLong())
+                    .isEqualTo(((Number) expected.get("a0").get("payment_count_1d")).longValue());
+            assertThat(get(http, base + "/health").statusCode()).isEqualTo(200);
             serve.join(60_000);
             assertThat(exit[0]).as(err.toString()).isZero();
         }

@@ -20,14 +20,16 @@ import java.util.function.IntFunction;
  * {@code redis-server} is missing they fail with what to install ({@code .ci/run} installs it).
  */
 public final class RedisServerProcess implements AutoCloseable {
-    private final Process process;
+    private Process process;
     private final int port;
     private final Path dir;
+    private final List<String> command;
 
-    private RedisServerProcess(Process process, int port, Path dir) {
+    private RedisServerProcess(Process process, int port, Path dir, List<String> command) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.command = List.copyOf(command);
     }
 
     /** Starts a server without persistence. */
@@ -52,7 +54,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 cmd.addAll(extraForPort.apply(port));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("redis.log").toFile()).start();
-                RedisServerProcess server = new RedisServerProcess(p, port, dir);
+                RedisServerProcess server = new RedisServerProcess(p, port, dir, cmd);
                 if (server.awaitPing(TimeUnit.SECONDS.toNanos(20))) {
                     return server;
                 }
@@ -73,6 +75,24 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /**
+     * Starts the server again after {@link #kill}, on the same port and folder with the same
+     * arguments (with {@code --appendonly yes} it comes back with its data), as Redis returning
+     * after an outage would.
+     */
+    public void restart() {
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
+            if (!awaitPing(TimeUnit.SECONDS.toNanos(20))) {
+                throw new IllegalStateException("redis-server did not come back on port " + port + "; its log: "
+                        + Files.readString(dir.resolve("redis.log")));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart redis-server: " + e, e);
+        }
     }
 
     /** Stops the server abruptly (SIGKILL), as a crash or an outage would. */
