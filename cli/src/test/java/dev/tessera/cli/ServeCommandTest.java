@@ -54,12 +54,7 @@ class ServeCommandTest {
         Map<String, Map<String, Object>> expected = new java.util.HashMap<>();
         try (RedisServerProcess redis = RedisServerProcess.start(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"))) {
             try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-                Map<String, Integer> topics = new java.util.HashMap<>();
-                defs.sources().values().forEach(s -> {
-                    topics.put(s.topic(), 2);
-                    topics.put(s.topic() + ".dlq", 1);
-                });
-                kafka.createTopics(topics);
+                createTopics(kafka, defs);
                 produce(kafka, 60);
                 try (RedisTileStore store = RedisTileStore.open(redis.uri(), "tessera:");
                      StreamRuntime rt = StreamRuntime.start(defs, EXAMPLES, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
@@ -138,12 +133,7 @@ class ServeCommandTest {
     void runWritesToRedisAndServeReadsItBack() throws Exception {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            Map<String, Integer> topics = new java.util.HashMap<>();
-            defs.sources().values().forEach(s -> {
-                topics.put(s.topic(), 2);
-                topics.put(s.topic() + ".dlq", 1);
-            });
-            kafka.createTopics(topics);
+            createTopics(kafka, defs);
             produce(kafka, 60);
             CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data",
                     tmp.resolve("run").toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(),
@@ -196,6 +186,15 @@ class ServeCommandTest {
             Thread.sleep(50);
         }
         throw new AssertionError("tessera serve did not start; out: " + out + " err: " + err);
+    }
+
+    private static void createTopics(EmbeddedKafka kafka, Definitions defs) {
+        Map<String, Integer> topics = new java.util.HashMap<>();
+        defs.sources().values().forEach(s -> {
+            topics.put(s.topic(), 2);
+            topics.put(s.topic() + ".dlq", 1);
+        });
+        kafka.createTopics(topics);
     }
 
     private static void produce(EmbeddedKafka kafka, int n) throws Exception {

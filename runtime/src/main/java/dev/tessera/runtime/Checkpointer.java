@@ -1,7 +1,6 @@
 package dev.tessera.runtime;
 
 import dev.tessera.core.agg.Ir;
-import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
 import dev.tessera.core.tile.TileLayouts;
@@ -203,89 +202,28 @@ final class Checkpointer {
         store.write(new WriteSet().addAll(pending.cut).addAll(pending.byApplier).addAll(pending.byWriter));
     }
 
-    /** Encoding buffers, per thread: the applier and the commit writer both encode entities. */
-    private static final ThreadLocal<ByteWriter[]> BUFFERS = ThreadLocal.withInitial(
-            () -> new ByteWriter[] {new ByteWriter(512), new ByteWriter(256)});
-
-    /**
-     * Writes what changed of one entity. Layout (see {@link RuntimeStateCodec}): the newest tile of
-     * each ring (its "head", the one events in time order update) lives inside the entity's value with
-     * its newest event time; older tiles have their own TILES keys. A cold entity is then one store
-     * operation per commit instead of one per ring plus a header; a hot one rewrites its value (the
-     * heads, which its events change anyway) plus any older tile a late event touched. A head
-     * demoted by a newer tile is flagged changed by the ring and moves to its TILES key.
-     */
+    /** Writes what changed of one entity ({@link EntityWrites}), and forgets it when nothing of it is left. */
     private void writeEntity(WriteSet ws, GroupRuntime g, EntityState st, long watermark, boolean dirtyOnly) {
-        GroupAggregator agg = g.aggregator;
         synchronized (st) {
             boolean changed = dirtyOnly || st.dirty;
             if (st.prefix == null) {
                 st.prefix = TileKey.entityPrefix(g.group.name(), st.key);
             }
-            byte[] prefix = st.prefix;
-            int hops = agg.hopCount();
+            boolean empty = EntityWrites.write(ws, g.aggregator, st.prefix, st.tiles, st.maxEventTime, changed,
+                    watermark == WatermarkTracker.NONE ? Long.MIN_VALUE : watermark);
             if (changed) {
-                for (int h = 0; h < hops; h++) {
-                    TileRing ring = st.tiles.ring(h);
-                    long hop = agg.hopMillis(h);
-                    int head = ring.size() - 1;
-                    for (int i = ring.firstChanged(); i < head; i++) {
-                        if (ring.changed(i)) {
-                            ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring.tileAt(i)));
-                        }
-                    }
-                    ring.clearChanged();
-                }
                 st.dirty = false;
             }
-            if (watermark != WatermarkTracker.NONE) {
-                for (int h = 0; h < hops; h++) {
-                    TileRing ring = st.tiles.ring(h);
-                    long headBefore = ring.size() == 0 ? Long.MIN_VALUE : ring.startOf(ring.size() - 1);
-                    int dropped = agg.evictRing(st.tiles, h, watermark, (hop, start) -> {
-                        if (start != headBefore) { // a head has no TILES key: it lives in the entity value
-                            ws.delete(Space.TILES, TileKey.encode(prefix, agg.hopMillis(hop), start));
-                        }
-                    });
-                    if (dropped > 0 && ring.size() == 0) {
-                        changed = true; // the head went: rewrite the value without it
-                    }
-                }
-            }
-            if (st.tiles.isEmpty()) {
+            if (empty) {
                 st.removed = true;
                 g.entities.remove(st.mapKey, st);
-                ws.delete(Space.ENTITIES, prefix);
-            } else if (changed) {
-                ws.put(Space.ENTITIES, prefix, encodeEntity(agg, st));
             }
         }
-    }
-
-    private byte[] encodeEntity(GroupAggregator agg, EntityState st) {
-        return encodeEntityValue(agg, st.tiles, st.maxEventTime);
     }
 
     /** An entity's value (see {@link RuntimeStateCodec}): its newest event time and the newest tile of each ring. */
     static byte[] encodeEntityValue(GroupAggregator agg, dev.tessera.core.tile.EntityTiles tiles, long maxEventTime) {
-        int heads = 0;
-        for (int h = 0; h < agg.hopCount(); h++) {
-            if (tiles.ring(h).size() > 0) {
-                heads++;
-            }
-        }
-        ByteWriter[] buffers = BUFFERS.get();
-        ByteWriter tileBuffer = buffers[1];
-        ByteWriter out = RuntimeStateCodec.startEntity(buffers[0].reset(), maxEventTime, heads);
-        for (int h = 0; h < agg.hopCount(); h++) {
-            TileRing ring = tiles.ring(h);
-            if (ring.size() > 0) {
-                int head = ring.size() - 1;
-                TileCodec.encode(agg, h, ring.tileAt(head), tileBuffer.reset());
-                RuntimeStateCodec.writeHead(out, agg.hopMillis(h), ring.startOf(head), tileBuffer);
-            }
-        }
-        return out.toByteArray();
+        return EntityWrites.entityValue(agg, tiles, maxEventTime);
     }
 
     private void writeDedup(WriteSet ws, SourceRuntime s) {
@@ -423,7 +361,7 @@ final class Checkpointer {
                 rewrite.add(st);
             }
             if (rewrite.contains(st)) {
-                cleanup.put(Space.ENTITIES, st.prefix, encodeEntity(g.aggregator, st));
+                cleanup.put(Space.ENTITIES, st.prefix, encodeEntityValue(g.aggregator, st.tiles, st.maxEventTime));
             }
         }
         cleanup.put(Space.META, RuntimeStateCodec.DEFINITIONS_VERSION_KEY,
