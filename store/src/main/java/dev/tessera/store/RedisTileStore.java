@@ -98,16 +98,25 @@ public final class RedisTileStore implements TileStore {
 
     private static final String WRITE_SCRIPT = """
             local n = tonumber(ARGV[1])
-            local a = 2
+            local misc = tonumber(ARGV[2])
+            local a = 3
             local touched = {}
             for i = 1, n do
               local kind = ARGV[a]
               local b = tonumber(ARGV[a + 1])
+              local f = ARGV[a + 2]
               if kind == 'p' then
-                redis.call('HSET', KEYS[b], ARGV[a + 2], ARGV[a + 3])
+                if redis.call('HSET', KEYS[b], f, ARGV[a + 3]) == 1 and b == misc then
+                  redis.call('HINCRBY', KEYS[b], '#' .. string.sub(f, 1, 1), 1)
+                end
                 a = a + 4
               else
-                redis.call('HDEL', KEYS[b], ARGV[a + 2])
+                if redis.call('HDEL', KEYS[b], f) == 1 and b == misc then
+                  local c = '#' .. string.sub(f, 1, 1)
+                  if redis.call('HINCRBY', KEYS[b], c, -1) <= 0 then
+                    redis.call('HDEL', KEYS[b], c)
+                  end
+                end
                 a = a + 3
               end
               touched[b] = true
@@ -166,8 +175,12 @@ public final class RedisTileStore implements TileStore {
             end
             local out = {}
             local fl = #fieldPrefix
+            local count = '#' .. string.sub(fieldPrefix, 1, 1)
             for _, b in ipairs(buckets) do
-              local all = redis.call('HGETALL', ns .. 'b:' .. b)
+              local all = {}
+              if b ~= '' or redis.call('HGET', ns .. 'b:', count) then
+                all = redis.call('HGETALL', ns .. 'b:' .. b)
+              end
               for j = 1, #all, 2 do
                 if string.sub(all[j], 1, fl) == fieldPrefix then
                   table.insert(out, all[j])
@@ -190,14 +203,23 @@ public final class RedisTileStore implements TileStore {
      */
     private static final String BUCKET_WRITE_SCRIPT = """
             local before = redis.call('EXISTS', KEYS[1])
-            local a = 1
+            local misc = ARGV[1] == '1'
+            local a = 2
             local n = #ARGV
             while a <= n do
+              local f = ARGV[a + 1]
               if ARGV[a] == 'p' then
-                redis.call('HSET', KEYS[1], ARGV[a + 1], ARGV[a + 2])
+                if redis.call('HSET', KEYS[1], f, ARGV[a + 2]) == 1 and misc then
+                  redis.call('HINCRBY', KEYS[1], '#' .. string.sub(f, 1, 1), 1)
+                end
                 a = a + 3
               else
-                redis.call('HDEL', KEYS[1], ARGV[a + 1])
+                if redis.call('HDEL', KEYS[1], f) == 1 and misc then
+                  local c = '#' .. string.sub(f, 1, 1)
+                  if redis.call('HINCRBY', KEYS[1], c, -1) <= 0 then
+                    redis.call('HDEL', KEYS[1], c)
+                  end
+                end
                 a = a + 2
               end
             end
@@ -353,6 +375,7 @@ public final class RedisTileStore implements TileStore {
         Map<Bucket, Integer> buckets = new LinkedHashMap<>();
         List<byte[]> args = new ArrayList<>(writes.size() * 4 + 8);
         args.add(Integer.toString(writes.size()).getBytes(StandardCharsets.US_ASCII));
+        args.add(ZERO); // ARGV[2]: the KEYS index of the misc bucket, set below
         for (WriteSet.Op op : writes.ops()) {
             Bucket bucket = new Bucket(bucketOf(op.space(), op.key()));
             Integer keyIndex = buckets.computeIfAbsent(bucket, b -> buckets.size() + 2);
@@ -368,6 +391,9 @@ public final class RedisTileStore implements TileStore {
         for (Map.Entry<Bucket, Integer> e : buckets.entrySet()) {
             keys[e.getValue() - 1] = bucketKey(e.getKey().bytes);
             args.add(e.getKey().bytes);
+            if (e.getKey().bytes.length == 0) {
+                args.set(1, Integer.toString(e.getValue()).getBytes(StandardCharsets.US_ASCII));
+            }
         }
         script(writeSha, WRITE_SCRIPT, ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][]), "write");
     }
@@ -422,7 +448,8 @@ public final class RedisTileStore implements TileStore {
         }
         Map<Bucket, List<byte[]>> byBucket = new LinkedHashMap<>();
         for (WriteSet.Op op : writes.ops()) {
-            List<byte[]> args = byBucket.computeIfAbsent(new Bucket(bucketOf(op.space(), op.key())), b -> new ArrayList<>());
+            List<byte[]> args = byBucket.computeIfAbsent(new Bucket(bucketOf(op.space(), op.key())),
+                    b -> new ArrayList<>(List.of(b.bytes.length == 0 ? ONE : ZERO))); // ARGV[1]: the misc bucket?
             args.add(op.isDelete() ? D : P);
             args.add(field(op.space(), op.key()));
             if (!op.isDelete()) {
@@ -623,6 +650,11 @@ public final class RedisTileStore implements TileStore {
                 page = ranged.size() == SCAN_PAGE ? rangeByLex(concat(EXCLUSIVE, ranged.get(ranged.size() - 1)), high) : null;
                 List<RedisFuture<Map<byte[], byte[]>>> hashes = new ArrayList<>(buckets.size());
                 for (byte[] b : buckets) {
+                    // the misc bucket holds every space's odd keys (dedup ids...): read it only when it
+                    // holds some of this space's, which its per-space count says
+                    if (b.length == 0 && await(async.hget(bucketKey(b), miscCount(fieldPrefix)), deadline) == null) {
+                        continue;
+                    }
                     hashes.add(async.hgetall(bucketKey(b)));
                 }
                 for (RedisFuture<Map<byte[], byte[]>> hash : hashes) {
@@ -801,6 +833,13 @@ public final class RedisTileStore implements TileStore {
     }
 
     private static final byte[] EMPTY = new byte[0];
+    private static final byte[] ZERO = {'0'};
+    private static final byte[] ONE = {'1'};
+
+    /** The field of the misc bucket counting its keys of {@code fieldPrefix}'s space ({@code #<space code>}). */
+    private static byte[] miscCount(byte[] fieldPrefix) {
+        return new byte[] {'#', fieldPrefix[0]};
+    }
     private static final byte[] BUCKET_TAG = "b:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] P = {'p'};
     private static final byte[] D = {'d'};

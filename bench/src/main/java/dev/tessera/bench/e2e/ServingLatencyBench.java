@@ -88,7 +88,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code --slow-us}, {@code --slow-log}, {@code --features}, {@code --split}, {@code --server-jvm},
  * {@code --server-nice}, {@code --server-cpus}, {@code --client-cpus}, {@code --target},
  * {@code --serve-only}, {@code --hiccup-seconds} (the machine's own floor, measured idle before
- * anything starts: {@link HiccupMeter}; 0 skips).
+ * anything starts: {@link HiccupMeter}; 0 skips), {@code --redis URI} (the runtime commits to that
+ * Redis and every read goes through {@code StoreFeatureReader}: the read path of a stateless
+ * {@code tessera serve} node; keys under {@code tessera-bench:}, cleared first).
  */
 public final class ServingLatencyBench {
     private static final String TOKEN = "bench-read-token-7f3c9a1e5b";
@@ -131,6 +133,7 @@ public final class ServingLatencyBench {
         String clientCpus = a.string("--client-cpus", null);
         int serverNice = a.integer("--server-nice", 5);
         int hiccupSeconds = a.integer("--hiccup-seconds", smoke ? 0 : 10);
+        String redis = a.string("--redis", null);
         a.rejectUnknown();
         Plan steps = new Plan(connections, rates, seconds, warmup, search, searchSeconds, searchMax, searchFactor, searchP99Micros,
                 batchSize, batchRates, batchSeconds, batchService, mixedRate, mixedBatchRate, baselineRate, checkEvery, spinMicros,
@@ -139,7 +142,7 @@ public final class ServingLatencyBench {
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), gcNames());
         if (serveOnly != null) {
-            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly));
+            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly), redis);
             return;
         }
         if (hiccupSeconds > 0) {
@@ -150,6 +153,9 @@ public final class ServingLatencyBench {
             List<String> forward = new ArrayList<>(List.of("--features", features.toString(), "--events", Integer.toString(events),
                     "--accounts", Integer.toString(accounts), "--auth", Boolean.toString(auth),
                     "--ingest-rate", Integer.toString(ingestRate)));
+            if (redis != null) {
+                forward.addAll(List.of("--redis", redis));
+            }
             server = startServerProcess(serverJvm, serverCpus, serverNice, forward);
             target = "127.0.0.1:" + awaitPort(server);
             pinSelf(clientCpus);
@@ -170,7 +176,7 @@ public final class ServingLatencyBench {
                 System.out.printf("server transport: %s; %d connections, one thread each; keys uniform over %,d accounts%s%n",
                         io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", connections, accounts,
                         auth ? "; bearer tokens on" : "");
-                try (ServingStack stack = ServingStack.start(features, work)) {
+                try (ServingStack stack = ServingStack.start(features, work, redis)) {
                     InetSocketAddress address = loadAndServe(stack, events, accounts, auth);
                     AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
                     Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
@@ -287,10 +293,13 @@ public final class ServingLatencyBench {
      * run does, writes the port to {@code portFile}, and serves until its standard input ends (the
      * parent closes it, or dies), then prints the runtime counters and exits.
      */
-    private static void serveUntilStdinCloses(Path features, int events, int accounts, boolean auth, int ingestRate, Path portFile)
-            throws Exception {
+    private static void serveUntilStdinCloses(Path features, int events, int accounts, boolean auth, int ingestRate, Path portFile,
+                                              String redis) throws Exception {
         Path work = Files.createTempDirectory("tessera-servebench");
-        try (ServingStack stack = ServingStack.start(features, work)) {
+        try (ServingStack stack = ServingStack.start(features, work, redis)) {
+            if (redis != null) {
+                System.out.printf("online store: Redis %s; reads go through StoreFeatureReader, as a tessera serve node's do%n", redis);
+            }
             InetSocketAddress address = loadAndServe(stack, events, accounts, auth);
             AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
             Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;

@@ -12,6 +12,8 @@ import dev.tessera.serving.RuntimeMetrics;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
+import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.store.RedisTileStore;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
 import java.io.IOException;
@@ -57,9 +59,14 @@ public final class ServingStack implements AutoCloseable {
     private final StreamRuntime runtime;
     private final Deque<AutoCloseable> owned;
     private final Path work;
+    /** The store the runtime commits to; serving reads it through a {@link StoreFeatureReader} when {@code statelessReads}. */
+    private final TileStore store;
+    private final boolean statelessReads;
 
     private ServingStack(Definitions defs, Path definitionsDir, EmbeddedKafka kafka, StreamRuntime runtime,
-                         Deque<AutoCloseable> owned, Path work) {
+                         Deque<AutoCloseable> owned, Path work, TileStore store, boolean statelessReads) {
+        this.store = store;
+        this.statelessReads = statelessReads;
         this.work = work;
         this.defs = defs;
         this.definitionsDir = definitionsDir;
@@ -74,6 +81,15 @@ public final class ServingStack implements AutoCloseable {
      * the benchmark group. {@link #close} deletes {@code work}.
      */
     public static ServingStack start(Path examples, Path work) {
+        return start(examples, work, null);
+    }
+
+    /**
+     * As {@link #start(Path, Path)}; {@code redisUri} not null: the runtime commits to that Redis
+     * (keys under {@code tessera-bench:}, cleared first) and serving reads it back through a
+     * {@link StoreFeatureReader}, as a stateless {@code tessera serve} node does.
+     */
+    public static ServingStack start(Path examples, Path work, String redisUri) {
         Path definitions = definitions(examples, work.resolve("definitions"));
         Definitions defs = DefinitionLoader.load(definitions);
         Deque<AutoCloseable> owned = new ArrayDeque<>();
@@ -86,7 +102,14 @@ public final class ServingStack implements AutoCloseable {
                 topics.put(s.topic() + ".dlq", 1);
             }
             kafka.createTopics(topics);
-            TileStore store = RocksDbTileStore.open(work.resolve("store"));
+            TileStore store;
+            if (redisUri == null) {
+                store = RocksDbTileStore.open(work.resolve("store"));
+            } else {
+                RedisTileStore redis = RedisTileStore.open(redisUri, "tessera-bench:");
+                redis.clear();
+                store = redis;
+            }
             owned.push(store);
             StreamRuntime rt = StreamRuntime.start(defs, definitions, store, RuntimeConfig.defaults(kafka.bootstrapServers()));
             owned.push(rt);
@@ -95,7 +118,7 @@ public final class ServingStack implements AutoCloseable {
                 throw new IllegalStateException("account_serving.yaml serves " + served + " features; the benchmarks promise "
                         + SERVED_FEATURES + ": fix the file");
             }
-            return new ServingStack(defs, definitions, kafka, rt, owned, work);
+            return new ServingStack(defs, definitions, kafka, rt, owned, work, store, redisUri != null);
         } catch (RuntimeException e) {
             closeAll(owned);
             deleteTree(work);
@@ -203,7 +226,8 @@ public final class ServingStack implements AutoCloseable {
      * default health), minus event push; {@code tokens} may be {@link Tokens#none()}.
      */
     public ServingApi api(Tokens tokens) {
-        ServingApi api = ServingApi.builder(defs, runtime.reader()).tokens(tokens).build();
+        ServingApi api = ServingApi.builder(defs, statelessReads ? new StoreFeatureReader(defs, store) : runtime.reader())
+                .tokens(tokens).build();
         RuntimeMetrics.bind(api.metrics(), runtime, System::currentTimeMillis);
         return api;
     }
