@@ -1,0 +1,92 @@
+package dev.tessera.flink;
+
+import dev.tessera.api.TimeSpan;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The Flink job's options: the same for {@code flink run tessera-flink-job.jar ...} on a cluster
+ * (the job jar's {@link FlinkJob#main}), for the Flink Kubernetes Operator's {@code job.args}, and
+ * for {@code tessera flink --local}, which mixes them in. Names follow the rest of the command line
+ * ({@code --features}, {@code --redis}, {@code --redis-cluster}, {@code --redis-namespace}).
+ */
+public final class FlinkJobOptions {
+    @Option(names = "--features", paramLabel = "DIR", defaultValue = "features",
+            description = "Folder of feature definitions (YAML). Default: ${DEFAULT-VALUE}")
+    public Path features;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
+            description = "Kafka bootstrap servers the sources' topics are read from.")
+    public String bootstrapServers;
+
+    @Option(names = "--redis", paramLabel = "URI", required = true, split = ",",
+            description = "Redis the tiles are written to: redis://host:port (rediss:// for TLS); with --redis-cluster,"
+                    + " one or more seed nodes separated by commas.")
+    public List<String> redis;
+
+    @Option(names = "--redis-cluster", description = "The Redis is a Redis Cluster.")
+    public boolean redisCluster;
+
+    @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
+            description = "Prefix of every key Tessera keeps in Redis (serving nodes must use the same). Default: ${DEFAULT-VALUE}")
+    public String redisNamespace;
+
+    @Option(names = "--consumer-group", paramLabel = "ID", defaultValue = "tessera-flink",
+            description = "Kafka consumer group (offsets are committed on checkpoints, for monitoring). Default: ${DEFAULT-VALUE}")
+    public String consumerGroup;
+
+    @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "100ms",
+            description = "How often changed entities are written to Redis. Default: ${DEFAULT-VALUE}")
+    public String flushInterval;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Exactly-once checkpoint interval; a restore replays at most this much. Default: ${DEFAULT-VALUE}")
+    public String checkpointInterval;
+
+    @Option(names = "--watermark-granularity", paramLabel = "DURATION", defaultValue = "1s",
+            description = "Event time a partition's watermark must move before it is emitted (ADR 019). Default: ${DEFAULT-VALUE}")
+    public String watermarkGranularity;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0",
+            description = "Parallelism of the job (0: the cluster's default). Default: ${DEFAULT-VALUE}")
+    public int parallelism;
+
+    @Option(names = "--bounded",
+            description = "Read each topic up to its end offsets at start, then finish (backfills, tests).")
+    public boolean bounded;
+
+    public long flushIntervalMillis() {
+        return millis("--flush-interval", flushInterval);
+    }
+
+    public long checkpointIntervalMillis() {
+        return millis("--checkpoint-interval", checkpointInterval);
+    }
+
+    public long watermarkGranularityMillis() {
+        return millis("--watermark-granularity", watermarkGranularity);
+    }
+
+    /** Checks what picocli cannot: durations, and one address unless --redis-cluster. */
+    public void validate() {
+        flushIntervalMillis();
+        checkpointIntervalMillis();
+        watermarkGranularityMillis();
+        if (!redisCluster && redis.size() != 1) {
+            throw new IllegalArgumentException("--redis takes one address, got " + redis.size()
+                    + "; pass --redis-cluster for several seed nodes of a Redis Cluster");
+        }
+        if (parallelism < 0) {
+            throw new IllegalArgumentException("--parallelism must be 0 (the cluster's default) or more, got " + parallelism);
+        }
+    }
+
+    private static long millis(String option, String text) {
+        try {
+            return TimeSpan.parse(text).millis();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+}
