@@ -60,6 +60,7 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
             init();
         }
         ArrayEvent e = FieldCodec.decode(r.fields);
+        boolean primary = true;
         for (int g = 0; g < groupIndex.length; g++) {
             String entity = rules.keyOf(e, g);
             if (entity == null) {
@@ -74,6 +75,12 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
             k.topic = r.topic;
             k.partition = r.partition;
             k.offset = r.offset;
+            if (primary) {
+                k.primary = true;
+                k.key = r.key;
+                k.value = r.value;
+                primary = false;
+            }
             out.collect(k);
         }
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 public final class FlinkJobOptions {
     @Option(names = "--features", paramLabel = "DIR", defaultValue = "features",
             description = "Folder of feature definitions (YAML). Default: ${DEFAULT-VALUE}")
-    public Path features;
+    public Path features = Path.of("features");
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
             description = "Kafka bootstrap servers the sources' topics are read from.")
@@ -23,30 +23,34 @@ public final class FlinkJobOptions {
     @Option(names = "--redis", paramLabel = "URI", required = true, split = ",",
             description = "Redis the tiles are written to: redis://host:port (rediss:// for TLS); with --redis-cluster,"
                     + " one or more seed nodes separated by commas.")
-    public List<String> redis;
+    public List<String> redis = List.of();
 
     @Option(names = "--redis-cluster", description = "The Redis is a Redis Cluster.")
     public boolean redisCluster;
 
     @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
             description = "Prefix of every key Tessera keeps in Redis (serving nodes must use the same). Default: ${DEFAULT-VALUE}")
-    public String redisNamespace;
+    public String redisNamespace = "tessera:";
 
     @Option(names = "--consumer-group", paramLabel = "ID", defaultValue = "tessera-flink",
             description = "Kafka consumer group (offsets are committed on checkpoints, for monitoring). Default: ${DEFAULT-VALUE}")
-    public String consumerGroup;
+    public String consumerGroup = "tessera-flink";
 
     @Option(names = "--flush-interval", paramLabel = "DURATION", defaultValue = "100ms",
             description = "How often changed entities are written to Redis. Default: ${DEFAULT-VALUE}")
-    public String flushInterval;
+    public String flushInterval = "100ms";
 
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
             description = "Exactly-once checkpoint interval; a restore replays at most this much. Default: ${DEFAULT-VALUE}")
-    public String checkpointInterval;
+    public String checkpointInterval = "10s";
 
     @Option(names = "--watermark-granularity", paramLabel = "DURATION", defaultValue = "1s",
             description = "Event time a partition's watermark must move before it is emitted (ADR 019). Default: ${DEFAULT-VALUE}")
-    public String watermarkGranularity;
+    public String watermarkGranularity = "1s";
+
+    @Option(names = "--max-record-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Larger records are dead-lettered as too_large, as by tessera run. Default: ${DEFAULT-VALUE}")
+    public int maxRecordBytes = 1 << 20;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0",
             description = "Parallelism of the job (0: the cluster's default). Default: ${DEFAULT-VALUE}")
@@ -76,6 +80,9 @@ public final class FlinkJobOptions {
         if (!redisCluster && redis.size() != 1) {
             throw new IllegalArgumentException("--redis takes one address, got " + redis.size()
                     + "; pass --redis-cluster for several seed nodes of a Redis Cluster");
+        }
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException("--max-record-bytes must be positive, got " + maxRecordBytes);
         }
         if (parallelism < 0) {
             throw new IllegalArgumentException("--parallelism must be 0 (the cluster's default) or more, got " + parallelism);

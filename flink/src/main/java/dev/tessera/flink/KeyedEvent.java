@@ -11,10 +11,17 @@ public final class KeyedEvent {
     public long eventTime;
     public String id;
     public byte[] fields;
-    /** Where it came from, for a late event's dead letter. */
+    /**
+     * The copy for the first group the event feeds: the one that counts the event (accepted, late,
+     * duplicate) and dead-letters it when late, so an event is counted and dead-lettered once.
+     */
+    public boolean primary;
+    /** Where it came from and its record's key and value: for a late event's dead letter (primary copy only). */
     public String topic;
     public int partition;
     public long offset;
+    public byte[] key;
+    public byte[] value;
 
     public KeyedEvent() {}
 

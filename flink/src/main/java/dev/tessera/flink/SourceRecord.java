@@ -11,7 +11,7 @@ public final class SourceRecord {
     public int partition;
     public long offset;
     public byte[] key;
-    /** The record's value; kept for rejected records only (the dead letter carries it). */
+    /** The record's value: a rejected or late record's dead letter carries it. */
     public byte[] value;
     /** Null when accepted, else the {@code RejectReason} code. */
     public String rejectReason;

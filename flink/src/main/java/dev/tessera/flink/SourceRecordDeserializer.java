@@ -28,13 +28,15 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
     private static final long serialVersionUID = 1L;
     private final DefinitionBundle bundle;
     private final String sourceName;
+    private final int maxRecordBytes;
     private transient EventDecoder decoder;
     private transient EventRules rules;
     private transient int slots;
 
-    SourceRecordDeserializer(DefinitionBundle bundle, String sourceName) {
+    SourceRecordDeserializer(DefinitionBundle bundle, String sourceName, int maxRecordBytes) {
         this.bundle = bundle;
         this.sourceName = sourceName;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -42,7 +44,7 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
         Definitions defs = bundle.definitions();
         Source source = defs.source(sourceName).orElseThrow(() -> new IllegalStateException("no source " + sourceName));
         FieldLayout layout = SourceFields.layout(defs, source);
-        decoder = EventDecoders.forSource(source, bundle.directory(), layout);
+        decoder = EventDecoders.forSource(source, bundle.directory(), layout, maxRecordBytes);
         rules = new EventRules(defs, source, layout);
         slots = layout.size();
     }
@@ -78,6 +80,7 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
         } else if (!rules.hasAnyKey(e)) {
             reject(r, record.value(), RejectReason.MISSING_KEY, rules.missingKeyMessage());
         } else {
+            r.value = record.value(); // a late event's dead letter carries it
             r.eventTime = eventTime;
             r.id = rules.id(e);
             r.fields = FieldCodec.encode(e, slots);

@@ -4,6 +4,8 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
 import dev.tessera.runtime.DeadLetterRecords;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -28,33 +30,39 @@ public final class SourceSide {
 
     private SourceSide() {}
 
-    /**
-     * Adds the sources to {@code env} and returns every accepted event, once per group it feeds.
-     *
-     * @param bounded read up to the end offsets at start, then finish (tests, backfills); else run forever
-     */
-    public static DataStream<KeyedEvent> build(StreamExecutionEnvironment env, DefinitionBundle bundle, String bootstrapServers,
-                                               String consumerGroup, boolean bounded, long watermarkGranularityMillis) {
-        Definitions defs = bundle.definitions();
-        DataStream<KeyedEvent> all = null;
-        KafkaSink<SourceRecord> deadLetters = KafkaSink.<SourceRecord>builder()
+    /** The sink of every dead letter the job writes: {@code <topic>.dlq}, in the embedded runtime's format. */
+    public static KafkaSink<SourceRecord> deadLetterSink(String bootstrapServers) {
+        return KafkaSink.<SourceRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer((KafkaRecordSerializationSchema<SourceRecord>) (r, context, timestamp) ->
                         DeadLetterRecords.of(r.topic, r.partition, r.offset, r.key, r.value, r.rejectReason, r.rejectMessage))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
+    }
+
+    /**
+     * Adds every source that feeds a feature group to {@code env}, its rejected records to
+     * {@code deadLetters}, and returns its accepted events, once per group each feeds, by source.
+     *
+     * @param bounded read up to the end offsets at start, then finish (tests, backfills); else run forever
+     */
+    public static Map<Source, DataStream<KeyedEvent>> bySource(StreamExecutionEnvironment env, DefinitionBundle bundle,
+                                                               FlinkJobOptions o, KafkaSink<SourceRecord> deadLetters) {
+        Definitions defs = bundle.definitions();
+        long watermarkGranularityMillis = o.watermarkGranularityMillis();
+        Map<Source, DataStream<KeyedEvent>> out = new LinkedHashMap<>();
         for (Source source : defs.sources().values()) {
             if (defs.groupsOf(source).isEmpty()) {
                 continue;
             }
             KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder()
-                    .setBootstrapServers(bootstrapServers)
+                    .setBootstrapServers(o.bootstrapServers)
                     .setTopics(source.topic())
-                    .setGroupId(consumerGroup)
+                    .setGroupId(o.consumerGroup)
                     .setStartingOffsets(OffsetsInitializer.committedOffsets(
                             org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-                    .setDeserializer(new SourceRecordDeserializer(bundle, source.name()));
-            if (bounded) {
+                    .setDeserializer(new SourceRecordDeserializer(bundle, source.name(), o.maxRecordBytes));
+            if (o.bounded) {
                 builder.setBounded(OffsetsInitializer.latest());
             }
             long lateness = source.lateness().millis();
@@ -70,10 +78,25 @@ public final class SourceSide {
                     .name("decode and fan out: " + source.name());
             events.getSideOutput(FanOut.DEAD_LETTERS).sinkTo(deadLetters).uid("dlq-" + source.name())
                     .name("dead letters: " + source.topic() + DeadLetterRecords.SUFFIX);
-            all = all == null ? events : all.union(events);
+            out.put(source, events);
         }
-        if (all == null) {
+        if (out.isEmpty()) {
             throw new IllegalArgumentException("the definitions have no source that feeds a feature group: nothing to run");
+        }
+        return out;
+    }
+
+    /** {@link #bySource}, all sources in one stream (tests of the input half). */
+    public static DataStream<KeyedEvent> build(StreamExecutionEnvironment env, DefinitionBundle bundle, String bootstrapServers,
+                                               String consumerGroup, boolean bounded, long watermarkGranularityMillis) {
+        FlinkJobOptions o = new FlinkJobOptions();
+        o.bootstrapServers = bootstrapServers;
+        o.consumerGroup = consumerGroup;
+        o.bounded = bounded;
+        o.watermarkGranularity = watermarkGranularityMillis + "ms";
+        DataStream<KeyedEvent> all = null;
+        for (DataStream<KeyedEvent> events : bySource(env, bundle, o, deadLetterSink(bootstrapServers)).values()) {
+            all = all == null ? events : all.union(events);
         }
         return all;
     }

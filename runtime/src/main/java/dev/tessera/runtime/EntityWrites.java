@@ -74,6 +74,25 @@ public final class EntityWrites {
         return false;
     }
 
+    /**
+     * Registers {@code agg}'s tile layouts in the store (META {@code tile-layout/<id>}), so readers
+     * with other definitions can decode its tiles: every writer puts them before its first tile.
+     */
+    public static void putLayouts(WriteSet ws, GroupAggregator agg) {
+        RuntimeStateCodec.putLayouts(ws, agg);
+    }
+
+    /**
+     * Progress of one of several writers of a source (the Flink job's sink subtasks), for
+     * {@link StoreFeatureReader#newestEventTime}: the newest event time it has written, under
+     * PROGRESS {@code source/<name>/<writer>}. The embedded runtime's own record,
+     * {@code source/<name>}, has offsets and counters; these have one pseudo-partition (offset -1) with the time.
+     */
+    public static void putWriterProgress(WriteSet ws, String source, String writer, long newestEventTime, long watermark) {
+        ws.put(Space.PROGRESS, RuntimeStateCodec.writerProgressKey(source, writer), RuntimeStateCodec.encodeProgress(
+                new RuntimeStateCodec.Progress(new long[] {-1}, new long[] {newestEventTime}, watermark, 0, java.util.Map.of())));
+    }
+
     /** An entity's value: its newest event time and the newest tile of each ring. */
     public static byte[] entityValue(GroupAggregator agg, EntityTiles tiles, long maxEventTime) {
         int heads = 0;

@@ -174,7 +174,7 @@ public final class EventRules {
         return source;
     }
 
-    static String instant(long millis) {
+    public static String instant(long millis) {
         try {
             return Instant.ofEpochMilli(millis).toString();
         } catch (RuntimeException e) {

@@ -74,6 +74,15 @@ final class RuntimeStateCodec {
         return ("source/" + source).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Where writer {@code writer} of {@code source} keeps its progress: under {@link #writerProgressPrefix}. */
+    static byte[] writerProgressKey(String source, String writer) {
+        return ("source/" + source + "/" + writer).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static byte[] writerProgressPrefix(String source) {
+        return ("source/" + source + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static byte[] encodeProgress(Progress p) {
         ByteWriter out = new ByteWriter(64 + p.nextOffsets.length * 12);
         out.writeByte(VERSION);

@@ -36,7 +36,9 @@ import java.util.Map;
  * again when a tile names a layout not seen yet) are.
  *
  * <p>{@link #newestEventTime} is the committed one: the newest of the per-partition newest event
- * times in the source's PROGRESS record, exactly what a restarted runtime starts from. Thread-safe.
+ * times in the source's PROGRESS record, exactly what a restarted runtime starts from; without one
+ * (the Flink job writes the source), the newest of its writers' progress records
+ * ({@link EntityWrites#putWriterProgress}). Thread-safe.
  */
 public final class StoreFeatureReader implements FeatureReader {
     /** Reads retried because a commit changed the entity mid-read, before giving up on consistency. */
@@ -122,14 +124,22 @@ public final class StoreFeatureReader implements FeatureReader {
 
     @Override
     public long newestEventTime(String group) {
-        byte[] bytes = store.get(Space.PROGRESS, RuntimeStateCodec.progressKey(sourceOf(group)));
-        long newest = Long.MIN_VALUE;
+        String source = sourceOf(group);
+        byte[] bytes = store.get(Space.PROGRESS, RuntimeStateCodec.progressKey(source));
+        long[] newest = {Long.MIN_VALUE};
         if (bytes != null) {
             for (long max : RuntimeStateCodec.decodeProgress(bytes).partitionMax()) {
-                newest = Math.max(newest, max); // as a restart sets SourceRuntime.newestApplied
+                newest[0] = Math.max(newest[0], max); // as a restart sets SourceRuntime.newestApplied
             }
+            return newest[0];
         }
-        return newest;
+        // no embedded runtime writes this source: the newest of its writers' (the Flink job's subtasks)
+        store.scan(Space.PROGRESS, RuntimeStateCodec.writerProgressPrefix(source), (key, value) -> {
+            for (long max : RuntimeStateCodec.decodeProgress(value).partitionMax()) {
+                newest[0] = Math.max(newest[0], max);
+            }
+        });
+        return newest[0];
     }
 
     @Override

@@ -11,19 +11,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * A small payments world for runtime tests: definitions, a random stream of payment events per
- * partition (in-order within the lateness bound), and the oracle's view of every served feature.
+ * A small payments world for runtime tests (and the Flink runner's, through the runtime's test jar):
+ * definitions, a random stream of payment events per partition (in-order within the lateness bound),
+ * the adversarial stream of {@link #adversarial}, and the oracle's view of every served feature.
  */
-final class PaymentsWorld {
-    static final String TOPIC = "test.payments";
-    static final int PARTITIONS = 3;
-    static final long LATENESS = 10 * 60_000L;
+public final class PaymentsWorld {
+    public static final String TOPIC = "test.payments";
+    public static final int PARTITIONS = 3;
+    public static final long LATENESS = 10 * 60_000L;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String DEFINITIONS = """
+    public static final String DEFINITIONS = """
             kind: Entity
             name: account
             keys: [account_id]
@@ -54,8 +56,26 @@ final class PaymentsWorld {
               - { name: last_country,   agg: last, of: country }
             """;
 
+    /** A second group on the payments, keyed by two fields (card, merchant): append it to {@link #DEFINITIONS}. */
+    public static final String COMPOSITE_GROUP = """
+            ---
+            kind: Entity
+            name: card_at_merchant
+            keys: [card, merchant]
+            ---
+            kind: FeatureGroup
+            name: card_merchant
+            source: payments
+            entity: card_at_merchant
+            features:
+              - { name: n,        agg: count,                 windows: [10m, 1h, 1d] }
+              - { name: total,    agg: sum, of: amount,       windows: [1d] }
+              - { name: country,  agg: last, of: country }
+              - { name: accounts, agg: approx_distinct, of: account_id, windows: [1d] }
+            """;
+
     /** Served name -> oracle spec, in served order. Filters are independent Java predicates. */
-    static Map<String, NaiveOracle.Spec> oracleSpecs() {
+    public static Map<String, NaiveOracle.Spec> oracleSpecs() {
         Predicate<NaiveOracle.Ev> all = e -> true;
         Predicate<NaiveOracle.Ev> declined = e -> "DECLINED".equals(e.fields().get("status"));
         long h = 3_600_000L;
@@ -77,20 +97,20 @@ final class PaymentsWorld {
         return m;
     }
 
-    static Path writeDefinitions(Path dir) throws IOException {
+    public static Path writeDefinitions(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("payments.yaml"), DEFINITIONS);
         return dir;
     }
 
     /** A produced record: partition, key, value bytes, and the event it carries (null for garbage). */
-    record Produced(int partition, String key, byte[] value, NaiveOracle.Ev event) {}
+    public record Produced(int partition, String key, byte[] value, NaiveOracle.Ev event) {}
 
     /**
      * Good payments for {@code accounts} accounts between {@code start} and {@code end}, assigned to
      * partitions by account, in time order per partition with disorder below the lateness bound.
      */
-    static List<Produced> payments(Random rnd, int n, int accounts, long start, long end, int idOffset) {
+    public static List<Produced> payments(Random rnd, int n, int accounts, long start, long end, int idOffset) {
         List<List<NaiveOracle.Ev>> perPartition = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             perPartition.add(new ArrayList<>());
@@ -124,7 +144,81 @@ final class PaymentsWorld {
         return out;
     }
 
-    static byte[] json(Map<String, Object> fields) {
+    /**
+     * The adversarial stream: phase 1, good payments of 40 accounts over an hour three hours ago, to
+     * produce and apply first (it sets every partition's watermark); phase 2, good payments up to a
+     * minute ago with exact re-sends (duplicates) and, at random places, late, malformed, keyless,
+     * badly timed, future, oversized and wrongly typed records. {@code injected} counts the bad ones
+     * by dead-letter reason; {@code applied} is every good event once, what the oracle sees.
+     */
+    public record Adversarial(List<Produced> phase1, List<Produced> phase2, Map<String, Integer> injected, int duplicates,
+                              List<NaiveOracle.Ev> applied) {}
+
+    public static Adversarial adversarial(Random rnd, long now) {
+        long start = now - 3 * 3_600_000L;
+        List<PaymentsWorld.Produced> phase1 = PaymentsWorld.payments(rnd, 3_000, 40, start, start + 3_600_000L, 0);
+        List<PaymentsWorld.Produced> phase2 = new ArrayList<>(
+                PaymentsWorld.payments(rnd, 6_000, 40, start + 3_600_000L, now - 60_000, 100_000));
+        Map<String, Integer> injected = new TreeMap<>();
+        List<PaymentsWorld.Produced> bad = new ArrayList<>();
+        // late: far older than every partition's newest event minus lateness
+        for (int i = 0; i < 25; i++) {
+            Map<String, Object> f = Map.of("payment_id", "late-" + i, "account_id", "acct-" + i, "event_time",
+                    start - 2 * 3_600_000L, "amount", 1L, "status", "APPROVED", "card", "c", "merchant", "m", "country", "US");
+            bad.add(new PaymentsWorld.Produced(i % 3, "acct-" + i, PaymentsWorld.json(f), null));
+        }
+        injected.put("late", 25);
+        String[] malformed = {"{\"payment_id\": \"x\", ", "not json", "[1,2,3]", "{\"a\":1}{", "", "{\"payment_id\":1,\"payment_id\":2}"};
+        for (String m : malformed) {
+            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", m.getBytes(StandardCharsets.UTF_8), null));
+        }
+        injected.put("malformed", malformed.length);
+        for (int i = 0; i < 7; i++) {
+            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", PaymentsWorld.json(Map.of("payment_id", "nokey-" + i,
+                    "event_time", now - 100_000, "amount", 5L)), null));
+        }
+        injected.put("missing_key", 7);
+        for (String ts : new String[] {"yesterday", "2026-13-45T99:00:00Z", "true"}) {
+            bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8("{\"payment_id\":\"ts-" + ts
+                    + "\",\"account_id\":\"acct-0\",\"event_time\":\"" + ts + "\"}"), null));
+        }
+        bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8(
+                "{\"payment_id\":\"ts-missing\",\"account_id\":\"acct-0\"}"), null));
+        injected.put("bad_timestamp", 4);
+        for (int i = 0; i < 5; i++) {
+            bad.add(new PaymentsWorld.Produced(1, "acct-1", PaymentsWorld.json(Map.of("payment_id", "future-" + i,
+                    "account_id", "acct-1", "event_time", now + 86_400_000L * (i + 1), "amount", 1L)), null));
+        }
+        injected.put("future", 5);
+        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"big\",\"account_id\":\"acct-2\",\"pad\":\""
+                + "x".repeat(80_000) + "\"}"), null));
+        injected.put("too_large", 1);
+        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"obj\",\"account_id\":\"acct-2\","
+                + "\"event_time\":" + (now - 100_000) + ",\"amount\":{\"value\":3}}"), null));
+        injected.put("schema_mismatch", 1);
+
+        // duplicates: exact re-sends of the previous good record of the same partition (never late)
+        List<PaymentsWorld.Produced> withDuplicates = new ArrayList<>();
+        int duplicates = 0;
+        for (PaymentsWorld.Produced p : phase2) {
+            withDuplicates.add(p);
+            if (rnd.nextInt(40) == 0) {
+                withDuplicates.add(p);
+                duplicates++;
+            }
+        }
+        // interleave the bad records at random places of phase 2
+        for (PaymentsWorld.Produced b : bad) {
+            withDuplicates.add(rnd.nextInt(withDuplicates.size()), b);
+        }
+
+        List<NaiveOracle.Ev> applied = new ArrayList<>();
+        phase1.forEach(p -> applied.add(p.event()));
+        phase2.forEach(p -> applied.add(p.event()));
+        return new Adversarial(phase1, withDuplicates, injected, duplicates, applied);
+    }
+
+    public static byte[] json(Map<String, Object> fields) {
         try {
             return JSON.writeValueAsBytes(fields);
         } catch (IOException e) {
@@ -132,12 +226,12 @@ final class PaymentsWorld {
         }
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Oracle values of every served feature for every account at {@code t}. */
-    static Map<String, Object> expected(List<NaiveOracle.Ev> applied, String account, long t) {
+    public static Map<String, Object> expected(List<NaiveOracle.Ev> applied, String account, long t) {
         List<NaiveOracle.Ev> mine = applied.stream().filter(e -> account.equals(e.fields().get("account_id"))).toList();
         Map<String, Object> values = new LinkedHashMap<>();
         oracleSpecs().forEach((name, spec) -> values.put(name, NaiveOracle.value(spec, mine, t)));

@@ -65,65 +65,13 @@ class RuntimeEndToEndTest {
         Path defsDir = PaymentsWorld.writeDefinitions(tmp.resolve("features"));
         Definitions defs = DefinitionLoader.load(defsDir);
         long now = System.currentTimeMillis();
-        long start = now - 3 * 3_600_000L;
         Random rnd = new Random(42);
 
-        List<PaymentsWorld.Produced> phase1 = PaymentsWorld.payments(rnd, 3_000, 40, start, start + 3_600_000L, 0);
-        List<PaymentsWorld.Produced> phase2 = new ArrayList<>(
-                PaymentsWorld.payments(rnd, 6_000, 40, start + 3_600_000L, now - 60_000, 100_000));
-        Map<String, Integer> injected = new TreeMap<>();
-        List<PaymentsWorld.Produced> bad = new ArrayList<>();
-        // late: far older than every partition's newest event minus lateness
-        for (int i = 0; i < 25; i++) {
-            Map<String, Object> f = Map.of("payment_id", "late-" + i, "account_id", "acct-" + i, "event_time",
-                    start - 2 * 3_600_000L, "amount", 1L, "status", "APPROVED", "card", "c", "merchant", "m", "country", "US");
-            bad.add(new PaymentsWorld.Produced(i % 3, "acct-" + i, PaymentsWorld.json(f), null));
-        }
-        injected.put("late", 25);
-        String[] malformed = {"{\"payment_id\": \"x\", ", "not json", "[1,2,3]", "{\"a\":1}{", "", "{\"payment_id\":1,\"payment_id\":2}"};
-        for (String m : malformed) {
-            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", m.getBytes(StandardCharsets.UTF_8), null));
-        }
-        injected.put("malformed", malformed.length);
-        for (int i = 0; i < 7; i++) {
-            bad.add(new PaymentsWorld.Produced(rnd.nextInt(3), "k", PaymentsWorld.json(Map.of("payment_id", "nokey-" + i,
-                    "event_time", now - 100_000, "amount", 5L)), null));
-        }
-        injected.put("missing_key", 7);
-        for (String ts : new String[] {"yesterday", "2026-13-45T99:00:00Z", "true"}) {
-            bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8("{\"payment_id\":\"ts-" + ts
-                    + "\",\"account_id\":\"acct-0\",\"event_time\":\"" + ts + "\"}"), null));
-        }
-        bad.add(new PaymentsWorld.Produced(0, "acct-0", PaymentsWorld.utf8(
-                "{\"payment_id\":\"ts-missing\",\"account_id\":\"acct-0\"}"), null));
-        injected.put("bad_timestamp", 4);
-        for (int i = 0; i < 5; i++) {
-            bad.add(new PaymentsWorld.Produced(1, "acct-1", PaymentsWorld.json(Map.of("payment_id", "future-" + i,
-                    "account_id", "acct-1", "event_time", now + 86_400_000L * (i + 1), "amount", 1L)), null));
-        }
-        injected.put("future", 5);
-        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"big\",\"account_id\":\"acct-2\",\"pad\":\""
-                + "x".repeat(80_000) + "\"}"), null));
-        injected.put("too_large", 1);
-        bad.add(new PaymentsWorld.Produced(2, "acct-2", PaymentsWorld.utf8("{\"payment_id\":\"obj\",\"account_id\":\"acct-2\","
-                + "\"event_time\":" + (now - 100_000) + ",\"amount\":{\"value\":3}}"), null));
-        injected.put("schema_mismatch", 1);
-
-        // duplicates: exact re-sends of the previous good record of the same partition (never late)
-        List<PaymentsWorld.Produced> withDuplicates = new ArrayList<>();
-        int duplicates = 0;
-        for (PaymentsWorld.Produced p : phase2) {
-            withDuplicates.add(p);
-            if (rnd.nextInt(40) == 0) {
-                withDuplicates.add(p);
-                duplicates++;
-            }
-        }
-        // interleave the bad records at random places of phase 2
-        for (PaymentsWorld.Produced b : bad) {
-            withDuplicates.add(rnd.nextInt(withDuplicates.size()), b);
-        }
-
+        PaymentsWorld.Adversarial stream = PaymentsWorld.adversarial(rnd, now);
+        List<PaymentsWorld.Produced> phase1 = stream.phase1();
+        List<PaymentsWorld.Produced> withDuplicates = stream.phase2();
+        Map<String, Integer> injected = stream.injected();
+        int duplicates = stream.duplicates();
         RuntimeConfig config = RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50));
         config = new RuntimeConfig(config.bootstrapServers(), config.commitInterval(), config.maxRecordsPerCommit(),
                 config.queueCapacity(), config.maxPollRecords(), 64 * 1024, true, config.clock());
@@ -140,14 +88,10 @@ class RuntimeEndToEndTest {
                     assertThat(counters.get(e.getKey())).as("dead letters of reason %s", e.getKey()).isEqualTo((long) e.getValue());
                 }
                 assertThat(counters.get("duplicate")).isEqualTo((long) duplicates);
-                long good = phase1.size() + phase2.size();
+                long good = stream.applied().size();
                 assertThat(counters.get("accepted")).isEqualTo(good);
-                assertThat(counters.get("in")).isEqualTo(good + duplicates + bad.size());
-
-                List<NaiveOracle.Ev> applied = new ArrayList<>();
-                phase1.forEach(p -> applied.add(p.event()));
-                phase2.forEach(p -> applied.add(p.event()));
-                assertMatchesOracle(rt.reader(), applied, 40);
+                assertThat(counters.get("in")).isEqualTo(phase1.size() + withDuplicates.size());
+                assertMatchesOracle(rt.reader(), stream.applied(), 40);
             }
             assertThat(deadLettersByReason()).isEqualTo(injected);
         }

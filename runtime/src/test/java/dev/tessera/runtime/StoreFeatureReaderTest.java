@@ -43,22 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RocksDB, once on a real {@code redis-server}.
  */
 class StoreFeatureReaderTest {
-    private static final String EXTRA_GROUPS = """
-            ---
-            kind: Entity
-            name: card_at_merchant
-            keys: [card, merchant]
-            ---
-            kind: FeatureGroup
-            name: card_merchant
-            source: payments
-            entity: card_at_merchant
-            features:
-              - { name: n,        agg: count,                 windows: [10m, 1h, 1d] }
-              - { name: total,    agg: sum, of: amount,       windows: [1d] }
-              - { name: country,  agg: last, of: country }
-              - { name: accounts, agg: approx_distinct, of: account_id, windows: [1d] }
-            """;
+    private static final String EXTRA_GROUPS = PaymentsWorld.COMPOSITE_GROUP;
     private static final int ACCOUNTS = 300;
 
     @TempDir

@@ -523,6 +523,22 @@ public final class GroupAggregator {
         return hop == WindowSpec.LIFETIME ? Long.MIN_VALUE : WindowSpec.tileStart(eventTime, hop);
     }
 
+    /**
+     * Event time after an entity's newest event at which every windowed tile of it can be evicted
+     * (the longest retention plus its hop, over the rings that are not lifetime); 0 when the group
+     * has only lifetime aggregations. Engines that keep per-entity state use it to schedule the
+     * eviction of idle entities (the Flink runner's event-time timers).
+     */
+    public long retentionMillis() {
+        long r = 0;
+        for (Hop hop : hops) {
+            if (hop.hopMillis != WindowSpec.LIFETIME) {
+                r = Math.max(r, hop.retainMillis + hop.hopMillis);
+            }
+        }
+        return r;
+    }
+
     /** Hop length of ring {@code hopIndex}; {@link WindowSpec#LIFETIME} for the lifetime ring. */
     public long hopMillis(int hopIndex) {
         return hops[hopIndex].hopMillis;

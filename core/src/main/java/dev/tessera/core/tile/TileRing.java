@@ -114,6 +114,18 @@ public final class TileRing {
         changedFrom = Integer.MAX_VALUE;
     }
 
+    /**
+     * Flags every tile changed, as if each was just updated: for a ring decoded from a snapshot
+     * taken while it had unwritten changes ({@link #put} flags nothing), so the next persist writes
+     * all of it.
+     */
+    public void markAllChanged() {
+        if (size > 0) {
+            Arrays.fill(changed, 0, size, true);
+            changedFrom = 0;
+        }
+    }
+
     private void flagChanged(int index) {
         changed[index] = true;
         if (index < changedFrom) {

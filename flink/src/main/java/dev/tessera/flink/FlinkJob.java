@@ -1,0 +1,127 @@
+package dev.tessera.flink;
+
+import dev.tessera.api.Source;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+
+/**
+ * The Tessera Flink job (issue [Scale-out], ADR 019): the definitions' sources from Kafka, per
+ * source a keyed {@link TileAggregator} over the core's aggregators, its flushes to Redis
+ * ({@link RedisTileSink}), rejected and late records to the dead-letter topics. Exactly-once values
+ * through checkpoints plus absolute tile writes.
+ *
+ * <p>On a cluster: {@code flink run tessera-flink-job.jar --features DIR --bootstrap-servers ... --redis ...}
+ * (the options of {@link FlinkJobOptions}); the definitions folder is read by the client and travels
+ * with the job ({@link DefinitionBundle}). Locally: {@code tessera flink --local}.
+ */
+public final class FlinkJob {
+    private FlinkJob() {}
+
+    public static void main(String[] args) throws Exception {
+        FlinkJobOptions options = new FlinkJobOptions();
+        CommandLine cli = new CommandLine(options);
+        try {
+            cli.parseArgs(args);
+            options.validate();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            System.err.println("tessera flink job: " + e.getMessage());
+            cli.usage(System.err);
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, DefinitionBundle.of(options.features), options);
+        env.execute(jobName(options));
+    }
+
+    static String jobName(FlinkJobOptions options) {
+        return "tessera: " + options.features.toAbsolutePath().normalize().getFileName();
+    }
+
+    /** Adds the job to {@code env}: checkpointing, sources, aggregation, Redis and dead-letter sinks. */
+    public static void build(StreamExecutionEnvironment env, DefinitionBundle bundle, FlinkJobOptions o) {
+        if (o.parallelism > 0) {
+            env.setParallelism(o.parallelism);
+        }
+        env.enableCheckpointing(o.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig().setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.getConfig().enableObjectReuse(); // no operator keeps or changes a record it was handed
+        KafkaSink<SourceRecord> deadLetters = SourceSide.deadLetterSink(o.bootstrapServers);
+        Map<Source, DataStream<KeyedEvent>> sources = SourceSide.bySource(env, bundle, o, deadLetters);
+        for (Map.Entry<Source, DataStream<KeyedEvent>> s : sources.entrySet()) {
+            String name = s.getKey().name();
+            SingleOutputStreamOperator<TileWrites> writes = s.getValue()
+                    .keyBy(new RoutingKey())
+                    .process(new TileAggregator(bundle, name, o.flushIntervalMillis()))
+                    .uid("aggregate-" + name)
+                    .name("aggregate: " + name);
+            writes.sinkTo(new RedisTileSink(o.redis, o.redisCluster, o.redisNamespace, bundle, name))
+                    .uid("redis-" + name)
+                    .name("tiles to Redis: " + name);
+            writes.getSideOutput(TileAggregator.LATE).sinkTo(deadLetters)
+                    .uid("late-" + name)
+                    .name("late events: " + s.getKey().topic() + ".dlq");
+        }
+    }
+
+    /** One Flink key per (group, entity). */
+    static final class RoutingKey implements KeySelector<KeyedEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(KeyedEvent k) {
+            return k.routingKey();
+        }
+    }
+
+    /**
+     * A local environment (an in-process MiniCluster) whose checkpoints go to {@code checkpoints},
+     * restored from {@code restoreFrom} when given (a {@code chk-N} folder, see {@link #latestCheckpoint}).
+     */
+    public static StreamExecutionEnvironment localEnvironment(Path checkpoints, Path restoreFrom, Path tmp) {
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.dir", checkpoints.toAbsolutePath().toUri().toString());
+        conf.setString("execution.checkpointing.num-retained", "3");
+        conf.setString("restart-strategy.type", "exponential-delay");
+        if (restoreFrom != null) {
+            conf.setString("execution.state-recovery.path", restoreFrom.toAbsolutePath().toString());
+        }
+        try {
+            conf.setString("io.tmp.dirs", Files.createDirectories(tmp).toAbsolutePath().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + tmp, e);
+        }
+        return StreamExecutionEnvironment.createLocalEnvironment(conf);
+    }
+
+    /** The newest completed checkpoint under {@code checkpoints} ({@code <job id>/chk-N} with its {@code _metadata}). */
+    public static Optional<Path> latestCheckpoint(Path checkpoints) {
+        if (!Files.isDirectory(checkpoints)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> walk = Files.walk(checkpoints, 3)) {
+            return walk.filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingLong((Path p) -> p.resolve("_metadata").toFile().lastModified())
+                            .thenComparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the checkpoints in " + checkpoints, e);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.tessera.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.api.Aggregation;
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.core.oracle.NaiveOracle;
+import dev.tessera.core.oracle.OracleAssertions;
+import dev.tessera.runtime.FeatureReader;
+import dev.tessera.runtime.FeatureValues;
+import dev.tessera.runtime.PaymentsWorld;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.InMemoryTileStore;
+import dev.tessera.store.RedisServerProcess;
+import dev.tessera.store.RedisTileStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Flink job on a MiniCluster, the in-process broker and a real {@code redis-server}: the runtime
+ * tests' adversarial stream (out of order, late, duplicated, malformed, keyless, badly timed,
+ * future, oversized, wrongly typed) gives in Redis, read by a stateless serving reader, the naive
+ * oracle's values, and exactly what the embedded runtime serves from the same topic; dead letters by
+ * reason equal the injected ones.
+ */
+class FlinkRunnerTest {
+    static final int ACCOUNTS = 40;
+    static final int MAX_RECORD_BYTES = 64 * 1024;
+
+    @TempDir
+    static Path tmp;
+    static EmbeddedKafka kafka;
+    static RedisServerProcess redis;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        redis = RedisServerProcess.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void theAdversarialStreamGivesTheOraclesAndTheEmbeddedRuntimesValues() throws Exception {
+        String topic = "flink.payments";
+        kafka.createTopics(Map.of(topic, PaymentsWorld.PARTITIONS, topic + ".dlq", 1));
+        Path defsDir = Files.createDirectories(tmp.resolve("features"));
+        Files.writeString(defsDir.resolve("payments.yaml"),
+                PaymentsWorld.DEFINITIONS.replace(PaymentsWorld.TOPIC, topic) + PaymentsWorld.COMPOSITE_GROUP);
+        Definitions defs = DefinitionLoader.load(defsDir);
+        PaymentsWorld.Adversarial stream = PaymentsWorld.adversarial(new Random(42), System.currentTimeMillis());
+
+        FlinkJobOptions o = options("it:");
+        StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("checkpoints"), null, tmp.resolve("flink-tmp"));
+        FlinkJob.build(env, DefinitionBundle.of(defsDir), o);
+        RuntimeConfig config = RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50))
+                .withDeadLetters(false); // the Flink job writes the dead-letter topic
+        config = new RuntimeConfig(config.bootstrapServers(), config.commitInterval(), config.maxRecordsPerCommit(),
+                config.queueCapacity(), config.maxPollRecords(), MAX_RECORD_BYTES, false, config.clock());
+        JobClient job = null;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka));
+             RedisTileStore store = RedisTileStore.open(redis.uri(), "it:");
+             StreamRuntime embedded = StreamRuntime.start(defs, defsDir, new InMemoryTileStore(), config)) {
+            send(producer, topic, stream.phase1());
+            job = env.executeAsync("flink-runner-test");
+            StoreFeatureReader served = new StoreFeatureReader(defs, store);
+            List<NaiveOracle.Ev> phase1 = stream.phase1().stream().map(PaymentsWorld.Produced::event).toList();
+            // phase 1 applied everywhere: every partition's watermark is set before the late events come
+            awaitOracle(served, phase1);
+            embedded.awaitCaughtUp(Duration.ofSeconds(60));
+
+            send(producer, topic, stream.phase2());
+            embedded.awaitCaughtUp(Duration.ofSeconds(60));
+            awaitOracle(served, stream.applied());
+
+            FeatureReader live = embedded.reader();
+            long readAt = System.currentTimeMillis();
+            int found = 0;
+            for (String group : live.groups()) {
+                assertThat(served.newestEventTime(group)).as("newest event time written for %s", group)
+                        .isEqualTo(live.newestEventTime(group));
+                for (List<String> key : keysOf(group)) {
+                    FeatureValues expected = live.read(group, key, readAt);
+                    assertThat(served.read(group, key, readAt)).as("%s %s", group, key).isEqualTo(expected);
+                    found += expected.found() ? 1 : 0;
+                }
+            }
+            assertThat(found).as("entities with state").isGreaterThan(ACCOUNTS / 2 + 20);
+
+            Map<String, Integer> deadLetters = awaitDeadLetters(topic + ".dlq", stream.injected());
+            assertThat(deadLetters).isEqualTo(stream.injected());
+        } finally {
+            if (job != null) {
+                job.cancel().get();
+            }
+        }
+    }
+
+    static FlinkJobOptions options(String namespace) {
+        FlinkJobOptions o = new FlinkJobOptions();
+        o.bootstrapServers = kafka.bootstrapServers();
+        o.redis = List.of(redis.uri());
+        o.redisNamespace = namespace;
+        o.consumerGroup = "flink-" + namespace;
+        o.checkpointInterval = "1s";
+        o.parallelism = 2;
+        o.maxRecordBytes = MAX_RECORD_BYTES;
+        o.validate();
+        return o;
+    }
+
+    /** Waits until every account's values in Redis equal the oracle's over {@code applied}; fails with the last difference. */
+    static void awaitOracle(FeatureReader reader, List<NaiveOracle.Ev> applied) throws InterruptedException {
+        await("the values in Redis equal the oracle's", Duration.ofSeconds(120), () -> {
+            try {
+                assertMatchesOracle(reader, applied);
+                return null;
+            } catch (AssertionError e) {
+                return e.getMessage();
+            }
+        });
+    }
+
+    static void assertMatchesOracle(FeatureReader reader, List<NaiveOracle.Ev> applied) {
+        Map<String, NaiveOracle.Spec> specs = PaymentsWorld.oracleSpecs();
+        long now = System.currentTimeMillis();
+        for (int a = 0; a < ACCOUNTS; a++) {
+            String account = "acct-" + a;
+            FeatureValues v = reader.read("account_payments", List.of(account), now);
+            Map<String, Object> expected = PaymentsWorld.expected(applied, account, v.asOf());
+            Map<String, Object> actual = v.asMap();
+            for (var spec : specs.entrySet()) {
+                String name = spec.getKey();
+                OracleAssertions.assertMatches(Aggregation.fromYaml(spec.getValue().agg()).orElseThrow(), 0.5,
+                        spec.getValue().k(), account + "." + name + " at " + v.asOf(), actual.get(name), expected.get(name));
+            }
+        }
+    }
+
+    /** Polls {@code check} (null: done, else what is still wrong) every 250 ms until it passes or {@code timeout} ends. */
+    static void await(String what, Duration timeout, Supplier<String> check) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        String wrong;
+        while ((wrong = check.get()) != null) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what + "; still: " + wrong);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    static Map<String, Integer> awaitDeadLetters(String dlq, Map<String, Integer> expected) throws InterruptedException {
+        Map<String, Integer> byReason = new TreeMap<>();
+        await("the dead letters arrive", Duration.ofSeconds(60), () -> {
+            byReason.clear();
+            byReason.putAll(deadLettersByReason(dlq));
+            return byReason.equals(expected) ? null : byReason.toString();
+        });
+        return byReason;
+    }
+
+    static Map<String, Integer> deadLettersByReason(String dlq) {
+        Map<String, Integer> byReason = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(FlinkTests.consumerProps(kafka, "dlq-reader"))) {
+            TopicPartition tp = new TopicPartition(dlq, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    byReason.merge(new String(r.headers().lastHeader("tessera.reason").value(), StandardCharsets.UTF_8), 1,
+                            Integer::sum);
+                }
+            }
+        }
+        return byReason;
+    }
+
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<PaymentsWorld.Produced> records) throws Exception {
+        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        for (PaymentsWorld.Produced r : records) {
+            acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key().getBytes(StandardCharsets.UTF_8), r.value())));
+        }
+        for (var f : acks) {
+            f.get();
+        }
+    }
+
+    /** Every entity the stream could have touched, and some it never did. */
+    static List<List<String>> keysOf(String group) {
+        List<List<String>> keys = new ArrayList<>();
+        if (group.equals("account_payments")) {
+            for (int a = 0; a < ACCOUNTS; a++) {
+                keys.add(List.of("acct-" + a));
+            }
+            keys.add(List.of("acct-unknown"));
+        } else {
+            for (int c = 0; c < 8; c++) {
+                for (int m = 0; m < 5; m++) {
+                    keys.add(List.of("card-" + c, "m-" + m));
+                }
+            }
+            keys.add(List.of("card-0", "m-unknown"));
+        }
+        return keys;
+    }
+}
