@@ -45,6 +45,9 @@ class FlinkDeploymentTest {
 
     @Test
     void matchesTheOperatorsSchema() {
+        assertThat(DeployTree.rootPomProperty("flink.operator.version"))
+                .as("the operator API the schema comes from (revisit FlinkDeploymentSchema's notes when it changes)")
+                .isEqualTo(FlinkDeploymentSchema.OPERATOR_VERSION);
         assertThat(schema.validate(manifest.tree())).isEmpty();
     }
 
