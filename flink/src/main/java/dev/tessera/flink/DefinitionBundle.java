@@ -30,13 +30,18 @@ public final class DefinitionBundle implements Serializable {
         this.hash = hashOf(files);
     }
 
-    /** Reads every regular file under {@code dir} (and checks that the definitions load). */
+    /** Reads every regular file under {@code dir} but hidden ones (and checks that the definitions load). */
     public static DefinitionBundle of(Path dir) {
         DefinitionLoader.load(dir);
         TreeMap<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
-                if (Files.isRegularFile(p)) {
+                Path rel = dir.relativize(p);
+                boolean hidden = false;
+                for (Path part : rel) {
+                    hidden |= part.toString().startsWith("."); // e.g. a Kubernetes ConfigMap's ..data copies
+                }
+                if (Files.isRegularFile(p) && !hidden) {
                     files.put(dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
                 }
             }

@@ -30,6 +30,8 @@ import picocli.CommandLine;
  * with the job ({@link DefinitionBundle}). Locally: {@code tessera flink --local}.
  */
 public final class FlinkJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlinkJob.class);
+
     private FlinkJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -44,9 +46,33 @@ public final class FlinkJob {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        build(env, DefinitionBundle.of(options.features), options);
-        env.execute(jobName(options));
+        run(options);
+    }
+
+    /**
+     * Runs the job until it ends (bounded input) or is stopped: on the cluster this JVM was submitted
+     * to, or with {@code --local} on an in-process MiniCluster that resumes from the newest
+     * checkpoint in {@code --checkpoint-dir}.
+     */
+    public static void run(FlinkJobOptions o) throws Exception {
+        DefinitionBundle bundle = DefinitionBundle.of(o.features);
+        StreamExecutionEnvironment env;
+        if (o.local) {
+            Path checkpoints = Path.of(o.checkpointDir == null ? "tessera-data/flink-checkpoints" : o.checkpointDir);
+            Path restore = latestCheckpoint(checkpoints).orElse(null);
+            LOG.info(restore == null ? "starting from the committed Kafka offsets (no checkpoint in {})"
+                    : "resuming from checkpoint {}", restore == null ? checkpoints.toAbsolutePath() : restore);
+            env = localEnvironment(checkpoints, restore, checkpoints.resolveSibling("flink-tmp"));
+        } else {
+            env = StreamExecutionEnvironment.getExecutionEnvironment();
+            if (o.checkpointDir != null) {
+                Configuration conf = new Configuration();
+                conf.setString("execution.checkpointing.dir", o.checkpointDir);
+                env.configure(conf);
+            }
+        }
+        build(env, bundle, o);
+        env.execute(jobName(o));
     }
 
     static String jobName(FlinkJobOptions options) {
@@ -95,6 +121,11 @@ public final class FlinkJob {
      */
     public static StreamExecutionEnvironment localEnvironment(Path checkpoints, Path restoreFrom, Path tmp) {
         Configuration conf = new Configuration();
+        try {
+            Files.createDirectories(checkpoints);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the checkpoint folder " + checkpoints, e);
+        }
         conf.setString("execution.checkpointing.dir", checkpoints.toAbsolutePath().toUri().toString());
         conf.setString("execution.checkpointing.num-retained", "3");
         conf.setString("restart-strategy.type", "exponential-delay");

@@ -56,6 +56,16 @@ public final class FlinkJobOptions {
             description = "Parallelism of the job (0: the cluster's default). Default: ${DEFAULT-VALUE}")
     public int parallelism;
 
+    @Option(names = "--local",
+            description = "Run on an in-process Flink MiniCluster (this machine), resuming from the newest checkpoint in"
+                    + " --checkpoint-dir.")
+    public boolean local;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI",
+            description = "Where checkpoints go (execution.checkpointing.dir): a folder, or a URI such as s3://bucket/path."
+                    + " With --local, default tessera-data/flink-checkpoints.")
+    public String checkpointDir;
+
     @Option(names = "--bounded",
             description = "Read each topic up to its end offsets at start, then finish (backfills, tests).")
     public boolean bounded;
