@@ -141,34 +141,58 @@ class ServeCommandTest {
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).contains("online store in Redis " + redis.uri());
 
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = TesseraCommand.commandLine();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
-                    tmp.resolve("serve").toString(), "--redis", redis.uri(), "--port", "0", "--duration", "10"), "serve");
-            serve.start();
-            String base = awaitUrl(out, err);
-            HttpClient http = HttpClient.newHttpClient();
-            for (int a = 0; a < 3; a++) {
-                long count = 0;
-                double sum = 0;
-                for (int i = 0; i < 60; i++) {
-                    if (i % 3 == a) {
-                        count++;
-                        sum += i;
-                    }
-                }
-                JsonNode f = JSON.readTree(get(http, base + "/v1/features/account_payments/a" + a).body()).get("features");
-                assertThat(f.get("payment_count_1h").asLong()).as("a%d count 1h", a).isEqualTo(count);
-                assertThat(f.get("payment_count_1d").asLong()).as("a%d count 1d", a).isEqualTo(count);
-                assertThat(f.get("payment_count_10m").asLong()).as("a%d count 10m: the events are 30 min old", a).isZero();
-                assertThat(f.get("amount_sum_1d").asDouble()).as("a%d sum 1d", a).isEqualTo(sum);
-                assertThat(f.get("last_country").asText()).isEqualTo("US");
-            }
-            serve.join(60_000);
+            assertServesTheNaiveValues(redis, "serve-run");
         }
+    }
+
+    /**
+     * {@code tessera flink --local --bounded}: the Flink job on a MiniCluster writes the same 60
+     * payments into Redis, and {@code tessera serve} answers what a naive count and sum say.
+     */
+    @Test
+    void theFlinkJobWritesToRedisAndServeReadsItBack() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            createTopics(kafka, defs);
+            produce(kafka, 60);
+            CommandLineTest.Run run = CommandLineTest.tessera("flink", "--local", "--bounded", "--features", EXAMPLES.toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(), "--parallelism", "2",
+                    "--checkpoint-dir", tmp.resolve("checkpoints").toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("Flink job on a local MiniCluster", "to Redis " + redis.uri());
+            assertServesTheNaiveValues(redis, "serve-flink");
+        }
+    }
+
+    /** Serves from {@code redis} and checks accounts a0..a2 against a naive count and sum of {@link #produce}'s payments. */
+    private void assertServesTheNaiveValues(RedisServerProcess redis, String data) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = TesseraCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
+                tmp.resolve(data).toString(), "--redis", redis.uri(), "--port", "0", "--duration", "10"), "serve");
+        serve.start();
+        String base = awaitUrl(out, err);
+        HttpClient http = HttpClient.newHttpClient();
+        for (int a = 0; a < 3; a++) {
+            long count = 0;
+            double sum = 0;
+            for (int i = 0; i < 60; i++) {
+                if (i % 3 == a) {
+                    count++;
+                    sum += i;
+                }
+            }
+            JsonNode f = JSON.readTree(get(http, base + "/v1/features/account_payments/a" + a).body()).get("features");
+            assertThat(f.get("payment_count_1h").asLong()).as("a%d count 1h", a).isEqualTo(count);
+            assertThat(f.get("payment_count_1d").asLong()).as("a%d count 1d", a).isEqualTo(count);
+            assertThat(f.get("payment_count_10m").asLong()).as("a%d count 10m: the events are 30 min old", a).isZero();
+            assertThat(f.get("amount_sum_1d").asDouble()).as("a%d sum 1d", a).isEqualTo(sum);
+            assertThat(f.get("last_country").asText()).isEqualTo("US");
+        }
+        serve.join(60_000);
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
