@@ -25,11 +25,12 @@ import java.util.Map;
  * {@code GroupAggregator}). What it serves lags the runtime by at most one commit interval.
  *
  * <h2>Cost of a read</h2>
- * One get of the entity's value ({@link Space#ENTITIES}: newest event time and the newest tile of
- * each ring), one prefix scan of its older tiles ({@link Space#TILES} under
- * {@link TileKey#entityPrefix}), and a second get of the value to check that no commit landed
- * between the two (then the read is retried): the value and the tiles are written in one atomic
- * commit, but read in separate calls. Every commit that changes the entity's heads rewrites the
+ * {@link TileStore#readEntity}: the entity's value ({@link Space#ENTITIES}: newest event time and
+ * the newest tile of each ring) and its older tiles ({@link Space#TILES} under
+ * {@link TileKey#entityPrefix}). On Redis that is one {@code HGETALL}, atomic. Elsewhere it is a
+ * get and a prefix scan, and a second get of the value checks that no commit landed between the
+ * two (then the read is retried): the value and the tiles are written in one atomic commit, but
+ * read in separate calls. Every commit that changes the entity's heads rewrites the
  * value and its newest event time only grows, so equal values before and after the scan mean the
  * scan saw tiles of a commit consistent with that value. Nothing per entity is kept between
  * reads; the compiled groups and the tile layouts of the store (META {@code tile-layout/<id>}, read
@@ -38,7 +39,8 @@ import java.util.Map;
  * <p>{@link #newestEventTime} is the committed one: the newest of the per-partition newest event
  * times in the source's PROGRESS record, exactly what a restarted runtime starts from; without one
  * (the Flink job writes the source), the newest of its writers' progress records
- * ({@link EntityWrites#putWriterProgress}). Thread-safe.
+ * ({@link EntityWrites#putWriterProgress}); read at most every 100 ms per source, since every
+ * response's {@code freshness_ms} asks for it. Thread-safe.
  */
 public final class StoreFeatureReader implements FeatureReader {
     /** Reads retried because a commit changed the entity mid-read, before giving up on consistency. */
@@ -48,6 +50,10 @@ public final class StoreFeatureReader implements FeatureReader {
     private final Map<String, GroupRuntime> groups = new LinkedHashMap<>();
     private final Map<String, String> sourceOf = new LinkedHashMap<>();
     private final TileLayouts layouts;
+    /** Per source: the newest event time read from the store and when (every response's freshness asks). */
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> newest = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How long a source's newest event time is reused: {@code freshness_ms} is then at most this much too high. */
+    static final long NEWEST_MAX_AGE_NANOS = 100_000_000L;
 
     public StoreFeatureReader(Definitions defs, TileStore store) {
         this.store = store;
@@ -95,22 +101,22 @@ public final class StoreFeatureReader implements FeatureReader {
     }
 
     private FeatureValues read(GroupRuntime g, List<String> entityKey, byte[] prefix, long now) {
-        byte[] value = store.get(Space.ENTITIES, prefix);
+        TileStore.EntityRead read = store.readEntity(prefix);
         for (int attempt = 1; ; attempt++) {
             EntityTiles tiles = g.aggregator.newEntity();
             long maxEventTime = Long.MIN_VALUE;
+            byte[] value = read.value();
             if (value != null) {
                 RuntimeStateCodec.EntityValue ev = RuntimeStateCodec.decodeEntity(value);
                 maxEventTime = ev.maxEventTime();
                 RuntimeStateCodec.loadHeads(g.aggregator, tiles, ev, layouts);
             }
-            store.scan(Space.TILES, prefix, (key, bytes) -> {
-                TileKey k = TileKey.decode(key);
-                RuntimeStateCodec.loadTile(g.aggregator, tiles, k.hopMillis(), k.start(), bytes, layouts);
-            });
-            byte[] after = store.get(Space.ENTITIES, prefix);
-            if (!Arrays.equals(value, after) && attempt < ATTEMPTS) {
-                value = after; // a commit changed the entity between the two reads: read its tiles again
+            for (byte[][] kv : read.tiles()) {
+                TileKey k = TileKey.decode(kv[0]);
+                RuntimeStateCodec.loadTile(g.aggregator, tiles, k.hopMillis(), k.start(), kv[1], layouts);
+            }
+            if (!read.atomic() && attempt < ATTEMPTS && !Arrays.equals(value, store.get(Space.ENTITIES, prefix))) {
+                read = store.readEntity(prefix); // a commit changed the entity between the two reads: read it again
                 continue;
             }
             if (tiles.isEmpty()) {
@@ -125,6 +131,17 @@ public final class StoreFeatureReader implements FeatureReader {
     @Override
     public long newestEventTime(String group) {
         String source = sourceOf(group);
+        long[] cached = newest.get(source); // {newest event time, when it was read (nanoTime)}
+        long nanos = System.nanoTime();
+        if (cached != null && nanos - cached[1] < NEWEST_MAX_AGE_NANOS) {
+            return cached[0];
+        }
+        long value = readNewestEventTime(source);
+        newest.put(source, new long[] {value, nanos});
+        return value;
+    }
+
+    private long readNewestEventTime(String source) {
         byte[] bytes = store.get(Space.PROGRESS, RuntimeStateCodec.progressKey(source));
         long[] newest = {Long.MIN_VALUE};
         if (bytes != null) {

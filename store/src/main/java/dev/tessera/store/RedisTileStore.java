@@ -408,6 +408,39 @@ public final class RedisTileStore implements TileStore {
         }
     }
 
+    /**
+     * One {@code HGETALL} of the entity's bucket: its value and tiles live in one hash (see the class
+     * comment), so they come back in one round trip and at one instant.
+     */
+    @Override
+    public EntityRead readEntity(byte[] entityKey) {
+        ensureOpen();
+        byte[] bucket = bucketOf(Space.ENTITIES, entityKey);
+        if (bucket.length == 0) {
+            return TileStore.super.readEntity(entityKey); // not an entity prefix: its keys are not kept together
+        }
+        Map<byte[], byte[]> hash;
+        try {
+            hash = redis.hgetall(bucketKey(bucket));
+        } catch (RedisException e) {
+            throw failure("read", e);
+        }
+        byte[] valueField = field(Space.ENTITIES, entityKey);
+        byte[] tilePrefix = field(Space.TILES, entityKey);
+        byte[] value = null;
+        List<byte[][]> tiles = new ArrayList<>();
+        for (Map.Entry<byte[], byte[]> e : hash.entrySet()) {
+            byte[] f = e.getKey();
+            if (Arrays.equals(f, valueField)) {
+                value = e.getValue();
+            } else if (f.length >= tilePrefix.length && Arrays.equals(f, 0, tilePrefix.length, tilePrefix, 0, tilePrefix.length)) {
+                tiles.add(new byte[][] {Arrays.copyOfRange(f, 1, f.length), e.getValue()});
+            }
+        }
+        tiles.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+        return new EntityRead(value, tiles, true);
+    }
+
     @Override
     public void scan(Space space, byte[] prefix, BiConsumer<byte[], byte[]> visitor) {
         ensureOpen();

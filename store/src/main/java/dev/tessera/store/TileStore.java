@@ -49,6 +49,25 @@ public interface TileStore extends AutoCloseable {
      */
     void scan(Space space, byte[] prefix, BiConsumer<byte[], byte[]> visitor);
 
+    /**
+     * One entity as a serving read needs it: the {@link Space#ENTITIES} value under {@code entityKey}
+     * and every {@link Space#TILES} entry whose key starts with it (in key order); {@code atomic}
+     * when both were read at one instant (then no write can have landed between them).
+     */
+    record EntityRead(byte[] value, java.util.List<byte[][]> tiles, boolean atomic) {}
+
+    /**
+     * Reads {@code entityKey}'s value and tiles ({@link EntityRead}). The default makes a get and a
+     * scan, not atomic together (the caller re-checks); a store that keeps an entity together reads
+     * it in one operation ({@code RedisTileStore}: one {@code HGETALL}).
+     */
+    default EntityRead readEntity(byte[] entityKey) {
+        byte[] value = get(Space.ENTITIES, entityKey);
+        java.util.List<byte[][]> tiles = new java.util.ArrayList<>();
+        scan(Space.TILES, entityKey, (k, v) -> tiles.add(new byte[][] {k, v}));
+        return new EntityRead(value, tiles, false);
+    }
+
     /** Approximate bytes held (for metrics), 0 when unknown. */
     long approximateSizeBytes();
 

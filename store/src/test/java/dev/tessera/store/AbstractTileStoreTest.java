@@ -223,6 +223,31 @@ public abstract class AbstractTileStoreTest {
     }
 
     @Test
+    void readEntityReturnsTheEntitysValueAndExactlyItsTilesInKeyOrder() {
+        byte[] a = dev.tessera.core.tile.TileKey.entityPrefix("g", List.of("a"));
+        byte[] ab = dev.tessera.core.tile.TileKey.entityPrefix("g", List.of("ab")); // a's key is a prefix of ab's
+        byte[] other = dev.tessera.core.tile.TileKey.entityPrefix("g2", List.of("a"));
+        WriteSet writes = new WriteSet()
+                .put(Space.ENTITIES, a, bytes(1)).put(Space.ENTITIES, ab, bytes(2)).put(Space.ENTITIES, other, bytes(3));
+        for (long start : new long[] {7_200_000, 0, 3_600_000}) {
+            writes.put(Space.TILES, dev.tessera.core.tile.TileKey.encode(a, 3_600_000, start), bytes((int) (start / 3_600_000)));
+            writes.put(Space.TILES, dev.tessera.core.tile.TileKey.encode(ab, 3_600_000, start), bytes(9));
+            writes.put(Space.TILES, dev.tessera.core.tile.TileKey.encode(other, 300_000, start), bytes(8));
+        }
+        writes.put(Space.TILES, dev.tessera.core.tile.TileKey.encode(a, 300_000, 0), bytes(5));
+        store.write(writes);
+
+        TileStore.EntityRead read = store.readEntity(a);
+        assertThat(read.value()).containsExactly(1);
+        List<String> expected = new ArrayList<>();
+        store.scan(Space.TILES, a, (k, v) -> expected.add(hex(k) + "=" + hex(v)));
+        assertThat(read.tiles().stream().map(kv -> hex(kv[0]) + "=" + hex(kv[1])).toList())
+                .hasSize(4).containsExactlyElementsOf(expected);
+        assertThat(store.readEntity(dev.tessera.core.tile.TileKey.entityPrefix("g", List.of("none"))).value()).isNull();
+        assertThat(store.readEntity(dev.tessera.core.tile.TileKey.entityPrefix("g", List.of("none"))).tiles()).isEmpty();
+    }
+
+    @Test
     void aScanOfAnEmptySpaceVisitsNothing() {
         store.write(new WriteSet().put(Space.TILES, bytes(1), bytes(1)));
 
