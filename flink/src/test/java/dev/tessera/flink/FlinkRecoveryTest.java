@@ -60,6 +60,20 @@ class FlinkRecoveryTest {
         return DefinitionLoader.load(dir);
     }
 
+    /** Good payments of two phases, three hours ago to one hour ago and from there to a minute ago. */
+    private record Phases(List<PaymentsWorld.Produced> first, List<PaymentsWorld.Produced> second) {
+        static Phases of(Random rnd, int first, int second) {
+            long now = System.currentTimeMillis();
+            long start = now - 3 * 3_600_000L;
+            return new Phases(PaymentsWorld.payments(rnd, first, FlinkRunnerTest.ACCOUNTS, start, start + 3_600_000L, 0),
+                    PaymentsWorld.payments(rnd, second, FlinkRunnerTest.ACCOUNTS, start + 3_600_000L, now - 60_000, 100_000));
+        }
+
+        static List<NaiveOracle.Ev> events(List<PaymentsWorld.Produced> produced) {
+            return new ArrayList<>(produced.stream().map(PaymentsWorld.Produced::event).toList());
+        }
+    }
+
     /** Good payments with exact re-sends (duplicates), and the events the oracle sees. */
     private static List<PaymentsWorld.Produced> withDuplicates(List<PaymentsWorld.Produced> good, Random rnd) {
         List<PaymentsWorld.Produced> out = new ArrayList<>();
@@ -77,15 +91,12 @@ class FlinkRecoveryTest {
         String topic = "crash.payments";
         Path defsDir = tmp.resolve("crash-features");
         Definitions defs = definitions(topic, defsDir);
-        long now = System.currentTimeMillis();
-        long start = now - 3 * 3_600_000L;
         Random rnd = new Random(11);
-        List<PaymentsWorld.Produced> first = PaymentsWorld.payments(rnd, 4_000, FlinkRunnerTest.ACCOUNTS, start, start + 3_600_000L, 0);
-        List<PaymentsWorld.Produced> second = PaymentsWorld.payments(rnd, 6_000, FlinkRunnerTest.ACCOUNTS, start + 3_600_000L,
-                now - 60_000, 100_000);
-        List<NaiveOracle.Ev> applied = new ArrayList<>();
-        first.forEach(p -> applied.add(p.event()));
-        second.forEach(p -> applied.add(p.event()));
+        Phases phases = Phases.of(rnd, 4_000, 6_000);
+        List<PaymentsWorld.Produced> first = phases.first();
+        List<PaymentsWorld.Produced> second = phases.second();
+        List<NaiveOracle.Ev> applied = Phases.events(first);
+        applied.addAll(Phases.events(second));
         Path checkpoints = tmp.resolve("crash-checkpoints");
         try (RedisServerProcess redis = RedisServerProcess.start();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka));
@@ -139,14 +150,11 @@ class FlinkRecoveryTest {
         String topic = "outage.payments";
         Path defsDir = tmp.resolve("outage-features");
         Definitions defs = definitions(topic, defsDir);
-        long now = System.currentTimeMillis();
-        long start = now - 3 * 3_600_000L;
         Random rnd = new Random(5);
-        List<PaymentsWorld.Produced> first = PaymentsWorld.payments(rnd, 3_000, FlinkRunnerTest.ACCOUNTS, start, start + 3_600_000L, 0);
-        List<PaymentsWorld.Produced> second = PaymentsWorld.payments(rnd, 3_000, FlinkRunnerTest.ACCOUNTS, start + 3_600_000L,
-                now - 60_000, 100_000);
-        List<NaiveOracle.Ev> applied = new ArrayList<>();
-        first.forEach(p -> applied.add(p.event()));
+        Phases phases = Phases.of(rnd, 3_000, 3_000);
+        List<PaymentsWorld.Produced> first = phases.first();
+        List<PaymentsWorld.Produced> second = phases.second();
+        List<NaiveOracle.Ev> applied = Phases.events(first);
         try (RedisServerProcess redis = RedisServerProcess.start(List.of("--appendonly", "yes", "--appendfsync", "always"));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
             FlinkJobOptions o = new FlinkJobOptions();
@@ -167,7 +175,7 @@ class FlinkRecoveryTest {
                 }
                 redis.kill();
                 FlinkRunnerTest.send(producer, topic, withDuplicates(second, rnd)); // applied while Redis is down
-                second.forEach(p -> applied.add(p.event()));
+                applied.addAll(Phases.events(second));
                 Thread.sleep(3_000); // several flush intervals and checkpoints fail to reach Redis meanwhile
                 assertThat(job.getJobStatus().get().isTerminalState()).as("the job is still running").isFalse();
                 redis.restart();

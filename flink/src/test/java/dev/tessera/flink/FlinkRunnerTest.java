@@ -2,11 +2,9 @@ package dev.tessera.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.api.Aggregation;
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.core.oracle.NaiveOracle;
-import dev.tessera.core.oracle.OracleAssertions;
 import dev.tessera.runtime.FeatureReader;
 import dev.tessera.runtime.FeatureValues;
 import dev.tessera.runtime.PaymentsWorld;
@@ -110,7 +108,7 @@ class FlinkRunnerTest {
             for (String group : live.groups()) {
                 assertThat(served.newestEventTime(group)).as("newest event time written for %s", group)
                         .isEqualTo(live.newestEventTime(group));
-                for (List<String> key : keysOf(group)) {
+                for (List<String> key : PaymentsWorld.keysOf(group, ACCOUNTS)) {
                     FeatureValues expected = live.read(group, key, readAt);
                     assertThat(served.read(group, key, readAt)).as("%s %s", group, key).isEqualTo(expected);
                     found += expected.found() ? 1 : 0;
@@ -144,28 +142,12 @@ class FlinkRunnerTest {
     static void awaitOracle(FeatureReader reader, List<NaiveOracle.Ev> applied) throws InterruptedException {
         await("the values in Redis equal the oracle's", Duration.ofSeconds(120), () -> {
             try {
-                assertMatchesOracle(reader, applied);
+                PaymentsWorld.assertMatchesOracle(reader, applied, ACCOUNTS);
                 return null;
             } catch (AssertionError e) {
                 return e.getMessage();
             }
         });
-    }
-
-    static void assertMatchesOracle(FeatureReader reader, List<NaiveOracle.Ev> applied) {
-        Map<String, NaiveOracle.Spec> specs = PaymentsWorld.oracleSpecs();
-        long now = System.currentTimeMillis();
-        for (int a = 0; a < ACCOUNTS; a++) {
-            String account = "acct-" + a;
-            FeatureValues v = reader.read("account_payments", List.of(account), now);
-            Map<String, Object> expected = PaymentsWorld.expected(applied, account, v.asOf());
-            Map<String, Object> actual = v.asMap();
-            for (var spec : specs.entrySet()) {
-                String name = spec.getKey();
-                OracleAssertions.assertMatches(Aggregation.fromYaml(spec.getValue().agg()).orElseThrow(), 0.5,
-                        spec.getValue().k(), account + "." + name + " at " + v.asOf(), actual.get(name), expected.get(name));
-            }
-        }
     }
 
     /** Polls {@code check} (null: done, else what is still wrong) every 250 ms until it passes or {@code timeout} ends. */
@@ -215,24 +197,5 @@ class FlinkRunnerTest {
         for (var f : acks) {
             f.get();
         }
-    }
-
-    /** Every entity the stream could have touched, and some it never did. */
-    static List<List<String>> keysOf(String group) {
-        List<List<String>> keys = new ArrayList<>();
-        if (group.equals("account_payments")) {
-            for (int a = 0; a < ACCOUNTS; a++) {
-                keys.add(List.of("acct-" + a));
-            }
-            keys.add(List.of("acct-unknown"));
-        } else {
-            for (int c = 0; c < 8; c++) {
-                for (int m = 0; m < 5; m++) {
-                    keys.add(List.of("card-" + c, "m-" + m));
-                }
-            }
-            keys.add(List.of("card-0", "m-unknown"));
-        }
-        return keys;
     }
 }

@@ -218,6 +218,56 @@ public final class PaymentsWorld {
         return new Adversarial(phase1, withDuplicates, injected, duplicates, applied);
     }
 
+    /**
+     * Every entity of {@link #DEFINITIONS}' {@code account_payments} (accounts 0 to {@code accounts}-1)
+     * or of {@link #COMPOSITE_GROUP}'s {@code card_merchant} the stream could have touched, and one
+     * it never did.
+     */
+    public static List<List<String>> keysOf(String group, int accounts) {
+        List<List<String>> keys = new ArrayList<>();
+        if (group.equals("account_payments")) {
+            for (int a = 0; a < accounts; a++) {
+                keys.add(List.of("acct-" + a));
+            }
+            keys.add(List.of("acct-unknown"));
+        } else {
+            for (int c = 0; c < 8; c++) {
+                for (int m = 0; m < 5; m++) {
+                    keys.add(List.of("card-" + c, "m-" + m));
+                }
+            }
+            keys.add(List.of("card-0", "m-unknown"));
+        }
+        return keys;
+    }
+
+    /**
+     * Asserts that every served feature of accounts 0 to {@code accounts}-1, read now from
+     * {@code reader}, is the oracle's over {@code applied} (approximate ones within their bounds);
+     * returns how many accounts had payments in the last day.
+     */
+    public static int assertMatchesOracle(FeatureReader reader, List<NaiveOracle.Ev> applied, int accounts) {
+        Map<String, NaiveOracle.Spec> specs = oracleSpecs();
+        long now = System.currentTimeMillis();
+        int nonEmpty = 0;
+        for (int a = 0; a < accounts; a++) {
+            String account = "acct-" + a;
+            FeatureValues v = reader.read("account_payments", List.of(account), now);
+            Map<String, Object> expected = expected(applied, account, v.asOf());
+            Map<String, Object> actual = v.asMap();
+            for (var spec : specs.entrySet()) {
+                String name = spec.getKey();
+                dev.tessera.core.oracle.OracleAssertions.assertMatches(
+                        dev.tessera.api.Aggregation.fromYaml(spec.getValue().agg()).orElseThrow(), 0.5, spec.getValue().k(),
+                        account + "." + name + " at " + v.asOf(), actual.get(name), expected.get(name));
+            }
+            if (!Long.valueOf(0L).equals(actual.get("payment_count_1d"))) {
+                nonEmpty++;
+            }
+        }
+        return nonEmpty;
+    }
+
     public static byte[] json(Map<String, Object> fields) {
         try {
             return JSON.writeValueAsBytes(fields);

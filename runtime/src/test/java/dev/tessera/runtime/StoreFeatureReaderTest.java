@@ -187,23 +187,8 @@ class StoreFeatureReaderTest {
         }
     }
 
-    /** Every entity the stream could have touched, and some it never did. */
     private static List<List<String>> keysOf(String group) {
-        List<List<String>> keys = new ArrayList<>();
-        if (group.equals("account_payments")) {
-            for (int a = 0; a < ACCOUNTS; a++) {
-                keys.add(List.of("acct-" + a));
-            }
-            keys.add(List.of("acct-unknown"));
-        } else {
-            for (int c = 0; c < 8; c++) {
-                for (int m = 0; m < 5; m++) {
-                    keys.add(List.of("card-" + c, "m-" + m));
-                }
-            }
-            keys.add(List.of("card-0", "m-unknown"));
-        }
-        return keys;
+        return PaymentsWorld.keysOf(group, ACCOUNTS);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<PaymentsWorld.Produced> records)
