@@ -9,6 +9,8 @@ import dev.tessera.core.event.SourceFields;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.TileKey;
 import dev.tessera.core.tile.TileLayouts;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tessera.store.TileStore;
 import dev.tessera.store.TileStore.Space;
 import java.util.Arrays;
@@ -32,9 +34,11 @@ import java.util.Map;
  * two (then the read is retried): the value and the tiles are written in one atomic commit, but
  * read in separate calls. Every commit that changes the entity's heads rewrites the
  * value and its newest event time only grows, so equal values before and after the scan mean the
- * scan saw tiles of a commit consistent with that value. Nothing per entity is kept between
- * reads; the compiled groups and the tile layouts of the store (META {@code tile-layout/<id>}, read
- * again when a tile names a layout not seen yet) are.
+ * scan saw tiles of a commit consistent with that value. The store stays the only truth: every
+ * read goes to it, and a decoded entity is reused only when the store returned exactly the bytes
+ * it was decoded from (a bounded cache; decoding and merging every tile was most of a read's
+ * cost). The compiled groups and the tile layouts of the store (META {@code tile-layout/<id>},
+ * read again when a tile names a layout not seen yet) are kept too.
  *
  * <p>{@link #newestEventTime} is the committed one: the newest of the per-partition newest event
  * times in the source's PROGRESS record, exactly what a restarted runtime starts from; without one
@@ -50,13 +54,28 @@ public final class StoreFeatureReader implements FeatureReader {
     private final Map<String, GroupRuntime> groups = new LinkedHashMap<>();
     private final Map<String, String> sourceOf = new LinkedHashMap<>();
     private final TileLayouts layouts;
+    /**
+     * Decoded entities, by group and entity, with the bytes they were decoded from: a read whose
+     * store bytes are unchanged reuses the decoded tiles and their read caches (the runtime's own,
+     * {@link GroupRuntime#readInto}) instead of decoding and merging every tile again. Bounded
+     * ({@link #DEFAULT_CACHED_ENTITIES}); a cached entity costs its tiles' heap.
+     */
+    private final Cache<CacheKey, Decoded> entities;
+    /** Entities whose decoded tiles a reader keeps by default. */
+    public static final long DEFAULT_CACHED_ENTITIES = 100_000;
     /** Per source: the newest event time read from the store and when (every response's freshness asks). */
     private final java.util.concurrent.ConcurrentHashMap<String, long[]> newest = new java.util.concurrent.ConcurrentHashMap<>();
     /** How long a source's newest event time is reused: {@code freshness_ms} is then at most this much too high. */
     static final long NEWEST_MAX_AGE_NANOS = 100_000_000L;
 
     public StoreFeatureReader(Definitions defs, TileStore store) {
+        this(defs, store, DEFAULT_CACHED_ENTITIES);
+    }
+
+    /** With a cache of at most {@code cachedEntities} decoded entities (0: none). */
+    public StoreFeatureReader(Definitions defs, TileStore store, long cachedEntities) {
         this.store = store;
+        this.entities = Caffeine.newBuilder().maximumSize(cachedEntities).build();
         for (Source source : defs.sources().values()) {
             java.util.Collection<FeatureGroup> of = defs.groupsOf(source);
             if (of.isEmpty()) {
@@ -103,28 +122,92 @@ public final class StoreFeatureReader implements FeatureReader {
     private FeatureValues read(GroupRuntime g, List<String> entityKey, byte[] prefix, long now) {
         TileStore.EntityRead read = store.readEntity(prefix);
         for (int attempt = 1; ; attempt++) {
-            EntityTiles tiles = g.aggregator.newEntity();
-            long maxEventTime = Long.MIN_VALUE;
-            byte[] value = read.value();
-            if (value != null) {
-                RuntimeStateCodec.EntityValue ev = RuntimeStateCodec.decodeEntity(value);
-                maxEventTime = ev.maxEventTime();
-                RuntimeStateCodec.loadHeads(g.aggregator, tiles, ev, layouts);
-            }
-            for (byte[][] kv : read.tiles()) {
-                TileKey k = TileKey.decode(kv[0]);
-                RuntimeStateCodec.loadTile(g.aggregator, tiles, k.hopMillis(), k.start(), kv[1], layouts);
-            }
-            if (!read.atomic() && attempt < ATTEMPTS && !Arrays.equals(value, store.get(Space.ENTITIES, prefix))) {
+            if (!read.atomic() && attempt < ATTEMPTS && !Arrays.equals(read.value(), store.get(Space.ENTITIES, prefix))) {
                 read = store.readEntity(prefix); // a commit changed the entity between the two reads: read it again
                 continue;
             }
-            if (tiles.isEmpty()) {
+            if (read.value() == null && read.tiles().isEmpty()) {
+                entities.invalidate(new CacheKey(g.group.name(), prefix));
                 return g.emptyValues(entityKey, now); // the runtime drops an entity without tiles
             }
+            Decoded d = decoded(g, prefix, read);
             Object[] out = new Object[g.aggregator.servedNames().size()];
-            long t = g.readInto(tiles, maxEventTime, now, out);
+            long t;
+            synchronized (d) { // the tiles' read caches are not thread-safe
+                t = g.readInto(d.tiles, d.maxEventTime, now, out);
+            }
             return g.values(entityKey, true, t, out);
+        }
+    }
+
+    /**
+     * The entity decoded from {@code read}: the cached one when the store returned the same bytes
+     * as when it was cached (most entities do not change between two reads of them), else decoded
+     * now and cached.
+     */
+    private Decoded decoded(GroupRuntime g, byte[] prefix, TileStore.EntityRead read) {
+        CacheKey key = new CacheKey(g.group.name(), prefix);
+        Decoded cached = entities.getIfPresent(key);
+        if (cached != null && cached.sameBytes(read)) {
+            return cached;
+        }
+        EntityTiles tiles = g.aggregator.newEntity();
+        long maxEventTime = Long.MIN_VALUE;
+        if (read.value() != null) {
+            RuntimeStateCodec.EntityValue ev = RuntimeStateCodec.decodeEntity(read.value());
+            maxEventTime = ev.maxEventTime();
+            RuntimeStateCodec.loadHeads(g.aggregator, tiles, ev, layouts);
+        }
+        for (byte[][] kv : read.tiles()) {
+            TileKey k = TileKey.decode(kv[0]);
+            RuntimeStateCodec.loadTile(g.aggregator, tiles, k.hopMillis(), k.start(), kv[1], layouts);
+        }
+        Decoded d = new Decoded(read.value(), read.tiles(), tiles, maxEventTime);
+        if (!tiles.isEmpty()) {
+            entities.put(key, d);
+        }
+        return d;
+    }
+
+    /** A cache key: group and entity prefix (compared by content). */
+    private record CacheKey(String group, byte[] prefix) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CacheKey k && group.equals(k.group) && Arrays.equals(prefix, k.prefix);
+        }
+
+        @Override
+        public int hashCode() {
+            return group.hashCode() * 31 + Arrays.hashCode(prefix);
+        }
+    }
+
+    /** An entity as read from the store (its bytes) and decoded (its tiles, with their read caches). */
+    private static final class Decoded {
+        final byte[] value;
+        final List<byte[][]> tileBytes;
+        final EntityTiles tiles;
+        final long maxEventTime;
+
+        Decoded(byte[] value, List<byte[][]> tileBytes, EntityTiles tiles, long maxEventTime) {
+            this.value = value;
+            this.tileBytes = tileBytes;
+            this.tiles = tiles;
+            this.maxEventTime = maxEventTime;
+        }
+
+        boolean sameBytes(TileStore.EntityRead read) {
+            if (!Arrays.equals(value, read.value()) || tileBytes.size() != read.tiles().size()) {
+                return false;
+            }
+            for (int i = 0; i < tileBytes.size(); i++) {
+                byte[][] a = tileBytes.get(i);
+                byte[][] b = read.tiles().get(i);
+                if (!Arrays.equals(a[0], b[0]) || !Arrays.equals(a[1], b[1])) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

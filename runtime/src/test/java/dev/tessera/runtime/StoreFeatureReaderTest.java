@@ -95,6 +95,13 @@ class StoreFeatureReaderTest {
             send(producer, topic, phase1);
             rt.awaitCaughtUp(Duration.ofSeconds(60));
             TileStore afterPhase1 = copyOf(store);
+            // a reader that has decoded (and cached) every entity as phase 1 left it must see phase 2
+            StoreFeatureReader early = new StoreFeatureReader(defs, store);
+            for (String group : rt.reader().groups()) {
+                for (List<String> key : keysOf(group)) {
+                    early.read(group, key, System.currentTimeMillis());
+                }
+            }
             send(producer, topic, phase2);
             rt.awaitCaughtUp(Duration.ofSeconds(60));
 
@@ -113,6 +120,8 @@ class StoreFeatureReaderTest {
                     FeatureValues expected = live.read(group, key, readAt);
                     FeatureValues actual = stored.read(group, key, readAt);
                     assertThat(actual).as("%s %s on %s", group, key, name).isEqualTo(expected);
+                    assertThat(early.read(group, key, readAt)).as("%s %s on %s, read before by the same reader", group, key, name)
+                            .isEqualTo(expected);
                     if (expected.found()) {
                         found++;
                     }
