@@ -136,7 +136,7 @@ public class FeatureReadBenchmark {
             updateTime = System.currentTimeMillis() - 60_000;
             java.util.Random rnd = new java.util.Random(7);
             for (int i = 0; i < ACCOUNTS; i++) {
-                updates[i] = decoder.decode(dev.tessera.bench.e2e.RuntimeThroughputBench.paymentOf(rnd, 1_000_000 + i, i, updateTime))
+                updates[i] = decoder.decode(dev.tessera.bench.e2e.PaymentEvents.paymentOf(rnd, 1_000_000 + i, i, updateTime))
                         .event();
             }
             nextEvents = new dev.tessera.core.event.Event[ACCOUNTS][NEXT_EVENTS];
@@ -145,7 +145,7 @@ public class FeatureReadBenchmark {
             long start = System.currentTimeMillis();
             for (int i = 0; i < ACCOUNTS; i++) {
                 for (int e = 0; e < NEXT_EVENTS; e++) {
-                    nextEvents[i][e] = decoder.decode(dev.tessera.bench.e2e.RuntimeThroughputBench.paymentOf(rnd,
+                    nextEvents[i][e] = decoder.decode(dev.tessera.bench.e2e.PaymentEvents.paymentOf(rnd,
                             2_000_000 + i * NEXT_EVENTS + e, i, start)).event();
                 }
                 clocks[i] = start + spacing * i / ACCOUNTS; // staggered, so accounts cross hop boundaries at different times

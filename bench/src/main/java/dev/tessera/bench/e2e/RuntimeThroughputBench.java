@@ -10,21 +10,17 @@ import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * End-to-end throughput and freshness of the embedded runtime with the example feature groups
@@ -86,17 +82,15 @@ public final class RuntimeThroughputBench {
             String topic = defs.source("payments").orElseThrow().topic();
             Random rnd = new Random(1);
             long t0 = System.currentTimeMillis();
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+            try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
                 long start = System.nanoTime();
                 // warm-up events: the span before the measured one, same accounts, ids apart from every other phase's
                 Random warmRnd = new Random(2); // the measured events stay those of a run without warm-up
                 for (int i = 0; i < warm; i++) {
-                    producer.send(new ProducerRecord<>(topic, payment(warmRnd, 1_500_000_000 + i, accounts,
+                    producer.send(new ProducerRecord<>(topic, PaymentEvents.payment(warmRnd, 1_500_000_000 + i, accounts,
                             t0 - 2 * spanMs + (long) i * spanMs / warm)));
                 }
-                for (int i = 0; i < events; i++) {
-                    producer.send(new ProducerRecord<>(topic, payment(rnd, i, accounts, t0 - spanMs + (long) i * spanMs / events)));
-                }
+                PaymentEvents.produceSpan(producer, topic, rnd, 0, events, accounts, t0 - spanMs, spanMs, null);
                 producer.flush();
                 System.out.printf("produced %,d events (after %,d warm-up events) in %.1f s%n", events, warm,
                         (System.nanoTime() - start) / 1e9);
@@ -156,8 +150,8 @@ public final class RuntimeThroughputBench {
                     int target = rateArg > 0 ? rateArg : (int) (rate / 2);
                     measuring[0] = true;
                     freshness.getIntervalHistogram();
-                    try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
-                        producer.send(new ProducerRecord<>(topic, payment(rnd, 0, 1, System.currentTimeMillis()))).get();
+                    try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
+                        producer.send(new ProducerRecord<>(topic, PaymentEvents.payment(rnd, 0, 1, System.currentTimeMillis()))).get();
                         long begin = System.nanoTime();
                         long sent = 0;
                         long total = (long) target * (settle + seconds);
@@ -168,7 +162,7 @@ public final class RuntimeThroughputBench {
                             }
                             long due = (long) ((System.nanoTime() - begin) / 1e9 * target);
                             while (sent < Math.min(due, total)) {
-                                producer.send(new ProducerRecord<>(topic, payment(rnd, events + (int) sent, accounts,
+                                producer.send(new ProducerRecord<>(topic, PaymentEvents.payment(rnd, events + (int) sent, accounts,
                                         System.currentTimeMillis() - 1000)));
                                 sent++;
                             }
@@ -195,34 +189,6 @@ public final class RuntimeThroughputBench {
         } finally {
             ServingStack.deleteTree(work); // a run leaves gigabytes of broker log and store behind otherwise
         }
-    }
-
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static final String[] COUNTRIES = {"US", "FR", "BR", "IN", "DE", "GB", "NG", "JP"};
-
-    /** A payment as the examples' payments source describes it (~250 bytes of JSON). */
-    static byte[] payment(Random rnd, int i, int accounts, long eventTime) {
-        int account = (int) Math.floor(Math.pow(rnd.nextDouble(), 3) * accounts);
-        return paymentOf(rnd, i, account, eventTime);
-    }
-
-    /** The payment {@code p-i} of account {@code a-account}; the other fields are drawn from {@code rnd}. */
-    public static byte[] paymentOf(Random rnd, int i, int account, long eventTime) {
-        String json = "{\"payment_id\":\"p-" + i + "\",\"account_id\":\"a-" + account + "\",\"card_fingerprint\":\"c-"
-                + (account * 3 + rnd.nextInt(3)) + "\",\"merchant_id\":\"m-" + rnd.nextInt(2000) + "\",\"amount\":"
-                + (rnd.nextInt(50_000) / 100.0) + ",\"currency\":\"USD\",\"status\":\"" + (rnd.nextInt(10) == 0 ? "DECLINED" : "APPROVED")
-                + "\",\"country\":\"" + COUNTRIES[rnd.nextInt(COUNTRIES.length)] + "\",\"device_id\":\"d-" + account
-                + "\",\"ip\":\"10.0." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "\",\"event_time\":" + eventTime + "}";
-        return json.getBytes(StandardCharsets.UTF_8);
     }
 
     private static int intArg(String[] args, String name, int dflt) {

@@ -483,13 +483,13 @@ public final class ServingLatencyBench {
         String topic = stack.definitions().source("payments").orElseThrow().topic();
         Thread t = new Thread(() -> {
             Random rnd = new Random(7);
-            try (KafkaProducer<byte[], byte[]> producer = RuntimeThroughputBench.producer(stack.bootstrapServers())) {
+            try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(stack.bootstrapServers())) {
                 long begin = System.nanoTime();
                 long sent = 0;
                 while (running.get()) {
                     long due = (long) ((System.nanoTime() - begin) / 1e9 * rate);
                     for (; sent < due; sent++) {
-                        producer.send(new ProducerRecord<>(topic, RuntimeThroughputBench.paymentOf(rnd, 100_000_000 + (int) sent,
+                        producer.send(new ProducerRecord<>(topic, PaymentEvents.paymentOf(rnd, 100_000_000 + (int) sent,
                                 rnd.nextInt(accounts), System.currentTimeMillis())));
                     }
                     Thread.sleep(1);

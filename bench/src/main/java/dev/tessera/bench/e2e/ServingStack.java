@@ -176,11 +176,11 @@ public final class ServingStack implements AutoCloseable {
         Random rnd = new Random(seed);
         long start = System.nanoTime();
         long t0 = System.currentTimeMillis() - DAY_MILLIS;
-        try (KafkaProducer<byte[], byte[]> producer = RuntimeThroughputBench.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < events; i++) {
                 int account = i < accounts ? i : rnd.nextInt(accounts);
                 long eventTime = t0 + (long) i * (DAY_MILLIS - 1_000L) / events;
-                byte[] json = RuntimeThroughputBench.paymentOf(rnd, i, account, eventTime);
+                byte[] json = PaymentEvents.paymentOf(rnd, i, account, eventTime);
                 if (tap != null) {
                     tap.produced(account, eventTime, "p-" + i, json);
                 }

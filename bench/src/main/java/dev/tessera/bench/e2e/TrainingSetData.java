@@ -128,7 +128,7 @@ final class TrainingSetData {
             }
             try (Archiver archiver = Archiver.start(defs, paths.features, source, paths.archive,
                     ArchiveConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofSeconds(10)));
-                 KafkaProducer<byte[], byte[]> producer = RuntimeThroughputBench.producer(kafka.bootstrapServers());
+                 KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers());
                  DuckDBAppender events = ((DuckDBConnection) db).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
                 long span = end - start;
                 for (int i = 0; i < params.events; i++) {

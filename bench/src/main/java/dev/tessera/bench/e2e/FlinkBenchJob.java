@@ -1,0 +1,135 @@
+package dev.tessera.bench.e2e;
+
+import dev.tessera.flink.DefinitionBundle;
+import dev.tessera.flink.FlinkJob;
+import dev.tessera.flink.FlinkJobOptions;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * One measured Flink job of {@link FlinkThroughputBench}, alone in its JVM: the Tessera Flink job
+ * ({@code --job tessera}) or the hand-written Flink SQL baseline ({@code --job sql},
+ * {@link HopSqlBaseline}), on a MiniCluster, reading the broker of the parent process.
+ *
+ * <p>Why a JVM of its own: the process CPU it measures is then the job's alone (not the broker's,
+ * the producer's or the Redis poller's), and neither job runs on code the other one warmed up.
+ * Bounded ({@code --bounded true}): runs to the end offsets, then writes wall time and process CPU
+ * from the job's start (status RUNNING; the MiniCluster's own start is not counted) to its end,
+ * Flink's net runtime and GC time to {@code --result} (a properties file). Unbounded: runs until its
+ * standard input closes (the parent is done, or died), then cancels the job.
+ */
+public final class FlinkBenchJob {
+    private FlinkBenchJob() {}
+
+    public static void main(String[] args) throws Exception {
+        String job = Args.string(args, "--job", "tessera");
+        Path work = Path.of(Args.required(args, "--work"));
+        boolean bounded = Boolean.parseBoolean(Args.string(args, "--bounded", "true"));
+        int parallelism = Args.integer(args, "--parallelism", 1);
+        String bootstrap = Args.required(args, "--bootstrap");
+        String consumerGroup = Args.string(args, "--consumer-group", "fbench-" + job);
+        StreamExecutionEnvironment env = FlinkJob.localEnvironment(work.resolve("checkpoints"), null, work.resolve("flink-tmp"));
+        if (bounded) {
+            // Checkpoints run as in production while the input lasts, but at its end the tasks do not
+            // wait for one more checkpoint (up to an interval, 10 s) before they finish: that wait
+            // is not work, and would be most of a short run's time.
+            Configuration noFinalCheckpoint = new Configuration();
+            noFinalCheckpoint.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, false);
+            env.configure(noFinalCheckpoint);
+        }
+        FlinkJobOptions o = new FlinkJobOptions();
+        o.features = Path.of(Args.required(args, "--features"));
+        o.bootstrapServers = bootstrap;
+        o.redis = List.of(Args.string(args, "--redis", "redis://127.0.0.1:6379"));
+        o.redisNamespace = Args.string(args, "--namespace", "fbench:");
+        o.consumerGroup = consumerGroup;
+        o.parallelism = parallelism;
+        o.bounded = bounded;
+        o.validate();
+        if (job.equals("tessera")) {
+            FlinkJob.build(env, DefinitionBundle.of(o.features), o);
+        } else if (job.equals("sql")) {
+            List<String> groups = Arrays.asList(Args.string(args, "--groups", "account_payments").split(","));
+            String plan = HopSqlBaseline.attach(env, groups, Args.required(args, "--topic"), bootstrap, consumerGroup,
+                    parallelism, o.checkpointIntervalMillis(), bounded);
+            Files.writeString(work.resolve("sql-plan.txt"), plan);
+        } else {
+            throw new IllegalArgumentException("--job must be tessera or sql, got " + job);
+        }
+
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        JobClient client = env.executeAsync("fbench " + job);
+        // measured from the job's start: the MiniCluster's start (seconds, the same for both jobs) is not the job's
+        JobStatus status;
+        while ((status = client.getJobStatus().get()) != JobStatus.RUNNING && !status.isGloballyTerminalState()) {
+            Thread.sleep(1);
+        }
+        ThreadCpuSampler threads = ThreadCpuSampler.start();
+        long gc0 = gcMillis();
+        long cpu0 = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        if (!bounded) {
+            while (System.in.read() >= 0) {
+                // the parent closes our standard input when it is done
+            }
+            client.cancel().get();
+            return;
+        }
+        JobExecutionResult result = client.getJobExecutionResult().get();
+        long wallNanos = System.nanoTime() - start;
+        long cpuNanos = os.getProcessCpuTime() - cpu0;
+        StringBuilder byThread = new StringBuilder();
+        threads.stop().entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                .forEach(e -> byThread.append(byThread.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(String.format("%.1f", e.getValue())));
+        String out = "wall_ms=" + wallNanos / 1_000_000 + "\ncpu_ms=" + cpuNanos / 1_000_000 + "\nnet_runtime_ms="
+                + result.getNetRuntime() + "\ngc_ms=" + (gcMillis() - gc0) + "\nthreads=" + byThread + "\n";
+        Files.writeString(Path.of(Args.required(args, "--result")), out);
+        System.exit(0); // the MiniCluster's non-daemon threads would keep the JVM alive a while
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /** {@code --name value} arguments. */
+    static final class Args {
+        private Args() {}
+
+        static String string(String[] args, String name, String dflt) {
+            for (int i = 0; i < args.length - 1; i++) {
+                if (args[i].equals(name)) {
+                    return args[i + 1];
+                }
+            }
+            return dflt;
+        }
+
+        static String required(String[] args, String name) {
+            String v = string(args, name, null);
+            if (v == null) {
+                throw new IllegalArgumentException("missing " + name + " VALUE");
+            }
+            return v;
+        }
+
+        static int integer(String[] args, String name, int dflt) {
+            return Integer.parseInt(string(args, name, Integer.toString(dflt)).replace("_", ""));
+        }
+    }
+}

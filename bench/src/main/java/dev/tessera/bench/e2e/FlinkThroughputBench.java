@@ -1,0 +1,594 @@
+package dev.tessera.bench.e2e;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Feature;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.api.TimeSpan;
+import dev.tessera.bench.e2e.FlinkBenchJob.Args;
+import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RedisTileStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Throughput per core and freshness of the Tessera Flink runner (issue [Scale-out]: at least
+ * 110,000 events/s per core, at least 3× a hand-written Flink SQL job computing the same features,
+ * freshness p99 of 1 s or less), on the events of {@link RuntimeThroughputBench} ({@link PaymentEvents}).
+ *
+ * <ol>
+ *   <li><b>Tessera</b> ({@code --mode tessera|both}): {@code N} payments are produced to the
+ *       in-process broker first; then the Tessera Flink job ({@code FlinkJob.build}, bounded, on a
+ *       MiniCluster of parallelism {@code P}) reads them to the end offsets, aggregates and writes
+ *       the tiles to a {@code redis-server} started for the run. Timed from job submission to job
+ *       end (the sink flushes every tile at end of input); a sample of accounts' counts read back
+ *       through {@link StoreFeatureReader} is checked against the produced events.</li>
+ *   <li><b>Baseline</b> ({@code --mode sql|both}): the same features written by hand in Flink SQL,
+ *       HOP window TVFs with Tessera's windows and hops, results to the blackhole connector
+ *       ({@link HopSqlBaseline}), bounded over the same topic on the same parallelism.</li>
+ *   <li><b>Freshness</b> (with Tessera, {@code --freshness-seconds} &gt; 0): the job runs unbounded
+ *       (from the end of the topic: it does not replay the {@code N} events, so the accounts are new
+ *       to it at first; the settle time covers that) while payments are produced
+ *       at {@code --rate} (default half the measured Tessera throughput); every 100 ms a marker
+ *       payment of a probe account is produced, and a poller reads the probe's
+ *       {@code payment_count_1d} from Redis through {@link StoreFeatureReader} every 2 ms; the time
+ *       from sending a marker to the count including it goes to an HdrHistogram. Markers of the
+ *       first {@code --settle-s} seconds at the rate are not recorded.</li>
+ * </ol>
+ *
+ * <p><b>CPU</b>: each job runs in a JVM of its own ({@link FlinkBenchJob}, {@code --job-jvm} flags),
+ * which measures its process CPU from submission to end: Flink's CPU only. The broker (this JVM)
+ * and {@code redis-server} are reported apart; events per CPU-second "with Redis" adds the Redis
+ * server's CPU to Tessera's (the baseline's blackhole sink has none). With {@code P = 1}, events per
+ * CPU-second is the per-core figure of the issue.
+ *
+ * <p><b>Same features</b>: Tessera runs the definitions restricted to {@code --groups} (default
+ * {@code account_payments}; the Entity and Source documents and those groups, no services), the
+ * SQL job the hand-written queries of the same groups ({@code account_payments}, {@code card_payments}).
+ *
+ * <p>Run (from the repository root; several minutes, most of them the SQL job's):
+ * {@code mvn -B -ntp -q package -pl bench -am -DskipTests && java -Xmx2g -cp bench/target/benchmarks.jar
+ * dev.tessera.bench.e2e.FlinkThroughputBench --events 2000000 --job-jvm "-Xmx4g"}. Figures of runs under
+ * about a million events are mostly the JIT compiler's and the job's start.
+ */
+public final class FlinkThroughputBench {
+    private static final String PROBE_GROUP = "account_payments";
+    private static final String PROBE_FEATURE = "payment_count_1d";
+    private static final int PARTITIONS = 4;
+    private static final List<Process> CHILDREN = new ArrayList<>();
+
+    private FlinkThroughputBench() {}
+
+    /** One bounded job's figures. */
+    record Run(String name, long events, long wallMs, long netRuntimeMs, long cpuMs, long gcMs, long redisCpuMs, long brokerCpuMs,
+               String threads) {
+        double eventsPerSecond() {
+            return events * 1000.0 / wallMs;
+        }
+
+        double eventsPerCpuSecond() {
+            return events * 1000.0 / cpuMs;
+        }
+
+        double eventsPerCpuSecondWithRedis() {
+            return events * 1000.0 / (cpuMs + redisCpuMs);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = Args.integer(args, "--events", 2_000_000);
+        int accounts = Args.integer(args, "--accounts", 100_000);
+        int parallelism = Args.integer(args, "--parallelism", 1);
+        String mode = Args.string(args, "--mode", "both");
+        int freshnessSeconds = Args.integer(args, "--freshness-seconds", 30);
+        int rateArg = Args.integer(args, "--rate", 0);
+        int settle = Args.integer(args, "--settle-s", 5);
+        long spanMs = Args.integer(args, "--event-span-s", 3600) * 1000L;
+        String jobJvm = Args.string(args, "--job-jvm", "-Xmx4g");
+        Path features = Path.of(Args.string(args, "--features", "examples/commerce"));
+        String sqlPlan = Args.string(args, "--sql-plan", null); // file: the SQL job's EXPLAIN output
+        if (!List.of("tessera", "sql", "both").contains(mode)) {
+            throw new IllegalArgumentException("--mode must be tessera, sql or both, got " + mode);
+        }
+        boolean tessera = !mode.equals("sql");
+        boolean sql = !mode.equals("tessera");
+
+        Path work = Files.createTempDirectory("tessera-fbench");
+        Runtime.getRuntime().addShutdownHook(new Thread(FlinkThroughputBench::destroyChildren));
+        System.out.printf("machine: %d cores, max heap %d MB, %s; job JVMs: %s; parallelism %d%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.vm.version"), jobJvm, parallelism);
+        Definitions all = DefinitionLoader.load(features);
+        Set<String> groups = new LinkedHashSet<>();
+        for (String g : Args.string(args, "--groups", PROBE_GROUP).split(",")) {
+            groups.addAll(g.equals("all") ? all.groups().keySet() : List.of(g));
+        }
+        Path defsDir = restrictToGroups(features, groups, work.resolve("features"));
+        Definitions defs = DefinitionLoader.load(defsDir);
+        describe(defs);
+        String topic = defs.source("payments").orElseThrow(() -> new IllegalArgumentException(
+                "the definitions in " + features + " have no source named payments")).topic();
+
+        List<Run> runs = new ArrayList<>();
+        String freshness = null;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             RedisServer redis = RedisServer.start(work.resolve("redis"))) {
+            Map<String, Integer> topics = new LinkedHashMap<>();
+            for (Source s : defs.sources().values()) {
+                topics.put(s.topic(), PARTITIONS);
+                topics.put(s.topic() + ".dlq", 1);
+            }
+            kafka.createTopics(topics);
+            Random rnd = new Random(1);
+            int[] perAccount = new int[accounts];
+            try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
+                long start = System.nanoTime();
+                PaymentEvents.produceSpan(producer, topic, rnd, 0, events, accounts, System.currentTimeMillis() - spanMs, spanMs,
+                        perAccount);
+                producer.flush();
+                System.out.printf("produced %,d events of %,d accounts to %s (%d partitions) in %.1f s%n", events, accounts, topic,
+                        PARTITIONS, (System.nanoTime() - start) / 1e9);
+            }
+            JobLauncher jobs = new JobLauncher(jobJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
+                    String.join(",", groups));
+            if (tessera) {
+                Run run = jobs.runBounded("tessera", events, redis);
+                runs.add(run);
+                print(run);
+                checkCounts(defs, redis.uri(), "tput:", perAccount);
+                redis.command("FLUSHALL");
+            }
+            if (sql) {
+                Run run = jobs.runBounded("sql", events, redis);
+                runs.add(run);
+                print(run);
+                printPlanSummary(work.resolve("sql-plan.txt"));
+                if (sqlPlan != null) {
+                    Files.copy(work.resolve("sql-plan.txt"), Path.of(sqlPlan), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            if (tessera && freshnessSeconds > 0) {
+                if (!groups.contains(PROBE_GROUP)) {
+                    System.out.printf("freshness skipped: its probe reads %s.%s, and --groups is %s%n", PROBE_GROUP, PROBE_FEATURE, groups);
+                } else {
+                    int rate = rateArg > 0 ? rateArg : (int) (runs.get(0).eventsPerSecond() / 2);
+                    freshness = freshness(defs, jobs, kafka.bootstrapServers(), topic, redis, rnd, events, accounts, rate, settle,
+                            freshnessSeconds);
+                }
+            }
+        } finally {
+            destroyChildren();
+            ServingStack.deleteTree(work);
+        }
+        printTable(runs, freshness, parallelism);
+    }
+
+    /**
+     * A copy of the definitions in {@code features} with only the Entity and Source documents and the
+     * FeatureGroup documents of {@code groups} (FeatureServices dropped: they may name other groups);
+     * other files (schemas) copied as they are.
+     */
+    static Path restrictToGroups(Path features, Set<String> groups, Path out) throws IOException {
+        Pattern kind = Pattern.compile("(?m)^kind:\\s*(\\S+)");
+        Pattern name = Pattern.compile("(?m)^name:\\s*(\\S+)");
+        Set<String> found = new LinkedHashSet<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(features)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path f : files) {
+            Path target = out.resolve(features.relativize(f).toString());
+            Files.createDirectories(target.getParent());
+            String fileName = f.getFileName().toString();
+            if (!fileName.endsWith(".yaml") && !fileName.endsWith(".yml")) {
+                Files.copy(f, target);
+                continue;
+            }
+            StringBuilder kept = new StringBuilder();
+            for (String doc : Files.readString(f).split("(?m)^---\\s*$")) {
+                Matcher k = kind.matcher(doc);
+                Matcher n = name.matcher(doc);
+                String docKind = k.find() ? k.group(1) : "";
+                String docName = n.find() ? n.group(1) : "";
+                boolean keep = switch (docKind) {
+                    case "FeatureService" -> false;
+                    case "FeatureGroup" -> groups.contains(docName);
+                    default -> true;
+                };
+                if (keep) {
+                    found.add(docKind.equals("FeatureGroup") ? docName : "");
+                    kept.append(kept.isEmpty() ? "" : "---\n").append(doc.strip()).append('\n');
+                }
+            }
+            if (!kept.isEmpty()) {
+                Files.writeString(target, kept);
+            }
+        }
+        found.remove("");
+        if (!found.equals(groups)) {
+            Set<String> missing = new LinkedHashSet<>(groups);
+            missing.removeAll(found);
+            throw new IllegalArgumentException("--groups names " + missing + ", which " + features + " does not define");
+        }
+        return out;
+    }
+
+    /** Prints each group's windowed features with the hop Tessera uses (the SQL baseline's HOP slide). */
+    private static void describe(Definitions defs) {
+        for (FeatureGroup g : defs.groups().values()) {
+            Map<String, List<String>> byWindow = new LinkedHashMap<>();
+            for (Feature f : g.features()) {
+                for (TimeSpan w : f.windows()) {
+                    byWindow.computeIfAbsent(w.text() + " hop " + f.hopFor(w).text(), x -> new ArrayList<>()).add(f.name());
+                }
+                if (f.lifetime()) {
+                    byWindow.computeIfAbsent("lifetime", x -> new ArrayList<>()).add(f.name());
+                }
+            }
+            System.out.printf("group %s (%s): %s%n", g.name(), g.source(), byWindow);
+        }
+    }
+
+    /** The produced counts of the 100 hottest accounts and 100 others equal {@code payment_count_1d} in Redis. */
+    private static void checkCounts(Definitions defs, String redisUri, String namespace, int[] perAccount) {
+        if (!defs.groups().containsKey(PROBE_GROUP)) {
+            System.out.printf("values not checked: no group %s%n", PROBE_GROUP);
+            return;
+        }
+        Random pick = new Random(7);
+        int checked = 0;
+        try (RedisTileStore store = RedisTileStore.open(redisUri, namespace)) {
+            StoreFeatureReader reader = new StoreFeatureReader(defs, store);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 200 && i < perAccount.length; i++) {
+                int a = i < 100 ? i : pick.nextInt(perAccount.length);
+                Object v = reader.read(PROBE_GROUP, List.of("a-" + a), now).asMap().get(PROBE_FEATURE);
+                long got = v == null ? 0 : ((Number) v).longValue();
+                if (got != perAccount[a]) {
+                    throw new IllegalStateException("account a-" + a + ": " + PROBE_FEATURE + " in Redis is " + got + ", but "
+                            + perAccount[a] + " of its payments were produced");
+                }
+                checked++;
+            }
+        }
+        System.out.printf("checked: %s of %d accounts in Redis equals the payments produced%n", PROBE_FEATURE, checked);
+    }
+
+    /**
+     * The freshness phase (class comment): the Tessera job unbounded, a constant {@code rate} of
+     * payments, a marker of the probe account every 100 ms; returns the result line.
+     */
+    private static String freshness(Definitions defs, JobLauncher jobs, String bootstrap, String topic, RedisServer redis, Random rnd,
+                                    int events, int accounts, int rate, int settle, int seconds) throws Exception {
+        redis.command("FLUSHALL");
+        int probeAccount = accounts + 1; // outside the generator's accounts
+        byte[] probeKey = ("a-" + probeAccount).getBytes(StandardCharsets.UTF_8);
+        long markerIds = 1_900_000_000L;
+        Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        startAtTheEnd(bootstrap, topic, "fbench-fresh");
+        Process job = jobs.startUnbounded("fresh:", "fbench-fresh");
+        try (RedisTileStore store = RedisTileStore.open(redis.uri(), "fresh:");
+             KafkaProducer<byte[], byte[]> load = PaymentEvents.producer(bootstrap);
+             KafkaProducer<byte[], byte[]> probe = probeProducer(bootstrap)) {
+            StoreFeatureReader reader = new StoreFeatureReader(defs, store);
+            long start = System.nanoTime();
+            // running: a marker in every partition is visible
+            for (int p = 0; p < PARTITIONS; p++) {
+                probe.send(new ProducerRecord<>(topic, p, probeKey, PaymentEvents.paymentOf(rnd, (int) markerIds++, probeAccount,
+                        System.currentTimeMillis()))).get();
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (probeCount(reader, probeAccount) < PARTITIONS) {
+                if (!job.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the unbounded Tessera job " + (job.isAlive() ? "did not apply its first events in 10 minutes"
+                            : "exited with status " + job.exitValue()));
+                }
+                Thread.sleep(50);
+            }
+            System.out.printf("freshness: the unbounded job applied its first events %.1f s after its JVM started;"
+                    + " %,d events/s for %d s (first %d s not recorded)%n", (System.nanoTime() - start) / 1e9, rate, settle + seconds, settle);
+
+            int markers = (settle + seconds) * 10;
+            int firstRecorded = settle * 10;
+            AtomicLongArray sentAt = new AtomicLongArray(markers);
+            AtomicLong sent = new AtomicLong();
+            AtomicLong seenCount = new AtomicLong();
+            Thread poller = new Thread(() -> {
+                int seen = 0;
+                while (seen < markers && job.isAlive()) {
+                    long visible = probeCount(reader, probeAccount) - PARTITIONS;
+                    long now = System.nanoTime();
+                    for (; seen < visible && seen < sent.get(); seen++) {
+                        if (seen >= firstRecorded) {
+                            h.recordValue(Math.max(0, (now - sentAt.get(seen)) / 1000));
+                        }
+                    }
+                    seenCount.set(seen);
+                    LockSupport.parkNanos(2_000_000);
+                }
+            }, "freshness-poller");
+            poller.setDaemon(true);
+            poller.start();
+
+            long begin = System.nanoTime();
+            long total = (long) rate * (settle + seconds);
+            long produced = 0;
+            int marker = 0;
+            while (produced < total || marker < markers) {
+                long elapsed = System.nanoTime() - begin;
+                long due = Math.min(total, (long) (elapsed / 1e9 * rate));
+                for (; produced < due; produced++) {
+                    load.send(new ProducerRecord<>(topic, PaymentEvents.payment(rnd, events + (int) produced, accounts,
+                            System.currentTimeMillis() - 1000)));
+                }
+                if (marker < markers && elapsed >= marker * 100_000_000L) {
+                    sentAt.set(marker, System.nanoTime());
+                    sent.incrementAndGet();
+                    probe.send(new ProducerRecord<>(topic, 0, probeKey, PaymentEvents.paymentOf(rnd, (int) markerIds++, probeAccount,
+                            System.currentTimeMillis())));
+                    marker++;
+                }
+                Thread.sleep(1);
+            }
+            double achieved = produced / ((System.nanoTime() - begin) / 1e9);
+            load.flush();
+            poller.join(TimeUnit.SECONDS.toMillis(60));
+            String line = String.format("FRESHNESS at %,d events/s (achieved %,.0f) for %d s after %d s: %,d markers produced->readable"
+                            + " p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%s", rate, achieved, seconds, settle, h.getTotalCount(),
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+                    h.getMaxValue() / 1000.0, seenCount.get() < markers
+                            ? " (INCOMPLETE: " + seenCount.get() + " of " + markers + " markers readable" + (job.isAlive() ? " after 60 s)" : "; the job died)")
+                            : "");
+            System.out.println(line);
+            return line;
+        } finally {
+            job.getOutputStream().close(); // the job cancels itself when its standard input closes
+            if (!job.waitFor(60, TimeUnit.SECONDS)) {
+                job.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Commits the end offsets of {@code topic} for {@code consumerGroup}, where the job starts (it
+     * resumes from committed offsets): the freshness phase does not replay the measured events.
+     */
+    private static void startAtTheEnd(String bootstrap, String topic, String consumerGroup) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, OffsetAndMetadata> ends = new LinkedHashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
+            admin.alterConsumerGroupOffsets(consumerGroup, ends).all().get();
+        }
+    }
+
+    private static long probeCount(StoreFeatureReader reader, int probeAccount) {
+        Object v = reader.read(PROBE_GROUP, List.of("a-" + probeAccount), System.currentTimeMillis()).asMap().get(PROBE_FEATURE);
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
+    /** Markers go out at once (no linger), so their send time is their produced time. */
+    private static KafkaProducer<byte[], byte[]> probeProducer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void print(Run r) {
+        System.out.printf("THROUGHPUT %s: %,d events in %.2f s (Flink net runtime %.2f s): %,.0f events/s; job JVM CPU %.1f s = %,.0f events"
+                        + " per CPU-second (GC %.1f s); redis-server CPU %.1f s; broker JVM CPU %.1f s%n", r.name(), r.events(),
+                r.wallMs() / 1e3, r.netRuntimeMs() / 1e3, r.eventsPerSecond(), r.cpuMs() / 1e3, r.eventsPerCpuSecond(), r.gcMs() / 1e3,
+                r.redisCpuMs() / 1e3, r.brokerCpuMs() / 1e3);
+        System.out.printf("  job JVM CPU seconds by thread (largest): %s%n", r.threads());
+    }
+
+    /** Which window aggregations the planner chose (two-phase, slicing), from the EXPLAIN output. */
+    private static void printPlanSummary(Path plan) throws IOException {
+        if (!Files.exists(plan)) {
+            return;
+        }
+        String text = Files.readString(plan);
+        int optimized = text.indexOf("== Optimized Physical Plan ==");
+        String physical = optimized < 0 ? text : text.substring(optimized, Math.max(optimized, text.indexOf("== Optimized Execution Plan ==")));
+        Map<String, Integer> operators = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(\\w*(?:WindowAggregate|GroupAggregate|Calc|TableSourceScan|Exchange|MiniBatchAssigner)\\w*)\\(")
+                .matcher(physical);
+        while (m.find()) {
+            operators.merge(m.group(1), 1, Integer::sum);
+        }
+        System.out.printf("SQL plan operators: %s%n", operators);
+    }
+
+    private static void printTable(List<Run> runs, String freshness, int parallelism) {
+        System.out.println();
+        System.out.printf("| job (parallelism %d) | events | wall s | events/s | job CPU s | events/CPU-s | + redis CPU s | events/CPU-s with Redis | broker CPU s |%n",
+                parallelism);
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Run r : runs) {
+            System.out.printf("| %s | %,d | %.2f | %,.0f | %.1f | %,.0f | %.1f | %,.0f | %.1f |%n", r.name(), r.events(), r.wallMs() / 1e3,
+                    r.eventsPerSecond(), r.cpuMs() / 1e3, r.eventsPerCpuSecond(), r.redisCpuMs() / 1e3, r.eventsPerCpuSecondWithRedis(),
+                    r.brokerCpuMs() / 1e3);
+        }
+        if (runs.size() == 2) {
+            Run t = runs.get(0);
+            Run s = runs.get(1);
+            System.out.printf("tessera / sql: %.2fx events/s, %.2fx events per CPU-second (%.2fx with Redis's CPU)%n",
+                    t.eventsPerSecond() / s.eventsPerSecond(), t.eventsPerCpuSecond() / s.eventsPerCpuSecond(),
+                    t.eventsPerCpuSecondWithRedis() / s.eventsPerCpuSecond());
+        }
+        if (freshness != null) {
+            System.out.println(freshness);
+        }
+    }
+
+    private static synchronized void destroyChildren() {
+        for (Process p : CHILDREN) {
+            p.destroyForcibly();
+        }
+        CHILDREN.clear();
+    }
+
+    /** Starts {@link FlinkBenchJob} JVMs with this class path. */
+    private record JobLauncher(String jvm, Path work, Path features, String bootstrap, String redis, int parallelism, String topic,
+                               String groups) {
+        Run runBounded(String job, long events, RedisServer redisServer) throws Exception {
+            Path result = work.resolve(job + "-result.properties");
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long redisCpu0 = redisServer.cpuMillis();
+            long brokerCpu0 = os.getProcessCpuTime();
+            Process p = start(job, true, "tput:", "fbench-" + job, List.of("--result", result.toString()));
+            p.getOutputStream().close();
+            if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
+                throw new IllegalStateException("the " + job + " job's JVM " + (p.isAlive() ? "ran over 2 hours" : "exited with " + p.exitValue()));
+            }
+            long brokerCpu = (os.getProcessCpuTime() - brokerCpu0) / 1_000_000;
+            long redisCpu = redisServer.cpuMillis() - redisCpu0;
+            Properties r = new Properties();
+            try (InputStream in = Files.newInputStream(result)) {
+                r.load(in);
+            }
+            return new Run(job, events, Long.parseLong(r.getProperty("wall_ms")), Long.parseLong(r.getProperty("net_runtime_ms")),
+                    Long.parseLong(r.getProperty("cpu_ms")), Long.parseLong(r.getProperty("gc_ms")), redisCpu, brokerCpu,
+                    r.getProperty("threads", ""));
+        }
+
+        Process startUnbounded(String namespace, String consumerGroup) throws IOException {
+            return start("tessera", false, namespace, consumerGroup, List.of());
+        }
+
+        private Process start(String job, boolean bounded, String namespace, String consumerGroup, List<String> extra) throws IOException {
+            Path tmp = Files.createDirectories(work.resolve("tmp-" + job + (bounded ? "" : "-unbounded")));
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(Arrays.asList(jvm.trim().split("\\s+")));
+            // Flink warns about every Kafka client metric it cannot register twice, and more: errors only
+            cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error", "-cp", System.getProperty("java.class.path"), FlinkBenchJob.class.getName(),
+                    "--job", job, "--bounded", Boolean.toString(bounded), "--work", work.toString(), "--features", features.toString(),
+                    "--bootstrap", bootstrap, "--redis", redis, "--namespace", namespace, "--consumer-group", consumerGroup,
+                    "--parallelism", Integer.toString(parallelism), "--topic", topic, "--groups", groups));
+            cmd.addAll(extra);
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            synchronized (FlinkThroughputBench.class) {
+                CHILDREN.add(p);
+            }
+            return p;
+        }
+    }
+
+    /** A {@code redis-server} on a free loopback port, without persistence, killed on close. */
+    static final class RedisServer implements AutoCloseable {
+        private final Process process;
+        private final int port;
+
+        private RedisServer(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        static RedisServer start(Path dir) throws Exception {
+            Files.createDirectories(dir);
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning", "--dir", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            RedisServer server = new RedisServer(p, port);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (true) {
+                try {
+                    if (server.command("PING").equals("+PONG")) {
+                        return server;
+                    }
+                } catch (IOException e) {
+                    if (!p.isAlive() || System.nanoTime() > deadline) {
+                        p.destroyForcibly();
+                        throw new IllegalStateException("redis-server did not start on port " + port + " (is it installed?): "
+                                + Files.readString(dir.resolve("redis.log")), e);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+
+        String uri() {
+            return "redis://127.0.0.1:" + port;
+        }
+
+        /** Sends one command (RESP) and returns the first line of the answer. */
+        String command(String... words) throws IOException {
+            StringBuilder req = new StringBuilder("*" + words.length + "\r\n");
+            for (String w : words) {
+                req.append('$').append(w.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(w).append("\r\n");
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(60_000);
+                OutputStream out = s.getOutputStream();
+                out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                InputStream in = s.getInputStream();
+                StringBuilder line = new StringBuilder();
+                for (int c; (c = in.read()) >= 0 && c != '\r'; ) {
+                    line.append((char) c);
+                }
+                return line.toString();
+            }
+        }
+
+        /** The server's CPU time so far (user + system), from /proc. */
+        long cpuMillis() {
+            return process.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
