@@ -41,6 +41,8 @@ final class FlinkEntity {
     long evictionTimer = Long.MIN_VALUE;
     /** Ids of applied events within the dedup horizon, with their event times; null when none. */
     private HashMap<String, Long> ids;
+    /** No id in {@link #ids} is older than this: {@link #expireIds} has nothing to do before it. */
+    private transient long oldestId = Long.MIN_VALUE;
 
     static FlinkEntity empty(GroupAggregator aggregator) {
         FlinkEntity e = new FlinkEntity();
@@ -69,20 +71,30 @@ final class FlinkEntity {
         }
         if (ids == null) {
             ids = new HashMap<>(4);
+            oldestId = eventTime;
         }
-        return ids.putIfAbsent(id, eventTime) == null;
+        if (ids.putIfAbsent(id, eventTime) != null) {
+            return false;
+        }
+        oldestId = Math.min(oldestId, eventTime);
+        return true;
     }
 
     /** Forgets ids first applied with an event time before {@code before} (watermark minus the horizon). */
     void expireIds(long before) {
-        if (ids == null) {
+        if (ids == null || oldestId >= before) {
             return;
         }
+        long oldest = Long.MAX_VALUE;
         for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
-            if (it.next().getValue() < before) {
+            long time = it.next().getValue();
+            if (time < before) {
                 it.remove();
+            } else {
+                oldest = Math.min(oldest, time);
             }
         }
+        oldestId = oldest;
         if (ids.isEmpty()) {
             ids = null;
         }
@@ -98,6 +110,7 @@ final class FlinkEntity {
 
     void restoreIds(Map<String, Long> restored) {
         ids = restored.isEmpty() ? null : new HashMap<>(restored);
+        oldestId = Long.MIN_VALUE; // unknown: the next expiry scans once
     }
 
     /** The tiles' bytes: re-encoded when decoded, else the snapshot's bytes as they are. */
