@@ -19,6 +19,11 @@ final class CommonOptions {
 
     /** The definitions in {@link #features}, or null after printing their problems to {@code err} (the command then exits 1). */
     Definitions definitions(PrintWriter err) {
+        return definitions(features, err);
+    }
+
+    /** The definitions in {@code features}, or null after printing their problems to {@code err}. */
+    static Definitions definitions(Path features, PrintWriter err) {
         LoadResult loaded = DefinitionLoader.validate(features);
         if (!loaded.ok()) {
             ProblemReport.print(loaded.problems(), features, err);

@@ -1,7 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
-import dev.tessera.api.LoadResult;
+import dev.tessera.api.Definitions;
 import dev.tessera.flink.FlinkJob;
 import dev.tessera.flink.FlinkJobOptions;
 import java.io.PrintWriter;
@@ -37,9 +36,8 @@ final class FlinkCommand implements Callable<Integer> {
                     + " (see deploy/README.md)");
             return 2;
         }
-        LoadResult loaded = DefinitionLoader.validate(job.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), job.features, err);
+        Definitions defs = CommonOptions.definitions(job.features, err);
+        if (defs == null) {
             return 1;
         }
         try {
@@ -48,7 +46,7 @@ final class FlinkCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
-        out.println("Flink job on a local MiniCluster: " + loaded.definitions().groups().size() + " feature groups from "
+        out.println("Flink job on a local MiniCluster: " + defs.groups().size() + " feature groups from "
                 + job.bootstrapServers + " to Redis " + String.join(",", job.redis) + " (keys under '" + job.redisNamespace
                 + "'), flushed every " + job.flushInterval + ", checkpoints every " + job.checkpointInterval + " in "
                 + (job.checkpointDir == null ? "tessera-data/flink-checkpoints" : job.checkpointDir) + (job.bounded ? "" : "; Ctrl-C to stop"));

@@ -74,6 +74,17 @@ class FlinkRecoveryTest {
         }
     }
 
+    /** Topic {@code <name>.payments}, its definitions in {@code <name>-features}, and two phases of payments. */
+    private record Setup(String topic, Path defsDir, Definitions defs, Random rnd, Phases phases) {
+        static Setup of(String name, long seed, int first, int second) throws Exception {
+            String topic = name + ".payments";
+            Path defsDir = tmp.resolve(name + "-features");
+            Definitions defs = definitions(topic, defsDir);
+            Random rnd = new Random(seed);
+            return new Setup(topic, defsDir, defs, rnd, Phases.of(rnd, first, second));
+        }
+    }
+
     /** Good payments with exact re-sends (duplicates), and the events the oracle sees. */
     private static List<PaymentsWorld.Produced> withDuplicates(List<PaymentsWorld.Produced> good, Random rnd) {
         List<PaymentsWorld.Produced> out = new ArrayList<>();
@@ -88,11 +99,12 @@ class FlinkRecoveryTest {
 
     @Test
     void killedWithSigkillMidStreamAndRestoredFromItsCheckpointTheValuesEqualTheOracle() throws Exception {
-        String topic = "crash.payments";
-        Path defsDir = tmp.resolve("crash-features");
-        Definitions defs = definitions(topic, defsDir);
-        Random rnd = new Random(11);
-        Phases phases = Phases.of(rnd, 4_000, 6_000);
+        Setup setup = Setup.of("crash", 11, 4_000, 6_000);
+        String topic = setup.topic();
+        Path defsDir = setup.defsDir();
+        Definitions defs = setup.defs();
+        Random rnd = setup.rnd();
+        Phases phases = setup.phases();
         List<PaymentsWorld.Produced> first = phases.first();
         List<PaymentsWorld.Produced> second = phases.second();
         List<NaiveOracle.Ev> applied = Phases.events(first);
@@ -147,11 +159,12 @@ class FlinkRecoveryTest {
 
     @Test
     void redisGoesDownWhileTheJobWritesTheJobRetriesAndLosesNothing() throws Exception {
-        String topic = "outage.payments";
-        Path defsDir = tmp.resolve("outage-features");
-        Definitions defs = definitions(topic, defsDir);
-        Random rnd = new Random(5);
-        Phases phases = Phases.of(rnd, 3_000, 3_000);
+        Setup setup = Setup.of("outage", 5, 3_000, 3_000);
+        String topic = setup.topic();
+        Path defsDir = setup.defsDir();
+        Definitions defs = setup.defs();
+        Random rnd = setup.rnd();
+        Phases phases = setup.phases();
         List<PaymentsWorld.Produced> first = phases.first();
         List<PaymentsWorld.Produced> second = phases.second();
         List<NaiveOracle.Ev> applied = Phases.events(first);
