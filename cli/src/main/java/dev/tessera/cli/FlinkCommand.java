@@ -51,7 +51,12 @@ final class FlinkCommand implements Callable<Integer> {
                 + "'), flushed every " + job.flushInterval + ", checkpoints every " + job.checkpointInterval + " in "
                 + (job.checkpointDir == null ? "tessera-data/flink-checkpoints" : job.checkpointDir) + (job.bounded ? "" : "; Ctrl-C to stop"));
         out.flush();
-        FlinkJob.run(job);
+        try {
+            FlinkJob.run(job);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
         return 0;
     }
 }

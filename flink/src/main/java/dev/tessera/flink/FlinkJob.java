@@ -46,7 +46,12 @@ public final class FlinkJob {
             System.exit(2);
             return;
         }
-        run(options);
+        try {
+            run(options);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tessera flink job: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     /**
@@ -56,6 +61,7 @@ public final class FlinkJob {
      */
     public static void run(FlinkJobOptions o) throws Exception {
         DefinitionBundle bundle = DefinitionBundle.of(o.features);
+        checkRedis(o);
         StreamExecutionEnvironment env;
         if (o.local) {
             Path checkpoints = Path.of(o.checkpointDir == null ? "tessera-data/flink-checkpoints" : o.checkpointDir);
@@ -77,6 +83,20 @@ public final class FlinkJob {
 
     static String jobName(FlinkJobOptions options) {
         return "tessera: " + options.features.toAbsolutePath().normalize().getFileName();
+    }
+
+    /**
+     * Fails fast, before the job starts, when Redis cannot be reached: inside the job a sink that
+     * cannot connect fails its task, and the restart strategy would retry it forever.
+     */
+    static void checkRedis(FlinkJobOptions o) {
+        try (dev.tessera.store.RedisTileStore store = o.redisCluster
+                ? dev.tessera.store.RedisTileStore.openCluster(o.redis, o.redisNamespace)
+                : dev.tessera.store.RedisTileStore.open(o.redis.get(0), o.redisNamespace)) {
+            store.approximateSizeBytes();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage() + (o.redisCluster ? "" : "; for a Redis Cluster pass --redis-cluster"), e);
+        }
     }
 
     /** Adds the job to {@code env}: checkpointing, sources, aggregation, Redis and dead-letter sinks. */
