@@ -283,6 +283,7 @@ final class Applier implements Runnable {
             counters.add(Outcome.DUPLICATE, duplicates);
         }
         src.newestApplied = newest;
+        src.publishedWatermark = src.watermark.peek(now); // what the next batch will judge lateness by (metrics)
         long[] positions = batch.positions();
         for (int p = 0; p < positions.length; p++) {
             if (positions[p] > src.nextOffsets[p]) {

@@ -51,6 +51,19 @@ final class SourceConsumer implements Runnable {
         return positions;
     }
 
+    /** Records each partition's lag as the consumer knows it from its last fetch (no request). */
+    private void publishLag() {
+        long[] lag = new long[source.partitions];
+        java.util.Arrays.fill(lag, -1L);
+        for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+            java.util.OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag[tp.partition()] = l.getAsLong();
+            }
+        }
+        source.lag = lag;
+    }
+
     @Override
     public void run() {
         try {
@@ -62,6 +75,7 @@ final class SourceConsumer implements Runnable {
                     break;
                 }
                 long[] positions = positions();
+                publishLag();
                 if (polled.isEmpty() && java.util.Arrays.equals(positions, lastPositions)) {
                     continue;
                 }

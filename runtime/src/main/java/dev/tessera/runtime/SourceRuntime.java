@@ -22,6 +22,10 @@ final class SourceRuntime {
     final SourceCounters counters = new SourceCounters();
     /** Event time of the newest applied event (Long.MIN_VALUE before the first); written by the applier, read by serving. */
     volatile long newestApplied = Long.MIN_VALUE;
+    /** The watermark as of the last applied batch, for metrics ({@link WatermarkTracker#NONE} before any). */
+    volatile long publishedWatermark = WatermarkTracker.NONE;
+    /** Per partition: records between the consumer's position and the partition's end, as of its last poll (-1: unknown). */
+    volatile long[] lag = new long[0];
 
     // progress, owned by the applier thread
     int partitions;

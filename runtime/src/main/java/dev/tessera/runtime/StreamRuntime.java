@@ -55,12 +55,15 @@ public final class StreamRuntime implements AutoCloseable {
     private final Applier applier;
     private final DeadLetterSink deadLetters;
     private final RuntimeConfig config;
+    private final TileStore store;
     private final Map<SourceRuntime, long[]> committed = new HashMap<>();
     private final FeatureReader reader = new Reader();
     private final WindowSlider slider;
     private volatile boolean closed;
 
-    private StreamRuntime(List<SourceRuntime> sources, Applier applier, DeadLetterSink deadLetters, RuntimeConfig config) {
+    private StreamRuntime(List<SourceRuntime> sources, Applier applier, DeadLetterSink deadLetters, RuntimeConfig config,
+                          TileStore store) {
+        this.store = store;
         this.sources = sources;
         this.applier = applier;
         this.deadLetters = deadLetters;
@@ -118,7 +121,7 @@ public final class StreamRuntime implements AutoCloseable {
             Applier applier = new Applier(sources, queue, checkpointer, dlq, config.clock(),
                     config.commitInterval().toMillis(), config.maxRecordsPerCommit(), config.appliedListener(),
                     offsets -> self[0].afterCommit(offsets));
-            StreamRuntime rt = new StreamRuntime(sources, applier, dlq, config);
+            StreamRuntime rt = new StreamRuntime(sources, applier, dlq, config, store);
             self[0] = rt;
             for (SourceRuntime sr : sources) {
                 rt.committed.put(sr, sr.nextOffsets.clone());
@@ -212,6 +215,63 @@ public final class StreamRuntime implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("no running source named " + source);
+    }
+
+    /**
+     * Consumer lag of {@code source}: records between the consumer's position and the end of each
+     * partition, summed, as of each partition's last fetch; -1 before any partition reported one.
+     * Records fetched but not applied yet are not in it (they wait in the queue, a bounded few batches).
+     */
+    public long lag(String source) {
+        long sum = -1;
+        for (long l : source(source).lag) {
+            if (l >= 0) {
+                sum = Math.max(sum, 0) + l;
+            }
+        }
+        return sum;
+    }
+
+    /** The watermark of {@code source} (events before it are late), or {@link Long#MIN_VALUE} before any event. */
+    public long watermark(String source) {
+        long w = source(source).publishedWatermark;
+        return w == WatermarkTracker.NONE ? Long.MIN_VALUE : w;
+    }
+
+    /** Names of the feature groups this runtime computes, in definition order. */
+    public List<String> groups() {
+        return List.copyOf(groups.keySet());
+    }
+
+    /** Entities of {@code group} held in memory (those with tiles). */
+    public int entities(String group) {
+        return groups.get(group).entities.size();
+    }
+
+    /**
+     * Tiles of {@code group}'s entities: counted at the call, without locking the entities, so
+     * approximate while events are applied (for metrics; O(entities)).
+     */
+    public long tiles(String group) {
+        long n = 0;
+        for (EntityState st : groups.get(group).entities.values()) {
+            n += st.tiles.tileCount();
+        }
+        return n;
+    }
+
+    /** The online store's approximate size in bytes (0 when the store cannot tell). */
+    public long storeSizeBytes() {
+        return store.approximateSizeBytes();
+    }
+
+    private SourceRuntime source(String name) {
+        for (SourceRuntime s : sources) {
+            if (s.source.name().equals(name)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no running source named " + name);
     }
 
     /** Events a group skipped because one of its key fields was missing. */

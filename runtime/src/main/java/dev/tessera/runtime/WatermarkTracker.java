@@ -56,12 +56,17 @@ final class WatermarkTracker {
 
     /** Recomputes the watermark from the partitions active at {@code wallNow}; monotone. */
     void advance(long wallNow) {
+        watermark = peek(wallNow);
+    }
+
+    /** What {@link #advance} at {@code wallNow} would make the watermark, without changing it. */
+    long peek(long wallNow) {
         long min = Long.MAX_VALUE;
         boolean any = false;
         for (int p = 0; p < maxEventTime.length; p++) {
             if (wallNow - lastDataAt[p] <= idleTimeoutMillis) {
                 if (maxEventTime[p] == NONE) {
-                    return; // an active partition that has not spoken yet holds the watermark
+                    return watermark; // an active partition that has not spoken yet holds the watermark
                 }
                 min = Math.min(min, maxEventTime[p]);
                 any = true;
@@ -73,9 +78,10 @@ final class WatermarkTracker {
                 candidate = NONE;
             }
             if (candidate > watermark) {
-                watermark = candidate;
+                return candidate;
             }
         }
+        return watermark;
     }
 
     int partitions() {

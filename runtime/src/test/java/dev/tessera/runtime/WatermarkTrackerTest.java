@@ -32,6 +32,26 @@ class WatermarkTrackerTest {
         assertThat(w.watermark()).isEqualTo(9_000_000 - LATE); // never moves back
     }
 
+    /** {@code peek} (what metrics publish) says what {@code advance} at the same time will set, and changes nothing. */
+    @Test
+    void peekForetellsAdvanceWithoutChangingTheWatermark() {
+        Random rnd = new Random(9);
+        WatermarkTracker w = new WatermarkTracker(3, LATE, IDLE, 0);
+        long now = 0;
+        for (int i = 0; i < 5_000; i++) {
+            now += rnd.nextInt(2_000);
+            if (rnd.nextInt(4) > 0) {
+                w.observe(rnd.nextInt(3), now * 10 + rnd.nextInt(1_000_000), now);
+            }
+            long before = w.watermark();
+            long peeked = w.peek(now);
+            assertThat(w.watermark()).isEqualTo(before);
+            w.advance(now);
+            assertThat(w.watermark()).isEqualTo(peeked);
+        }
+        assertThat(w.watermark()).isNotEqualTo(WatermarkTracker.NONE);
+    }
+
     @Test
     void aLaggingPartitionHoldsTheWatermarkUntilIdle() {
         WatermarkTracker w = new WatermarkTracker(2, LATE, IDLE, 0);

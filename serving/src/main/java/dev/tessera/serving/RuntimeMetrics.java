@@ -15,9 +15,20 @@ import java.util.function.LongSupplier;
 
 /**
  * The runtime's figures as Prometheus metrics (SPEC §8), read at scrape time:
- * {@code tessera_source_events_total{source, outcome}} (in, accepted, late, future, duplicate,
- * malformed, ...), {@code tessera_source_freshness_seconds{source}} (now minus the newest applied
- * event time), {@code tessera_runtime_up}, plus JVM and process metrics.
+ * <ul>
+ *   <li>{@code tessera_source_events_total{source, outcome}}: in, accepted, late, future,
+ *       duplicate, malformed, ...;</li>
+ *   <li>{@code tessera_source_freshness_seconds{source}}: now minus the newest applied event time;</li>
+ *   <li>{@code tessera_source_lag_records{source}}: consumer lag, summed over partitions;</li>
+ *   <li>{@code tessera_source_watermark_seconds{source}}: the watermark (epoch seconds; events
+ *       before it are late);</li>
+ *   <li>{@code tessera_group_entities{group}}, {@code tessera_group_tiles{group}}: state held;</li>
+ *   <li>{@code tessera_group_missing_key_total{group}}: events a group could not key;</li>
+ *   <li>{@code tessera_store_size_bytes}, {@code tessera_runtime_up};</li>
+ *   <li>JVM and process metrics (Micrometer's binders).</li>
+ * </ul>
+ * {@code deploy/grafana/tessera.json} is a dashboard of these (a test checks that it names only
+ * metrics a scrape returns).
  */
 public final class RuntimeMetrics {
     private RuntimeMetrics() {
@@ -42,6 +53,42 @@ public final class RuntimeMetrics {
                     .tag("source", source)
                     .register(registry);
         }
+        for (String source : runtime.sources()) {
+            Gauge.builder("tessera.source.lag", runtime, rt -> {
+                        long lag = rt.lag(source);
+                        return lag < 0 ? Double.NaN : lag;
+                    })
+                    .description("Records in the source's topic not consumed yet (end offset minus position, summed over partitions)")
+                    .baseUnit("records")
+                    .tag("source", source)
+                    .register(registry);
+            Gauge.builder("tessera.source.watermark", runtime, rt -> {
+                        long w = rt.watermark(source);
+                        return w == Long.MIN_VALUE ? Double.NaN : w / 1000.0;
+                    })
+                    .description("The source's watermark as epoch seconds: events before it are late")
+                    .baseUnit("seconds")
+                    .tag("source", source)
+                    .register(registry);
+        }
+        for (String group : runtime.groups()) {
+            Gauge.builder("tessera.group.entities", runtime, rt -> rt.entities(group))
+                    .description("Entities of the group with state")
+                    .tag("group", group)
+                    .register(registry);
+            Gauge.builder("tessera.group.tiles", runtime, rt -> rt.tiles(group))
+                    .description("Tiles held by the group's entities")
+                    .tag("group", group)
+                    .register(registry);
+            FunctionCounter.builder("tessera.group.missing.key", runtime, rt -> rt.missingKeys(group))
+                    .description("Events of the group's source it could not key (a key field was missing)")
+                    .tag("group", group)
+                    .register(registry);
+        }
+        Gauge.builder("tessera.store.size", runtime, StreamRuntime::storeSizeBytes)
+                .description("Approximate size of the online store")
+                .baseUnit("bytes")
+                .register(registry);
         Gauge.builder("tessera.runtime.up", runtime, rt -> rt.failure() == null ? 1 : 0)
                 .description("1 while the stream runtime runs, 0 after it failed")
                 .register(registry);

@@ -136,6 +136,60 @@ class ServerContractTest {
         assertThat(samples.get("tessera_http_server_requests_seconds_count{endpoint=\"push\",status=\"200\"}")).isGreaterThanOrEqualTo(1.0);
         assertThat(samples.keySet()).anyMatch(k -> k.startsWith("tessera_http_server_requests_seconds_bucket{endpoint=\"entity\""));
         assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
+        // state and progress: the 7 payments of ops-account (one entity per payments group that keys them)
+        assertThat(samples.get("tessera_group_entities{group=\"account_payments\"}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(samples.get("tessera_group_tiles{group=\"account_payments\"}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(samples).containsEntry("tessera_group_entities{group=\"account_logins\"}", 0.0);
+        assertThat(samples).containsKey("tessera_group_missing_key_total{group=\"card_payments\"}");
+        assertThat(samples).containsKey("tessera_store_size_bytes");
+        // ops-account's payments are all in one of the two partitions: the silent one holds the watermark
+        // back (SPEC §3) until its idle timeout; then it is an epoch second in the past
+        double watermark = samples.get("tessera_source_watermark_seconds{source=\"payments\"}");
+        assertThat(Double.isNaN(watermark) || (watermark > 1.0e9 && watermark <= System.currentTimeMillis() / 1000.0))
+                .as("payments' watermark %s", watermark).isTrue();
+        assertThat(samples.get("tessera_source_watermark_seconds{source=\"logins\"}")).as("no login yet").isNaN();
+        assertThat(samples).containsKey("tessera_source_lag_records{source=\"payments\"}");
+    }
+
+    /** The consumer's lag is reported, and is 0 once everything produced (before the test) is consumed. */
+    @Test
+    void lagIsZeroOnceCaughtUp() throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Double lag = null;
+        while (System.nanoTime() < deadline) {
+            lag = samples(stack.get("/metrics").body()).get("tessera_source_lag_records{source=\"payments\"}");
+            if (lag != null && lag == 0.0) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(lag).isEqualTo(0.0);
+    }
+
+    /** {@code deploy/grafana/tessera.json} names only metrics that a scrape of a running node returns. */
+    @Test
+    void theGrafanaDashboardNamesOnlyMetricsThatExist() throws Exception {
+        System.gc(); // the GC pause timer appears with the first collection
+        stack.get("/v1/features/account_payments/ops-account");
+        JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of("../deploy/grafana/tessera.json").toFile());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:tessera|jvm|process|system)_[a-z0-9_]+)\\b");
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                java.util.regex.Matcher m = metric.matcher(target.get("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        assertThat(names).as("metrics the dashboard uses").hasSizeGreaterThan(10);
+        java.util.Set<String> scraped = new java.util.TreeSet<>();
+        for (String key : samples(stack.get("/metrics").body()).keySet()) {
+            int brace = key.indexOf('{');
+            scraped.add(brace < 0 ? key : key.substring(0, brace));
+        }
+        assertThat(scraped).containsAll(names);
     }
 
     @Test
