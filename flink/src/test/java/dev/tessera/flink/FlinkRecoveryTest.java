@@ -76,6 +76,14 @@ class FlinkRecoveryTest {
 
     /** Topic {@code <name>.payments}, its definitions in {@code <name>-features}, and two phases of payments. */
     private record Setup(String topic, Path defsDir, Definitions defs, Random rnd, Phases phases) {
+        List<PaymentsWorld.Produced> first() {
+            return phases.first();
+        }
+
+        List<PaymentsWorld.Produced> second() {
+            return phases.second();
+        }
+
         static Setup of(String name, long seed, int first, int second) throws Exception {
             String topic = name + ".payments";
             Path defsDir = tmp.resolve(name + "-features");
@@ -100,23 +108,16 @@ class FlinkRecoveryTest {
     @Test
     void killedWithSigkillMidStreamAndRestoredFromItsCheckpointTheValuesEqualTheOracle() throws Exception {
         Setup setup = Setup.of("crash", 11, 4_000, 6_000);
-        String topic = setup.topic();
-        Path defsDir = setup.defsDir();
-        Definitions defs = setup.defs();
-        Random rnd = setup.rnd();
-        Phases phases = setup.phases();
-        List<PaymentsWorld.Produced> first = phases.first();
-        List<PaymentsWorld.Produced> second = phases.second();
-        List<NaiveOracle.Ev> applied = Phases.events(first);
-        applied.addAll(Phases.events(second));
+        List<NaiveOracle.Ev> applied = Phases.events(setup.first());
+        applied.addAll(Phases.events(setup.second()));
         Path checkpoints = tmp.resolve("crash-checkpoints");
         try (RedisServerProcess redis = RedisServerProcess.start();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka));
              RedisTileStore store = RedisTileStore.open(redis.uri(), "crash:")) {
-            StoreFeatureReader served = new StoreFeatureReader(defs, store);
-            FlinkRunnerTest.send(producer, topic, withDuplicates(first, rnd));
-            Process job = startJob(defsDir, redis, checkpoints, "first");
-            List<PaymentsWorld.Produced> rest = withDuplicates(second, rnd);
+            StoreFeatureReader served = new StoreFeatureReader(setup.defs(), store);
+            FlinkRunnerTest.send(producer, setup.topic(), withDuplicates(setup.first(), setup.rnd()));
+            Process job = startJob(setup.defsDir(), redis, checkpoints, "first");
+            List<PaymentsWorld.Produced> rest = withDuplicates(setup.second(), setup.rnd());
             int sent = 0;
             try {
                 FlinkRunnerTest.await("the first checkpoint completes", Duration.ofSeconds(120),
@@ -125,7 +126,7 @@ class FlinkRecoveryTest {
                 Path before = FlinkJob.latestCheckpoint(checkpoints).orElseThrow();
                 int chunk = rest.size() / 10;
                 for (; sent < rest.size() / 2; sent += chunk) {
-                    FlinkRunnerTest.send(producer, topic, rest.subList(sent, Math.min(rest.size(), sent + chunk)));
+                    FlinkRunnerTest.send(producer, setup.topic(), rest.subList(sent, Math.min(rest.size(), sent + chunk)));
                     Thread.sleep(300);
                 }
                 FlinkRunnerTest.await("a checkpoint taken after the first one", Duration.ofSeconds(60),
@@ -136,8 +137,8 @@ class FlinkRecoveryTest {
             }
             Optional<Path> resumeFrom = FlinkJob.latestCheckpoint(checkpoints);
             assertThat(resumeFrom).as("a checkpoint to resume from").isPresent();
-            FlinkRunnerTest.send(producer, topic, rest.subList(sent, rest.size()));
-            Process again = startJob(defsDir, redis, checkpoints, "second");
+            FlinkRunnerTest.send(producer, setup.topic(), rest.subList(sent, rest.size()));
+            Process again = startJob(setup.defsDir(), redis, checkpoints, "second");
             try {
                 FlinkRunnerTest.awaitOracle(served, applied);
             } finally {
@@ -160,14 +161,7 @@ class FlinkRecoveryTest {
     @Test
     void redisGoesDownWhileTheJobWritesTheJobRetriesAndLosesNothing() throws Exception {
         Setup setup = Setup.of("outage", 5, 3_000, 3_000);
-        String topic = setup.topic();
-        Path defsDir = setup.defsDir();
-        Definitions defs = setup.defs();
-        Random rnd = setup.rnd();
-        Phases phases = setup.phases();
-        List<PaymentsWorld.Produced> first = phases.first();
-        List<PaymentsWorld.Produced> second = phases.second();
-        List<NaiveOracle.Ev> applied = Phases.events(first);
+        List<NaiveOracle.Ev> applied = Phases.events(setup.first());
         try (RedisServerProcess redis = RedisServerProcess.start(List.of("--appendonly", "yes", "--appendfsync", "always"));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
             FlinkJobOptions o = new FlinkJobOptions();
@@ -179,21 +173,21 @@ class FlinkRecoveryTest {
             o.parallelism = 2;
             StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("outage-checkpoints"), null,
                     tmp.resolve("outage-tmp"));
-            FlinkJob.build(env, DefinitionBundle.of(defsDir), o);
+            FlinkJob.build(env, DefinitionBundle.of(setup.defsDir()), o);
             JobClient job = env.executeAsync("redis-outage-test");
             try {
-                FlinkRunnerTest.send(producer, topic, withDuplicates(first, rnd));
+                FlinkRunnerTest.send(producer, setup.topic(), withDuplicates(setup.first(), setup.rnd()));
                 try (RedisTileStore store = RedisTileStore.open(redis.uri(), "outage:")) {
-                    FlinkRunnerTest.awaitOracle(new StoreFeatureReader(defs, store), applied);
+                    FlinkRunnerTest.awaitOracle(new StoreFeatureReader(setup.defs(), store), applied);
                 }
                 redis.kill();
-                FlinkRunnerTest.send(producer, topic, withDuplicates(second, rnd)); // applied while Redis is down
-                applied.addAll(Phases.events(second));
+                FlinkRunnerTest.send(producer, setup.topic(), withDuplicates(setup.second(), setup.rnd())); // applied while Redis is down
+                applied.addAll(Phases.events(setup.second()));
                 Thread.sleep(3_000); // several flush intervals and checkpoints fail to reach Redis meanwhile
                 assertThat(job.getJobStatus().get().isTerminalState()).as("the job is still running").isFalse();
                 redis.restart();
                 try (RedisTileStore store = RedisTileStore.open(redis.uri(), "outage:")) {
-                    FlinkRunnerTest.awaitOracle(new StoreFeatureReader(defs, store), applied);
+                    FlinkRunnerTest.awaitOracle(new StoreFeatureReader(setup.defs(), store), applied);
                 }
             } finally {
                 job.cancel().get();

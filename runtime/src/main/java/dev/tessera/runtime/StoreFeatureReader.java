@@ -46,7 +46,7 @@ import java.util.Map;
  * ({@link EntityWrites#putWriterProgress}); read at most every 100 ms per source, since every
  * response's {@code freshness_ms} asks for it. Thread-safe.
  */
-public final class StoreFeatureReader implements FeatureReader {
+public final class StoreFeatureReader extends GroupCatalog {
     /** Reads retried because a commit changed the entity mid-read, before giving up on consistency. */
     private static final int ATTEMPTS = 8;
 
@@ -91,18 +91,8 @@ public final class StoreFeatureReader implements FeatureReader {
     }
 
     @Override
-    public List<String> groups() {
-        return List.copyOf(groups.keySet());
-    }
-
-    @Override
-    public List<String> servedNames(String group) {
-        return group(group).aggregator.servedNames();
-    }
-
-    @Override
-    public List<String> entityKeyFields(String group) {
-        return group(group).entity.keys();
+    Map<String, GroupRuntime> groupsByName() {
+        return groups;
     }
 
     @Override
@@ -248,11 +238,4 @@ public final class StoreFeatureReader implements FeatureReader {
         return sourceOf.get(group);
     }
 
-    private GroupRuntime group(String name) {
-        GroupRuntime g = groups.get(name);
-        if (g == null) {
-            throw new IllegalArgumentException("no feature group named '" + name + "'; groups: " + groups.keySet());
-        }
-        return g;
-    }
 }

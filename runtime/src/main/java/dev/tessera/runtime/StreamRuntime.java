@@ -367,20 +367,10 @@ public final class StreamRuntime implements AutoCloseable {
         }
     }
 
-    private final class Reader implements FeatureReader {
+    private final class Reader extends GroupCatalog {
         @Override
-        public List<String> groups() {
-            return List.copyOf(groups.keySet());
-        }
-
-        @Override
-        public List<String> servedNames(String group) {
-            return group(group).aggregator.servedNames();
-        }
-
-        @Override
-        public List<String> entityKeyFields(String group) {
-            return group(group).entity.keys();
+        Map<String, GroupRuntime> groupsByName() {
+            return groups;
         }
 
         @Override
@@ -407,12 +397,5 @@ public final class StreamRuntime implements AutoCloseable {
             throw new IllegalStateException("group " + g.group.name() + " has no source");
         }
 
-        private GroupRuntime group(String name) {
-            GroupRuntime g = groups.get(name);
-            if (g == null) {
-                throw new IllegalArgumentException("no feature group named '" + name + "'; groups: " + groups.keySet());
-            }
-            return g;
-        }
     }
 }
