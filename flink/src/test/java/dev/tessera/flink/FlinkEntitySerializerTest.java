@@ -1,0 +1,97 @@
+package dev.tessera.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.core.event.ArrayEvent;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.tile.EntityTiles;
+import dev.tessera.core.tile.GroupAggregator;
+import dev.tessera.core.tile.TileRing;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keyed state's serializer, as a checkpoint and a restore use it: an entity (the examples'
+ * {@code account_payments}, every aggregation kind) serialized and read back reads the same
+ * values at every time, keeps its newest event time, dedup ids and eviction timer, and — when it
+ * had unwritten changes — comes back with every tile flagged changed, so its next flush writes all
+ * of it; a clean one comes back with none flagged. {@code copy} is a deep copy.
+ */
+class FlinkEntitySerializerTest {
+    @Test
+    void aSnapshotRestoresTheSameValuesIdsAndChangeFlags() throws Exception {
+        Definitions defs = DefinitionLoader.load(FlinkTests.EXAMPLES);
+        FeatureGroup group = defs.groups().get("account_payments");
+        Source source = defs.source(group.source()).orElseThrow();
+        FieldLayout layout = SourceFields.layout(defs, source);
+        GroupAggregator agg = GroupAggregator.compile(group, layout);
+
+        FlinkEntity e = FlinkEntity.empty(agg);
+        Random rnd = new Random(1);
+        long t0 = 1_790_000_000_000L;
+        for (int i = 0; i < 500; i++) {
+            long t = t0 + i * 37_000L + rnd.nextInt(600_000);
+            Object[] values = new Object[layout.size()];
+            for (Map.Entry<String, Integer> f : Map.of("amount", 0, "card_fingerprint", 1, "merchant_id", 2, "status", 3,
+                    "country", 4).entrySet()) {
+                int slot = layout.slot(f.getKey());
+                if (slot >= 0) {
+                    values[slot] = switch (f.getValue()) {
+                        case 0 -> (double) rnd.nextInt(10_000) / 100;
+                        case 1 -> "card-" + rnd.nextInt(20);
+                        case 2 -> "m-" + rnd.nextInt(7);
+                        case 3 -> rnd.nextInt(5) == 0 ? "DECLINED" : "APPROVED";
+                        default -> "US";
+                    };
+                }
+            }
+            String id = "p" + i;
+            assertThat(e.firstSeen(id, t)).isTrue();
+            agg.apply(e.tiles(agg), new ArrayEvent(values), t, id);
+            e.maxEventTime = Math.max(e.maxEventTime, t);
+        }
+        assertThat(e.firstSeen("p7", t0)).as("a duplicate").isFalse();
+        e.evictionTimer = 123_456L;
+
+        for (boolean dirty : new boolean[] {true, false}) {
+            e.dirty = dirty;
+            FlinkEntity back = roundTrip(e);
+            assertThat(back.maxEventTime).isEqualTo(e.maxEventTime);
+            assertThat(back.evictionTimer).isEqualTo(123_456L);
+            assertThat(back.dirty).isEqualTo(dirty);
+            assertThat(back.ids()).isEqualTo(e.ids()).hasSize(500);
+            EntityTiles tiles = back.tiles(agg);
+            assertThat(tiles.tileCount()).isEqualTo(e.tiles(agg).tileCount()).isGreaterThan(20);
+            for (long t = t0; t < e.maxEventTime + 40L * 86_400_000L; t += 3_600_000L) {
+                assertThat(agg.readAll(tiles, t)).as("values at %d", t).isEqualTo(agg.readAll(e.tiles(agg), t));
+            }
+            for (int h = 0; h < agg.hopCount(); h++) {
+                TileRing ring = tiles.ring(h);
+                for (int i = 0; i < ring.size(); i++) {
+                    assertThat(ring.changed(i)).as("ring %d tile %d changed after a %s snapshot", h, i, dirty ? "dirty" : "clean")
+                            .isEqualTo(dirty);
+                }
+            }
+        }
+
+        FlinkEntity copy = FlinkEntitySerializer.INSTANCE.copy(e);
+        assertThat(copy).isNotSameAs(e);
+        copy.firstSeen("new-id", t0);
+        assertThat(e.ids()).doesNotContainKey("new-id");
+        assertThat(agg.readAll(copy.tiles(agg), e.maxEventTime + 1)).isEqualTo(agg.readAll(e.tiles(agg), e.maxEventTime + 1));
+    }
+
+    private static FlinkEntity roundTrip(FlinkEntity e) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        FlinkEntitySerializer.INSTANCE.serialize(e, out);
+        return FlinkEntitySerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+}
