@@ -56,6 +56,8 @@ public final class FlinkBenchJob {
         o.consumerGroup = consumerGroup;
         o.parallelism = parallelism;
         o.bounded = bounded;
+        // experiments: --job-jvm "... -Dtessera.bench.flush-interval=1s"
+        o.flushInterval = System.getProperty("tessera.bench.flush-interval", o.flushInterval);
         o.validate();
         if (job.equals("tessera")) {
             FlinkJob.build(env, DefinitionBundle.of(o.features), o);
