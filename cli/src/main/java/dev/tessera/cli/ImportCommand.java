@@ -1,9 +1,7 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureGroup;
-import dev.tessera.api.LoadResult;
 import dev.tessera.offline.imports.ImportFormat;
 import dev.tessera.offline.imports.Importer;
 import java.io.PrintWriter;
@@ -81,12 +79,10 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, err);
+        Definitions defs = common.definitions(err);
+        if (defs == null) {
             return 1;
         }
-        Definitions defs = loaded.definitions();
         Importer.Options o = Importer.Options.of(source, files, common.data.resolve("tmp")).withMaxRecordBytes(maxRecordBytes)
                 .withRejects(rejects);
         o = o.withChunks(commitRows, o.spillBudgetBytes());

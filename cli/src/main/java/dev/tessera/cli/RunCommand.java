@@ -1,8 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
-import dev.tessera.api.LoadResult;
 import dev.tessera.api.Source;
 import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
@@ -93,12 +91,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, spec.commandLine().getErr());
+        Definitions defs = common.definitions(spec.commandLine().getErr());
+        if (defs == null) {
             return 1;
         }
-        Definitions defs = loaded.definitions();
         Files.createDirectories(common.data);
         Tokens tokens = serving.tokens();
         if (archiveCommitSeconds < 1) {

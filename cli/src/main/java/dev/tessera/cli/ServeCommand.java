@@ -1,8 +1,6 @@
 package dev.tessera.cli;
 
-import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
-import dev.tessera.api.LoadResult;
 import dev.tessera.runtime.StoreFeatureReader;
 import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.ServingApi;
@@ -66,12 +64,10 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LoadResult loaded = DefinitionLoader.validate(common.features);
-        if (!loaded.ok()) {
-            ProblemReport.print(loaded.problems(), common.features, spec.commandLine().getErr());
+        Definitions defs = common.definitions(spec.commandLine().getErr());
+        if (defs == null) {
             return 1;
         }
-        Definitions defs = loaded.definitions();
         if (!cluster && redis.size() != 1) {
             spec.commandLine().getErr().println("--redis takes one address, got " + redis.size()
                     + "; pass --redis-cluster for several seed nodes of a Redis Cluster");
