@@ -14,6 +14,7 @@ import java.util.Set;
  * @param hop     explicit hop for every window, or null for the default hop of each window
  * @param k       for last_k and top_k, else 0
  * @param p       for approx_percentile, else NaN
+ * @param expect  data-quality rules on every served value ({@code expect:}), or null
  */
 public record Feature(
         String name,
@@ -24,9 +25,16 @@ public record Feature(
         TimeSpan hop,
         int k,
         double p,
-        Meta meta) {
+        Meta meta,
+        Expectation expect) {
     public Feature {
         windows = List.copyOf(windows);
+    }
+
+    /** A feature without quality rules. */
+    public Feature(String name, Aggregation agg, String of, String where, List<TimeSpan> windows, TimeSpan hop, int k,
+                   double p, Meta meta) {
+        this(name, agg, of, where, windows, hop, k, p, meta, null);
     }
 
     /**

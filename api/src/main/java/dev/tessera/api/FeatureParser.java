@@ -12,7 +12,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * windows and hop, checked against the window arithmetic of SPEC §3.
  */
 final class FeatureParser {
-    static final List<String> FIELDS = List.of("name", "agg", "of", "where", "windows", "hop", "k", "p", "description");
+    static final List<String> FIELDS = List.of("name", "agg", "of", "where", "windows", "hop", "k", "p", "expect", "description");
     private static final String EXAMPLE = "{ name: payment_count, agg: count, windows: [1h, 1d] }";
 
     private FeatureParser() {
@@ -54,13 +54,32 @@ final class FeatureParser {
         } else if (windows != null && !m.has("hop")) {
             checkDefaultHops(m, label, windows);
         }
+        Expectation expect = ExpectationParser.feature(m);
+        if (expect != null && agg != null) {
+            checkExpectation(m, agg, expect);
+        }
         String description = m.text("description");
         if (problems.addedSince(mark)) {
             return null;
         }
         Meta meta = new Meta(description, null, List.of(), m.location());
         return new Feature(name.value(), agg, of == null ? null : of.value(), where == null ? null : where.value(),
-                List.copyOf(windows.keySet()), hop, k, p, meta);
+                List.copyOf(windows.keySet()), hop, k, p, meta, expect);
+    }
+
+    /** Lists (last_k, top_k) have no numeric bounds nor single allowed values; counts are never null. */
+    private static void checkExpectation(YamlMapping m, Aggregation agg, Expectation x) {
+        boolean list = agg == Aggregation.LAST_K || agg == Aggregation.TOP_K;
+        if (list && (x.min() != null || x.max() != null || !x.allowed().isEmpty())) {
+            m.problems().add(x.location(), "expect of " + m.subject() + " sets min, max or allowed, but "
+                    + agg.yamlName() + " serves a list", "a list feature takes not_null, max_null_rate or max_psi only");
+        }
+        boolean neverNull = agg == Aggregation.COUNT || agg == Aggregation.SUM || agg == Aggregation.APPROX_DISTINCT || list;
+        if (neverNull && (x.notNull() || x.maxNullRate() != null)) {
+            m.problems().add(x.location(), "expect of " + m.subject() + " checks nulls, but " + agg.yamlName()
+                    + " is never null (an entity without events serves " + (list ? "[]" : "0") + ")",
+                    "remove not_null and max_null_rate; use min: 1 to flag entities without events");
+        }
     }
 
     private static Aggregation aggregation(YamlMapping m) {

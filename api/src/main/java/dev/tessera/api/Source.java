@@ -16,6 +16,8 @@ import java.util.Map;
  * @param idleTimeout   a partition silent this long stops holding the watermark back
  * @param dedupHorizon  how long an applied id is remembered (at least {@code lateness})
  * @param maxClockSkew  events further than this into the future are rejected
+ * @param expectations  data-quality rules by field ({@code expect:}), in file order; empty for none
+ * @param alerts        when the source's freshness, lag or reject rate raises an alert
  */
 public record Source(
         String name,
@@ -29,13 +31,25 @@ public record Source(
         TimeSpan idleTimeout,
         TimeSpan dedupHorizon,
         TimeSpan maxClockSkew,
-        Meta meta) {
+        Meta meta,
+        Map<String, Expectation> expectations,
+        AlertThresholds alerts) {
     public static final TimeSpan DEFAULT_LATENESS = TimeSpan.parse("10m");
     public static final TimeSpan DEFAULT_IDLE_TIMEOUT = TimeSpan.parse("1m");
     public static final TimeSpan DEFAULT_MAX_CLOCK_SKEW = TimeSpan.parse("5m");
 
     public Source {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        expectations = Collections.unmodifiableMap(new LinkedHashMap<>(expectations));
+        alerts = alerts == null ? AlertThresholds.DEFAULTS : alerts;
+    }
+
+    /** A source without quality rules and with the default alert thresholds. */
+    public Source(String name, String topic, SourceFormat format, String schema, Map<String, FieldType> fields,
+                  String timestamp, String id, TimeSpan lateness, TimeSpan idleTimeout, TimeSpan dedupHorizon,
+                  TimeSpan maxClockSkew, Meta meta) {
+        this(name, topic, format, schema, fields, timestamp, id, lateness, idleTimeout, dedupHorizon, maxClockSkew, meta,
+                Map.of(), AlertThresholds.DEFAULTS);
     }
 
     /** The Confluent Schema Registry subject of the topic's values (the default TopicNameStrategy). */

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 /** {@code kind: Source}: a Kafka topic, its encoding, and the time rules of SPEC §3. */
 final class SourceParser {
     static final List<String> FIELDS = List.of("kind", "name", "kafka", "format", "schema", "fields", "timestamp", "id",
-            "lateness", "idle_timeout", "dedup_horizon", "max_clock_skew", "description", "owner", "tags");
+            "lateness", "idle_timeout", "dedup_horizon", "max_clock_skew", "expect", "alerts", "description", "owner", "tags");
     static final List<String> KAFKA_FIELDS = List.of("topic");
     /** Kafka's own rule for topic names. */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -50,10 +50,13 @@ final class SourceParser {
                         + " for the default, the larger of lateness and 1h");
             }
         }
+        Map<String, Expectation> expectations = ExpectationParser.sourceFields(m);
+        AlertThresholds alerts = ExpectationParser.alerts(m);
         Meta meta = m.meta();
         if (!problems.addedSince(mark)) {
             set.sources.put(name, new Source(name, topic, format, schema, fields, timestamp.value(),
-                    id == null ? null : id.value(), lateness, idleTimeout, dedupHorizon, maxClockSkew, meta));
+                    id == null ? null : id.value(), lateness, idleTimeout, dedupHorizon, maxClockSkew, meta,
+                    expectations, alerts));
         }
     }
 

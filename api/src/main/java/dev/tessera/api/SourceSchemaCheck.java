@@ -25,7 +25,8 @@ import org.apache.avro.SchemaParseException;
  *       so the feature would silently stay 0 or null);
  *   <li>every other aggregation: any single value; no field may be bytes, an array, a map or a record;
  *   <li>filters: the fields they name exist, and comparisons and arithmetic fit the fields' types
- *       ({@code status == 5} for a string status can never be true).
+ *       ({@code status == 5} for a string status can never be true);
+ *   <li>{@code expect:} rules: the field exists; {@code min} and {@code max} need a number.
  * </ul>
  * A source with neither (a JSON source without {@code fields:}) is checked per event only.
  */
@@ -107,6 +108,9 @@ final class SourceSchemaCheck {
                             "an idempotency key must be a string or a whole number");
                 }
             }
+            for (java.util.Map.Entry<String, Expectation> e : source.expectations().entrySet()) {
+                checkExpectation(e.getKey(), e.getValue(), subject);
+            }
             for (FeatureGroup g : defs.groupsOf(source)) {
                 Location groupAt = location(g.meta());
                 String groupSubject = "group " + g.name() + " (entity " + g.entity() + ")";
@@ -121,6 +125,18 @@ final class SourceSchemaCheck {
                     checkFeature(g, f);
                 }
             }
+        }
+
+        /** An expected field must exist; min and max need a number. */
+        private void checkExpectation(String field, Expectation x, String subject) {
+            Shape s = require(field, "expect", subject, x.location());
+            if (s == null) {
+                return;
+            }
+            boolean numeric = x.min() != null || x.max() != null;
+            fits(field, s, numeric ? EnumSet.of(FieldType.LONG, FieldType.DOUBLE) : EnumSet.allOf(FieldType.class), "expect",
+                    subject, x.location(), numeric ? "min and max compare numbers: use allowed: [...] for a string field"
+                            : "expect a field that holds a single value (string, number or boolean)");
         }
 
         private void checkFeature(FeatureGroup g, Feature f) {

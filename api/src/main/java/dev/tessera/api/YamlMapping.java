@@ -259,6 +259,32 @@ final class YamlMapping {
         return out;
     }
 
+    /**
+     * Every entry whose key is a plain word, as (key, value node) pairs in file order, for blocks keyed
+     * by names the user chooses ({@code expect: {amount: {...}}}). Bad and repeated keys are reported
+     * and left out.
+     */
+    List<Map.Entry<Scalar, Node>> mappingEntries(String example) {
+        List<Map.Entry<Scalar, Node>> out = new ArrayList<>();
+        Map<String, Node> seen = new HashMap<>();
+        for (NodeTuple entry : node.getValue()) {
+            Node key = entry.getKeyNode();
+            if (!(key instanceof ScalarNode k) || isNull(key)) {
+                problems.add(at(key), "a field name must be a plain word, got " + describe(key) + " in " + subject,
+                        "write it as " + example);
+                continue;
+            }
+            Node first = seen.putIfAbsent(k.getValue(), key);
+            if (first != null) {
+                problems.add(at(key), "'" + k.getValue() + "' is given twice in " + subject + " (first at line "
+                        + at(first).line() + ")", "keep one and delete the other");
+                continue;
+            }
+            out.add(Map.entry(new Scalar(k.getValue(), at(key)), entry.getValueNode()));
+        }
+        return out;
+    }
+
     YamlMapping mapping(String key, String example) {
         Node n = node(key);
         return n == null ? null : of(file, n, "'" + key + "' of " + subject, example, problems);

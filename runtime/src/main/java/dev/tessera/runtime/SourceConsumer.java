@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls one source's partitions (assigned, not subscribed: offsets live in the Tessera store, not in
- * a consumer group), decodes every record on this thread, and hands batches to the applier. When the
+ * a consumer group), decodes every record on this thread, checks the source's quality rules on it
+ * ({@link SourceQuality}), and hands batches to the applier. When the
  * applier falls behind, {@code queue.put} blocks and polling stops: memory stays bounded by the queue
  * capacity times the poll size, whatever the rate upstream.
  */
@@ -82,6 +83,7 @@ final class SourceConsumer implements Runnable {
                 lastPositions = positions;
                 Batch.Record[] records = new Batch.Record[polled.count()];
                 int n = 0;
+                long now = source.quality.isEmpty() ? 0 : System.currentTimeMillis();
                 for (ConsumerRecord<byte[], byte[]> rec : polled) {
                     Decoded decoded;
                     try {
@@ -89,6 +91,9 @@ final class SourceConsumer implements Runnable {
                                 rec.offset(), () -> stopping);
                     } catch (SchemaRegistryUnavailableException e) {
                         return; // stopped while the registry was away: this batch is never handed on
+                    }
+                    if (now != 0 && decoded.isAccepted()) {
+                        source.quality.observe(decoded.event(), now);
                     }
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded);
                 }

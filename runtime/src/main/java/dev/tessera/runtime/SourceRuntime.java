@@ -20,6 +20,8 @@ final class SourceRuntime {
     /** The checks on each event alone, shared with the archive. */
     final EventRules rules;
     final SourceCounters counters = new SourceCounters();
+    /** The source's {@code expect:} rules, checked by the consumer thread. */
+    final SourceQuality quality;
     /** Event time of the newest applied event (Long.MIN_VALUE before the first); written by the applier, read by serving. */
     volatile long newestApplied = Long.MIN_VALUE;
     /** The watermark as of the last applied batch, for metrics ({@link WatermarkTracker#NONE} before any). */
@@ -45,6 +47,7 @@ final class SourceRuntime {
         this.layout = layout;
         this.decoder = decoder;
         this.rules = new EventRules(defs, source, layout);
+        this.quality = new SourceQuality(source, layout);
         for (FeatureGroup g : defs.groupsOf(source)) {
             groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
         }

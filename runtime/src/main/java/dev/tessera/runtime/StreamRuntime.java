@@ -207,6 +207,15 @@ public final class StreamRuntime implements AutoCloseable {
         throw new IllegalArgumentException("no running source named " + source);
     }
 
+    /** The live checks of every consumed source's quality rules ({@code expect:}), by source then field. */
+    public List<dev.tessera.core.quality.ValueExpectation> quality() {
+        List<dev.tessera.core.quality.ValueExpectation> out = new java.util.ArrayList<>();
+        for (SourceRuntime s : sources) {
+            out.addAll(s.quality.checks());
+        }
+        return out;
+    }
+
     /** Outcome counts of a source's events (see {@link SourceCounters.Outcome}). */
     public Map<String, Long> counters(String source) {
         for (SourceRuntime s : sources) {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The fields a source's events must be decoded into: the timestamp, the id, the key fields of every
- * entity its groups are keyed by, and every field the groups aggregate or filter on. Every engine
+ * entity its groups are keyed by, every field the groups aggregate or filter on, and then every field
+ * the source's quality rules ({@code expect:}) check, last, so adding a rule moves no other slot. Every engine
  * decodes through this layout, so they all read the same fields the same way.
  */
 public final class SourceFields {
@@ -30,6 +31,9 @@ public final class SourceFields {
             for (String f : GroupAggregator.requiredFields(g)) {
                 add(fields, f);
             }
+        }
+        for (String f : source.expectations().keySet()) {
+            add(fields, f);
         }
         return FieldLayout.of(fields);
     }
