@@ -150,6 +150,17 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Time from a payment to its chargeback. Default: 1d..14d (--live: 1m..5m)")
     DelayRange chargebackDelay;
 
+    @Option(names = "--violations", paramLabel = "SOURCE=RATE", split = ",",
+            description = {"With --live: make this fraction of a source's events break the quality rules a team would write",
+                    "(payments: a negative amount or status UNKNOWN; others: country null), e.g. payments=0.05.",
+                    "For trying alerts; the events stay well-formed and are applied."})
+    Map<String, Double> violations = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--stall", paramLabel = "SOURCE@AFTER", split = ",",
+            description = {"With --live: stop producing a source's events AFTER this long (payments@30s), as an upstream",
+                    "outage would; its freshness alert fires once its threshold has passed."})
+    List<String> stalls = new java.util.ArrayList<>();
+
     @Option(names = "--no-progress", description = "No progress bar on stderr (it is shown only on a terminal anyway).")
     boolean noProgress;
 
@@ -195,6 +206,10 @@ final class GenerateCommand implements Callable<Integer> {
                             "--no-disorder sets every disorder rate to 0; drop it, or drop " + option);
                 }
             }
+        }
+        if (!live && (!violations.isEmpty() || !stalls.isEmpty())) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--violations and --stall inject faults into a live run; add --live");
         }
         if (live && start != null) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -289,12 +304,21 @@ final class GenerateCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             LiveGeneration generation = LiveGenerator.start(config, sink);
+            Map<CommerceSource, Long> stallAt = faults(generation);
             try {
                 out.printf(Locale.ROOT, "generating %s events/s on the wall clock (Ctrl-C stops); most active accounts: %s%n",
                         config.eventsPerSecond(), String.join(", ", generation.activeKeys(3).accounts()));
                 out.flush();
                 long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (generation.running() && !stop.await(100, TimeUnit.MILLISECONDS)) {
+                    for (Map.Entry<CommerceSource, Long> e : List.copyOf(stallAt.entrySet())) {
+                        if (System.nanoTime() >= e.getValue()) {
+                            generation.faults().stall(e.getKey(), true);
+                            stallAt.remove(e.getKey());
+                            out.println("stalled " + e.getKey().sourceName() + ": its events are no longer produced");
+                            out.flush();
+                        }
+                    }
                     if (System.nanoTime() >= nextReport) {
                         printProgress(out, config, generation);
                         nextReport += TimeUnit.SECONDS.toNanos(10);
@@ -314,6 +338,23 @@ final class GenerateCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             }
         }
+    }
+
+    /** Applies --violations now; returns when (System.nanoTime) each --stall starts. */
+    private Map<CommerceSource, Long> faults(LiveGeneration generation) {
+        for (Map.Entry<String, Double> v : violations.entrySet()) {
+            generation.faults().violations(CommerceSource.named(v.getKey()), v.getValue());
+        }
+        Map<CommerceSource, Long> at = new java.util.EnumMap<>(CommerceSource.class);
+        for (String s : stalls) {
+            int sep = s.indexOf('@');
+            if (sep <= 0) {
+                throw new TesseraException("--stall " + s + ": write SOURCE@AFTER, e.g. payments@30s");
+            }
+            TimeSpan after = new SpanConverter().convert(s.substring(sep + 1));
+            at.put(CommerceSource.named(s.substring(0, sep)), System.nanoTime() + after.millis() * 1_000_000L);
+        }
+        return at;
     }
 
     private static void printProgress(PrintWriter out, GeneratorConfig config, LiveGeneration generation) {

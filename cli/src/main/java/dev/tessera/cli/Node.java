@@ -8,6 +8,8 @@ import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.serving.EventPusher;
+import dev.tessera.serving.QualityMonitor;
+import dev.tessera.serving.SourceSignals;
 import dev.tessera.serving.RuntimeMetrics;
 import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.ServingApi;
@@ -80,17 +82,17 @@ final class Node implements AutoCloseable {
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
                       RegistrySettings registry) {
         return start(defs, features, data, bootstrapServers, partitions, host, port, tokens, archiveEvery, logResponses,
-                registry, null, null);
+                registry, null, null, Monitoring.DEFAULTS);
     }
 
     /**
      * As above; {@code redisUri} not null: the online store is that (standalone) Redis, keys under
      * {@code redisNamespace}, instead of RocksDB in {@code data/store}, so {@code tessera serve}
-     * nodes can read it.
+     * nodes can read it. {@code monitoring}: quality, drift and alerts.
      */
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
-                      RegistrySettings registry, String redisUri, String redisNamespace) {
+                      RegistrySettings registry, String redisUri, String redisNamespace, Monitoring monitoring) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -128,7 +130,10 @@ final class Node implements AutoCloseable {
                 responses = ResponseLog.jsonl(data.resolve("responses"), logResponses);
                 owned.push(responses);
             }
-            ServingApi api = ServingApi.builder(defs, rt.reader())
+            ServingApi.Builder builder = ServingApi.builder(defs, rt.reader());
+            QualityMonitor monitor = monitoring.attach(defs, rt.reader(), SourceSignals.of(rt), builder);
+            owned.push(monitor);
+            ServingApi api = builder
                     .responseLog(responses)
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
                             ServingServer.requestMapper(), schemas.registry()))
@@ -136,6 +141,7 @@ final class Node implements AutoCloseable {
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
+            monitor.bind(api.metrics()).start();
             if (archivers != null) {
                 ArchiveMetrics.bind(api.metrics(), archivers);
             }

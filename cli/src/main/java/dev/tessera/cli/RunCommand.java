@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
                 partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0),
-                registry.settings(), redis, redisNamespace)) {
+                registry.settings(), redis, redisNamespace, serving.monitoring())) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");

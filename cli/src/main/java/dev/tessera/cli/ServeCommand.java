@@ -3,7 +3,9 @@ package dev.tessera.cli;
 import dev.tessera.api.Definitions;
 import dev.tessera.runtime.StoreFeatureReader;
 import dev.tessera.serving.ResponseLog;
+import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.SourceSignals;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
 import dev.tessera.store.RedisTileStore;
@@ -77,12 +79,16 @@ final class ServeCommand implements Callable<Integer> {
         double logFraction = serving.logResponses(0);
         try (RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
              ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE) {
-            ServingApi api = ServingApi.builder(defs, new StoreFeatureReader(defs, store))
+            StoreFeatureReader reader = new StoreFeatureReader(defs, store);
+            ServingApi.Builder builder = ServingApi.builder(defs, reader);
+            QualityMonitor monitor = serving.monitoring().attach(defs, reader, SourceSignals.of(reader), builder);
+            ServingApi api = builder
                     .tokens(tokens)
                     .health(() -> health(store))
                     .responseLog(responses)
                     .build();
-            try (ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
+            monitor.bind(api.metrics()).start();
+            try (monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
                 out.println("serving " + defs.groups().size() + " feature groups from Redis " + String.join(",", redis)
                         + (cluster ? " (cluster)" : "") + ", keys under '" + namespace + "', on http://" + serving.host + ":"
                         + server.port() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"

@@ -4,7 +4,7 @@ import dev.tessera.serving.Tokens;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** HTTP options shared by {@code run} and {@code demo}. */
+/** HTTP and monitoring options shared by {@code run}, {@code demo} and {@code serve}. */
 final class ServingOptions {
     static final String TOKENS_ENV = "TESSERA_TOKENS";
 
@@ -21,6 +21,38 @@ final class ServingOptions {
             description = "Log this fraction (0..1) of feature reads to <data>/responses, for tessera consistency."
                     + " Default: 0 for run, 1 for demo.")
     Double logResponses;
+
+    @Option(names = "--alert-webhook", paramLabel = "URL",
+            description = "POST every alert (firing and resolved) as JSON to this URL; repeatable. Alerts are logged in any case.")
+    java.util.List<java.net.URI> alertWebhooks = new java.util.ArrayList<>();
+
+    @Option(names = "--alert-interval", paramLabel = "DURATION", defaultValue = "10s", converter = GenerateCommand.SpanConverter.class,
+            description = "How often freshness, lag, reject rate, quality rules and drift are judged. Default: ${DEFAULT-VALUE}")
+    dev.tessera.api.TimeSpan alertInterval;
+
+    @Option(names = "--alert-window", paramLabel = "DURATION", defaultValue = "5m", converter = GenerateCommand.SpanConverter.class,
+            description = "Reject rates and rule violations are judged over this last stretch of time. Default: ${DEFAULT-VALUE}")
+    dev.tessera.api.TimeSpan alertWindow;
+
+    @Option(names = "--runbook-url", paramLabel = "PREFIX", defaultValue = "docs/runbooks/",
+            description = "Alerts link to <PREFIX><alert>.md (e.g. your repository's URL of docs/runbooks/). Default: ${DEFAULT-VALUE}")
+    String runbookUrl;
+
+    @Option(names = "--drift-reference", paramLabel = "FILE",
+            description = "A training set (Parquet or CSV, as tessera training-set writes it): served features drift against"
+                    + " its columns. Default: against the earlier --drift-window of served values.")
+    Path driftReference;
+
+    @Option(names = "--drift-window", paramLabel = "DURATION", defaultValue = "1h", converter = GenerateCommand.SpanConverter.class,
+            description = "Served values are compared per window of this length. Default: ${DEFAULT-VALUE}")
+    dev.tessera.api.TimeSpan driftWindow;
+
+    /** The monitoring the options ask for. */
+    Monitoring monitoring() {
+        return new Monitoring(new dev.tessera.serving.QualityMonitor.Settings(java.time.Duration.ofMillis(alertInterval.millis()),
+                java.time.Duration.ofMillis(alertWindow.millis()), runbookUrl), java.util.List.copyOf(alertWebhooks),
+                driftReference, driftWindow);
+    }
 
     /** The sample rate of the response log: the option, or {@code dflt} when it is not given. */
     double logResponses(double dflt) {

@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
  * Exit code 0 when the node is healthy, 1 when it says it is not, 2 when it cannot be asked.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show a running Tessera node's health: freshness, lag, rates, rejects, state, serving latency.")
+        description = {"Show a running Tessera node's health: firing alerts, freshness, lag, rates, rejects, state, serving latency.",
+                "Exit 0 when healthy with no alert firing, 1 when unhealthy or alerting, 2 when the node cannot be asked."})
 final class StatusCommand implements Callable<Integer> {
     static final String TOKEN_ENV = "TESSERA_TOKEN";
-    private static final List<String> NOT_REJECTS = List.of("in", "accepted", "duplicate");
+    private static final List<String> NOT_REJECTS = List.of("in", "accepted", "duplicate", "non_finite_value");
 
     @Mixin
     CommonOptions common;
@@ -83,6 +84,7 @@ final class StatusCommand implements Callable<Integer> {
         boolean healthy = health.statusCode() == 200;
         out.println("Tessera at " + base + ": " + (healthy ? "healthy" : "UNHEALTHY (GET /health " + health.statusCode() + ")"));
         printHealthDetails(out, health.body());
+        boolean alerting = printAlerts(out, http, base, bearer);
         printSources(out, before, after);
         printGroups(out, after);
         printServing(out, after);
@@ -96,7 +98,34 @@ final class StatusCommand implements Callable<Integer> {
             healthy = false;
         }
         out.flush();
-        return healthy ? 0 : 1;
+        return healthy && !alerting ? 0 : 1;
+    }
+
+    /** Firing alerts from {@code /v1/alerts}, each with its runbook; true when any fires. */
+    private static boolean printAlerts(PrintWriter out, HttpClient http, String base, String bearer) {
+        JsonNode firing;
+        try {
+            HttpResponse<String> r = get(http, base + "/v1/alerts", bearer);
+            if (r.statusCode() != 200) {
+                return false; // an older node, or one that does not monitor
+            }
+            firing = new ObjectMapper().readTree(r.body()).path("firing");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (firing.isEmpty()) {
+            out.println("alerts: none firing");
+            return false;
+        }
+        out.println("alerts: " + firing.size() + " FIRING");
+        for (JsonNode a : firing) {
+            out.println("  " + a.path("alert").asText() + " on " + a.path("subject").asText() + ": " + a.path("message").asText());
+            out.println("    runbook: " + a.path("runbook").asText());
+        }
+        return true;
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String bearer) throws IOException, InterruptedException {

@@ -33,7 +33,10 @@ class StatusCommandTest {
     void reportsWhatTheNodeConsumedAndExitsByHealth() throws Exception {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         Tokens tokens = Tokens.parse("read:status-reader-token-0123456789", "test");
-        try (Node node = Node.start(defs, EXAMPLES, tmp.resolve("data"), null, 2, "127.0.0.1", 0, tokens, null)) {
+        Monitoring fast = new Monitoring(new dev.tessera.serving.QualityMonitor.Settings(java.time.Duration.ofMillis(200),
+                java.time.Duration.ofMinutes(5), "docs/runbooks/"), java.util.List.of(), null, dev.tessera.api.TimeSpan.parse("1h"));
+        try (Node node = Node.start(defs, EXAMPLES, tmp.resolve("data"), null, 2, "127.0.0.1", 0, tokens, null, 0,
+                RegistrySettings.EMBEDDED_ANY_PORT, null, null, fast)) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrap);
             long now = System.currentTimeMillis();
@@ -62,6 +65,25 @@ class StatusCommandTest {
             assertThat(row(run.out(), "payments")).as(run.out()).matches("payments\\s+\\S+ m?s\\s+0\\s+.*\\s4\\.76 %\\s+.*");
             assertThat(row(run.out(), "account_payments")).as(run.out()).matches("account_payments\\s+7\\s+\\d+\\s+0");
             assertThat(row(run.out(), "logins")).as(run.out()).contains("none yet");
+            assertThat(run.out()).contains("alerts: none firing");
+
+            // a payment with a negative amount breaks the examples' rule amount >= 0: status lists the alert and exits 1
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("commerce.payments", ("{\"payment_id\":\"neg\",\"account_id\":\"a1\",\"amount\":-3,"
+                        + "\"status\":\"APPROVED\",\"event_time\":" + now + "}").getBytes(StandardCharsets.UTF_8))).get();
+            }
+            CommandLineTest.Run alerting = null;
+            while (System.nanoTime() < deadline) {
+                alerting = CommandLineTest.tessera("status", "--url", node.url(), "--interval", "0",
+                        "--token", "status-reader-token-0123456789");
+                if (alerting.exit() != 0) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(alerting.exit()).as(alerting.out()).isEqualTo(1);
+            assertThat(alerting.out()).contains("alerts: 1 FIRING", "quality_rule on source payments.amount",
+                    "runbook: docs/runbooks/quality_rule.md").contains(": healthy");
         }
         CommandLineTest.Run gone = CommandLineTest.tessera("status", "--url", "http://127.0.0.1:1", "--interval", "0");
         assertThat(gone.exit()).isEqualTo(2);

@@ -7,6 +7,9 @@ public interface LiveGeneration extends AutoCloseable {
     /** What has been delivered so far. */
     GenerationStats stats();
 
+    /** Faults to inject while it runs: stall a source, make records break quality rules. */
+    Faults faults();
+
     /** Keys of the most active accounts and their main card, device and IP (see {@link CommerceWorld#activeKeys}). */
     ActiveKeys activeKeys(int n);
 

@@ -20,6 +20,7 @@ final class LiveRun implements LiveGeneration, Runnable {
     private final RecordSink sink;
     private final LongSupplier clock;
     private final StatsCounter stats = new StatsCounter();
+    private final Faults faults = new Faults();
     private final Delivery delivery;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
@@ -49,7 +50,10 @@ final class LiveRun implements LiveGeneration, Runnable {
                 long now = clock.getAsLong();
                 GeneratedRecord r = delivery.next(now);
                 if (r != null) {
-                    sink.write(r);
+                    GeneratedRecord produced = faults.apply(r);
+                    if (produced != null) {
+                        sink.write(produced);
+                    }
                     lag = Math.max(0, now - stats.lastTime());
                     continue;
                 }
@@ -71,6 +75,11 @@ final class LiveRun implements LiveGeneration, Runnable {
     @Override
     public GenerationStats stats() {
         return stats.snapshot();
+    }
+
+    @Override
+    public Faults faults() {
+        return faults;
     }
 
     @Override

@@ -59,11 +59,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
-            "POST /v1/features", "POST /v1/events/{source}", "GET /health", "GET /metrics", "GET /");
+            "POST /v1/features", "POST /v1/events/{source}", "GET /v1/quality", "GET /v1/alerts", "GET /health", "GET /metrics", "GET /");
 
     /** What the API serves; {@code pusher} may be null (no push without a Kafka producer). */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
-                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml) {}
+                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml, QualityMonitor monitor) {}
 
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
@@ -189,6 +189,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (p.get(1).equals("events") && p.size() == 3) {
                 return "push";
             }
+            if (p.size() == 2 && (p.get(1).equals("quality") || p.get(1).equals("alerts"))) {
+                return p.get(1);
+            }
         }
         return "unknown";
     }
@@ -242,6 +245,18 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 String key = path.size() == 4 ? path.get(3) : null;
                 Map<String, List<String>> query = percentDecoded(uri::parameters);
                 return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
+            }
+            case "quality", "alerts": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                QualityMonitor m = parts.monitor;
+                if (m == null) {
+                    throw ApiException.notFound("not_monitored", "this server does not monitor quality or alerts",
+                            "run tessera run or tessera demo, or tessera serve (which monitors what it serves)");
+                }
+                QualityMonitor.Report r = m.report();
+                return json(HttpResponseStatus.OK, endpoint.equals("quality") ? out -> QualityJson.quality(r, m.settings(), out)
+                        : out -> QualityJson.alerts(r, out));
             }
             default:
                 throw ApiException.notFound("not_found", "no endpoint at " + uri.rawPath(), "endpoints: " + String.join(", ", ENDPOINTS));

@@ -29,9 +29,12 @@ public final class ServingApi {
     private final Tokens tokens;
     private final ObjectMapper json;
     private final String indexHtml;
+    private final QualityMonitor monitor;
 
     private ServingApi(Builder b) {
-        this.queries = new FeatureQueries(b.defs, b.reader, b.clock, b.maxEntities, b.responseLog);
+        FeatureReader reader = b.served == null ? b.reader : b.served.monitor(b.reader);
+        this.queries = new FeatureQueries(b.defs, reader, b.clock, b.maxEntities, b.responseLog);
+        this.monitor = b.monitor;
         this.pusher = b.pusher;
         this.health = b.health;
         this.metrics = b.metrics;
@@ -53,7 +56,7 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml, monitor);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -88,6 +91,8 @@ public final class ServingApi {
         private LongSupplier clock = System::currentTimeMillis;
         private int maxEntities = FeatureQueries.DEFAULT_MAX_ENTITIES;
         private ResponseLog responseLog = ResponseLog.NONE;
+        private ServedQuality served;
+        private QualityMonitor monitor;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -127,6 +132,18 @@ public final class ServingApi {
         /** Sampled logging of served values for {@code tessera consistency} (off by default). */
         public Builder responseLog(ResponseLog log) {
             this.responseLog = Objects.requireNonNull(log);
+            return this;
+        }
+
+        /** Observe what is served for quality rules and drift (off by default). */
+        public Builder servedQuality(ServedQuality q) {
+            this.served = q;
+            return this;
+        }
+
+        /** What {@code /v1/quality} and {@code /v1/alerts} report (they answer 404 without one). */
+        public Builder monitor(QualityMonitor m) {
+            this.monitor = m;
             return this;
         }
 
