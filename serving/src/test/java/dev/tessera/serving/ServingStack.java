@@ -30,7 +30,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * The real serving stack, started once per test class, assembled as {@code cli Node} assembles it:
  * an in-process KRaft broker with every source topic of {@code examples/commerce} (and its
  * {@code .dlq}), the stream runtime over an in-memory tile store, an idempotent producer for pushed
- * events, and two HTTP servers over the same runtime: {@link #open} without tokens (as in the demo)
+ * events, the quality monitor (judging every 100 ms), and two HTTP servers over the same runtime: {@link #open} without tokens (as in the demo)
  * and {@link #secured} with a read, a write and an admin token.
  *
  * <p>Requests go through {@link java.net.http.HttpClient} ({@link #get}, {@link #post}, {@link #send});
@@ -44,6 +44,9 @@ final class ServingStack implements AutoCloseable {
     static final String JSON = "application/json";
     static final String NDJSON = "application/x-ndjson";
     static final int PARTITIONS = 2;
+    /** Quality and alerts judged every 100 ms over the last minute. */
+    static final QualityMonitor.Settings MONITORING = new QualityMonitor.Settings(Duration.ofMillis(100), Duration.ofMinutes(1),
+            "docs/runbooks/");
 
     final Definitions defs;
     final StreamRuntime runtime;
@@ -86,14 +89,21 @@ final class ServingStack implements AutoCloseable {
             EventPusher pusher = new EventPusher(defs, FEATURES, producer, System::currentTimeMillis,
                     EventPusher.DEFAULT_MAX_EVENTS, ServingServer.requestMapper());
 
-            ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher)
+            ServedQuality served = new ServedQuality(defs, runtime.reader(), Map.of(), null, ServedQuality.DEFAULT_DRIFT_WINDOW,
+                    ServedQuality.DEFAULT_MAX_READS_PER_SECOND, System::currentTimeMillis);
+            QualityMonitor monitor = new QualityMonitor(defs, SourceSignals.of(runtime), served, MONITORING, List.of(),
+                    System::currentTimeMillis);
+            owned.push(monitor);
+            ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
+            monitor.bind(openApi.metrics()).start();
             ServingServer open = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, openApi);
             owned.push(open);
 
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
+                    .servedQuality(served).monitor(monitor)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             ServingServer secured = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, securedApi);
