@@ -149,6 +149,8 @@ class FlinkDeploymentTest {
      * Every key is one Flink 2 reads (by its current name: Flink 2 dropped many old ones) and every
      * value parses as that option's type. The operator's own keys are not known here.
      */
+    private static final String REPORTER_PREFIX = "metrics.reporter.";
+
     @Test
     void flinkConfigurationKeysAreCurrentFlinkOptionsWithValuesThatParse() {
         Map<String, String> conf = flink.get("spec", "flinkConfiguration");
@@ -158,6 +160,10 @@ class FlinkDeploymentTest {
         assertThat(options).as("the option scan found Flink's options").containsKeys("state.backend.type", "parallelism.default");
         List<String> problems = new ArrayList<>();
         conf.keySet().stream().filter(k -> !k.startsWith(OPERATOR_PREFIX)).forEach(key -> {
+            if (key.startsWith(REPORTER_PREFIX)) {
+                reporterOption(key, conf.get(key), problems);
+                return;
+            }
             if (!options.containsKey(key)) {
                 problems.add(key + ": Flink " + DeployTree.rootPomProperty("flink.version") + " has no such option");
                 return;
@@ -169,6 +175,30 @@ class FlinkDeploymentTest {
             }
         });
         assertThat(problems).isEmpty();
+    }
+
+    /**
+     * {@code metrics.reporter.<name>.<option>}: the factory is a class on the classpath of the
+     * reporter's own artifact (flink-metrics-prometheus) that Flink would load; the port a port or a range.
+     */
+    private static void reporterOption(String key, String value, List<String> problems) {
+        String option = key.substring(key.indexOf('.', REPORTER_PREFIX.length()) + 1);
+        if (option.equals(org.apache.flink.configuration.MetricOptions.REPORTER_FACTORY_CLASS.key())) {
+            try {
+                Class<?> c = Class.forName(value);
+                if (!org.apache.flink.metrics.reporter.MetricReporterFactory.class.isAssignableFrom(c)) {
+                    problems.add(key + ": " + value + " is not a MetricReporterFactory");
+                }
+            } catch (ClassNotFoundException e) {
+                problems.add(key + ": no class " + value);
+            }
+        } else if (option.equals("port")) {
+            if (!value.matches("\\d{1,5}(-\\d{1,5})?")) {
+                problems.add(key + ": '" + value + "' is not a port or a port range");
+            }
+        } else {
+            problems.add(key + ": not a reporter option this test knows");
+        }
     }
 
     @Test
