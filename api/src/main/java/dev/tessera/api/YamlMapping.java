@@ -234,27 +234,14 @@ final class YamlMapping {
      */
     List<Map.Entry<Scalar, Scalar>> scalarEntries(String example) {
         List<Map.Entry<Scalar, Scalar>> out = new ArrayList<>();
-        Map<String, Node> seen = new HashMap<>();
-        for (NodeTuple entry : node.getValue()) {
-            Node key = entry.getKeyNode();
-            if (!(key instanceof ScalarNode k) || isNull(key)) {
-                problems.add(at(key), "a field name must be a plain word, got " + describe(key) + " in " + subject,
-                        "write each entry as " + example);
-                continue;
-            }
-            Node first = seen.putIfAbsent(k.getValue(), key);
-            if (first != null) {
-                problems.add(at(key), "'" + k.getValue() + "' is given twice in " + subject + " (first at line "
-                        + at(first).line() + ")", "keep one and delete the other");
-                continue;
-            }
-            Node value = entry.getValueNode();
+        for (Map.Entry<Scalar, Node> e : mappingEntries(example)) {
+            Node value = e.getValue();
             if (!(value instanceof ScalarNode v) || isNull(value)) {
-                problems.add(at(value), "'" + k.getValue() + "' in " + subject + " must be a single value, got "
+                problems.add(at(value), "'" + e.getKey().value() + "' in " + subject + " must be a single value, got "
                         + describe(value), "write it as " + example);
                 continue;
             }
-            out.add(Map.entry(new Scalar(k.getValue(), at(key)), new Scalar(v.getValue(), at(value))));
+            out.add(Map.entry(e.getKey(), new Scalar(v.getValue(), at(value))));
         }
         return out;
     }
@@ -271,7 +258,7 @@ final class YamlMapping {
             Node key = entry.getKeyNode();
             if (!(key instanceof ScalarNode k) || isNull(key)) {
                 problems.add(at(key), "a field name must be a plain word, got " + describe(key) + " in " + subject,
-                        "write it as " + example);
+                        "write each entry as " + example);
                 continue;
             }
             Node first = seen.putIfAbsent(k.getValue(), key);
