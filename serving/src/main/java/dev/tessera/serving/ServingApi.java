@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the HTTP server answers with, assembled once: the feature queries over a
- * {@link FeatureReader}, the event pusher (optional), health, metrics and tokens.
+ * {@link FeatureReader}, the event pusher (optional), health, metrics, tokens, and for the web
+ * console the catalog of the definitions and the metrics history (optional).
  *
  * <pre>
  * ServingApi api = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
@@ -29,6 +30,8 @@ public final class ServingApi {
     private final Tokens tokens;
     private final ObjectMapper json;
     private final String indexHtml;
+    private final ConsoleCatalog catalog;
+    private final MetricsHistory history;
 
     private ServingApi(Builder b) {
         this.queries = new FeatureQueries(b.defs, b.reader, b.clock, b.maxEntities, b.responseLog);
@@ -38,6 +41,8 @@ public final class ServingApi {
         this.tokens = b.tokens;
         this.json = b.json;
         this.indexHtml = IndexPage.render(b.defs, b.reader);
+        this.catalog = new ConsoleCatalog(b.defs);
+        this.history = b.history;
     }
 
     public static Builder builder(Definitions defs, FeatureReader reader) {
@@ -53,7 +58,7 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml, catalog, history);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -88,6 +93,7 @@ public final class ServingApi {
         private LongSupplier clock = System::currentTimeMillis;
         private int maxEntities = FeatureQueries.DEFAULT_MAX_ENTITIES;
         private ResponseLog responseLog = ResponseLog.NONE;
+        private MetricsHistory history;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -127,6 +133,16 @@ public final class ServingApi {
         /** Sampled logging of served values for {@code tessera consistency} (off by default). */
         public Builder responseLog(ResponseLog log) {
             this.responseLog = Objects.requireNonNull(log);
+            return this;
+        }
+
+        /**
+         * The per-source history the console charts ({@code GET /v1/history}); the node owns and closes it.
+         * Without one (a stateless {@code tessera serve} node has no stream runtime) the endpoint
+         * answers 404 {@code no_history} and the console says so.
+         */
+        public Builder history(MetricsHistory h) {
+            this.history = h;
             return this;
         }
 

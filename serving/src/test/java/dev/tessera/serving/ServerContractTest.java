@@ -222,6 +222,38 @@ class ServerContractTest {
     }
 
     @Test
+    void theHistoryHasEveryRuntimeSourceWithItsPoints() {
+        Reply r = stack.get("/v1/history");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.isJson()).isTrue();
+        JsonNode body = r.json();
+        assertThat(Reply.fieldNames(body)).containsExactly("interval_ms", "capacity", "sources");
+        assertThat(body.get("interval_ms").longValue()).isEqualTo(ServingStack.HISTORY_INTERVAL.toMillis());
+        assertThat(Reply.fieldNames(body.get("sources"))).containsExactlyElementsOf(stack.runtime.sources());
+        JsonNode points = body.get("sources").get("payments");
+        assertThat(points).isNotEmpty(); // sampled at once when the stack started
+        assertThat(Reply.fieldNames(points.get(0)))
+                .containsExactly("t", "freshness_s", "in_per_s", "accepted_per_s", "rejected_per_s", "reject_rate", "lag");
+
+        ServingApi stateless = ServingApi.builder(stack.defs, stack.runtime.reader()).build();
+        try (ServingServer server = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, stateless)) {
+            Reply none = stack.send(HttpRequest.newBuilder(stack.uri(server, "/v1/history")).GET().build());
+            assertThat(none.status()).isEqualTo(404);
+            assertThat(none.json().get("error").get("code").textValue()).isEqualTo("no_history");
+            assertThat(none.json().get("error").get("message").textValue()).contains("no stream runtime");
+        }
+    }
+
+    @Test
+    void theCatalogAndTheHistoryNeedTheReadScope() {
+        for (String data : List.of("/v1/catalog", "/v1/history")) {
+            assertThat(securedGet(data, null).status()).as(data).isEqualTo(401);
+            assertThat(securedGet(data, ServingStack.READ_TOKEN).status()).as(data).isEqualTo(200);
+            assertThat(securedGet(data, ServingStack.WRITE_TOKEN).status()).as(data).isEqualTo(403);
+        }
+    }
+
+    @Test
     void tokensGrantTheirScopesOnTheApi() {
         assertThat(securedGet("/v1/features/account_payments/ops-account", ServingStack.READ_TOKEN).status()).isEqualTo(200);
         assertThat(securedGet("/v1/features", ServingStack.ADMIN_TOKEN).status()).isEqualTo(200);
