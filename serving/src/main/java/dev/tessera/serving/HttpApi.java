@@ -60,14 +60,14 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
             "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /health", "GET /metrics",
-            "GET /");
+            "GET / (the console)", "GET /console/{file}");
 
     /**
      * What the API serves; {@code pusher} may be null (no push without a Kafka producer), and so may
      * {@code history} (no stream runtime on this node).
      */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
-                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml, ConsoleCatalog catalog,
+                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
                  MetricsHistory history) {}
 
 
@@ -183,6 +183,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (p.size() == 1 && p.get(0).equals("metrics")) {
             return "metrics";
         }
+        if (p.size() == 2 && p.get(0).equals("console")) {
+            return "console";
+        }
         if (p.size() == 2 && p.get(0).equals("v1") && p.get(1).equals("catalog")) {
             return "catalog";
         }
@@ -229,12 +232,13 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 return res;
             }
-            case "index": {
+            case "index": { // the console's page and files need no token: the data they show does
                 checkMethod(req, HttpMethod.GET);
-                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        io.netty.buffer.Unpooled.wrappedBuffer(parts.indexHtml.getBytes(StandardCharsets.UTF_8)));
-                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-                return res;
+                return parts.console.answer("index.html", req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+            }
+            case "console": {
+                checkMethod(req, HttpMethod.GET);
+                return parts.console.answer(path.get(1), req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
             }
             case "catalog": {
                 checkMethod(req, HttpMethod.GET);

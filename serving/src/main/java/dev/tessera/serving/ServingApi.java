@@ -29,7 +29,6 @@ public final class ServingApi {
     private final PrometheusMeterRegistry metrics;
     private final Tokens tokens;
     private final ObjectMapper json;
-    private final String indexHtml;
     private final ConsoleCatalog catalog;
     private final MetricsHistory history;
 
@@ -40,7 +39,6 @@ public final class ServingApi {
         this.metrics = b.metrics;
         this.tokens = b.tokens;
         this.json = b.json;
-        this.indexHtml = IndexPage.render(b.defs, b.reader);
         this.catalog = new ConsoleCatalog(b.defs);
         this.history = b.history;
     }
@@ -58,7 +56,7 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml, catalog, history);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
