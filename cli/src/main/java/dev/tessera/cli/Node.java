@@ -8,6 +8,7 @@ import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.serving.EventPusher;
+import dev.tessera.serving.MetricsHistory;
 import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.SourceSignals;
 import dev.tessera.serving.RuntimeMetrics;
@@ -28,8 +29,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * One Tessera node as {@code run} and {@code demo} start it: the broker (when embedded), the
- * RocksDB store, the stream runtime, the event archive (unless off), a producer for pushed events,
- * and the HTTP server. Closed in reverse order, so the runtime's and the archive's final commits
+ * RocksDB store, the stream runtime and its metrics history (the console's charts), the event archive
+ * (unless off), a producer for pushed events, and the HTTP server with the console. Closed in reverse order, so the runtime's and the archive's final commits
  * happen before the store and the broker go.
  */
 final class Node implements AutoCloseable {
@@ -115,6 +116,8 @@ final class Node implements AutoCloseable {
             StreamRuntime rt = StreamRuntime.start(defs, features, store,
                     RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()));
             owned.push(rt);
+            MetricsHistory history = MetricsHistory.start(rt); // the console's source charts; closed before the runtime
+            owned.push(history);
             Path archiveRoot = data.resolve("archive");
             Archivers archivers = null;
             if (archiveEvery != null) {
@@ -138,6 +141,7 @@ final class Node implements AutoCloseable {
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
                             ServingServer.requestMapper(), schemas.registry()))
                     .tokens(tokens)
+                    .history(history)
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);

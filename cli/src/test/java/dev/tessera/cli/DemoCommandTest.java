@@ -66,6 +66,19 @@ class DemoCommandTest {
 
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
+        // the console, and the node's history behind its source charts (sampled at once, then every 5 s)
+        Matcher console = Pattern.compile("^\\s+console\\s+(http://\\S+/)\\s", Pattern.MULTILINE).matcher(printed);
+        assertThat(console.find()).as("the console's URL in:%n%s", printed).isTrue();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(console.group(1))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        JsonNode history = json.readTree(http.send(HttpRequest.newBuilder(URI.create(console.group(1) + "v1/history")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        List<String> sampled = new ArrayList<>();
+        history.get("sources").fieldNames().forEachRemaining(sampled::add);
+        assertThat(sampled).containsExactly("payments", "logins", "signups");
+        assertThat(history.get("sources").get("payments")).isNotEmpty();
         List<JsonNode> first = new ArrayList<>();
         for (HttpRequest r : requests) {
             HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());

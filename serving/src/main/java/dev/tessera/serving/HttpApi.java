@@ -59,11 +59,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
-            "POST /v1/features", "POST /v1/events/{source}", "GET /v1/quality", "GET /v1/alerts", "GET /health", "GET /metrics", "GET /");
+            "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /v1/quality",
+            "GET /v1/alerts", "GET /health", "GET /metrics", "GET / (the console)", "GET /console/{file}");
 
-    /** What the API serves; {@code pusher} may be null (no push without a Kafka producer). */
+    /**
+     * What the API serves; {@code pusher} may be null (no push without a Kafka producer), and so may
+     * {@code history} (no stream runtime on this node) and {@code monitor} (no quality monitoring).
+     */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
-                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, String indexHtml, QualityMonitor monitor) {}
+                 Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
+                 MetricsHistory history, QualityMonitor monitor) {}
 
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
@@ -178,6 +183,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (p.size() == 1 && p.get(0).equals("metrics")) {
             return "metrics";
         }
+        if (p.size() == 2 && p.get(0).equals("console")) {
+            return "console";
+        }
+        if (p.size() == 2 && p.get(0).equals("v1") && p.get(1).equals("catalog")) {
+            return "catalog";
+        }
+        if (p.size() == 2 && p.get(0).equals("v1") && p.get(1).equals("history")) {
+            return "history";
+        }
         if (p.get(0).equals("v1") && p.size() >= 2) {
             if (p.get(1).equals("features")) {
                 return switch (p.size()) {
@@ -221,12 +235,28 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 return res;
             }
-            case "index": {
+            case "index": { // the console's page and files need no token: the data they show does
                 checkMethod(req, HttpMethod.GET);
-                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        io.netty.buffer.Unpooled.wrappedBuffer(parts.indexHtml.getBytes(StandardCharsets.UTF_8)));
-                res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-                return res;
+                return parts.console.answer("index.html", req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+            }
+            case "console": {
+                checkMethod(req, HttpMethod.GET);
+                return parts.console.answer(path.get(1), req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+            }
+            case "catalog": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                return json(HttpResponseStatus.OK, parts.catalog::write);
+            }
+            case "history": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                if (parts.history == null) {
+                    throw ApiException.notFound("no_history", "this node runs no stream runtime, so it keeps no per-source history"
+                            + " (tessera serve reads features from a shared store)",
+                            "open the console of a node that runs the sources (tessera run or tessera demo), or use its /metrics");
+                }
+                return json(HttpResponseStatus.OK, parts.history::write);
             }
             case "features": {
                 checkMethod(req, HttpMethod.GET, HttpMethod.POST);

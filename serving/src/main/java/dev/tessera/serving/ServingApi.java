@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the HTTP server answers with, assembled once: the feature queries over a
- * {@link FeatureReader}, the event pusher (optional), health, metrics and tokens.
+ * {@link FeatureReader}, the event pusher (optional), health, metrics, tokens, and for the web
+ * console the catalog of the definitions and the metrics history (optional).
  *
  * <pre>
  * ServingApi api = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
@@ -28,7 +29,8 @@ public final class ServingApi {
     private final PrometheusMeterRegistry metrics;
     private final Tokens tokens;
     private final ObjectMapper json;
-    private final String indexHtml;
+    private final ConsoleCatalog catalog;
+    private final MetricsHistory history;
     private final QualityMonitor monitor;
 
     private ServingApi(Builder b) {
@@ -40,7 +42,8 @@ public final class ServingApi {
         this.metrics = b.metrics;
         this.tokens = b.tokens;
         this.json = b.json;
-        this.indexHtml = IndexPage.render(b.defs, b.reader);
+        this.catalog = new ConsoleCatalog(b.defs);
+        this.history = b.history;
     }
 
     public static Builder builder(Definitions defs, FeatureReader reader) {
@@ -56,7 +59,7 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, indexHtml, monitor);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -93,6 +96,7 @@ public final class ServingApi {
         private ResponseLog responseLog = ResponseLog.NONE;
         private ServedQuality served;
         private QualityMonitor monitor;
+        private MetricsHistory history;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -144,6 +148,16 @@ public final class ServingApi {
         /** What {@code /v1/quality} and {@code /v1/alerts} report (they answer 404 without one). */
         public Builder monitor(QualityMonitor m) {
             this.monitor = m;
+            return this;
+        }
+
+        /**
+         * The per-source history the console charts ({@code GET /v1/history}); the node owns and closes it.
+         * Without one (a stateless {@code tessera serve} node has no stream runtime) the endpoint
+         * answers 404 {@code no_history} and the console says so.
+         */
+        public Builder history(MetricsHistory h) {
+            this.history = h;
             return this;
         }
 

@@ -172,7 +172,9 @@ class RandomRequestTest {
         } else if (kind < 90) {
             method = rnd.nextInt(4) == 0 ? otherMethod(rnd) : "GET";
             target = pick(rnd, new String[] {"/health", "/metrics", "/", "/v1/features", "/v1", "/v1/", "//health", "/health/",
-                "/v1//features", "/v1/features/", "/v1/events", "/v1/events/", "/metrics?x=%zz", "/favicon.ico", "/v1/models"});
+                "/v1//features", "/v1/features/", "/v1/events", "/v1/events/", "/metrics?x=%zz", "/favicon.ico", "/v1/models",
+                "/v1/catalog", "/v1/history", "/v1/catalog/x", "/console/console.js", "/console/index.html", "/console/nope.js",
+                "/console/..%2F..%2Fpom.xml", "/console/%zz", "/console/", "/console/console.css?v=1"});
         } else {
             method = otherMethod(rnd);
             target = junkTarget(rnd);

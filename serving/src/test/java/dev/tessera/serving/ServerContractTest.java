@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operational endpoints ({@code GET /health}, {@code GET /metrics}, {@code GET /}), which of
- * them need a token, and HTTP/1.1 connection behaviour: keep-alive across answers and errors, and
+ * The operational endpoints ({@code GET /health}, {@code GET /metrics}, the console at {@code GET /}
+ * and {@code /console/<file>}, and its {@code GET /v1/history}), which of them need a token, and HTTP/1.1 connection behaviour: keep-alive across answers and errors, and
  * pipelined requests answered in request order even when a push (answered off the event loop) is
  * among them.
  */
@@ -198,27 +198,95 @@ class ServerContractTest {
     }
 
     @Test
-    void indexIsAnHtmlPageListingGroupsServicesAndEndpoints() {
-        Reply r = stack.get("/");
-        assertThat(r.status()).isEqualTo(200);
-        assertThat(r.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
-        assertThat(r.body()).startsWith("<!doctype html>").endsWith("</html>");
-        assertThat(r.body()).contains("account_payments", "card_payments", "account_logins", "device_logins",
-                "account_risk_v1", "account_risk_v2", "POST /v1/events/{source}", "href=\"/v1/features\"");
+    void theConsoleIsServedAtTheRootWithItsFilesTheirTypesAndRevalidation() throws Exception {
+        Reply index = stack.get("/");
+        assertThat(index.status()).isEqualTo(200);
+        assertThat(index.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(index.header("Content-Security-Policy")).contains("default-src 'none'", "script-src 'self'", "connect-src 'self'");
+        assertThat(index.body()).startsWith("<!doctype html>").contains("src=\"/console/console.js\"", "href=\"/console/console.css\"");
+
+        Path resources = Path.of("src/main/resources/dev/tessera/serving/console");
+        try (var files = java.nio.file.Files.list(resources)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .as("every file of the console is served").containsExactlyInAnyOrderElementsOf(ConsoleAssets.FILES.keySet());
+        }
+        Pattern imports = Pattern.compile("from '\\./([a-z]+\\.js)'");
+        for (Map.Entry<String, String> f : ConsoleAssets.FILES.entrySet()) {
+            Reply r = stack.get("/console/" + f.getKey());
+            assertThat(r.status()).as(f.getKey()).isEqualTo(200);
+            assertThat(r.header("Content-Type")).as(f.getKey()).isEqualTo(f.getValue());
+            assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
+            assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(r.body()).isEqualTo(java.nio.file.Files.readString(resources.resolve(f.getKey())));
+            Matcher m = imports.matcher(r.body());
+            while (m.find()) {
+                assertThat(ConsoleAssets.FILES).as("%s imports %s", f.getKey(), m.group(1)).containsKey(m.group(1));
+            }
+            // the browser revalidates: an unchanged file is a 304 without a body
+            Reply again = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, "/console/" + f.getKey()))
+                    .header("If-None-Match", r.header("ETag")).GET().build());
+            assertThat(again.status()).as(f.getKey()).isEqualTo(304);
+            assertThat(again.body()).isEmpty();
+            assertThat(again.header("ETag")).isEqualTo(r.header("ETag"));
+        }
+        Reply stale = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, "/console/console.js"))
+                .header("If-None-Match", "\"an-older-version\"").GET().build());
+        assertThat(stale.status()).isEqualTo(200);
     }
 
     @Test
-    void healthAndIndexNeedNoTokenButMetricsNeedsTheReadScope() {
+    void onlyTheConsolesOwnFilesAreServed() {
+        for (String path : List.of("/console/nope.js", "/console/..%2Fpom.xml", "/console/..%2F..%2F..%2Fpom.xml",
+                "/console/%2e%2e%2FHttpApi.class", "/console/index.html%00.js", "/console/console.js/x", "/console",
+                "/console/", "/index.html", "/console/CONSOLE.JS")) {
+            Reply r = stack.get(path);
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.json().get("error").get("code").textValue()).as(path).isEqualTo("not_found");
+        }
+        assertThat(stack.get("/console/nope.js").json().get("error").get("hint").textValue()).contains("console.js", "index.html");
+        Reply post = stack.post("/console/console.js", ServingStack.JSON, "{}");
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("Allow")).isEqualTo("GET");
+    }
+
+    @Test
+    void theHistoryHasEveryRuntimeSourceWithItsPoints() {
+        Reply r = stack.get("/v1/history");
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.isJson()).isTrue();
+        JsonNode body = r.json();
+        assertThat(Reply.fieldNames(body)).containsExactly("interval_ms", "capacity", "sources");
+        assertThat(body.get("interval_ms").longValue()).isEqualTo(ServingStack.HISTORY_INTERVAL.toMillis());
+        assertThat(Reply.fieldNames(body.get("sources"))).containsExactlyElementsOf(stack.runtime.sources());
+        JsonNode points = body.get("sources").get("payments");
+        assertThat(points).isNotEmpty(); // sampled at once when the stack started
+        assertThat(Reply.fieldNames(points.get(0)))
+                .containsExactly("t", "freshness_s", "in_per_s", "accepted_per_s", "rejected_per_s", "reject_rate", "lag");
+
+        ServingApi stateless = ServingApi.builder(stack.defs, stack.runtime.reader()).build();
+        try (ServingServer server = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, stateless)) {
+            Reply none = stack.send(HttpRequest.newBuilder(stack.uri(server, "/v1/history")).GET().build());
+            assertThat(none.status()).isEqualTo(404);
+            assertThat(none.json().get("error").get("code").textValue()).isEqualTo("no_history");
+            assertThat(none.json().get("error").get("message").textValue()).contains("no stream runtime");
+        }
+    }
+
+    @Test
+    void theConsoleNeedsNoTokenButItsDataTheReadScope() {
         assertThat(securedGet("/health", null).status()).isEqualTo(200);
         assertThat(securedGet("/", null).status()).isEqualTo(200);
-        Reply none = securedGet("/metrics", null);
-        assertThat(none.status()).isEqualTo(401);
-        assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
-        assertThat(securedGet("/metrics", ServingStack.READ_TOKEN).status()).isEqualTo(200);
-        assertThat(securedGet("/metrics", ServingStack.ADMIN_TOKEN).status()).isEqualTo(200);
-        Reply write = securedGet("/metrics", ServingStack.WRITE_TOKEN);
-        assertThat(write.status()).isEqualTo(403);
-        assertThat(write.json().get("error").get("message").textValue()).contains("read scope");
+        assertThat(securedGet("/console/console.js", null).status()).isEqualTo(200);
+        for (String data : List.of("/metrics", "/v1/catalog", "/v1/history", "/v1/features")) {
+            Reply none = securedGet(data, null);
+            assertThat(none.status()).as(data).isEqualTo(401);
+            assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
+            assertThat(securedGet(data, ServingStack.READ_TOKEN).status()).as(data).isEqualTo(200);
+            assertThat(securedGet(data, ServingStack.ADMIN_TOKEN).status()).as(data).isEqualTo(200);
+            Reply write = securedGet(data, ServingStack.WRITE_TOKEN);
+            assertThat(write.status()).as(data).isEqualTo(403);
+            assertThat(write.json().get("error").get("message").textValue()).contains("read scope");
+        }
     }
 
     @Test

@@ -29,9 +29,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * The real serving stack, started once per test class, assembled as {@code cli Node} assembles it:
  * an in-process KRaft broker with every source topic of {@code examples/commerce} (and its
- * {@code .dlq}), the stream runtime over an in-memory tile store, an idempotent producer for pushed
- * events, the quality monitor (judging every 100 ms), and two HTTP servers over the same runtime: {@link #open} without tokens (as in the demo)
- * and {@link #secured} with a read, a write and an admin token.
+ * {@code .dlq}), the stream runtime over an in-memory tile store, its {@link MetricsHistory} sampled
+ * every {@link #HISTORY_INTERVAL}, the quality monitor (judging every 100 ms), an idempotent producer
+ * for pushed events, and two HTTP servers over the same runtime: {@link #open} without tokens (as in
+ * the demo) and {@link #secured} with a read, a write and an admin token.
  *
  * <p>Requests go through {@link java.net.http.HttpClient} ({@link #get}, {@link #post}, {@link #send});
  * what that client refuses to send (bad escapes, huge headers, garbage) goes through {@link RawHttp}.
@@ -47,6 +48,8 @@ final class ServingStack implements AutoCloseable {
     /** Quality and alerts judged every 100 ms over the last minute. */
     static final QualityMonitor.Settings MONITORING = new QualityMonitor.Settings(Duration.ofMillis(100), Duration.ofMinutes(1),
             "docs/runbooks/");
+    /** The console's history is sampled this often here (5 s in a node), so charts fill within a test. */
+    static final Duration HISTORY_INTERVAL = Duration.ofMillis(200);
 
     final Definitions defs;
     final StreamRuntime runtime;
@@ -84,6 +87,8 @@ final class ServingStack implements AutoCloseable {
             StreamRuntime runtime = StreamRuntime.start(defs, FEATURES, store,
                     RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50)));
             owned.push(runtime);
+            MetricsHistory history = MetricsHistory.start(runtime, HISTORY_INTERVAL, MetricsHistory.DEFAULT_CAPACITY);
+            owned.push(history);
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(kafka.bootstrapServers());
             owned.push(() -> producer.close(Duration.ofSeconds(5)));
             EventPusher pusher = new EventPusher(defs, FEATURES, producer, System::currentTimeMillis,
@@ -95,6 +100,7 @@ final class ServingStack implements AutoCloseable {
                     System::currentTimeMillis);
             owned.push(monitor);
             ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
+                    .history(history)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
             monitor.bind(openApi.metrics()).start();
@@ -103,7 +109,7 @@ final class ServingStack implements AutoCloseable {
 
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
-                    .servedQuality(served).monitor(monitor)
+                    .servedQuality(served).monitor(monitor).history(history)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             ServingServer secured = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, securedApi);
