@@ -37,7 +37,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class DefinitionLoader {
     /**
      * The folder at the top of a definitions folder where the model registry lives by default
-     * (module {@code inference}, ADR 021). Its YAML files describe models, not definitions: the
+     * (module {@code inference}, ADR 022). Its YAML files describe models, not definitions: the
      * loader skips it, and the definitions' version does not change when a model is added.
      */
     public static final String MODELS_FOLDER = "models";

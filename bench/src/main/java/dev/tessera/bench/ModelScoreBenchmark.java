@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Baseline: XGBoost4J 3.4.0 scoring the same artifact, the way a Java service would without
  * Tessera's evaluator: {@code Booster.inplace_predict} on a one-row float array, and the classic
  * {@code new DMatrix} + {@code Booster.predict} + {@code dispose}, on one thread ({@code nthread=1}: with OpenMP's
- * default of every core, single-row calls were 10-40× slower still on this loaded 2-core machine). (ADR 021 says
+ * default of every core, single-row calls were 10-40× slower still on this loaded 2-core machine). (ADR 022 says
  * why the evaluator exists.)
  *
  * <p>Run from the repository root (it reads examples/commerce):

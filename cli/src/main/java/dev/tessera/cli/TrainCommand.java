@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tessera train}: fits a model on a training set and adds it to the model registry (SPEC §7, ADR 021). */
+/** {@code tessera train}: fits a model on a training set and adds it to the model registry (SPEC §7, ADR 022). */
 // No mixinStandardHelpOptions: its -V/--version would take the --version SPEC §5a gives the model version.
 @Command(name = "train", sortOptions = false,
         description = {"Fit a model on a training set that tessera training-set wrote (Parquet or CSV) and add it to the model"

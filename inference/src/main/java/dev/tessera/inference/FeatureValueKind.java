@@ -10,7 +10,7 @@ import dev.tessera.api.Source;
 
 /**
  * What a served feature holds, as far as the definitions tell (SPEC §2's result types): the registry
- * checks with it that every input can become a number (ADR 021).
+ * checks with it that every input can become a number (ADR 022).
  */
 enum FeatureValueKind {
     NUMBER("a number"),

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns served feature values into a model's input numbers (ADR 021). The one rule, used online by
+ * Turns served feature values into a model's input numbers (ADR 022). The one rule, used online by
  * the scoring API and offline by {@code tessera train}, so a model sees the same numbers for the same
  * features on both paths:
  *

@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param artifact    the model file, as written: relative to the registry file's folder
  * @param threshold   the score from which the model's owner calls a case positive, or null
- * @param categories  for string features: value → the number the model was trained with (ADR 021)
+ * @param categories  for string features: value → the number the model was trained with (ADR 022)
  * @param training    how the model was made (training set, label, rows, metrics...), as written; informational
  * @param location    the registry file (relative to the registry folder) and where its mapping starts
  */

@@ -350,7 +350,7 @@ final class RegistryLoader {
         return out;
     }
 
-    /** Every input must become a number (ADR 021): a string feature needs a categories table; only strings have one. */
+    /** Every input must become a number (ADR 022): a string feature needs a categories table; only strings have one. */
     private void checkKinds(FeatureService service, Map<String, Map<String, Double>> categories, Location serviceAt) {
         for (FeatureRef ref : service.features()) {
             FeatureValueKind kind = FeatureValueKind.of(defs, ref);
@@ -371,7 +371,7 @@ final class RegistryLoader {
             if (kind == FeatureValueKind.NUMBER || kind == FeatureValueKind.BOOLEAN || kind == FeatureValueKind.LIST) {
                 problems.add(serviceAt, "categories for '" + name + "', which is " + kind.described + " ("
                         + FeatureValueKind.origin(defs, ref) + "); a table maps string values only", "delete its categories:"
-                        + " entry: " + kind.described.substring(2) + "s become numbers by themselves (ADR 021)");
+                        + " entry: " + kind.described.substring(2) + "s become numbers by themselves (ADR 022)");
             }
         }
     }

@@ -186,7 +186,7 @@ final class XGBoostJson {
             int ri = r.get(i).asInt();
             if (type.size() == n && type.get(i).asInt() != 0) {
                 problems.add(at, where + ": node " + i + " is a categorical split, which the evaluator does not read",
-                        "encode categories as numbers before training (ADR 021), without enable_categorical");
+                        "encode categories as numbers before training (ADR 022), without enable_categorical");
                 return -1;
             }
             int node = base + i;

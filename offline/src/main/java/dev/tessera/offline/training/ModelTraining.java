@@ -35,7 +35,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * {@code tessera train}: fits a model on a training set that {@code tessera training-set} wrote and
- * puts it in a model registry folder (ADR 021).
+ * puts it in a model registry folder (ADR 022).
  *
  * <ol>
  *   <li>Rows are read with their label; 20% of entities (by a hash of the entity key) are held out for
@@ -169,7 +169,7 @@ public final class ModelTraining {
                 o.owner() != null ? o.owner() : service.meta() != null && service.meta().owner() != null ? service.meta().owner()
                         : "unknown", o.description() != null ? o.description() : description(o, service), o.threshold(), categories,
                 training, null);
-        String comment = "Written by tessera train (ADR 021). Retrain rather than edit: the artifact and the categories belong together.";
+        String comment = "Written by tessera train (ADR 022). Retrain rather than edit: the artifact and the categories belong together.";
         RegisteredModel model;
         try {
             RegistryFile.write(yaml, info, comment);

@@ -20,7 +20,7 @@ import org.apache.avro.Schema;
  * value as serving would hand it over (number, boolean, list, string). XGBoost needs its data in memory
  * anyway; rows without a label are counted and left out.
  *
- * <p>A feature column is categorical (a string feature, encoded through a table, ADR 021) when Parquet
+ * <p>A feature column is categorical (a string feature, encoded through a table, ADR 022) when Parquet
  * types it as a string, or when a CSV cell of it is text that is neither a number, a boolean nor a
  * JSON list. CSV loses types, so a string feature whose values all look like numbers reads as numbers
  * there: Parquet keeps them apart.
