@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:trained and registered", "1:bad definitions or registry, unknown service, missing columns, bad labels"
                 + " (printed)", "2:invalid command line"})
 final class TrainCommand implements Callable<Integer> {
+    /** Scores of the written model and of XGBoost itself agree to float rounding (ADR 022); more is a bug. */
+    static final double MAX_DIFFERENCE = 1e-5;
+
     @Mixin
     CommonOptions common;
 
@@ -126,9 +129,15 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %,d rows without a label left out%n", r.rowsWithoutLabel());
         }
         r.categories().forEach((feature, n) -> out.printf(Locale.ROOT, "  string feature %s: a table of %d values%n", feature, n));
+        out.printf(Locale.ROOT, "wrote %s and %s%n", r.registryFile(), r.artifact().getFileName());
+        if (r.maxDifferenceToXGBoost() > MAX_DIFFERENCE) {
+            err.printf(Locale.ROOT, "error: the registry scores the validation rows up to %.3g away from XGBoost's own predictions"
+                    + " (expected at most %.0g): the files are written, but do not serve this model; please report it%n",
+                    r.maxDifferenceToXGBoost(), MAX_DIFFERENCE);
+            return 1;
+        }
         out.printf(Locale.ROOT, "  the registry's scores equal XGBoost's predictions on the validation rows (max difference %.2g)%n",
                 r.maxDifferenceToXGBoost());
-        out.printf(Locale.ROOT, "wrote %s and %s%n", r.registryFile(), r.artifact().getFileName());
         return 0;
     }
 }
