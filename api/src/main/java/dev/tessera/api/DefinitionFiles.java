@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * The files of a definitions folder: every {@code *.yaml} and {@code *.yml} below it (hidden files
- * and folders skipped), sorted by relative path so loading and the version hash do not depend on
- * the file system's listing order.
+ * and folders skipped, and the model registry's folder {@value #MODELS} at the top), sorted by
+ * relative path so loading and the version hash do not depend on the file system's listing order.
  */
 final class DefinitionFiles {
     /** Hex digits of the SHA-256 kept in {@link Definitions#version()}. */
@@ -25,6 +25,9 @@ final class DefinitionFiles {
 
     /** {@link Location#file()} of problems with the folder itself. */
     static final String FOLDER = ".";
+
+    /** The model registry's default folder, skipped at the top of a definitions folder. */
+    static final String MODELS = DefinitionLoader.MODELS_FOLDER;
 
     /** A file's path relative to the folder ('/'-separated on every OS) and its bytes. */
     record DefinitionFile(String path, byte[] bytes) {
@@ -91,7 +94,11 @@ final class DefinitionFiles {
         if (!(name.endsWith(".yaml") || name.endsWith(".yml")) || !Files.isRegularFile(p)) {
             return false;
         }
-        for (Path part : dir.relativize(p)) {
+        Path relative = dir.relativize(p);
+        if (relative.getNameCount() > 1 && relative.getName(0).toString().equals(MODELS)) {
+            return false;
+        }
+        for (Path part : relative) {
             if (part.toString().startsWith(".")) {
                 return false;
             }

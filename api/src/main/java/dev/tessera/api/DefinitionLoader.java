@@ -21,8 +21,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Loads the definitions of a folder (SPEC §2): every {@code *.yaml} / {@code *.yml} below it,
- * several {@code ---}-separated documents per file, each an Entity, Source, FeatureGroup or
+ * Loads the definitions of a folder (SPEC §2): every {@code *.yaml} / {@code *.yml} below it but in
+ * {@value #MODELS_FOLDER}{@code /} (the model registry), several {@code ---}-separated documents per file, each an Entity, Source, FeatureGroup or
  * FeatureService.
  *
  * <p>Loading never stops at the first problem: each document is read field by field from
@@ -35,6 +35,13 @@ import org.yaml.snakeyaml.nodes.Node;
  * the same folder agree and any edit changes it.
  */
 public final class DefinitionLoader {
+    /**
+     * The folder at the top of a definitions folder where the model registry lives by default
+     * (module {@code inference}, ADR 022). Its YAML files describe models, not definitions: the
+     * loader skips it, and the definitions' version does not change when a model is added.
+     */
+    public static final String MODELS_FOLDER = "models";
+
     private DefinitionLoader() {
     }
 

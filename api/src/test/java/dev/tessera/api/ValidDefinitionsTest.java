@@ -149,6 +149,23 @@ class ValidDefinitionsTest {
         assertThat(DefinitionLoader.validate(copy).problems()).isEmpty();
     }
 
+    @Test
+    void theModelRegistryFolderAtTheTopIsNotRead(@TempDir Path copy) throws IOException {
+        copyTree(Fixtures.definitions("valid"), copy);
+        String version = DefinitionLoader.load(copy).version();
+        Files.createDirectories(copy.resolve("models"));
+        Files.writeString(copy.resolve("models/account_risk_v1.yaml"), "name: account_risk\nversion: 1\n");
+
+        LoadResult result = DefinitionLoader.validate(copy);
+
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.definitions().version()).as("models are versioned on their own").isEqualTo(version);
+        Files.createDirectories(copy.resolve("groups/models"));
+        Files.writeString(copy.resolve("groups/models/x.yaml"), "name: not_a_definition\n");
+        assertThat(DefinitionLoader.validate(copy).problems()).as("only the top-level folder is the registry")
+                .singleElement().satisfies(p -> assertThat(p.location().file()).isEqualTo("groups/models/x.yaml"));
+    }
+
     private static Feature feature(FeatureGroup g, String name) {
         return g.features().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
     }

@@ -3,18 +3,27 @@ package dev.tessera.cli;
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.LoadResult;
+import dev.tessera.inference.ModelRegistry;
+import dev.tessera.inference.RegistryLoadResult;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code tessera validate}: every problem with file:line:column and a hint, exit 1; or a summary, exit 0. */
+/**
+ * {@code tessera validate}: every problem with file:line:column and a hint, exit 1; or a summary, exit 0. The model
+ * registry in {@code models/} of the definitions folder, when there is one, is checked too.
+ */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check the feature definitions and report every problem with file, line and a fix hint.",
+        description = {"Check the feature definitions and report every problem with file, line and a fix hint.",
+            "The model registry in the definitions folder's models/, when there is one, is checked against them too."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:definitions are valid", "1:definitions have problems (each is printed)",
+        exitCodeList = {"0:definitions (and models) are valid", "1:definitions or models have problems (each is printed)",
                 "2:invalid command line"})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
@@ -42,6 +51,17 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf("  served features  %d%n", served);
         out.printf("  services         %d%n", defs.services().size());
         out.printf("  version          %s%n", defs.version());
+        Path models = ModelRegistry.defaultFolder(common.features);
+        if (Files.isDirectory(models)) {
+            RegistryLoadResult registry = ModelRegistry.validate(models, defs);
+            if (!registry.ok()) {
+                ProblemReport.print(registry.problems(), models, spec.commandLine().getErr());
+                return 1;
+            }
+            out.printf("  models           %d in %s (%s; version %s)%n", registry.registry().models().size(), models,
+                    registry.registry().models().stream().map(m -> m.info().label()).collect(Collectors.joining(", ")),
+                    registry.registry().version());
+        }
         return 0;
     }
 }

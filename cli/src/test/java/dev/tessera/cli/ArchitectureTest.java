@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layering of STYLE.md, checked on the compiled classes of every module on this classpath:
  * {@code api <- core <- store <- runtime/flink/offline <- serving <- cli}, and the synthetic world
- * beside it ({@code api <- generator <- serving/cli}: it knows definitions, never the engine). Module
+ * beside it ({@code api <- generator <- serving/cli}: it knows definitions, never the engine), and the models
+ * ({@code api <- inference <- offline/serving/cli}: definitions and Jackson, nothing of the engine). Module
  * dependencies already stop most wrong-way imports; this catches the rest (and the engine-freedom of
  * core).
  */
@@ -35,10 +36,12 @@ class ArchitectureTest {
                 .layer("engines").definedBy("dev.tessera.runtime..", "dev.tessera.flink..", "dev.tessera.offline..")
                 .layer("serving").definedBy("dev.tessera.serving..")
                 .layer("generator").definedBy("dev.tessera.generator..")
+                .layer("inference").definedBy("dev.tessera.inference..")
                 .layer("cli").definedBy("dev.tessera.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("serving").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("generator").mayOnlyBeAccessedByLayers("serving", "cli")
+                .whereLayer("inference").mayOnlyBeAccessedByLayers("engines", "serving", "cli")
                 .whereLayer("engines").mayOnlyBeAccessedByLayers("serving", "cli")
                 .whereLayer("store").mayOnlyBeAccessedByLayers("engines", "serving", "cli")
                 .whereLayer("core").mayOnlyBeAccessedByLayers("store", "engines", "serving", "cli")
@@ -53,6 +56,16 @@ class ArchitectureTest {
                         "org.apache.kafka..", "org.apache.flink..", "org.rocksdb..", "io.lettuce..",
                         "redis.clients..", "io.netty..", "io.vertx..", "org.apache.parquet..", "org.apache.hadoop..",
                         "picocli..", "com.fasterxml.jackson..")
+                .check(classes);
+    }
+
+    /** Scoring stays light: no engine, no native ML library (XGBoost4J trains offline; the registry evaluates in Java). */
+    @Test
+    void inferenceKnowsDefinitionsOnly() {
+        noClasses().that().resideInAPackage("dev.tessera.inference..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tessera.core..", "dev.tessera.store..",
+                        "dev.tessera.runtime..", "dev.tessera.offline..", "ml.dmlc..", "org.apache.kafka..", "org.apache.flink..",
+                        "org.rocksdb..", "io.netty..", "org.apache.parquet..", "org.apache.hadoop..", "picocli..")
                 .check(classes);
     }
 
