@@ -133,7 +133,8 @@ final class Node implements AutoCloseable {
                 responses = ResponseLog.jsonl(data.resolve("responses"), logResponses);
                 owned.push(responses);
             }
-            ServingApi.Builder builder = ServingApi.builder(defs, rt.reader());
+            ServingApi.Builder builder = ServingApi.builder(defs, rt.reader())
+                    .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(features), defs));
             QualityMonitor monitor = monitoring.attach(defs, rt.reader(), SourceSignals.of(rt), builder);
             owned.push(monitor);
             ServingApi api = builder

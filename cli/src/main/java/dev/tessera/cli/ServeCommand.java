@@ -80,7 +80,8 @@ final class ServeCommand implements Callable<Integer> {
         try (RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
              ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE) {
             StoreFeatureReader reader = new StoreFeatureReader(defs, store);
-            ServingApi.Builder builder = ServingApi.builder(defs, reader);
+            ServingApi.Builder builder = ServingApi.builder(defs, reader)
+                    .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(common.features), defs));
             QualityMonitor monitor = serving.monitoring().attach(defs, reader, SourceSignals.of(reader), builder);
             ServingApi api = builder
                     .tokens(tokens)

@@ -43,10 +43,16 @@ import java.util.Set;
 final class ConsoleCatalog {
     private final Definitions defs;
     private final Lineage lineage;
+    private final List<dev.tessera.inference.ModelInfo> models;
 
     ConsoleCatalog(Definitions defs) {
+        this(defs, List.of());
+    }
+
+    ConsoleCatalog(Definitions defs, List<dev.tessera.inference.ModelInfo> models) {
         this.defs = defs;
-        this.lineage = Lineage.of(defs);
+        this.models = List.copyOf(models);
+        this.lineage = Lineage.of(defs, this.models);
     }
 
     Lineage lineage() {
@@ -80,7 +86,10 @@ final class ConsoleCatalog {
             service(out, s);
         }
         out.writeEndArray();
-        out.writeArrayFieldStart("models"); // the model registry (SPEC §7) fills this
+        out.writeArrayFieldStart("models");
+        for (dev.tessera.inference.ModelInfo m : models) {
+            model(out, m);
+        }
         out.writeEndArray();
         out.writeObjectFieldStart("lineage");
         out.writeArrayFieldStart("nodes");
@@ -198,4 +207,27 @@ final class ConsoleCatalog {
         }
         out.writeEndArray();
     }
+
+    /** {@code {name, version, label, format, service, owner, threshold, training: {...}, meta}}. */
+    private static void model(JsonGenerator out, dev.tessera.inference.ModelInfo m) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("name", m.name());
+        out.writeNumberField("version", m.version());
+        out.writeStringField("label", m.label());
+        out.writeStringField("format", m.format().yamlName());
+        out.writeStringField("service", m.service());
+        if (m.threshold() == null) {
+            out.writeNullField("threshold");
+        } else {
+            out.writeNumberField("threshold", m.threshold());
+        }
+        out.writeObjectFieldStart("training");
+        for (java.util.Map.Entry<String, String> e : m.training().entrySet()) {
+            out.writeStringField(e.getKey(), e.getValue());
+        }
+        out.writeEndObject();
+        meta(out, new dev.tessera.api.Meta(m.description(), m.owner(), List.of(), m.location()));
+        out.writeEndObject();
+    }
+
 }

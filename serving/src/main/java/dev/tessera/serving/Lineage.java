@@ -47,6 +47,11 @@ record Lineage(List<Node> nodes, List<Edge> edges) {
     }
 
     static Lineage of(Definitions defs) {
+        return of(defs, List.of());
+    }
+
+    /** With {@code models}: a node per model version ({@code model:<name> v<version>}), fed by its service. */
+    static Lineage of(Definitions defs, List<dev.tessera.inference.ModelInfo> models) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         Set<Edge> edges = new LinkedHashSet<>();
         for (Source s : defs.sources().values()) {
@@ -71,6 +76,10 @@ record Lineage(List<Node> nodes, List<Edge> edges) {
             for (FeatureRef f : s.features()) {
                 edges.add(new Edge(id(Type.FEATURE, f.qualifiedName()), service));
             }
+        }
+        for (dev.tessera.inference.ModelInfo m : models) {
+            String model = add(nodes, Type.MODEL, m.label(), m.label());
+            edges.add(new Edge(id(Type.SERVICE, m.service()), model));
         }
         return new Lineage(new ArrayList<>(nodes.values()), new ArrayList<>(edges));
     }

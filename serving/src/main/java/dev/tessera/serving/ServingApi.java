@@ -5,6 +5,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.runtime.FeatureReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +43,8 @@ public final class ServingApi {
         this.metrics = b.metrics;
         this.tokens = b.tokens;
         this.json = b.json;
-        this.catalog = new ConsoleCatalog(b.defs);
+        this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
+                : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;
     }
 
@@ -95,6 +97,7 @@ public final class ServingApi {
         private int maxEntities = FeatureQueries.DEFAULT_MAX_ENTITIES;
         private ResponseLog responseLog = ResponseLog.NONE;
         private ServedQuality served;
+        private dev.tessera.inference.ModelRegistry models;
         private QualityMonitor monitor;
         private MetricsHistory history;
 
@@ -142,6 +145,12 @@ public final class ServingApi {
         /** Observe what is served for quality rules and drift (off by default). */
         public Builder servedQuality(ServedQuality q) {
             this.served = q;
+            return this;
+        }
+
+        /** The model registry (SPEC §7): the console's catalog and lineage show its models. */
+        public Builder models(dev.tessera.inference.ModelRegistry registry) {
+            this.models = registry;
             return this;
         }
 

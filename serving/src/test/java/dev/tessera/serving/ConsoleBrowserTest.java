@@ -148,7 +148,15 @@ class ConsoleBrowserTest {
                     .map(e -> e.getDomAttribute("data-qualified")).toList();
             assertThat(shown).containsExactlyInAnyOrderElementsOf(s.features().stream().map(FeatureRef::qualifiedName).toList());
         }
-        assertThat(chromium.driver.findElement(By.cssSelector("[data-section=models] .notice")).getText()).contains("No models registered");
+        dev.tessera.inference.ModelRegistry registry = dev.tessera.inference.ModelRegistry.loadIfPresent(
+                dev.tessera.inference.ModelRegistry.defaultFolder(ServingStack.FEATURES), stack.defs);
+        assertThat(registry.models()).as("the examples register models").isNotEmpty();
+        assertThat(attributes("[data-section=models] article.item", "data-name"))
+                .containsExactlyElementsOf(registry.models().stream().map(m -> m.info().label()).toList());
+        for (dev.tessera.inference.RegisteredModel m : registry.models()) {
+            assertThat(chromium.driver.findElement(By.cssSelector("article.item[data-name='" + m.info().label() + "']")).getText())
+                    .contains(m.info().service(), m.info().format().yamlName(), m.info().owner());
+        }
         chromium.screenshot("01-catalog");
 
         // a feature name finds its group, showing only that feature's row
@@ -213,7 +221,7 @@ class ConsoleBrowserTest {
             }
         }
         // columns by node type, left to right
-        List<String> order = List.of("topic", "source", "group", "service");
+        List<String> order = List.of("topic", "source", "group", "service", "model");
         for (int i = 1; i < order.size(); i++) {
             double rightOfPrevious = all("svg.lineage [data-type=" + order.get(i - 1) + "]").stream()
                     .mapToDouble(e -> e.getRect().getX() + e.getRect().getWidth()).max().orElseThrow();
@@ -221,7 +229,12 @@ class ConsoleBrowserTest {
                     .mapToDouble(e -> e.getRect().getX()).min().orElseThrow();
             assertThat(rightOfPrevious).as("%s left of %s", order.get(i - 1), order.get(i)).isLessThan(leftOfThis);
         }
-        assertThat(all("svg.lineage [data-empty=model]")).as("the empty model column").hasSize(1);
+        dev.tessera.inference.ModelRegistry registry = dev.tessera.inference.ModelRegistry.loadIfPresent(
+                dev.tessera.inference.ModelRegistry.defaultFolder(ServingStack.FEATURES), stack.defs);
+        for (dev.tessera.inference.RegisteredModel m : registry.models()) {
+            assertThat(edges).contains(List.of("service:" + m.info().service(), "model:" + m.info().label()));
+        }
+        assertThat(all("svg.lineage [data-empty=model]")).as("no empty-model placeholder").isEmpty();
         chromium.screenshot("03-lineage");
 
         // clicking one served feature lights its path: upstream to its topic, downstream to the services reading it
@@ -229,9 +242,18 @@ class ConsoleBrowserTest {
         FeatureGroup group = stack.defs.group(picked.group()).orElseThrow();
         Set<String> expectedLit = new TreeSet<>(List.of("topic:" + stack.defs.source(group.source()).orElseThrow().topic(),
                 "source:" + group.source(), "group:" + group.name(), "feature:" + picked.qualifiedName()));
+        Set<List<String>> expectedLitEdges = new LinkedHashSet<>(List.of(
+                List.of("topic:commerce.payments", "source:payments"), List.of("source:payments", "group:account_payments")));
         for (FeatureService s : stack.defs.services().values()) {
             if (s.features().contains(picked)) {
                 expectedLit.add("service:" + s.name());
+                expectedLitEdges.add(List.of("feature:" + picked.qualifiedName(), "service:" + s.name()));
+                for (dev.tessera.inference.RegisteredModel m : registry.models()) {
+                    if (m.info().service().equals(s.name())) {
+                        expectedLit.add("model:" + m.info().label());
+                        expectedLitEdges.add(List.of("service:" + s.name(), "model:" + m.info().label()));
+                    }
+                }
             }
         }
         assertThat(expectedLit).contains("service:account_risk_v1", "service:account_risk_v2");
@@ -244,10 +266,7 @@ class ConsoleBrowserTest {
         for (WebElement e : all("svg.lineage path.edge.lit")) {
             litEdges.add(List.of(e.getDomAttribute("data-from"), e.getDomAttribute("data-to")));
         }
-        assertThat(litEdges).containsExactlyInAnyOrder(
-                List.of("topic:commerce.payments", "source:payments"), List.of("source:payments", "group:account_payments"),
-                List.of("feature:account_payments.declined_count_1h", "service:account_risk_v1"),
-                List.of("feature:account_payments.declined_count_1h", "service:account_risk_v2"));
+        assertThat(litEdges).containsExactlyInAnyOrderElementsOf(expectedLitEdges);
         assertThat(chromium.driver.findElement(By.cssSelector(".lineage-info")).getText())
                 .contains("feature account_payments.declined_count_1h", "count where status == 'DECLINED' over 1h",
                         "services account_risk_v1, account_risk_v2");

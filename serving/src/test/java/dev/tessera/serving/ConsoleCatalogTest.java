@@ -136,6 +136,35 @@ class ConsoleCatalogTest {
                 .containsExactly("source:payments_v1", "source:payments_v2");
     }
 
+    /** Each registered model version is in the catalog and is a lineage node fed by its service. */
+    @Test
+    void registeredModelsAreCatalogedAndFedByTheirService() throws IOException {
+        dev.tessera.inference.ModelRegistry registry = dev.tessera.inference.ModelRegistry.loadIfPresent(
+                dev.tessera.inference.ModelRegistry.defaultFolder(ServingStack.FEATURES), DEFS);
+        List<dev.tessera.inference.ModelInfo> infos = registry.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList();
+        assertThat(infos).hasSizeGreaterThanOrEqualTo(2);
+        ConsoleCatalog catalog = new ConsoleCatalog(DEFS, infos);
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = new ObjectMapper().getFactory().createGenerator(text)) {
+            catalog.write(out);
+        }
+        JsonNode models = new ObjectMapper().readTree(text.toString()).get("models");
+        assertThat(models).hasSize(infos.size());
+        for (int i = 0; i < infos.size(); i++) {
+            dev.tessera.inference.ModelInfo m = infos.get(i);
+            JsonNode j = models.get(i);
+            assertThat(j.get("name").textValue()).isEqualTo(m.name());
+            assertThat(j.get("version").intValue()).isEqualTo(m.version());
+            assertThat(j.get("service").textValue()).isEqualTo(m.service());
+            assertThat(j.get("format").textValue()).isEqualTo(m.format().yamlName());
+            assertThat(j.get("meta").get("owner").textValue()).isEqualTo(m.owner());
+            String node = "model:" + m.label();
+            assertThat(catalog.lineage().nodes()).extracting(Lineage.Node::id).contains(node);
+            assertThat(catalog.lineage().edges()).filteredOn(e -> e.to().equals(node)).extracting(Lineage.Edge::from)
+                    .containsExactly("service:" + m.service());
+        }
+    }
+
     @Test
     void theCatalogJsonCarriesEveryDefinitionWithItsMetaAndTheLineage() throws IOException {
         ConsoleCatalog catalog = new ConsoleCatalog(DEFS);

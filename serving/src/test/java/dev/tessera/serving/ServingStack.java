@@ -99,7 +99,10 @@ final class ServingStack implements AutoCloseable {
             QualityMonitor monitor = new QualityMonitor(defs, SourceSignals.of(runtime), served, MONITORING, List.of(),
                     System::currentTimeMillis);
             owned.push(monitor);
+            dev.tessera.inference.ModelRegistry models = dev.tessera.inference.ModelRegistry.loadIfPresent(
+                    dev.tessera.inference.ModelRegistry.defaultFolder(FEATURES), defs);
             ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
+                    .models(models)
                     .history(history)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
@@ -109,7 +112,7 @@ final class ServingStack implements AutoCloseable {
 
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
-                    .servedQuality(served).monitor(monitor).history(history)
+                    .servedQuality(served).monitor(monitor).history(history).models(models)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             ServingServer secured = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, securedApi);

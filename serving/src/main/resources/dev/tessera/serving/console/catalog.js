@@ -95,6 +95,14 @@ function serviceItem(svc) {
   ], [...svc.selectors, ...svc.features].join(' '));
 }
 
+function modelItem(m) {
+  const t = m.training || {};
+  return item('model', m.label, m.meta, facts([['format', code(m.format)], ['service', code(m.service)],
+    ['threshold', m.threshold === null ? null : String(m.threshold)],
+    ['validation AUC', t.validation_auc], ['trained on', t.training_set], ['label', t.label], ['rows', t.rows]]),
+  [m.name, m.format, m.service, ...Object.values(t)].join(' '));
+}
+
 function entityItem(e, groups) {
   const keyed = groups.filter((g) => g.entity === e.name).map((g) => g.name);
   return item('entity', e.name, e.meta, facts([['keys', e.keys.map(code)], ['groups', keyed.join(', ') || '—']]),
@@ -108,7 +116,7 @@ export function mountCatalog(root, cat) {
     ['sources', 'Sources', cat.sources.map(sourceItem)],
     ['groups', 'Feature groups', cat.groups.map(groupItem)],
     ['services', 'Feature services', cat.services.map(serviceItem)],
-    ['models', 'Models', []],
+    ['models', 'Models', (cat.models || []).map(modelItem)],
   ];
   const input = h('input', {type: 'search', id: 'catalog-filter', placeholder: 'Filter: name, owner, tag, field, description…',
     'aria-label': 'Filter the catalog', autocomplete: 'off', spellcheck: 'false'});
