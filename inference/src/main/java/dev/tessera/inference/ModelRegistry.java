@@ -30,10 +30,16 @@ public final class ModelRegistry {
     private final Path folder;
     private final Map<String, List<RegisteredModel>> byName;
     private final String version;
+    private final List<Experiment> experiments;
 
     ModelRegistry(Path folder, List<RegisteredModel> models, String version) {
+        this(folder, models, List.of(), version);
+    }
+
+    ModelRegistry(Path folder, List<RegisteredModel> models, List<Experiment> experiments, String version) {
         this.folder = folder;
         this.version = version;
+        this.experiments = List.copyOf(experiments);
         Map<String, List<RegisteredModel>> m = new LinkedHashMap<>();
         models.stream().sorted(Comparator.comparing(RegisteredModel::name).thenComparingInt(RegisteredModel::version))
                 .forEach(r -> m.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r));
@@ -101,6 +107,16 @@ public final class ModelRegistry {
     /** Every model version, by name and then version. */
     public List<RegisteredModel> models() {
         return byName.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Every experiment, in file order. */
+    public List<Experiment> experiments() {
+        return experiments;
+    }
+
+    /** The experiment splitting {@code model}'s requests, if any. */
+    public Optional<Experiment> experimentOf(String model) {
+        return experiments.stream().filter(x -> x.model().equals(model)).findFirst();
     }
 
     public boolean isEmpty() {

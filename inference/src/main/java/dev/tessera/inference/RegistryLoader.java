@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Reads a registry folder: every {@code *.yaml} / {@code *.yml} below it (hidden ones skipped), one
- * model version per file, each checked field by field and then against the definitions and its
+ * model version per file (or one experiment: {@code kind: Experiment}, {@link ExperimentParser}), each checked field by field and then against the definitions and its
  * artifact. Every problem is collected with its file, line and a hint; the registry is built only when
  * there is none.
  */
@@ -47,6 +47,8 @@ final class RegistryLoader {
     private final Path folder;
     private final Definitions defs;
     private final RegistryProblems problems = new RegistryProblems();
+    private final ExperimentParser experiments = new ExperimentParser(problems);
+    private final List<Experiment> experimentsRead = new ArrayList<>();
 
     /** A file read and checked: its metadata, and its model when the artifact read too. */
     private record Entry(ModelInfo info, FeatureService service, Model model, Location versionAt) {
@@ -92,6 +94,11 @@ final class RegistryLoader {
             }
             entries.add(e);
         }
+        Map<String, List<Integer>> versionsByModel = new java.util.TreeMap<>();
+        for (Entry e : entries) {
+            versionsByModel.computeIfAbsent(e.info().name(), k -> new ArrayList<>()).add(e.info().version());
+        }
+        experiments.check(experimentsRead, versionsByModel);
         if (!problems.isEmpty()) {
             return new RegistryLoadResult(null, problems.sorted());
         }
@@ -100,7 +107,8 @@ final class RegistryLoader {
             models.add(new RegisteredModel(e.info(), e.service(),
                     new InputEncoder(e.model().inputs(), e.info().categories()), e.model()));
         }
-        return new RegistryLoadResult(new ModelRegistry(folder, models, RegistryVersion.of(folder, files, models)), List.of());
+        return new RegistryLoadResult(new ModelRegistry(folder, models, experimentsRead, RegistryVersion.of(folder, files, models)),
+                List.of());
     }
 
     private static int maxVersion(List<Entry> entries, String name) {
@@ -161,6 +169,14 @@ final class RegistryLoader {
         if (documents.size() > 1) {
             problems.add(YamlFields.at(shown, documents.get(1)), "registry file " + shown + " has " + documents.size()
                     + " documents; each file describes one model version", "move each model version to its own file");
+            return null;
+        }
+        if (ExperimentParser.isExperiment(documents.get(0))) {
+            YamlFields x = YamlFields.of(shown, documents.get(0), "experiment in " + shown, ExperimentParser.EXAMPLE, problems);
+            Experiment experiment = x == null ? null : experiments.read(shown, x);
+            if (experiment != null) {
+                experimentsRead.add(experiment);
+            }
             return null;
         }
         YamlFields m = YamlFields.of(shown, documents.get(0), "registry file " + shown, EXAMPLE, problems);

@@ -87,6 +87,11 @@ final class YamlFields {
         }
     }
 
+    /** The value node of {@code key}; call only when {@link #has} it. */
+    Node valueNode(String key) {
+        return entries.get(key).getValueNode();
+    }
+
     Scalar scalar(String key) {
         if (!has(key)) {
             return null;
