@@ -254,6 +254,14 @@ final class DemoCommand implements Callable<Integer> {
             out.println("       -d '{\"service\": \"" + service + "\", \"entities\": [{\"account_id\": \"" + account
                     + "\"}, {\"account_id\": \"" + second + "\"}]}'");
         }
+        if (node.scoring != null && node.scoring.registry().names().contains("account_risk")) {
+            out.println();
+            String x = node.scoring.registry().experimentOf("account_risk").map(e -> " (experiment " + e.name() + ": the variant"
+                    + " depends on the account)").orElse("");
+            out.println("  # the account's risk score" + x);
+            out.println("  curl -s " + url + "/v1/score/account_risk -H 'content-type: application/json' \\");
+            out.println("       -d '{\"entity\": {\"account_id\": \"" + account + "\"}}'");
+        }
         out.println();
         // a sighting may come from the ring's login, before its payments (10-60 s later): show it once it has values
         if (testing != null && testing.accountId() != null

@@ -42,13 +42,17 @@ final class Node implements AutoCloseable {
     final Archivers archivers;
     final Path archiveRoot;
     final ServingServer server;
+    /** Scoring, when the model registry has models; else null. */
+    final dev.tessera.serving.Scoring scoring;
     /** The embedded schema registry's URL, or null when none is served. */
     final String registryUrl;
     private final String host;
     private final Deque<AutoCloseable> owned;
 
     private Node(Definitions defs, String bootstrap, EmbeddedKafka broker, StreamRuntime runtime, Archivers archivers,
-                 Path archiveRoot, ServingServer server, String host, Deque<AutoCloseable> owned, String registryUrl) {
+                 Path archiveRoot, ServingServer server, String host, Deque<AutoCloseable> owned, String registryUrl,
+                 dev.tessera.serving.Scoring scoring) {
+        this.scoring = scoring;
         this.registryUrl = registryUrl;
         this.archivers = archivers;
         this.archiveRoot = archiveRoot;
@@ -106,6 +110,7 @@ final class Node implements AutoCloseable {
                     topics.put(s.topic(), partitions);
                     topics.put(s.topic() + ".dlq", 1);
                 }
+                topics.putIfAbsent(dev.tessera.serving.PredictionLog.TOPIC, partitions);
                 broker.createTopics(topics);
                 bootstrap = broker.bootstrapServers();
             }
@@ -128,13 +133,17 @@ final class Node implements AutoCloseable {
             }
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(bootstrap);
             owned.push(producer);
+            KafkaProducer<byte[], byte[]> predictions = dev.tessera.serving.PredictionLog.producer(bootstrap);
+            owned.push(predictions);
             ResponseLog responses = ResponseLog.NONE;
             if (logResponses > 0) {
                 responses = ResponseLog.jsonl(data.resolve("responses"), logResponses);
                 owned.push(responses);
             }
             ServingApi.Builder builder = ServingApi.builder(defs, rt.reader())
-                    .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(features), defs));
+                    .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(features), defs))
+                    .predictionLog(dev.tessera.serving.PredictionLog.kafka(predictions, dev.tessera.serving.PredictionLog.TOPIC))
+                    .experimentStates(dev.tessera.serving.ExperimentStates.file(data.resolve("experiments").resolve("state.json")));
             QualityMonitor monitor = monitoring.attach(defs, rt.reader(), SourceSignals.of(rt), builder);
             owned.push(monitor);
             ServingApi api = builder
@@ -145,6 +154,9 @@ final class Node implements AutoCloseable {
                     .history(history)
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
+            if (api.scoring() != null) {
+                owned.push(api.scoring());
+            }
             RuntimeMetrics.bind(api.metrics(), rt, System::currentTimeMillis);
             monitor.bind(api.metrics()).start();
             if (archivers != null) {
@@ -152,7 +164,7 @@ final class Node implements AutoCloseable {
             }
             ServingServer server = ServingServer.start(host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api);
             owned.push(server);
-            return new Node(defs, bootstrap, broker, rt, archivers, archiveRoot, server, host, owned, schemas.url());
+            return new Node(defs, bootstrap, broker, rt, archivers, archiveRoot, server, host, owned, schemas.url(), api.scoring());
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;

@@ -62,7 +62,8 @@ class DemoCommandTest {
             requests.add(HttpRequest.newBuilder(URI.create(post.group(1))).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(post.group(2))).build());
         }
-        assertThat(requests).as("curl commands in:%n%s", printed).hasSize(3);
+        assertThat(requests).as("curl commands in:%n%s", printed).hasSize(4);
+        assertThat(requests).as("one scores an account").anySatisfy(r -> assertThat(r.uri().getPath()).isEqualTo("/v1/score/account_risk"));
 
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
@@ -85,6 +86,10 @@ class DemoCommandTest {
             assertThat(res.statusCode()).as("%s -> %s", r.uri(), res.body()).isEqualTo(200);
             JsonNode body = json.readTree(res.body());
             assertThat(nonZeroValues(body)).as("non-trivial values from %s: %s", r.uri(), res.body()).isPositive();
+            if (body.has("score")) { // the experiment's variant of account_risk, scored on the account's features
+                assertThat(body.get("score").asDouble()).isBetween(0.0, 1.0);
+                assertThat(body.get("variant").asText()).isIn("control", "trees_v2");
+            }
             first.add(body);
         }
         boolean changed = false;
@@ -106,7 +111,7 @@ class DemoCommandTest {
     }
 
     private static JsonNode features(JsonNode body) {
-        return body.has("results") ? body.get("results") : body.get("features");
+        return body.has("results") ? body.get("results") : body.has("features_used") ? body.get("features_used") : body.get("features");
     }
 
     /** Feature values that are neither 0, null, nor empty, over one entity or a batch. */
@@ -116,7 +121,7 @@ class DemoCommandTest {
         if (body.has("results")) {
             body.get("results").forEach(r -> entities.add(r.get("features")));
         } else {
-            entities.add(body.get("features"));
+            entities.add(features(body));
         }
         for (JsonNode f : entities) {
             for (Iterator<JsonNode> it = f.elements(); it.hasNext(); ) {

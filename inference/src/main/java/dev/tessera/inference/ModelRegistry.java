@@ -109,6 +109,17 @@ public final class ModelRegistry {
         return byName.values().stream().flatMap(List::stream).toList();
     }
 
+    /**
+     * This registry with every model passed through {@code decorate} (the same metadata, services,
+     * encoders and experiments): for wrapping models with timing, or with injected faults in
+     * failure tests.
+     */
+    public ModelRegistry decorated(java.util.function.BiFunction<ModelInfo, Model, Model> decorate) {
+        List<RegisteredModel> wrapped = models().stream()
+                .map(m -> new RegisteredModel(m.info(), m.service(), m.encoder(), decorate.apply(m.info(), m.model()))).toList();
+        return new ModelRegistry(folder, wrapped, experiments, version);
+    }
+
     /** Every experiment, in file order. */
     public List<Experiment> experiments() {
         return experiments;

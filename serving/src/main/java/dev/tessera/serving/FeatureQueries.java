@@ -187,6 +187,56 @@ public final class FeatureQueries {
                 ClosestNames.hint(name, keyFields, "key fields of " + group));
     }
 
+    // ---------------------------------------------------------------- one entity of a service (scoring)
+
+    /**
+     * One entity's values of a service's features, in the service's order, as served.
+     *
+     * @param found      whether any of the service's groups has state for the entity
+     * @param asOf       the read time the values are exact for
+     * @param entity     the key fields as given (validated)
+     */
+    public record ServiceRead(List<Object> values, boolean found, long asOf, Map<String, String> entity) {}
+
+    /**
+     * Reads {@code service} for the entity in {@code entity} (a JSON object of key fields, validated as
+     * {@code POST /v1/features} validates each of its entities), at the clock's now.
+     */
+    public ServiceRead readService(FeatureService service, JsonNode entity) {
+        List<String> groups = new ArrayList<>();
+        List<int[]> at = new ArrayList<>(); // per feature: group index, index in that group's values
+        for (FeatureRef r : service.features()) {
+            int g = groups.indexOf(r.group());
+            if (g < 0) {
+                g = groups.size();
+                groups.add(r.group());
+            }
+            at.add(new int[] {g, reader.servedNames(r.group()).indexOf(r.servedName())});
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode one = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        one.add(entity);
+        Map<String, String> key = entities(one, groups).get(0);
+        long now = clock.getAsLong();
+        long asOf = now;
+        boolean found = false;
+        FeatureValues[] read = new FeatureValues[groups.size()];
+        for (int g = 0; g < read.length; g++) {
+            List<String> fields = reader.entityKeyFields(groups.get(g));
+            List<String> values = new ArrayList<>(fields.size());
+            for (String f : fields) {
+                values.add(key.get(f));
+            }
+            read[g] = reader.read(groups.get(g), values, now);
+            found |= read[g].found();
+            asOf = Math.max(asOf, read[g].asOf());
+        }
+        List<Object> out = new ArrayList<>(at.size());
+        for (int[] a : at) {
+            out.add(read[a[0]].values().get(a[1]));
+        }
+        return new ServiceRead(out, found, asOf, key);
+    }
+
     // ---------------------------------------------------------------- POST batch
 
     /** One requested feature: which group read it comes from and where in that group's values. */

@@ -60,7 +60,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
             "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /v1/quality",
-            "GET /v1/alerts", "GET /health", "GET /metrics", "GET / (the console)", "GET /console/{file}");
+            "GET /v1/alerts", "POST /v1/score/{model}", "GET /v1/models", "GET /v1/experiments", "GET /health", "GET /metrics",
+            "GET / (the console)", "GET /console/{file}");
 
     /**
      * What the API serves; {@code pusher} may be null (no push without a Kafka producer), and so may
@@ -68,7 +69,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
                  Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
-                 MetricsHistory history, QualityMonitor monitor) {}
+                 MetricsHistory history, QualityMonitor monitor, Scoring scoring) {}
 
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
@@ -203,8 +204,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (p.get(1).equals("events") && p.size() == 3) {
                 return "push";
             }
-            if (p.size() == 2 && (p.get(1).equals("quality") || p.get(1).equals("alerts"))) {
+            if (p.size() == 2 && (p.get(1).equals("quality") || p.get(1).equals("alerts") || p.get(1).equals("models")
+                    || p.get(1).equals("experiments"))) {
                 return p.get(1);
+            }
+            if (p.get(1).equals("score") && p.size() == 3) {
+                return "score";
             }
         }
         return "unknown";
@@ -276,6 +281,20 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Map<String, List<String>> query = percentDecoded(uri::parameters);
                 return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
             }
+            case "score": {
+                checkMethod(req, HttpMethod.POST);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                Scoring scoring = requireScoring();
+                requireJson(req, false);
+                JsonNode body = parse(req.content());
+                return json(HttpResponseStatus.OK, out -> scoring.score(path.get(2), body, out));
+            }
+            case "models", "experiments": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                Scoring scoring = requireScoring();
+                return json(HttpResponseStatus.OK, endpoint.equals("models") ? scoring::models : scoring::experiments);
+            }
             case "quality", "alerts": {
                 checkMethod(req, HttpMethod.GET);
                 parts.tokens.check(auth, Tokens.Scope.READ);
@@ -291,6 +310,14 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             default:
                 throw ApiException.notFound("not_found", "no endpoint at " + uri.rawPath(), "endpoints: " + String.join(", ", ENDPOINTS));
         }
+    }
+
+    private Scoring requireScoring() {
+        if (parts.scoring == null) {
+            throw ApiException.notFound("no_models", "this server has no models to score",
+                    "register models in the models/ folder of the definitions (tessera train writes them), then restart");
+        }
+        return parts.scoring;
     }
 
     private void push(ChannelHandlerContext ctx, FullHttpRequest req, String source, boolean keepAlive, long start) {

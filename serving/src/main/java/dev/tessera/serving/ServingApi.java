@@ -33,6 +33,7 @@ public final class ServingApi {
     private final ConsoleCatalog catalog;
     private final MetricsHistory history;
     private final QualityMonitor monitor;
+    private final Scoring scoring;
 
     private ServingApi(Builder b) {
         FeatureReader reader = b.served == null ? b.reader : b.served.monitor(b.reader);
@@ -43,6 +44,8 @@ public final class ServingApi {
         this.metrics = b.metrics;
         this.tokens = b.tokens;
         this.json = b.json;
+        this.scoring = b.models == null || b.models.isEmpty() ? null
+                : new Scoring(b.models, queries, b.predictions, b.experimentStates, b.clock).start();
         this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
                 : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;
@@ -56,12 +59,17 @@ public final class ServingApi {
         return queries;
     }
 
+    /** Scoring, when the model registry has models (null otherwise); close it with the server. */
+    public Scoring scoring() {
+        return scoring;
+    }
+
     public PrometheusMeterRegistry metrics() {
         return metrics;
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -98,6 +106,8 @@ public final class ServingApi {
         private ResponseLog responseLog = ResponseLog.NONE;
         private ServedQuality served;
         private dev.tessera.inference.ModelRegistry models;
+        private PredictionLog predictions = PredictionLog.NONE;
+        private ExperimentStates experimentStates = ExperimentStates.inMemory();
         private QualityMonitor monitor;
         private MetricsHistory history;
 
@@ -148,9 +158,24 @@ public final class ServingApi {
             return this;
         }
 
-        /** The model registry (SPEC §7): the console's catalog and lineage show its models. */
+        /**
+         * The model registry (SPEC §7): {@code POST /v1/score/{model}}, {@code GET /v1/models} and
+         * {@code GET /v1/experiments} serve its models; the console's catalog and lineage show them.
+         */
         public Builder models(dev.tessera.inference.ModelRegistry registry) {
             this.models = registry;
+            return this;
+        }
+
+        /** Where scored requests are logged (none by default). */
+        public Builder predictionLog(PredictionLog log) {
+            this.predictions = Objects.requireNonNull(log);
+            return this;
+        }
+
+        /** Where guardrail rollbacks are kept across restarts (in memory by default). */
+        public Builder experimentStates(ExperimentStates states) {
+            this.experimentStates = Objects.requireNonNull(states);
             return this;
         }
 

@@ -56,6 +56,8 @@ final class ServingStack implements AutoCloseable {
     final ServingServer open;
     final ServingServer secured;
     final HttpClient http;
+    /** The broker (scored requests are logged to {@link PredictionLog#TOPIC} there by {@link #open}). */
+    String bootstrap;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Deque<AutoCloseable> owned;
 
@@ -81,6 +83,7 @@ final class ServingStack implements AutoCloseable {
                 topics.put(s.topic(), PARTITIONS);
                 topics.put(s.topic() + ".dlq", 1);
             }
+            topics.put(PredictionLog.TOPIC, 1);
             kafka.createTopics(topics);
             InMemoryTileStore store = new InMemoryTileStore();
             owned.push(store);
@@ -102,11 +105,12 @@ final class ServingStack implements AutoCloseable {
             dev.tessera.inference.ModelRegistry models = dev.tessera.inference.ModelRegistry.loadIfPresent(
                     dev.tessera.inference.ModelRegistry.defaultFolder(FEATURES), defs);
             ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
-                    .models(models)
+                    .models(models).predictionLog(PredictionLog.kafka(producer, PredictionLog.TOPIC))
                     .history(history)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
             monitor.bind(openApi.metrics()).start();
+            owned.push(openApi.scoring());
             ServingServer open = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, openApi);
             owned.push(open);
 
@@ -115,9 +119,12 @@ final class ServingStack implements AutoCloseable {
                     .servedQuality(served).monitor(monitor).history(history).models(models)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
+            owned.push(securedApi.scoring());
             ServingServer secured = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, securedApi);
             owned.push(secured);
-            return new ServingStack(defs, runtime, open, secured, producer, owned);
+            ServingStack stack = new ServingStack(defs, runtime, open, secured, producer, owned);
+            stack.bootstrap = kafka.bootstrapServers();
+            return stack;
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;

@@ -64,6 +64,28 @@ public final class DriftTracker {
         return new DriftTracker(windowMillis, now, p, label);
     }
 
+    /** PSI of {@code current} against {@code reference}, binned as a tracker bins (NaN when either is empty). */
+    public static double psi(double[] reference, double[] current) {
+        Population ref = new Population();
+        Population cur = new Population();
+        for (double d : reference) {
+            ref.add(d);
+        }
+        for (double d : current) {
+            cur.add(d);
+        }
+        if (ref.count() == 0 || cur.count() == 0) {
+            return Double.NaN;
+        }
+        double psi = 0;
+        for (Bin b : ref.binsAgainst(cur)) {
+            double e = Math.max(b.expected(), EPSILON);
+            double a = Math.max(b.actual(), EPSILON);
+            psi += (a - e) * Math.log(a / e);
+        }
+        return psi;
+    }
+
     public synchronized void observe(Object value, long now) {
         roll(now);
         current.add(value);
