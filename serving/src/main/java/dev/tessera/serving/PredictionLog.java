@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Where scored requests are logged (SPEC §7), for evaluation and the next training set: one JSON
  * record per model scored (the answer and each shadow), keyed by unit id:
  * <pre>
- * {"request_id", "time", "unit_id", "entity": {...}, "model", "version", "variant", "experiment",
+ * {"prediction_id", "request_id", "time", "unit_id", "entity": {...}, "model", "version", "variant", "experiment",
  *  "shadow": false, "score", "features": {"group.feature": value, ...}}
  * </pre>
  * Sent asynchronously: a Kafka outage never fails or slows a score; records that could not be sent
@@ -81,6 +81,7 @@ public interface PredictionLog extends AutoCloseable {
         @Override
         public void log(Prediction p) {
             ObjectNode r = json.createObjectNode();
+            r.put("prediction_id", p.requestId() + ":" + p.model() + ":v" + p.version()); // a shadow shares the request id
             r.put("request_id", p.requestId());
             r.put("time", p.time());
             r.put("unit_id", p.unitId());
