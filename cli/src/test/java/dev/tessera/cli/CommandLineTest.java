@@ -37,7 +37,7 @@ class CommandLineTest {
         assertThat(run.err()).isEmpty();
         assertThat(run.out()).contains("Definitions in " + EXAMPLES + " are valid.")
                 .containsPattern("entities +4\\R")
-                .containsPattern("sources +4\\R")
+                .containsPattern("sources +5\\R")
                 .containsPattern("feature groups +5\\R")
                 .containsPattern("features +28\\R")
                 .containsPattern("served features +50\\R")

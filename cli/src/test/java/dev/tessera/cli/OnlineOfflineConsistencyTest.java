@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue [Offline], acceptance: training-set values equal what the online path served at those
  * times — zero mismatches when no event was late. The whole product runs (embedded Kafka, runtime,
  * archive, HTTP API with every read logged); events are pushed over HTTP in time order, in rounds,
- * and read after each round (GET a group, POST a service); then every logged value is recomputed
- * offline from the archive at its {@code as_of} and compared.
+ * and read after each round (GET a group, POST a service, and a score of the examples' account_risk
+ * experiment); then every logged value is recomputed offline from the archive at its {@code as_of}
+ * and compared, and every online score equals the registered model scoring the training-set row
+ * built for that account at that {@code as_of} (issue [Inference]: online scores equal offline ones).
  */
 class OnlineOfflineConsistencyTest {
     private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
@@ -39,6 +41,8 @@ class OnlineOfflineConsistencyTest {
         HttpClient http = HttpClient.newHttpClient();
         Random rnd = new Random(8);
         int reads = 0;
+        List<String[]> scores = new ArrayList<>(); // account, as_of, version, score
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         try (Node node = Node.start(defs, EXAMPLES, data, null, 2, "127.0.0.1", 0, Tokens.none(), Duration.ofSeconds(1), 1.0)) {
             for (int round = 0; round < 6; round++) {
                 StringBuilder payments = new StringBuilder();
@@ -70,6 +74,12 @@ class OnlineOfflineConsistencyTest {
                 assertThat(post(http, node.url() + "/v1/features", "application/json",
                         "{\"service\":\"account_risk_v2\",\"entities\":[" + String.join(",", entities) + "]}")).contains("\"results\"");
                 reads += 16;
+                for (int a = 0; a < 8; a++) {
+                    com.fasterxml.jackson.databind.JsonNode scored = json.readTree(post(http, node.url() + "/v1/score/account_risk",
+                            "application/json", "{\"entity\": {\"account_id\": \"a" + a + "\"}}"));
+                    scores.add(new String[] {"a" + a, Long.toString(scored.get("as_of").longValue()),
+                            Integer.toString(scored.get("version").intValue()), Double.toString(scored.get("score").doubleValue())});
+                }
                 Thread.sleep(5); // the next round's events come strictly after these reads
             }
         }
@@ -81,6 +91,40 @@ class OnlineOfflineConsistencyTest {
             for (ConsistencyCheck.FeatureStats f : r.features()) {
                 assertThat(f.mismatches()).as(service + " " + f.feature() + " " + f.examples()).isZero();
             }
+        }
+
+        // online scores: the registered model on the training-set row of that account at that as_of
+        dev.tessera.inference.ModelRegistry registry = dev.tessera.inference.ModelRegistry.load(
+                dev.tessera.inference.ModelRegistry.defaultFolder(EXAMPLES), defs);
+        java.util.Set<String> versions = new java.util.TreeSet<>();
+        scores.forEach(x -> versions.add(x[2]));
+        assertThat(versions).as("both arms of the experiment were scored").containsExactly("1", "2");
+        for (String version : versions) {
+            dev.tessera.inference.RegisteredModel model = registry.get("account_risk", Integer.parseInt(version)).orElseThrow();
+            List<String[]> mine = scores.stream().filter(x -> x[2].equals(version)).toList();
+            StringBuilder spine = new StringBuilder("account_id,ts,online_score\n");
+            mine.forEach(x -> spine.append(x[0]).append(',').append(x[1]).append(',').append(x[3]).append('\n'));
+            Path spineFile = tmp.resolve("score-spine-v" + version + ".csv");
+            java.nio.file.Files.writeString(spineFile, spine);
+            Path out = tmp.resolve("score-rows-v" + version + ".parquet");
+            CommandLineTest.Run built = CommandLineTest.tessera("training-set", "--features", EXAMPLES.toString(), "--data",
+                    data.toString(), "--spine", spineFile.toString(), "--service", model.service().name(), "--out", out.toString());
+            assertThat(built.exit()).as(built.err()).isZero();
+            int rows = 0;
+            try (dev.tessera.offline.training.TrainingSetRows in = dev.tessera.offline.training.TrainingSetRows.open(out)) {
+                List<String> columns = in.columns();
+                Object[] row;
+                while ((row = in.next()) != null) {
+                    List<Object> values = new ArrayList<>();
+                    for (dev.tessera.api.FeatureRef f : model.service().features()) {
+                        values.add(row[columns.indexOf(f.group() + "__" + f.servedName())]);
+                    }
+                    double online = Double.parseDouble(row[columns.indexOf("online_score")].toString());
+                    assertThat(model.score(values)).as("v%s %s at %s", version, row[0], row[1]).isEqualTo(online);
+                    rows++;
+                }
+            }
+            assertThat(rows).isEqualTo(mine.size());
         }
 
         // the same through the commands a user runs

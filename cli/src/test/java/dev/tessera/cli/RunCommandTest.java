@@ -27,7 +27,7 @@ class RunCommandTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             kafka.createTopics(Map.of("commerce.payments", 2, "commerce.payments.dlq", 1, "commerce.logins", 1,
                     "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
-                    "commerce.chargebacks.dlq", 1));
+                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
             produce(kafka, 0, 30, true);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run first = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
@@ -53,7 +53,7 @@ class RunCommandTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             kafka.createTopics(Map.of("commerce.payments", 1, "commerce.payments.dlq", 1, "commerce.logins", 1,
                     "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
-                    "commerce.chargebacks.dlq", 1));
+                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
             produce(kafka, 0, 5, false);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,

@@ -294,7 +294,8 @@ class ConsoleBrowserTest {
         assertThat(payments.findElement(By.cssSelector("[data-stat=freshness] .value")).getText()).endsWith(" s").doesNotContain("—");
         assertThat(payments.findElement(By.cssSelector(".outcomes")).getText()).contains("2 malformed", "1 duplicate");
         assertThat(chromium.driver.findElement(By.cssSelector("#view-sources")).getText())
-                .contains("Not consumed by this node (no feature group reads it): chargebacks");
+                .contains("Not consumed by this node (no feature group reads them): " + String.join(", ", stack.defs.sources().keySet().stream()
+                        .filter(src -> !stack.runtime.sources().contains(src)).toList()));
         chromium.screenshot("05-sources");
     }
 
