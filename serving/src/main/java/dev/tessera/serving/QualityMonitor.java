@@ -163,9 +163,9 @@ public final class QualityMonitor implements AutoCloseable {
             judgeSource(s, defs.sources().get(s), latest, base, now, active);
         }
         List<RuleStatus> rules = new ArrayList<>();
-        for (Map.Entry<ValueExpectation, ValueExpectation.Snapshot> e : latest.rules().entrySet()) {
-            ValueExpectation check = e.getKey();
-            ValueExpectation.Snapshot window = e.getValue().minus(base.rules().getOrDefault(check, ValueExpectation.Snapshot.EMPTY));
+        for (ValueExpectation check : allRules()) { // definition order: sources' rules, then features'
+            ValueExpectation.Snapshot window = latest.rules().get(check)
+                    .minus(base.rules().getOrDefault(check, ValueExpectation.Snapshot.EMPTY));
             for (Rule rule : check.expectation().rules()) {
                 if (rule == Rule.MAX_PSI) {
                     continue;
