@@ -154,6 +154,53 @@ final class ServingExchanges {
     }
 
     /** {@code GET /health}: the HTTP floor (routing, a tiny JSON answer), no feature read. */
+    /**
+     * {@code POST /v1/score/account_risk} for one account (N uniform): the examples' experiment
+     * assigns it v1 (logistic) or v2 (trees), whose service's features are read and scored. Checked:
+     * a probability, the model, and (deep) that the features used are the version's service's.
+     */
+    Exchange score(long seed) {
+        byte[] head = Bytes.ascii("POST /v1/score/account_risk");
+        byte[] contentHeaders = Bytes.ascii("Content-Type: application/json\r\nContent-Length: ");
+        byte[] bodyStart = Bytes.ascii("{\"entity\":{\"account_id\":\"");
+        byte[] bodyEnd = Bytes.ascii("\"}}");
+        byte[] scorePrefix = Bytes.ascii("{\"score\":");
+        byte[] model = Bytes.ascii("\"model\":\"account_risk\"");
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Bytes body = new Bytes(96);
+        return new Exchange() {
+            @Override
+            public void nextRequest(Bytes out) {
+                body.clear();
+                body.append(bodyStart).append(keys[rnd.nextInt(keys.length)]).append(bodyEnd);
+                out.append(head).append(HOST).append(auth).append(contentHeaders).append(body.n).append(CRLF).append(CRLF)
+                        .append(body);
+            }
+
+            @Override
+            public String check(int status, byte[] buf, int off, int len, boolean deep) {
+                if (status != 200) {
+                    return "status " + status;
+                }
+                if (!matches(buf, off, scorePrefix) || lastIndexOf(buf, off, Math.min(off + len, off + 200), model) < 0) {
+                    return "no score and model";
+                }
+                if (!deep) {
+                    return null;
+                }
+                try (JsonParser p = JSON.createParser(buf, off, len)) {
+                    p.nextToken();
+                    p.nextToken();
+                    p.nextToken();
+                    double score = p.getDoubleValue();
+                    return score >= 0 && score <= 1 ? null : "score " + score + " is not a probability";
+                } catch (IOException e) {
+                    return "bad json";
+                }
+            }
+        };
+    }
+
     Exchange health() {
         byte[] request = Bytes.ascii("GET /health");
         byte[] ok = Bytes.ascii("{\"status\":\"ok\"");

@@ -58,6 +58,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li><b>Batches</b>: {@code POST /v1/features} with {@code --batch-size} accounts (uniform,
  *       repeats allowed) and {@code account_serving.*} (or {@code --batch-service}) at each of
  *       {@code --batch-rates}.</li>
+ *   <li><b>Scores</b>: {@code POST /v1/score/account_risk} for one account at each of
+ *       {@code --score-rates}: the examples' experiment picks v1 (logistic) or v2 (100 trees), whose
+ *       service's features are read and scored (empty skips).</li>
  *   <li><b>Mixed</b>: one entity at {@code --mixed-rate} and batches at {@code --mixed-batch-rate}
  *       at the same time, over separate connections: reads run on the event loops, so a batch
  *       delays the single reads queued behind it on its loop (0 skips).</li>
@@ -116,6 +119,7 @@ public final class ServingLatencyBench {
         int[] batchRates = a.ints("--batch-rates", smoke ? new int[] {50, 100} : new int[] {50, 100, 200, 400});
         int batchSeconds = a.integer("--batch-seconds", seconds);
         String batchService = a.string("--batch-service", null);
+        int[] scoreRates = a.ints("--score-rates", smoke ? new int[] {500} : new int[] {1_000, 5_000});
         int mixedRate = a.integer("--mixed-rate", 10_000);
         int mixedBatchRate = a.integer("--mixed-batch-rate", smoke ? 50 : 100);
         int baselineRate = a.integer("--baseline-rate", 10_000);
@@ -136,8 +140,8 @@ public final class ServingLatencyBench {
         String redis = a.string("--redis", null);
         a.rejectUnknown();
         Plan steps = new Plan(connections, rates, seconds, warmup, search, searchSeconds, searchMax, searchFactor, searchP99Micros,
-                batchSize, batchRates, batchSeconds, batchService, mixedRate, mixedBatchRate, baselineRate, checkEvery, spinMicros,
-                slowMicros, slowLog);
+                batchSize, batchRates, batchSeconds, batchService, scoreRates, mixedRate, mixedBatchRate, baselineRate, checkEvery,
+                spinMicros, slowMicros, slowLog);
 
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), gcNames());
@@ -213,7 +217,7 @@ public final class ServingLatencyBench {
     /** The steps of a run (see the class comment), against a server at some address. */
     private record Plan(int connections, int[] rates, int seconds, int warmup, boolean search, int searchSeconds, int searchMax,
                         double searchFactor, int searchP99Micros, int batchSize, int[] batchRates, int batchSeconds,
-                        String batchService, int mixedRate, int mixedBatchRate, int baselineRate, int checkEvery, int spinMicros,
+                        String batchService, int[] scoreRates, int mixedRate, int mixedBatchRate, int baselineRate, int checkEvery, int spinMicros,
                         int slowMicros, String slowLog) {
         void run(InetSocketAddress address, ServingExchanges ex, int batchFeatures, Path serverGcLog,
                  List<LoadGenerator.Result> results) throws Exception {
@@ -257,6 +261,13 @@ public final class ServingLatencyBench {
                 for (int rate : batchRates) {
                     step.run("POST " + batchSize + " entities" + (batchService == null ? "" : " (" + batchService + ")"), rate,
                             batchSeconds, batch);
+                }
+            }
+            if (scoreRates.length > 0) {
+                IntFunction<LoadGenerator.Exchange> score = i -> ex.score(3000 + i);
+                step.run("warm-up POST /v1/score", scoreRates[0], warmup, score);
+                for (int rate : scoreRates) {
+                    step.run("POST /v1/score/account_risk", rate, seconds, score);
                 }
             }
             if (mixedRate > 0 && mixedBatchRate > 0) {

@@ -227,6 +227,8 @@ public final class ServingStack implements AutoCloseable {
      */
     public ServingApi api(Tokens tokens) {
         ServingApi api = ServingApi.builder(defs, statelessReads ? new StoreFeatureReader(defs, store) : runtime.reader())
+                .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(definitionsDir),
+                        defs))
                 .tokens(tokens).build();
         RuntimeMetrics.bind(api.metrics(), runtime, System::currentTimeMillis);
         return api;
