@@ -73,6 +73,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Accounts in the synthetic world. Default: ${DEFAULT-VALUE}")
     int accounts;
 
+    @Option(names = "--score-rate", paramLabel = "SCORES_PER_S", defaultValue = "20",
+            description = "Score this many active accounts a second through POST /v1/score/account_risk, as a client of the"
+                    + " experiment would, so predictions are logged and tessera evaluate has data (0: off). Default: ${DEFAULT-VALUE}")
+    int scoreRate;
+
     @Option(names = "--no-archive",
             description = "Do not archive events to Parquet (in <data>/demo/archive, committed every 10 s).")
     boolean noArchive;
@@ -127,7 +132,9 @@ final class DemoCommand implements Callable<Integer> {
                 String cardGroup = groupKeyedBy(defs, "card_fingerprint", "card_payments");
                 Keys keys = pickKeys(node.runtime, live, accountGroup, cardGroup);
                 printWelcome(out, node, defs, features, live, dir, keys, accountGroup, cardGroup);
-                runUntilStopped(out, node, live);
+                try (DemoScoring scoring = DemoScoring.start(node, live, scoreRate, out)) {
+                    runUntilStopped(out, node, live);
+                }
             }
             out.println("stopping: final commit" + (node.archivers == null ? "" : "s (store and archive)")
                     + ", then the store and the broker close");
