@@ -45,6 +45,9 @@ public final class Scoring implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, LiveExperiment> experiments = new LinkedHashMap<>();
     private final ScheduledExecutorService guard;
+    private volatile io.micrometer.core.instrument.MeterRegistry metrics;
+    private final Map<String, io.micrometer.core.instrument.Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.micrometer.core.instrument.Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Scoring(ModelRegistry registry, FeatureQueries queries, PredictionLog log, ExperimentStates states, LongSupplier clock) {
         this.registry = registry;
@@ -59,6 +62,40 @@ public final class Scoring implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Counts scores as {@code tessera_score_requests_total{model, variant, outcome}} (ok, error) and
+     * times them as {@code tessera_score_latency_seconds{model, variant}} (feature fetch included),
+     * and exposes each treatment's current share as {@code tessera_experiment_share{experiment, variant}}.
+     */
+    public Scoring bind(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.metrics = registry;
+        for (LiveExperiment x : experiments.values()) {
+            for (Experiment.Variant v : x.experiment().variants()) {
+                io.micrometer.core.instrument.Gauge.builder("tessera.experiment.share", x, live -> live.status().stream()
+                                .filter(s -> s.name().equals(v.name())).findFirst().map(LiveExperiment.VariantStatus::share).orElse(0.0))
+                        .description("A treatment's current share of units (0 once its guardrails rolled it back)")
+                        .tag("experiment", x.experiment().name()).tag("variant", v.name()).register(registry);
+            }
+        }
+        return this;
+    }
+
+    private void count(String model, String variant, boolean ok, long nanos) {
+        io.micrometer.core.instrument.MeterRegistry m = metrics;
+        if (m == null) {
+            return;
+        }
+        String outcome = ok ? "ok" : "error";
+        counters.computeIfAbsent(model + '|' + variant + '|' + outcome, k -> io.micrometer.core.instrument.Counter
+                .builder("tessera.score.requests").description("Scores by model, variant and outcome")
+                .tag("model", model).tag("variant", variant).tag("outcome", outcome).register(m)).increment();
+        if (ok) {
+            timers.computeIfAbsent(model + '|' + variant, k -> io.micrometer.core.instrument.Timer.builder("tessera.score.latency")
+                    .description("Time to score, feature fetch included").tag("model", model).tag("variant", variant).register(m))
+                    .record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Enforces the guardrails every second, on its own thread. */
@@ -145,11 +182,14 @@ public final class Scoring implements AutoCloseable {
             if (experiment != null) {
                 experiment.record(index, System.nanoTime() - start, Double.NaN);
             }
+            count(model, variant, false, 0);
             throw e;
         }
+        long took = System.nanoTime() - start;
         if (experiment != null) {
-            experiment.record(index, System.nanoTime() - start, score);
+            experiment.record(index, took, score);
         }
+        count(model, variant, true, took);
         long now = clock.getAsLong();
         String experimentName = experiment == null ? null : experiment.experiment().name();
         List<String> names = chosen.service().features().stream().map(FeatureRef::qualifiedName).toList();

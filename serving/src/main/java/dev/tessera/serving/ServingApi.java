@@ -45,7 +45,7 @@ public final class ServingApi {
         this.tokens = b.tokens;
         this.json = b.json;
         this.scoring = b.models == null || b.models.isEmpty() ? null
-                : new Scoring(b.models, queries, b.predictions, b.experimentStates, b.clock).start();
+                : new Scoring(b.models, queries, b.predictions, b.experimentStates, b.clock).bind(b.metrics).start();
         this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
                 : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;

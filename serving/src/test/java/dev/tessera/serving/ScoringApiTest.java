@@ -166,6 +166,11 @@ class ScoringApiTest {
         assertThat(x.get("variants").get(1).get("name").asText()).isEqualTo("trees_v2");
         assertThat(x.get("variants").get(1).get("status").asText()).isEqualTo("active");
         assertThat(x.get("variants").get(1).get("share").doubleValue()).isEqualTo(0.5);
+        score("{\"entity\": {\"account_id\": \"score-acct-2\"}}");
+        String metrics = stack.get("/metrics").body();
+        assertThat(metrics).containsPattern("tessera_score_requests_total\\{.*model=\"account_risk\".*outcome=\"ok\".*\\} [1-9]")
+                .contains("tessera_score_latency_seconds_count{model=\"account_risk\"")
+                .contains("tessera_experiment_share{experiment=\"account_risk_v2_rollout\",variant=\"trees_v2\"} 0.5");
     }
 
     @Test
