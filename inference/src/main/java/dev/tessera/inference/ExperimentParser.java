@@ -162,19 +162,7 @@ final class ExperimentParser {
     }
 
     private Double number(Scalar s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(s.value().strip());
-            if (Double.isFinite(d)) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(s.at(), "'" + s.value() + "' is not a number", "write a plain number");
-        return null;
+        return s == null ? null : YamlFields.finiteNumber(s, problems, "'" + s.value() + "' is not a number", "write a plain number");
     }
 
     /** The references: the model and its versions exist, each version once, shares fit, one experiment per model. */

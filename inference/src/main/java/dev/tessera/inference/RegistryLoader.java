@@ -285,20 +285,8 @@ final class RegistryLoader {
     }
 
     private Double threshold(Scalar s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(s.value().strip());
-            if (Double.isFinite(d)) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(s.at(), "threshold '" + s.value() + "' is not a number", "write the score from which a case counts as"
-                + " positive, e.g. threshold: 0.5, or leave threshold out");
-        return null;
+        return s == null ? null : YamlFields.finiteNumber(s, problems, "threshold '" + s.value() + "' is not a number",
+                "write the score from which a case counts as positive, e.g. threshold: 0.5, or leave threshold out");
     }
 
     private Map<String, Map<String, Double>> categories(YamlFields m, FeatureService service) {

@@ -143,6 +143,23 @@ final class YamlFields {
         return out;
     }
 
+    /** The finite number {@code s} holds, or null after reporting {@code message} with {@code hint}; null for null. */
+    static Double finiteNumber(Scalar s, RegistryProblems problems, String message, String hint) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(s.value().strip());
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(s.at(), message, hint);
+        return null;
+    }
+
     static Location at(String file, Node n) {
         return new Location(file, n.getStartMark().getLine() + 1, n.getStartMark().getColumn() + 1);
     }
