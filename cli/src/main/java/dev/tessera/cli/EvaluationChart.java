@@ -15,7 +15,7 @@ final class EvaluationChart {
     }
 
     static String svg(ExperimentEvaluation.Report r) {
-        int w = 820;
+        int w = 900;
         int h = 380;
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
@@ -59,7 +59,7 @@ final class EvaluationChart {
         k = 0;
         for (ExperimentEvaluation.Result v : r.variants()) {
             String color = COLORS[k % COLORS.length];
-            int y = 80 + k * 50;
+            int y = 80 + k * 64;
             double auc = Double.isNaN(v.auc()) ? 0 : v.auc();
             int len = (int) Math.round(auc * 300);
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\" opacity=\"0.8\"/>%n", bx, y, len, color));
@@ -67,9 +67,10 @@ final class EvaluationChart {
                 s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\" stroke-width=\"2\"/>%n",
                         bx + v.aucLow() * 300, y + 9, bx + v.aucHigh() * 300, y + 9));
             }
-            s.append(text(bx, y + 34, String.format(Locale.ROOT, "%s (v%d): AUC %s, log loss %s, %,d predictions, %,d positive",
-                    esc(v.variant()), v.version(), Double.isNaN(v.auc()) ? "-" : String.format(Locale.ROOT, "%.3f", v.auc()),
-                    Double.isNaN(v.logLoss()) ? "-" : String.format(Locale.ROOT, "%.4f", v.logLoss()), v.predictions(), v.positives()),
+            s.append(text(bx, y + 32, String.format(Locale.ROOT, "%s (v%d): AUC %s, log loss %s", esc(v.variant()), v.version(),
+                    Double.isNaN(v.auc()) ? "-" : String.format(Locale.ROOT, "%.3f", v.auc()),
+                    Double.isNaN(v.logLoss()) ? "-" : String.format(Locale.ROOT, "%.4f", v.logLoss())), "11", "normal"));
+            s.append(text(bx, y + 46, String.format(Locale.ROOT, "%,d predictions, %,d positive", v.predictions(), v.positives()),
                     "11", "normal"));
             k++;
         }
