@@ -152,6 +152,7 @@ final class Node implements AutoCloseable {
                             ServingServer.requestMapper(), schemas.registry()))
                     .tokens(tokens)
                     .history(history)
+                    .diagnostics(() -> diagnostics(rt, data))
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             if (api.scoring() != null) {
@@ -169,6 +170,25 @@ final class Node implements AutoCloseable {
             closeAll(owned);
             throw e;
         }
+    }
+
+    /** {@code GET /v1/diagnostics}: each source's partitions and recent dead letters, and the data folder's disk. */
+    static Map<String, Object> diagnostics(StreamRuntime rt, Path data) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("now", System.currentTimeMillis());
+        d.put("sources", rt.sources().stream().map(rt::diagnostics).toList());
+        Map<String, Object> disk = new LinkedHashMap<>();
+        disk.put("path", data.toAbsolutePath().toString());
+        try {
+            java.nio.file.FileStore store = java.nio.file.Files.getFileStore(data.toAbsolutePath());
+            disk.put("usable_bytes", store.getUsableSpace());
+            disk.put("total_bytes", store.getTotalSpace());
+        } catch (java.io.IOException e) {
+            disk.put("error", e.getMessage());
+        }
+        d.put("disk", disk);
+        d.put("runtime", rt.failure() == null ? "running" : "failed: " + rt.failure().getMessage());
+        return d;
     }
 
     /** The first failure of the runtime or an archiver, or null while everything runs. */

@@ -325,6 +325,8 @@ final class Applier implements Runnable {
     private void reject(SourceRuntime src, Batch.Record r, String reason, String message) {
         Outcome o = Outcome.ofCode(reason);
         src.counters.increment(o == null ? Outcome.MALFORMED : o);
+        src.recentDeadLetters.add(new SourceDiagnostics.DeadLetter(clock.getAsLong(), r.partition(), r.offset(), reason,
+                message.length() > 300 ? message.substring(0, 300) + "..." : message));
         deadLetters.send(src.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, message);
     }
 }

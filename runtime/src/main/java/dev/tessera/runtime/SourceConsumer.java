@@ -83,7 +83,9 @@ final class SourceConsumer implements Runnable {
                 lastPositions = positions;
                 Batch.Record[] records = new Batch.Record[polled.count()];
                 int n = 0;
-                long now = source.quality.isEmpty() ? 0 : System.currentTimeMillis();
+                long wall = System.currentTimeMillis();
+                long now = source.quality.isEmpty() ? 0 : wall;
+                long[] arrivals = source.lastArrival;
                 for (ConsumerRecord<byte[], byte[]> rec : polled) {
                     Decoded decoded;
                     try {
@@ -91,6 +93,9 @@ final class SourceConsumer implements Runnable {
                                 rec.offset(), () -> stopping);
                     } catch (SchemaRegistryUnavailableException e) {
                         return; // stopped while the registry was away: this batch is never handed on
+                    }
+                    if (rec.partition() < arrivals.length) {
+                        arrivals[rec.partition()] = wall;
                     }
                     if (now != 0 && decoded.isAccepted()) {
                         source.quality.observe(decoded.event(), now);

@@ -28,6 +28,10 @@ final class SourceRuntime {
     volatile long publishedWatermark = WatermarkTracker.NONE;
     /** Per partition: records between the consumer's position and the partition's end, as of its last poll (-1: unknown). */
     volatile long[] lag = new long[0];
+    /** Per partition: wall-clock time the consumer last received a record (0: never); written by the consumer. */
+    volatile long[] lastArrival = new long[0];
+    /** The last dead letters, for diagnosis. */
+    final SourceDiagnostics.Recent recentDeadLetters = new SourceDiagnostics.Recent();
 
     // progress, owned by the applier thread
     int partitions;
@@ -56,6 +60,7 @@ final class SourceRuntime {
     @SuppressWarnings("unchecked")
     void initPartitions(int count, long wallNow) {
         partitions = count;
+        lastArrival = new long[count];
         nextOffsets = new long[count];
         Arrays.fill(nextOffsets, -1L); // -1: nothing committed, start from the beginning
         watermark = new WatermarkTracker(count, source.lateness().millis(), source.idleTimeout().millis(), wallNow);

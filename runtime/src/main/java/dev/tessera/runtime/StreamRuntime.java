@@ -207,6 +207,20 @@ public final class StreamRuntime implements AutoCloseable {
         throw new IllegalArgumentException("no running source named " + source);
     }
 
+    /** Per-partition arrivals, lag and event times, and the last dead letters of {@code source} (for diagnosis). */
+    public SourceDiagnostics diagnostics(String source) {
+        SourceRuntime s = source(source);
+        long[] lag = s.lag;
+        long[] arrivals = s.lastArrival;
+        long[] maxima = s.watermark == null ? new long[0] : s.watermark.partitionMaximaForReading();
+        List<SourceDiagnostics.Partition> parts = new java.util.ArrayList<>();
+        for (int p = 0; p < arrivals.length; p++) {
+            parts.add(new SourceDiagnostics.Partition(p, arrivals[p], p < lag.length ? lag[p] : -1,
+                    p < maxima.length ? maxima[p] : Long.MIN_VALUE));
+        }
+        return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source));
+    }
+
     /** The live checks of every consumed source's quality rules ({@code expect:}), by source then field. */
     public List<dev.tessera.core.quality.ValueExpectation> quality() {
         List<dev.tessera.core.quality.ValueExpectation> out = new java.util.ArrayList<>();

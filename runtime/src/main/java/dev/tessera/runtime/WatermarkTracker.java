@@ -107,4 +107,9 @@ final class WatermarkTracker {
     long[] partitionMaxima() {
         return maxEventTime.clone();
     }
+
+    /** {@link #partitionMaxima} from another thread (diagnosis): a racy copy, each value one the applier wrote. */
+    long[] partitionMaximaForReading() {
+        return maxEventTime.clone();
+    }
 }

@@ -60,7 +60,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
             "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /v1/quality",
-            "GET /v1/alerts", "POST /v1/score/{model}", "GET /v1/models", "GET /v1/experiments", "GET /health", "GET /metrics",
+            "GET /v1/alerts", "POST /v1/score/{model}", "GET /v1/models", "GET /v1/experiments", "GET /v1/diagnostics", "GET /health", "GET /metrics",
             "GET / (the console)", "GET /console/{file}");
 
     /**
@@ -69,7 +69,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
                  Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
-                 MetricsHistory history, QualityMonitor monitor, Scoring scoring) {}
+                 MetricsHistory history, QualityMonitor monitor, Scoring scoring, Supplier<Object> diagnostics) {}
 
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
@@ -205,7 +205,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return "push";
             }
             if (p.size() == 2 && (p.get(1).equals("quality") || p.get(1).equals("alerts") || p.get(1).equals("models")
-                    || p.get(1).equals("experiments"))) {
+                    || p.get(1).equals("experiments") || p.get(1).equals("diagnostics"))) {
                 return p.get(1);
             }
             if (p.get(1).equals("score") && p.size() == 3) {
@@ -294,6 +294,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 parts.tokens.check(auth, Tokens.Scope.READ);
                 Scoring scoring = requireScoring();
                 return json(HttpResponseStatus.OK, endpoint.equals("models") ? scoring::models : scoring::experiments);
+            }
+            case "diagnostics": {
+                checkMethod(req, HttpMethod.GET);
+                parts.tokens.check(auth, Tokens.Scope.READ);
+                if (parts.diagnostics == null) {
+                    throw ApiException.notFound("no_diagnostics", "this server runs no stream runtime to diagnose",
+                            "run tessera doctor against a node that runs the sources (tessera run or tessera demo)");
+                }
+                Object d = parts.diagnostics.get();
+                return json(HttpResponseStatus.OK, out -> out.writeObject(d));
             }
             case "quality", "alerts": {
                 checkMethod(req, HttpMethod.GET);

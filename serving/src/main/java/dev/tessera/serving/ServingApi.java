@@ -34,11 +34,13 @@ public final class ServingApi {
     private final MetricsHistory history;
     private final QualityMonitor monitor;
     private final Scoring scoring;
+    private final Supplier<Object> diagnostics;
 
     private ServingApi(Builder b) {
         FeatureReader reader = b.served == null ? b.reader : b.served.monitor(b.reader);
         this.queries = new FeatureQueries(b.defs, reader, b.clock, b.maxEntities, b.responseLog);
         this.monitor = b.monitor;
+        this.diagnostics = b.diagnostics;
         this.pusher = b.pusher;
         this.health = b.health;
         this.metrics = b.metrics;
@@ -69,7 +71,7 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring, diagnostics);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -107,6 +109,7 @@ public final class ServingApi {
         private ServedQuality served;
         private dev.tessera.inference.ModelRegistry models;
         private PredictionLog predictions = PredictionLog.NONE;
+        private Supplier<Object> diagnostics;
         private ExperimentStates experimentStates = ExperimentStates.inMemory();
         private QualityMonitor monitor;
         private MetricsHistory history;
@@ -164,6 +167,12 @@ public final class ServingApi {
          */
         public Builder models(dev.tessera.inference.ModelRegistry registry) {
             this.models = registry;
+            return this;
+        }
+
+        /** What {@code GET /v1/diagnostics} answers ({@code tessera doctor} reads it); 404 without. */
+        public Builder diagnostics(Supplier<Object> d) {
+            this.diagnostics = d;
             return this;
         }
 

@@ -1,0 +1,356 @@
+package dev.tessera.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.TimeSpan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera doctor}: diagnoses a running node (issue [Operate]). It watches the node for
+ * {@code --interval} (two scrapes of {@code /metrics} and {@code /v1/diagnostics}) and runs its
+ * checks in order, each reporting what it found with the evidence and the next action:
+ * <ol>
+ *   <li>consumer lag above {@code --lag-threshold} and growing;</li>
+ *   <li>partitions idle while others of the same source receive records (a stalled watermark);</li>
+ *   <li>dead letters above 1% of the events read, by reason, with recent examples;</li>
+ *   <li>upstream silence: nothing arrived on any partition of a source;</li>
+ *   <li>clock skew: events rejected as from the future;</li>
+ *   <li>the runtime failed, or the data folder's disk is nearly full;</li>
+ *   <li>serving errors (5xx).</li>
+ * </ol>
+ * The first finding is the diagnosis. Exit 0 when nothing is found, 1 when something is, 2 when
+ * the node cannot be asked.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Diagnose a running Tessera node: consumer lag, idle partitions, dead letters by reason, upstream silence,"
+                + " clock skew, store and disk, serving errors; each finding with its evidence and the next action.",
+                "Exit 0: nothing found; 1: findings (the first is the diagnosis); 2: the node cannot be asked."})
+final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+            description = "The node (tessera demo or run). Default: ${DEFAULT-VALUE}")
+    String url;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token with the read scope (default: $TESSERA_TOKEN).")
+    String token;
+
+    @Option(names = "--source", paramLabel = "SOURCE", description = "Only this source.")
+    String only;
+
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "How long to watch the node (rates and trends). Default: ${DEFAULT-VALUE}")
+    double interval;
+
+    @Option(names = "--idle-after", paramLabel = "DURATION", defaultValue = "30s", converter = GenerateCommand.SpanConverter.class,
+            description = "A partition with no record for this long is idle. Default: ${DEFAULT-VALUE}")
+    TimeSpan idleAfter;
+
+    @Option(names = "--lag-threshold", paramLabel = "RECORDS", defaultValue = "10000",
+            description = "Consumer lag above this, and growing, is a finding. Default: ${DEFAULT-VALUE}")
+    long lagThreshold;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One finding: which check, about what, what was seen, and what to do. */
+    record Finding(String check, String subject, String summary, List<String> evidence, String next, String runbook) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        String bearer = token != null ? token : System.getenv(StatusCommand.TOKEN_ENV);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        PrometheusText m1;
+        PrometheusText m2;
+        JsonNode d1;
+        JsonNode d2;
+        try {
+            m1 = PrometheusText.parse(get(http, base + "/metrics", bearer));
+            d1 = json.readTree(get(http, base + "/v1/diagnostics", bearer));
+            Thread.sleep((long) (interval * 1000));
+            m2 = PrometheusText.parse(get(http, base + "/metrics", bearer));
+            d2 = json.readTree(get(http, base + "/v1/diagnostics", bearer));
+        } catch (IOException | IllegalStateException e) {
+            err.println("cannot ask the Tessera node at " + base + ": " + e.getMessage());
+            return 2;
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<JsonNode> sources = new ArrayList<>();
+        d2.path("sources").forEach(s -> {
+            if (only == null || only.equals(s.path("source").asText())) {
+                sources.add(s);
+            }
+        });
+        if (only != null && sources.isEmpty()) {
+            err.println("the node consumes no source '" + only + "'");
+            return 2;
+        }
+        long now = d2.path("now").asLong();
+        for (JsonNode s : sources) {
+            lag(s, source(d1, s.path("source").asText()), findings);
+        }
+        for (JsonNode s : sources) {
+            idlePartitions(s, now, m1, m2, findings);
+        }
+        for (JsonNode s : sources) {
+            deadLetters(s, m1, m2, findings);
+        }
+        for (JsonNode s : sources) {
+            silence(s, now, m1, m2, findings);
+        }
+        for (JsonNode s : sources) {
+            clockSkew(s, m1, m2, findings);
+        }
+        storeAndRuntime(d2, findings);
+        serving(m1, m2, findings);
+
+        out.printf(Locale.ROOT, "tessera doctor: %s, watched for %s s, %d source%s%n", base, trim(interval), sources.size(),
+                sources.size() == 1 ? "" : "s");
+        if (findings.isEmpty()) {
+            out.println("nothing found: lag, partitions, dead letters, arrivals, clocks, store and serving look healthy");
+            out.flush();
+            return 0;
+        }
+        int i = 1;
+        for (Finding f : findings) {
+            out.printf(Locale.ROOT, "%d. [%s] %s: %s%n", i++, f.check(), f.subject(), f.summary());
+            for (String e : f.evidence()) {
+                out.println("     evidence: " + e);
+            }
+            out.println("     next: " + f.next() + (f.runbook() == null ? "" : " (runbook: docs/runbooks/" + f.runbook() + ".md)"));
+        }
+        Finding first = findings.get(0);
+        out.println("Diagnosis: " + first.check() + " on " + first.subject() + " — " + first.summary());
+        out.flush();
+        return 1;
+    }
+
+    private static JsonNode source(JsonNode diagnostics, String name) {
+        for (JsonNode s : diagnostics.path("sources")) {
+            if (s.path("source").asText().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void lag(JsonNode s, JsonNode before, List<Finding> findings) {
+        long end = sumLag(s);
+        long start = before == null ? end : sumLag(before);
+        if (end > lagThreshold && end > start) {
+            findings.add(new Finding("lag", "source " + s.path("source").asText(), "consumer lag is " + end + " records and growing ("
+                    + (end - start >= 0 ? "+" : "") + (end - start) + " in " + trim(interval) + " s)",
+                    List.of("per partition: " + lags(s)), "the runtime is falling behind its topic: check its CPU and GC;"
+                    + " past one machine, run the Flink job", "lag"));
+        }
+    }
+
+    private static long sumLag(JsonNode s) {
+        long sum = 0;
+        for (JsonNode p : s.path("partitions")) {
+            sum += Math.max(0, p.path("lag").asLong());
+        }
+        return sum;
+    }
+
+    private static String lags(JsonNode s) {
+        List<String> l = new ArrayList<>();
+        s.path("partitions").forEach(p -> l.add(p.path("partition").asInt() + ": " + p.path("lag").asLong()));
+        return String.join(", ", l);
+    }
+
+    private void idlePartitions(JsonNode s, long now, PrometheusText m1, PrometheusText m2, List<Finding> findings) {
+        List<Integer> idle = new ArrayList<>();
+        List<Integer> active = new ArrayList<>();
+        Map<Integer, Long> since = new LinkedHashMap<>();
+        for (JsonNode p : s.path("partitions")) {
+            long last = p.path("lastArrival").asLong();
+            int n = p.path("partition").asInt();
+            if (last == 0 || now - last > idleAfter.millis()) {
+                idle.add(n);
+                since.put(n, last == 0 ? -1 : (now - last) / 1000);
+            } else {
+                active.add(n);
+            }
+        }
+        if (idle.isEmpty() || active.isEmpty()) {
+            return; // all idle is upstream silence (check 4)
+        }
+        String source = s.path("source").asText();
+        List<String> evidence = new ArrayList<>();
+        for (Map.Entry<Integer, Long> e : since.entrySet()) {
+            evidence.add("partition " + e.getKey() + ": " + (e.getValue() < 0 ? "no record since the node started"
+                    : "last record " + e.getValue() + " s ago"));
+        }
+        evidence.add("partitions " + active + " received records in the last " + idleAfter);
+        Map<String, String> src = Map.of("source", source);
+        double w1 = m1.value("tessera_source_watermark_seconds", src);
+        double w2 = m2.value("tessera_source_watermark_seconds", src);
+        if (!Double.isNaN(w1) && w1 == w2) {
+            evidence.add("the watermark did not move in " + trim(interval) + " s: an idle partition holds it back until the source's"
+                    + " idle_timeout, so recent events wait to be judged late");
+        }
+        findings.add(new Finding("idle partitions", "source " + source, (idle.size() == 1 ? "partition " + idle.get(0) + " of topic "
+                + s.path("topic").asText() + " is idle" : "partitions " + idle + " of topic " + s.path("topic").asText() + " are idle")
+                + " while the others receive records", evidence, "a producer instance is down or its keys no longer hash to those"
+                + " partitions: check the producers writing to " + s.path("topic").asText(), "freshness"));
+    }
+
+    private void deadLetters(JsonNode s, PrometheusText m1, PrometheusText m2, List<Finding> findings) {
+        String source = s.path("source").asText();
+        long in = delta(m1, m2, source, "in");
+        Map<String, Long> byReason = new LinkedHashMap<>();
+        long rejected = 0;
+        for (String reason : m2.labelValues("tessera_source_events_total", "outcome")) {
+            if (List.of("in", "accepted", "duplicate", "non_finite_value", "future").contains(reason)) {
+                continue; // future: the clock-skew check
+            }
+            long d = delta(m1, m2, source, reason);
+            if (d > 0) {
+                byReason.put(reason, d);
+                rejected += d;
+            }
+        }
+        if (in == 0 || rejected < 5 || (double) rejected / in <= 0.01) {
+            return;
+        }
+        String top = byReason.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<String> evidence = new ArrayList<>();
+        evidence.add("by reason: " + byReason);
+        int shown = 0;
+        for (JsonNode d : s.path("deadLetters")) {
+            if (d.path("reason").asText().equals(top) && shown++ < 3) {
+                evidence.add("e.g. partition " + d.path("partition").asInt() + " offset " + d.path("offset").asLong() + ": "
+                        + d.path("message").asText());
+            }
+        }
+        String next = switch (top) {
+            case "late" -> "events arrive later than the source's lateness: a producer is delayed or replaying old events;"
+                    + " raise lateness, or load them with tessera import (no lateness rule) and tessera backfill";
+            case "malformed", "schema_mismatch", "too_large" -> "a producer sends records the source cannot read: check its"
+                    + " latest deploy; the records are in " + s.path("topic").asText() + ".dlq";
+            case "missing_key" -> "a producer stopped sending the entity key fields";
+            case "bad_timestamp" -> "a producer writes the timestamp in another format (epoch millis or ISO-8601 expected)";
+            default -> "read the dead-letter topic " + s.path("topic").asText() + ".dlq";
+        };
+        findings.add(new Finding("dead letters", "source " + source, String.format(Locale.ROOT,
+                "%d of %d events (%.1f%%) dead-lettered in %s s, mostly %s (%d)", rejected, in, 100.0 * rejected / in, trim(interval),
+                top, byReason.get(top)), evidence, next, "reject_rate"));
+    }
+
+    private void silence(JsonNode s, long now, PrometheusText m1, PrometheusText m2, List<Finding> findings) {
+        String source = s.path("source").asText();
+        if (delta(m1, m2, source, "in") > 0) {
+            return;
+        }
+        long newest = 0;
+        for (JsonNode p : s.path("partitions")) {
+            newest = Math.max(newest, p.path("lastArrival").asLong());
+        }
+        if (newest != 0 && now - newest <= idleAfter.millis()) {
+            return;
+        }
+        findings.add(new Finding("upstream silence", "source " + source, newest == 0 ? "no event has arrived since the node started"
+                : "no event arrived on any partition for " + (now - newest) / 1000 + " s", List.of("0 events read in the last "
+                + trim(interval) + " s; freshness " + trim(m2.value("tessera_source_freshness_seconds", Map.of("source", source)))
+                + " s"), "the producers of " + s.path("topic").asText() + " stopped, or write elsewhere: check them and the topic",
+                "freshness"));
+    }
+
+    private void clockSkew(JsonNode s, PrometheusText m1, PrometheusText m2, List<Finding> findings) {
+        String source = s.path("source").asText();
+        long future = delta(m1, m2, source, "future");
+        if (future == 0) {
+            return;
+        }
+        List<String> evidence = new ArrayList<>();
+        for (JsonNode d : s.path("deadLetters")) {
+            if (d.path("reason").asText().equals("future") && evidence.size() < 2) {
+                evidence.add("e.g. " + d.path("message").asText());
+            }
+        }
+        findings.add(new Finding("clock skew", "source " + source, future + " events stamped ahead of the clock were rejected in "
+                + trim(interval) + " s", evidence, "a producer's clock is ahead, or it writes micro- or nanoseconds where epoch"
+                + " milliseconds are expected", "reject_rate"));
+    }
+
+    private static void storeAndRuntime(JsonNode d, List<Finding> findings) {
+        String runtime = d.path("runtime").asText("running");
+        if (!runtime.equals("running")) {
+            findings.add(new Finding("runtime", "the stream runtime", runtime, List.of(), "read the node's log; restart it (it resumes"
+                    + " from its last commit)", "freshness"));
+        }
+        JsonNode disk = d.path("disk");
+        long usable = disk.path("usable_bytes").asLong(-1);
+        long total = disk.path("total_bytes").asLong(-1);
+        if (usable >= 0 && total > 0 && usable < total * 0.05) {
+            findings.add(new Finding("disk", "data folder " + disk.path("path").asText(), String.format(Locale.ROOT,
+                    "only %.1f%% of the disk is free (%,d MB)", 100.0 * usable / total, usable >> 20), List.of(),
+                    "free space: the store and the archive stop committing when the disk is full", null));
+        }
+    }
+
+    private void serving(PrometheusText m1, PrometheusText m2, List<Finding> findings) {
+        double total = 0;
+        double errors = 0;
+        for (var e : m2.families().getOrDefault("tessera_http_server_requests_seconds_count", Map.of()).entrySet()) {
+            double before = m1.families().getOrDefault("tessera_http_server_requests_seconds_count", Map.of()).getOrDefault(e.getKey(), 0.0);
+            double d = e.getValue() - before;
+            total += d;
+            if (e.getKey().getOrDefault("status", "").startsWith("5")) {
+                errors += d;
+            }
+        }
+        if (total >= 20 && errors / total > 0.01) {
+            findings.add(new Finding("serving errors", "the HTTP API", String.format(Locale.ROOT, "%.0f of %.0f requests (%.1f%%)"
+                    + " answered 5xx in %s s", errors, total, 100 * errors / total, trim(interval)), List.of(),
+                    "503 store_unavailable: the online store (Redis) is down; 500: a bug, see the log", null));
+        }
+    }
+
+    private static long delta(PrometheusText m1, PrometheusText m2, String source, String outcome) {
+        Map<String, String> l = Map.of("source", source, "outcome", outcome);
+        double a = m1.value("tessera_source_events_total", l);
+        double b = m2.value("tessera_source_events_total", l);
+        return Double.isNaN(b) ? 0 : Math.round(b - (Double.isNaN(a) ? 0 : a));
+    }
+
+    private static String trim(double d) {
+        return Double.isNaN(d) ? "-" : d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    private static String get(HttpClient http, String url, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+        if (bearer != null && !bearer.isBlank()) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new IllegalStateException(url + " wants a token with the read scope: pass --token or set " + StatusCommand.TOKEN_ENV);
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tessera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.generator.CommerceSource;
+import dev.tessera.generator.DisorderRates;
+import dev.tessera.generator.GeneratorConfig;
+import dev.tessera.generator.LiveGeneration;
+import dev.tessera.generator.LiveGenerator;
+import dev.tessera.serving.Tokens;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue [Operate]: for each fault the live generator injects into a running node — a paused
+ * partition, a flood of late events, a burst of malformed records, producers that stop — {@code
+ * tessera doctor} names that fault first; on a healthy stream it finds nothing.
+ */
+class DoctorTest {
+    private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
+    private static final Pattern FIRST = Pattern.compile("(?m)^1\\. \\[([^]]+)] ([^:]+): (.*)$");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void doctorNamesEachInjectedFaultFirst() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        int partitions = 4;
+        try (Node node = Node.start(defs, EXAMPLES, tmp.resolve("data"), null, partitions, "127.0.0.1", 0, Tokens.none(), null)) {
+            GeneratorConfig config = GeneratorConfig.liveBuilder().seed(5).accounts(2000).eventsPerSecond(300).definitions(defs)
+                    .disorder(DisorderRates.NONE).sources(EnumSet.of(CommerceSource.PAYMENTS, CommerceSource.LOGINS)).build();
+            try (LiveGeneration live = LiveGenerator.start(config, node.bootstrap,
+                    Map.of("payments", "commerce.payments", "logins", "commerce.logins"))) {
+                awaitAccepted(node, 300);
+                CommandLineTest.Run healthy = doctor(node);
+                assertThat(healthy.exit()).as(healthy.out()).isZero();
+                assertThat(healthy.out()).contains("nothing found");
+
+                live.faults().pausePartition(CommerceSource.PAYMENTS, 1, partitions);
+                Thread.sleep(4_000);
+                assertFirst(doctor(node), "idle partitions", "source payments", "partition 1 of topic commerce.payments is idle");
+                live.faults().pausePartition(CommerceSource.PAYMENTS, -1, partitions);
+
+                live.faults().lateFlood(CommerceSource.PAYMENTS, 0.3);
+                Thread.sleep(1_000);
+                assertFirst(doctor(node), "dead letters", "source payments", "mostly late");
+                live.faults().lateFlood(CommerceSource.PAYMENTS, 0);
+
+                live.faults().malformedBurst(CommerceSource.PAYMENTS, 0.3);
+                Thread.sleep(1_000);
+                assertFirst(doctor(node), "dead letters", "source payments", "mostly malformed");
+                live.faults().malformedBurst(CommerceSource.PAYMENTS, 0);
+
+                live.faults().stall(CommerceSource.PAYMENTS, true);
+                Thread.sleep(4_000);
+                CommandLineTest.Run silent = doctor(node);
+                assertFirst(silent, "upstream silence", "source payments", "no event arrived on any partition");
+                assertThat(silent.out()).contains("Diagnosis: upstream silence on source payments");
+            }
+        }
+    }
+
+    private static CommandLineTest.Run doctor(Node node) {
+        return CommandLineTest.tessera("doctor", "--url", node.url(), "--source", "payments", "--interval", "2", "--idle-after", "3s");
+    }
+
+    private static void assertFirst(CommandLineTest.Run run, String check, String subject, String summary) {
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
+        Matcher m = FIRST.matcher(run.out());
+        assertThat(m.find()).as(run.out()).isTrue();
+        assertThat(m.group(1)).as(run.out()).isEqualTo(check);
+        assertThat(m.group(2)).isEqualTo(subject);
+        assertThat(m.group(3)).as(run.out()).contains(summary);
+    }
+
+    private static void awaitAccepted(Node node, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (node.runtime.counters("payments").getOrDefault("accepted", 0L) < n) {
+            assertThat(System.nanoTime()).as("events applied in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(Duration.ofSeconds(1).toMillis());
+    }
+}
