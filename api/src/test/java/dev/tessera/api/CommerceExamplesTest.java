@@ -16,7 +16,7 @@ class CommerceExamplesTest {
         assertThat(result.problems()).isEmpty();
         Definitions defs = result.definitions();
         assertThat(defs.entities()).containsOnlyKeys("account", "card", "device", "ip");
-        assertThat(defs.sources()).containsOnlyKeys("payments", "logins", "signups", "chargebacks");
+        assertThat(defs.sources()).containsOnlyKeys("payments", "logins", "signups", "chargebacks", "predictions");
         assertThat(defs.groups()).containsOnlyKeys("account_payments", "card_payments", "account_logins",
                 "device_logins", "ip_signups");
         assertThat(defs.services()).containsOnlyKeys("account_risk_v1", "account_risk_v2");
