@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class QualityMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
     static final int MIN_VALUES = 20;
+    /** Every kind of alert this monitor raises; each has a runbook, {@code docs/runbooks/<kind>.md}. */
+    public static final List<String> ALERTS = List.of("freshness", "lag", "reject_rate", "quality_rule", "drift");
     private static final int KEEP_RESOLVED = 50;
 
     /**
@@ -387,7 +389,7 @@ public final class QualityMonitor implements AutoCloseable {
                         .tag("feature", s.qualifiedName()).register(registry);
             }
         }
-        for (String kind : List.of("freshness", "lag", "reject_rate", "quality_rule", "drift")) {
+        for (String kind : ALERTS) {
             io.micrometer.core.instrument.Gauge.builder("tessera.alerts.firing", this,
                             m -> m.report().firing().stream().filter(a -> a.alert().equals(kind)).count())
                     .description("Alerts firing, by kind").tag("alert", kind).register(registry);
