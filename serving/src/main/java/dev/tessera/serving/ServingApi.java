@@ -34,6 +34,7 @@ public final class ServingApi {
     private final MetricsHistory history;
     private final QualityMonitor monitor;
     private final Scoring scoring;
+    private final HttpTracing tracing;
 
     private ServingApi(Builder b) {
         FeatureReader reader = b.served == null ? b.reader : b.served.monitor(b.reader);
@@ -49,6 +50,7 @@ public final class ServingApi {
         this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
                 : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;
+        this.tracing = b.tracing == null ? null : new HttpTracing(b.tracing);
     }
 
     public static Builder builder(Definitions defs, FeatureReader reader) {
@@ -69,7 +71,8 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring,
+                tracing);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -110,6 +113,7 @@ public final class ServingApi {
         private ExperimentStates experimentStates = ExperimentStates.inMemory();
         private QualityMonitor monitor;
         private MetricsHistory history;
+        private io.opentelemetry.api.OpenTelemetry tracing;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -192,6 +196,15 @@ public final class ServingApi {
          */
         public Builder history(MetricsHistory h) {
             this.history = h;
+            return this;
+        }
+
+        /**
+         * Traces every request with {@code otel} (a span per request, ADR 024); null (the default)
+         * turns tracing off. Give the {@link EventPusher} the same instance so pushes carry the trace.
+         */
+        public Builder tracing(io.opentelemetry.api.OpenTelemetry otel) {
+            this.tracing = otel;
             return this;
         }
 
