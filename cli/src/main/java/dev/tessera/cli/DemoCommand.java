@@ -109,9 +109,10 @@ final class DemoCommand implements Callable<Integer> {
         Tokens tokens = serving.tokens();
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
-        try (Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens,
+        try (Tracing tracing = serving.tracing();
+             Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens,
                 noArchive ? null : ARCHIVE_COMMIT_INTERVAL, serving.logResponses(1), registry.settings(), null, null,
-                serving.monitoring())) {
+                serving.monitoring(), tracing.otel())) {
             EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
             Map<String, String> topics = new LinkedHashMap<>();
             for (CommerceSource s : CommerceSource.values()) {

@@ -87,17 +87,19 @@ final class Node implements AutoCloseable {
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
                       RegistrySettings registry) {
         return start(defs, features, data, bootstrapServers, partitions, host, port, tokens, archiveEvery, logResponses,
-                registry, null, null, Monitoring.DEFAULTS);
+                registry, null, null, Monitoring.DEFAULTS, null);
     }
 
     /**
      * As above; {@code redisUri} not null: the online store is that (standalone) Redis, keys under
      * {@code redisNamespace}, instead of RocksDB in {@code data/store}, so {@code tessera serve}
-     * nodes can read it. {@code monitoring}: quality, drift and alerts.
+     * nodes can read it. {@code monitoring}: quality, drift and alerts. {@code tracing}: where the
+     * runtime, the pusher and the server send spans (ADR 024); null: tracing off.
      */
     static Node start(Definitions defs, Path features, Path data, String bootstrapServers, int partitions,
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
-                      RegistrySettings registry, String redisUri, String redisNamespace, Monitoring monitoring) {
+                      RegistrySettings registry, String redisUri, String redisNamespace, Monitoring monitoring,
+                      io.opentelemetry.api.OpenTelemetry tracing) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -119,7 +121,7 @@ final class Node implements AutoCloseable {
                     : RedisTileStore.open(redisUri, redisNamespace);
             owned.push(store);
             StreamRuntime rt = StreamRuntime.start(defs, features, store,
-                    RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()));
+                    RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()).withTracing(tracing));
             owned.push(rt);
             MetricsHistory history = MetricsHistory.start(rt); // the console's source charts; closed before the runtime
             owned.push(history);
@@ -149,7 +151,8 @@ final class Node implements AutoCloseable {
             ServingApi api = builder
                     .responseLog(responses)
                     .pusher(new EventPusher(defs, features, producer, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
-                            ServingServer.requestMapper(), schemas.registry()))
+                            ServingServer.requestMapper(), schemas.registry(), tracing))
+                    .tracing(tracing)
                     .tokens(tokens)
                     .history(history)
                     .diagnostics(() -> diagnostics(rt, data))

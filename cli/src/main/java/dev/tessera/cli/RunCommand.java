@@ -101,9 +101,10 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("--archive-commit-interval must be at least 1 second, got " + archiveCommitSeconds);
             return 2;
         }
-        try (Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
+        try (Tracing tracing = serving.tracing();
+             Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
                 partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0),
-                registry.settings(), redis, redisNamespace, serving.monitoring())) {
+                registry.settings(), redis, redisNamespace, serving.monitoring(), tracing.otel())) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
                 out.println("embedded Kafka at " + node.bootstrap + " (data in " + common.data.resolve("kafka") + ")");

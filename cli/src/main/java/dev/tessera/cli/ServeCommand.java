@@ -77,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Tokens tokens = serving.tokens();
         double logFraction = serving.logResponses(0);
-        try (RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
+        try (Tracing tracing = serving.tracing();
+             RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
              ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE) {
             StoreFeatureReader reader = new StoreFeatureReader(defs, store);
             ServingApi.Builder builder = ServingApi.builder(defs, reader)
@@ -87,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
                     .tokens(tokens)
                     .health(() -> health(store))
                     .responseLog(responses)
+                    .tracing(tracing.otel())
                     .build();
             monitor.bind(api.metrics()).start();
             try (monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {

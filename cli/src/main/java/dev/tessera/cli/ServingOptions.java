@@ -47,6 +47,25 @@ final class ServingOptions {
             description = "Served values are compared per window of this length. Default: ${DEFAULT-VALUE}")
     dev.tessera.api.TimeSpan driftWindow;
 
+    @Option(names = "--tracing", paramLabel = "off|log|otlp", defaultValue = "off",
+            description = "OpenTelemetry tracing of HTTP requests, pushes and applied batches: off, log (spans written to the log)"
+                    + " or otlp (sent to --otlp-endpoint). Default: ${DEFAULT-VALUE}")
+    Tracing.Mode tracing;
+
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "The OTLP/HTTP traces endpoint for --tracing otlp. Default: " + Tracing.DEFAULT_OTLP_ENDPOINT)
+    java.net.URI otlpEndpoint;
+
+    @Option(names = "--trace-sample", paramLabel = "RATIO", defaultValue = "1",
+            description = "Fraction (0..1) of new traces sampled; a request with a sampled traceparent is always traced"
+                    + " (parent-based). Default: ${DEFAULT-VALUE}")
+    double traceSample;
+
+    /** The tracing the options ask for; close it after the server and the runtime. */
+    Tracing tracing() {
+        return Tracing.open(tracing, otlpEndpoint, traceSample);
+    }
+
     /** The monitoring the options ask for. */
     Monitoring monitoring() {
         return new Monitoring(new dev.tessera.serving.QualityMonitor.Settings(java.time.Duration.ofMillis(alertInterval.millis()),

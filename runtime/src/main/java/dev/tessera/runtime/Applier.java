@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * One owner makes a commit a consistent cut without coordination, and makes replay deterministic per
  * partition. Decoding, the expensive part, runs on the consumer threads in parallel; applying a
  * decoded event is a few hundred nanoseconds. Scale past one core is the Flink runtime's job.
+ *
+ * <h2>Tracing</h2>
+ * With tracing on ({@link RecordTracing}), each batch gets a span, and each record that carries a
+ * trace context gets an {@code apply} span, child of the producer's span, ended once the record is
+ * applied (readable) or refused, with its outcome as an attribute. With tracing off nothing here
+ * touches OpenTelemetry.
  */
 final class Applier implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -64,6 +70,10 @@ final class Applier implements Runnable {
     });
     private Future<?> inFlight;
     private final RuntimeConfig.AppliedListener listener;
+    /** Null when tracing is off (then no span is ever started here). */
+    private final RecordTracing tracing;
+    /** The apply span of the record being applied, when it is traced; null otherwise. */
+    private io.opentelemetry.api.trace.Span tracedRecord;
 
     private volatile boolean stopping;
     private volatile Throwable failure;
@@ -74,6 +84,15 @@ final class Applier implements Runnable {
     Applier(List<SourceRuntime> sources, BlockingQueue<Batch> queue, Checkpointer checkpointer,
             DeadLetterSink deadLetters, LongSupplier clock, long commitIntervalMillis, int maxRecordsPerCommit,
             RuntimeConfig.AppliedListener listener, java.util.function.Consumer<Map<SourceRuntime, long[]>> afterCommit) {
+        this(sources, queue, checkpointer, deadLetters, clock, commitIntervalMillis, maxRecordsPerCommit, listener, afterCommit, null);
+    }
+
+    /** @param tracing null: tracing off */
+    Applier(List<SourceRuntime> sources, BlockingQueue<Batch> queue, Checkpointer checkpointer,
+            DeadLetterSink deadLetters, LongSupplier clock, long commitIntervalMillis, int maxRecordsPerCommit,
+            RuntimeConfig.AppliedListener listener, java.util.function.Consumer<Map<SourceRuntime, long[]>> afterCommit,
+            RecordTracing tracing) {
+        this.tracing = tracing;
         this.listener = listener;
         this.sources = sources;
         this.queue = queue;
@@ -177,6 +196,20 @@ final class Applier implements Runnable {
     }
 
     void process(Batch batch, long now) {
+        if (tracing == null) {
+            apply(batch, now, null);
+            return;
+        }
+        io.opentelemetry.api.trace.Span span = tracing.startBatch(batch.source().source.name(), batch.size());
+        try {
+            apply(batch, now, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    /** Applies a batch; {@code batchSpan} is null when tracing is off, else the batch's span. */
+    private void apply(Batch batch, long now, io.opentelemetry.api.trace.Span batchSpan) {
         SourceRuntime src = batch.source();
         src.watermark.advance(now);
         long watermark = src.watermark.watermark();
@@ -193,87 +226,103 @@ final class Applier implements Runnable {
         long duplicates = 0;
         for (int i = 0; i < batch.size(); i++) {
             Batch.Record r = batch.records()[i];
-            int p = r.partition();
-            src.nextOffsets[p] = r.offset() + 1;
-            Decoded d = r.decoded();
-            if (!d.isAccepted()) {
-                reject(src, r, d.reason().code(), d.message());
-                continue;
+            if (batchSpan != null && r.trace() != null) {
+                tracedRecord = tracing.startApply(src.source.name(), r, batchSpan);
             }
-            Event e = d.event();
-            long et;
             try {
-                et = rules.eventTime(e);
-            } catch (IllegalArgumentException ex) {
-                reject(src, r, Outcome.BAD_TIMESTAMP.code(), ex.getMessage());
-                continue;
-            }
-            if (rules.isFuture(et, now)) {
-                reject(src, r, Outcome.FUTURE.code(), rules.futureMessage(et, now));
-                continue;
-            }
-            if (et < watermark) {
-                reject(src, r, Outcome.LATE.code(), "event time " + EventRules.instant(et) + " is before the watermark "
-                        + EventRules.instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
-                        + "); raise lateness or backfill it with tessera import");
-                continue;
-            }
-            boolean anyKey = false;
-            for (int g = 0; g < keys.length; g++) {
-                keys[g] = groups.get(g).keyOf(e);
-                if (keys[g] == null) {
-                    groups.get(g).missingKey.incrementAndGet();
-                } else {
-                    anyKey = true;
-                }
-            }
-            if (!anyKey && !groups.isEmpty()) {
-                reject(src, r, Outcome.MISSING_KEY.code(), rules.missingKeyMessage());
-                continue;
-            }
-            String id = rules.id(e);
-            if (!src.dedup[p].firstSeen(id, et)) {
-                duplicates++;
-                continue;
-            }
-            if (id != null) {
-                src.addedIds[p].add(id, et);
-            }
-            src.watermark.observe(p, et, now);
-            int nonFinite = 0;
-            for (int g = 0; g < keys.length; g++) {
-                if (keys[g] == null) {
+                int p = r.partition();
+                src.nextOffsets[p] = r.offset() + 1;
+                Decoded d = r.decoded();
+                if (!d.isAccepted()) {
+                    reject(src, r, d.reason().code(), d.message());
                     continue;
                 }
-                GroupRuntime gr = groups.get(g);
-                EntityState st = gr.stateFor(keys[g]);
-                while (true) {
-                    synchronized (st) {
-                        if (!st.removed) {
-                            checkpointer.encodeIfFrozen(gr, st); // copy-on-write: the pending commit gets the cut's state
-                            nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
-                            if (et > st.maxEventTime) {
-                                st.maxEventTime = et;
-                            }
-                            if (!st.dirty) {
-                                st.dirty = true;
-                                dirty.add(new Checkpointer.Dirty(gr, st));
-                            }
-                            break;
-                        }
-                    }
-                    st = gr.stateFor(keys[g]); // dropped by a commit's eviction since the lookup: look it up again
+                Event e = d.event();
+                long et;
+                try {
+                    et = rules.eventTime(e);
+                } catch (IllegalArgumentException ex) {
+                    reject(src, r, Outcome.BAD_TIMESTAMP.code(), ex.getMessage());
+                    continue;
                 }
-            }
-            accepted++;
-            if (et > newest) {
-                newest = et;
-            }
-            if (listener != RuntimeConfig.AppliedListener.NONE) {
-                listener.applied(src.source.name(), r.timestamp(), clock.getAsLong());
-            }
-            if (nonFinite > 0) {
-                counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
+                if (rules.isFuture(et, now)) {
+                    reject(src, r, Outcome.FUTURE.code(), rules.futureMessage(et, now));
+                    continue;
+                }
+                if (et < watermark) {
+                    reject(src, r, Outcome.LATE.code(), "event time " + EventRules.instant(et) + " is before the watermark "
+                            + EventRules.instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
+                            + "); raise lateness or backfill it with tessera import");
+                    continue;
+                }
+                boolean anyKey = false;
+                for (int g = 0; g < keys.length; g++) {
+                    keys[g] = groups.get(g).keyOf(e);
+                    if (keys[g] == null) {
+                        groups.get(g).missingKey.incrementAndGet();
+                    } else {
+                        anyKey = true;
+                    }
+                }
+                if (!anyKey && !groups.isEmpty()) {
+                    reject(src, r, Outcome.MISSING_KEY.code(), rules.missingKeyMessage());
+                    continue;
+                }
+                String id = rules.id(e);
+                if (!src.dedup[p].firstSeen(id, et)) {
+                    duplicates++;
+                    if (tracedRecord != null) {
+                        tracedRecord.setAttribute(RecordTracing.OUTCOME, Outcome.DUPLICATE.code());
+                    }
+                    continue;
+                }
+                if (id != null) {
+                    src.addedIds[p].add(id, et);
+                }
+                src.watermark.observe(p, et, now);
+                int nonFinite = 0;
+                for (int g = 0; g < keys.length; g++) {
+                    if (keys[g] == null) {
+                        continue;
+                    }
+                    GroupRuntime gr = groups.get(g);
+                    EntityState st = gr.stateFor(keys[g]);
+                    while (true) {
+                        synchronized (st) {
+                            if (!st.removed) {
+                                checkpointer.encodeIfFrozen(gr, st); // copy-on-write: the pending commit gets the cut's state
+                                nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
+                                if (et > st.maxEventTime) {
+                                    st.maxEventTime = et;
+                                }
+                                if (!st.dirty) {
+                                    st.dirty = true;
+                                    dirty.add(new Checkpointer.Dirty(gr, st));
+                                }
+                                break;
+                            }
+                        }
+                        st = gr.stateFor(keys[g]); // dropped by a commit's eviction since the lookup: look it up again
+                    }
+                }
+                accepted++;
+                if (et > newest) {
+                    newest = et;
+                }
+                if (listener != RuntimeConfig.AppliedListener.NONE) {
+                    listener.applied(src.source.name(), r.timestamp(), clock.getAsLong());
+                }
+                if (nonFinite > 0) {
+                    counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
+                }
+                if (tracedRecord != null) {
+                    tracedRecord.setAttribute(RecordTracing.OUTCOME, Outcome.ACCEPTED.code());
+                }
+            } finally {
+                if (tracedRecord != null) { // ended once the event is applied: a read from now on sees it
+                    tracedRecord.end();
+                    tracedRecord = null;
+                }
             }
         }
         if (accepted > 0) {
@@ -327,6 +376,9 @@ final class Applier implements Runnable {
         src.counters.increment(o == null ? Outcome.MALFORMED : o);
         src.recentDeadLetters.add(new SourceDiagnostics.DeadLetter(clock.getAsLong(), r.partition(), r.offset(), reason,
                 message.length() > 300 ? message.substring(0, 300) + "..." : message));
+        if (tracedRecord != null) {
+            tracedRecord.setAttribute(RecordTracing.OUTCOME, reason);
+        }
         deadLetters.send(src.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, message);
     }
 }

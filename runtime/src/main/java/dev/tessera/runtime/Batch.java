@@ -11,7 +11,14 @@ import dev.tessera.runtime.decode.Decoded;
 record Batch(SourceRuntime source, Record[] records, int size, long[] positions) {
     /**
      * One consumed record: where it came from, its Kafka timestamp (when it was produced, for
-     * freshness), its raw bytes (for dead letters) and what decoding made of it.
+     * freshness), its raw bytes (for dead letters), what decoding made of it, and the trace context its
+     * headers carry (null unless tracing is on and the producer wrote one: {@link RecordTracing}).
      */
-    record Record(int partition, long offset, long timestamp, byte[] key, byte[] value, Decoded decoded) {}
+    record Record(int partition, long offset, long timestamp, byte[] key, byte[] value, Decoded decoded,
+                  io.opentelemetry.api.trace.SpanContext trace) {
+        /** A record without a trace context (tracing off, or none in its headers). */
+        Record(int partition, long offset, long timestamp, byte[] key, byte[] value, Decoded decoded) {
+            this(partition, offset, timestamp, key, value, decoded, null);
+        }
+    }
 }

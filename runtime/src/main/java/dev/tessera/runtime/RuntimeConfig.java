@@ -21,6 +21,8 @@ import java.util.function.LongSupplier;
  * @param appliedListener    told about every applied event (freshness measurement); never null
  * @param schemaRegistry     where {@code avro-confluent} sources find their writer schemas (cached
  *                           by the runtime); null when no source needs one
+ * @param tracing            where batch and apply spans go (ADR 024); null: tracing off, and record
+ *                           headers are never read
  */
 public record RuntimeConfig(
         String bootstrapServers,
@@ -32,7 +34,8 @@ public record RuntimeConfig(
         boolean deadLetters,
         LongSupplier clock,
         AppliedListener appliedListener,
-        SchemaRegistry schemaRegistry) {
+        SchemaRegistry schemaRegistry,
+        io.opentelemetry.api.OpenTelemetry tracing) {
 
     /** Sees each accepted event once it is applied, i.e. readable. Called on the applier thread: keep it cheap. */
     @FunctionalInterface
@@ -41,6 +44,14 @@ public record RuntimeConfig(
         void applied(String source, long producedAt, long appliedAt);
 
         AppliedListener NONE = (source, producedAt, appliedAt) -> { };
+    }
+
+    /** Settings without tracing. */
+    public RuntimeConfig(String bootstrapServers, Duration commitInterval, int maxRecordsPerCommit, int queueCapacity,
+                         int maxPollRecords, int maxRecordBytes, boolean deadLetters, LongSupplier clock,
+                         AppliedListener appliedListener, SchemaRegistry schemaRegistry) {
+        this(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
+                deadLetters, clock, appliedListener, schemaRegistry, null);
     }
 
     public RuntimeConfig(String bootstrapServers, Duration commitInterval, int maxRecordsPerCommit, int queueCapacity,
@@ -56,31 +67,37 @@ public record RuntimeConfig(
 
     public RuntimeConfig withCommitInterval(Duration d) {
         return new RuntimeConfig(bootstrapServers, d, maxRecordsPerCommit, queueCapacity, maxPollRecords, maxRecordBytes,
-                deadLetters, clock, appliedListener, schemaRegistry);
+                deadLetters, clock, appliedListener, schemaRegistry, tracing);
     }
 
     public RuntimeConfig withClock(LongSupplier c) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, c, appliedListener, schemaRegistry);
+                maxRecordBytes, deadLetters, c, appliedListener, schemaRegistry, tracing);
     }
 
     public RuntimeConfig withDeadLetters(boolean on) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, on, clock, appliedListener, schemaRegistry);
+                maxRecordBytes, on, clock, appliedListener, schemaRegistry, tracing);
     }
 
     public RuntimeConfig withMaxPollRecords(int n) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, n, maxRecordBytes,
-                deadLetters, clock, appliedListener, schemaRegistry);
+                deadLetters, clock, appliedListener, schemaRegistry, tracing);
     }
 
     public RuntimeConfig withAppliedListener(AppliedListener listener) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, clock, listener, schemaRegistry);
+                maxRecordBytes, deadLetters, clock, listener, schemaRegistry, tracing);
     }
 
     public RuntimeConfig withSchemaRegistry(SchemaRegistry registry) {
         return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
-                maxRecordBytes, deadLetters, clock, appliedListener, registry);
+                maxRecordBytes, deadLetters, clock, appliedListener, registry, tracing);
+    }
+
+    /** Traces applied batches and pushed records with {@code otel} (ADR 024); null turns tracing off. */
+    public RuntimeConfig withTracing(io.opentelemetry.api.OpenTelemetry otel) {
+        return new RuntimeConfig(bootstrapServers, commitInterval, maxRecordsPerCommit, queueCapacity, maxPollRecords,
+                maxRecordBytes, deadLetters, clock, appliedListener, schemaRegistry, otel);
     }
 }

@@ -24,12 +24,15 @@ final class SourceConsumer implements Runnable {
     private final SourceRuntime source;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final BlockingQueue<Batch> queue;
+    private final RecordTracing tracing;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private long[] lastPositions;
 
-    SourceConsumer(SourceRuntime source, KafkaConsumer<byte[], byte[]> consumer, BlockingQueue<Batch> queue) {
+    /** @param tracing null when tracing is off: record headers are then never read */
+    SourceConsumer(SourceRuntime source, KafkaConsumer<byte[], byte[]> consumer, BlockingQueue<Batch> queue, RecordTracing tracing) {
         this.source = source;
+        this.tracing = tracing;
         this.consumer = consumer;
         this.queue = queue;
     }
@@ -100,7 +103,8 @@ final class SourceConsumer implements Runnable {
                     if (now != 0 && decoded.isAccepted()) {
                         source.quality.observe(decoded.event(), now);
                     }
-                    records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded);
+                    records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded,
+                            tracing == null ? null : tracing.parentOf(rec.headers()));
                 }
                 queue.put(new Batch(source, records, n, positions));
             }

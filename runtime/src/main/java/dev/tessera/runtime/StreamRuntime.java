@@ -118,9 +118,10 @@ public final class StreamRuntime implements AutoCloseable {
             checkpointer.load(config.clock().getAsLong());
             BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(config.queueCapacity());
             StreamRuntime[] self = new StreamRuntime[1];
+            RecordTracing tracing = RecordTracing.of(config);
             Applier applier = new Applier(sources, queue, checkpointer, dlq, config.clock(),
                     config.commitInterval().toMillis(), config.maxRecordsPerCommit(), config.appliedListener(),
-                    offsets -> self[0].afterCommit(offsets));
+                    offsets -> self[0].afterCommit(offsets), tracing);
             StreamRuntime rt = new StreamRuntime(sources, applier, dlq, config, store);
             self[0] = rt;
             for (SourceRuntime sr : sources) {
@@ -139,7 +140,7 @@ public final class StreamRuntime implements AutoCloseable {
                         consumer.seekToBeginning(List.of(tp));
                     }
                 }
-                rt.consumers.add(new SourceConsumer(sr, consumer, queue));
+                rt.consumers.add(new SourceConsumer(sr, consumer, queue, tracing));
             }
             rt.startThreads();
             return rt;

@@ -40,6 +40,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * partition, where the runtime deduplicates it: ADR 003), else by the first group's entity key.
  * Invalid events are answered as {@code {"index": i, "reason": code, "message": ...}} and never
  * reach Kafka; the reasons are the runtime's dead-letter codes.
+ *
+ * <p>With tracing on, every record carries the pushing request's trace context in its headers (W3C
+ * {@code traceparent}), so the runtime's apply span joins the push's trace (ADR 024).
  */
 public final class EventPusher {
     /** Default cap on events in one push. */
@@ -59,6 +62,12 @@ public final class EventPusher {
     private final int maxEvents;
     private final ObjectMapper json;
     private final Map<String, SourceInfo> sources = new HashMap<>();
+    /** Null when tracing is off: records then get no headers at all. */
+    private final io.opentelemetry.context.propagation.TextMapPropagator propagator;
+
+    /** Writes a text map into Kafka record headers. */
+    private static final io.opentelemetry.context.propagation.TextMapSetter<org.apache.kafka.common.header.Headers> HEADERS =
+            (headers, key, value) -> headers.add(key, value.getBytes(StandardCharsets.UTF_8));
 
     public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
                        int maxEvents, ObjectMapper json) {
@@ -71,6 +80,17 @@ public final class EventPusher {
      */
     public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
                        int maxEvents, ObjectMapper json, SchemaRegistry registry) {
+        this(defs, definitionsDir, producer, clock, maxEvents, json, registry, null);
+    }
+
+    /**
+     * @param tracing null: tracing off. Else each record gets the current trace context (the push
+     *                request's span, made current by the HTTP server) in its headers, W3C
+     *                {@code traceparent}, which the runtime continues when it applies the record
+     */
+    public EventPusher(Definitions defs, Path definitionsDir, Producer<byte[], byte[]> producer, LongSupplier clock,
+                       int maxEvents, ObjectMapper json, SchemaRegistry registry, io.opentelemetry.api.OpenTelemetry tracing) {
+        this.propagator = tracing == null ? null : tracing.getPropagators().getTextMapPropagator();
         this.defs = defs;
         this.producer = producer;
         this.clock = clock;
@@ -150,7 +170,14 @@ public final class EventPusher {
                 continue;
             }
             String key = recordKey(info.rules, e);
-            records.add(new ProducerRecord<>(info.source.topic(), key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+            byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+            if (propagator == null) {
+                records.add(new ProducerRecord<>(info.source.topic(), keyBytes, value));
+            } else {
+                org.apache.kafka.common.header.Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+                propagator.inject(io.opentelemetry.context.Context.current(), headers, HEADERS);
+                records.add(new ProducerRecord<>(info.source.topic(), null, keyBytes, value, headers));
+            }
         }
         return send(records, new Result(records.size(), List.copyOf(rejected)));
     }

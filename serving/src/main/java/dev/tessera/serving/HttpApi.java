@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every refusal is a JSON error with a code, a message and a hint; an unexpected failure is a
  * 500 {@code internal} and is logged, which bad input must never cause.
+ *
+ * <p>Every answer carries {@code X-Request-Id}: the client's, or a generated one; log lines about a
+ * request name it. With tracing on ({@link HttpTracing}), each request gets a span, made current
+ * while a push is produced so the records carry its context (ADR 024); with tracing off the only
+ * cost is a null check.
  */
 @ChannelHandler.Sharable
 final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -69,7 +74,13 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
                  Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
-                 MetricsHistory history, QualityMonitor monitor, Scoring scoring, Supplier<Object> diagnostics) {}
+                 MetricsHistory history, QualityMonitor monitor, Scoring scoring, HttpTracing tracing,
+                 Supplier<Object> diagnostics) {}
+
+    /** The request id header: echoed when the client sent a usable one, else generated; also in log lines. */
+    static final String REQUEST_ID = "X-Request-Id";
+    /** Longer or non-printable incoming request ids are replaced (they end up in logs). */
+    static final int MAX_REQUEST_ID_CHARS = 128;
 
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
@@ -78,9 +89,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Parts parts;
     private final JsonFactory factory;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Null when tracing is off. */
+    private final HttpTracing tracing;
 
     HttpApi(Parts parts) {
         this.parts = parts;
+        this.tracing = parts.tracing;
         this.factory = parts.json.getFactory();
     }
 
@@ -103,6 +117,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         long start = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String endpoint = "unknown";
+        String requestId = requestId(req.headers());
+        io.opentelemetry.api.trace.Span span = null;
         FullHttpResponse res;
         if (!req.decoderResult().isSuccess()) {
             res = error(unparsable(req.decoderResult().cause()));
@@ -112,13 +128,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 QueryStringDecoder uri = new QueryStringDecoder(req.uri());
                 List<String> path = segments(uri.rawPath());
                 endpoint = endpointOf(path);
+                if (tracing != null) {
+                    span = tracing.start(req, endpoint, requestId);
+                }
                 if (endpoint.equals("push")) {
                     checkMethod(req, HttpMethod.POST);
                     parts.tokens.check(req.headers().get(HttpHeaderNames.AUTHORIZATION), Tokens.Scope.WRITE);
-                    push(ctx, req, path.get(2), keepAlive, start);
+                    push(ctx, req, path.get(2), keepAlive, start, requestId, span);
                     return;
                 }
-                res = route(req, endpoint, path, uri);
+                res = route(req, endpoint, path, uri, requestId);
             } catch (ApiException e) {
                 res = error(e);
             } catch (dev.tessera.store.StoreException e) {
@@ -126,12 +145,32 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res = error(new ApiException(503, "store_unavailable", "the online store cannot be read: " + e.getMessage(),
                         "retry shortly; if it persists, check the store (redis-cli ping) and this node's log"));
             } catch (RuntimeException | IOException e) {
-                LOG.error("internal error answering {} {}", req.method(), req.uri(), e);
+                LOG.error("internal error answering {} {} (request {})", req.method(), req.uri(), requestId, e);
                 res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
             }
         }
+        res.headers().set(REQUEST_ID, requestId);
         write(ctx, res, keepAlive);
         record(endpoint, res.status().code(), start);
+        if (tracing != null) {
+            HttpTracing.end(span != null ? span : tracing.start(req, endpoint, requestId), res.status().code());
+        }
+    }
+
+    /** The client's {@code X-Request-Id} when it is 1 to 128 printable ASCII characters, else a new random one. */
+    static String requestId(io.netty.handler.codec.http.HttpHeaders headers) {
+        String id = headers.get(REQUEST_ID);
+        if (id != null && !id.isEmpty() && id.length() <= MAX_REQUEST_ID_CHARS) {
+            boolean printable = true;
+            for (int i = 0; i < id.length() && printable; i++) {
+                char c = id.charAt(i);
+                printable = c > 0x20 && c < 0x7f;
+            }
+            if (printable) {
+                return id;
+            }
+        }
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     }
 
     /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */
@@ -215,7 +254,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         return "unknown";
     }
 
-    private FullHttpResponse route(FullHttpRequest req, String endpoint, List<String> path, QueryStringDecoder uri) throws IOException {
+    private FullHttpResponse route(FullHttpRequest req, String endpoint, List<String> path, QueryStringDecoder uri, String requestId)
+            throws IOException {
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         switch (endpoint) {
             case "health": {
@@ -287,7 +327,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Scoring scoring = requireScoring();
                 requireJson(req, false);
                 JsonNode body = parse(req.content());
-                return json(HttpResponseStatus.OK, out -> scoring.score(path.get(2), body, out));
+                return json(HttpResponseStatus.OK, out -> scoring.score(path.get(2), body, requestId, out));
             }
             case "models", "experiments": {
                 checkMethod(req, HttpMethod.GET);
@@ -330,7 +370,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         return parts.scoring;
     }
 
-    private void push(ChannelHandlerContext ctx, FullHttpRequest req, String source, boolean keepAlive, long start) {
+    private void push(ChannelHandlerContext ctx, FullHttpRequest req, String source, boolean keepAlive, long start, String requestId,
+                      io.opentelemetry.api.trace.Span span) {
         if (parts.pusher == null) {
             throw new ApiException(503, "push_unavailable", "this server has no Kafka producer to push events with",
                     "run tessera with --bootstrap-servers or --embedded-kafka");
@@ -340,7 +381,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.channel().attr(WAITING).set(new ArrayDeque<>());
         ctx.channel().config().setAutoRead(false);
         try {
-            parts.pushExecutor.execute(() -> answerPush(ctx, source, body, ndjson, keepAlive, start));
+            parts.pushExecutor.execute(() -> answerPush(ctx, source, body, ndjson, keepAlive, start, requestId, span));
         } catch (RejectedExecutionException e) {
             ctx.channel().attr(WAITING).set(null);
             ctx.channel().config().setAutoRead(true);
@@ -348,11 +389,20 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** On the push executor: waits for Kafka, then writes the answer on the event loop and resumes the connection. */
-    private void answerPush(ChannelHandlerContext ctx, String source, byte[] body, boolean ndjson, boolean keepAlive, long start) {
+    /**
+     * On the push executor: waits for Kafka, then writes the answer on the event loop and resumes the
+     * connection. {@code span} (null when tracing is off) is current while the records are made, so
+     * they carry its context; it ends when the answer is written.
+     */
+    private void answerPush(ChannelHandlerContext ctx, String source, byte[] body, boolean ndjson, boolean keepAlive, long start,
+                            String requestId, io.opentelemetry.api.trace.Span span) {
         FullHttpResponse res;
         try {
-            EventPusher.Result r = parts.pusher.push(source, body, ndjson).get(60, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture<EventPusher.Result> pushed;
+            try (io.opentelemetry.context.Scope ignored = span == null ? null : span.makeCurrent()) {
+                pushed = parts.pusher.push(source, body, ndjson);
+            }
+            EventPusher.Result r = pushed.get(60, TimeUnit.SECONDS);
             res = json(HttpResponseStatus.OK, out -> {
                 out.writeStartObject();
                 out.writeNumberField("accepted", r.accepted());
@@ -379,13 +429,17 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             Thread.currentThread().interrupt();
             res = error(new ApiException(503, "shutting_down", "the server is shutting down", "retry against another instance"));
         } catch (RuntimeException | IOException e) {
-            LOG.error("internal error answering a push to {}", source, e);
+            LOG.error("internal error answering a push to {} (request {})", source, requestId, e);
             res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
         }
         FullHttpResponse answer = res;
+        answer.headers().set(REQUEST_ID, requestId);
         ctx.executor().execute(() -> {
             write(ctx, answer, keepAlive);
             record("push", answer.status().code(), start);
+            if (span != null) {
+                HttpTracing.end(span, answer.status().code());
+            }
             resume(ctx);
         });
     }

@@ -120,6 +120,11 @@ public final class Scoring implements AutoCloseable {
     }
 
     void score(String model, JsonNode body, JsonGenerator out) throws IOException {
+        score(model, body, null, out);
+    }
+
+    /** @param headerRequestId the request's {@code X-Request-Id}, used when the body has no {@code request_id} (may be null) */
+    void score(String model, JsonNode body, String headerRequestId, JsonGenerator out) throws IOException {
         long start = System.nanoTime();
         List<RegisteredModel> versions = registry.versions(model);
         if (versions.isEmpty()) {
@@ -143,6 +148,9 @@ public final class Scoring implements AutoCloseable {
                     "e.g. {\"entity\": {\"account_id\": \"acct_123\"}}");
         }
         String requestId = text(body, "request_id");
+        if (requestId == null) {
+            requestId = headerRequestId;
+        }
         if (requestId == null) {
             requestId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         }

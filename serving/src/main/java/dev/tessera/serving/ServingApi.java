@@ -35,6 +35,7 @@ public final class ServingApi {
     private final QualityMonitor monitor;
     private final Scoring scoring;
     private final Supplier<Object> diagnostics;
+    private final HttpTracing tracing;
 
     private ServingApi(Builder b) {
         FeatureReader reader = b.served == null ? b.reader : b.served.monitor(b.reader);
@@ -51,6 +52,7 @@ public final class ServingApi {
         this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
                 : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;
+        this.tracing = b.tracing == null ? null : new HttpTracing(b.tracing);
     }
 
     public static Builder builder(Definitions defs, FeatureReader reader) {
@@ -71,7 +73,8 @@ public final class ServingApi {
     }
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
-        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring, diagnostics);
+        return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring,
+                tracing, diagnostics);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -113,6 +116,7 @@ public final class ServingApi {
         private ExperimentStates experimentStates = ExperimentStates.inMemory();
         private QualityMonitor monitor;
         private MetricsHistory history;
+        private io.opentelemetry.api.OpenTelemetry tracing;
 
         private Builder(Definitions defs, FeatureReader reader) {
             this.defs = Objects.requireNonNull(defs);
@@ -201,6 +205,15 @@ public final class ServingApi {
          */
         public Builder history(MetricsHistory h) {
             this.history = h;
+            return this;
+        }
+
+        /**
+         * Traces every request with {@code otel} (a span per request, ADR 024); null (the default)
+         * turns tracing off. Give the {@link EventPusher} the same instance so pushes carry the trace.
+         */
+        public Builder tracing(io.opentelemetry.api.OpenTelemetry otel) {
+            this.tracing = otel;
             return this;
         }
 

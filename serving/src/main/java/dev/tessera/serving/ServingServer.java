@@ -184,6 +184,7 @@ public final class ServingServer implements AutoCloseable {
             if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
                 var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max
                         + " bytes", "send smaller requests (split pushes and batches)"));
+                res.headers().set(HttpApi.REQUEST_ID, HttpApi.requestId(start.headers()));
                 HttpUtil.setContentLength(res, res.content().readableBytes());
                 // closed after: the request's framing still says a body follows, which the client may or may not send
                 res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -196,6 +197,7 @@ public final class ServingServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max + " bytes",
                     "send smaller requests (split pushes and batches)"));
+            res.headers().set(HttpApi.REQUEST_ID, HttpApi.requestId(oversized.headers()));
             if (!(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized)) {
                 HttpApi.write(ctx, res, true);
                 return;

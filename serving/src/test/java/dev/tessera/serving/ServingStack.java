@@ -73,6 +73,11 @@ final class ServingStack implements AutoCloseable {
     }
 
     static ServingStack start(Path tmp) {
+        return start(tmp, null);
+    }
+
+    /** The stack with tracing through {@code tracing} in the runtime, the pusher and both servers (null: off). */
+    static ServingStack start(Path tmp, io.opentelemetry.api.OpenTelemetry tracing) {
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             Definitions defs = DefinitionLoader.load(FEATURES);
@@ -88,14 +93,14 @@ final class ServingStack implements AutoCloseable {
             InMemoryTileStore store = new InMemoryTileStore();
             owned.push(store);
             StreamRuntime runtime = StreamRuntime.start(defs, FEATURES, store,
-                    RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50)));
+                    RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50)).withTracing(tracing));
             owned.push(runtime);
             MetricsHistory history = MetricsHistory.start(runtime, HISTORY_INTERVAL, MetricsHistory.DEFAULT_CAPACITY);
             owned.push(history);
             KafkaProducer<byte[], byte[]> producer = EventPusher.producer(kafka.bootstrapServers());
             owned.push(() -> producer.close(Duration.ofSeconds(5)));
             EventPusher pusher = new EventPusher(defs, FEATURES, producer, System::currentTimeMillis,
-                    EventPusher.DEFAULT_MAX_EVENTS, ServingServer.requestMapper());
+                    EventPusher.DEFAULT_MAX_EVENTS, ServingServer.requestMapper(), null, tracing);
 
             ServedQuality served = new ServedQuality(defs, runtime.reader(), Map.of(), null, ServedQuality.DEFAULT_DRIFT_WINDOW,
                     ServedQuality.DEFAULT_MAX_READS_PER_SECOND, System::currentTimeMillis);
@@ -106,7 +111,7 @@ final class ServingStack implements AutoCloseable {
                     dev.tessera.inference.ModelRegistry.defaultFolder(FEATURES), defs);
             ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
                     .models(models).predictionLog(PredictionLog.kafka(producer, PredictionLog.TOPIC))
-                    .history(history)
+                    .history(history).tracing(tracing)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
             monitor.bind(openApi.metrics()).start();
@@ -116,7 +121,7 @@ final class ServingStack implements AutoCloseable {
 
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
-                    .servedQuality(served).monitor(monitor).history(history).models(models)
+                    .servedQuality(served).monitor(monitor).history(history).models(models).tracing(tracing)
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             owned.push(securedApi.scoring());

@@ -91,7 +91,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code --slow-us}, {@code --slow-log}, {@code --features}, {@code --split}, {@code --server-jvm},
  * {@code --server-nice}, {@code --server-cpus}, {@code --client-cpus}, {@code --target},
  * {@code --serve-only}, {@code --hiccup-seconds} (the machine's own floor, measured idle before
- * anything starts: {@link HiccupMeter}; 0 skips), {@code --redis URI} (the runtime commits to that
+ * anything starts: {@link HiccupMeter}; 0 skips), {@code --tracing off|noop|sdk} and {@code --trace-sample RATIO}
+ * ({@link BenchTracing}: issue 13's "tracing off within noise of no tracing"; the no-tracing baseline
+ * is this benchmark on the commit before tracing, see ADR 024), {@code --redis URI} (the runtime commits to that
  * Redis and every read goes through {@code StoreFeatureReader}: the read path of a stateless
  * {@code tessera serve} node; keys under {@code tessera-bench:}, cleared first).
  */
@@ -138,6 +140,9 @@ public final class ServingLatencyBench {
         int serverNice = a.integer("--server-nice", 5);
         int hiccupSeconds = a.integer("--hiccup-seconds", smoke ? 0 : 10);
         String redis = a.string("--redis", null);
+        String tracingMode = a.string("--tracing", "off");
+        double traceSample = Double.parseDouble(a.string("--trace-sample", "1"));
+        BenchTracing.check(tracingMode);
         a.rejectUnknown();
         Plan steps = new Plan(connections, rates, seconds, warmup, search, searchSeconds, searchMax, searchFactor, searchP99Micros,
                 batchSize, batchRates, batchSeconds, batchService, scoreRates, mixedRate, mixedBatchRate, baselineRate, checkEvery,
@@ -146,7 +151,7 @@ public final class ServingLatencyBench {
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), gcNames());
         if (serveOnly != null) {
-            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly), redis);
+            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly), redis, tracingMode, traceSample);
             return;
         }
         if (hiccupSeconds > 0) {
@@ -160,6 +165,7 @@ public final class ServingLatencyBench {
             if (redis != null) {
                 forward.addAll(List.of("--redis", redis));
             }
+            forward.addAll(List.of("--tracing", tracingMode, "--trace-sample", Double.toString(traceSample)));
             server = startServerProcess(serverJvm, serverCpus, serverNice, forward);
             target = "127.0.0.1:" + awaitPort(server);
             pinSelf(clientCpus);
@@ -180,7 +186,8 @@ public final class ServingLatencyBench {
                 System.out.printf("server transport: %s; %d connections, one thread each; keys uniform over %,d accounts%s%n",
                         io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", connections, accounts,
                         auth ? "; bearer tokens on" : "");
-                try (ServingStack stack = ServingStack.start(features, work, redis)) {
+                try (BenchTracing tracing = BenchTracing.open(tracingMode, traceSample);
+                     ServingStack stack = ServingStack.start(features, work, redis, tracing.otel())) {
                     InetSocketAddress address = loadAndServe(stack, events, accounts, auth);
                     AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
                     Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
@@ -305,9 +312,11 @@ public final class ServingLatencyBench {
      * parent closes it, or dies), then prints the runtime counters and exits.
      */
     private static void serveUntilStdinCloses(Path features, int events, int accounts, boolean auth, int ingestRate, Path portFile,
-                                              String redis) throws Exception {
+                                              String redis, String tracingMode, double traceSample) throws Exception {
         Path work = Files.createTempDirectory("tessera-servebench");
-        try (ServingStack stack = ServingStack.start(features, work, redis)) {
+        try (BenchTracing tracing = BenchTracing.open(tracingMode, traceSample);
+             ServingStack stack = ServingStack.start(features, work, redis, tracing.otel())) {
+            System.out.printf("tracing: %s%n", tracing);
             if (redis != null) {
                 System.out.printf("online store: Redis %s; reads go through StoreFeatureReader, as a tessera serve node's do%n", redis);
             }

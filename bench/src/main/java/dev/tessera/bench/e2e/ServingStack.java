@@ -50,6 +50,8 @@ public final class ServingStack implements AutoCloseable {
     public static final String GROUP = "account_serving";
     /** Served features of {@link #GROUP}; checked at start. */
     public static final int SERVED_FEATURES = 50;
+    /** What the runtime and the API trace with; null: tracing off. */
+    private io.opentelemetry.api.OpenTelemetry tracing;
     /** A day: loaded events lie in the 24 hours before {@link #load} starts. */
     private static final long DAY_MILLIS = 86_400_000L;
 
@@ -90,6 +92,11 @@ public final class ServingStack implements AutoCloseable {
      * {@link StoreFeatureReader}, as a stateless {@code tessera serve} node does.
      */
     public static ServingStack start(Path examples, Path work, String redisUri) {
+        return start(examples, work, redisUri, null);
+    }
+
+    /** As above, tracing the runtime and the API with {@code tracing} (null: off, as by default). */
+    public static ServingStack start(Path examples, Path work, String redisUri, io.opentelemetry.api.OpenTelemetry tracing) {
         Path definitions = definitions(examples, work.resolve("definitions"));
         Definitions defs = DefinitionLoader.load(definitions);
         Deque<AutoCloseable> owned = new ArrayDeque<>();
@@ -111,14 +118,16 @@ public final class ServingStack implements AutoCloseable {
                 store = redis;
             }
             owned.push(store);
-            StreamRuntime rt = StreamRuntime.start(defs, definitions, store, RuntimeConfig.defaults(kafka.bootstrapServers()));
+            StreamRuntime rt = StreamRuntime.start(defs, definitions, store, RuntimeConfig.defaults(kafka.bootstrapServers()).withTracing(tracing));
             owned.push(rt);
             int served = rt.reader().servedNames(GROUP).size();
             if (served != SERVED_FEATURES) {
                 throw new IllegalStateException("account_serving.yaml serves " + served + " features; the benchmarks promise "
                         + SERVED_FEATURES + ": fix the file");
             }
-            return new ServingStack(defs, definitions, kafka, rt, owned, work, store, redisUri != null);
+            ServingStack stack = new ServingStack(defs, definitions, kafka, rt, owned, work, store, redisUri != null);
+            stack.tracing = tracing;
+            return stack;
         } catch (RuntimeException e) {
             closeAll(owned);
             deleteTree(work);
@@ -229,7 +238,7 @@ public final class ServingStack implements AutoCloseable {
         ServingApi api = ServingApi.builder(defs, statelessReads ? new StoreFeatureReader(defs, store) : runtime.reader())
                 .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(definitionsDir),
                         defs))
-                .tokens(tokens).build();
+                .tokens(tokens).tracing(tracing).build();
         RuntimeMetrics.bind(api.metrics(), runtime, System::currentTimeMillis);
         return api;
     }
