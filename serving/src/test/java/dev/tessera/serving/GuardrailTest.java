@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.inference.Assignment;
 import dev.tessera.inference.Experiment;
-import dev.tessera.inference.Model;
-import dev.tessera.inference.ModelFormat;
 import dev.tessera.inference.ModelRegistry;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,45 +41,17 @@ class GuardrailTest {
 
     /** v2 of account_risk with a fault: {@code failing} throws, else it sleeps {@code sleepMillis} before scoring. */
     static ModelRegistry withFault(boolean failing, long sleepMillis) {
-        return registry.decorated((info, model) -> info.version() != 2 ? model : new Model() {
-            @Override
-            public String name() {
-                return model.name();
+        return registry.decorated((info, model) -> info.version() != 2 ? model : new FaultyModel(model, inputs -> {
+            if (failing) {
+                throw new IllegalStateException("injected fault: model v2 is broken");
             }
-
-            @Override
-            public int version() {
-                return model.version();
+            try {
+                Thread.sleep(sleepMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public ModelFormat format() {
-                return model.format();
-            }
-
-            @Override
-            public List<String> inputs() {
-                return model.inputs();
-            }
-
-            @Override
-            public boolean probability() {
-                return model.probability();
-            }
-
-            @Override
-            public double score(double[] inputs) {
-                if (failing) {
-                    throw new IllegalStateException("injected fault: model v2 is broken");
-                }
-                try {
-                    Thread.sleep(sleepMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return model.score(inputs);
-            }
-        });
+            return model.score(inputs);
+        }));
     }
 
     @Test

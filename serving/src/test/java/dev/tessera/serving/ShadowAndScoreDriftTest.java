@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tessera.inference.Model;
-import dev.tessera.inference.ModelFormat;
 import dev.tessera.inference.ModelRegistry;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -79,37 +77,8 @@ class ShadowAndScoreDriftTest {
     void shadowsAreLoggedNeverAnsweredAndScoreDriftRollsBack() throws Exception {
         ModelRegistry registry = ModelRegistry.load(models, stack.defs);
         // v2 made to score 0.99 whatever the inputs: far from control's distribution
-        ModelRegistry faulty = registry.decorated((info, model) -> info.version() != 2 ? model : new Model() {
-            @Override
-            public String name() {
-                return model.name();
-            }
-
-            @Override
-            public int version() {
-                return model.version();
-            }
-
-            @Override
-            public ModelFormat format() {
-                return model.format();
-            }
-
-            @Override
-            public List<String> inputs() {
-                return model.inputs();
-            }
-
-            @Override
-            public boolean probability() {
-                return true;
-            }
-
-            @Override
-            public double score(double[] inputs) {
-                return 0.99;
-            }
-        });
+        ModelRegistry faulty = registry.decorated((info, model) -> info.version() != 2 ? model
+                : new FaultyModel(model, inputs -> 0.99));
         Collected log = new Collected();
         ServingApi api = ServingApi.builder(stack.defs, stack.runtime.reader()).models(faulty).predictionLog(log).build();
         ObjectMapper json = new ObjectMapper();
