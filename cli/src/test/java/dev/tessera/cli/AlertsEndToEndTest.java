@@ -66,7 +66,7 @@ class AlertsEndToEndTest {
                 List.of(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts")), null, dev.tessera.api.TimeSpan.parse("1h"));
         HttpClient http = HttpClient.newHttpClient();
         try (Node node = Node.start(defs, features, tmp.resolve("data"), null, 2, "127.0.0.1", 0, Tokens.none(), null, 0,
-                RegistrySettings.EMBEDDED_ANY_PORT, null, null, monitoring)) {
+                RegistrySettings.EMBEDDED_ANY_PORT, null, null, monitoring, null)) {
             GeneratorConfig config = GeneratorConfig.liveBuilder().seed(3).accounts(500).eventsPerSecond(200).definitions(defs)
                     .disorder(dev.tessera.generator.DisorderRates.NONE)
                     .sources(EnumSet.of(CommerceSource.PAYMENTS, CommerceSource.LOGINS)).build();

@@ -36,7 +36,7 @@ class StatusCommandTest {
         Monitoring fast = new Monitoring(new dev.tessera.serving.QualityMonitor.Settings(java.time.Duration.ofMillis(200),
                 java.time.Duration.ofMinutes(5), "docs/runbooks/"), java.util.List.of(), null, dev.tessera.api.TimeSpan.parse("1h"));
         try (Node node = Node.start(defs, EXAMPLES, tmp.resolve("data"), null, 2, "127.0.0.1", 0, tokens, null, 0,
-                RegistrySettings.EMBEDDED_ANY_PORT, null, null, fast)) {
+                RegistrySettings.EMBEDDED_ANY_PORT, null, null, fast, null)) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrap);
             long now = System.currentTimeMillis();
