@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  *   <li>upstream silence: nothing arrived on any partition of a source;</li>
  *   <li>clock skew: events rejected as from the future;</li>
  *   <li>the runtime failed, or the data folder's disk is nearly full;</li>
- *   <li>serving errors (5xx).</li>
+ *   <li>serving errors (5xx) and latency (p99 over the interval above {@code --p99-ms}).</li>
  * </ol>
  * The first finding is the diagnosis. Exit 0 when nothing is found, 1 when something is, 2 when
  * the node cannot be asked.
@@ -63,6 +63,10 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--lag-threshold", paramLabel = "RECORDS", defaultValue = "10000",
             description = "Consumer lag above this, and growing, is a finding. Default: ${DEFAULT-VALUE}")
     long lagThreshold;
+
+    @Option(names = "--p99-ms", paramLabel = "MILLIS", defaultValue = "50",
+            description = "An endpoint whose p99 over the interval is above this is a finding. Default: ${DEFAULT-VALUE}")
+    double p99Millis;
 
     @Spec
     CommandSpec spec;
@@ -324,7 +328,37 @@ final class DoctorCommand implements Callable<Integer> {
         if (total >= 20 && errors / total > 0.01) {
             findings.add(new Finding("serving errors", "the HTTP API", String.format(Locale.ROOT, "%.0f of %.0f requests (%.1f%%)"
                     + " answered 5xx in %s s", errors, total, 100 * errors / total, trim(interval)), List.of(),
-                    "503 store_unavailable: the online store (Redis) is down; 500: a bug, see the log", null));
+                    "503 store_unavailable: the online store (Redis) is down; 500: a bug, see the log", "store_unavailable"));
+        }
+        // p99 per endpoint over the interval, from the latency histogram's bucket differences
+        Map<String, java.util.TreeMap<Double, Double>> buckets = new java.util.TreeMap<>();
+        Map<Map<String, String>, Double> before = m1.families().getOrDefault("tessera_http_server_requests_seconds_bucket", Map.of());
+        for (var e : m2.families().getOrDefault("tessera_http_server_requests_seconds_bucket", Map.of()).entrySet()) {
+            String endpoint = e.getKey().get("endpoint");
+            if (List.of("index", "console", "metrics", "unknown").contains(endpoint)) {
+                continue;
+            }
+            double le = Double.parseDouble(e.getKey().get("le").replace("+Inf", "Infinity"));
+            buckets.computeIfAbsent(endpoint, k -> new java.util.TreeMap<>()).merge(le, e.getValue() - before.getOrDefault(e.getKey(), 0.0),
+                    Double::sum);
+        }
+        for (var b : buckets.entrySet()) {
+            double n = b.getValue().isEmpty() ? 0 : b.getValue().lastEntry().getValue();
+            if (n < 20) {
+                continue;
+            }
+            for (var bucket : b.getValue().entrySet()) {
+                if (bucket.getValue() >= 0.99 * n) {
+                    double p99 = bucket.getKey() * 1000;
+                    if (p99 > p99Millis) {
+                        findings.add(new Finding("serving latency", "endpoint " + b.getKey(), String.format(Locale.ROOT,
+                                "p99 %.1f ms over %.0f requests in %s s, above %s ms", p99, n, trim(interval), trim(p99Millis)),
+                                List.of(), "look for GC pauses (jvm_gc_pause_seconds) and large batches sharing the event loops",
+                                "serving_latency"));
+                    }
+                    break;
+                }
+            }
         }
     }
 
