@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** The problems found while loading one definitions folder, in the order they were found. */
-final class Problems {
+/**
+ * The problems found while loading a folder of definitions (or of models: the model registry uses it
+ * too), in the order they were found.
+ */
+public final class Problems {
     private static final Comparator<Problem> BY_PLACE = Comparator
             .comparing((Problem p) -> p.location().file())
             .thenComparingInt(p -> p.location().line())
@@ -13,25 +16,25 @@ final class Problems {
 
     private final List<Problem> found = new ArrayList<>();
 
-    void add(Location at, String message, String hint) {
+    public void add(Location at, String message, String hint) {
         found.add(new Problem(at, message, hint));
     }
 
     /** A marker for {@link #addedSince(int)}: checks whether one definition added problems. */
-    int count() {
+    public int count() {
         return found.size();
     }
 
-    boolean addedSince(int mark) {
+    public boolean addedSince(int mark) {
         return found.size() > mark;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return found.isEmpty();
     }
 
     /** Every problem, by file, line and column (a stable sort keeps same-place problems in order). */
-    List<Problem> sorted() {
+    public List<Problem> sorted() {
         List<Problem> copy = new ArrayList<>(found);
         copy.sort(BY_PLACE);
         return List.copyOf(copy);

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.TimeSpan;
 import dev.tessera.inference.YamlFields.Scalar;
@@ -28,9 +29,9 @@ final class ExperimentParser {
     static final String EXAMPLE = "kind: Experiment, name: account_risk_v2_rollout, model: account_risk, control: 1,"
             + " variants: [{ name: v2, version: 2, share: 0.5 }]";
 
-    private final RegistryProblems problems;
+    private final Problems problems;
 
-    ExperimentParser(RegistryProblems problems) {
+    ExperimentParser(Problems problems) {
         this.problems = problems;
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -77,7 +78,7 @@ public record LinearModelFile(double intercept, Map<String, Double> weights, Map
     /**
      * Reads {@code file}, reporting every problem at its line (as {@code shownAs}); null when there is any.
      */
-    static Read read(Path file, String shownAs, RegistryProblems problems) {
+    static Read read(Path file, String shownAs, Problems problems) {
         int mark = problems.count();
         Double intercept = null;
         Map<String, Double> weights = new LinkedHashMap<>();
@@ -141,7 +142,7 @@ public record LinearModelFile(double intercept, Map<String, Double> weights, Map
         return new Read(new LinearModelFile(intercept, weights, missing), weightsAt, weightAt, missingAt);
     }
 
-    private static Double number(JsonParser p, JsonToken value, String shownAs, String what, RegistryProblems problems)
+    private static Double number(JsonParser p, JsonToken value, String shownAs, String what, Problems problems)
             throws IOException {
         if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
             double d = p.getDoubleValue();
@@ -156,7 +157,7 @@ public record LinearModelFile(double intercept, Map<String, Double> weights, Map
     }
 
     private static void readNumbers(JsonParser p, JsonToken value, String shownAs, String what, Map<String, Double> into,
-                                    Map<String, Location> at, RegistryProblems problems) throws IOException {
+                                    Map<String, Location> at, Problems problems) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             problems.add(at(shownAs, p.currentTokenLocation()), "'" + what + "' must be an object of feature → number, got "
                     + describe(p, value), "write \"" + what + "\": {\"<group>.<feature>\": <number>, ...}");

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureRef;
@@ -46,7 +47,7 @@ final class RegistryLoader {
 
     private final Path folder;
     private final Definitions defs;
-    private final RegistryProblems problems = new RegistryProblems();
+    private final Problems problems = new Problems();
     private final ExperimentParser experiments = new ExperimentParser(problems);
     private final List<Experiment> experimentsRead = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,17 +45,17 @@ final class XGBoostJson {
             + " the JSON format) and point artifact: at that file";
 
     private final String shownAs;
-    private final RegistryProblems problems;
+    private final Problems problems;
     private final Location at;
 
-    private XGBoostJson(String shownAs, RegistryProblems problems) {
+    private XGBoostJson(String shownAs, Problems problems) {
         this.shownAs = shownAs;
         this.problems = problems;
         this.at = new Location(shownAs, 0, 0);
     }
 
     /** The model in {@code file}, or null after reporting every problem found. */
-    static Model read(Path file, String shownAs, String name, int version, List<String> inputs, RegistryProblems problems) {
+    static Model read(Path file, String shownAs, String name, int version, List<String> inputs, Problems problems) {
         return new XGBoostJson(shownAs, problems).read(file, name, version, inputs);
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import dev.tessera.api.ClosestNames;
 import dev.tessera.api.Location;
 import java.util.ArrayList;
@@ -23,14 +24,14 @@ final class YamlFields {
     private final String file;
     private final MappingNode node;
     private final String subject;
-    private final RegistryProblems problems;
+    private final Problems problems;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
 
     /** A single value and where it was written. */
     record Scalar(String value, Location at) {
     }
 
-    private YamlFields(String file, MappingNode node, String subject, RegistryProblems problems) {
+    private YamlFields(String file, MappingNode node, String subject, Problems problems) {
         this.file = file;
         this.node = node;
         this.subject = subject;
@@ -43,7 +44,7 @@ final class YamlFields {
     }
 
     /** {@code node} as a mapping, or null after reporting that it is not one. */
-    static YamlFields of(String file, Node node, String subject, String example, RegistryProblems problems) {
+    static YamlFields of(String file, Node node, String subject, String example, Problems problems) {
         if (node instanceof MappingNode m) {
             return new YamlFields(file, m, subject, problems);
         }
@@ -144,7 +145,7 @@ final class YamlFields {
     }
 
     /** The finite number {@code s} holds, or null after reporting {@code message} with {@code hint}; null for null. */
-    static Double finiteNumber(Scalar s, RegistryProblems problems, String message, String hint) {
+    static Double finiteNumber(Scalar s, Problems problems, String message, String hint) {
         if (s == null) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.tessera.inference;
 
+import dev.tessera.api.Problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -176,7 +177,7 @@ class XGBoostParityTest {
     }
 
     static Model read(Path file) {
-        RegistryProblems problems = new RegistryProblems();
+        Problems problems = new Problems();
         Model m = XGBoostJson.read(file, file.getFileName().toString(), "golden", 1, NAMES, problems);
         assertThat(problems.sorted()).isEmpty();
         return m;
