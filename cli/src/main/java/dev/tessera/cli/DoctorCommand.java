@@ -88,12 +88,14 @@ final class DoctorCommand implements Callable<Integer> {
         PrometheusText m2;
         JsonNode d1;
         JsonNode d2;
+        JsonNode alerts;
         try {
             m1 = PrometheusText.parse(get(http, base + "/metrics", bearer));
-            d1 = json.readTree(get(http, base + "/v1/diagnostics", bearer));
+            d1 = diagnostics(http, base, bearer);
             Thread.sleep((long) (interval * 1000));
             m2 = PrometheusText.parse(get(http, base + "/metrics", bearer));
-            d2 = json.readTree(get(http, base + "/v1/diagnostics", bearer));
+            d2 = diagnostics(http, base, bearer);
+            alerts = optional(http, base + "/v1/alerts", bearer);
         } catch (IOException | IllegalStateException e) {
             err.println("cannot ask the Tessera node at " + base + ": " + e.getMessage());
             return 2;
@@ -105,7 +107,8 @@ final class DoctorCommand implements Callable<Integer> {
                 sources.add(s);
             }
         });
-        if (only != null && sources.isEmpty()) {
+        boolean stateless = d2.path("sources").isMissingNode();
+        if (only != null && sources.isEmpty() && !stateless) {
             err.println("the node consumes no source '" + only + "'");
             return 2;
         }
@@ -127,9 +130,18 @@ final class DoctorCommand implements Callable<Integer> {
         }
         storeAndRuntime(d2, findings);
         serving(m1, m2, findings);
+        if (stateless && alerts != null) { // a serving node: what its own monitor judged (freshness from the writer's progress)
+            for (JsonNode a : alerts.path("firing")) {
+                String runbook = a.path("runbook").asText("");
+                findings.add(new Finding("alert " + a.path("alert").asText(), a.path("subject").asText(), a.path("message").asText(),
+                        List.of("firing since " + java.time.Instant.ofEpochMilli(a.path("since").asLong())), "follow the runbook",
+                        runbook.endsWith(".md") ? runbook.substring(runbook.lastIndexOf('/') + 1, runbook.length() - 3) : null));
+            }
+        }
 
-        out.printf(Locale.ROOT, "tessera doctor: %s, watched for %s s, %d source%s%n", base, trim(interval), sources.size(),
-                sources.size() == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "tessera doctor: %s, watched for %s s, %s%n", base, trim(interval), stateless
+                ? "a serving node without a stream runtime (checked: serving errors and latency, the node's alerts)"
+                : sources.size() + " source" + (sources.size() == 1 ? "" : "s"));
         if (findings.isEmpty()) {
             out.println("nothing found: lag, partitions, dead letters, arrivals, clocks, store and serving look healthy");
             out.flush();
@@ -147,6 +159,28 @@ final class DoctorCommand implements Callable<Integer> {
         out.println("Diagnosis: " + first.check() + " on " + first.subject() + " — " + first.summary());
         out.flush();
         return 1;
+    }
+
+    /** {@code /v1/diagnostics}, or an empty object on a node without a stream runtime (a stateless serving node). */
+    private JsonNode diagnostics(HttpClient http, String base, String bearer) throws IOException, InterruptedException {
+        JsonNode d = optional(http, base + "/v1/diagnostics", bearer);
+        return d == null ? json.createObjectNode() : d;
+    }
+
+    /** The JSON at {@code url}, or null when it answers 404 (the node does not have that part). */
+    private JsonNode optional(HttpClient http, String url, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+        if (bearer != null && !bearer.isBlank()) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return json.readTree(r.body());
     }
 
     private static JsonNode source(JsonNode diagnostics, String name) {

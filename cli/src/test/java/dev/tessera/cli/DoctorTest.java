@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue [Operate]: for each fault the live generator injects into a running node — a paused
  * partition, a flood of late events, a burst of malformed records, producers that stop — {@code
- * tessera doctor} names that fault first; on a healthy stream it finds nothing.
+ * tessera doctor} names that fault first; on a healthy stream it finds nothing, and on a stateless
+ * serving node it checks what such a node has (serving, its alerts).
  */
 class DoctorTest {
     private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
@@ -66,6 +67,15 @@ class DoctorTest {
                 CommandLineTest.Run silent = doctor(node);
                 assertFirst(silent, "upstream silence", "source payments", "no event arrived on any partition");
                 assertThat(silent.out()).contains("Diagnosis: upstream silence on source payments");
+            }
+            // a stateless serving node (no stream runtime, no /v1/diagnostics): serving and its alerts only
+            dev.tessera.serving.ServingApi stateless = dev.tessera.serving.ServingApi.builder(defs, node.runtime.reader()).build();
+            try (dev.tessera.serving.ServingServer server = dev.tessera.serving.ServingServer.start("127.0.0.1", 0,
+                    dev.tessera.serving.ServingServer.DEFAULT_MAX_BODY_BYTES, stateless)) {
+                CommandLineTest.Run serving = CommandLineTest.tessera("doctor", "--url", "http://127.0.0.1:" + server.port(),
+                        "--interval", "1");
+                assertThat(serving.exit()).as(serving.out() + serving.err()).isZero();
+                assertThat(serving.out()).contains("a serving node without a stream runtime", "nothing found");
             }
         }
     }
