@@ -86,6 +86,23 @@ class PushTraceEndToEndTest {
         assertThat(declined(read)).as("the pushed DECLINED payment is visible in a read: %s", read).isEqualTo(1);
         assertThat(read.header("X-Request-Id")).as("a generated request id").isNotBlank();
 
+        // the apply span ends just after the event becomes readable, and the server ends a request's span just after
+        // writing its answer: once the apply span is exported, read once more, and wait (bounded) for that read's span
+        long spanDeadline = System.nanoTime() + 10_000_000_000L;
+        while (spans.getFinishedSpanItems().stream().noneMatch(s -> s.getTraceId().equals(TRACE_ID) && s.getName().equals("apply payments"))
+                && System.nanoTime() < spanDeadline) {
+            Thread.sleep(10);
+        }
+        Reply after = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, "/v1/features/account_payments/" + account))
+                .header("traceparent", TRACEPARENT).GET().build());
+        assertThat(declined(after)).isEqualTo(1);
+        long appliedEnd = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(TRACE_ID)
+                && s.getName().equals("apply payments")).mapToLong(SpanData::getEndEpochNanos).findFirst().orElse(Long.MAX_VALUE);
+        while (spans.getFinishedSpanItems().stream().noneMatch(s -> s.getTraceId().equals(TRACE_ID)
+                && s.getName().equals("GET /v1/features/{group}/{key}") && s.getStartEpochNanos() >= appliedEnd)
+                && System.nanoTime() < spanDeadline) {
+            Thread.sleep(10);
+        }
         List<SpanData> trace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(TRACE_ID)).toList();
         SpanData push = only(trace, "POST /v1/events/{source}");
         assertThat(push.getKind()).isEqualTo(SpanKind.SERVER);
