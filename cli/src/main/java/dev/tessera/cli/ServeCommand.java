@@ -2,6 +2,8 @@ package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
 import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.serving.EventPusher;
+import dev.tessera.serving.PredictionLog;
 import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServingApi;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +31,11 @@ import picocli.CommandLine.Spec;
  * API as {@code tessera run}; it keeps nothing per entity, so any number of them can run behind a
  * load balancer. While Redis is down, feature reads answer 503 {@code store_unavailable} at once,
  * and {@code /health} says so; both recover when Redis is back.
+ *
+ * <p>With {@code --bootstrap-servers} the node also takes pushed events ({@code POST /v1/events},
+ * written to the sources' topics, where the Flink job reads them; with {@code --tracing} their
+ * trace context goes along in the record headers) and logs scored requests to
+ * {@code tessera.predictions}; without it, pushes answer 503 {@code push_unavailable}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve features from Redis with no local state (scale-out serving nodes).")
@@ -46,6 +54,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
             description = "Prefix of every key Tessera keeps in Redis (the writer's must match). Default: ${DEFAULT-VALUE}")
     String namespace;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka to write pushed events (POST /v1/events/{source}) and the prediction log to. Without it the"
+                    + " node only reads.")
+    String bootstrapServers;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "HTTP port of the feature API. Default: ${DEFAULT-VALUE}")
@@ -79,10 +92,18 @@ final class ServeCommand implements Callable<Integer> {
         double logFraction = serving.logResponses(0);
         try (Tracing tracing = serving.tracing();
              RedisTileStore store = cluster ? RedisTileStore.openCluster(redis, namespace) : RedisTileStore.open(redis.get(0), namespace);
-             ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE) {
+             ResponseLog responses = logFraction > 0 ? ResponseLog.jsonl(common.data.resolve("responses"), logFraction) : ResponseLog.NONE;
+             KafkaProducer<byte[], byte[]> events = bootstrapServers == null ? null : EventPusher.producer(bootstrapServers);
+             KafkaProducer<byte[], byte[]> predictions = bootstrapServers == null ? null : PredictionLog.producer(bootstrapServers)) {
             StoreFeatureReader reader = new StoreFeatureReader(defs, store);
             ServingApi.Builder builder = ServingApi.builder(defs, reader)
                     .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(common.features), defs));
+            if (events != null) {
+                // avro-confluent sources need a schema registry to frame pushed events: they refuse pushes here
+                builder.pusher(new EventPusher(defs, common.features, events, System::currentTimeMillis, EventPusher.DEFAULT_MAX_EVENTS,
+                                ServingServer.requestMapper(), null, tracing.otel()))
+                        .predictionLog(PredictionLog.kafka(predictions, PredictionLog.TOPIC));
+            }
             QualityMonitor monitor = serving.monitoring().attach(defs, reader, SourceSignals.of(reader), builder);
             ServingApi api = builder
                     .tokens(tokens)
@@ -91,10 +112,11 @@ final class ServeCommand implements Callable<Integer> {
                     .tracing(tracing.otel())
                     .build();
             monitor.bind(api.metrics()).start();
-            try (monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
+            AutoCloseable scoring = api.scoring() == null ? () -> { } : api.scoring();
+            try (scoring; monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
                 out.println("serving " + defs.groups().size() + " feature groups from Redis " + String.join(",", redis)
                         + (cluster ? " (cluster)" : "") + ", keys under '" + namespace + "', on http://" + serving.host + ":"
-                        + server.port() + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
+                        + server.port() + (events == null ? "" : ", pushes to Kafka at " + bootstrapServers) + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
                         : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
                 out.flush();
                 long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;

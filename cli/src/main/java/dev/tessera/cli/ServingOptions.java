@@ -50,7 +50,7 @@ final class ServingOptions {
     @Option(names = "--tracing", paramLabel = "off|log|otlp", defaultValue = "off",
             description = "OpenTelemetry tracing of HTTP requests, pushes and applied batches: off, log (spans written to the log)"
                     + " or otlp (sent to --otlp-endpoint). Default: ${DEFAULT-VALUE}")
-    Tracing.Mode tracing;
+    dev.tessera.flink.TracingConfig.Mode tracing;
 
     @Option(names = "--otlp-endpoint", paramLabel = "URL",
             description = "The OTLP/HTTP traces endpoint for --tracing otlp. Default: " + Tracing.DEFAULT_OTLP_ENDPOINT)

@@ -164,6 +164,67 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * The scale-out loop with the commands only: a stateless {@code tessera serve --bootstrap-servers}
+     * node takes the 60 payments as a pushed NDJSON batch and writes them to the source's topic (and
+     * one without the option refuses pushes with 503 {@code push_unavailable}); {@code tessera flink
+     * --local --bounded} applies them into Redis; the same node then answers the naive count and sum.
+     */
+    @Test
+    void aServingNodeTakesPushesTheFlinkJobAppliesThemAndTheNodeServesThem() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            createTopics(kafka, defs);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = TesseraCommand.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("push").toString(), "--redis", redis.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--port", "0", "--duration", "90"), "serve");
+            serve.start();
+            String base = awaitUrl(out, err);
+            assertThat(out.toString()).contains("pushes to Kafka at " + kafka.bootstrapServers());
+            HttpClient http = HttpClient.newHttpClient();
+            StringBuilder ndjson = new StringBuilder();
+            for (String line : payments(60)) {
+                ndjson.append(line).append('\n');
+            }
+            HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/events/payments"))
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson.toString()))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
+            assertThat(JSON.readTree(pushed.body()).get("accepted").asInt()).isEqualTo(60);
+
+            CommandLineTest.Run run = CommandLineTest.tessera("flink", "--local", "--bounded", "--features", EXAMPLES.toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(), "--parallelism", "2",
+                    "--checkpoint-dir", tmp.resolve("checkpoints").toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertNaiveValues(http, base);
+            serve.interrupt(); // stops it before --duration: not a failure
+            serve.join(60_000);
+        }
+        // without --bootstrap-servers the node only reads
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = TesseraCommand.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("read-only").toString(), "--redis", redis.uri(), "--port", "0", "--duration", "5"), "serve");
+            serve.start();
+            String base = awaitUrl(out, err);
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/events/payments"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payments(1).get(0))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("push_unavailable");
+            serve.join(60_000);
+        }
+    }
+
     /** Serves from {@code redis} and checks accounts a0..a2 against a naive count and sum of {@link #produce}'s payments. */
     private void assertServesTheNaiveValues(RedisServerProcess redis, String data) throws Exception {
         StringWriter out = new StringWriter();
@@ -174,8 +235,11 @@ class ServeCommandTest {
         Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
                 tmp.resolve(data).toString(), "--redis", redis.uri(), "--port", "0", "--duration", "10"), "serve");
         serve.start();
-        String base = awaitUrl(out, err);
-        HttpClient http = HttpClient.newHttpClient();
+        assertNaiveValues(HttpClient.newHttpClient(), awaitUrl(out, err));
+        serve.join(60_000);
+    }
+
+    private static void assertNaiveValues(HttpClient http, String base) throws Exception {
         for (int a = 0; a < 3; a++) {
             long count = 0;
             double sum = 0;
@@ -192,7 +256,6 @@ class ServeCommandTest {
             assertThat(f.get("amount_sum_1d").asDouble()).as("a%d sum 1d", a).isEqualTo(sum);
             assertThat(f.get("last_country").asText()).isEqualTo("US");
         }
-        serve.join(60_000);
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
@@ -225,13 +288,21 @@ class ServeCommandTest {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < n; i++) {
-                String json = "{\"payment_id\":\"p" + i + "\",\"account_id\":\"a" + (i % 3) + "\",\"card_fingerprint\":\"c"
-                        + (i % 5) + "\",\"merchant_id\":\"m1\",\"amount\":" + i + ",\"status\":\"APPROVED\",\"country\":\"US\","
-                        + "\"event_time\":" + (now - 30 * 60_000 + i) + "}";
+            for (String json : payments(n)) {
                 producer.send(new ProducerRecord<>("commerce.payments", json.getBytes(StandardCharsets.UTF_8))).get();
             }
         }
+    }
+
+    /** Payment i: account a{i mod 3}, amount i, all 30 minutes old. */
+    private static List<String> payments(int n) {
+        long now = System.currentTimeMillis();
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("{\"payment_id\":\"p" + i + "\",\"account_id\":\"a" + (i % 3) + "\",\"card_fingerprint\":\"c"
+                    + (i % 5) + "\",\"merchant_id\":\"m1\",\"amount\":" + i + ",\"status\":\"APPROVED\",\"country\":\"US\","
+                    + "\"event_time\":" + (now - 30 * 60_000 + i) + "}");
+        }
+        return out;
     }
 }

@@ -75,6 +75,7 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
             k.topic = r.topic;
             k.partition = r.partition;
             k.offset = r.offset;
+            k.trace = r.trace;
             if (primary) {
                 k.primary = true;
                 k.key = r.key;

@@ -113,10 +113,10 @@ public final class FlinkJob {
             String name = s.getKey().name();
             SingleOutputStreamOperator<TileWrites> writes = s.getValue()
                     .keyBy(new RoutingKey())
-                    .process(new TileAggregator(bundle, name, o.flushIntervalMillis()))
+                    .process(new TileAggregator(bundle, name, o.flushIntervalMillis(), o.tracingConfig()))
                     .uid("aggregate-" + name)
                     .name("aggregate: " + name);
-            writes.sinkTo(new RedisTileSink(o.redis, o.redisCluster, o.redisNamespace, bundle, name))
+            writes.sinkTo(new RedisTileSink(o.redis, o.redisCluster, o.redisNamespace, bundle, name, o.tracingConfig()))
                     .uid("redis-" + name)
                     .name("tiles to Redis: " + name);
             writes.getSideOutput(TileAggregator.LATE).sinkTo(deadLetters)

@@ -70,6 +70,26 @@ public final class FlinkJobOptions {
             description = "Read each topic up to its end offsets at start, then finish (backfills, tests).")
     public boolean bounded;
 
+    @Option(names = "--tracing", paramLabel = "off|log|otlp", defaultValue = "off",
+            description = "OpenTelemetry tracing of the job (ADR 024): records that carry a W3C traceparent (the push API writes"
+                    + " one) get an apply span and a span for the Redis write that makes them visible; each Redis batch"
+                    + " gets a span. off, log (spans to the task managers' logs) or otlp. Default: ${DEFAULT-VALUE}")
+    public TracingConfig.Mode tracing = TracingConfig.Mode.off;
+
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "The OTLP/HTTP traces endpoint for --tracing otlp. Default: " + TracingConfig.DEFAULT_OTLP_ENDPOINT)
+    public String otlpEndpoint;
+
+    @Option(names = "--trace-sample", paramLabel = "RATIO", defaultValue = "1",
+            description = "Fraction (0..1) of Redis batches traced; a record with a sampled traceparent is always traced"
+                    + " (parent-based). Default: ${DEFAULT-VALUE}")
+    public double traceSample = 1.0;
+
+    /** The tracing the options ask for (checked). */
+    public TracingConfig tracingConfig() {
+        return new TracingConfig(tracing, otlpEndpoint, traceSample);
+    }
+
     public long flushIntervalMillis() {
         return millis("--flush-interval", flushInterval);
     }
@@ -87,6 +107,7 @@ public final class FlinkJobOptions {
         flushIntervalMillis();
         checkpointIntervalMillis();
         watermarkGranularityMillis();
+        tracingConfig();
         if (!redisCluster && redis.size() != 1) {
             throw new IllegalArgumentException("--redis takes one address, got " + redis.size()
                     + "; pass --redis-cluster for several seed nodes of a Redis Cluster");

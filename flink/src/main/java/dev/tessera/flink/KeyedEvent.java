@@ -22,6 +22,8 @@ public final class KeyedEvent {
     public long offset;
     public byte[] key;
     public byte[] value;
+    /** The record's sampled trace context ({@link SourceRecord#trace}), or null. */
+    public String trace;
 
     public KeyedEvent() {}
 

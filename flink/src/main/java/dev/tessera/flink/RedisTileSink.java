@@ -11,7 +11,13 @@ import dev.tessera.store.RedisTileStore;
 import dev.tessera.store.StoreException;
 import dev.tessera.store.TileStore;
 import dev.tessera.store.WriteSet;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -36,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * source), loses nothing, and goes on when Redis is back. Each batch also carries the writer's
  * progress record (the newest event time it wrote, for {@code freshness_ms}) and, once, the
  * source's tile layouts.
+ *
+ * <p>Tracing (ADR 024, when on): a {@code write batch <source>} span per batch (a new trace, sampled
+ * at {@code --trace-sample}), and for each traced record the batch makes visible a
+ * {@code write tiles <source>} span, child of the record's apply span and linked to the batch's,
+ * from when its entity's flush reached the sink to when Redis acknowledged it.
  */
 public final class RedisTileSink implements Sink<TileWrites> {
     private static final long serialVersionUID = 1L;
@@ -49,13 +60,15 @@ public final class RedisTileSink implements Sink<TileWrites> {
     private final String sourceName;
     private final int maxBatchOps;
     private final long lingerMillis;
+    private final TracingConfig tracing;
 
-    public RedisTileSink(List<String> redis, boolean cluster, String namespace, DefinitionBundle bundle, String sourceName) {
-        this(redis, cluster, namespace, bundle, sourceName, 10_000, 5);
+    public RedisTileSink(List<String> redis, boolean cluster, String namespace, DefinitionBundle bundle, String sourceName,
+                         TracingConfig tracing) {
+        this(redis, cluster, namespace, bundle, sourceName, 10_000, 5, tracing);
     }
 
     RedisTileSink(List<String> redis, boolean cluster, String namespace, DefinitionBundle bundle, String sourceName,
-                  int maxBatchOps, long lingerMillis) {
+                  int maxBatchOps, long lingerMillis, TracingConfig tracing) {
         this.redis = List.copyOf(redis);
         this.cluster = cluster;
         this.namespace = namespace;
@@ -63,6 +76,7 @@ public final class RedisTileSink implements Sink<TileWrites> {
         this.sourceName = sourceName;
         this.maxBatchOps = maxBatchOps;
         this.lingerMillis = lingerMillis;
+        this.tracing = tracing;
     }
 
     @Override
@@ -82,6 +96,12 @@ public final class RedisTileSink implements Sink<TileWrites> {
         private boolean lingering;
         private long newest = Long.MIN_VALUE;
         private long watermark = Long.MIN_VALUE;
+        private int pendingEntities;
+        /** Null when tracing is off. */
+        private final Tracer tracer = JobSpans.tracer(tracing);
+        /** The traced records of the pending batch: their apply spans and when their flush arrived. */
+        private final List<SpanContext> tracedParents = new ArrayList<>();
+        private final List<Instant> tracedSince = new ArrayList<>();
 
         Writer(TileStore store, WriterInitContext context) {
             this.store = store;
@@ -95,6 +115,14 @@ public final class RedisTileSink implements Sink<TileWrites> {
         public void write(TileWrites element, Context context) throws IOException, InterruptedException {
             element.addTo(pending);
             entities.inc();
+            pendingEntities++;
+            if (element.traces != null && tracer != null) {
+                Instant now = Instant.now();
+                for (String t : element.traces.split(" ")) {
+                    tracedParents.add(JobSpans.parse(t));
+                    tracedSince.add(now);
+                }
+            }
             newest = Math.max(newest, element.newestEventTime);
             if (pending.size() >= maxBatchOps) {
                 writeBatch();
@@ -129,13 +157,23 @@ public final class RedisTileSink implements Sink<TileWrites> {
             }
             ws.addAll(pending);
             EntityWrites.putWriterProgress(ws, sourceName, writerId, newest, watermark);
+            Span batch = tracer == null ? null : tracer.spanBuilder("write batch " + sourceName).setNoParent()
+                    .setSpanKind(SpanKind.CLIENT).setAttribute(JobSpans.SOURCE, sourceName)
+                    .setAttribute(JobSpans.OPERATIONS, (long) ws.size()).setAttribute(JobSpans.ENTITIES, (long) pendingEntities)
+                    .startSpan();
             long backoff = 100;
             for (int attempt = 1; ; attempt++) {
                 try {
                     store.write(ws);
+                    if (batch != null) {
+                        endSpans(batch, attempt);
+                    }
                     break;
                 } catch (StoreException e) {
                     retries.inc();
+                    if (batch != null) {
+                        batch.addEvent("redis write failed: " + e.getMessage());
+                    }
                     LOG.warn("could not write {} tile operations of source '{}' to Redis (attempt {}): {}; retrying in {} ms"
                             + " (nothing is lost: the job waits, and resumes when Redis is back)", pending.size(), sourceName,
                             attempt, e.getMessage(), backoff);
@@ -148,6 +186,23 @@ public final class RedisTileSink implements Sink<TileWrites> {
             }
             layoutsWritten = true;
             pending = new WriteSet();
+            pendingEntities = 0;
+        }
+
+        /** Ends the batch's span and, for each traced record it made visible, a write span under the record's apply span. */
+        private void endSpans(Span batch, int attempts) {
+            batch.setAttribute(JobSpans.ATTEMPTS, (long) attempts);
+            Instant now = Instant.now();
+            for (int i = 0; i < tracedParents.size(); i++) {
+                tracer.spanBuilder("write tiles " + sourceName).setSpanKind(SpanKind.CLIENT)
+                        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(tracedParents.get(i))))
+                        .addLink(batch.getSpanContext()).setAttribute(JobSpans.SOURCE, sourceName)
+                        .setAttribute(JobSpans.ATTEMPTS, (long) attempts)
+                        .setStartTimestamp(tracedSince.get(i)).startSpan().end(now);
+            }
+            tracedParents.clear();
+            tracedSince.clear();
+            batch.end(now);
         }
 
         private void putLayouts(WriteSet ws) {

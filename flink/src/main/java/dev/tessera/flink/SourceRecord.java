@@ -19,6 +19,8 @@ public final class SourceRecord {
     public long eventTime;
     public String id;
     public byte[] fields;
+    /** The sampled W3C trace context the record's headers carried, when the job traces (ADR 024); else null. */
+    public String trace;
 
     public SourceRecord() {}
 

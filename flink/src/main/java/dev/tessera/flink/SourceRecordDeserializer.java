@@ -29,14 +29,18 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
     private final DefinitionBundle bundle;
     private final String sourceName;
     private final int maxRecordBytes;
+    private final TracingConfig tracing;
     private transient EventDecoder decoder;
     private transient EventRules rules;
     private transient int slots;
+    /** Whether to carry records' trace contexts (tracing on): else headers are never looked at. */
+    private transient boolean traced;
 
-    SourceRecordDeserializer(DefinitionBundle bundle, String sourceName, int maxRecordBytes) {
+    SourceRecordDeserializer(DefinitionBundle bundle, String sourceName, int maxRecordBytes, TracingConfig tracing) {
         this.bundle = bundle;
         this.sourceName = sourceName;
         this.maxRecordBytes = maxRecordBytes;
+        this.tracing = tracing;
     }
 
     @Override
@@ -47,6 +51,7 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
         decoder = EventDecoders.forSource(source, bundle.directory(), layout, maxRecordBytes);
         rules = new EventRules(defs, source, layout);
         slots = layout.size();
+        traced = tracing != null && tracing.enabled();
     }
 
     @Override
@@ -84,6 +89,9 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             r.eventTime = eventTime;
             r.id = rules.id(e);
             r.fields = FieldCodec.encode(e, slots);
+            if (traced) {
+                r.trace = JobSpans.sampledParent(record.headers());
+            }
         }
         out.collect(r);
     }

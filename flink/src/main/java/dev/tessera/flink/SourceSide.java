@@ -61,7 +61,7 @@ public final class SourceSide {
                     .setGroupId(o.consumerGroup)
                     .setStartingOffsets(OffsetsInitializer.committedOffsets(
                             org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-                    .setDeserializer(new SourceRecordDeserializer(bundle, source.name(), o.maxRecordBytes));
+                    .setDeserializer(new SourceRecordDeserializer(bundle, source.name(), o.maxRecordBytes, o.tracingConfig()));
             if (o.bounded) {
                 builder.setBounded(OffsetsInitializer.latest());
             }

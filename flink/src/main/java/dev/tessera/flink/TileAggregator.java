@@ -12,7 +12,13 @@ import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.EntityWrites;
 import dev.tessera.runtime.EventRules;
 import dev.tessera.store.WriteSet;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -45,15 +51,22 @@ import org.apache.flink.util.OutputTag;
  *       up so a busy entity moves it rarely). It evicts, writes the deletions, and drops the state
  *       of an entity with nothing left. At the end of a bounded input (watermark +∞) it flushes
  *       instead, evicting nothing.</li>
+ *   <li><b>Tracing</b> (ADR 024, when on): a record that carried a sampled trace context gets an
+ *       {@code apply <source>} span, a child of the producer's span, with its outcome
+ *       ({@code accepted}, {@code late}, {@code duplicate}); an accepted one's span context rides
+ *       with the entity's next flush ({@link TileWrites#traces}) to the sink. Kept beside the
+ *       state, not in it: a restore loses the pending contexts, never values.</li>
  * </ul>
  */
 final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, TileWrites> {
     private static final long serialVersionUID = 1L;
     static final OutputTag<SourceRecord> LATE = new OutputTag<>("late") {};
+    private static final String ACCEPTED = "accepted";
 
     private final DefinitionBundle bundle;
     private final String sourceName;
     private final long flushIntervalMillis;
+    private final TracingConfig tracing;
 
     private transient ValueState<FlinkEntity> state;
     /** By index into the job's groups ({@link KeyedEvent#group}); null for groups of other sources. */
@@ -67,11 +80,16 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
     private transient Counter late;
     private transient Counter duplicates;
     private transient Counter nonFinite;
+    /** Null when tracing is off. */
+    private transient Tracer tracer;
+    /** Routing key to the {@code traceparent}s of its applied traced records awaiting its flush (tracing on only). */
+    private transient Map<String, List<String>> pendingTraces;
 
-    TileAggregator(DefinitionBundle bundle, String sourceName, long flushIntervalMillis) {
+    TileAggregator(DefinitionBundle bundle, String sourceName, long flushIntervalMillis, TracingConfig tracing) {
         this.bundle = bundle;
         this.sourceName = sourceName;
         this.flushIntervalMillis = Math.max(1, flushIntervalMillis);
+        this.tracing = tracing;
     }
 
     @Override
@@ -100,17 +118,40 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         late = metrics.counter("late");
         duplicates = metrics.counter("duplicate");
         nonFinite = metrics.counter("non_finite_value");
+        tracer = JobSpans.tracer(tracing);
+        pendingTraces = tracer == null ? null : new HashMap<>();
     }
 
     @Override
     public void processElement(KeyedEvent k, Context ctx, Collector<TileWrites> out) throws Exception {
+        if (k.trace == null || tracer == null) {
+            apply(k, ctx);
+            return;
+        }
+        Span span = tracer.spanBuilder("apply " + sourceName).setSpanKind(SpanKind.CONSUMER).setParent(JobSpans.parent(k.trace))
+                .setAttribute(JobSpans.SOURCE, sourceName).setAttribute(JobSpans.GROUP, groupNames[k.group])
+                .setAttribute(JobSpans.PARTITION, (long) k.partition).setAttribute(JobSpans.OFFSET, k.offset)
+                .startSpan();
+        String outcome = apply(k, ctx);
+        span.setAttribute(JobSpans.OUTCOME, outcome);
+        span.end();
+        if (outcome.equals(ACCEPTED) && span.getSpanContext().isSampled()) {
+            List<String> traces = pendingTraces.computeIfAbsent(ctx.getCurrentKey(), key -> new ArrayList<>(2));
+            if (traces.size() < JobSpans.MAX_TRACES_PER_FLUSH) {
+                traces.add(JobSpans.format(span.getSpanContext()));
+            }
+        }
+    }
+
+    /** SPEC §3's rules and the core's apply for one event; returns the outcome ({@code accepted}, {@code late}, {@code duplicate}). */
+    private String apply(KeyedEvent k, Context ctx) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         if (k.eventTime <= watermark) {
             if (k.primary) {
                 late.inc();
                 ctx.output(LATE, deadLetter(k, watermark));
             }
-            return;
+            return "late";
         }
         GroupAggregator agg = aggregators[k.group];
         FlinkEntity e = state.value();
@@ -122,7 +163,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
             if (k.primary) {
                 duplicates.inc();
             }
-            return;
+            return "duplicate";
         }
         int bad = agg.apply(tiles, FieldCodec.decode(k.fields), k.eventTime, k.id);
         if (k.primary) {
@@ -141,6 +182,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         }
         scheduleEviction(e, k.group, ctx);
         state.update(e);
+        return ACCEPTED;
     }
 
     /** Keeps the entity's one eviction timer at its newest event time plus the retention, rounded up. */
@@ -175,7 +217,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
             }
             e.evictionTimer = Long.MIN_VALUE;
             if (!endOfInput) {
-                flush(e, group, entity, watermark, out);
+                flush(e, key, group, entity, watermark, out);
                 if (state.value() != null) { // something is left (lifetime tiles, or newer ones)
                     long due = e.maxEventTime + aggregators[group].retentionMillis() + 1;
                     if (due > watermark) {
@@ -188,14 +230,15 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         } else if (!e.dirty) {
             return;
         }
-        flush(e, group, entity, endOfInput ? Long.MIN_VALUE : watermark, out);
+        flush(e, key, group, entity, endOfInput ? Long.MIN_VALUE : watermark, out);
     }
 
     /**
      * Emits the entity's writes: changed tiles and value when dirty, deletions of the tiles eviction
      * at {@code watermark} drops (none when it is {@code MIN_VALUE}); drops the state when no tile is left.
      */
-    private void flush(FlinkEntity e, int group, String entity, long watermark, Collector<TileWrites> out) throws Exception {
+    private void flush(FlinkEntity e, String key, int group, String entity, long watermark, Collector<TileWrites> out)
+            throws Exception {
         GroupAggregator agg = aggregators[group];
         List<String> entityKey = keyParts[group] == 1 ? List.of(entity)
                 : List.of(entity.split(String.valueOf(EntityKeys.SEPARATOR), -1));
@@ -204,8 +247,9 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         long evictBefore = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark + 1; // the spec's watermark
         boolean empty = EntityWrites.write(ws, agg, prefix, e.tiles(agg), e.maxEventTime, e.dirty, evictBefore);
         e.dirty = false;
+        List<String> traces = pendingTraces == null ? null : pendingTraces.remove(key);
         if (!ws.isEmpty()) {
-            out.collect(TileWrites.of(ws, e.maxEventTime));
+            out.collect(TileWrites.of(ws, e.maxEventTime, traces == null ? null : String.join(" ", traces)));
         }
         if (empty) {
             state.clear();

@@ -15,10 +15,15 @@ public final class TileWrites {
     /** The entity's newest event time (the sink's progress record takes the newest it wrote). */
     public long newestEventTime;
     public byte[] ops;
+    /**
+     * The {@code traceparent}s, separated by spaces, of the traced records this flush makes visible
+     * (their apply spans, ADR 024); null when none, and always when tracing is off.
+     */
+    public String traces;
 
     public TileWrites() {}
 
-    static TileWrites of(WriteSet ws, long newestEventTime) {
+    static TileWrites of(WriteSet ws, long newestEventTime, String traces) {
         ByteWriter out = new ByteWriter((int) Math.min(Integer.MAX_VALUE - 16, ws.bytes() + 8L * ws.size() + 8));
         for (WriteSet.Op op : ws.ops()) {
             out.writeByte(op.space().ordinal());
@@ -33,6 +38,7 @@ public final class TileWrites {
         TileWrites t = new TileWrites();
         t.newestEventTime = newestEventTime;
         t.ops = out.toByteArray();
+        t.traces = traces;
         return t;
     }
 
