@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String JSON_TYPE = "application/json; charset=utf-8";
-    private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
+    /** Every endpoint, as the 404 for an unknown path lists them; SecurityScopeTest holds each against its scope table. */
+    static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
             "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /v1/quality",
             "GET /v1/alerts", "POST /v1/score/{model}", "GET /v1/models", "GET /v1/experiments", "GET /v1/diagnostics", "GET /health", "GET /metrics",
             "GET / (the console)", "GET /console/{file}");
