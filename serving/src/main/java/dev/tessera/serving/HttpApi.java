@@ -146,7 +146,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res = error(new ApiException(503, "store_unavailable", "the online store cannot be read: " + e.getMessage(),
                         "retry shortly; if it persists, check the store (redis-cli ping) and this node's log"));
             } catch (RuntimeException | IOException e) {
-                LOG.error("internal error answering {} {} (request {})", req.method(), req.uri(), requestId, e);
+                LOG.error("internal error answering {} {} (request {})", req.method(), loggedTarget(req.uri()), requestId, e);
                 res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
             }
         }
@@ -172,6 +172,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    /**
+     * A request's target as log lines show it: the path, without the query, which may hold a
+     * credential (RFC 6750 §2.3 lets clients send {@code ?access_token=}; tokens are never logged).
+     */
+    private static String loggedTarget(String uri) {
+        String path = new QueryStringDecoder(uri).rawPath();
+        return path.length() < uri.length() ? path + "?<query not logged>" : path;
     }
 
     /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */
