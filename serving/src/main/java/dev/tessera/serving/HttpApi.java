@@ -121,9 +121,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         String requestId = requestId(req.headers());
         io.opentelemetry.api.trace.Span span = null;
         FullHttpResponse res;
-        if (!req.decoderResult().isSuccess()) {
+        boolean unparsable = !req.decoderResult().isSuccess();
+        if (unparsable) {
             res = error(unparsable(req.decoderResult().cause()));
-            keepAlive = false;
         } else {
             try {
                 QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -151,7 +151,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         res.headers().set(REQUEST_ID, requestId);
-        write(ctx, res, keepAlive);
+        if (unparsable) { // the rest of the request may still be arriving: the decoder drops it until the client closes
+            ServingServer.answerThenClose(ctx, res);
+        } else {
+            write(ctx, res, keepAlive);
+        }
         record(endpoint, res.status().code(), start);
         if (tracing != null) {
             HttpTracing.end(span != null ? span : tracing.start(req, endpoint, requestId), res.status().code());
