@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     static final String JSON_TYPE = "application/json; charset=utf-8";
-    private static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
+    /** Every endpoint, as the 404 for an unknown path lists them; SecurityScopeTest holds each against its scope table. */
+    static final List<String> ENDPOINTS = List.of("GET /v1/features", "GET /v1/features/{group}/{entityKey}",
             "POST /v1/features", "POST /v1/events/{source}", "GET /v1/catalog", "GET /v1/history", "GET /v1/quality",
             "GET /v1/alerts", "POST /v1/score/{model}", "GET /v1/models", "GET /v1/experiments", "GET /v1/diagnostics", "GET /health", "GET /metrics",
             "GET / (the console)", "GET /console/{file}");
@@ -120,9 +121,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         String requestId = requestId(req.headers());
         io.opentelemetry.api.trace.Span span = null;
         FullHttpResponse res;
-        if (!req.decoderResult().isSuccess()) {
+        boolean unparsable = !req.decoderResult().isSuccess();
+        if (unparsable) {
             res = error(unparsable(req.decoderResult().cause()));
-            keepAlive = false;
         } else {
             try {
                 QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -145,12 +146,16 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res = error(new ApiException(503, "store_unavailable", "the online store cannot be read: " + e.getMessage(),
                         "retry shortly; if it persists, check the store (redis-cli ping) and this node's log"));
             } catch (RuntimeException | IOException e) {
-                LOG.error("internal error answering {} {} (request {})", req.method(), req.uri(), requestId, e);
+                LOG.error("internal error answering {} {} (request {})", req.method(), loggedTarget(req.uri()), requestId, e);
                 res = error(new ApiException(500, "internal", "internal error: " + e, "this is a bug in Tessera; the log has the details"));
             }
         }
         res.headers().set(REQUEST_ID, requestId);
-        write(ctx, res, keepAlive);
+        if (unparsable) { // the rest of the request may still be arriving: the decoder drops it until the client closes
+            ServingServer.answerThenClose(ctx, res);
+        } else {
+            write(ctx, res, keepAlive);
+        }
         record(endpoint, res.status().code(), start);
         if (tracing != null) {
             HttpTracing.end(span != null ? span : tracing.start(req, endpoint, requestId), res.status().code());
@@ -171,6 +176,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    /**
+     * A request's target as log lines show it: the path, without the query, which may hold a
+     * credential (RFC 6750 §2.3 lets clients send {@code ?access_token=}; tokens are never logged).
+     */
+    private static String loggedTarget(String uri) {
+        String path = new QueryStringDecoder(uri).rawPath();
+        return path.length() < uri.length() ? path + "?<query not logged>" : path;
     }
 
     /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */

@@ -24,6 +24,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -54,6 +55,8 @@ public final class ServingServer implements AutoCloseable {
     static final int MAX_REQUEST_LINE_BYTES = 8192;
     /** Largest header block: 431 beyond. */
     static final int MAX_HEADER_BYTES = 16384;
+    /** How long a connection ended after a request that was not read to its end keeps reading: see {@link #answerThenClose}. */
+    private static final int LINGER_SECONDS = 5;
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -156,18 +159,36 @@ public final class ServingServer implements AutoCloseable {
     }
 
     /**
+     * Answers, then ends a connection whose request was not read to its end (a body over the limit,
+     * a request line or header block the decoder gave up on). Closing at once, with the rest of the
+     * request still arriving, makes the kernel reset the connection, and a reset can destroy the
+     * answer before the client reads it (a client sending 4 MiB saw "connection reset" instead of
+     * the 413 about one time in four; one sending a 1 MiB URL saw it instead of the 414). So: answer
+     * with {@code Connection: close}, stop writing, and keep reading what the client still sends
+     * (the caller's decoder or aggregator drops it) until it closes, for at most
+     * {@value #LINGER_SECONDS} s.
+     */
+    static void answerThenClose(ChannelHandlerContext ctx, FullHttpResponse res) {
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+                f.channel().eventLoop().schedule(() -> f.channel().close(), LINGER_SECONDS, TimeUnit.SECONDS);
+            } else {
+                f.channel().close();
+            }
+        });
+    }
+
+    /**
      * Answers a body over the limit with the API's JSON 413 instead of Netty's empty one, such that
-     * the client gets to read it. Closing at once, with the rest of the body still arriving, makes
-     * the kernel reset the connection, and a reset can destroy the answer before the client reads it
-     * (a client sending 4 MiB saw "connection reset" instead of the 413 about one time in four).
-     * So: when Content-Length announced the size and nothing was read yet, answer and keep the
-     * connection (the aggregator skips the body as it arrives, as Netty's own handler does); when
-     * part of the body was read (chunked) or the client asked to close, answer with
-     * {@code Connection: close}, stop writing, and keep reading (and dropping) what the client
-     * still sends until it closes, for at most {@value #LINGER_SECONDS} s.
+     * the client gets to read it. When Content-Length announced the size and nothing was read yet,
+     * answer and keep the connection (the aggregator skips the body as it arrives, as Netty's own
+     * handler does); when part of the body was read (chunked) or the client asked to close,
+     * {@link #answerThenClose}.
      */
     private static final class JsonLimitAggregator extends HttpObjectAggregator {
-        private static final int LINGER_SECONDS = 5;
         private final int max;
 
         JsonLimitAggregator(int max) {
@@ -202,16 +223,7 @@ public final class ServingServer implements AutoCloseable {
                 HttpApi.write(ctx, res, true);
                 return;
             }
-            HttpUtil.setContentLength(res, res.content().readableBytes());
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
-                    duplex.shutdownOutput();
-                    f.channel().eventLoop().schedule(() -> f.channel().close(), LINGER_SECONDS, TimeUnit.SECONDS);
-                } else {
-                    f.channel().close();
-                }
-            });
+            answerThenClose(ctx, res);
         }
     }
 }

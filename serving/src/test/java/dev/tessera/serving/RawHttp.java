@@ -73,6 +73,15 @@ final class RawHttp implements AutoCloseable {
         return closedByServer;
     }
 
+    /**
+     * Whether the server has closed the connection after the last answer: true at the end of the
+     * stream (a clean close), false when more bytes follow. Blocks until one of them or the socket
+     * timeout; a reset is an IOException.
+     */
+    boolean atEnd() throws IOException {
+        return in.read() < 0;
+    }
+
     void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
