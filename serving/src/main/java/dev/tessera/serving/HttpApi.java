@@ -132,6 +132,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (tracing != null) {
                     span = tracing.start(req, endpoint, requestId);
                 }
+                if (!parts.tokens.enabled()) {
+                    checkSameOrigin(req);
+                }
                 if (endpoint.equals("push")) {
                     checkMethod(req, HttpMethod.POST);
                     parts.tokens.check(req.headers().get(HttpHeaderNames.AUTHORIZATION), Tokens.Scope.WRITE);
@@ -176,6 +179,42 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    /**
+     * Refuses a POST a browser sends from a page of another origin. Browsers send such requests
+     * without asking (an HTML form, or {@code fetch} in {@code no-cors} mode, with a form or text
+     * content type, which this API reads as JSON for {@code curl -d}); with authentication off (the
+     * demo on localhost) any web page the user opens could otherwise push events or score. Browsers
+     * always name the page's origin in {@code Origin} on a cross-origin POST; the console posts from
+     * this server's own origin, and scripts and servers send no {@code Origin} at all. The API sends
+     * no CORS headers, so no cross-origin browser use is lost. Only checked with authentication off:
+     * a browser never attaches a bearer token by itself, so with tokens the request is refused
+     * anyway, and a proxy that rewrites {@code Host} cannot break the console. {@code X-Forwarded-Host}
+     * counts as the host too.
+     */
+    private static void checkSameOrigin(FullHttpRequest req) {
+        if (!req.method().equals(HttpMethod.POST)) {
+            return;
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null) {
+            return;
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        String authority;
+        try {
+            authority = java.net.URI.create(origin.trim()).getRawAuthority();
+        } catch (IllegalArgumentException e) {
+            authority = null;
+        }
+        String forwarded = req.headers().get("X-Forwarded-Host");
+        boolean same = authority != null && (host != null && authority.equalsIgnoreCase(host.trim())
+                || forwarded != null && authority.equalsIgnoreCase(forwarded.split(",", 2)[0].trim()));
+        if (!same) {
+            throw new ApiException(403, "cross_origin", "a browser page of another origin (" + origin + ") may not POST to this server",
+                    "call the API from a server or script (they send no Origin header), or from the console this server serves");
+        }
     }
 
     /**

@@ -291,6 +291,36 @@ class SecurityScopeTest {
     }
 
     /**
+     * A page of another origin cannot make the user's browser push or score: a cross-origin POST (a
+     * form, or a {@code no-cors} fetch, which a browser sends without asking) is refused with 403
+     * {@code cross_origin} even on the node without tokens, and reaches no topic; the same POST from
+     * the server's own origin (the console) or without {@code Origin} (scripts) goes through.
+     */
+    @Test
+    void aCrossOriginPostFromABrowserIsRefusedEvenWithAuthenticationOff() {
+        String event = "[" + NaiveFeatures.json(NaiveFeatures.payment("origin-0", "origin-account", "c-1", "m-1", 10, "APPROVED", "US",
+                System.currentTimeMillis() - 60_000)) + "]";
+        Map<TopicPartition, Long> before = sourceEndOffsets();
+        for (String origin : List.of("http://evil.example", "null", "http://127.0.0.1:1", "not a url")) {
+            for (String path : List.of("/v1/events/payments", "/v1/score/account_risk", "/v1/features")) {
+                Reply r = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, path)).header("Origin", origin)
+                        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(event)).build());
+                assertThat(r.status()).as("%s from %s: %s", path, origin, r).isEqualTo(403);
+                assertThat(errorCode(r)).isEqualTo("cross_origin");
+            }
+        }
+        assertThat(sourceEndOffsets()).as("no event reached Kafka").isEqualTo(before);
+        java.net.URI self = stack.uri(stack.open, "/");
+        Reply same = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, "/v1/events/payments"))
+                .header("Origin", self.getScheme() + "://" + self.getRawAuthority())
+                .header("Content-Type", ServingStack.JSON).POST(HttpRequest.BodyPublishers.ofString(event)).build());
+        assertThat(same.status()).as("%s", same).isEqualTo(200);
+        Reply script = stack.send(HttpRequest.newBuilder(stack.uri(stack.open, "/v1/features/account_payments/origin-account")).GET()
+                .header("Origin", "http://evil.example").build());
+        assertThat(script.status()).as("a GET is a read: the browser does not let the page see the answer (no CORS)").isEqualTo(200);
+    }
+
+    /**
      * The console (ADR 021) only reads. Its files, as the server serves them, name only endpoints of
      * the table that read and need no more than the read scope; only {@code api.js} and the health
      * check call {@code fetch}; the only methods are GET and the POST of {@code postRead}, which
