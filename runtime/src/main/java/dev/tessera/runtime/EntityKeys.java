@@ -5,7 +5,8 @@ import dev.tessera.core.event.Event;
 /**
  * How an event field's value names an entity, for every engine and the push API alike: keys are
  * compared as text, so {@code 42}, {@code 42.0} and {@code "42"} name the same account; an empty
- * string or null is no key.
+ * string or null is no key, and neither is NaN or ±Infinity, which count as null (SPEC §3). The same
+ * holds for event ids.
  */
 public final class EntityKeys {
     private EntityKeys() {
@@ -65,6 +66,9 @@ public final class EntityKeys {
             return s.isEmpty() ? null : s;
         }
         if (v instanceof Double d) {
+            if (!Double.isFinite(d)) {
+                return null;
+            }
             return d == Math.rint(d) && Math.abs(d) < 9.0e15 ? Long.toString(d.longValue()) : d.toString();
         }
         return v.toString();

@@ -98,6 +98,9 @@ class EventRulesTest {
         assertThat(rules.keyOf(pairOnly, 1)).isEqualTo("1\u001fy");
         assertThat(rules.hasAnyKey(event(decoder, "{\"ts\": 1, \"a\": 1, \"account_id\": \"\"}"))).isFalse();
         assertThat(rules.hasAnyKey(event(decoder, "{\"ts\": 1, \"a\": \"p\\u001fq\", \"b\": 2}"))).isFalse();
+        Event nanKey = event(decoder, "{\"ts\": 1, \"pid\": NaN, \"account_id\": NaN, \"a\": Infinity, \"b\": 1}");
+        assertThat(rules.hasAnyKey(nanKey)).as("NaN and ±Infinity count as null (SPEC §3): no key").isFalse();
+        assertThat(rules.id(nanKey)).as("nor an id").isNull();
         assertThat(rules.missingKeyMessage()).isEqualTo("no value for the key field(s) of any group of source pay: [[account_id], [a, b]]");
 
         Source raw = defs.source("raw").orElseThrow();

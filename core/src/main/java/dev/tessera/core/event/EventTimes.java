@@ -41,27 +41,33 @@ public final class EventTimes {
                 + ") is neither epoch milliseconds nor an ISO-8601 string");
     }
 
+    /**
+     * ISO-8601 reaches years ±999,999,999, epoch millis only ±292,278,994: {@code toEpochMilli} throws
+     * {@link ArithmeticException} beyond that, which must surface as a bad timestamp like any other,
+     * never escape (the stream would stop on it, and stop again on every replay).
+     */
     private static long parse(String s) {
         if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9') && s.length() <= 18) {
             return Long.parseLong(s);
         }
         try {
-            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            // try the next form
-        }
-        try {
-            return Instant.parse(s).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            // try the next form
-        }
-        try {
+            try {
+                return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // try the next form
+            }
+            try {
+                return Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // try the next form
+            }
             return LocalDateTime.parse(s, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("timestamp '" + abbreviate(s) + "' is not ISO-8601 (e.g. "
                     + "2026-11-26T01:54:29.123Z) nor epoch milliseconds");
-        } catch (DateTimeException e) {
-            throw new IllegalArgumentException("timestamp '" + abbreviate(s) + "' is out of range");
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("timestamp '" + abbreviate(s) + "' is out of range: epoch milliseconds"
+                    + " reach years -292275055 to +292278994");
         }
     }
 

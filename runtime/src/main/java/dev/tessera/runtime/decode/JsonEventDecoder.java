@@ -54,16 +54,20 @@ import java.io.IOException;
  *       (checked before parsing), or a value breaks a parser limit (nesting depth 64, strings of
  *       1,000,000 characters, numbers of 1,000 characters). {@code malformed}: null or empty value,
  *       a top-level value that is not an object, bad syntax, truncation, duplicate keys (anywhere
- *       in the object), invalid UTF-8, or anything after the object. {@code schema_mismatch}: a
- *       layout field holds an object or array, or the parent of a dotted field is neither an
- *       object nor null. Messages carry the JSON location (line, column, byte offset) but never
- *       the payload itself, since records may hold personal data.
+ *       in the object), invalid UTF-8, a layout field's string with an unpaired surrogate escape
+ *       (an escaped lone surrogate, D800 to DFFF: not Unicode text, so it has no UTF-8 form to
+ *       store, and stored it would turn into {@code '?'}; RFC 7493 §2.1 forbids it), or anything
+ *       after the object. {@code schema_mismatch}: a layout field holds an object or array, or the
+ *       parent of a dotted field is neither an object nor null. Messages carry the JSON location
+ *       (line, column, byte offset) but never the payload itself, since records may hold personal
+ *       data.
  *   <li><b>Threads.</b> The decoder is immutable and thread-safe: one shared {@link JsonFactory}
  *       (itself thread-safe) hands each call its own parser.
  *   <li><b>Encoding.</b> UTF-8 only (a UTF-8 byte-order mark is skipped). Jackson would
  *       auto-detect UTF-16/32 from a byte-order mark or zero bytes; such records are rejected as
- *       {@code malformed} before parsing, and invalid UTF-8 sequences anywhere (values, keys,
- *       skipped fields) are rejected by the parser.
+ *       {@code malformed} before parsing, and so are invalid UTF-8 sequences anywhere (values,
+ *       keys, skipped fields), checked by {@link StrictUtf8} before parsing: Jackson's own reader
+ *       accepts overlong forms and code points beyond U+10FFFF, and does not read skipped strings.
  * </ul>
  */
 final class JsonEventDecoder implements EventDecoder {
@@ -149,6 +153,12 @@ final class JsonEventDecoder implements EventDecoder {
             return Decoded.rejected(RejectReason.MALFORMED, "record value is not UTF-8: " + notUtf8
                     + "; send one UTF-8 JSON object per record");
         }
+        int invalid = StrictUtf8.firstInvalid(value);
+        if (invalid >= 0) {
+            return Decoded.rejected(RejectReason.MALFORMED, "record value is not valid UTF-8: byte offset " + invalid
+                    + String.format(" (0x%02X)", value[invalid] & 0xff) + " starts an invalid, overlong or truncated"
+                    + " sequence; send one UTF-8 JSON object per record");
+        }
         Object[] values = new Object[slots];
         JsonParser parser;
         try {
@@ -197,7 +207,7 @@ final class JsonEventDecoder implements EventDecoder {
     /**
      * Reads the top-level object whose START_OBJECT was just consumed: first its keys as
      * {@link #expected} predicts them, then the rest by the general walk (see the class comment).
-     * Returns a schema_mismatch rejection, or null when the object was read.
+     * Returns the rejection of a value ({@link #value}), or null when the object was read.
      */
     private Decoded readRoot(JsonParser p, Object[] values) throws IOException {
         KeyOrder order = expected;
@@ -292,7 +302,7 @@ final class JsonEventDecoder implements EventDecoder {
 
     /**
      * Reads the object whose START_OBJECT was just consumed, keeping the fields {@code node} asks for.
-     * Returns a schema_mismatch rejection, or null when the object was read.
+     * Returns the rejection of a value ({@link #value}), or null when the object was read.
      */
     private static Decoded readObject(JsonParser p, JsonFieldTree node, Object[] values, JsonKeySet keys)
             throws IOException {
@@ -315,7 +325,7 @@ final class JsonEventDecoder implements EventDecoder {
 
     /**
      * Reads the value of the key just consumed, which leads to {@code child} (null: skip it).
-     * Returns a schema_mismatch rejection, or null.
+     * Returns the rejection of a value ({@link #value}), or null.
      */
     private static Decoded field(JsonParser p, JsonFieldTree child, Object[] values, JsonKeySet keys) throws IOException {
         JsonToken t = p.nextToken();
@@ -333,7 +343,8 @@ final class JsonEventDecoder implements EventDecoder {
 
     /**
      * Stores the value starting at token {@code t} for a layout field ({@code child} has a slot), or
-     * checks that the parent of layout fields is null. Returns a schema_mismatch rejection, or null.
+     * checks that the parent of layout fields is null. Returns a schema_mismatch rejection, a
+     * malformed one for a string that is not Unicode text, or null.
      */
     private static Decoded value(JsonParser p, JsonToken t, JsonFieldTree child, Object[] values) throws IOException {
         if (child.slot() >= 0) {
@@ -344,7 +355,14 @@ final class JsonEventDecoder implements EventDecoder {
                         + (t == JsonToken.START_OBJECT ? ", or refer to a nested field such as '"
                                 + child.path() + ".<name>' in the definitions" : ""));
             }
-            values[child.slot()] = scalar(p, t);
+            Object v = scalar(p, t);
+            if (v instanceof String s && StrictUtf8.hasUnpairedSurrogate(s)) {
+                return Decoded.rejected(RejectReason.MALFORMED, "field '" + child.path() + "' at "
+                        + where(p.currentTokenLocation()) + " holds an unpaired surrogate escape (\\uD800 to \\uDFFF"
+                        + " without its pair), which is not Unicode text and has no UTF-8 form; escape a character"
+                        + " beyond U+FFFF as a surrogate pair, or send it as UTF-8");
+            }
+            values[child.slot()] = v;
         } else if (t != JsonToken.VALUE_NULL) {
             return Decoded.rejected(RejectReason.SCHEMA_MISMATCH, "field '" + child.path() + "' is "
                     + describe(t) + " at " + where(p.currentTokenLocation()) + ", but the definitions read '"

@@ -368,9 +368,49 @@ class JsonEventDecoderTest {
         byte[] inSkippedValue = concat(utf8("{\"other\": \""), new byte[] {(byte) 0xE2, (byte) 0x82}, utf8("\"}"));
         assertThat(rejectBytes(inSkippedValue, RejectReason.MALFORMED)).contains("UTF-8");
         byte[] inKey = concat(utf8("{\""), new byte[] {(byte) 0xFF}, utf8("\": 1}"));
-        assertThat(rejectBytes(inKey, RejectReason.MALFORMED)).startsWith("malformed JSON at");
+        assertThat(rejectBytes(inKey, RejectReason.MALFORMED)).isEqualTo("record value is not valid UTF-8: byte offset 2"
+                + " (0xFF) starts an invalid, overlong or truncated sequence; send one UTF-8 JSON object per record");
         byte[] strayContinuation = concat(utf8("{\"id\": \"a"), new byte[] {(byte) 0x80}, utf8("\"}"));
         assertThat(rejectBytes(strayContinuation, RejectReason.MALFORMED)).contains("UTF-8");
+    }
+
+    /** Sequences Jackson's own reader takes: overlong forms (one key, two spellings), beyond U+10FFFF, in skipped strings. */
+    @Test
+    void utf8ThatJacksonWouldReadIsMalformedToo() {
+        int[][] sequences = {
+            {0xC0, 0xAF}, {0xC1, 0xBF}, {0xE0, 0x80, 0xAF}, {0xF0, 0x80, 0x80, 0xAF}, // overlong
+            {0xF4, 0x90, 0x80, 0x80}, {0xF5, 0x80, 0x80, 0x80},                        // beyond U+10FFFF
+            {0xED, 0xA0, 0x80}, {0xE2, 0x82},                                           // a surrogate, truncated
+        };
+        for (int[] seq : sequences) {
+            byte[] bytes = new byte[seq.length];
+            for (int i = 0; i < seq.length; i++) {
+                bytes[i] = (byte) seq[i];
+            }
+            byte[] inValue = concat(utf8("{\"id\": \"a"), bytes, utf8("b\"}"));
+            assertThat(rejectBytes(inValue, RejectReason.MALFORMED)).as("%02X in a value", seq[0])
+                    .startsWith("record value is not valid UTF-8: byte offset 9 ");
+            byte[] inSkipped = concat(utf8("{\"other\": \""), bytes, utf8("\", \"id\": \"p1\"}"));
+            assertThat(rejectBytes(inSkipped, RejectReason.MALFORMED)).as("%02X skipped", seq[0])
+                    .startsWith("record value is not valid UTF-8: byte offset 11 ");
+        }
+        // every length of valid sequence, up to U+10FFFF
+        String valid = "\u00e9 \u0800 \uFFFF \uD83D\uDE00 \uDBFF\uDFFF";
+        assertThat(accept("{\"id\": \"" + valid + "\"}").get(ID)).isEqualTo(valid);
+    }
+
+    @Test
+    void anUnpairedSurrogateEscapeInALayoutFieldIsMalformed() {
+        assertThat(reject("{\"id\": \"a\\ud800\"}", RejectReason.MALFORMED)).isEqualTo("field 'id' at line 1,"
+                + " column 8 (byte offset 7) holds an unpaired surrogate escape (\\uD800 to \\uDFFF without its pair),"
+                + " which is not Unicode text and has no UTF-8 form; escape a character beyond U+FFFF as a surrogate"
+                + " pair, or send it as UTF-8");
+        reject("{\"billing\": {\"country\": \"\\udc00F\"}}", RejectReason.MALFORMED);
+        reject("{\"id\": \"\\ude00\\ud83d\"}", RejectReason.MALFORMED); // the pair's halves swapped
+        reject("{\"id\": \"\\ud83d\"}", RejectReason.MALFORMED);
+        assertThat(accept("{\"id\": \"\\ud83d\\ude00\"}").get(ID)).isEqualTo("\uD83D\uDE00");
+        // fields nobody reads are never turned into strings, nor stored
+        assertThat(accept("{\"other\": \"\\ud800\", \"id\": \"p1\"}").get(ID)).isEqualTo("p1");
     }
 
     @Test
