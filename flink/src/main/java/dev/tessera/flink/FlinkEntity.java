@@ -6,9 +6,6 @@ import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
 import dev.tessera.core.tile.TileRing;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * The keyed state of one (group, entity) in the Flink job (ADR 019): the entity's tiles, its newest
@@ -40,9 +37,7 @@ final class FlinkEntity {
     /** The pending event-time timer that evicts this entity's old tiles, or {@link Long#MIN_VALUE}. */
     long evictionTimer = Long.MIN_VALUE;
     /** Ids of applied events within the dedup horizon, with their event times; null when none. */
-    private HashMap<String, Long> ids;
-    /** No id in {@link #ids} is older than this: {@link #expireIds} has nothing to do before it. */
-    private transient long oldestId = Long.MIN_VALUE;
+    private EventIds ids;
 
     static FlinkEntity empty(GroupAggregator aggregator) {
         FlinkEntity e = new FlinkEntity();
@@ -70,32 +65,18 @@ final class FlinkEntity {
             return true;
         }
         if (ids == null) {
-            ids = new HashMap<>(4);
-            oldestId = eventTime;
+            ids = new EventIds();
         }
-        if (ids.putIfAbsent(id, eventTime) != null) {
-            return false;
-        }
-        oldestId = Math.min(oldestId, eventTime);
-        return true;
+        return ids.add(id, eventTime);
     }
 
     /** Forgets ids first applied with an event time before {@code before} (watermark minus the horizon). */
     void expireIds(long before) {
-        if (ids == null || oldestId >= before) {
+        if (ids == null) {
             return;
         }
-        long oldest = Long.MAX_VALUE;
-        for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
-            long time = it.next().getValue();
-            if (time < before) {
-                it.remove();
-            } else {
-                oldest = Math.min(oldest, time);
-            }
-        }
-        oldestId = oldest;
-        if (ids.isEmpty()) {
+        ids.expire(before);
+        if (ids.size() == 0) {
             ids = null;
         }
     }
@@ -104,13 +85,13 @@ final class FlinkEntity {
         return ids == null ? 0 : ids.size();
     }
 
-    Map<String, Long> ids() {
-        return ids == null ? Map.of() : ids;
+    /** The ids, or null when none. */
+    EventIds ids() {
+        return ids;
     }
 
-    void restoreIds(Map<String, Long> restored) {
-        ids = restored.isEmpty() ? null : new HashMap<>(restored);
-        oldestId = Long.MIN_VALUE; // unknown: the next expiry scans once
+    void restoreIds(EventIds restored) {
+        ids = restored == null || restored.size() == 0 ? null : restored;
     }
 
     /** The tiles' bytes: re-encoded when decoded, else the snapshot's bytes as they are. */

@@ -1,8 +1,6 @@
 package dev.tessera.flink;
 
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -18,9 +16,12 @@ import org.apache.flink.types.StringValue;
  * decodes them.
  *
  * <pre>
- * entity := version:u8 (=1) | maxEventTime:i64 | dirty:bool | evictionTimer:i64
- *           | ids:i32 (id:string time:i64){ids} | tiles:i32 bytes{tiles}
+ * entity := version:u8 (=2) | maxEventTime:i64 | dirty:bool | evictionTimer:i64
+ *           | ids:i32 (hashHigh:i64 hashLow:i64 time:i64){ids} | tiles:i32 bytes{tiles}
  * </pre>
+ *
+ * Version 1 (before {@link EventIds}) held {@code (id:string time:i64)} per id: it is still read,
+ * its ids hashed on the way in.
  *
  * {@link #copy(FlinkEntity)} (the heap state backend's copy-on-write while an asynchronous snapshot
  * runs) encodes and decodes: tiles are mutable objects shared with nothing else.
@@ -28,7 +29,8 @@ import org.apache.flink.types.StringValue;
 final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
     private static final long serialVersionUID = 1L;
     static final FlinkEntitySerializer INSTANCE = new FlinkEntitySerializer();
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int VERSION_STRING_IDS = 1;
 
     @Override
     public boolean isImmutableType() {
@@ -67,11 +69,22 @@ final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
         out.writeLong(e.maxEventTime);
         out.writeBoolean(e.dirty);
         out.writeLong(e.evictionTimer);
-        Map<String, Long> ids = e.ids();
-        out.writeInt(ids.size());
-        for (Map.Entry<String, Long> id : ids.entrySet()) {
-            StringValue.writeString(id.getKey(), out);
-            out.writeLong(id.getValue());
+        EventIds ids = e.ids();
+        out.writeInt(ids == null ? 0 : ids.size());
+        if (ids != null) {
+            IOException[] failed = {null};
+            ids.forEach((hi, lo, time) -> {
+                try {
+                    out.writeLong(hi);
+                    out.writeLong(lo);
+                    out.writeLong(time);
+                } catch (IOException x) {
+                    failed[0] = x;
+                }
+            });
+            if (failed[0] != null) {
+                throw failed[0];
+            }
         }
         byte[] tiles = e.encodedTiles();
         out.writeInt(tiles.length);
@@ -81,7 +94,7 @@ final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
     @Override
     public FlinkEntity deserialize(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_STRING_IDS) {
             throw new IOException("unknown Flink entity state version " + version + " (this build reads " + VERSION
                     + "); was the snapshot taken by a newer Tessera?");
         }
@@ -90,9 +103,13 @@ final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
         e.dirty = in.readBoolean();
         e.evictionTimer = in.readLong();
         int n = in.readInt();
-        Map<String, Long> ids = new HashMap<>(Math.max(4, n * 2));
+        EventIds ids = n == 0 ? null : new EventIds();
         for (int i = 0; i < n; i++) {
-            ids.put(StringValue.readString(in), in.readLong());
+            if (version == VERSION_STRING_IDS) {
+                ids.add(StringValue.readString(in), in.readLong());
+            } else {
+                ids.add(in.readLong(), in.readLong(), in.readLong());
+            }
         }
         e.restoreIds(ids);
         byte[] tiles = new byte[in.readInt()];

@@ -67,7 +67,12 @@ class FlinkEntitySerializerTest {
             assertThat(back.maxEventTime).isEqualTo(e.maxEventTime);
             assertThat(back.evictionTimer).isEqualTo(123_456L);
             assertThat(back.dirty).isEqualTo(dirty);
-            assertThat(back.ids()).isEqualTo(e.ids()).hasSize(500);
+            assertThat(back.idCount()).isEqualTo(500);
+            FlinkEntity probe = roundTrip(back);
+            for (int i = 0; i < 500; i++) {
+                assertThat(probe.firstSeen("p" + i, t0)).as("p%d is remembered", i).isFalse();
+            }
+            assertThat(probe.firstSeen("p500", t0)).isTrue();
             EntityTiles tiles = back.tiles(agg);
             assertThat(tiles.tileCount()).isEqualTo(e.tiles(agg).tileCount()).isGreaterThan(20);
             for (long t = t0; t < e.maxEventTime + 40L * 86_400_000L; t += 3_600_000L) {
@@ -84,9 +89,33 @@ class FlinkEntitySerializerTest {
 
         FlinkEntity copy = FlinkEntitySerializer.INSTANCE.copy(e);
         assertThat(copy).isNotSameAs(e);
-        copy.firstSeen("new-id", t0);
-        assertThat(e.ids()).doesNotContainKey("new-id");
+        assertThat(copy.firstSeen("new-id", t0)).isTrue();
+        assertThat(e.firstSeen("new-id", t0)).as("the copy's ids are its own").isTrue();
         assertThat(agg.readAll(copy.tiles(agg), e.maxEventTime + 1)).isEqualTo(agg.readAll(e.tiles(agg), e.maxEventTime + 1));
+    }
+
+    /** A snapshot of the first state format (ids as strings) still restores, its ids hashed on the way in. */
+    @Test
+    void aSnapshotWithStringIdsRestores() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeByte(1);
+        out.writeLong(1_000L);
+        out.writeBoolean(false);
+        out.writeLong(Long.MIN_VALUE);
+        out.writeInt(3);
+        for (String id : new String[] {"a", "b", "ü-ñ"}) {
+            org.apache.flink.types.StringValue.writeString(id, out);
+            out.writeLong(900L);
+        }
+        out.writeInt(0);
+        FlinkEntity back = FlinkEntitySerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.maxEventTime).isEqualTo(1_000L);
+        assertThat(back.idCount()).isEqualTo(3);
+        assertThat(back.firstSeen("ü-ñ", 950L)).isFalse();
+        assertThat(back.firstSeen("a", 950L)).isFalse();
+        assertThat(back.firstSeen("c", 950L)).isTrue();
+        back.expireIds(901L);
+        assertThat(back.idCount()).as("a, b and ü-ñ (time 900) expire; c (950) stays").isEqualTo(1);
     }
 
     private static FlinkEntity roundTrip(FlinkEntity e) throws Exception {

@@ -299,6 +299,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                         admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
                 if (described.values().stream().allMatch(
                         d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    // the controller's metadata names a leader before the broker serves the partition: a
+                    // produce then gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retry of its
+                    // first batch can be refused as out of order until its delivery timeout (seen under
+                    // load). Asking each partition's end offset goes to the leader and fails until it serves.
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+                    described.values().forEach(d -> d.partitions().forEach(p -> ends.put(
+                            new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                    admin.listOffsets(ends).all().get(5, TimeUnit.SECONDS);
                     return;
                 }
             } catch (ExecutionException | TimeoutException e) {
