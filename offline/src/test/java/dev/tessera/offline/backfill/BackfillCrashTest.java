@@ -211,9 +211,9 @@ class BackfillCrashTest {
             long scanTotal = archived;
             while (kills < KILLS) {
                 assertThat(kills + completedBeforeTheKill).as("runs that completed before their kill").isLessThan(2 * KILLS);
-                int roll = rnd.nextInt(10);
-                String target = roll < 3 ? "SCAN " + 250 * (1 + rnd.nextInt((int) (scanTotal / 250) - 1))
-                        : roll < 4 ? "SCANNED" : "TILES " + (1 + rnd.nextInt(BUCKETS - 2));
+                // one run in three killed while reading the archive (or just after), the others while writing the store
+                String target = (kills + completedBeforeTheKill) % 3 != 0 ? "TILES " + (1 + rnd.nextInt(BUCKETS - 2))
+                        : rnd.nextInt(4) == 0 ? "SCANNED" : "SCAN " + 250 * (1 + rnd.nextInt((int) (scanTotal / 250) - 1));
                 String last = runChild(v2, data, target::equals, rnd.nextInt(15));
                 if (last.startsWith("DONE")) {
                     completedBeforeTheKill++;
