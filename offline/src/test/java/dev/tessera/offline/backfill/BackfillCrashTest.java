@@ -209,12 +209,22 @@ class BackfillCrashTest {
             int spillsLeft = 0;
             Set<String> halfReplaced = new HashSet<>();
             long scanTotal = archived;
+            int attempts = 0;
+            int writeAttempts = 0;
+            int writeKills = Math.max(1, KILLS - (KILLS + 2) / 3); // the kills with attempts % 3 != 0
             while (kills < KILLS) {
                 assertThat(kills + completedBeforeTheKill).as("runs that completed before their kill").isLessThan(2 * KILLS);
-                // one run in three killed while reading the archive (or just after), the others while writing the store
-                String target = (kills + completedBeforeTheKill) % 3 != 0 ? "TILES " + (1 + rnd.nextInt(BUCKETS - 2))
-                        : rnd.nextInt(4) == 0 ? "SCANNED" : "SCAN " + 250 * (1 + rnd.nextInt((int) (scanTotal / 250) - 1));
-                String last = runChild(v2, data, target::equals, rnd.nextInt(15));
+                // one run in three is killed while reading the archive (or just after), the others while writing the store,
+                // each a little further on than the one before (random within its share of the buckets): every run
+                // resumes from another partly replaced store instead of the first run that gets far replacing everything
+                String target;
+                if (attempts++ % 3 != 0) {
+                    int share = Math.max(1, (BUCKETS - 2) / writeKills);
+                    target = "TILES " + Math.min(BUCKETS - 2, 1 + Math.min(writeAttempts++, writeKills - 1) * share + rnd.nextInt(share));
+                } else {
+                    target = rnd.nextInt(4) == 0 ? "SCANNED" : "SCAN " + 250 * (1 + rnd.nextInt((int) (scanTotal / 250) - 1));
+                }
+                String last = runChild(v2, data, target::equals, rnd.nextInt(3));
                 if (last.startsWith("DONE")) {
                     completedBeforeTheKill++;
                     continue;
@@ -250,6 +260,7 @@ class BackfillCrashTest {
             }
             String last = runChild(v2, data, line -> false, 0);
             assertThat(last).as("the last run completes").startsWith("DONE");
+            long rewriteMillis = Long.parseLong(last.split(" ")[3]);
             Map<String, String> finalState = entityStates(storeDir);
             Set<String> unlikeReference = new TreeSet<>(reference.keySet());
             unlikeReference.addAll(finalState.keySet());
@@ -278,11 +289,12 @@ class BackfillCrashTest {
                             + " double-counted %d; %.1f s (kills: %d while scanning the archive, %d before the first write, %d mid-rewrite"
                             + " of %d buckets, %d after the last write, %d runs completed before their kill; store partly replaced after"
                             + " %d kills; %d entities half-replaced of %d; after the backfill, before the stream: %d events, lost %d,"
-                            + " double-counted %d; spill files: %d left by kills, %d after the last run)%n",
+                            + " double-counted %d; spill files: %d left by kills, %d after the last run; the last run wrote the store"
+                            + " in %d ms)%n",
                     seed, kills, midRewrite, consumed.size() + ahead.size(), lostAndDoubled[0], lostAndDoubled[1],
                     (System.nanoTime() - started) / 1e9, whileScanning, beforeFirstWrite, midRewrite, BUCKETS, afterLastWrite,
                     completedBeforeTheKill, partlyReplaced, halfReplaced.size(), reference.size(), consumed.size(),
-                    lostAndDoubledByBackfill[0], lostAndDoubledByBackfill[1], spillsLeft, spillsAtEnd.size());
+                    lostAndDoubledByBackfill[0], lostAndDoubledByBackfill[1], spillsLeft, spillsAtEnd.size(), rewriteMillis);
 
             assertThat(halfReplaced).as("entities neither as before nor as backfilled after a kill").isEmpty();
             assertThat(midRewrite).as("kills between the first and the last write of a run (seed %d)", seed).isGreaterThanOrEqualTo(KILLS / 3);

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code <data>/tmp} as the work folder): args are the definitions folder, the data folder, the group
  * and the number of buckets. Prints {@code SCAN <n>} every 250 archived events read, {@code SCANNED}
  * when the archive pass ends, {@code TILES <b>} once bucket {@code b} (1 to buckets) is written to the
- * store, then {@code DONE <events applied> <entities written>}.
+ * store, then {@code DONE <events applied> <entities written> <milliseconds from SCANNED to the end>}.
  */
 public final class CrashTestBackfillMain {
     private CrashTestBackfillMain() {
@@ -35,6 +35,7 @@ public final class CrashTestBackfillMain {
         Arrays.fill(archived, -1);
         next.forEach((p, o) -> archived[p] = o);
         long[] scanned = {0};
+        long[] scannedAt = {System.nanoTime()};
         EventScan reporting = (from, until, sink) -> archive.forEach(from, until, e -> {
             if (++scanned[0] % 250 == 0) {
                 System.out.println("SCAN " + scanned[0]);
@@ -46,13 +47,14 @@ public final class CrashTestBackfillMain {
             Backfill.Options o = new Backfill.Options(group, null, null, data.resolve("tmp"), buckets);
             Backfill.Report r = new Backfill(defs, defsDir, store).run(o, reporting, archived, (phase, done, total) -> {
                 if (phase.equals("archive") && done == total) {
+                    scannedAt[0] = System.nanoTime();
                     System.out.println("SCANNED");
                 } else if (phase.equals("tiles")) {
                     System.out.println("TILES " + done);
                 }
                 System.out.flush();
             });
-            System.out.println("DONE " + r.eventsApplied() + " " + r.entitiesWritten());
+            System.out.println("DONE " + r.eventsApplied() + " " + r.entitiesWritten() + " " + (System.nanoTime() - scannedAt[0]) / 1_000_000);
         }
     }
 }
