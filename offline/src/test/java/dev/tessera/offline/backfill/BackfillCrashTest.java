@@ -202,7 +202,7 @@ class BackfillCrashTest {
             int kills = 0;
             int completedBeforeTheKill = 0;
             int whileScanning = 0;
-            int beforeFirstWrite = 0;
+            int afterTheRead = 0;
             int midRewrite = 0;
             int afterLastWrite = 0;
             int partlyReplaced = 0;
@@ -233,7 +233,7 @@ class BackfillCrashTest {
                 if (last.startsWith("SCAN ") || last.isEmpty()) {
                     whileScanning++;
                 } else if (last.equals("SCANNED")) {
-                    beforeFirstWrite++;
+                    afterTheRead++;
                 } else if (last.equals("TILES " + BUCKETS)) {
                     afterLastWrite++;
                 } else {
@@ -286,13 +286,13 @@ class BackfillCrashTest {
             long[] lostAndDoubled = lostAndDoubled(afterStream, everyBy, now);
             List<String> spillsAtEnd = filesUnder(data.resolve("tmp"));
             System.out.printf(Locale.ROOT, "BackfillCrashTest seed %d: %d kills, %d mid-rewrite; %d events checked: lost %d,"
-                            + " double-counted %d; %.1f s (kills: %d while scanning the archive, %d before the first write, %d mid-rewrite"
-                            + " of %d buckets, %d after the last write, %d runs completed before their kill; store partly replaced after"
-                            + " %d kills; %d entities half-replaced of %d; after the backfill, before the stream: %d events, lost %d,"
-                            + " double-counted %d; spill files: %d left by kills, %d after the last run; the last run wrote the store"
-                            + " in %d ms)%n",
+                            + " double-counted %d; %.1f s (kills: %d while reading the archive, %d after the read and before the first"
+                            + " bucket was written, %d mid-rewrite with some of the %d buckets written, %d after the last bucket; %d runs"
+                            + " completed before their kill; store partly replaced after %d kills; %d entities half-replaced of %d;"
+                            + " after the backfill, before the stream: %d events, lost %d, double-counted %d; spill files: %d left by"
+                            + " kills, %d after the last run; the last run wrote the store in %d ms)%n",
                     seed, kills, midRewrite, consumed.size() + ahead.size(), lostAndDoubled[0], lostAndDoubled[1],
-                    (System.nanoTime() - started) / 1e9, whileScanning, beforeFirstWrite, midRewrite, BUCKETS, afterLastWrite,
+                    (System.nanoTime() - started) / 1e9, whileScanning, afterTheRead, midRewrite, BUCKETS, afterLastWrite,
                     completedBeforeTheKill, partlyReplaced, halfReplaced.size(), reference.size(), consumed.size(),
                     lostAndDoubledByBackfill[0], lostAndDoubledByBackfill[1], spillsLeft, spillsAtEnd.size(), rewriteMillis);
 
