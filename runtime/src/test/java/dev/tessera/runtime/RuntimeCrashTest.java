@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,21 +29,25 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly-once across crashes: a child JVM runs the runtime over RocksDB and is killed with SIGKILL
  * at random points while consuming, 20 times, with more events produced before each restart. After
  * the last restart every served value equals the oracle over the good events, and the outcome
- * counters are exact (committed with the state, so nothing is counted twice).
+ * counters are exact (committed with the state, so nothing is counted twice). Seeded:
+ * {@code -Dtessera.seed=N}; kills: {@code -Dtessera.crash.kills.runtime=N} (default 20).
  */
+@Tag("reliability")
 class RuntimeCrashTest {
-    static final int KILLS = 20;
+    static final int KILLS = Integer.getInteger("tessera.crash.kills.runtime", 20);
 
     @TempDir
     Path tmp;
 
     @Test
     void killedAtRandomPointsTheValuesStillEqualTheOracle() throws Exception {
+        long started = System.nanoTime();
+        long seed = Long.getLong("tessera.seed", 7);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             kafka.createTopics(Map.of(PaymentsWorld.TOPIC, PaymentsWorld.PARTITIONS));
             Path defsDir = PaymentsWorld.writeDefinitions(tmp.resolve("features"));
             Path storeDir = tmp.resolve("store");
-            Random rnd = new Random(Long.getLong("tessera.seed", 7));
+            Random rnd = new Random(seed);
             long now = System.currentTimeMillis();
             long start = now - 5 * 3_600_000L;
             long chunk = (now - 120_000 - start) / (KILLS + 1);
@@ -82,15 +89,20 @@ class RuntimeCrashTest {
                     }
                 }
             }
-            assertThat(kills).isGreaterThanOrEqualTo(20);
-            assertThat(midStream).as("kills that landed mid-stream, after progress").isGreaterThanOrEqualTo(KILLS / 2);
-
             Definitions defs = DefinitionLoader.load(defsDir);
             try (TileStore store = RocksDbTileStore.open(storeDir);
                  StreamRuntime rt = StreamRuntime.start(defs, defsDir, store,
                          RuntimeConfig.defaults(kafka.bootstrapServers()).withDeadLetters(false))) {
                 rt.awaitCaughtUp(Duration.ofSeconds(120));
                 Map<String, Long> counters = rt.counters("payments");
+                long[] checked = lostAndDoubled(rt.reader(), good, 60);
+                System.out.printf(Locale.ROOT, "RuntimeCrashTest seed %d: %d kills, %d mid-stream; %d events checked: lost %d,"
+                                + " double-counted %d; %.1f s (%d records produced: %d good, %d duplicates, %d malformed)%n",
+                        seed, kills, midStream, checked[0], checked[1], checked[2], (System.nanoTime() - started) / 1e9, produced,
+                        good.size(), duplicates, malformed);
+                assertThat(kills).isEqualTo(KILLS);
+                assertThat(midStream).as("kills that landed mid-stream, after progress").isGreaterThanOrEqualTo(KILLS / 2);
+                assertThat(checked).as("events checked, lost, double-counted").containsExactly(good.size(), 0, 0);
                 assertThat(counters.get("accepted")).isEqualTo((long) good.size());
                 assertThat(counters.get("duplicate")).isEqualTo(duplicates);
                 assertThat(counters.get("malformed")).isEqualTo(malformed);
@@ -98,6 +110,26 @@ class RuntimeCrashTest {
                 RuntimeEndToEndTest.assertMatchesOracle(rt.reader(), good, 60);
             }
         }
+    }
+
+    /**
+     * By each account's {@code payment_count_1d} (every event of the run is inside the day): the events
+     * the oracle counts, those it counts and the store does not (lost), and the reverse (double-counted).
+     */
+    private static long[] lostAndDoubled(FeatureReader reader, List<NaiveOracle.Ev> good, int accounts) {
+        NaiveOracle.Spec count = PaymentsWorld.oracleSpecs().get("payment_count_1d");
+        Map<String, List<NaiveOracle.Ev>> byAccount = new HashMap<>();
+        good.forEach(e -> byAccount.computeIfAbsent((String) e.fields().get("account_id"), a -> new ArrayList<>()).add(e));
+        long[] out = new long[3];
+        for (int a = 0; a < accounts; a++) {
+            FeatureValues v = reader.read("account_payments", List.of("acct-" + a), System.currentTimeMillis());
+            long expected = (Long) NaiveOracle.value(count, byAccount.getOrDefault("acct-" + a, List.of()), v.asOf());
+            long served = ((Number) v.asMap().get("payment_count_1d")).longValue();
+            out[0] += expected;
+            out[1] += Math.max(0, expected - served);
+            out[2] += Math.max(0, served - expected);
+        }
+        return out;
     }
 
     /** Records the committed offsets cover (the child is dead: the store can be opened). */

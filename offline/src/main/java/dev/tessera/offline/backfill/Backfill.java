@@ -60,8 +60,11 @@ import java.util.Set;
  */
 public final class Backfill {
     /**
-     * @param from first day (UTC) whose tiles are replaced, or null for the beginning
-     * @param to   day (UTC) before which tiles are replaced, exclusive, or null for no end
+     * @param from    first day (UTC) whose tiles are replaced, or null for the beginning
+     * @param to      day (UTC) before which tiles are replaced, exclusive, or null for no end
+     * @param workDir where the events are spilled (e.g. {@code <data>/tmp}), under {@code backfill/<group>}: removed at
+     *                the end, and at the start of the next backfill of the group after a crash; two backfills of one
+     *                group must not share it at the same time
      */
     public record Options(String group, LocalDate from, LocalDate to, Path workDir, int buckets) {
         public static Options of(String group, Path workDir) {
@@ -138,8 +141,11 @@ public final class Backfill {
                 EventDecoders.DEFAULT_MAX_RECORD_BYTES, registry);
         int[] keySlots = defs.entityOf(group).keys().stream().mapToInt(layout::requireSlot).toArray();
         int buckets = Math.max(1, o.buckets());
-        Files.createDirectories(o.workDir());
-        Path work = Files.createTempDirectory(o.workDir(), "backfill-");
+        // <work>/backfill/<group>/: only this group's backfills spill here, one at a time (tessera backfill holds the
+        // lock of <data>/store while it spills to <data>/tmp), so whatever is there was left by a killed backfill
+        Path work = o.workDir().resolve("backfill").resolve(group.name());
+        EventSpill.deleteTree(work);
+        Files.createDirectories(work);
         try {
             long[] counts = new long[4]; // scanned, taken, left to the stream, undecodable
             DataOutputStream[] events = EventSpill.openBuckets(work.resolve("events"), buckets);

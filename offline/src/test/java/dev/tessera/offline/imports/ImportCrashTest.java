@@ -4,6 +4,7 @@ import static dev.tessera.offline.imports.ImportWorld.HOUR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.offline.archive.ArchiveReader;
+import dev.tessera.offline.archive.ArchivedEvent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and a CSV file, committing every few thousand rows, and is killed with SIGKILL at random points,
  * reading or archiving; each next run is the same import again. After a last complete run the archive
  * holds exactly what the oracle says, each row once, and nothing uncommitted is left. Seeded:
- * {@code -Dtessera.seed=N}.
+ * {@code -Dtessera.seed=N}; kills: {@code -Dtessera.crash.kills.import=N} (default 5).
  */
+@Tag("reliability")
 class ImportCrashTest {
-    static final int KILLS = 5;
+    static final int KILLS = Integer.getInteger("tessera.crash.kills.import", 5);
     static final String HEAP = "-Xmx24m";
 
     @TempDir
@@ -33,6 +37,7 @@ class ImportCrashTest {
 
     @Test
     void killedAtRandomPointsAndRunAgainTheArchiveHoldsEveryGoodRowOnce() throws Exception {
+        long started = System.nanoTime();
         long seed = Long.getLong("tessera.seed", 7);
         Random rnd = new Random(seed);
         long now = System.currentTimeMillis();
@@ -65,12 +70,17 @@ class ImportCrashTest {
             leftBehind += uncommitted(data);
         }
         assertThat(runChild(defsDir, data, now, chunk, List.of(jsonl, csv), 2.0)).as("the last run completes").isTrue();
-        System.out.printf("ImportCrashTest seed %d: %d kills, %d between commits, %d uncommitted files left behind, %d rows, %d kept%n",
-                seed, KILLS, midArchive, leftBehind, rows.size(), expected.kept().size());
+        List<ArchivedEvent> imported = ImportWorld.imported(data.resolve("archive"));
+        long[] lostAndDoubled = ImportWorld.lostAndDoubled(imported, expected.kept());
+        System.out.printf(Locale.ROOT, "ImportCrashTest seed %d: %d kills, %d between commits; %d events checked: lost %d,"
+                        + " double-counted %d; %.1f s (%d rows read, %d uncommitted files left behind by kills)%n",
+                seed, KILLS, midArchive, expected.kept().size(), lostAndDoubled[0], lostAndDoubled[1], (System.nanoTime() - started) / 1e9,
+                rows.size(), leftBehind);
         assertThat(midArchive).as("kills between commits of the archiving pass (seed %d)", seed).isPositive();
         assertThat(leftBehind).as("kills that left uncommitted files behind (seed %d)", seed).isPositive();
+        assertThat(lostAndDoubled).as("rows lost, double-counted").containsExactly(0, 0);
 
-        ImportWorld.assertArchiveHolds(ImportWorld.imported(data.resolve("archive")), expected.kept());
+        ImportWorld.assertArchiveHolds(imported, expected.kept());
         assertThat(uncommitted(data)).isZero();
         try (Stream<Path> left = Files.walk(data.resolve("tmp"))) {
             assertThat(left.filter(f -> Files.isRegularFile(f) || f.getFileName().toString().startsWith("spill-")))

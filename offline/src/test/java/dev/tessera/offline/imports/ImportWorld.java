@@ -435,10 +435,37 @@ final class ImportWorld {
      * records that decode to the payment's fields (compared as values, not text).
      */
     static void assertArchiveHolds(List<ArchivedEvent> got, List<Row> kept) throws IOException {
+        assertThat(signatures(got)).isEqualTo(expectedSignatures(kept));
+    }
+
+    /**
+     * Kept rows the archive does not hold (lost), and rows it holds more often than kept, or that were
+     * not to be kept at all (double-counted), compared as in {@link #assertArchiveHolds}.
+     */
+    static long[] lostAndDoubled(List<ArchivedEvent> got, List<Row> kept) throws IOException {
+        Map<String, Integer> expected = expectedSignatures(kept);
+        Map<String, Integer> actual = signatures(got);
+        long lost = 0;
+        long doubled = 0;
+        for (var e : expected.entrySet()) {
+            lost += Math.max(0, e.getValue() - actual.getOrDefault(e.getKey(), 0));
+        }
+        for (var a : actual.entrySet()) {
+            doubled += Math.max(0, a.getValue() - expected.getOrDefault(a.getKey(), 0));
+        }
+        return new long[] {lost, doubled};
+    }
+
+    private static Map<String, Integer> expectedSignatures(List<Row> kept) {
         Map<String, Integer> expected = new TreeMap<>();
         for (Row r : kept) {
             expected.merge(signature(r.pay()), 1, Integer::sum);
         }
+        return expected;
+    }
+
+    /** How often the archive holds each payment; each row's event time and id checked against its record. */
+    private static Map<String, Integer> signatures(List<ArchivedEvent> got) throws IOException {
         Map<String, Integer> actual = new TreeMap<>();
         for (ArchivedEvent e : got) {
             JsonNode j = JSON.readTree(e.raw());
@@ -449,7 +476,7 @@ final class ImportWorld {
             assertThat(e.id()).isEqualTo(p.id());
             actual.merge(signature(p), 1, Integer::sum);
         }
-        assertThat(actual).isEqualTo(expected);
+        return actual;
     }
 
     private static String signature(Pay p) {
