@@ -48,6 +48,7 @@ class ServeCommandTest {
     Path tmp;
 
     @Test
+    @org.junit.jupiter.api.Tag("reliability")
     void servesWhatTheRuntimeWroteToRedisAndAnswers503WhenRedisIsGone() throws Exception {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         List<String> accounts = List.of("a0", "a1", "a2", "a-none");

@@ -106,6 +106,7 @@ class FlinkRecoveryTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("reliability")
     void killedWithSigkillMidStreamAndRestoredFromItsCheckpointTheValuesEqualTheOracle() throws Exception {
         Setup setup = Setup.of("crash", 11, 4_000, 6_000);
         List<NaiveOracle.Ev> applied = Phases.events(setup.first());
@@ -159,6 +160,7 @@ class FlinkRecoveryTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("reliability")
     void redisGoesDownWhileTheJobWritesTheJobRetriesAndLosesNothing() throws Exception {
         Setup setup = Setup.of("outage", 5, 3_000, 3_000);
         List<NaiveOracle.Ev> applied = Phases.events(setup.first());
