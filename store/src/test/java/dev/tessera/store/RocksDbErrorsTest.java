@@ -10,8 +10,8 @@ import org.rocksdb.Status;
 /**
  * The translation of RocksDB failures into messages an operator can act on. The lock cases are also
  * produced for real (here in {@link RocksDbTileStoreTest}, across processes in
- * {@link RocksDbProcessTest}); a full disk cannot be produced portably in a test, so its exact
- * RocksDB message (seen on an 8 MB tmpfs) is replayed here.
+ * {@link RocksDbProcessTest}). A full disk is produced for real by the runtime's {@code DiskFullTest},
+ * which mounts a small tmpfs (root only); here its exact RocksDB messages are replayed.
  */
 class RocksDbErrorsTest {
     private static final Path DIR = Path.of("/var/lib/tessera/data");
@@ -33,9 +33,29 @@ class RocksDbErrorsTest {
                 Status.SubCode.NoSpace, "While appending to file: /var/lib/tessera/data/000008.log: No space left on device"));
 
         assertThat(e).isNotInstanceOf(StoreLockedException.class)
-                .hasMessageStartingWith("the disk holding the store at /var/lib/tessera/data is full, "
-                        + "so Tessera could not write to it; free some space, then restart")
+                .hasMessageStartingWith("the disk holding the store at /var/lib/tessera/data is full (file system ")
+                .hasMessageContaining(" free of ")
+                .hasMessageContaining("), so Tessera could not write to it; free some space, then restart")
                 .hasMessageContaining("000008.log");
+    }
+
+    @Test
+    void theDiskIsNamedByTheFileSystemOfTheNearestExistingFolder(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(dir);
+
+        assertThat(RocksDbErrors.disk(dir.resolve("not/yet/created"))).startsWith(" (file system " + fs + ", ")
+                .endsWith(" MiB)");
+    }
+
+    @Test
+    void aWriteRefusedAfterAnEarlierFailureSaysSo() {
+        // what closing the store answered after its log ran out of disk (DiskFullTest)
+        StoreException e = RocksDbErrors.translate(DIR, "sync the log of", exception(Status.Code.IOError,
+                Status.SubCode.None, "Writer has previous error."));
+
+        assertThat(e).hasMessageStartingWith("could not sync the log of the store at /var/lib/tessera/data: an earlier"
+                + " write to it failed (that error said why: a full disk or an I/O error), and RocksDB accepts no more until"
+                + " the store is opened again; what was written before that failure is kept");
     }
 
     @Test
