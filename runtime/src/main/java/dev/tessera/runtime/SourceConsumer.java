@@ -4,6 +4,7 @@ import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.schemas.SchemaRegistryUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Polls one source's partitions (assigned, not subscribed: offsets live in the Tessera store, not in
  * a consumer group), decodes every record on this thread, checks the source's quality rules on it
  * ({@link SourceQuality}), and hands batches to the applier. When the
- * applier falls behind, {@code queue.put} blocks and polling stops: memory stays bounded by the queue
- * capacity times the poll size, whatever the rate upstream.
+ * applier falls behind, the queue is full and polling stops until it has room: memory stays bounded by
+ * the queue capacity times the poll size, whatever the rate upstream.
  */
 final class SourceConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceConsumer.class);
@@ -106,7 +107,15 @@ final class SourceConsumer implements Runnable {
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded,
                             tracing == null ? null : tracing.parentOf(rec.headers()));
                 }
-                queue.put(new Batch(source, records, n, positions));
+                Batch batch = new Batch(source, records, n, positions);
+                // not put(): a consumer blocked on a full queue must still see stop(), or closing a runtime whose
+                // applier failed (a full disk) waits for it in vain. A batch not handed on is not applied, so its
+                // records are not committed either: the next start reads them again.
+                while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                    if (stopping) {
+                        return;
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -62,14 +62,18 @@ public final class BoundedMemoryRuntimeMain {
         System.exit(0);
     }
 
-    /** Whether {@code t} is parked inside a blocking queue's {@code put} (the queue to the applier is full). */
+    /**
+     * Whether {@code t} is parked inside a blocking queue's {@code put} or timed {@code offer} (the queue to
+     * the applier is full; the consumer offers with a timeout so that it sees a stop).
+     */
     private static boolean waitsToPut(Thread t) {
         Thread.State state = t.getState();
         if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
             return false;
         }
         for (StackTraceElement frame : t.getStackTrace()) {
-            if (frame.getMethodName().equals("put") && frame.getClassName().endsWith("BlockingQueue")) {
+            if ((frame.getMethodName().equals("put") || frame.getMethodName().equals("offer"))
+                    && frame.getClassName().endsWith("BlockingQueue")) {
                 return true;
             }
         }
