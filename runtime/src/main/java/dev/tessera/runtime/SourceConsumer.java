@@ -18,6 +18,16 @@ import org.slf4j.LoggerFactory;
  * ({@link SourceQuality}), and hands batches to the applier. When the
  * applier falls behind, the queue is full and polling stops until it has room: memory stays bounded by
  * the queue capacity times the poll size, whatever the rate upstream.
+ *
+ * <h2>Broker silence</h2>
+ * While the broker is down or unreachable, {@code poll} just returns nothing: the Kafka client
+ * reconnects in the background and throws nothing, so lag and arrivals stand still exactly as when
+ * producers stop. To tell the two apart, each poll reads the client's count of answered fetch
+ * requests (its {@code fetch-total} metric, recorded on every fetch response, with or without
+ * records: a healthy broker answers an idle fetch within {@code fetch.max.wait.ms}, 500 ms by
+ * default). {@link SourceRuntime#brokerSilence} is how long polling has gone on since the last
+ * answer. Blocked on a full queue the consumer does not poll, and the silence does not grow: a slow
+ * applier is not a broker outage.
  */
 final class SourceConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceConsumer.class);
@@ -29,6 +39,12 @@ final class SourceConsumer implements Runnable {
     private volatile boolean stopping;
     private volatile Throwable failure;
     private long[] lastPositions;
+    /** The client's count of answered fetches (null until found; absent from a client that does not report it). */
+    private org.apache.kafka.common.Metric fetchesAnswered;
+    private boolean fetchMetricMissing;
+    private double lastFetchesAnswered = -1;
+    /** Wall-clock time of the last answered fetch, or of the first poll before any. */
+    private long lastAnswer;
 
     /** @param tracing null when tracing is off: record headers are then never read */
     SourceConsumer(SourceRuntime source, KafkaConsumer<byte[], byte[]> consumer, BlockingQueue<Batch> queue, RecordTracing tracing) {
@@ -69,6 +85,31 @@ final class SourceConsumer implements Runnable {
         source.lag = lag;
     }
 
+    /** Updates {@link SourceRuntime#brokerSilence} after a poll at {@code wall}. */
+    private void publishBrokerSilence(long wall) {
+        if (fetchesAnswered == null && !fetchMetricMissing) {
+            for (var e : consumer.metrics().entrySet()) {
+                if (e.getKey().name().equals("fetch-total") && e.getKey().group().equals("consumer-fetch-manager-metrics")) {
+                    fetchesAnswered = e.getValue();
+                }
+            }
+            fetchMetricMissing = fetchesAnswered == null;
+            if (fetchMetricMissing) {
+                LOG.warn("the Kafka consumer of source {} reports no fetch-total metric: broker silence is not measured",
+                        source.source.name());
+            }
+        }
+        if (fetchMetricMissing) {
+            return; // stays -1: unknown
+        }
+        double answered = fetchesAnswered.metricValue() instanceof Number n ? n.doubleValue() : -1;
+        if (lastAnswer == 0 || answered > lastFetchesAnswered) {
+            lastAnswer = wall;
+        }
+        lastFetchesAnswered = Math.max(lastFetchesAnswered, answered);
+        source.brokerSilence = Math.max(0, wall - lastAnswer);
+    }
+
     @Override
     public void run() {
         try {
@@ -81,6 +122,7 @@ final class SourceConsumer implements Runnable {
                 }
                 long[] positions = positions();
                 publishLag();
+                publishBrokerSilence(System.currentTimeMillis());
                 if (polled.isEmpty() && java.util.Arrays.equals(positions, lastPositions)) {
                     continue;
                 }

@@ -12,9 +12,12 @@ import java.util.List;
  * @param partitions     one entry per partition of the source's topic
  * @param deadLetters    the most recent dead letters, newest first (at most {@value #KEEP})
  * @param watermark      the source's watermark ({@link Long#MIN_VALUE} before any)
+ * @param brokerSilenceMillis how long the consumer has been asking the broker for records without an
+ *                       answer: 0 while it answers, growing while it is down or unreachable, -1 when
+ *                       unknown ({@link StreamRuntime#brokerSilenceMillis})
  */
 public record SourceDiagnostics(String source, String topic, List<Partition> partitions, List<DeadLetter> deadLetters,
-                                long watermark) {
+                                long watermark, long brokerSilenceMillis) {
     static final int KEEP = 10;
 
     /**

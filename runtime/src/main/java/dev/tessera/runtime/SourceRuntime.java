@@ -28,6 +28,12 @@ final class SourceRuntime {
     volatile long publishedWatermark = WatermarkTracker.NONE;
     /** Per partition: records between the consumer's position and the partition's end, as of its last poll (-1: unknown). */
     volatile long[] lag = new long[0];
+    /**
+     * How long the consumer has been polling without any fetch answered by the broker, in ms: 0 while
+     * the broker answers, -1 when the Kafka client does not report fetches (see {@link SourceConsumer}).
+     * Written by the consumer.
+     */
+    volatile long brokerSilence = -1;
     /** Per partition: wall-clock time the consumer last received a record (0: never); written by the consumer. */
     volatile long[] lastArrival = new long[0];
     /** The last dead letters, for diagnosis. */

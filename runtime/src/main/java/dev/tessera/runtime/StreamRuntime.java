@@ -219,7 +219,18 @@ public final class StreamRuntime implements AutoCloseable {
             parts.add(new SourceDiagnostics.Partition(p, arrivals[p], p < lag.length ? lag[p] : -1,
                     p < maxima.length ? maxima[p] : Long.MIN_VALUE));
         }
-        return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source));
+        return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source), s.brokerSilence);
+    }
+
+    /**
+     * How long, in ms, the consumer of {@code source} has been asking its broker for records without
+     * any answer: 0 while the broker answers (an idle fetch is answered within 500 ms), growing while
+     * the broker is down or unreachable, -1 when the Kafka client does not tell. It tells a broker
+     * outage from quiet producers: in both, freshness grows and nothing arrives, but only in an outage
+     * does this grow. It does not grow while the consumer waits for a busy applier.
+     */
+    public long brokerSilenceMillis(String source) {
+        return source(source).brokerSilence;
     }
 
     /** The live checks of every consumed source's quality rules ({@code expect:}), by source then field. */

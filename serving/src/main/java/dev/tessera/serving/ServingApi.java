@@ -79,7 +79,12 @@ public final class ServingApi {
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
     public record Health(boolean ok, Map<String, Object> details) {
-        /** A stream runtime's health: whether it runs, and each source's freshness and event counts. */
+        /**
+         * A stream runtime's health: whether it runs, and each source's freshness, event counts and broker
+         * silence (how long its consumer has had no answer from Kafka: 0 while the broker answers, -1 when
+         * unknown). A broker outage leaves the node up (it serves what it has, and resumes by itself), so it
+         * shows here, not in the status.
+         */
         public static Health of(dev.tessera.runtime.StreamRuntime rt, LongSupplier clock) {
             Map<String, Object> details = new java.util.LinkedHashMap<>();
             Throwable failure = rt.failure();
@@ -91,6 +96,7 @@ public final class ServingApi {
                 Map<String, Object> d = new java.util.LinkedHashMap<>();
                 d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
                 d.put("events", rt.counters(s));
+                d.put("broker_silence_ms", rt.brokerSilenceMillis(s));
                 sources.put(s, d);
             }
             details.put("sources", sources);

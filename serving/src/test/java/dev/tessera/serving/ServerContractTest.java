@@ -67,8 +67,9 @@ class ServerContractTest {
         assertThat(body.get("runtime").textValue()).isEqualTo("running");
         assertThat(Reply.fieldNames(body.get("sources"))).containsExactly("payments", "logins", "signups");
         JsonNode payments = body.get("sources").get("payments");
-        assertThat(Reply.fieldNames(payments)).containsExactly("freshness_ms", "events");
+        assertThat(Reply.fieldNames(payments)).containsExactly("freshness_ms", "events", "broker_silence_ms");
         assertThat(payments.get("freshness_ms").isIntegralNumber()).isTrue();
+        assertThat(payments.get("broker_silence_ms").longValue()).as("known: the Kafka client reports its fetches").isNotNegative();
         assertThat(payments.get("events").get("accepted").longValue()).isEqualTo(7);
         assertThat(body.get("sources").get("logins").get("freshness_ms").isNull()).as("no login yet").isTrue();
     }
