@@ -144,6 +144,29 @@ public final class PaymentsWorld {
         return out;
     }
 
+    /** How the records of {@link #withResendsAndGarbage} that are not JSON start. */
+    public static final String GARBAGE = "{oops";
+
+    /**
+     * {@code payments} with what real producers add: 1 in 50 is sent twice (a retry; the copy carries no
+     * oracle event, so the oracle counts the payment once) and 1 in 500 is followed by a record that is
+     * not JSON ({@link #GARBAGE}, then a number).
+     */
+    public static List<Produced> withResendsAndGarbage(Random rnd, List<Produced> payments) {
+        List<Produced> out = new ArrayList<>();
+        int garbage = 0;
+        for (Produced p : payments) {
+            out.add(p);
+            if (rnd.nextInt(50) == 0) {
+                out.add(new Produced(p.partition(), p.key(), p.value(), null));
+            }
+            if (rnd.nextInt(500) == 0) {
+                out.add(new Produced(p.partition(), p.key(), utf8(GARBAGE + " " + garbage++), null));
+            }
+        }
+        return out;
+    }
+
     /**
      * The adversarial stream: phase 1, good payments of 40 accounts over an hour three hours ago, to
      * produce and apply first (it sets every partition's watermark); phase 2, good payments up to a

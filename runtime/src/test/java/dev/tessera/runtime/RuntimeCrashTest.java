@@ -116,7 +116,7 @@ class RuntimeCrashTest {
      * By each account's {@code payment_count_1d} (every event of the run is inside the day): the events
      * the oracle counts, those it counts and the store does not (lost), and the reverse (double-counted).
      */
-    private static long[] lostAndDoubled(FeatureReader reader, List<NaiveOracle.Ev> good, int accounts) {
+    static long[] lostAndDoubled(FeatureReader reader, List<NaiveOracle.Ev> good, int accounts) {
         NaiveOracle.Spec count = PaymentsWorld.oracleSpecs().get("payment_count_1d");
         Map<String, List<NaiveOracle.Ev>> byAccount = new HashMap<>();
         good.forEach(e -> byAccount.computeIfAbsent((String) e.fields().get("account_id"), a -> new ArrayList<>()).add(e));
