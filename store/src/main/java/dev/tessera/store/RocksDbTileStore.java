@@ -57,6 +57,13 @@ import org.rocksdb.WriteOptions;
  * recomputed from Kafka on restart; that is why losing the tail is an acceptable default. A clean
  * {@link #close()} syncs the WAL in either mode.
  *
+ * <h2>A full disk</h2>
+ * A write whose WAL append fails (ENOSPC) throws a {@link StoreException} naming the file system, and
+ * the batch is not applied. From then on RocksDB refuses every write, and the WAL sync of
+ * {@link #close()}, until the database is opened again, even once space is back: RocksJava has no
+ * {@code DB::Resume}. Every write that returned before is kept, and none that failed is. So the
+ * runtime stops, and a restart after freeing space recovers (ADR 026, {@code DiskFullTest}).
+ *
  * <h2>Options (a write-heavy workload of small values)</h2>
  * <ul>
  *   <li><b>Compression:</b> LZ4 for the upper levels (cheap enough to keep up with flushes and the
