@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
  *   <li>consumer lag above {@code --lag-threshold} and growing;</li>
  *   <li>partitions idle while others of the same source receive records (a stalled watermark);</li>
  *   <li>dead letters above 1% of the events read, by reason, with recent examples;</li>
- *   <li>upstream silence: nothing arrived on any partition of a source;</li>
+ *   <li>upstream silence: nothing arrived on any partition of a source; or, when the broker has
+ *       answered none of the consumer's fetches for {@value #BROKER_SILENCE_MILLIS} ms, the broker is
+ *       unreachable (the same symptoms, another cause);</li>
  *   <li>clock skew: events rejected as from the future;</li>
  *   <li>the runtime failed, or the data folder's disk is nearly full;</li>
  *   <li>serving errors (5xx) and latency (p99 over the interval above {@code --p99-ms}).</li>
@@ -74,6 +76,9 @@ final class DoctorCommand implements Callable<Integer> {
     /** One finding: which check, about what, what was seen, and what to do. */
     record Finding(String check, String subject, String summary, List<String> evidence, String next, String runbook) {
     }
+
+    /** A healthy broker answers a fetch within fetch.max.wait.ms (500 ms): this long without an answer, it is gone. */
+    static final long BROKER_SILENCE_MILLIS = 5_000;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -299,6 +304,15 @@ final class DoctorCommand implements Callable<Integer> {
     private void silence(JsonNode s, long now, PrometheusText m1, PrometheusText m2, List<Finding> findings) {
         String source = s.path("source").asText();
         if (delta(m1, m2, source, "in") > 0) {
+            return;
+        }
+        long brokerSilence = s.path("brokerSilenceMillis").asLong(-1);
+        if (brokerSilence >= BROKER_SILENCE_MILLIS) {
+            findings.add(new Finding("broker unreachable", "source " + source, "the Kafka broker has answered none of the consumer's"
+                    + " fetches for " + brokerSilence / 1000 + " s", List.of("0 events read in the last " + trim(interval)
+                    + " s; a healthy broker answers a fetch within 0.5 s, with or without records"),
+                    "check that the Kafka brokers of " + s.path("topic").asText() + " are up and reachable from this node (network,"
+                            + " TLS, credentials); the runtime reconnects by itself and loses nothing meanwhile", "freshness"));
             return;
         }
         long newest = 0;

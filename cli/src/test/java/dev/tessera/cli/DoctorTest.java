@@ -77,6 +77,11 @@ class DoctorTest {
                 assertThat(serving.exit()).as(serving.out() + serving.err()).isZero();
                 assertThat(serving.out()).contains("a serving node without a stream runtime", "nothing found");
             }
+            // the broker goes away: the symptoms of upstream silence, but the broker answers no fetch
+            node.broker.close();
+            Thread.sleep(DoctorCommand.BROKER_SILENCE_MILLIS + 1_000);
+            CommandLineTest.Run gone = doctor(node);
+            assertFirst(gone, "broker unreachable", "source payments", "answered none of the consumer's fetches");
         }
     }
 
