@@ -29,10 +29,15 @@ final class RawHttp implements AutoCloseable {
     private boolean closedByServer;
 
     RawHttp(int port) {
+        this(port, 60_000);
+    }
+
+    /** {@code timeoutMillis}: how long a read may block before it fails (a guard against a hang, not a timed assertion). */
+    RawHttp(int port, int timeoutMillis) {
         try {
             socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            socket.setSoTimeout(60_000); // a guard against a hang, not a timed assertion
+            socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream(), 65_536);
             out = socket.getOutputStream();
@@ -75,11 +80,26 @@ final class RawHttp implements AutoCloseable {
 
     /**
      * Whether the server has closed the connection after the last answer: true at the end of the
-     * stream (a clean close), false when more bytes follow. Blocks until one of them or the socket
-     * timeout; a reset is an IOException.
+     * stream (a clean close), false when more bytes follow (they are left to read). Blocks until one
+     * of them or the socket timeout; a reset is an IOException.
      */
     boolean atEnd() throws IOException {
-        return in.read() < 0;
+        in.mark(1);
+        if (in.read() < 0) {
+            return true;
+        }
+        in.reset();
+        return false;
+    }
+
+    /** Ends the request stream (a FIN): the server sees the end of input after what was written, as from {@code nc -N}. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Everything the server still sends, up to its close. */
+    byte[] readAll() throws IOException {
+        return in.readAllBytes();
     }
 
     void write(byte[] bytes) throws IOException {

@@ -32,7 +32,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * {@code .dlq}), the stream runtime over an in-memory tile store, its {@link MetricsHistory} sampled
  * every {@link #HISTORY_INTERVAL}, the quality monitor (judging every 100 ms), an idempotent producer
  * for pushed events, and two HTTP servers over the same runtime: {@link #open} without tokens (as in
- * the demo) and {@link #secured} with a read, a write and an admin token.
+ * the demo) and {@link #secured} with a read, a write and an admin token. Both answer
+ * {@code GET /v1/diagnostics} as a node does (each source's partitions and recent dead letters).
  *
  * <p>Requests go through {@link java.net.http.HttpClient} ({@link #get}, {@link #post}, {@link #send});
  * what that client refuses to send (bad escapes, huge headers, garbage) goes through {@link RawHttp}.
@@ -58,6 +59,8 @@ final class ServingStack implements AutoCloseable {
     final HttpClient http;
     /** The broker (scored requests are logged to {@link PredictionLog#TOPIC} there by {@link #open}). */
     String bootstrap;
+    /** The broker itself, for tests that need topics of their own. */
+    EmbeddedKafka kafka;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Deque<AutoCloseable> owned;
 
@@ -111,7 +114,7 @@ final class ServingStack implements AutoCloseable {
                     dev.tessera.inference.ModelRegistry.defaultFolder(FEATURES), defs);
             ServingApi openApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).servedQuality(served).monitor(monitor)
                     .models(models).predictionLog(PredictionLog.kafka(producer, PredictionLog.TOPIC))
-                    .history(history).tracing(tracing)
+                    .history(history).tracing(tracing).diagnostics(() -> diagnostics(runtime))
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(openApi.metrics(), runtime, System::currentTimeMillis);
             monitor.bind(openApi.metrics()).start();
@@ -122,6 +125,7 @@ final class ServingStack implements AutoCloseable {
             Tokens tokens = Tokens.parse("read:" + READ_TOKEN + " write:" + WRITE_TOKEN + " admin:" + ADMIN_TOKEN, "test");
             ServingApi securedApi = ServingApi.builder(defs, runtime.reader()).pusher(pusher).tokens(tokens)
                     .servedQuality(served).monitor(monitor).history(history).models(models).tracing(tracing)
+                    .diagnostics(() -> diagnostics(runtime))
                     .health(() -> ServingApi.Health.of(runtime, System::currentTimeMillis)).build();
             RuntimeMetrics.bind(securedApi.metrics(), runtime, System::currentTimeMillis);
             owned.push(securedApi.scoring());
@@ -129,11 +133,21 @@ final class ServingStack implements AutoCloseable {
             owned.push(secured);
             ServingStack stack = new ServingStack(defs, runtime, open, secured, producer, owned);
             stack.bootstrap = kafka.bootstrapServers();
+            stack.kafka = kafka;
             return stack;
         } catch (RuntimeException e) {
             closeAll(owned);
             throw e;
         }
+    }
+
+    /** {@code GET /v1/diagnostics} as {@code cli Node} answers it, less the data folder's disk (this stack keeps no data folder). */
+    static Map<String, Object> diagnostics(StreamRuntime rt) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("now", System.currentTimeMillis());
+        d.put("sources", rt.sources().stream().map(rt::diagnostics).toList());
+        d.put("runtime", rt.failure() == null ? "running" : "failed: " + rt.failure().getMessage());
+        return d;
     }
 
     /** Writes events straight to a source's topic (not through the API) and waits for the acknowledgements. */
