@@ -290,6 +290,8 @@ public final class EventPusher {
             throw ApiException.badRequest("bad_json", "the body is not valid JSON"
                             + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
                     "send a JSON array of event objects, or newline-delimited JSON with Content-Type: application/x-ndjson");
+        } catch (NumberFormatException e) {
+            throw ServingServer.numberOutOfRange(e);
         } catch (IOException e) {
             throw ApiException.badRequest("bad_json", "the body could not be read: " + e.getMessage(), "send a JSON array of event objects");
         }

@@ -569,6 +569,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             throw ApiException.badRequest("bad_json", "the body is not valid JSON"
                             + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
                     "check the JSON (quotes, commas, brackets)");
+        } catch (NumberFormatException e) {
+            throw ServingServer.numberOutOfRange(e);
         } catch (IOException e) {
             throw ApiException.badRequest("bad_json", "the body could not be read: " + e.getMessage(), "send a JSON object");
         }

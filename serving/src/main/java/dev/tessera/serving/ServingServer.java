@@ -83,6 +83,16 @@ public final class ServingServer implements AutoCloseable {
         return mapper;
     }
 
+    /**
+     * The 400 for a number {@link #requestMapper} cannot hold: it reads decimals as BigDecimal, whose
+     * exponent is an int, and Jackson throws a NumberFormatException (not a parse error) beyond it
+     * ({@code 1E+2147483648}).
+     */
+    static ApiException numberOutOfRange(NumberFormatException e) {
+        return ApiException.badRequest("bad_json", "the body holds a number that cannot be read: " + e.getMessage(),
+                "write numbers with an exponent between -2147483647 and 2147483647 (or as strings)");
+    }
+
     /** Starts serving {@code api} on {@code host:port} (port 0: any free port). */
     public static ServingServer start(String host, int port, int maxBodyBytes, ServingApi api) {
         boolean epoll = Epoll.isAvailable();

@@ -154,6 +154,9 @@ class BadRequestTest {
         cases.add(bad("a number of 200 digits", 400, "bad_json",
                 post(FEATURES, ServingStack.JSON, "{\"service\": \"account_risk_v1\", \"entities\": [{\"account_id\": " + "9".repeat(200) + "}]}"),
                 "Number value length", "100"));
+        cases.add(bad("an exponent past the int range (found by HttpFuzzTest: was a 500)", 400, "bad_json",
+                post(FEATURES, ServingStack.JSON, "{\"service\": \"account_risk_v1\", \"entities\": [{\"account_id\": 1E+2147483648}]}"),
+                "number that cannot be read", "exponent"));
         cases.add(bad("invalid UTF-8", 400, "bad_json", postBytes(FEATURES, ServingStack.JSON,
                 bytes("{\"service\": \"", new byte[] {(byte) 0xC3, (byte) 0x28}, "\", \"entities\": []}")), "UTF-8"));
 
@@ -168,6 +171,12 @@ class BadRequestTest {
         cases.add(bad("push of an empty body", 400, "bad_json", post(PUSH, ServingStack.JSON, ""), "empty"));
         cases.add(bad("push with duplicate keys in the array", 400, "bad_json",
                 post(PUSH, ServingStack.JSON, "[{\"payment_id\": \"x\", \"payment_id\": \"y\"}]"), "Duplicate field 'payment_id'"));
+        cases.add(bad("push with an exponent past the int range (found by HttpFuzzTest: was a 500)", 400, "bad_json",
+                post(PUSH, ServingStack.JSON, "[{\"payment_id\": \"x\", \"account_id\": \"a\", \"amount\": 1E+2147483648}]"),
+                "number that cannot be read"));
+        cases.add(bad("score with an exponent past the int range (found by HttpFuzzTest: was a 500)", 400, "bad_json",
+                post("/v1/score/account_risk", ServingStack.JSON, "{\"entity\": {\"account_id\": -1e-2147483649}}"),
+                "number that cannot be read"));
         cases.add(bad("push as CSV", 415, "unsupported_media_type", post(PUSH, "text/csv", "payment_id,account_id\nx,a\n"),
                 "'text/csv'", "application/x-ndjson"));
         cases.add(bad("push of too many events, with the limit", 413, "too_many_events", tooManyEvents(), "10001 events",
