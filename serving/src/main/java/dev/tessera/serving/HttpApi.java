@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * them (pipelined) held back until the push is answered, so answers stay in request order.
  *
  * <p>Every refusal is a JSON error with a code, a message and a hint; an unexpected failure is a
- * 500 {@code internal} and is logged, which bad input must never cause.
+ * 500 {@code internal} and is logged, which bad input must never cause. An answer that closes the
+ * connection is its last: what is read after it is dropped, unprocessed ({@link ServingServer},
+ * "Closing"); a client that half-closes still gets every answer.
  *
  * <p>Every answer carries {@code X-Request-Id}: the client's, or a generated one; log lines about a
  * request name it. With tracing on ({@link HttpTracing}), each request gets a span, made current
@@ -86,6 +88,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Requests read on a connection while a push on it awaits its answer (null when none does). */
     private static final AttributeKey<Deque<FullHttpRequest>> WAITING = AttributeKey.valueOf("tessera.waiting");
+    /** Set when the client ended its side of the connection while a push on it was unanswered: close after the answers. */
+    private static final AttributeKey<Boolean> INPUT_ENDED = AttributeKey.valueOf("tessera.inputEnded");
 
     private final Parts parts;
     private final JsonFactory factory;
@@ -101,6 +105,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (ServingServer.closing(ctx.channel())) { // read after the last answer (RFC 9112 §9.6): never processed, never answered
+            return;
+        }
         Deque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).get();
         if (waiting != null) { // a push on this connection is not answered yet: answers must keep the request order
             waiting.add(req.retain());
@@ -124,6 +131,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean unparsable = !req.decoderResult().isSuccess();
         if (unparsable) {
             res = error(unparsable(req.decoderResult().cause()));
+            // the rest of the request may still be arriving: the last answer, unless the aggregator skips a body it announced
+            keepAlive &= req.decoderResult().cause() instanceof ServingServer.RefusedBeforeBody r && r.keepAlive();
         } else {
             try {
                 QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -154,11 +163,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         res.headers().set(REQUEST_ID, requestId);
-        if (unparsable) { // the rest of the request may still be arriving: the decoder drops it until the client closes
-            ServingServer.answerThenClose(ctx, res);
-        } else {
-            write(ctx, res, keepAlive);
-        }
+        write(ctx, res, keepAlive);
         record(endpoint, res.status().code(), start);
         if (tracing != null) {
             HttpTracing.end(span != null ? span : tracing.start(req, endpoint, requestId), res.status().code());
@@ -226,8 +231,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         return path.length() < uri.length() ? path + "?<query not logged>" : path;
     }
 
-    /** A request Netty's decoder gave up on: too long a request line or header block, or not HTTP. */
+    /** A request Netty's decoder gave up on (too long a request line or header block, or not HTTP), or the aggregator refused. */
     private static ApiException unparsable(Throwable cause) {
+        if (cause instanceof ServingServer.RefusedBeforeBody r) {
+            return r.refusal();
+        }
         if (cause instanceof TooLongHttpLineException) {
             return new ApiException(414, "uri_too_long", "the request line is longer than " + ServingServer.MAX_REQUEST_LINE_BYTES
                     + " bytes", "send long keys or many entities in the body of POST /v1/features");
@@ -503,7 +511,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         while (waiting != null && !waiting.isEmpty()) {
             FullHttpRequest next = waiting.poll();
             try {
-                if (ctx.channel().isActive()) {
+                if (ctx.channel().isActive() && !ServingServer.closing(ctx.channel())) {
                     answer(ctx, next);
                 }
             } finally {
@@ -515,7 +523,33 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
         }
-        ctx.channel().config().setAutoRead(true);
+        if (ctx.channel().attr(INPUT_ENDED).getAndSet(null) != null) {
+            closeAfterAnswers(ctx); // the client sends nothing more: no reading to resume
+        } else if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The client ended its side of the connection (a half-close: {@link ServingServer} allows them).
+     * Every request read before is answered, then the connection is closed: at once, or after the
+     * push on it (and the requests behind it) is answered.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            if (ctx.channel().attr(WAITING).get() == null) {
+                closeAfterAnswers(ctx);
+            } else {
+                ctx.channel().attr(INPUT_ENDED).set(Boolean.TRUE);
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /** Closes the connection once what was written to it is flushed (an empty buffer bypasses the HTTP encoder). */
+    private static void closeAfterAnswers(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -622,15 +656,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         sb.append('"');
     }
 
+    /** Writes an answer; {@code keepAlive} false: the last, and the connection ends in stages ({@link ServingServer#answerThenClose}). */
     static void write(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
-        HttpUtil.setContentLength(res, res.content().readableBytes());
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res, ctx.voidPromise());
-        } else {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        if (!keepAlive) {
+            ServingServer.answerThenClose(ctx, res);
+            return;
         }
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        ctx.writeAndFlush(res, ctx.voidPromise());
     }
 
     private void record(String endpoint, int status, long start) {
@@ -651,7 +685,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException)) {
+        if (ServingServer.closing(ctx.channel())) {
+            // after the last answer, writes fail (the aggregator's empty one after a refusal): the staged close goes on, reading
+            return;
+        }
+        // a client that resets or closes mid-request is its own business, not the server's
+        if (!(cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException)) {
             LOG.warn("closing a connection after: {}", cause.toString());
         }
         ctx.close();

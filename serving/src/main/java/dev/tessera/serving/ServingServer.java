@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tessera.api.TesseraException;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +24,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -30,9 +34,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.AttributeKey;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +54,14 @@ import java.util.concurrent.TimeUnit;
  * Request line 8 KiB (414 beyond), headers 16 KiB (431 beyond), body {@code maxBodyBytes} (413),
  * each refusal a JSON error; connections idle for 120 s are closed. Entity and event counts are
  * limited by {@link FeatureQueries} and {@link EventPusher}.
+ *
+ * <h2>Closing (RFC 9112 §9.6)</h2>
+ * An answer that says {@code Connection: close} is the last: the server closes after it and
+ * processes nothing it reads after it ({@link #closing}), not even requests pipelined behind it
+ * in the same packet, so a client that retries what was not answered never has it done twice. A
+ * client may end its side of the connection after its last request (a half-close, as
+ * {@code nc -N} does): every request read before is still answered, a push too, and then the
+ * connection is closed ({@link ChannelOption#ALLOW_HALF_CLOSURE}).
  */
 public final class ServingServer implements AutoCloseable {
     /** Default body limit: 4 MiB (a push of 10,000 small events fits). */
@@ -57,6 +72,8 @@ public final class ServingServer implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 16384;
     /** How long a connection ended after a request that was not read to its end keeps reading: see {@link #answerThenClose}. */
     private static final int LINGER_SECONDS = 5;
+    /** Set on a connection once an answer that closes it is written: nothing read after is processed. */
+    private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("tessera.closing");
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -117,6 +134,7 @@ public final class ServingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client's half-close ends input only: HttpApi closes
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
@@ -169,16 +187,18 @@ public final class ServingServer implements AutoCloseable {
     }
 
     /**
-     * Answers, then ends a connection whose request was not read to its end (a body over the limit,
-     * a request line or header block the decoder gave up on). Closing at once, with the rest of the
-     * request still arriving, makes the kernel reset the connection, and a reset can destroy the
-     * answer before the client reads it (a client sending 4 MiB saw "connection reset" instead of
-     * the 413 about one time in four; one sending a 1 MiB URL saw it instead of the 414). So: answer
-     * with {@code Connection: close}, stop writing, and keep reading what the client still sends
-     * (the caller's decoder or aggregator drops it) until it closes, for at most
-     * {@value #LINGER_SECONDS} s.
+     * Writes the last answer of a connection and ends it in stages (RFC 9112 §9.6): every answer
+     * that says {@code Connection: close}, and the refusals of requests that were not read to their
+     * end (a body over the limit, a request line or header block the decoder gave up on). Closing at
+     * once, with more of the client's bytes still arriving (the rest of a body, requests pipelined
+     * behind), makes the kernel reset the connection, and a reset can destroy the answer before the
+     * client reads it (a client sending 4 MiB saw "connection reset" instead of the 413 about one
+     * time in four; one sending a 1 MiB URL saw it instead of the 414). So: answer with
+     * {@code Connection: close}, stop writing, and keep reading what the client still sends (it is
+     * dropped: see {@link #closing}) until it closes, for at most {@value #LINGER_SECONDS} s.
      */
     static void answerThenClose(ChannelHandlerContext ctx, FullHttpResponse res) {
+        markClosing(ctx.channel());
         HttpUtil.setContentLength(res, res.content().readableBytes());
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
@@ -191,14 +211,54 @@ public final class ServingServer implements AutoCloseable {
         });
     }
 
+    /** Marks {@code channel} as answered for the last time (its answer says {@code Connection: close}). */
+    static void markClosing(Channel channel) {
+        channel.attr(CLOSING).set(Boolean.TRUE);
+    }
+
+    /** Whether the last answer of {@code channel} is written: what is read after it is dropped unprocessed. */
+    static boolean closing(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(CLOSING).get());
+    }
+
     /**
-     * Answers a body over the limit with the API's JSON 413 instead of Netty's empty one, such that
-     * the client gets to read it. When Content-Length announced the size and nothing was read yet,
-     * answer and keep the connection (the aggregator skips the body as it arrives, as Netty's own
-     * handler does); when part of the body was read (chunked) or the client asked to close,
-     * {@link #answerThenClose}.
+     * A request refused before its body was read ({@link JsonLimitAggregator}), passed on to
+     * {@link HttpApi} as a request the decoder gave up on, with this as the cause, so that it is
+     * answered in turn: after the requests before it on the connection, a push among them. (Written
+     * from the aggregator, a refusal went out before the answer to a push pipelined ahead of it.)
+     * {@code keepAlive}: the connection may serve the next request, since the body, announced by
+     * its length, is skipped as it arrives; otherwise the answer ends the connection.
+     */
+    static final class RefusedBeforeBody extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ApiException refusal;
+        private final boolean keepAlive;
+
+        RefusedBeforeBody(ApiException refusal, boolean keepAlive) {
+            super(refusal.getMessage(), null, false, false);
+            this.refusal = refusal;
+            this.keepAlive = keepAlive;
+        }
+
+        ApiException refusal() {
+            return refusal;
+        }
+
+        boolean keepAlive() {
+            return keepAlive;
+        }
+    }
+
+    /**
+     * The aggregator, refusing as the API does (JSON errors) and through it ({@link RefusedBeforeBody}),
+     * where Netty's would answer with an empty body at once. A body over the limit is a 413: when
+     * Content-Length announced the size and nothing was read yet, the connection serves the next
+     * request (the aggregator skips the body as it arrives, as Netty's own handler does); when part of
+     * the body was read (chunked) or the client asked to close, it ends ({@link #answerThenClose}).
      */
     private static final class JsonLimitAggregator extends HttpObjectAggregator {
+        /** What {@link #newContinueResponse} returns for a refusal: an empty buffer the encoder passes as nothing; the body is skipped. */
+        private static final Object REFUSED = Unpooled.EMPTY_BUFFER;
         private final int max;
 
         JsonLimitAggregator(int max) {
@@ -207,33 +267,53 @@ public final class ServingServer implements AutoCloseable {
         }
 
         /**
-         * {@code Expect: 100-continue} (the aggregator answers it): a body announced over the limit
-         * gets the JSON 413 at once instead of "100 Continue", so the client never sends it.
+         * {@code Expect}. {@code 100-continue} with a body announced over the limit is refused with
+         * the 413 instead of "100 Continue", so the client need not send the body; any other
+         * expectation of an HTTP/1.1 request is refused with a 417. Either refusal ends the
+         * connection: the request's framing still says a body follows, which the client may or may
+         * not send, so nothing after it could be told apart from it. (Netty's own 417 reset its
+         * decoder, so a body sent anyway was read as the next request, one that a proxy in front saw
+         * as part of this one.) Whatever body comes is skipped.
          */
         @Override
         protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
-            if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
-                var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max
-                        + " bytes", "send smaller requests (split pushes and batches)"));
-                res.headers().set(HttpApi.REQUEST_ID, HttpApi.requestId(start.headers()));
-                HttpUtil.setContentLength(res, res.content().readableBytes());
-                // closed after: the request's framing still says a body follows, which the client may or may not send
-                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                return res;
+            String expect = start.headers().get(HttpHeaderNames.EXPECT);
+            ApiException refusal = null;
+            if (expect != null && start.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
+                    && !expect.equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString())) {
+                refusal = new ApiException(417, "expectation_failed", "the expectation '" + expect + "' cannot be met",
+                        "send Expect: 100-continue, or no Expect header");
+            } else if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                refusal = tooLarge();
             }
-            return super.newContinueResponse(start, maxContentLength, pipeline);
+            if (refusal == null) {
+                return super.newContinueResponse(start, maxContentLength, pipeline);
+            }
+            refuse(pipeline.context(this), start, refusal, false);
+            return REFUSED;
+        }
+
+        @Override
+        protected boolean ignoreContentAfterContinueResponse(Object msg) {
+            return msg == REFUSED || super.ignoreContentAfterContinueResponse(msg);
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            var res = HttpApi.error(new ApiException(413, "body_too_large", "the request body is larger than " + max + " bytes",
-                    "send smaller requests (split pushes and batches)"));
-            res.headers().set(HttpApi.REQUEST_ID, HttpApi.requestId(oversized.headers()));
-            if (!(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized)) {
-                HttpApi.write(ctx, res, true);
-                return;
-            }
-            answerThenClose(ctx, res);
+            refuse(ctx, oversized, tooLarge(), !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized));
+        }
+
+        private ApiException tooLarge() {
+            return new ApiException(413, "body_too_large", "the request body is larger than " + max + " bytes",
+                    "send smaller requests (split pushes and batches)");
+        }
+
+        private static void refuse(ChannelHandlerContext ctx, HttpMessage start, ApiException refusal, boolean keepAlive) {
+            HttpRequest head = (HttpRequest) start;
+            DefaultFullHttpRequest refused = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                    Unpooled.EMPTY_BUFFER, head.headers().copy(), EmptyHttpHeaders.INSTANCE);
+            refused.setDecoderResult(DecoderResult.failure(new RefusedBeforeBody(refusal, keepAlive)));
+            ctx.fireChannelRead(refused);
         }
     }
 }

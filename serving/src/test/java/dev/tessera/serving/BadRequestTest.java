@@ -202,6 +202,9 @@ class BadRequestTest {
         // ---- HTTP itself
         cases.add(bad("garbage instead of a request line", 400, "bad_request", raw("HELLO\r\n\r\n"), "could not be parsed",
                 "well-formed HTTP/1.1"));
+        cases.add(bad("an expectation other than 100-continue (found by HttpFuzzTest: was an empty 417)", 417, "expectation_failed",
+                raw("POST /v1/features HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
+                "'200-ok'", "Expect: 100-continue"));
         cases.add(bad("Content-Length that is not a number", 400, "bad_request",
                 raw("POST /v1/features HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n{}"), "could not be parsed"));
         cases.add(bad("headers over 16 KiB", 431, "headers_too_large",
