@@ -176,17 +176,10 @@ class ServeCommandTest {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             createTopics(kafka, defs);
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = TesseraCommand.commandLine();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
-                    tmp.resolve("push").toString(), "--redis", redis.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
-                    "--port", "0", "--duration", "90"), "serve");
-            serve.start();
-            String base = awaitUrl(out, err);
-            assertThat(out.toString()).contains("pushes to Kafka at " + kafka.bootstrapServers());
+            Serve node = serve("push", redis, "--bootstrap-servers", kafka.bootstrapServers(), "--duration", "90");
+            Thread serve = node.thread();
+            String base = node.base();
+            assertThat(node.out().toString()).contains("pushes to Kafka at " + kafka.bootstrapServers());
             HttpClient http = HttpClient.newHttpClient();
             StringBuilder ndjson = new StringBuilder();
             for (String line : payments(60)) {
@@ -208,15 +201,9 @@ class ServeCommandTest {
         }
         // without --bootstrap-servers the node only reads
         try (RedisServerProcess redis = RedisServerProcess.start()) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = TesseraCommand.commandLine();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
-                    tmp.resolve("read-only").toString(), "--redis", redis.uri(), "--port", "0", "--duration", "5"), "serve");
-            serve.start();
-            String base = awaitUrl(out, err);
+            Serve node = serve("read-only", redis, "--duration", "5");
+            Thread serve = node.thread();
+            String base = node.base();
             HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/events/payments"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payments(1).get(0))).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -228,16 +215,26 @@ class ServeCommandTest {
 
     /** Serves from {@code redis} and checks accounts a0..a2 against a naive count and sum of {@link #produce}'s payments. */
     private void assertServesTheNaiveValues(RedisServerProcess redis, String data) throws Exception {
+        Serve node = serve(data, redis, "--duration", "10");
+        assertNaiveValues(HttpClient.newHttpClient(), node.base());
+        node.thread().join(60_000);
+    }
+
+    /** A running {@code tessera serve} of the examples over {@code redis} (data in {@code tmp/data}), its URL and output. */
+    private record Serve(Thread thread, String base, StringWriter out) {}
+
+    private Serve serve(String data, RedisServerProcess redis, String... more) throws InterruptedException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = TesseraCommand.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        Thread serve = new Thread(() -> cli.execute("serve", "--features", EXAMPLES.toString(), "--data",
-                tmp.resolve(data).toString(), "--redis", redis.uri(), "--port", "0", "--duration", "10"), "serve");
-        serve.start();
-        assertNaiveValues(HttpClient.newHttpClient(), awaitUrl(out, err));
-        serve.join(60_000);
+        List<String> args = new java.util.ArrayList<>(List.of("serve", "--features", EXAMPLES.toString(), "--data",
+                tmp.resolve(data).toString(), "--redis", redis.uri(), "--port", "0"));
+        args.addAll(List.of(more));
+        Thread thread = new Thread(() -> cli.execute(args.toArray(String[]::new)), "serve");
+        thread.start();
+        return new Serve(thread, awaitUrl(out, err), out);
     }
 
     private static void assertNaiveValues(HttpClient http, String base) throws Exception {

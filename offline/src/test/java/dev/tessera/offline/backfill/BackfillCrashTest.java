@@ -140,7 +140,7 @@ class BackfillCrashTest {
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
                 List<Map<String, Object>> phase1 = new ArrayList<>();
                 for (int i = 0; i < 20_000; i++) {
-                    phase1.add(payment(rnd, "p1-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - 2 * D + (long) i * D / 20_000));
+                    phase1.add(BackfillTest.payment(rnd, "p1-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - 2 * D + (long) i * D / 20_000));
                 }
                 send(producer, phase1, rnd, true, consumed);
                 try (TileStore store = RocksDbTileStore.open(storeDir);
@@ -148,7 +148,7 @@ class BackfillCrashTest {
                     rt.awaitCaughtUp(Duration.ofSeconds(120)); // sets the watermark
                     List<Map<String, Object>> late = new ArrayList<>();
                     for (int i = 0; i < 200; i++) {
-                        late.add(payment(rnd, "late-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - 3 * D - rnd.nextInt((int) H)));
+                        late.add(BackfillTest.payment(rnd, "late-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - 3 * D - rnd.nextInt((int) H)));
                     }
                     send(producer, late, rnd, false, consumed); // no copies: a copy of a late event is late too
                     rt.awaitCaughtUp(Duration.ofSeconds(60));
@@ -157,7 +157,7 @@ class BackfillCrashTest {
                 }
                 List<Map<String, Object>> phase2 = new ArrayList<>();
                 for (int i = 0; i < 3_000; i++) {
-                    phase2.add(payment(rnd, "p2-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - D + (long) i * (D - 60_000) / 3_000));
+                    phase2.add(BackfillTest.payment(rnd, "p2-" + i, "acct-" + rnd.nextInt(ACCOUNTS), now - D + (long) i * (D - 60_000) / 3_000));
                 }
                 send(producer, phase2, rnd, true, ahead); // in Kafka and the archive, not yet in the store: left to the stream
             }
@@ -170,9 +170,9 @@ class BackfillCrashTest {
             StringBuilder lines = new StringBuilder();
             for (int i = 0; i < 8_000; i++) {
                 String account = i % 10 == 0 ? "old-" + rnd.nextInt(100) : "acct-" + rnd.nextInt(ACCOUNTS);
-                Map<String, Object> f = payment(rnd, "h-" + i, account, now - 6 * D + (long) (rnd.nextDouble() * 3 * D));
+                Map<String, Object> f = BackfillTest.payment(rnd, "h-" + i, account, now - 6 * D + (long) (rnd.nextDouble() * 3 * D));
                 lines.append(JSON.writeValueAsString(f)).append('\n');
-                consumed.add(oracle(f));
+                consumed.add(BackfillTest.oracle(f));
             }
             Files.writeString(dump, lines);
             Importer.Report imported = new Importer(d2, v2, data.resolve("archive")).run(
@@ -434,23 +434,6 @@ class BackfillCrashTest {
         return dir;
     }
 
-    static Map<String, Object> payment(Random rnd, String id, String account, long t) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("payment_id", id);
-        f.put("account_id", account);
-        f.put("event_time", t);
-        f.put("amount", (long) rnd.nextInt(1000));
-        f.put("status", rnd.nextInt(5) == 0 ? "DECLINED" : "APPROVED");
-        f.put("card", "card-" + rnd.nextInt(6));
-        f.put("merchant", "m-" + rnd.nextInt(4));
-        f.put("country", List.of("US", "FR", "BR").get(rnd.nextInt(3)));
-        return f;
-    }
-
-    static NaiveOracle.Ev oracle(Map<String, Object> f) {
-        return new NaiveOracle.Ev((Long) f.get("event_time"), (String) f.get("payment_id"), f);
-    }
-
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -472,7 +455,7 @@ class BackfillCrashTest {
             for (int c = 0; c < n; c++) {
                 acks.add(producer.send(new ProducerRecord<>(TOPIC, (String) f.get("account_id"), value)));
             }
-            into.add(oracle(f));
+            into.add(BackfillTest.oracle(f));
         }
         for (Future<?> a : acks) {
             a.get();

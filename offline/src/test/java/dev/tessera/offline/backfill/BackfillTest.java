@@ -234,9 +234,14 @@ class BackfillTest {
     }
 
     static Map<String, Object> payment(Random rnd, String id, long t) {
+        return payment(rnd, id, "acct-" + rnd.nextInt(25), t);
+    }
+
+    /** A payment of {@code account}; the other fields are drawn from {@code rnd} (also the crash test's). */
+    static Map<String, Object> payment(Random rnd, String id, String account, long t) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("payment_id", id);
-        f.put("account_id", "acct-" + rnd.nextInt(25));
+        f.put("account_id", account);
         f.put("event_time", t);
         f.put("amount", (long) rnd.nextInt(1000));
         f.put("status", rnd.nextInt(5) == 0 ? "DECLINED" : "APPROVED");
