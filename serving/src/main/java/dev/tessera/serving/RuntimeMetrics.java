@@ -20,6 +20,9 @@ import java.util.function.LongSupplier;
  *       duplicate, malformed, ...;</li>
  *   <li>{@code tessera_source_freshness_seconds{source}}: now minus the newest applied event time;</li>
  *   <li>{@code tessera_source_lag_records{source}}: consumer lag, summed over partitions;</li>
+ *   <li>{@code tessera_source_broker_silence_seconds{source}}: how long the consumer has polled
+ *       without the broker answering a fetch (a healthy broker answers within 0.5 s; NaN when the
+ *       client does not report it);</li>
  *   <li>{@code tessera_source_watermark_seconds{source}}: the watermark (epoch seconds; events
  *       before it are late);</li>
  *   <li>{@code tessera_group_entities{group}}, {@code tessera_group_tiles{group}}: state held;</li>
@@ -60,6 +63,15 @@ public final class RuntimeMetrics {
                     })
                     .description("Records in the source's topic not consumed yet (end offset minus position, summed over partitions)")
                     .baseUnit("records")
+                    .tag("source", source)
+                    .register(registry);
+            Gauge.builder("tessera.source.broker.silence", runtime, rt -> {
+                        long silence = rt.brokerSilenceMillis(source);
+                        return silence < 0 ? Double.NaN : silence / 1000.0;
+                    })
+                    .description("How long the source's consumer has polled without the broker answering a fetch: a broker outage,"
+                            + " where lag and arrivals merely stand still")
+                    .baseUnit("seconds")
                     .tag("source", source)
                     .register(registry);
             Gauge.builder("tessera.source.watermark", runtime, rt -> {

@@ -150,6 +150,8 @@ class ServerContractTest {
                 .as("payments' watermark %s", watermark).isTrue();
         assertThat(samples.get("tessera_source_watermark_seconds{source=\"logins\"}")).as("no login yet").isNaN();
         assertThat(samples).containsKey("tessera_source_lag_records{source=\"payments\"}");
+        // the broker is up and answers every fetch within fetch.max.wait (0.5 s)
+        assertThat(samples.get("tessera_source_broker_silence_seconds{source=\"payments\"}")).as("broker silence").isBetween(0.0, 5.0);
     }
 
     /** The consumer's lag is reported, and is 0 once everything produced (before the test) is consumed. */
