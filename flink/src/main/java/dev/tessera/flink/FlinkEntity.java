@@ -94,6 +94,26 @@ final class FlinkEntity {
         ids = restored == null || restored.size() == 0 ? null : restored;
     }
 
+    /**
+     * A deep copy sharing nothing mutable (the heap state backend's copy-on-write while an
+     * asynchronous snapshot runs): the tiles copied IR by IR with their change flags (still-encoded
+     * tiles share their bytes, which nothing changes), the ids' table copied as it is.
+     */
+    FlinkEntity copy() {
+        FlinkEntity c = new FlinkEntity();
+        c.maxEventTime = maxEventTime;
+        c.dirty = dirty;
+        c.evictionTimer = evictionTimer;
+        c.ids = ids == null ? null : ids.copy();
+        if (tiles != null) {
+            c.tiles = tiles.copy();
+            c.aggregator = aggregator;
+        } else {
+            c.encoded = encoded;
+        }
+        return c;
+    }
+
     /** The tiles' bytes: re-encoded when decoded, else the snapshot's bytes as they are. */
     byte[] encodedTiles() {
         if (tiles == null) {

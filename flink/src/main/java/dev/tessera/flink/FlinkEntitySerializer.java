@@ -6,8 +6,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.StringValue;
 
 /**
@@ -24,7 +22,9 @@ import org.apache.flink.types.StringValue;
  * its ids hashed on the way in.
  *
  * {@link #copy(FlinkEntity)} (the heap state backend's copy-on-write while an asynchronous snapshot
- * runs) encodes and decodes: tiles are mutable objects shared with nothing else.
+ * runs) is {@link FlinkEntity#copy()}, a deep copy that keeps the change flags. It used to encode
+ * and decode: the dedup table was rebuilt id by id and every tile came back flagged changed, so
+ * each hot entity touched during a snapshot rewrote all its tiles at its next flush.
  */
 final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
     private static final long serialVersionUID = 1L;
@@ -44,13 +44,7 @@ final class FlinkEntitySerializer extends TypeSerializerSingleton<FlinkEntity> {
 
     @Override
     public FlinkEntity copy(FlinkEntity from) {
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot copy an entity's state", e);
-        }
+        return from.copy();
     }
 
     @Override

@@ -87,11 +87,61 @@ class FlinkEntitySerializerTest {
             }
         }
 
+        // copy-on-write: a deep copy with the same change flags; what either side does later leaves the other as it was
+        e.dirty = true;
+        e.tiles(agg).ring(0).clearChanged();
+        apply(agg, layout, e, rnd, "late-1", t0 + 5_000L); // flags one old tile of each ring
         FlinkEntity copy = FlinkEntitySerializer.INSTANCE.copy(e);
         assertThat(copy).isNotSameAs(e);
-        assertThat(copy.firstSeen("new-id", t0)).isTrue();
-        assertThat(e.firstSeen("new-id", t0)).as("the copy's ids are its own").isTrue();
-        assertThat(agg.readAll(copy.tiles(agg), e.maxEventTime + 1)).isEqualTo(agg.readAll(e.tiles(agg), e.maxEventTime + 1));
+        assertThat(copy.dirty).isTrue();
+        assertThat(copy.maxEventTime).isEqualTo(e.maxEventTime);
+        assertThat(copy.evictionTimer).isEqualTo(e.evictionTimer);
+        assertThat(changeFlags(copy.tiles(agg))).as("change flags kept, not all set").isEqualTo(changeFlags(e.tiles(agg)))
+                .contains("0").contains("1");
+        long readAt = e.maxEventTime + 1;
+        Map<String, Object> before = agg.readAll(e.tiles(agg), readAt);
+        assertThat(agg.readAll(copy.tiles(agg), readAt)).isEqualTo(before);
+        for (int i = 0; i < 50; i++) {
+            apply(agg, layout, e, rnd, "after-" + i, e.maxEventTime - rnd.nextInt(3_600_000));
+        }
+        assertThat(agg.readAll(e.tiles(agg), readAt)).as("the original moved on").isNotEqualTo(before);
+        assertThat(agg.readAll(copy.tiles(agg), readAt)).as("the copy did not").isEqualTo(before);
+        assertThat(copy.firstSeen("after-0", t0)).as("the copy's ids are its own").isTrue();
+        assertThat(e.firstSeen("copy-only", t0)).isTrue();
+        assertThat(copy.idCount()).as("its 501 and after-0").isEqualTo(502);
+        apply(agg, layout, copy, rnd, "copy-2", e.maxEventTime);
+        assertThat(agg.readAll(e.tiles(agg), readAt)).as("nor the other way round")
+                .isEqualTo(agg.readAll(roundTrip(e).tiles(agg), readAt));
+
+        // an entity restored but not yet decoded copies its bytes
+        FlinkEntity restored = roundTrip(e);
+        FlinkEntity restoredCopy = FlinkEntitySerializer.INSTANCE.copy(restored);
+        assertThat(agg.readAll(restoredCopy.tiles(agg), readAt)).isEqualTo(agg.readAll(e.tiles(agg), readAt));
+        assertThat(restoredCopy.idCount()).isEqualTo(e.idCount());
+    }
+
+    private static void apply(GroupAggregator agg, FieldLayout layout, FlinkEntity e, Random rnd, String id, long t) {
+        Object[] values = new Object[layout.size()];
+        values[layout.slot("amount")] = (double) rnd.nextInt(10_000) / 100;
+        values[layout.slot("merchant_id")] = "m-" + rnd.nextInt(50);
+        values[layout.slot("card_fingerprint")] = "card-" + rnd.nextInt(30);
+        if (e.firstSeen(id, t)) {
+            agg.apply(e.tiles(agg), new ArrayEvent(values), t, id);
+            e.maxEventTime = Math.max(e.maxEventTime, t);
+        }
+    }
+
+    /** Each ring's change flags as a string of 0 and 1. */
+    private static String changeFlags(EntityTiles tiles) {
+        StringBuilder b = new StringBuilder();
+        for (int h = 0; h < tiles.hopCount(); h++) {
+            TileRing ring = tiles.ring(h);
+            for (int i = 0; i < ring.size(); i++) {
+                b.append(ring.changed(i) ? '1' : '0');
+            }
+            b.append('|');
+        }
+        return b.toString();
     }
 
     /** A snapshot of the first state format (ids as strings) still restores, its ids hashed on the way in. */

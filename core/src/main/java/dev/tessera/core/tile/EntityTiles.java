@@ -27,6 +27,19 @@ public final class EntityTiles {
         }
     }
 
+    /** A deep copy sharing nothing with these tiles ({@link TileRing#copy()}); the read cache is not copied. */
+    public EntityTiles copy() {
+        TileRing[] copied = new TileRing[rings.length];
+        for (int i = 0; i < rings.length; i++) {
+            copied[i] = rings[i].copy();
+        }
+        return new EntityTiles(copied);
+    }
+
+    private EntityTiles(TileRing[] rings) {
+        this.rings = rings;
+    }
+
     /** The ring of hop {@code hopIndex} (see {@link GroupAggregator#hopMillis(int)}). */
     public TileRing ring(int hopIndex) {
         return rings[hopIndex];

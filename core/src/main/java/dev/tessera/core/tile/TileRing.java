@@ -198,6 +198,34 @@ public final class TileRing {
         return Arrays.binarySearch(starts, 0, Math.max(0, n - 9), start);
     }
 
+    /**
+     * A deep copy sharing nothing with this ring: every IR copied ({@link Ir#copy()}), change flags,
+     * horizon and counters kept (the Flink job's copy-on-write of an entity while a snapshot runs).
+     */
+    public TileRing copy() {
+        TileRing c = new TileRing();
+        if (size > 0) {
+            c.starts = Arrays.copyOf(starts, size);
+            c.tiles = new Ir[size][];
+            for (int i = 0; i < size; i++) {
+                Ir[] tile = tiles[i];
+                Ir[] copied = new Ir[tile.length];
+                for (int slot = 0; slot < tile.length; slot++) {
+                    copied[slot] = tile[slot] == null ? null : tile[slot].copy();
+                }
+                c.tiles[i] = copied;
+            }
+            c.changed = Arrays.copyOf(changed, size);
+        }
+        c.changedFrom = changedFrom;
+        c.size = size;
+        c.horizon = horizon;
+        c.modCount = modCount;
+        c.olderTilesModCount = olderTilesModCount;
+        c.evictedTiles = evictedTiles;
+        return c;
+    }
+
     /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */
     public void put(long start, Ir[] tile) {
         modCount++;

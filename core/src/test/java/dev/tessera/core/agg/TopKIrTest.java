@@ -271,4 +271,32 @@ class TopKIrTest {
             assertThat(decoded.result()).as("a merge target written and read back").isEqualTo(target.result());
         });
     }
+
+    @Test
+    void stringsAreWrittenInTheLibrarysByteFormat() {
+        // the library's own serde is the oracle: ASCII (the fast path), empty, Latin-1, other BMP and supplementary characters
+        ArrayOfStringsSerDe library = new ArrayOfStringsSerDe();
+        TopKIr.BoundedStringSerDe ours = new TopKIr.BoundedStringSerDe();
+        Random rnd = new Random(11);
+        String[] alphabet = {"a", "Z", "0", "-", "\u007f", "\u00e9", "\u00ff", "\u20ac", "\ud83d\ude00", ""};
+        for (int round = 0; round < 500; round++) {
+            String[] items = new String[rnd.nextInt(40)];
+            boolean asciiOnly = round % 2 == 0;
+            for (int i = 0; i < items.length; i++) {
+                StringBuilder b = new StringBuilder();
+                for (int c = rnd.nextInt(20); c > 0; c--) {
+                    b.append(alphabet[rnd.nextInt(asciiOnly ? 5 : alphabet.length)]);
+                }
+                items[i] = b.toString();
+            }
+            assertThat(ours.serializeToByteArray(items)).as("items %s", List.of(items)).isEqualTo(library.serializeToByteArray(items));
+            assertThat(ours.deserializeFromMemory(org.apache.datasketches.memory.Memory.wrap(ours.serializeToByteArray(items)), 0,
+                    items.length)).containsExactly(items);
+        }
+        ItemsSketch<String> sketch = new ItemsSketch<>(256);
+        for (int i = 0; i < 5000; i++) {
+            sketch.update("m-" + rnd.nextInt(2000));
+        }
+        assertThat(sketch.toByteArray(ours)).as("a purged sketch's image").isEqualTo(sketch.toByteArray(library));
+    }
 }
