@@ -73,7 +73,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ol>
  *
  * <p><b>CPU</b>: each job runs in a JVM of its own ({@link FlinkBenchJob}, {@code --job-jvm} flags),
- * which measures its process CPU from submission to end: Flink's CPU only. The broker (this JVM)
+ * which measures its process CPU from submission to end: Flink's CPU only.
+ *
+ * <p><b>Warm-up</b> ({@code --warmup-events W}, default 2,000,000; 0 for none): as Nexmark, whose
+ * published per-core figures are measured after a warm-up phase, each JVM first runs the same job
+ * over {@code W} other payments (topic {@code <topic>.warmup}, other Redis keys), then the measured
+ * one: the figures are then the steady state's, not the JIT compiler's and the class loading of a
+ * cold JVM (a tenth of a 10-million-event job's CPU). The warm-up job's own figures are printed too:
+ * a cold JVM's. The broker (this JVM)
  * and {@code redis-server} are reported apart; events per CPU-second "with Redis" adds the Redis
  * server's CPU to Tessera's (the baseline's blackhole sink has none). With {@code P = 1}, events per
  * CPU-second is the per-core figure of the issue.
@@ -97,7 +104,7 @@ public final class FlinkThroughputBench {
 
     /** One bounded job's figures. */
     record Run(String name, long events, long wallMs, long netRuntimeMs, long cpuMs, long gcMs, long redisCpuMs, long brokerCpuMs,
-               String threads) {
+               String threads, Warmup warmup) {
         double eventsPerSecond() {
             return events * 1000.0 / wallMs;
         }
@@ -111,8 +118,16 @@ public final class FlinkThroughputBench {
         }
     }
 
+    /** The warm-up job's figures (the same job over other events, first in the same JVM): a cold JVM's. */
+    record Warmup(long events, long wallMs, long cpuMs) {
+        double eventsPerCpuSecond() {
+            return events * 1000.0 / cpuMs;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int events = Args.integer(args, "--events", 2_000_000);
+        int warmupEvents = Args.integer(args, "--warmup-events", 2_000_000);
         int accounts = Args.integer(args, "--accounts", 100_000);
         int parallelism = Args.integer(args, "--parallelism", 1);
         String mode = Args.string(args, "--mode", "both");
@@ -154,6 +169,13 @@ public final class FlinkThroughputBench {
                 topics.put(s.topic(), PARTITIONS);
                 topics.put(s.topic() + ".dlq", 1);
             }
+            String warmupTopic = topic + ".warmup";
+            Path warmupDefs = null;
+            if (warmupEvents > 0) {
+                topics.put(warmupTopic, PARTITIONS);
+                topics.put(warmupTopic + ".dlq", 1);
+                warmupDefs = withTopic(defsDir, topic, warmupTopic, work.resolve("features-warmup"));
+            }
             kafka.createTopics(topics);
             Random rnd = new Random(1);
             int[] perAccount = new int[accounts];
@@ -164,9 +186,16 @@ public final class FlinkThroughputBench {
                 producer.flush();
                 System.out.printf("produced %,d events of %,d accounts to %s (%d partitions) in %.1f s%n", events, accounts, topic,
                         PARTITIONS, (System.nanoTime() - start) / 1e9);
+                if (warmupEvents > 0) {
+                    PaymentEvents.produceSpan(producer, warmupTopic, new Random(2), 0, warmupEvents, accounts,
+                            System.currentTimeMillis() - spanMs, spanMs, new int[accounts]);
+                    producer.flush();
+                    System.out.printf("produced %,d warm-up events to %s: each job runs over them first, in its JVM%n", warmupEvents,
+                            warmupTopic);
+                }
             }
             JobLauncher jobs = new JobLauncher(jobJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
-                    String.join(",", groups));
+                    String.join(",", groups), warmupEvents, warmupTopic, warmupDefs);
             if (tessera) {
                 Run run = jobs.runBounded("tessera", events, redis);
                 runs.add(run);
@@ -245,6 +274,28 @@ public final class FlinkThroughputBench {
             Set<String> missing = new LinkedHashSet<>(groups);
             missing.removeAll(found);
             throw new IllegalArgumentException("--groups names " + missing + ", which " + features + " does not define");
+        }
+        return out;
+    }
+
+    /** A copy of the definitions in {@code defs} whose sources read {@code to} where they read {@code from} (the warm-up job's). */
+    static Path withTopic(Path defs, String from, String to, Path out) throws IOException {
+        Pattern topicLine = Pattern.compile("(topic:\\s*)" + Pattern.quote(from) + "(?=[\\s,}]|$)", Pattern.MULTILINE);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(defs)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        boolean replaced = false;
+        for (Path f : files) {
+            Path target = out.resolve(defs.relativize(f).toString());
+            Files.createDirectories(target.getParent());
+            String text = Files.readString(f);
+            Matcher m = topicLine.matcher(text);
+            replaced |= m.find();
+            Files.writeString(target, m.replaceAll("$1" + Matcher.quoteReplacement(to)));
+        }
+        if (!replaced) {
+            throw new IllegalArgumentException("no source in " + defs + " names topic " + from);
         }
         return out;
     }
@@ -421,6 +472,11 @@ public final class FlinkThroughputBench {
                 r.wallMs() / 1e3, r.netRuntimeMs() / 1e3, r.eventsPerSecond(), r.cpuMs() / 1e3, r.eventsPerCpuSecond(), r.gcMs() / 1e3,
                 r.redisCpuMs() / 1e3, r.brokerCpuMs() / 1e3);
         System.out.printf("  job JVM CPU seconds by thread (largest): %s%n", r.threads());
+        if (r.warmup() != null) {
+            System.out.printf("  after its warm-up job in the same JVM: %,d other events in %.2f s, CPU %.1f s = %,.0f events per CPU-second"
+                    + " (a cold JVM's figure)%n", r.warmup().events(), r.warmup().wallMs() / 1e3, r.warmup().cpuMs() / 1e3,
+                    r.warmup().eventsPerCpuSecond());
+        }
     }
 
     /** Which window aggregations the planner chose (two-phase, slicing), from the EXPLAIN output. */
@@ -471,14 +527,23 @@ public final class FlinkThroughputBench {
 
     /** Starts {@link FlinkBenchJob} JVMs with this class path. */
     private record JobLauncher(String jvm, Path work, Path features, String bootstrap, String redis, int parallelism, String topic,
-                               String groups) {
+                               String groups, long warmupEvents, String warmupTopic, Path warmupFeatures) {
         Run runBounded(String job, long events, RedisServer redisServer) throws Exception {
             Path result = work.resolve(job + "-result.properties");
+            Path warmupDone = work.resolve(job + "-warmup.done");
+            List<String> extra = new ArrayList<>(List.of("--result", result.toString()));
+            if (warmupEvents > 0) {
+                extra.addAll(List.of("--warmup-topic", warmupTopic, "--warmup-features", warmupFeatures.toString(), "--warmup-done",
+                        warmupDone.toString()));
+            }
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            Process p = start(job, true, "tput:", "fbench-" + job, extra);
+            p.getOutputStream().close();
+            while (warmupEvents > 0 && !Files.exists(warmupDone) && p.isAlive()) {
+                Thread.sleep(20); // the Redis server's and the broker's CPU count from the measured job's start
+            }
             long redisCpu0 = redisServer.cpuMillis();
             long brokerCpu0 = os.getProcessCpuTime();
-            Process p = start(job, true, "tput:", "fbench-" + job, List.of("--result", result.toString()));
-            p.getOutputStream().close();
             if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
                 throw new IllegalStateException("the " + job + " job's JVM " + (p.isAlive() ? "ran over 2 hours" : "exited with " + p.exitValue()));
             }
@@ -488,9 +553,11 @@ public final class FlinkThroughputBench {
             try (InputStream in = Files.newInputStream(result)) {
                 r.load(in);
             }
+            Warmup warmup = warmupEvents == 0 ? null
+                    : new Warmup(warmupEvents, Long.parseLong(r.getProperty("warmup_wall_ms")), Long.parseLong(r.getProperty("warmup_cpu_ms")));
             return new Run(job, events, Long.parseLong(r.getProperty("wall_ms")), Long.parseLong(r.getProperty("net_runtime_ms")),
                     Long.parseLong(r.getProperty("cpu_ms")), Long.parseLong(r.getProperty("gc_ms")), redisCpu, brokerCpu,
-                    r.getProperty("threads", ""));
+                    r.getProperty("threads", ""), warmup);
         }
 
         Process startUnbounded(String namespace, String consumerGroup) throws IOException {

@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * {@code ThreadCpu}'s single snapshot would miss.
  */
 final class ThreadCpuSampler implements AutoCloseable {
+    /** The sampling thread's name (its CPU is the benchmark's, not the process's work). */
+    static final String THREAD_NAME = "cpu-sampler";
     private final Map<String, long[]> byTid = new HashMap<>(); // tid -> {ticks at start (or 0), last ticks}
     private final Map<String, String> names = new HashMap<>();
     private final Thread sampler;
@@ -31,7 +33,7 @@ final class ThreadCpuSampler implements AutoCloseable {
                 }
                 sample(false);
             }
-        }, "cpu-sampler");
+        }, THREAD_NAME);
         sampler.setDaemon(true);
         sampler.start();
     }
