@@ -1,10 +1,14 @@
 package dev.tessera.flink;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * An accepted event on its way to one feature group's entity: the group (index into the job's
- * groups), the entity key (as {@code EntityKeys} renders it), the event time, id and fields. A
- * Flink POJO; {@link #routingKey} is what the job keys by.
+ * groups), the entity key (as {@code EntityKeys} renders it), the event time, id and fields.
+ * {@link #routingKey} is what the job keys by; {@link KeyedEventSerializer} carries it over the
+ * keyed exchange.
  */
+@TypeInfo(KeyedEventSerializer.Factory.class)
 public final class KeyedEvent {
     public int group;
     public String entity;
