@@ -3,10 +3,19 @@ package dev.tessera.bench.e2e;
 import dev.tessera.flink.DefinitionBundle;
 import dev.tessera.flink.FlinkJob;
 import dev.tessera.flink.FlinkJobOptions;
+import dev.tessera.api.DefinitionLoader;
+import dev.tessera.api.Definitions;
+import dev.tessera.runtime.RuntimeConfig;
+import dev.tessera.runtime.StoreFeatureReader;
+import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.store.RocksDbTileStore;
+import dev.tessera.store.TileStore;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -64,11 +73,26 @@ public final class FlinkBenchJob {
     }
 
     /** One job's figures, from its start (status RUNNING) to its end. */
-    private record Measured(long wallMs, long cpuMs, long netRuntimeMs, long gcMs, String threads) {
+    private record Measured(long wallMs, long cpuMs, long netRuntimeMs, long gcMs, String threads, String extra) {
         String properties(String prefix) {
             return prefix + "wall_ms=" + wallMs + "\n" + prefix + "cpu_ms=" + cpuMs + "\n" + prefix + "net_runtime_ms=" + netRuntimeMs
-                    + "\n" + prefix + "gc_ms=" + gcMs + "\n" + prefix + "threads=" + threads + "\n";
+                    + "\n" + prefix + "gc_ms=" + gcMs + "\n" + prefix + "threads=" + threads + "\n" + prefix + "peak_rss_mb="
+                    + peakRssMb() + "\n" + (prefix.isEmpty() ? extra : "");
         }
+    }
+
+    /** The process's peak resident memory so far (VmHWM), in MB; -1 where /proc is missing. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /**
@@ -78,6 +102,9 @@ public final class FlinkBenchJob {
      */
     private static Measured run(String[] args, String job, Path work, boolean bounded, Path features, String topic, String namespace,
                                 String consumerGroup) throws Exception {
+        if (job.equals("embedded")) {
+            return runEmbedded(args, work, features);
+        }
         int parallelism = Args.integer(args, "--parallelism", 1);
         String bootstrap = Args.required(args, "--bootstrap");
         StreamExecutionEnvironment env = FlinkJob.localEnvironment(work.resolve("checkpoints"), null, work.resolve("flink-tmp"));
@@ -109,7 +136,7 @@ public final class FlinkBenchJob {
             Files.createDirectories(work);
             Files.writeString(work.resolve("sql-plan.txt"), plan);
         } else {
-            throw new IllegalArgumentException("--job must be tessera or sql, got " + job);
+            throw new IllegalArgumentException("--job must be tessera, sql or embedded, got " + job);
         }
 
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -133,6 +160,10 @@ public final class FlinkBenchJob {
         JobExecutionResult result = client.getJobExecutionResult().get();
         long wallNanos = System.nanoTime() - start;
         long cpuNanos = os.getProcessCpuTime() - cpu0;
+        return measured(threads, wallNanos, cpuNanos, result.getNetRuntime(), gc0);
+    }
+
+    private static Measured measured(ThreadCpuSampler threads, long wallNanos, long cpuNanos, long netRuntimeMs, long gc0) {
         Map<String, Double> cpuByThread = threads.stop();
         // the sampler's own reads of /proc are the benchmark's, not the job's
         long samplerMs = Math.round(1000 * cpuByThread.getOrDefault(ThreadCpuSampler.THREAD_NAME, 0.0));
@@ -141,7 +172,41 @@ public final class FlinkBenchJob {
         cpuByThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
                 .forEach(e -> byThread.append(byThread.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
                         .append(String.format("%.1f", e.getValue())));
-        return new Measured(wallNanos / 1_000_000, cpuNanos / 1_000_000 - samplerMs, result.getNetRuntime(), gcMillis() - gc0, byThread.toString());
+        return new Measured(wallNanos / 1_000_000, cpuNanos / 1_000_000 - samplerMs, netRuntimeMs, gcMillis() - gc0, byThread.toString(), "");
+    }
+
+    /**
+     * The embedded runtime ({@code --job embedded}): {@code StreamRuntime} with its RocksDB store, as
+     * {@code tessera run} starts it, from the start until everything in the topic is applied and
+     * committed ({@code awaitCaughtUp}); then the checked accounts' {@code payment_count_1d}
+     * ({@link FlinkThroughputBench#checkedAccounts}) go to the result as {@code count.<account>}.
+     */
+    private static Measured runEmbedded(String[] args, Path work, Path features) throws Exception {
+        Definitions defs = DefinitionLoader.load(features);
+        RuntimeConfig config = RuntimeConfig.defaults(Args.required(args, "--bootstrap"));
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Files.createDirectories(work);
+        try (TileStore store = RocksDbTileStore.open(Files.createTempDirectory(work, "embedded-store"))) {
+            ThreadCpuSampler threads = ThreadCpuSampler.start();
+            long gc0 = gcMillis();
+            long cpu0 = os.getProcessCpuTime();
+            long start = System.nanoTime();
+            try (StreamRuntime rt = StreamRuntime.start(defs, features, store, config)) {
+                rt.awaitCaughtUp(Duration.ofHours(2));
+            }
+            long wallNanos = System.nanoTime() - start;
+            long cpuNanos = os.getProcessCpuTime() - cpu0;
+            Measured m = measured(threads, wallNanos, cpuNanos, wallNanos / 1_000_000, gc0);
+            StringBuilder counts = new StringBuilder();
+            StoreFeatureReader reader = new StoreFeatureReader(defs, store);
+            long now = System.currentTimeMillis();
+            for (int account : FlinkThroughputBench.checkedAccounts(Args.integer(args, "--accounts", 0))) {
+                Object v = reader.read(FlinkThroughputBench.PROBE_GROUP, List.of("a-" + account), now).asMap()
+                        .get(FlinkThroughputBench.PROBE_FEATURE);
+                counts.append("count.a-").append(account).append('=').append(v == null ? 0 : ((Number) v).longValue()).append('\n');
+            }
+            return new Measured(m.wallMs(), m.cpuMs(), m.netRuntimeMs(), m.gcMs(), m.threads(), counts.toString());
+        }
     }
 
     private static long gcMillis() {

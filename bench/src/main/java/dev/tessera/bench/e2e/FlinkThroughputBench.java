@@ -59,6 +59,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       the tiles to a {@code redis-server} started for the run. Timed from job submission to job
  *       end (the sink flushes every tile at end of input); a sample of accounts' counts read back
  *       through {@link StoreFeatureReader} is checked against the produced events.</li>
+ *   <li><b>Embedded</b> ({@code --mode embedded}): Tessera's embedded runtime ({@code StreamRuntime}
+ *       with its RocksDB store, as {@code tessera run} starts it) in a JVM of its own over the same
+ *       topic, timed until everything is applied and committed; its {@code payment_count_1d} of the
+ *       checked accounts is read back from its store and compared with the produced counts.</li>
  *   <li><b>Baseline</b> ({@code --mode sql|both}): the same features written by hand in Flink SQL,
  *       HOP window TVFs with Tessera's windows and hops, results to the blackhole connector
  *       ({@link HopSqlBaseline}), bounded over the same topic on the same parallelism.</li>
@@ -71,6 +75,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       from sending a marker to the count including it goes to an HdrHistogram. Markers of the
  *       first {@code --settle-s} seconds at the rate are not recorded.</li>
  * </ol>
+ *
+ * <p><b>Engines and runs</b>: {@code --mode} is one engine ({@code tessera}, {@code sql},
+ * {@code embedded}), several separated by commas, {@code both} (tessera and sql) or {@code all};
+ * {@code --runs N} runs each engine {@code N} times (a consumer group per run) and prints each run,
+ * the medians with minimum and maximum, the ratios of the medians, and one {@code RESULT} JSON line
+ * per run (what {@code CompareAll} collects). Peak memory is the job JVM's VmHWM.
  *
  * <p><b>CPU</b>: each job runs in a JVM of its own ({@link FlinkBenchJob}, {@code --job-jvm} flags),
  * which measures its process CPU from submission to end: Flink's CPU only.
@@ -95,8 +105,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * about a million events are mostly the JIT compiler's and the job's start.
  */
 public final class FlinkThroughputBench {
-    private static final String PROBE_GROUP = "account_payments";
-    private static final String PROBE_FEATURE = "payment_count_1d";
+    static final String PROBE_GROUP = "account_payments";
+    static final String PROBE_FEATURE = "payment_count_1d";
+    /** The engines {@code --mode} names, and what they are. */
+    static final Map<String, String> ENGINES = Map.of("tessera", "Tessera Flink runner", "sql", "Flink SQL, HOP windows",
+            "embedded", "Tessera embedded runtime");
     private static final int PARTITIONS = 4;
     private static final List<Process> CHILDREN = new ArrayList<>();
 
@@ -104,7 +117,7 @@ public final class FlinkThroughputBench {
 
     /** One bounded job's figures. */
     record Run(String name, long events, long wallMs, long netRuntimeMs, long cpuMs, long gcMs, long redisCpuMs, long brokerCpuMs,
-               String threads, Warmup warmup) {
+               String threads, Warmup warmup, long peakRssMb, Map<String, Long> counts) {
         double eventsPerSecond() {
             return events * 1000.0 / wallMs;
         }
@@ -131,6 +144,7 @@ public final class FlinkThroughputBench {
         int accounts = Args.integer(args, "--accounts", 100_000);
         int parallelism = Args.integer(args, "--parallelism", 1);
         String mode = Args.string(args, "--mode", "both");
+        int runsPerEngine = Args.integer(args, "--runs", 1);
         int freshnessSeconds = Args.integer(args, "--freshness-seconds", 30);
         int rateArg = Args.integer(args, "--rate", 0);
         int settle = Args.integer(args, "--settle-s", 5);
@@ -138,11 +152,16 @@ public final class FlinkThroughputBench {
         String jobJvm = Args.string(args, "--job-jvm", "-Xmx4g");
         Path features = Path.of(Args.string(args, "--features", "examples/commerce"));
         String sqlPlan = Args.string(args, "--sql-plan", null); // file: the SQL job's EXPLAIN output
-        if (!List.of("tessera", "sql", "both").contains(mode)) {
-            throw new IllegalArgumentException("--mode must be tessera, sql or both, got " + mode);
+        List<String> engines = switch (mode) {
+            case "both" -> List.of("tessera", "sql");
+            case "all" -> List.of("embedded", "tessera", "sql");
+            default -> List.of(mode.split(","));
+        };
+        if (!ENGINES.keySet().containsAll(engines)) {
+            throw new IllegalArgumentException("--mode must be both, all, or engines of " + ENGINES.keySet() + " separated by commas, got "
+                    + mode);
         }
-        boolean tessera = !mode.equals("sql");
-        boolean sql = !mode.equals("tessera");
+        boolean tessera = engines.contains("tessera");
 
         Path work = Files.createTempDirectory("tessera-fbench");
         Runtime.getRuntime().addShutdownHook(new Thread(FlinkThroughputBench::destroyChildren));
@@ -196,27 +215,32 @@ public final class FlinkThroughputBench {
             }
             JobLauncher jobs = new JobLauncher(jobJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
                     String.join(",", groups), warmupEvents, warmupTopic, warmupDefs);
-            if (tessera) {
-                Run run = jobs.runBounded("tessera", events, redis);
-                runs.add(run);
-                print(run);
-                checkCounts(defs, redis.uri(), "tput:", perAccount);
-                redis.command("FLUSHALL");
-            }
-            if (sql) {
-                Run run = jobs.runBounded("sql", events, redis);
-                runs.add(run);
-                print(run);
-                printPlanSummary(work.resolve("sql-plan.txt"));
-                if (sqlPlan != null) {
-                    Files.copy(work.resolve("sql-plan.txt"), Path.of(sqlPlan), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (String engine : engines) {
+                for (int r = 1; r <= runsPerEngine; r++) {
+                    Run run = jobs.runBounded(engine, r, events, redis, accounts);
+                    runs.add(run);
+                    print(run);
+                    switch (engine) {
+                        case "tessera" -> checkCounts(defs, redis.uri(), "tput:", perAccount);
+                        case "embedded" -> checkCounts(run.counts(), perAccount);
+                        default -> {
+                            printPlanSummary(work.resolve("sql-plan.txt"));
+                            if (sqlPlan != null) {
+                                Files.copy(work.resolve("sql-plan.txt"), Path.of(sqlPlan),
+                                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                            }
+                        }
+                    }
+                    redis.command("FLUSHALL");
+                    printResult(run, r);
                 }
             }
             if (tessera && freshnessSeconds > 0) {
                 if (!groups.contains(PROBE_GROUP)) {
                     System.out.printf("freshness skipped: its probe reads %s.%s, and --groups is %s%n", PROBE_GROUP, PROBE_FEATURE, groups);
                 } else {
-                    int rate = rateArg > 0 ? rateArg : (int) (runs.get(0).eventsPerSecond() / 2);
+                    int rate = rateArg > 0 ? rateArg
+                            : (int) (runs.stream().filter(r -> r.name().equals("tessera")).findFirst().orElseThrow().eventsPerSecond() / 2);
                     freshness = freshness(defs, jobs, kafka.bootstrapServers(), topic, redis, rnd, events, accounts, rate, settle,
                             freshnessSeconds);
                 }
@@ -316,29 +340,68 @@ public final class FlinkThroughputBench {
         }
     }
 
-    /** The produced counts of the 100 hottest accounts and 100 others equal {@code payment_count_1d} in Redis. */
+    /** The accounts whose {@code payment_count_1d} is checked after a run: the 100 hottest and 100 others. */
+    static List<Integer> checkedAccounts(int accounts) {
+        Random pick = new Random(7);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < 200 && i < accounts; i++) {
+            out.add(i < 100 ? i : pick.nextInt(accounts));
+        }
+        return out;
+    }
+
+    /** The produced counts of the {@link #checkedAccounts} equal {@code payment_count_1d} in Redis. */
     private static void checkCounts(Definitions defs, String redisUri, String namespace, int[] perAccount) {
         if (!defs.groups().containsKey(PROBE_GROUP)) {
             System.out.printf("values not checked: no group %s%n", PROBE_GROUP);
             return;
         }
-        Random pick = new Random(7);
-        int checked = 0;
+        Map<String, Long> counts = new LinkedHashMap<>();
         try (RedisTileStore store = RedisTileStore.open(redisUri, namespace)) {
             StoreFeatureReader reader = new StoreFeatureReader(defs, store);
             long now = System.currentTimeMillis();
-            for (int i = 0; i < 200 && i < perAccount.length; i++) {
-                int a = i < 100 ? i : pick.nextInt(perAccount.length);
+            for (int a : checkedAccounts(perAccount.length)) {
                 Object v = reader.read(PROBE_GROUP, List.of("a-" + a), now).asMap().get(PROBE_FEATURE);
-                long got = v == null ? 0 : ((Number) v).longValue();
-                if (got != perAccount[a]) {
-                    throw new IllegalStateException("account a-" + a + ": " + PROBE_FEATURE + " in Redis is " + got + ", but "
-                            + perAccount[a] + " of its payments were produced");
-                }
-                checked++;
+                counts.put("a-" + a, v == null ? 0 : ((Number) v).longValue());
             }
         }
-        System.out.printf("checked: %s of %d accounts in Redis equals the payments produced%n", PROBE_FEATURE, checked);
+        checkCounts(counts, perAccount);
+    }
+
+    /** {@code counts} (account to its {@code payment_count_1d} as the engine holds it) equal the produced counts. */
+    private static void checkCounts(Map<String, Long> counts, int[] perAccount) {
+        for (int a : checkedAccounts(perAccount.length)) {
+            long got = counts.getOrDefault("a-" + a, -1L);
+            if (got != perAccount[a]) {
+                throw new IllegalStateException("account a-" + a + ": " + PROBE_FEATURE + " is " + got + ", but " + perAccount[a]
+                        + " of its payments were produced");
+            }
+        }
+        System.out.printf("checked: %s of %d accounts equals the payments produced%n", PROBE_FEATURE, counts.size());
+    }
+
+    /** One machine-readable line per run ({@code CompareAll} collects them). */
+    private static void printResult(Run r, int runNumber) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", "ingest");
+        m.put("engine", r.name());
+        m.put("run", runNumber);
+        m.put("events", r.events());
+        m.put("wall_ms", r.wallMs());
+        m.put("cpu_ms", r.cpuMs());
+        m.put("events_per_s", Math.round(r.eventsPerSecond()));
+        m.put("events_per_cpu_s", Math.round(r.eventsPerCpuSecond()));
+        m.put("peak_rss_mb", r.peakRssMb());
+        m.put("redis_cpu_ms", r.redisCpuMs());
+        m.put("broker_cpu_ms", r.brokerCpuMs());
+        if (r.warmup() != null) {
+            m.put("cold_events_per_cpu_s", Math.round(r.warmup().eventsPerCpuSecond()));
+        }
+        try {
+            System.out.println("RESULT " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -498,24 +561,49 @@ public final class FlinkThroughputBench {
 
     private static void printTable(List<Run> runs, String freshness, int parallelism) {
         System.out.println();
-        System.out.printf("| job (parallelism %d) | events | wall s | events/s | job CPU s | events/CPU-s | + redis CPU s | events/CPU-s with Redis | broker CPU s |%n",
+        System.out.printf("| job (parallelism %d) | events | wall s | events/s | job CPU s | events/CPU-s | peak RSS MB | + redis CPU s | events/CPU-s with Redis | broker CPU s |%n",
                 parallelism);
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Run r : runs) {
-            System.out.printf("| %s | %,d | %.2f | %,.0f | %.1f | %,.0f | %.1f | %,.0f | %.1f |%n", r.name(), r.events(), r.wallMs() / 1e3,
-                    r.eventsPerSecond(), r.cpuMs() / 1e3, r.eventsPerCpuSecond(), r.redisCpuMs() / 1e3, r.eventsPerCpuSecondWithRedis(),
-                    r.brokerCpuMs() / 1e3);
+            System.out.printf("| %s | %,d | %.2f | %,.0f | %.1f | %,.0f | %,d | %.1f | %,.0f | %.1f |%n", r.name(), r.events(), r.wallMs() / 1e3,
+                    r.eventsPerSecond(), r.cpuMs() / 1e3, r.eventsPerCpuSecond(), r.peakRssMb(), r.redisCpuMs() / 1e3,
+                    r.eventsPerCpuSecondWithRedis(), r.brokerCpuMs() / 1e3);
         }
-        if (runs.size() == 2) {
-            Run t = runs.get(0);
-            Run s = runs.get(1);
-            System.out.printf("tessera / sql: %.2fx events/s, %.2fx events per CPU-second (%.2fx with Redis's CPU)%n",
-                    t.eventsPerSecond() / s.eventsPerSecond(), t.eventsPerCpuSecond() / s.eventsPerCpuSecond(),
-                    t.eventsPerCpuSecondWithRedis() / s.eventsPerCpuSecond());
+        Map<String, List<Run>> byEngine = new LinkedHashMap<>();
+        for (Run r : runs) {
+            byEngine.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
+        }
+        if (runs.size() > byEngine.size()) {
+            System.out.println();
+            System.out.println("| engine | runs | events/s median (min–max) | events per CPU-second median (min–max) | peak RSS MB median |");
+            System.out.println("|---|---:|---:|---:|---:|");
+            for (Map.Entry<String, List<Run>> e : byEngine.entrySet()) {
+                double[] eps = e.getValue().stream().mapToDouble(Run::eventsPerSecond).sorted().toArray();
+                double[] epc = e.getValue().stream().mapToDouble(Run::eventsPerCpuSecond).sorted().toArray();
+                double[] rss = e.getValue().stream().mapToDouble(Run::peakRssMb).sorted().toArray();
+                System.out.printf("| %s | %d | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %,.0f |%n", ENGINES.get(e.getKey()), eps.length,
+                        median(eps), eps[0], eps[eps.length - 1], median(epc), epc[0], epc[epc.length - 1], median(rss));
+            }
+        }
+        List<String> names = new ArrayList<>(byEngine.keySet());
+        for (int i = 0; i < names.size(); i++) {
+            for (int j = i + 1; j < names.size(); j++) {
+                double[] a = byEngine.get(names.get(i)).stream().mapToDouble(Run::eventsPerSecond).sorted().toArray();
+                double[] b = byEngine.get(names.get(j)).stream().mapToDouble(Run::eventsPerSecond).sorted().toArray();
+                double[] ac = byEngine.get(names.get(i)).stream().mapToDouble(Run::eventsPerCpuSecond).sorted().toArray();
+                double[] bc = byEngine.get(names.get(j)).stream().mapToDouble(Run::eventsPerCpuSecond).sorted().toArray();
+                System.out.printf("%s / %s (medians): %.2fx events/s, %.2fx events per CPU-second%n", names.get(i), names.get(j),
+                        median(a) / median(b), median(ac) / median(bc));
+            }
         }
         if (freshness != null) {
             System.out.println(freshness);
         }
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static synchronized void destroyChildren() {
@@ -528,16 +616,17 @@ public final class FlinkThroughputBench {
     /** Starts {@link FlinkBenchJob} JVMs with this class path. */
     private record JobLauncher(String jvm, Path work, Path features, String bootstrap, String redis, int parallelism, String topic,
                                String groups, long warmupEvents, String warmupTopic, Path warmupFeatures) {
-        Run runBounded(String job, long events, RedisServer redisServer) throws Exception {
+        Run runBounded(String job, int runNumber, long events, RedisServer redisServer, int accounts) throws Exception {
             Path result = work.resolve(job + "-result.properties");
             Path warmupDone = work.resolve(job + "-warmup.done");
-            List<String> extra = new ArrayList<>(List.of("--result", result.toString()));
+            List<String> extra = new ArrayList<>(List.of("--result", result.toString(), "--accounts", Integer.toString(accounts)));
             if (warmupEvents > 0) {
                 extra.addAll(List.of("--warmup-topic", warmupTopic, "--warmup-features", warmupFeatures.toString(), "--warmup-done",
                         warmupDone.toString()));
             }
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            Process p = start(job, true, "tput:", "fbench-" + job, extra);
+            // a consumer group per run: a bounded Flink job leaves the offsets of its last checkpoint committed
+            Process p = start(job, true, "tput:", "fbench-" + job + "-" + runNumber, extra);
             p.getOutputStream().close();
             while (warmupEvents > 0 && !Files.exists(warmupDone) && p.isAlive()) {
                 Thread.sleep(20); // the Redis server's and the broker's CPU count from the measured job's start
@@ -555,9 +644,15 @@ public final class FlinkThroughputBench {
             }
             Warmup warmup = warmupEvents == 0 ? null
                     : new Warmup(warmupEvents, Long.parseLong(r.getProperty("warmup_wall_ms")), Long.parseLong(r.getProperty("warmup_cpu_ms")));
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (String name : r.stringPropertyNames()) {
+                if (name.startsWith("count.")) {
+                    counts.put(name.substring("count.".length()), Long.parseLong(r.getProperty(name)));
+                }
+            }
             return new Run(job, events, Long.parseLong(r.getProperty("wall_ms")), Long.parseLong(r.getProperty("net_runtime_ms")),
                     Long.parseLong(r.getProperty("cpu_ms")), Long.parseLong(r.getProperty("gc_ms")), redisCpu, brokerCpu,
-                    r.getProperty("threads", ""), warmup);
+                    r.getProperty("threads", ""), warmup, Long.parseLong(r.getProperty("peak_rss_mb", "-1")), counts);
         }
 
         Process startUnbounded(String namespace, String consumerGroup) throws IOException {
