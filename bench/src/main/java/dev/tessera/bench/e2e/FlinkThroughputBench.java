@@ -380,6 +380,31 @@ public final class FlinkThroughputBench {
         System.out.printf("checked: %s of %d accounts equals the payments produced%n", PROBE_FEATURE, counts.size());
     }
 
+    /**
+     * The machine-readable line of a freshness measurement ({@code CompareAll} collects it):
+     * percentiles of produced to readable in milliseconds ({@code percentile} gives them in units of
+     * {@code perMilli}).
+     */
+    static void printFreshness(String engine, int rate, double achieved, long count, boolean incomplete,
+                               java.util.function.DoubleToLongFunction percentile, double perMilli) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", "freshness");
+        m.put("engine", engine);
+        m.put("rate", rate);
+        m.put("achieved_rate", Math.round(achieved));
+        m.put("count", count);
+        for (double p : new double[] {50, 90, 99, 99.9, 100}) {
+            m.put(p == 100 ? "max_ms" : "p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "_ms",
+                    Math.round(percentile.applyAsLong(p) / perMilli * 10) / 10.0);
+        }
+        m.put("incomplete", incomplete);
+        try {
+            System.out.println("RESULT " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One machine-readable line per run ({@code CompareAll} collects them). */
     private static void printResult(Run r, int runNumber) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -490,6 +515,7 @@ public final class FlinkThroughputBench {
                             ? " (INCOMPLETE: " + seenCount.get() + " of " + markers + " markers readable" + (job.isAlive() ? " after 60 s)" : "; the job died)")
                             : "");
             System.out.println(line);
+            printFreshness("tessera", rate, achieved, h.getTotalCount(), seenCount.get() < markers, h::getValueAtPercentile, 1000.0);
             return line;
         } finally {
             job.getOutputStream().close(); // the job cancels itself when its standard input closes

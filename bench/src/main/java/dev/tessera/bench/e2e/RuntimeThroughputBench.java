@@ -175,6 +175,7 @@ public final class RuntimeThroughputBench {
                     System.out.printf("FRESHNESS at %,d events/s for %d s after %d s (%,d events): produced->readable p50 %d ms, p99 %d ms,"
                                     + " p99.9 %d ms, max %d ms%n", target, seconds, settle, h.getTotalCount(), h.getValueAtPercentile(50),
                             h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+                    FlinkThroughputBench.printFreshness("embedded", target, target, h.getTotalCount(), false, h::getValueAtPercentile, 1.0);
                     if (trace != null) {
                         StringBuilder sb = new StringBuilder("uptime_ms events worst_freshness_ms\n");
                         for (int b = 0; b < traceCount.length; b++) {

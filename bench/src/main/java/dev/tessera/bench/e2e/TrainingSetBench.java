@@ -141,6 +141,19 @@ public final class TrainingSetBench {
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %,d | %,d | %,d | %s | %s |%n", e.name, e.median(), e.min(), e.max(),
                     e.medianCpu(), median(e.rssMb), median(e.addedMb), median(e.heapMb), ratio, cpuRatio);
         }
+        for (Engine e : all.values()) { // one machine-readable line per engine (CompareAll collects them)
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scenario", "training-set");
+            m.put("engine", e.name);
+            m.put("runs", e.seconds.size());
+            m.put("median_s", e.median());
+            m.put("min_s", e.min());
+            m.put("max_s", e.max());
+            m.put("median_cpu_s", e.medianCpu());
+            m.put("peak_rss_mb", median(e.rssMb));
+            m.put("seconds", e.seconds);
+            System.out.println("RESULT " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+        }
         if (tessera != null && best != null) {
             System.out.printf(Locale.ROOT, "%nRESULT: Tessera %.2f s (median of %d), best DuckDB (%s) %.2f s: Tessera is %.2f× %s%n", tessera.median(),
                     runs, best.name, best.median(), Math.max(best.median(), tessera.median()) / Math.min(best.median(), tessera.median()),
