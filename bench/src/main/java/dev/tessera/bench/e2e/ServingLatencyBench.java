@@ -6,7 +6,6 @@ import dev.tessera.serving.Tokens;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.DefinitionLoader;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -157,7 +156,7 @@ public final class ServingLatencyBench {
         if (hiccupSeconds > 0) {
             System.out.println(HiccupMeter.describe(HiccupMeter.measure(hiccupSeconds, 100), hiccupSeconds, 100));
         }
-        Process server = null;
+        ServerProcess server = null;
         if (split) {
             List<String> forward = new ArrayList<>(List.of("--features", features.toString(), "--events", Integer.toString(events),
                     "--accounts", Integer.toString(accounts), "--auth", Boolean.toString(auth),
@@ -166,8 +165,8 @@ public final class ServingLatencyBench {
                 forward.addAll(List.of("--redis", redis));
             }
             forward.addAll(List.of("--tracing", tracingMode, "--trace-sample", Double.toString(traceSample)));
-            server = startServerProcess(serverJvm, serverCpus, serverNice, forward);
-            target = "127.0.0.1:" + awaitPort(server);
+            server = ServerProcess.start(ServingLatencyBench.class, "--serve-only", serverJvm, serverCpus, serverNice, forward);
+            target = "127.0.0.1:" + server.awaitPort();
             pinSelf(clientCpus);
         }
         List<LoadGenerator.Result> results = new ArrayList<>();
@@ -181,7 +180,7 @@ public final class ServingLatencyBench {
                         Integer.parseInt(target.substring(colon + 1)));
                 Definitions defs = DefinitionLoader.load(ServingStack.definitions(features, work.resolve("definitions")));
                 steps.run(address, new ServingExchanges(accounts, auth ? TOKEN : null), batchFeatures(defs, batchService),
-                        server == null ? null : SERVER_GC_LOGS.get(server), results);
+                        server == null ? null : server.gcLog(), results);
             } else {
                 System.out.printf("server transport: %s; %d connections, one thread each; keys uniform over %,d accounts%s%n",
                         io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio", connections, accounts,
@@ -203,7 +202,7 @@ public final class ServingLatencyBench {
         } finally {
             ServingStack.deleteTree(work);
             if (server != null) {
-                stopServerProcess(server);
+                server.close();
             }
         }
         summary(results);
@@ -324,9 +323,7 @@ public final class ServingLatencyBench {
             AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
             Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
             System.gc();
-            Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-            Files.writeString(tmp, Integer.toString(address.getPort()));
-            Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            ServerProcess.writePort(portFile, address.getPort());
             System.out.printf("serving on %s until standard input closes%n", address);
             while (System.in.read() >= 0) {
                 // the parent writes nothing; end of input is the signal to stop
@@ -337,59 +334,6 @@ public final class ServingLatencyBench {
             }
             System.out.printf("runtime counters (payments): %s%n", stack.runtime().counters("payments"));
         }
-    }
-
-    /**
-     * Starts {@code --serve-only} in a child JVM ({@code jvmOptions}, this classpath), under
-     * {@code taskset -c cpus} when {@code cpus} is given; its output goes to this process's.
-     */
-    private static Process startServerProcess(String jvmOptions, String cpus, int nice, List<String> forward) throws IOException {
-        Path portFile = Files.createTempDirectory("tessera-servebench-port").resolve("port");
-        List<String> cmd = new ArrayList<>();
-        if (nice != 0) {
-            cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));
-        }
-        if (cpus != null) {
-            cmd.addAll(List.of("taskset", "-c", cpus));
-        }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
-        Path gcLog = portFile.resolveSibling("server-gc.log");
-        cmd.add("-Xlog:gc:file=" + gcLog + ":timemillis");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServingLatencyBench.class.getName(),
-                "--serve-only", portFile.toString()));
-        cmd.addAll(forward);
-        System.out.printf("server process: %s%n", String.join(" ", cmd).replace(System.getProperty("java.class.path"), "<classpath>"));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        SERVER_PORT_FILES.put(p, portFile);
-        SERVER_GC_LOGS.put(p, gcLog);
-        return p;
-    }
-
-    private static final java.util.Map<Process, Path> SERVER_PORT_FILES = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.Map<Process, Path> SERVER_GC_LOGS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static int awaitPort(Process server) throws Exception {
-        Path portFile = SERVER_PORT_FILES.get(server);
-        while (!Files.exists(portFile)) {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("the server process exited with status " + server.exitValue() + " before serving");
-            }
-            Thread.sleep(100);
-        }
-        return Integer.parseInt(Files.readString(portFile).trim());
-    }
-
-    private static void stopServerProcess(Process server) throws Exception {
-        server.getOutputStream().close();
-        if (!server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            server.destroy();
-        }
-        Path portFile = SERVER_PORT_FILES.remove(server);
-        Files.deleteIfExists(portFile);
-        Files.deleteIfExists(SERVER_GC_LOGS.remove(server));
-        Files.deleteIfExists(portFile.getParent());
     }
 
     /** {@code taskset -a -p -c cpus} on this JVM (all its threads), when {@code cpus} is given. */
@@ -543,7 +487,7 @@ public final class ServingLatencyBench {
     }
 
     /** {@code --name value} options; every option given must be one the benchmark reads. */
-    private static final class Args {
+    static final class Args {
         private final String[] args;
         private final List<String> known = new ArrayList<>();
 
