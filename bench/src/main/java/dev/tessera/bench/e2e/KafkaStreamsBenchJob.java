@@ -76,7 +76,8 @@ public final class KafkaStreamsBenchJob {
         PeakHeap peakHeap = PeakHeap.install();
         StringBuilder out = new StringBuilder();
         if (warmupTopic != null) {
-            try (Run warm = Run.start("ks-bench-warmup", warmupTopic, bootstrap, work.resolve("warmup-state"), partitions, threads, grace, overrides)) {
+            try (Run warm = Run.start("ks-bench-warmup", warmupTopic, bootstrap, work.resolve("warmup-state"), partitions, threads, grace,
+                    overrides)) {
                 out.append(warm.awaitDone().properties("warmup_"));
             }
             ServingStack.deleteTree(work.resolve("warmup-state"));
@@ -85,7 +86,8 @@ public final class KafkaStreamsBenchJob {
         System.gc(); // the warm-up's garbage is not the measured run's peak
         resetPeakRss();
         peakHeap.reset();
-        try (Run run = Run.start("ks-bench", Args.required(args, "--topic"), bootstrap, work.resolve("state"), partitions, threads, grace, overrides)) {
+        try (Run run = Run.start("ks-bench", Args.required(args, "--topic"), bootstrap, work.resolve("state"), partitions, threads, grace,
+                overrides)) {
             Measured m = run.awaitDone();
             Files.writeString(Path.of(Args.required(args, "--done")), "done\n");
             out.append(m.properties(""));
@@ -200,7 +202,8 @@ public final class KafkaStreamsBenchJob {
                 if (!inputDone) {
                     inputDone = reached(committed, inputEnds);
                     if (inputDone) {
-                        // its input consumed and committed, the repartition topic is complete: its end (the last commit marker's next offset) is final
+                        // input consumed and committed (in the transactions that wrote the repartition records): the
+                        // repartition topic is complete, and its read-committed end (after the last commit marker) final
                         repartitionEnds = endOffsets(repartition, IsolationLevel.READ_COMMITTED);
                     }
                 }

@@ -109,11 +109,13 @@ public final class KafkaStreamsThroughputBench {
         Path work = Files.createTempDirectory("tessera-ksbench");
         Runtime.getRuntime().addShutdownHook(new Thread(KafkaStreamsThroughputBench::destroyChildren));
         if (!streamsConfig.isBlank()) {
-            System.out.printf("EXPERIMENT: Kafka Streams settings over the baseline's: %s%n", KafkaStreamsBenchJob.streamsConfig(streamsConfig));
+            System.out.printf("EXPERIMENT: Kafka Streams settings over the baseline's: %s%n",
+                    KafkaStreamsBenchJob.streamsConfig(streamsConfig));
         }
         System.out.printf("machine: %d cores, max heap %d MB, %s; application JVM: %s; stream threads %d; grace %d s (lateness %d s"
-                        + " + the replay's event span)%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                System.getProperty("java.vm.version"), appJvm, threads, graceS, KafkaStreamsBaseline.LATENESS.toSeconds());
+                        + " + the replay's event span)%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), appJvm, threads, graceS,
+                KafkaStreamsBaseline.LATENESS.toSeconds());
         Definitions defs = DefinitionLoader.load(FlinkThroughputBench.restrictToGroups(features, Set.of(GROUP), work.resolve("features")));
         checkHops(defs.groups().get(GROUP));
         String topic = defs.source("payments").orElseThrow(() -> new IllegalArgumentException(
@@ -164,7 +166,8 @@ public final class KafkaStreamsThroughputBench {
                 Duration hop = KafkaStreamsBaseline.HOPS.get(w.text());
                 if (hop == null || hop.toMillis() != f.hopFor(w).millis()) {
                     throw new IllegalStateException("feature " + f.servedName(w) + " has hop " + f.hopFor(w).text() + " in Tessera, but the"
-                            + " Kafka Streams baseline aggregates its " + w.text() + " windows over " + hop + ": update KafkaStreamsBaseline");
+                            + " Kafka Streams baseline aggregates its " + w.text() + " windows over " + hop
+                            + ": update KafkaStreamsBaseline.HOPS and its stores");
                 }
                 byWindow.computeIfAbsent(w.text() + " hop " + f.hopFor(w).text(), x -> new ArrayList<>()).add(f.name());
             }
@@ -198,7 +201,8 @@ public final class KafkaStreamsThroughputBench {
         cmd.addAll(Arrays.asList(jvm.trim().split("\\s+")));
         cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn", "-cp",
                 System.getProperty("java.class.path"), KafkaStreamsBenchJob.class.getName(), "--bootstrap", bootstrap, "--topic", topic,
-                "--work", work.resolve("app").toString(), "--partitions", Integer.toString(PARTITIONS), "--threads", Integer.toString(threads),
+                "--work", work.resolve("app").toString(), "--partitions", Integer.toString(PARTITIONS),
+                "--threads", Integer.toString(threads),
                 "--grace-s", Integer.toString(graceS), "--streams-config", streamsConfig,
                 "--result", result.toString(), "--done", done.toString(), "--check-accounts", checkFile.toString()));
         if (warmupTopic != null) {
