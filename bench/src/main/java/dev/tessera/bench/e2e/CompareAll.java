@@ -49,6 +49,8 @@ import java.util.TreeMap;
  * && java -cp bench/target/benchmarks.jar dev.tessera.bench.e2e.CompareAll}
  * <br>Options: {@code --runs} (3), {@code --only ingest,freshness,serving,training},
  * {@code --events} (500,000 payments for ingest, after 300,000 warm-up ones), {@code --accounts} (100,000),
+ * {@code --event-span-s} (600: the event times' span; the SQL job's cost grows with it),
+ * {@code --serving-rates} (10000, the goal's rate; e.g. 5000,10000,20000),
  * {@code --quick} (small sizes and short steps: minutes, for checking the command itself; its
  * figures are not results), {@code --results FILE} (bench/RESULTS.md; {@code -} prints the section
  * instead), {@code --log-dir DIR} (bench/target/compare), {@code --training-data DIR}
@@ -81,7 +83,11 @@ public final class CompareAll {
         Files.createDirectories(logDir);
 
         // the warm-up only has to compile the hot paths (ADR 028); the SQL job's is the costly one
-        String size = "--events " + events + " --accounts " + accounts + " --warmup-events " + (quick ? 50_000 : 300_000);
+        // event times over --event-span-s: the SQL job fires every account's windows at every slide of that span, so its cost
+        // follows the span more than the event count (an hour of 100,000 accounts: over 10 minutes a run)
+        int spanSeconds = FlinkBenchJob.Args.integer(argv, "--event-span-s", 600);
+        String size = "--events " + events + " --accounts " + accounts + " --event-span-s " + spanSeconds + " --warmup-events "
+                + (quick ? 50_000 : 300_000);
         List<Step> steps = new ArrayList<>();
         if (only.contains("ingest")) {
             steps.add(new Step("ingest", E2E + "FlinkThroughputBench", List.of("-Xmx2g"), split("--mode all --runs " + runs + " " + size
@@ -93,13 +99,15 @@ public final class CompareAll {
         if (only.contains("freshness")) {
             for (int r = 0; r < runs; r++) {
                 steps.add(new Step("freshness", E2E + "RuntimeThroughputBench", List.of("-Xmx4g"),
-                        split("--events " + events + " --accounts " + accounts + " --seconds " + (quick ? 5 : 30))));
+                        split("--events " + events + " --accounts " + accounts + " --event-span-s " + spanSeconds + " --seconds "
+                                + (quick ? 5 : 30))));
             }
         }
         if (only.contains("serving")) {
             for (int r = 0; r < runs; r++) {
                 steps.add(new Step("serving", E2E + "ServingComparisonBench", List.of("-Xmx1g"),
-                        quick ? split("--seconds 3 --warmup 3 --rates 10000 --events 50000") : split("--warmup 30")));
+                        quick ? split("--seconds 3 --warmup 3 --rates 10000 --events 50000")
+                                : split("--warmup 30 --rates " + FlinkBenchJob.Args.string(argv, "--serving-rates", "10000"))));
             }
         }
         if (only.contains("training")) {
