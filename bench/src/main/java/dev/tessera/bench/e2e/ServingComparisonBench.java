@@ -59,7 +59,7 @@ import java.util.function.IntFunction;
  * "p50_us":..,"p99_us":..,"p999_us":..,"max_us":..,"errors":0,"fell_behind":false,...}} (more fields
  * follow those), and the ratio of the p99s. A run with errors exits with status 1.
  *
- * <p>Run (full, ~8 min): {@code mvn -B -ntp -q install -DskipTests -pl serving -am && mvn -B -ntp -q package -pl bench
+ * <p>Run (full, ~6 min): {@code mvn -B -ntp -q install -DskipTests -pl serving -am && mvn -B -ntp -q package -pl bench
  * -DskipTests && java -Xmx1g -XX:MaxTenuringThreshold=1 -cp bench/target/benchmarks.jar
  * dev.tessera.bench.e2e.ServingComparisonBench} (from the repository root: it reads {@code examples/commerce}).
  * <br>Smoke (about a minute): {@code ... ServingComparisonBench --smoke}. Options: {@code --accounts}
