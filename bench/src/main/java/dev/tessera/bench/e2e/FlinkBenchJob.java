@@ -164,15 +164,8 @@ public final class FlinkBenchJob {
     }
 
     private static Measured measured(ThreadCpuSampler threads, long wallNanos, long cpuNanos, long netRuntimeMs, long gc0) {
-        Map<String, Double> cpuByThread = threads.stop();
-        // the sampler's own reads of /proc are the benchmark's, not the job's
-        long samplerMs = Math.round(1000 * cpuByThread.getOrDefault(ThreadCpuSampler.THREAD_NAME, 0.0));
-        cpuByThread.remove(ThreadCpuSampler.THREAD_NAME);
-        StringBuilder byThread = new StringBuilder();
-        cpuByThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
-                .forEach(e -> byThread.append(byThread.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
-                        .append(String.format("%.1f", e.getValue())));
-        return new Measured(wallNanos / 1_000_000, cpuNanos / 1_000_000 - samplerMs, netRuntimeMs, gcMillis() - gc0, byThread.toString(), "");
+        ThreadCpuSampler.Usage usage = threads.stopWithoutSelf();
+        return new Measured(wallNanos / 1_000_000, cpuNanos / 1_000_000 - usage.samplerMs(), netRuntimeMs, gcMillis() - gc0, usage.largest(8), "");
     }
 
     /**

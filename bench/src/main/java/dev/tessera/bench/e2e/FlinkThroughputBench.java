@@ -194,21 +194,8 @@ public final class FlinkThroughputBench {
             kafka.createTopics(topics);
             Random rnd = new Random(1);
             int[] perAccount = new int[accounts];
-            try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
-                long start = System.nanoTime();
-                PaymentEvents.produceSpan(producer, topic, rnd, 0, events, accounts, System.currentTimeMillis() - spanMs, spanMs,
-                        perAccount);
-                producer.flush();
-                System.out.printf("produced %,d events of %,d accounts to %s (%d partitions) in %.1f s%n", events, accounts, topic,
-                        PARTITIONS, (System.nanoTime() - start) / 1e9);
-                if (warmupEvents > 0) {
-                    PaymentEvents.produceSpan(producer, warmupTopic, new Random(2), 0, warmupEvents, accounts,
-                            System.currentTimeMillis() - spanMs, spanMs, new int[accounts]);
-                    producer.flush();
-                    System.out.printf("produced %,d warm-up events to %s: each job runs over them first, in its JVM%n", warmupEvents,
-                            warmupTopic);
-                }
-            }
+            PaymentEvents.produceMeasuredAndWarmup(kafka.bootstrapServers(), topic, rnd, events, accounts, spanMs, perAccount, warmupTopic,
+                    warmupEvents);
             JobLauncher jobs = new JobLauncher(jobJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
                     String.join(",", groups), warmupEvents, warmupTopic, warmupDefs);
             for (String engine : engines) {

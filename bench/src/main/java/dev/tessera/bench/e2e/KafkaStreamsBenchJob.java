@@ -215,16 +215,12 @@ public final class KafkaStreamsBenchJob {
             long wallNanos = System.nanoTime() - start;
             long cpuNanos = processCpuNanos() - cpu0;
             long ownNanos = benchmarkCpuNanos() - ownCpu0;
-            Map<String, Double> byThread = sampler.stop();
-            long samplerMs = Math.round(1000 * byThread.getOrDefault(ThreadCpuSampler.THREAD_NAME, 0.0));
-            byThread.remove(ThreadCpuSampler.THREAD_NAME);
-            StringBuilder threads = new StringBuilder();
-            byThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
-                    .forEach(e -> threads.append(threads.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
-                            .append(String.format("%.1f", e.getValue())));
+            ThreadCpuSampler.Usage usage = sampler.stopWithoutSelf();
+            long samplerMs = usage.samplerMs();
+            String threads = usage.largest(8);
             long running = runningAt.get() == 0 ? -1 : (runningAt.get() - start) / 1_000_000;
             return new Measured(wallNanos / 1_000_000, running, (cpuNanos - ownNanos) / 1_000_000 - samplerMs, gcMillis() - gc0,
-                    invalid.sum(), droppedRecords(), threads.toString());
+                    invalid.sum(), droppedRecords(), threads);
         }
 
         /** Kafka Streams' count of records dropped (late for their window, or expired), over its tasks. */

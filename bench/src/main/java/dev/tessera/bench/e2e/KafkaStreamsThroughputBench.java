@@ -22,7 +22,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * Throughput per core, CPU and peak memory of a hand-written Kafka Streams application computing the
@@ -131,21 +130,8 @@ public final class KafkaStreamsThroughputBench {
             }
             kafka.createTopics(topics);
             int[] perAccount = new int[accounts];
-            try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
-                long start = System.nanoTime();
-                PaymentEvents.produceSpan(producer, topic, new Random(1), 0, events, accounts, System.currentTimeMillis() - spanMs, spanMs,
-                        perAccount);
-                producer.flush();
-                System.out.printf("produced %,d events of %,d accounts to %s (%d partitions) in %.1f s%n", events, accounts, topic,
-                        PARTITIONS, (System.nanoTime() - start) / 1e9);
-                if (warmupEvents > 0) {
-                    PaymentEvents.produceSpan(producer, warmupTopic, new Random(2), 0, warmupEvents, accounts,
-                            System.currentTimeMillis() - spanMs, spanMs, new int[accounts]);
-                    producer.flush();
-                    System.out.printf("produced %,d warm-up events to %s: the application runs over them first, in its JVM%n",
-                            warmupEvents, warmupTopic);
-                }
-            }
+            PaymentEvents.produceMeasuredAndWarmup(kafka.bootstrapServers(), topic, new Random(1), events, accounts, spanMs, perAccount, warmupTopic,
+                    warmupEvents);
             int[] checked = checkedAccounts(accounts);
             Path checkFile = work.resolve("check-accounts.txt");
             Files.write(checkFile, Arrays.stream(checked).mapToObj(a -> "a-" + a).toList());

@@ -46,6 +46,29 @@ public final class PaymentEvents {
         }
     }
 
+    /**
+     * The measured payments ({@code events}, drawn from {@code rnd}, counted into {@code perAccount})
+     * to {@code topic}, then, when {@code warmupEvents > 0}, other payments of the same accounts to
+     * {@code warmupTopic} (seed 2) for the engines' warm-up runs; both over the last {@code spanMs}.
+     */
+    public static void produceMeasuredAndWarmup(String bootstrap, String topic, Random rnd, int events, int accounts, long spanMs,
+                                                int[] perAccount, String warmupTopic, int warmupEvents) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            long start = System.nanoTime();
+            produceSpan(producer, topic, rnd, 0, events, accounts, System.currentTimeMillis() - spanMs, spanMs, perAccount);
+            producer.flush();
+            System.out.printf("produced %,d events of %,d accounts to %s in %.1f s%n", events, accounts, topic,
+                    (System.nanoTime() - start) / 1e9);
+            if (warmupEvents > 0) {
+                produceSpan(producer, warmupTopic, new Random(2), 0, warmupEvents, accounts, System.currentTimeMillis() - spanMs, spanMs,
+                        new int[accounts]);
+                producer.flush();
+                System.out.printf("produced %,d warm-up events to %s: each engine runs over them first, in its JVM%n", warmupEvents,
+                        warmupTopic);
+            }
+        }
+    }
+
     /** A payment of one of {@code accounts} accounts, drawn with the cubic skew. */
     public static byte[] payment(Random rnd, int i, int accounts, long eventTime) {
         return paymentOf(rnd, i, account(rnd, accounts), eventTime);

@@ -88,6 +88,25 @@ final class ThreadCpuSampler implements AutoCloseable {
         return out;
     }
 
+    /** What {@link #stopWithoutSelf()} returns: CPU seconds by thread name without the sampler's thread, and that thread's CPU. */
+    record Usage(Map<String, Double> byThread, long samplerMs) {
+        /** The {@code n} largest, "name seconds" separated by commas. */
+        String largest(int n) {
+            StringBuilder out = new StringBuilder();
+            byThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+                    .forEach(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                            .append(String.format("%.1f", e.getValue())));
+            return out.toString();
+        }
+    }
+
+    /** {@link #stop()}, with this sampler's own thread (its reads of /proc: the benchmark's work, not the process's) apart. */
+    Usage stopWithoutSelf() {
+        Map<String, Double> byThread = stop();
+        Double own = byThread.remove(THREAD_NAME);
+        return new Usage(byThread, own == null ? 0 : Math.round(1000 * own));
+    }
+
     @Override
     public void close() {
         running = false;
