@@ -177,8 +177,8 @@ public final class CompareAll {
                 }
             }
         }
-        String section = render(found, commands, List.of("rendered from the step logs with --render-logs: steps that did not run or"
-                + " finish are missing"), "(see the logs)", quick);
+        String section = render(found, commands, List.of("none failed; rendered from the step logs with --render-logs after the run"
+                + " was stopped: steps that did not run are missing"), "started per the logs,", quick);
         if (results.equals("-")) {
             System.out.println(section);
         } else {
@@ -223,7 +223,7 @@ public final class CompareAll {
         if (quick) {
             md.append("**`--quick` run: small sizes to check the command; these figures are not results.**\n\n");
         }
-        md.append("- Date: ").append(started).append(" to ")
+        md.append("- Date: ").append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd"))).append(", ").append(started).append(" to ")
                 .append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm"))).append("; commit ").append(gitHead()).append('\n');
         md.append("- Machine: ").append(machine()).append('\n');
         md.append("- Command: `java -cp bench/target/benchmarks.jar dev.tessera.bench.e2e.CompareAll` (after `mvn -B -ntp -q install -DskipTests"
@@ -317,7 +317,8 @@ public final class CompareAll {
         for (Map.Entry<String, Map<Integer, List<Map<String, Object>>>> s : byServer.entrySet()) {
             for (Map.Entry<Integer, List<Map<String, Object>>> e : s.getValue().entrySet()) {
                 List<Map<String, Object>> v = e.getValue();
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f (%,.0f–%,.0f) | %,.0f | %,.0f | %,.0f |%n", name(s.getKey()),
+                String server = s.getKey().equals("tessera") ? "Tessera (HTTP, embedded runtime, RocksDB)" : name(s.getKey());
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f (%,.0f–%,.0f) | %,.0f | %,.0f | %,.0f |%n", server,
                         e.getKey(), v.size(), stats(v, "p50_us").median(), stats(v, "p99_us").median(), stats(v, "p99_us").min(),
                         stats(v, "p99_us").max(), stats(v, "p999_us").median(), stats(v, "max_us").median(), stats(v, "errors").max()));
             }
