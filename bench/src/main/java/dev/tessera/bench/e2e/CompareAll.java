@@ -103,7 +103,7 @@ public final class CompareAll {
         List<Step> steps = new ArrayList<>();
         if (only.contains("ingest")) {
             steps.add(new Step("ingest", E2E + "FlinkThroughputBench", List.of("-Xmx2g"), split("--mode all --runs " + runs + " " + size
-                    + " --freshness-seconds " + (quick ? 5 : 30))));
+                    + " --freshness-seconds " + (quick ? 5 : 30) + " --freshness-runs " + runs)));
             for (int r = 0; r < runs; r++) {
                 steps.add(new Step("ingest", E2E + "KafkaStreamsThroughputBench", List.of("-Xmx2g"), split(size)));
             }

@@ -126,6 +126,7 @@ public final class FlinkBenchJob {
         o.bounded = bounded;
         // experiments: --job-jvm "... -Dtessera.bench.flush-interval=1s"
         o.flushInterval = System.getProperty("tessera.bench.flush-interval", o.flushInterval);
+        o.checkpointInterval = System.getProperty("tessera.bench.checkpoint-interval", o.checkpointInterval);
         o.validate();
         if (job.equals("tessera")) {
             FlinkJob.build(env, DefinitionBundle.of(o.features), o);

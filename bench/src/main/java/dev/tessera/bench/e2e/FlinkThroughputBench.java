@@ -69,7 +69,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       payment of a probe account is produced, and a poller reads the probe's
  *       {@code payment_count_1d} from Redis through {@link StoreFeatureReader} every 2 ms; the time
  *       from sending a marker to the count including it goes to an HdrHistogram. Markers of the
- *       first {@code --settle-s} seconds at the rate are not recorded.</li>
+ *       first {@code --settle-s} seconds at the rate are not recorded. The unbounded job's JVM
+ *       first runs the warm-up job as the measured ones do (below), so the figure is the steady
+ *       state's, as the embedded runtime's (measured after its throughput run in the same JVM).
+ *       {@code --freshness-runs N} repeats the phase with a new job each time (default 1).</li>
  * </ol>
  *
  * <p><b>Engines and runs</b>: {@code --mode} is one engine ({@code tessera}, {@code sql},
@@ -142,6 +145,7 @@ public final class FlinkThroughputBench {
         String mode = Args.string(args, "--mode", "both");
         int runsPerEngine = Args.integer(args, "--runs", 1);
         int freshnessSeconds = Args.integer(args, "--freshness-seconds", 30);
+        int freshnessRuns = Args.integer(args, "--freshness-runs", 1);
         int rateArg = Args.integer(args, "--rate", 0);
         int settle = Args.integer(args, "--settle-s", 5);
         long spanMs = Args.integer(args, "--event-span-s", 3600) * 1000L;
@@ -176,7 +180,7 @@ public final class FlinkThroughputBench {
                 "the definitions in " + features + " have no source named payments")).topic();
 
         List<Run> runs = new ArrayList<>();
-        String freshness = null;
+        List<String> freshness = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
              RedisServer redis = RedisServer.start(work.resolve("redis"))) {
             Map<String, Integer> topics = new LinkedHashMap<>();
@@ -224,8 +228,10 @@ public final class FlinkThroughputBench {
                 } else {
                     int rate = rateArg > 0 ? rateArg
                             : (int) (runs.stream().filter(r -> r.name().equals("tessera")).findFirst().orElseThrow().eventsPerSecond() / 2);
-                    freshness = freshness(defs, jobs, kafka.bootstrapServers(), topic, redis, rnd, events, accounts, rate, settle,
-                            freshnessSeconds);
+                    for (int r = 1; r <= freshnessRuns; r++) {
+                        freshness.add(freshness(defs, jobs, kafka.bootstrapServers(), topic, redis, rnd, events, accounts, rate, settle,
+                                freshnessSeconds, r));
+                    }
                 }
             }
         } finally {
@@ -417,15 +423,17 @@ public final class FlinkThroughputBench {
      * payments, a marker of the probe account every 100 ms; returns the result line.
      */
     private static String freshness(Definitions defs, JobLauncher jobs, String bootstrap, String topic, RedisServer redis, Random rnd,
-                                    int events, int accounts, int rate, int settle, int seconds) throws Exception {
+                                    int events, int accounts, int rate, int settle, int seconds, int runNumber) throws Exception {
         redis.command("FLUSHALL");
         int probeAccount = accounts + 1; // outside the generator's accounts
         byte[] probeKey = ("a-" + probeAccount).getBytes(StandardCharsets.UTF_8);
         long markerIds = 1_900_000_000L;
         Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-        startAtTheEnd(bootstrap, topic, "fbench-fresh");
-        Process job = jobs.startUnbounded("fresh:", "fbench-fresh");
-        try (RedisTileStore store = RedisTileStore.open(redis.uri(), "fresh:");
+        String namespace = "fresh" + runNumber + ":";
+        String consumerGroup = "fbench-fresh-" + runNumber;
+        startAtTheEnd(bootstrap, topic, consumerGroup);
+        Process job = jobs.startUnbounded(namespace, consumerGroup);
+        try (RedisTileStore store = RedisTileStore.open(redis.uri(), namespace);
              KafkaProducer<byte[], byte[]> load = PaymentEvents.producer(bootstrap);
              KafkaProducer<byte[], byte[]> probe = probeProducer(bootstrap)) {
             StoreFeatureReader reader = new StoreFeatureReader(defs, store);
@@ -458,7 +466,13 @@ public final class FlinkThroughputBench {
                     long now = System.nanoTime();
                     for (; seen < visible && seen < sent.get(); seen++) {
                         if (seen >= firstRecorded) {
-                            h.recordValue(Math.max(0, (now - sentAt.get(seen)) / 1000));
+                            long micros = Math.max(0, (now - sentAt.get(seen)) / 1000);
+                            h.recordValue(micros);
+                            if (micros > 500_000) { // when the slow ones were sent, to line them up with checkpoints and GC logs
+                                System.out.printf("freshness: marker %d, sent %.1f s into the phase (%s), readable after %,d ms%n", seen,
+                                        (sentAt.get(seen) - sentAt.get(0)) / 1e9,
+                                        java.time.Instant.ofEpochMilli(System.currentTimeMillis() - micros / 1000), micros / 1000);
+                            }
                         }
                     }
                     seenCount.set(seen);
@@ -568,7 +582,7 @@ public final class FlinkThroughputBench {
         System.out.printf("SQL plan operators: %s%n", operators);
     }
 
-    private static void printTable(List<Run> runs, String freshness, int parallelism) {
+    private static void printTable(List<Run> runs, List<String> freshness, int parallelism) {
         System.out.println();
         System.out.printf("| job (parallelism %d) | events | wall s | events/s | job CPU s | events/CPU-s | peak RSS MB | + redis CPU s | events/CPU-s with Redis | broker CPU s |%n",
                 parallelism);
@@ -605,9 +619,7 @@ public final class FlinkThroughputBench {
                         median(a) / median(b), median(ac) / median(bc));
             }
         }
-        if (freshness != null) {
-            System.out.println(freshness);
-        }
+        freshness.forEach(System.out::println);
     }
 
     static double median(double[] sorted) {
@@ -664,8 +676,16 @@ public final class FlinkThroughputBench {
                     r.getProperty("threads", ""), warmup, Long.parseLong(r.getProperty("peak_rss_mb", "-1")), counts);
         }
 
+        /** The Tessera job, unbounded, after the same warm-up as the bounded runs' (ADR 028). */
         Process startUnbounded(String namespace, String consumerGroup) throws IOException {
-            return start("tessera", false, namespace, consumerGroup, List.of());
+            List<String> extra = new ArrayList<>();
+            if (warmupEvents > 0) {
+                Path warmupDone = Files.createTempFile(work, "unbounded-warmup", ".done");
+                Files.delete(warmupDone);
+                extra.addAll(List.of("--warmup-topic", warmupTopic, "--warmup-features", warmupFeatures.toString(), "--warmup-done",
+                        warmupDone.toString()));
+            }
+            return start("tessera", false, namespace, consumerGroup, extra);
         }
 
         private Process start(String job, boolean bounded, String namespace, String consumerGroup, List<String> extra) throws IOException {
