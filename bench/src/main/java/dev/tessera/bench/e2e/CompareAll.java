@@ -41,8 +41,9 @@ import java.util.TreeMap;
  *   <li><b>training</b>: {@link TrainingSetBench}: training sets against DuckDB.</li>
  * </ol>
  * Every step is a child JVM running the benchmark's own main, whose output goes to the console and
- * to {@code --log-dir}; its {@code RESULT {json}} lines are the figures. A step that fails fails
- * the command (exit status 1) after writing what was measured.
+ * to {@code --log-dir}; its {@code RESULT {json}} lines are the figures. The section is rewritten
+ * after every step (marked partial until the last), so a run stopped part way keeps what it
+ * measured. A step that fails fails the command (exit status 1) after writing what was measured.
  *
  * <p>Run (from the repository root, on an otherwise idle machine; about an hour with the defaults):
  * {@code mvn -B -ntp -q install -DskipTests && mvn -B -ntp -q package -pl bench -DskipTests
@@ -140,6 +141,13 @@ public final class CompareAll {
             if (exit != 0) {
                 failures.add(s.command() + " exited with " + exit + " (log: " + log + ")");
             }
+            if (!results.equals("-") && i < steps.size() - 1) {
+                // after every step: a run stopped part way keeps what it measured, marked as partial
+                List<String> partial = new ArrayList<>(failures);
+                partial.add("the run is in progress or was stopped: steps " + (i + 2) + " to " + steps.size() + " of " + steps.size()
+                        + " have not run, their figures are missing");
+                writeSection(Path.of(results), render(found, commands, partial, started, quick));
+            }
         }
         String section = render(found, commands, failures, started, quick);
         if (results.equals("-")) {
@@ -232,7 +240,7 @@ public final class CompareAll {
             md.append("  - `").append(c).append("`\n");
         }
         if (!failures.isEmpty()) {
-            md.append("- **Failed steps** (their figures are missing below): ").append(String.join("; ", failures)).append('\n');
+            md.append("- **Failed or missing steps** (their figures are missing below): ").append(String.join("; ", failures)).append('\n');
         }
         md.append('\n');
         ingest(md, only(found, "ingest"));
