@@ -27,9 +27,13 @@ import java.util.function.IntFunction;
  *
  * <h2>What runs</h2>
  * <ol>
- *   <li><b>tessera</b>: {@link ServingLatencyBench}'s server half ({@code --serve-only}: broker,
- *       RocksDB, stream runtime, HTTP API, loaded with {@code --events} payments over the last day
- *       for {@code --accounts} accounts) in a child JVM.</li>
+ *   <li><b>tessera</b>: {@link ServingLatencyBench}'s server half ({@code --serve-only}: RocksDB,
+ *       stream runtime, HTTP API, loaded with {@code --events} payments over the last day for
+ *       {@code --accounts} accounts) in a child JVM, as {@code tessera run} serves; the Kafka broker
+ *       it reads runs in a JVM of its own ({@link KafkaBrokerProcess}, under the servers' {@code nice}),
+ *       since a deployment's serving process does not host its broker and the vector service's JVM
+ *       hosts nothing but its server ({@code --broker-in-server true}: in Tessera's server JVM, as
+ *       {@code tessera demo} runs; until session 13 the only way, worth ~0.05 cores of the server's CPU).</li>
  *   <li><b>The vectors</b>: every account's answer is read once from that Tessera server, and its
  *       body, byte for byte, becomes the account's precomputed vector: the same 50 feature names,
  *       value types and values, the same entity and {@code metadata} fields (frozen at the copy, as a
@@ -68,7 +72,7 @@ import java.util.function.IntFunction;
  * (tessera,redis-vectors: which, in which order), {@code --redis-connections} and
  * {@code --share-event-loops} (passed to {@link RedisVectorService}: its default is one Lettuce
  * connection per event loop, on the HTTP server's loops), {@code --server-jvm}, {@code --server-nice},
- * {@code --redis-nice} (default: {@code --server-nice}), {@code --features},
+ * {@code --redis-nice} (default: {@code --server-nice}), {@code --broker-in-server} (false), {@code --features},
  * {@code --slow-us} (1,000), {@code --hiccup-seconds} (10; the machine's own floor, idle, first:
  * {@link HiccupMeter}).
  */
@@ -100,6 +104,7 @@ public final class ServingComparisonBench {
         int serverNice = a.integer("--server-nice", 5);
         int redisNice = a.integer("--redis-nice", serverNice);
         int hiccupSeconds = a.integer("--hiccup-seconds", smoke ? 0 : 10);
+        boolean brokerInServer = a.bool("--broker-in-server", false);
         a.rejectUnknown();
         for (String s : servers) {
             if (!s.equals(TESSERA) && !s.equals(REDIS_VECTORS)) {
@@ -119,11 +124,19 @@ public final class ServingComparisonBench {
         if (hiccupSeconds > 0) {
             System.out.println(HiccupMeter.describe(HiccupMeter.measure(hiccupSeconds, 100), hiccupSeconds, 100));
         }
-        List<String> tesseraArgs = List.of("--features", features.toString(), "--events", Integer.toString(events),
-                "--accounts", Integer.toString(accounts));
+        Path work = Files.createTempDirectory("tessera-servecompare");
+        List<String> tesseraArgs = new ArrayList<>(List.of("--features", features.toString(), "--events", Integer.toString(events),
+                "--accounts", Integer.toString(accounts)));
         Map<String, byte[]> vectors = null;
         List<Row> rows = new ArrayList<>();
-        Path work = Files.createTempDirectory("tessera-servecompare");
+        // the broker Tessera's runtime reads runs in a JVM of its own, under the servers' nice, not in
+        // Tessera's server JVM (a deployment's serving process does not host its Kafka broker, and the
+        // vector service's JVM hosts nothing else) nor in the load generator's
+        ServerProcess kafka = brokerInServer ? null : ServerProcess.start(KafkaBrokerProcess.class, "--port-file", "-Xmx1g", null,
+                serverNice, List.of());
+        if (kafka != null) {
+            tesseraArgs.addAll(List.of("--bootstrap", "localhost:" + kafka.awaitPort()));
+        }
         try {
             for (String server : servers) {
                 if (server.equals(TESSERA)) {
@@ -164,6 +177,9 @@ public final class ServingComparisonBench {
                 }
             }
         } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
             ServingStack.deleteTree(work);
         }
         report(rows);

@@ -139,6 +139,7 @@ public final class ServingLatencyBench {
         int serverNice = a.integer("--server-nice", 5);
         int hiccupSeconds = a.integer("--hiccup-seconds", smoke ? 0 : 10);
         String redis = a.string("--redis", null);
+        String bootstrap = a.string("--bootstrap", null); // --serve-only: a broker elsewhere instead of one in the server's JVM
         String tracingMode = a.string("--tracing", "off");
         double traceSample = Double.parseDouble(a.string("--trace-sample", "1"));
         BenchTracing.check(tracingMode);
@@ -150,7 +151,8 @@ public final class ServingLatencyBench {
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"), gcNames());
         if (serveOnly != null) {
-            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly), redis, tracingMode, traceSample);
+            serveUntilStdinCloses(features, events, accounts, auth, ingestRate, Path.of(serveOnly), redis, tracingMode, traceSample,
+                    bootstrap);
             return;
         }
         if (hiccupSeconds > 0) {
@@ -311,11 +313,12 @@ public final class ServingLatencyBench {
      * parent closes it, or dies), then prints the runtime counters and exits.
      */
     private static void serveUntilStdinCloses(Path features, int events, int accounts, boolean auth, int ingestRate, Path portFile,
-                                              String redis, String tracingMode, double traceSample) throws Exception {
+                                              String redis, String tracingMode, double traceSample, String bootstrap) throws Exception {
         Path work = Files.createTempDirectory("tessera-servebench");
         try (BenchTracing tracing = BenchTracing.open(tracingMode, traceSample);
-             ServingStack stack = ServingStack.start(features, work, redis, tracing.otel())) {
+             ServingStack stack = ServingStack.start(features, work, redis, tracing.otel(), bootstrap)) {
             System.out.printf("tracing: %s%n", tracing);
+            System.out.printf("broker: %s%n", bootstrap == null ? "in this JVM (EmbeddedKafka)" : bootstrap + ", in another process");
             if (redis != null) {
                 System.out.printf("online store: Redis %s; reads go through StoreFeatureReader, as a tessera serve node's do%n", redis);
             }

@@ -24,11 +24,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,7 +59,7 @@ public final class ServingStack implements AutoCloseable {
 
     private final Definitions defs;
     private final Path definitionsDir;
-    private final EmbeddedKafka kafka;
+    private final String bootstrap;
     private final StreamRuntime runtime;
     private final Deque<AutoCloseable> owned;
     private final Path work;
@@ -65,14 +67,14 @@ public final class ServingStack implements AutoCloseable {
     private final TileStore store;
     private final boolean statelessReads;
 
-    private ServingStack(Definitions defs, Path definitionsDir, EmbeddedKafka kafka, StreamRuntime runtime,
+    private ServingStack(Definitions defs, Path definitionsDir, String bootstrap, StreamRuntime runtime,
                          Deque<AutoCloseable> owned, Path work, TileStore store, boolean statelessReads) {
         this.store = store;
         this.statelessReads = statelessReads;
         this.work = work;
         this.defs = defs;
         this.definitionsDir = definitionsDir;
-        this.kafka = kafka;
+        this.bootstrap = bootstrap;
         this.runtime = runtime;
         this.owned = owned;
     }
@@ -97,18 +99,35 @@ public final class ServingStack implements AutoCloseable {
 
     /** As above, tracing the runtime and the API with {@code tracing} (null: off, as by default). */
     public static ServingStack start(Path examples, Path work, String redisUri, io.opentelemetry.api.OpenTelemetry tracing) {
+        return start(examples, work, redisUri, tracing, null);
+    }
+
+    /**
+     * As above; {@code externalBootstrap} not null: the runtime reads a broker running elsewhere
+     * (its source topics are created there if missing) instead of one started in this JVM, as a
+     * serving node of a deployment does (the broker is not in its process).
+     */
+    public static ServingStack start(Path examples, Path work, String redisUri, io.opentelemetry.api.OpenTelemetry tracing,
+                                     String externalBootstrap) {
         Path definitions = definitions(examples, work.resolve("definitions"));
         Definitions defs = DefinitionLoader.load(definitions);
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
-            EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-            owned.push(kafka);
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (Source s : defs.sources().values()) {
                 topics.put(s.topic(), 4);
                 topics.put(s.topic() + ".dlq", 1);
             }
-            kafka.createTopics(topics);
+            String bootstrap;
+            if (externalBootstrap == null) {
+                EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                owned.push(kafka);
+                kafka.createTopics(topics);
+                bootstrap = kafka.bootstrapServers();
+            } else {
+                createTopics(externalBootstrap, topics);
+                bootstrap = externalBootstrap;
+            }
             TileStore store;
             if (redisUri == null) {
                 store = RocksDbTileStore.open(work.resolve("store"));
@@ -118,14 +137,14 @@ public final class ServingStack implements AutoCloseable {
                 store = redis;
             }
             owned.push(store);
-            StreamRuntime rt = StreamRuntime.start(defs, definitions, store, RuntimeConfig.defaults(kafka.bootstrapServers()).withTracing(tracing));
+            StreamRuntime rt = StreamRuntime.start(defs, definitions, store, RuntimeConfig.defaults(bootstrap).withTracing(tracing));
             owned.push(rt);
             int served = rt.reader().servedNames(GROUP).size();
             if (served != SERVED_FEATURES) {
                 throw new IllegalStateException("account_serving.yaml serves " + served + " features; the benchmarks promise "
                         + SERVED_FEATURES + ": fix the file");
             }
-            ServingStack stack = new ServingStack(defs, definitions, kafka, rt, owned, work, store, redisUri != null);
+            ServingStack stack = new ServingStack(defs, definitions, bootstrap, rt, owned, work, store, redisUri != null);
             stack.tracing = tracing;
             return stack;
         } catch (RuntimeException e) {
@@ -185,7 +204,7 @@ public final class ServingStack implements AutoCloseable {
         Random rnd = new Random(seed);
         long start = System.nanoTime();
         long t0 = System.currentTimeMillis() - DAY_MILLIS;
-        try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> producer = PaymentEvents.producer(bootstrap)) {
             for (int i = 0; i < events; i++) {
                 int account = i < accounts ? i : rnd.nextInt(accounts);
                 long eventTime = t0 + (long) i * (DAY_MILLIS - 1_000L) / events;
@@ -227,7 +246,24 @@ public final class ServingStack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bootstrap;
+    }
+
+    /** Creates the topics missing from the broker at {@code bootstrap}. */
+    private static void createTopics(String bootstrap, Map<String, Integer> topics) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<org.apache.kafka.clients.admin.NewTopic> missing = new ArrayList<>();
+            topics.forEach((name, partitions) -> {
+                if (!existing.contains(name)) {
+                    missing.add(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1));
+                }
+            });
+            admin.createTopics(missing).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the topics " + topics.keySet() + " on the broker at " + bootstrap + ": " + e, e);
+        }
     }
 
     /**
