@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * The definitions folder travelling with the job: every file's bytes by relative path, so task
  * managers on other machines load exactly what the client validated (YAML and Avro schema files
  * alike), without a shared file system. Each JVM writes a bundle out once, to a temp folder named by
- * its content hash, and loads it from there.
+ * its content hash, and loads it from there; the folder is deleted when the JVM exits.
  */
 public final class DefinitionBundle implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -65,6 +65,7 @@ public final class DefinitionBundle implements Serializable {
         return LOADED.computeIfAbsent(hash, h -> {
             try {
                 Path dir = Files.createTempDirectory("tessera-definitions-" + h.substring(0, 12) + "-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "tessera-definitions-cleanup"));
                 for (Map.Entry<String, byte[]> f : files.entrySet()) {
                     Path target = dir.resolve(f.getKey());
                     Files.createDirectories(target.getParent());
@@ -75,6 +76,24 @@ public final class DefinitionBundle implements Serializable {
                 throw new UncheckedIOException("cannot write the job's definitions to a temp folder", e);
             }
         });
+    }
+
+    /** Deletes {@code dir} and everything under it, as far as it can (at JVM exit: nothing to report to). */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a temp folder left behind is harmless
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // best effort, as above
+        }
     }
 
     private static String hashOf(TreeMap<String, byte[]> files) {
