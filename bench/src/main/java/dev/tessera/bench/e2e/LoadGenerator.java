@@ -64,6 +64,24 @@ final class LoadGenerator {
 
     private LoadGenerator() {}
 
+    /**
+     * The length of pass {@code pass} (1-based) of a warm-up of {@code totalSeconds} run as
+     * {@code passes} steps, each on connections of its own: the seconds split as evenly as whole
+     * seconds allow. Why passes: a server's JIT compiles the code a steady load runs, and the first
+     * time its clients' connections close and new ones open (the next step), code specialized on
+     * paths never taken is deoptimized and compiled again, a few hundred milliseconds of C2 per method
+     * competing for the cores while the step is measured (bench/RESULTS.md, "Serving: why the warm-up
+     * runs in passes"). Warm-up passes let that happen before the measured steps, as it has in a
+     * server whose clients have come and gone for a while.
+     */
+    static int passSeconds(int totalSeconds, int passes, int pass) {
+        if (passes < 1 || totalSeconds < passes) {
+            throw new IllegalArgumentException("--warmup-passes " + passes + " with --warmup " + totalSeconds
+                    + " s: give at least one pass and at least one second per pass");
+        }
+        return totalSeconds / passes + (pass <= totalSeconds % passes ? 1 : 0);
+    }
+
     /** One connection's requests and the checks of their answers; used by one thread only. */
     interface Exchange {
         /** Appends the next request (request line, headers, blank line, body) to {@code out}. */

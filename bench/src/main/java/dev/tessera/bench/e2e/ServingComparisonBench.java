@@ -50,7 +50,8 @@ import java.util.function.IntFunction;
  * side. This JVM is the load generator only ({@link LoadGenerator}: constant rate, latency from each
  * request's due time, so coordinated-omission-free; {@code --connections} keep-alive connections;
  * every answer checked, one in {@code --check-every} parsed): for each server the same schedule, a
- * warm-up of {@code --warmup} seconds at the first rate, then each of {@code --rates} for
+ * warm-up of {@code --warmup} seconds at the first rate in {@code --warmup-passes} steps (3), each on
+ * new connections (why: {@link LoadGenerator#passSeconds}), then each of {@code --rates} for
  * {@code --seconds}, with the same key sequence. Why a child JVM, {@code nice} and the generator
  * apart: see {@link ServingLatencyBench} ("Two processes").
  *
@@ -68,7 +69,7 @@ import java.util.function.IntFunction;
  * dev.tessera.bench.e2e.ServingComparisonBench} (from the repository root: it reads {@code examples/commerce}).
  * <br>Smoke (about a minute): {@code ... ServingComparisonBench --smoke}. Options: {@code --accounts}
  * (10,000), {@code --events} (500,000), {@code --rates} (5000,10000,20000), {@code --seconds} (20),
- * {@code --warmup} (60), {@code --connections} (8), {@code --check-every} (100), {@code --servers}
+ * {@code --warmup} (60), {@code --warmup-passes} (3), {@code --connections} (8), {@code --check-every} (100), {@code --servers}
  * (tessera,redis-vectors: which, in which order), {@code --redis-connections} and
  * {@code --share-event-loops} (passed to {@link RedisVectorService}: its default is one Lettuce
  * connection per event loop, on the HTTP server's loops), {@code --server-jvm}, {@code --server-nice},
@@ -86,7 +87,8 @@ public final class ServingComparisonBench {
     private record Row(String server, LoadGenerator.Result result, long serverCpuMillis, long redisCpuMillis, long generatorCpuMillis) {}
 
     /** The schedule both servers get. */
-    private record Schedule(int connections, int[] rates, int seconds, int warmup, int checkEvery, int slowMicros, int accounts) {}
+    private record Schedule(int connections, int[] rates, int seconds, int warmup, int warmupPasses, int checkEvery, int slowMicros,
+                            int accounts) {}
 
     public static void main(String[] args) throws Exception {
         ServingLatencyBench.Args a = new ServingLatencyBench.Args(args);
@@ -95,7 +97,8 @@ public final class ServingComparisonBench {
         int events = a.integer("--events", smoke ? 50_000 : 500_000);
         int accounts = a.integer("--accounts", 10_000);
         Schedule schedule = new Schedule(a.integer("--connections", 8), a.ints("--rates", new int[] {5_000, 10_000, 20_000}),
-                a.integer("--seconds", smoke ? 3 : 20), a.integer("--warmup", smoke ? 3 : 60), a.integer("--check-every", 100),
+                a.integer("--seconds", smoke ? 3 : 20), a.integer("--warmup", smoke ? 3 : 60), a.integer("--warmup-passes", smoke ? 1 : 3),
+                a.integer("--check-every", 100),
                 a.integer("--slow-us", 1_000), accounts);
         List<String> servers = Arrays.asList(a.string("--servers", TESSERA + "," + REDIS_VECTORS).split(","));
         String redisConnections = a.string("--redis-connections", null);
@@ -112,6 +115,7 @@ public final class ServingComparisonBench {
                         + TESSERA + " and/or " + REDIS_VECTORS);
             }
         }
+        LoadGenerator.passSeconds(schedule.warmup, schedule.warmupPasses, 1); // rejects a bad split before anything starts
         if (schedule.rates.length == 0) {
             throw new IllegalArgumentException("--rates is empty: give at least one rate");
         }
@@ -265,8 +269,11 @@ public final class ServingComparisonBench {
         System.gc();
         try (GcPauses gc = GcPauses.watch(process.gcLog())) {
             System.out.printf("%n== %s on port %d ==%n", server, port);
-            Row warm = step(server, "warm-up " + server, s.rates[0], s.warmup, address, single, s, process, redis, gc);
-            print(warm, gc);
+            for (int pass = 1; pass <= s.warmupPasses; pass++) {
+                String name = s.warmupPasses == 1 ? "warm-up " + server : "warm-up " + pass + "/" + s.warmupPasses + " " + server;
+                print(step(server, name, s.rates[0], LoadGenerator.passSeconds(s.warmup, s.warmupPasses, pass), address, single, s,
+                        process, redis, gc), gc);
+            }
             for (int rate : s.rates) {
                 Row r = step(server, server, rate, s.seconds, address, single, s, process, redis, gc);
                 print(r, gc);

@@ -64,7 +64,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       at the same time, over separate connections: reads run on the event loops, so a batch
  *       delays the single reads queued behind it on its loop (0 skips).</li>
  * </ol>
- * A warm-up of {@code --warmup} seconds precedes the single and the batch scenarios. Latency is
+ * A warm-up of {@code --warmup} seconds precedes the single and the batch scenarios; the single
+ * scenario's runs as {@code --warmup-passes} steps (3; 1 with {@code --smoke}), each on new connections,
+ * so the JIT's recompilation after the first reconnect happens before the measured steps
+ * ({@link LoadGenerator#passSeconds}). Latency is
  * counted from each request's due time (see {@link LoadGenerator}); every answer is read whole and
  * checked, one in {@code --check-every} per connection is parsed as JSON. A step with errors makes
  * the run invalid (exit status 1).
@@ -82,7 +85,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * && java -Xmx1g -cp bench/target/benchmarks.jar dev.tessera.bench.e2e.ServingLatencyBench}
  * <br>Smoke (under a minute): {@code ... ServingLatencyBench --smoke}. Other options: {@code --events},
  * {@code --accounts}, {@code --connections}, {@code --rates 5000,10000,20000}, {@code --seconds},
- * {@code --warmup}, {@code --search true|false}, {@code --search-seconds}, {@code --search-max},
+ * {@code --warmup}, {@code --warmup-passes}, {@code --search true|false}, {@code --search-seconds}, {@code --search-max},
  * {@code --batch-size}, {@code --batch-rates}, {@code --batch-seconds}, {@code --batch-service},
  * {@code --mixed-rate}, {@code --mixed-batch-rate}, {@code --baseline-rate} (0: skip),
  * {@code --check-every}, {@code --ingest-rate} (payments/s produced during the measurement, default
@@ -111,6 +114,8 @@ public final class ServingLatencyBench {
         int[] rates = a.ints("--rates", new int[] {5_000, 10_000, 20_000});
         int seconds = a.integer("--seconds", smoke ? 3 : 20);
         int warmup = a.integer("--warmup", smoke ? 3 : 60);
+        int warmupPasses = a.integer("--warmup-passes", smoke ? 1 : 3);
+        LoadGenerator.passSeconds(warmup, warmupPasses, 1); // rejects a bad split before anything starts
         boolean search = a.bool("--search", true);
         int searchSeconds = a.integer("--search-seconds", smoke ? 2 : 10);
         int searchMax = a.integer("--search-max", 200_000);
@@ -144,8 +149,8 @@ public final class ServingLatencyBench {
         double traceSample = Double.parseDouble(a.string("--trace-sample", "1"));
         BenchTracing.check(tracingMode);
         a.rejectUnknown();
-        Plan steps = new Plan(connections, rates, seconds, warmup, search, searchSeconds, searchMax, searchFactor, searchP99Micros,
-                batchSize, batchRates, batchSeconds, batchService, scoreRates, mixedRate, mixedBatchRate, baselineRate, checkEvery,
+        Plan steps = new Plan(connections, rates, seconds, warmup, warmupPasses, search, searchSeconds, searchMax, searchFactor,
+                searchP99Micros, batchSize, batchRates, batchSeconds, batchService, scoreRates, mixedRate, mixedBatchRate, baselineRate, checkEvery,
                 spinMicros, slowMicros, slowLog);
 
         System.out.printf("machine: %d cores, max heap %d MB, %s, GC %s%n", Runtime.getRuntime().availableProcessors(),
@@ -223,8 +228,8 @@ public final class ServingLatencyBench {
     }
 
     /** The steps of a run (see the class comment), against a server at some address. */
-    private record Plan(int connections, int[] rates, int seconds, int warmup, boolean search, int searchSeconds, int searchMax,
-                        double searchFactor, int searchP99Micros, int batchSize, int[] batchRates, int batchSeconds,
+    private record Plan(int connections, int[] rates, int seconds, int warmup, int warmupPasses, boolean search, int searchSeconds,
+                        int searchMax, double searchFactor, int searchP99Micros, int batchSize, int[] batchRates, int batchSeconds,
                         String batchService, int[] scoreRates, int mixedRate, int mixedBatchRate, int baselineRate, int checkEvery, int spinMicros,
                         int slowMicros, String slowLog) {
         void run(InetSocketAddress address, ServingExchanges ex, int batchFeatures, Path serverGcLog,
@@ -235,7 +240,10 @@ public final class ServingLatencyBench {
             GcPauses gc = GcPauses.watch(serverGcLog);
             PrintStream slowOut = slowLog == null ? null : new PrintStream(new FileOutputStream(slowLog), false, StandardCharsets.UTF_8);
             Step step = new Step(address, connections, checkEvery, spinMicros, slowMicros, gc, slowOut, results);
-            step.run("warm-up GET 1 entity", rates[0], warmup, single);
+            for (int pass = 1; pass <= warmupPasses; pass++) {
+                step.run(warmupPasses == 1 ? "warm-up GET 1 entity" : "warm-up " + pass + "/" + warmupPasses + " GET 1 entity", rates[0],
+                        LoadGenerator.passSeconds(warmup, warmupPasses, pass), single);
+            }
             LoadGenerator.Result best = null;
             for (int rate : rates) {
                 LoadGenerator.Result r = step.run("GET 1 entity", rate, seconds, single);
