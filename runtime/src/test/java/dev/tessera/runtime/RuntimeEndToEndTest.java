@@ -9,6 +9,7 @@ import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.InMemoryTileStore;
 import dev.tessera.store.TileStore;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +96,36 @@ class RuntimeEndToEndTest {
         }
     }
 
+    /**
+     * With a commit interval of an hour, a backlog is still committed once the input goes quiet: the
+     * committed offsets reach the end, and the store (read through {@link StoreFeatureReader}, as a
+     * stateless serving node reads it, not the runtime's memory) holds the oracle's values while the
+     * runtime still runs. Without the quiet-input commit nothing would be committed for an hour.
+     */
+    @Test
+    void aQuietInputIsCommittedWithoutWaitingForTheInterval() throws Exception {
+        String topic = "test.quiet-payments"; // a topic of its own: the other test's records are not in it
+        kafka.createTopics(Map.of(topic, PaymentsWorld.PARTITIONS));
+        Path defsDir = Files.createDirectories(tmp.resolve("features-quiet"));
+        Files.writeString(defsDir.resolve("payments.yaml"), PaymentsWorld.DEFINITIONS.replace(PaymentsWorld.TOPIC, topic));
+        Definitions defs = DefinitionLoader.load(defsDir);
+        long now = System.currentTimeMillis();
+        List<PaymentsWorld.Produced> payments = PaymentsWorld.payments(new Random(7), 3_000, 30, now - 3_600_000L, now - 1_000, 0);
+        RuntimeConfig config = RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofHours(1))
+                .withDeadLetters(false);
+        try (TileStore store = new InMemoryTileStore();
+             KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            send(producer, payments, topic);
+            try (StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, config)) {
+                rt.awaitCaughtUp(Duration.ofSeconds(60)); // committed offsets at the topic's end
+                assertThat(rt.counters("payments").get("accepted")).isEqualTo((long) payments.size());
+                List<NaiveOracle.Ev> applied = payments.stream().map(PaymentsWorld.Produced::event).toList();
+                assertThat(PaymentsWorld.assertMatchesOracle(new StoreFeatureReader(defs, store), applied, 30))
+                        .as("accounts with payments today, read from the committed store").isGreaterThan(15);
+            }
+        }
+    }
+
     static void assertMatchesOracle(FeatureReader reader, List<NaiveOracle.Ev> applied, int accounts) {
         assertThat(reader.servedNames("account_payments")).containsExactlyElementsOf(PaymentsWorld.oracleSpecs().keySet());
         assertThat(PaymentsWorld.assertMatchesOracle(reader, applied, accounts)).as("accounts with payments today")
@@ -110,9 +141,13 @@ class RuntimeEndToEndTest {
     }
 
     static void send(KafkaProducer<String, byte[]> producer, List<PaymentsWorld.Produced> records) throws Exception {
+        send(producer, records, PaymentsWorld.TOPIC);
+    }
+
+    static void send(KafkaProducer<String, byte[]> producer, List<PaymentsWorld.Produced> records, String topic) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (PaymentsWorld.Produced r : records) {
-            acks.add(producer.send(new ProducerRecord<>(PaymentsWorld.TOPIC, r.partition(), r.key(), r.value())));
+            acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
         }
         for (Future<RecordMetadata> f : acks) {
             f.get();

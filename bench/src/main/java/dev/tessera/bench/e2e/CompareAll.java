@@ -52,7 +52,8 @@ import java.util.TreeMap;
  * <br>Options: {@code --runs} (3), {@code --only ingest,freshness,serving,training},
  * {@code --events} (500,000 payments for ingest, after 300,000 warm-up ones), {@code --accounts} (100,000),
  * {@code --event-span-s} (600: the event times' span; the SQL job's cost grows with it),
- * {@code --serving-rates} (10000, the goal's rate; e.g. 5000,10000,20000),
+ * {@code --serving-rates} (10000, the goal's rate; e.g. 5000,10000,20000), {@code --kafka-streams-threads}
+ * (the machine's cores: one stream thread per core),
  * {@code --quick} (small sizes and short steps: minutes, for checking the command itself; its
  * figures are not results), {@code --results FILE} (bench/RESULTS.md; {@code -} prints the section
  * instead), {@code --log-dir DIR} (bench/target/compare), {@code --training-data DIR}
@@ -115,8 +116,12 @@ public final class CompareAll {
         if (only.contains("ingest")) {
             steps.add(new Step("ingest", E2E + "FlinkThroughputBench", List.of("-Xmx2g"), split("--mode all --runs " + runs + " " + size
                     + " --freshness-seconds " + (quick ? 5 : 30) + " --freshness-runs " + runs)));
+            // one stream thread per core, as a Kafka Streams team sizes an application for its machine (measured on 2 cores:
+            // 2 threads ~12 % more events/s than 1; session 14, bench/RESULTS.md)
+            int ksThreads = FlinkBenchJob.Args.integer(argv, "--kafka-streams-threads", Runtime.getRuntime().availableProcessors());
             for (int r = 0; r < runs; r++) {
-                steps.add(new Step("ingest", E2E + "KafkaStreamsThroughputBench", List.of("-Xmx2g"), split(size)));
+                steps.add(new Step("ingest", E2E + "KafkaStreamsThroughputBench", List.of("-Xmx2g"),
+                        split(size + " --threads " + ksThreads)));
             }
         }
         if (only.contains("freshness")) {
@@ -297,8 +302,10 @@ public final class CompareAll {
             return;
         }
         md.append("### Ingest and aggregation: the same payments, the same features (`account_payments`)\n\n");
-        md.append("Events per second from the first record to the last applied (and, for Tessera, written to its online store), CPU of the"
-                + " engine's JVM only (the broker and Redis apart), after a warm-up run in the same JVM; peak RSS of the engine's JVM.\n\n");
+        md.append("Events per second from the engine's start until every event is applied and durable: for Tessera's embedded runtime and"
+                + " Kafka Streams, until their committed offsets reach the input's end (state committed with them; closing is not timed);"
+                + " for the Flink jobs, from submission to the bounded job's end (sinks flushed). CPU of the engine's JVM only (the broker"
+                + " and Redis apart), after a warm-up run in the same JVM; peak RSS of the engine's JVM.\n\n");
         md.append("| engine | runs | events/s median (min–max) | events per CPU-second median (min–max) | peak RSS MB (median) |\n");
         md.append("|---|---:|---:|---:|---:|\n");
         Map<String, List<Map<String, Object>>> byEngine = group(rows, "engine");

@@ -57,7 +57,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       through {@link StoreFeatureReader} is checked against the produced events.</li>
  *   <li><b>Embedded</b> ({@code --mode embedded}): Tessera's embedded runtime ({@code StreamRuntime}
  *       with its RocksDB store, as {@code tessera run} starts it) in a JVM of its own over the same
- *       topic, timed until everything is applied and committed; its {@code payment_count_1d} of the
+ *       topic, timed from {@code StreamRuntime.start} until everything is applied and committed (not
+ *       its closing, as the Kafka Streams baseline's is not timed); its {@code payment_count_1d} of the
  *       checked accounts is read back from its store and compared with the produced counts.</li>
  *   <li><b>Baseline</b> ({@code --mode sql|both}): the same features written by hand in Flink SQL,
  *       HOP window TVFs with Tessera's windows and hops, results to the blackhole connector
