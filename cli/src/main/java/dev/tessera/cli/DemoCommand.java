@@ -5,6 +5,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.LoadResult;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.core.io.Folders;
 import dev.tessera.generator.ActiveKeys;
 import dev.tessera.generator.CommerceSource;
 import dev.tessera.generator.FraudPattern;
@@ -19,7 +20,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,13 +168,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void clear(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        Folders.deleteTree(dir);
         Files.createDirectories(dir);
     }
 

@@ -2,6 +2,7 @@ package dev.tessera.flink;
 
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
+import dev.tessera.core.io.Folders;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -65,7 +66,7 @@ public final class DefinitionBundle implements Serializable {
         return LOADED.computeIfAbsent(hash, h -> {
             try {
                 Path dir = Files.createTempDirectory("tessera-definitions-" + h.substring(0, 12) + "-");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "tessera-definitions-cleanup"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> Folders.deleteTreeQuietly(dir), "tessera-definitions-cleanup"));
                 for (Map.Entry<String, byte[]> f : files.entrySet()) {
                     Path target = dir.resolve(f.getKey());
                     Files.createDirectories(target.getParent());
@@ -76,24 +77,6 @@ public final class DefinitionBundle implements Serializable {
                 throw new UncheckedIOException("cannot write the job's definitions to a temp folder", e);
             }
         });
-    }
-
-    /** Deletes {@code dir} and everything under it, as far as it can (at JVM exit: nothing to report to). */
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a temp folder left behind is harmless
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort, as above
-        }
     }
 
     private static String hashOf(TreeMap<String, byte[]> files) {

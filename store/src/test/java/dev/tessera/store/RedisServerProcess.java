@@ -1,5 +1,6 @@
 package dev.tessera.store;
 
+import dev.tessera.core.io.Folders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -108,11 +109,7 @@ public final class RedisServerProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
-        }
+        Folders.deleteTreeQuietly(dir); // a temp dir left behind is harmless
     }
 
     private boolean awaitPing(long timeoutNanos) {

@@ -3,6 +3,7 @@ package dev.tessera.bench.e2e;
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
+import dev.tessera.core.io.Folders;
 import dev.tessera.runtime.FeatureReader;
 import dev.tessera.runtime.FeatureValues;
 import dev.tessera.runtime.RuntimeConfig;
@@ -25,7 +26,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -292,14 +292,10 @@ public final class ServingStack implements AutoCloseable {
         deleteTree(work);
     }
 
-    /** Deletes {@code dir} and everything below it, if it exists (benchmark state is not kept). */
+    /** Deletes {@code dir} and everything below it, if it exists (benchmark state is not kept); warns when it cannot. */
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
+        IOException e = Folders.deleteTreeQuietly(dir);
+        if (e != null) {
             System.err.println("warning: could not delete " + dir + ": " + e);
         }
     }

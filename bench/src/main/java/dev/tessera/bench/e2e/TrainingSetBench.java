@@ -2,8 +2,8 @@ package dev.tessera.bench.e2e;
 
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
+import dev.tessera.core.io.Folders;
 import dev.tessera.offline.archive.ArchiveReader;
-import dev.tessera.offline.spill.EventSpill;
 import dev.tessera.offline.training.TrainingSetBuilder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -159,7 +159,7 @@ public final class TrainingSetBench {
                     runs, best.name, best.median(), Math.max(best.median(), tessera.median()) / Math.min(best.median(), tessera.median()),
                     tessera.median() <= best.median() ? "faster" : "slower");
         }
-        EventSpill.deleteTree(tmp);
+        Folders.deleteTree(tmp);
     }
 
     /** Seconds spent in each phase the builder reports (spine, events, join, write), from its progress calls. */

@@ -3,10 +3,10 @@ package dev.tessera.bench.e2e;
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
+import dev.tessera.core.io.Folders;
 import dev.tessera.offline.archive.ArchiveConfig;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.archive.Archiver;
-import dev.tessera.offline.spill.EventSpill;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +92,7 @@ final class TrainingSetData {
         Files.createDirectories(dir);
         Files.deleteIfExists(marker);
         for (Path p : new Path[] {paths.features, paths.archive, dir.resolve("kafka")}) {
-            EventSpill.deleteTree(p);
+            Folders.deleteTree(p);
         }
         Files.deleteIfExists(paths.eventsParquet);
         Files.deleteIfExists(paths.spineParquet);
@@ -162,7 +162,7 @@ final class TrainingSetData {
                 st.execute("COPY spine TO '" + paths.spineParquet + "' (FORMAT parquet, COMPRESSION zstd)");
             }
         } finally {
-            EventSpill.deleteTree(dir.resolve("kafka"));
+            Folders.deleteTree(dir.resolve("kafka"));
         }
         long archived = ArchiveReader.open(paths.archive, source.name()).count();
         if (archived != params.events) {

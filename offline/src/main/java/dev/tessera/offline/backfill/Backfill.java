@@ -8,6 +8,7 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.io.Folders;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.offline.archive.EventScan;
@@ -144,7 +145,7 @@ public final class Backfill {
         // <work>/backfill/<group>/: only this group's backfills spill here, one at a time (tessera backfill holds the
         // lock of <data>/store while it spills to <data>/tmp), so whatever is there was left by a killed backfill
         Path work = o.workDir().resolve("backfill").resolve(group.name());
-        EventSpill.deleteTree(work);
+        Folders.deleteTree(work);
         Files.createDirectories(work);
         try {
             long[] counts = new long[4]; // scanned, taken, left to the stream, undecodable
@@ -226,7 +227,7 @@ public final class Backfill {
             return new Report(group.name(), counts[0], counts[1], counts[2], counts[3], rewrite.entitiesWritten(), rewrite.entitiesRemoved(),
                     committed.nextOffsets());
         } finally {
-            EventSpill.deleteTree(work);
+            Folders.deleteTree(work);
         }
     }
 

@@ -8,9 +8,9 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.core.io.Folders;
 import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.offline.archive.EventScan;
-import dev.tessera.offline.spill.EventSpill;
 import dev.tessera.offline.training.TrainingSetBuilder;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -209,7 +209,7 @@ public final class ConsistencyCheck {
             }
             return new Report(counts[0], counts[1], counts[2], stats, problems);
         } finally {
-            EventSpill.deleteTree(work);
+            Folders.deleteTree(work);
         }
     }
 

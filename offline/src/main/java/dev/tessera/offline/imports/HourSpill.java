@@ -1,5 +1,6 @@
 package dev.tessera.offline.imports;
 
+import dev.tessera.core.io.Folders;
 import dev.tessera.offline.spill.EventSpill;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,12 +13,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The valid rows of an import, on disk, one file per event hour, each in input order: so the
@@ -151,17 +150,6 @@ final class HourSpill implements Closeable {
     @Override
     public void close() throws IOException {
         buffers.clear();
-        deleteTree(dir);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Folders.deleteTree(dir);
     }
 }

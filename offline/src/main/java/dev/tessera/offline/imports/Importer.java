@@ -7,6 +7,7 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.io.Folders;
 import dev.tessera.offline.archive.ArchiveImport;
 import dev.tessera.offline.archive.TypedColumns;
 import dev.tessera.runtime.EntityKeys;
@@ -229,7 +230,7 @@ public final class Importer {
             // <work>/import/<source>/: only this source's imports spill here, and this one holds the source's lock,
             // so whatever is there was left by a crashed import of it
             Path spills = o.workDir().resolve("import").resolve(source.name());
-            HourSpill.deleteTree(spills);
+            Folders.deleteTree(spills);
             try (HourSpill spill = new HourSpill(Files.createTempDirectory(Files.createDirectories(spills), "spill-"),
                     o.spillBudgetBytes(), keySlots.length);
                  RejectLog rejects = new RejectLog(o.rejectsFile(), 3)) {

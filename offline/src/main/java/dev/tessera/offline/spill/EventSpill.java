@@ -1,5 +1,6 @@
 package dev.tessera.offline.spill;
 
+import dev.tessera.core.io.Folders;
 import dev.tessera.offline.archive.ArchivedEvent;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Spill files for partitioned processing (training sets, backfills): events keyed by entity,
@@ -152,16 +152,5 @@ public final class EventSpill {
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 32;
         return (int) Math.floorMod(h, (long) buckets);
-    }
-
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.tessera.api.FeatureRef;
 import dev.tessera.api.FeatureService;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
+import dev.tessera.core.io.Folders;
 import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.Event;
@@ -196,7 +197,7 @@ public final class TrainingSetBuilder {
             return new Build(o, plan, work, progress, pool).run();
         } finally {
             pool.shutdownNow();
-            EventSpill.deleteTree(work);
+            Folders.deleteTree(work);
         }
     }
 
