@@ -82,7 +82,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the medians with minimum and maximum, the ratios of the medians, and one {@code RESULT} JSON line
  * per run (what {@code CompareAll} collects). Peak memory is the job JVM's VmHWM.
  *
- * <p><b>CPU</b>: each job runs in a JVM of its own ({@link FlinkBenchJob}, {@code --job-jvm} flags),
+ * <p><b>CPU</b>: each job runs in a JVM of its own ({@link FlinkBenchJob}, {@code --job-jvm} flags,
+ * default {@code -Xmx4g}; the embedded runtime's JVM also gets {@code --embedded-jvm}, default the
+ * {@code tessera} launcher's {@code -XX:MaxTenuringThreshold=1}, as {@code tessera run} starts),
  * which measures its process CPU from submission to end: Flink's CPU only.
  *
  * <p><b>Warm-up</b> ({@code --warmup-events W}, default 2,000,000; 0 for none): as Nexmark, whose
@@ -151,6 +153,8 @@ public final class FlinkThroughputBench {
         int settle = Args.integer(args, "--settle-s", 5);
         long spanMs = Args.integer(args, "--event-span-s", 3600) * 1000L;
         String jobJvm = Args.string(args, "--job-jvm", "-Xmx4g");
+        // the embedded runtime's JVM also gets what the `tessera` launcher starts `tessera run` with
+        String embeddedJvm = Args.string(args, "--embedded-jvm", "-XX:MaxTenuringThreshold=1");
         Path features = Path.of(Args.string(args, "--features", "examples/commerce"));
         String sqlPlan = Args.string(args, "--sql-plan", null); // file: the SQL job's EXPLAIN output
         List<String> engines = switch (mode) {
@@ -166,9 +170,9 @@ public final class FlinkThroughputBench {
 
         Path work = Files.createTempDirectory("tessera-fbench");
         Runtime.getRuntime().addShutdownHook(new Thread(FlinkThroughputBench::destroyChildren));
-        System.out.printf("machine: %d cores, max heap %d MB, %s; job JVMs: %s; parallelism %d%n",
+        System.out.printf("machine: %d cores, max heap %d MB, %s; job JVMs: %s (the embedded runtime's also %s); parallelism %d%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                System.getProperty("java.vm.version"), jobJvm, parallelism);
+                System.getProperty("java.vm.version"), jobJvm, embeddedJvm, parallelism);
         Definitions all = DefinitionLoader.load(features);
         Set<String> groups = new LinkedHashSet<>();
         for (String g : Args.string(args, "--groups", PROBE_GROUP).split(",")) {
@@ -201,7 +205,7 @@ public final class FlinkThroughputBench {
             int[] perAccount = new int[accounts];
             PaymentEvents.produceMeasuredAndWarmup(kafka.bootstrapServers(), topic, rnd, events, accounts, spanMs, perAccount, warmupTopic,
                     warmupEvents);
-            JobLauncher jobs = new JobLauncher(jobJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
+            JobLauncher jobs = new JobLauncher(jobJvm, embeddedJvm, work, defsDir, kafka.bootstrapServers(), redis.uri(), parallelism, topic,
                     String.join(",", groups), warmupEvents, warmupTopic, warmupDefs);
             for (String engine : engines) {
                 for (int r = 1; r <= runsPerEngine; r++) {
@@ -636,7 +640,7 @@ public final class FlinkThroughputBench {
     }
 
     /** Starts {@link FlinkBenchJob} JVMs with this class path. */
-    private record JobLauncher(String jvm, Path work, Path features, String bootstrap, String redis, int parallelism, String topic,
+    private record JobLauncher(String jvm, String embeddedJvm, Path work, Path features, String bootstrap, String redis, int parallelism, String topic,
                                String groups, long warmupEvents, String warmupTopic, Path warmupFeatures) {
         Run runBounded(String job, int runNumber, long events, RedisServer redisServer, int accounts) throws Exception {
             Path result = work.resolve(job + "-result.properties");
@@ -694,6 +698,9 @@ public final class FlinkThroughputBench {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(Arrays.asList(jvm.trim().split("\\s+")));
+            if (job.equals("embedded") && !embeddedJvm.isBlank()) {
+                cmd.addAll(Arrays.asList(embeddedJvm.trim().split("\\s+")));
+            }
             // Flink warns about every Kafka client metric it cannot register twice, and more: errors only
             cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error", "-cp", System.getProperty("java.class.path"), FlinkBenchJob.class.getName(),
                     "--job", job, "--bounded", Boolean.toString(bounded), "--work", work.toString(), "--features", features.toString(),
