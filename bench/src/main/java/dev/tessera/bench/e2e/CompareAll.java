@@ -162,10 +162,10 @@ public final class CompareAll {
                 List<String> partial = new ArrayList<>(failures);
                 partial.add("the run is in progress or was stopped: steps " + (i + 2) + " to " + steps.size() + " of " + steps.size()
                         + " have not run, their figures are missing");
-                writeSection(Path.of(results), render(found, commands, partial, when(started), quick));
+                writeSection(Path.of(results), render(found, commands, partial, when(started), quick, null));
             }
         }
-        String section = render(found, commands, failures, when(started), quick);
+        String section = render(found, commands, failures, when(started), quick, null);
         if (results.equals("-")) {
             System.out.println(section);
         } else {
@@ -216,9 +216,8 @@ public final class CompareAll {
         String ended = LocalDateTime.ofInstant(Files.getLastModifiedTime(logs.get(logs.size() - 1)).toInstant(), java.time.ZoneId.systemDefault())
                 .format(DateTimeFormatter.ofPattern("HH:mm"));
         String section = render(found, commands, List.of(), (started == null ? "(start not logged)" : started) + " to " + ended + "; commit "
-                + (commit == null ? "(not logged)" : commit), quick)
-                .replaceFirst("\n### ", java.util.regex.Matcher.quoteReplacement("- Written from the step logs in " + logDir
-                        + " (`--render-logs`); a stopped run's steps that did not run are missing\n\n### "));
+                + (commit == null ? "(not logged)" : commit), quick, "Written from the step logs in " + logDir
+                + " (`--render-logs`); a stopped run's steps that did not run are missing");
         if (results.equals("-")) {
             System.out.println(section);
         } else {
@@ -259,8 +258,12 @@ public final class CompareAll {
         return p.waitFor();
     }
 
-    /** The Markdown section: header, one table per scenario, ratios against the goals. */
-    static String render(List<Map<String, Object>> found, Set<String> commands, List<String> failures, String when, boolean quick) {
+    /**
+     * The Markdown section: header, one table per scenario, ratios against the goals. {@code source}: a
+     * last header line saying where the figures come from, or null (this run's steps).
+     */
+    static String render(List<Map<String, Object>> found, Set<String> commands, List<String> failures, String when, boolean quick,
+                         String source) {
         StringBuilder md = new StringBuilder();
         md.append("## Side by side: Tessera against what a user would pick instead (issue [Bench])\n\n");
         if (quick) {
@@ -275,6 +278,9 @@ public final class CompareAll {
         }
         if (!failures.isEmpty()) {
             md.append("- **Failed or missing steps** (their figures are missing below): ").append(String.join("; ", failures)).append('\n');
+        }
+        if (source != null) {
+            md.append("- ").append(source).append('\n');
         }
         md.append('\n');
         ingest(md, only(found, "ingest"));
