@@ -42,7 +42,10 @@ import java.util.TreeMap;
  *   <li><b>training</b>: {@link TrainingSetBench}: training sets against DuckDB.</li>
  * </ol>
  * Every step is a child JVM running the benchmark's own main, whose output goes to the console and
- * to {@code --log-dir}; its {@code RESULT {json}} lines are the figures. The section is rewritten
+ * to {@code --log-dir}; its {@code RESULT {json}} lines are the figures. Before each step (and after
+ * the last) an idle thread measures for 5 s how often it wakes up over 1 ms late ({@link HiccupMeter}):
+ * the header lists it per step, since a host that gets busy during the hour slows the later steps
+ * only (session 14's run: 0.8 a second quiet, 3–5 noisy). The section is rewritten
  * after every step (marked partial until the last), so a run stopped part way keeps what it
  * measured. A step that fails fails the command (exit status 1) after writing what was measured.
  *
@@ -65,6 +68,9 @@ public final class CompareAll {
     private static final String COMMAND_LINE = "# CompareAll step: ";
     private static final String STARTED_LINE = "# started: ";
     private static final String COMMIT_LINE = "# commit: ";
+    /** How noisy the machine was just before the step ({@link #noise}). */
+    private static final String NOISE_LINE = "# machine before the step: ";
+    private static final int NOISE_SECONDS = 5;
 
     /** The header's date: {@code started} (yyyy-MM-dd HH:mm) to now, and the commit. */
     private static String when(String started) {
@@ -147,13 +153,17 @@ public final class CompareAll {
         List<Map<String, Object>> found = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Set<String> commands = new LinkedHashSet<>();
+        List<String> noise = new ArrayList<>();
         String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             commands.add(s.command());
             System.out.printf("%n=== CompareAll step %d of %d (%s): %s%n", i + 1, steps.size(), s.scenario(), s.command());
             Path log = logDir.resolve(String.format("%02d-%s-%s.log", i + 1, s.scenario(), s.main().substring(E2E.length())));
-            int exit = runStep(s, log, found);
+            String machine = noise();
+            noise.add("step " + (i + 1) + ": " + machine);
+            System.out.println(NOISE_LINE + machine);
+            int exit = runStep(s, log, machine, found);
             if (exit != 0) {
                 failures.add(s.command() + " exited with " + exit + " (log: " + log + ")");
             }
@@ -162,10 +172,11 @@ public final class CompareAll {
                 List<String> partial = new ArrayList<>(failures);
                 partial.add("the run is in progress or was stopped: steps " + (i + 2) + " to " + steps.size() + " of " + steps.size()
                         + " have not run, their figures are missing");
-                writeSection(Path.of(results), render(found, commands, partial, when(started), quick, null));
+                writeSection(Path.of(results), render(found, commands, partial, when(started), quick, null, noise));
             }
         }
-        String section = render(found, commands, failures, when(started), quick, null);
+        noise.add("after the last step: " + noise());
+        String section = render(found, commands, failures, when(started), quick, null, noise);
         if (results.equals("-")) {
             System.out.println(section);
         } else {
@@ -191,6 +202,7 @@ public final class CompareAll {
         }
         String started = null;
         String commit = null;
+        List<String> noise = new ArrayList<>();
         for (Path log : logs) {
             String[] parts = log.getFileName().toString().replace(".log", "").split("-", 3);
             boolean named = false;
@@ -202,6 +214,8 @@ public final class CompareAll {
                     started = line.substring(STARTED_LINE.length());
                 } else if (line.startsWith(COMMIT_LINE) && commit == null) {
                     commit = line.substring(COMMIT_LINE.length());
+                } else if (line.startsWith(NOISE_LINE)) {
+                    noise.add("step " + Integer.parseInt(parts[0]) + ": " + line.substring(NOISE_LINE.length()));
                 } else if (line.startsWith("RESULT {")) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> r = JSON.readValue(line.substring("RESULT ".length()), Map.class);
@@ -217,7 +231,7 @@ public final class CompareAll {
                 .format(DateTimeFormatter.ofPattern("HH:mm"));
         String section = render(found, commands, List.of(), (started == null ? "(start not logged)" : started) + " to " + ended + "; commit "
                 + (commit == null ? "(not logged)" : commit), quick, "Written from the step logs in " + logDir
-                + " (`--render-logs`); a stopped run's steps that did not run are missing");
+                + " (`--render-logs`); a stopped run's steps that did not run are missing", noise);
         if (results.equals("-")) {
             System.out.println(section);
         } else {
@@ -225,12 +239,23 @@ public final class CompareAll {
         }
     }
 
+    /**
+     * Wake-ups over 1 ms late per second of an idle thread for {@value #NOISE_SECONDS} s: a host busy with
+     * other work shows here before it shows in the figures (a quiet run of this machine: under 1).
+     */
+    private static String noise() {
+        org.HdrHistogram.Histogram late = HiccupMeter.measure(NOISE_SECONDS, 100);
+        long over1ms = late.getCountBetweenValues(1_000_001, late.getHighestTrackableValue());
+        return String.format(Locale.ROOT, "%.1f late wake-ups/s, p99.9 %.0f µs", over1ms / (double) NOISE_SECONDS,
+                late.getValueAtPercentile(99.9) / 1e3);
+    }
+
     private static List<String> split(String args) {
         return List.of(args.trim().split("\\s+"));
     }
 
     /** Runs one step in a child JVM, its output to the console and {@code log}; adds its RESULT lines to {@code found}. */
-    private static int runStep(Step s, Path log, List<Map<String, Object>> found) throws Exception {
+    private static int runStep(Step s, Path log, String machine, List<Map<String, Object>> found) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(s.jvm());
@@ -242,6 +267,7 @@ public final class CompareAll {
             out.println(COMMAND_LINE + s.command());
             out.println(STARTED_LINE + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")));
             out.println(COMMIT_LINE + gitHead());
+            out.println(NOISE_LINE + machine);
             for (String line; (line = in.readLine()) != null; ) {
                 out.println(line);
                 if (!line.startsWith("WARN") && !line.startsWith("\tat ") && !line.contains(" WARN ")) {
@@ -263,7 +289,7 @@ public final class CompareAll {
      * last header line saying where the figures come from, or null (this run's steps).
      */
     static String render(List<Map<String, Object>> found, Set<String> commands, List<String> failures, String when, boolean quick,
-                         String source) {
+                         String source, List<String> noise) {
         StringBuilder md = new StringBuilder();
         md.append("## Side by side: Tessera against what a user would pick instead (issue [Bench])\n\n");
         if (quick) {
@@ -278,6 +304,11 @@ public final class CompareAll {
         }
         if (!failures.isEmpty()) {
             md.append("- **Failed or missing steps** (their figures are missing below): ").append(String.join("; ", failures)).append('\n');
+        }
+        if (!noise.isEmpty()) {
+            md.append("- The machine before each step (`HiccupMeter`: a thread parking 100 µs for ").append(NOISE_SECONDS)
+                    .append(" s, nothing else running; this machine quiet: under 1 wake-up a second over 1 ms late): ")
+                    .append(String.join("; ", noise)).append('\n');
         }
         if (source != null) {
             md.append("- ").append(source).append('\n');
