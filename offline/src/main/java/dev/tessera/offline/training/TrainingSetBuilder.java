@@ -45,6 +45,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a point-in-time training set (SPEC §3, §5): for every spine row {@code (keys, ts)} and every
@@ -78,6 +80,7 @@ import java.util.function.Function;
  * still are).
  */
 public final class TrainingSetBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingSetBuilder.class);
     /** Output format. */
     public enum Format {
         PARQUET,
@@ -178,6 +181,38 @@ public final class TrainingSetBuilder {
         this.events = events;
     }
 
+    static final String WORK_PREFIX = "training-set-";
+    /** In each build's work folder: the pid of the JVM building. */
+    static final String OWNER_FILE = "owner.pid";
+
+    /**
+     * Deletes the work folders of builds whose JVM is gone (a killed {@code tessera training-set} leaves
+     * its spill files behind, gigabytes for a large spine): those whose owner's pid no longer runs.
+     * Folders of running builds, in this JVM or another, are left alone; so is a folder without an
+     * owner file (a build that has only just created it).
+     */
+    static void removeAbandonedWork(Path workDir) throws IOException {
+        List<Path> candidates;
+        try (var list = Files.list(workDir)) {
+            candidates = list.filter(p -> p.getFileName().toString().startsWith(WORK_PREFIX) && Files.isDirectory(p)).toList();
+        }
+        for (Path dir : candidates) {
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readString(dir.resolve(OWNER_FILE)).trim());
+            } catch (IOException | NumberFormatException e) {
+                continue; // no owner yet, or not ours to judge
+            }
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            IOException e = Folders.deleteTreeQuietly(dir);
+            if (e != null) {
+                LOG.warn("could not delete the abandoned training-set work folder {}: {}", dir, e.toString());
+            }
+        }
+    }
+
     public Report build(Options o, Progress progress) throws IOException {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
                 + o.service() + "'; " + ClosestNames.hint(o.service(), defs.services().keySet(), "services")));
@@ -187,7 +222,9 @@ public final class TrainingSetBuilder {
                     + " or a Parquet file with the entity keys, ts and any label columns");
         }
         Files.createDirectories(o.workDir());
-        Path work = Files.createTempDirectory(o.workDir(), "training-set-");
+        removeAbandonedWork(o.workDir());
+        Path work = Files.createTempDirectory(o.workDir(), WORK_PREFIX);
+        Files.writeString(work.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
         ExecutorService pool = Executors.newFixedThreadPool(o.workers(), r -> {
             Thread t = new Thread(r, "training-set-worker");
             t.setDaemon(true);

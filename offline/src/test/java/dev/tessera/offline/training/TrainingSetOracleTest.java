@@ -111,6 +111,36 @@ class TrainingSetOracleTest {
         }
     }
 
+    /**
+     * A killed build leaves its work folder behind; the next build deletes it, and keeps the folders of
+     * builds still running (here: this JVM's) and folders without an owner yet.
+     */
+    @Test
+    void aKilledBuildsWorkFolderIsDeletedByTheNextBuild() throws Exception {
+        TrainingWorld world = new TrainingWorld(5, 10);
+        world.generate(200, 100);
+        Path spine = writeSpine(spineRows(world, 50), dir.resolve("spine-leak.csv"));
+        Path work = dir.resolve("work-leak");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path abandoned = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "killed"));
+        Files.writeString(abandoned.resolve(TrainingSetBuilder.OWNER_FILE), Long.toString(gone.pid()));
+        Files.writeString(Files.createDirectories(abandoned.resolve("results")).resolve("spill-0"), "x".repeat(1000));
+        Path running = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "running"));
+        Files.writeString(running.resolve(TrainingSetBuilder.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        Path starting = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "starting"));
+
+        builder(world).build(TrainingSetBuilder.Options.of(spine, "risk", dir.resolve("leak.parquet"), work), TrainingSetBuilder.Progress.NONE);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(running).exists();
+        assertThat(starting).exists();
+        try (var left = Files.list(work)) { // and the build removed its own
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder(
+                    TrainingSetBuilder.WORK_PREFIX + "running", TrainingSetBuilder.WORK_PREFIX + "starting");
+        }
+    }
+
     @Test
     void csvHoldsTheSameValuesAsParquet() throws Exception {
         TrainingWorld world = new TrainingWorld(7, 20);
