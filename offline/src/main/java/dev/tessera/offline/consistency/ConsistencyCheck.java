@@ -11,6 +11,7 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.core.io.Folders;
 import dev.tessera.schemas.SchemaRegistry;
 import dev.tessera.offline.archive.EventScan;
+import dev.tessera.offline.spill.WorkFolders;
 import dev.tessera.offline.training.TrainingSetBuilder;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -121,8 +122,7 @@ public final class ConsistencyCheck {
                 }
             }
         }
-        Files.createDirectories(workDir);
-        Path work = Files.createTempDirectory(workDir, "consistency-");
+        Path work = WorkFolders.create(workDir, "consistency-"); // and deletes those of killed checks
         try {
             // 1. the log as a spine: key columns, ts, and the line's number
             Path spine = work.resolve("spine.csv");

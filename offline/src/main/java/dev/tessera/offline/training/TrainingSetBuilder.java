@@ -15,6 +15,7 @@ import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.offline.archive.ArchivedEvent;
 import dev.tessera.offline.archive.EventScan;
 import dev.tessera.offline.spill.EventSpill;
+import dev.tessera.offline.spill.WorkFolders;
 import dev.tessera.offline.training.JoinPlan.EntityPlan;
 import dev.tessera.offline.training.JoinPlan.SourcePlan;
 import dev.tessera.runtime.EntityKeys;
@@ -45,8 +46,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds a point-in-time training set (SPEC §3, §5): for every spine row {@code (keys, ts)} and every
@@ -80,7 +79,6 @@ import org.slf4j.LoggerFactory;
  * still are).
  */
 public final class TrainingSetBuilder {
-    private static final Logger LOG = LoggerFactory.getLogger(TrainingSetBuilder.class);
     /** Output format. */
     public enum Format {
         PARQUET,
@@ -182,36 +180,6 @@ public final class TrainingSetBuilder {
     }
 
     static final String WORK_PREFIX = "training-set-";
-    /** In each build's work folder: the pid of the JVM building. */
-    static final String OWNER_FILE = "owner.pid";
-
-    /**
-     * Deletes the work folders of builds whose JVM is gone (a killed {@code tessera training-set} leaves
-     * its spill files behind, gigabytes for a large spine): those whose owner's pid no longer runs.
-     * Folders of running builds, in this JVM or another, are left alone; so is a folder without an
-     * owner file (a build that has only just created it).
-     */
-    static void removeAbandonedWork(Path workDir) throws IOException {
-        List<Path> candidates;
-        try (var list = Files.list(workDir)) {
-            candidates = list.filter(p -> p.getFileName().toString().startsWith(WORK_PREFIX) && Files.isDirectory(p)).toList();
-        }
-        for (Path dir : candidates) {
-            long pid;
-            try {
-                pid = Long.parseLong(Files.readString(dir.resolve(OWNER_FILE)).trim());
-            } catch (IOException | NumberFormatException e) {
-                continue; // no owner yet, or not ours to judge
-            }
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                continue;
-            }
-            IOException e = Folders.deleteTreeQuietly(dir);
-            if (e != null) {
-                LOG.warn("could not delete the abandoned training-set work folder {}: {}", dir, e.toString());
-            }
-        }
-    }
 
     public Report build(Options o, Progress progress) throws IOException {
         FeatureService service = defs.service(o.service()).orElseThrow(() -> new TesseraException("unknown feature service '"
@@ -221,10 +189,7 @@ public final class TrainingSetBuilder {
             throw new TesseraException("spine file " + o.spine() + " does not exist or is not a file; pass a CSV (with a header line)"
                     + " or a Parquet file with the entity keys, ts and any label columns");
         }
-        Files.createDirectories(o.workDir());
-        removeAbandonedWork(o.workDir());
-        Path work = Files.createTempDirectory(o.workDir(), WORK_PREFIX);
-        Files.writeString(work.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        Path work = WorkFolders.create(o.workDir(), WORK_PREFIX); // and deletes those of killed builds
         ExecutorService pool = Executors.newFixedThreadPool(o.workers(), r -> {
             Thread t = new Thread(r, "training-set-worker");
             t.setDaemon(true);

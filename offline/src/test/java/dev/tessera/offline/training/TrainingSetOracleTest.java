@@ -124,10 +124,10 @@ class TrainingSetOracleTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Path abandoned = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "killed"));
-        Files.writeString(abandoned.resolve(TrainingSetBuilder.OWNER_FILE), Long.toString(gone.pid()));
+        Files.writeString(abandoned.resolve(dev.tessera.offline.spill.WorkFolders.OWNER_FILE), Long.toString(gone.pid()));
         Files.writeString(Files.createDirectories(abandoned.resolve("results")).resolve("spill-0"), "x".repeat(1000));
         Path running = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "running"));
-        Files.writeString(running.resolve(TrainingSetBuilder.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(running.resolve(dev.tessera.offline.spill.WorkFolders.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
         Path starting = Files.createDirectories(work.resolve(TrainingSetBuilder.WORK_PREFIX + "starting"));
 
         builder(world).build(TrainingSetBuilder.Options.of(spine, "risk", dir.resolve("leak.parquet"), work), TrainingSetBuilder.Progress.NONE);
