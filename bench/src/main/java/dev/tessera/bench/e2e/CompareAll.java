@@ -38,7 +38,9 @@ import java.util.TreeMap;
  *       distribution at half its maximum rate.</li>
  *   <li><b>serving</b>: {@link ServingComparisonBench}: Tessera over HTTP against a Redis-backed
  *       service returning precomputed vectors, at fixed rates, coordinated-omission-free, each server
- *       after a 90-s warm-up in three passes on new connections.</li>
+ *       after a 90-s warm-up in three passes on new connections; then, in the same run, scoring
+ *       ({@code POST /v1/score}, issue [Inference]) against the same service reading precomputed
+ *       model inputs and scoring them with XGBoost4J.</li>
  *   <li><b>training</b>: {@link TrainingSetBench}: training sets against DuckDB.</li>
  * </ol>
  * Every step is a child JVM running the benchmark's own main, whose output goes to the console and
@@ -55,7 +57,8 @@ import java.util.TreeMap;
  * <br>Options: {@code --runs} (3), {@code --only ingest,freshness,serving,training},
  * {@code --events} (500,000 payments for ingest, after 300,000 warm-up ones), {@code --accounts} (100,000),
  * {@code --event-span-s} (600: the event times' span; the SQL job's cost grows with it),
- * {@code --serving-rates} (10000, the goal's rate; e.g. 5000,10000,20000), {@code --kafka-streams-threads}
+ * {@code --serving-rates} (10000, the goal's rate; e.g. 5000,10000,20000), {@code --score-rates} (5000, issue
+ * [Inference]'s rate; {@code none} skips scoring), {@code --kafka-streams-threads}
  * (the machine's cores: one stream thread per core),
  * {@code --quick} (small sizes and short steps: minutes, for checking the command itself; its
  * figures are not results), {@code --results FILE} (bench/RESULTS.md; {@code -} prints the section
@@ -140,9 +143,10 @@ public final class CompareAll {
         if (only.contains("serving")) {
             for (int r = 0; r < runs; r++) {
                 steps.add(new Step("serving", E2E + "ServingComparisonBench", List.of("-Xmx1g"),
-                        quick ? split("--seconds 3 --warmup 3 --rates 10000 --events 50000")
+                        quick ? split("--seconds 3 --warmup 3 --rates 10000 --events 50000 --score-rates 1000 --score-warmup 3")
                                 : split("--warmup 90 --warmup-passes 3 --rates "
-                                        + FlinkBenchJob.Args.string(argv, "--serving-rates", "10000"))));
+                                        + FlinkBenchJob.Args.string(argv, "--serving-rates", "10000") + " --score-warmup 30 --score-rates "
+                                        + FlinkBenchJob.Args.string(argv, "--score-rates", "5000"))));
             }
         }
         if (only.contains("training")) {
@@ -317,6 +321,7 @@ public final class CompareAll {
         ingest(md, only(found, "ingest"));
         freshness(md, only(found, "freshness"));
         serving(md, only(found, "serving"));
+        scoring(md, only(found, "score"));
         training(md, only(found, "training-set", "training"));
         return md.toString();
     }
@@ -391,22 +396,7 @@ public final class CompareAll {
         md.append("Each run starts each server in a JVM of its own, warms it up (`--warmup` seconds in `--warmup-passes` steps, each on new"
                 + " connections, so the JIT's recompilation after clients reconnect is over before measuring), then measures one"
                 + " 20-s step per rate with 8 keep-alive connections; latency from each request's due time.\n\n");
-        md.append("| server | rate (requests/s) | runs | p50 µs | p99 µs median (min–max) | p99.9 µs | max µs | errors |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        Map<String, Map<Integer, List<Map<String, Object>>>> byServer = new LinkedHashMap<>();
-        for (Map<String, Object> r : rows) {
-            byServer.computeIfAbsent(String.valueOf(r.get("server")), k -> new TreeMap<>())
-                    .computeIfAbsent(((Number) r.get("rate")).intValue(), k -> new ArrayList<>()).add(r);
-        }
-        for (Map.Entry<String, Map<Integer, List<Map<String, Object>>>> s : byServer.entrySet()) {
-            for (Map.Entry<Integer, List<Map<String, Object>>> e : s.getValue().entrySet()) {
-                List<Map<String, Object>> v = e.getValue();
-                String server = s.getKey().equals("tessera") ? "Tessera (HTTP, embedded runtime, RocksDB)" : name(s.getKey());
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f (%,.0f–%,.0f) | %,.0f | %,.0f | %,.0f |%n", server,
-                        e.getKey(), v.size(), stats(v, "p50_us").median(), stats(v, "p99_us").median(), stats(v, "p99_us").min(),
-                        stats(v, "p99_us").max(), stats(v, "p999_us").median(), stats(v, "max_us").median(), stats(v, "errors").max()));
-            }
-        }
+        Map<String, Map<Integer, List<Map<String, Object>>>> byServer = latencyTable(md, rows, name("redis-vectors"));
         List<Map<String, Object>> tessera = byServer.getOrDefault("tessera", Map.of()).get(10_000);
         List<Map<String, Object>> redis = byServer.getOrDefault("redis-vectors", Map.of()).get(10_000);
         if (tessera != null && redis != null) {
@@ -417,6 +407,53 @@ public final class CompareAll {
         } else {
             md.append('\n');
         }
+    }
+
+    private static void scoring(StringBuilder md, List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("### Scoring: `POST /v1/score/account_risk` with live features, fixed rates, coordinated-omission-free\n\n");
+        md.append("In the same runs, after the feature reads: Tessera reads the model's service features from its tiles, the examples'"
+                + " experiment picks v1 (logistic) or v2 (100 XGBoost trees) per account, and its evaluator scores; the hand-written"
+                + " service reads the account's precomputed model input from Redis (row and variant, copied from Tessera's own answers"
+                + " and checked to give the same scores) and scores it with XGBoost4J (v2) or the logistic formula (v1). Warm-up"
+                + " `--score-warmup` seconds in passes, then one 20-s step per rate.\n\n");
+        Map<String, Map<Integer, List<Map<String, Object>>>> byServer = latencyTable(md, rows,
+                "Redis + XGBoost4J service, precomputed model inputs (hand-written)");
+        md.append('\n');
+        for (Map.Entry<Integer, List<Map<String, Object>>> e : byServer.getOrDefault("tessera", Map.of()).entrySet()) {
+            List<Map<String, Object>> redis = byServer.getOrDefault("redis-vectors", Map.of()).get(e.getKey());
+            if (redis != null) {
+                md.append(String.format(Locale.ROOT, "- At %,d scores/s, p99: Tessera %,.0f µs, hand-written %,.0f µs (no goal in the issue;"
+                        + " issue [Inference]'s: p99 ≤ 2 ms at 5,000 scores/s)%n", e.getKey(), stats(e.getValue(), "p99_us").median(),
+                        stats(redis, "p99_us").median()));
+            }
+        }
+        md.append('\n');
+    }
+
+    /** The rows of a latency scenario as a table, one line per server and rate; returns them by server and rate. */
+    private static Map<String, Map<Integer, List<Map<String, Object>>>> latencyTable(StringBuilder md, List<Map<String, Object>> rows,
+                                                                                 String redisName) {
+        md.append("| server | rate (requests/s) | runs | p50 µs | p99 µs median (min–max) | p99.9 µs | max µs | errors |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, Map<Integer, List<Map<String, Object>>>> byServer = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            byServer.computeIfAbsent(String.valueOf(r.get("server")), k -> new TreeMap<>())
+                    .computeIfAbsent(((Number) r.get("rate")).intValue(), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<String, Map<Integer, List<Map<String, Object>>>> s : byServer.entrySet()) {
+            for (Map.Entry<Integer, List<Map<String, Object>>> e : s.getValue().entrySet()) {
+                List<Map<String, Object>> v = e.getValue();
+                String server = s.getKey().equals("tessera") ? "Tessera (HTTP, embedded runtime, RocksDB)"
+                        : s.getKey().equals("redis-vectors") ? redisName : name(s.getKey());
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f (%,.0f–%,.0f) | %,.0f | %,.0f | %,.0f |%n", server,
+                        e.getKey(), v.size(), stats(v, "p50_us").median(), stats(v, "p99_us").median(), stats(v, "p99_us").min(),
+                        stats(v, "p99_us").max(), stats(v, "p999_us").median(), stats(v, "max_us").median(), stats(v, "errors").max()));
+            }
+        }
+        return byServer;
     }
 
     private static void training(StringBuilder md, List<Map<String, Object>> rows) {

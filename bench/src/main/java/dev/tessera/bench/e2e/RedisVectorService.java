@@ -34,6 +34,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -42,13 +43,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,8 +109,18 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@value #TIMEOUT_MILLIS} ms: 503 JSON either way, never a hung request.</li>
  * </ul>
  *
+ * <h2>Scoring (with {@code --models})</h2>
+ * The same design for a model: {@code POST /v1/score/{model}} with {@code {"entity": {"<key>": "<id>"}}}
+ * reads the account's precomputed model input ({@code mi:{model}:{id}}, written by
+ * {@link ScoreVectors}: the version its experiment variant uses, the encoded row, the rest of the
+ * answer pre-serialized), scores the row with that version ({@link HandWrittenModels}: XGBoost4J for
+ * the trees) on the event loop that read it, and answers {@code {"score": S, ...}}. The variant is
+ * precomputed with the row (a unit's variant is fixed, so the job can store it); Tessera assigns it
+ * per request.
+ *
  * <p>Run on its own: {@code java -cp bench/target/benchmarks.jar dev.tessera.bench.e2e.RedisVectorService
- * --port-file FILE --redis redis://127.0.0.1:6379 [--port 0] [--redis-connections N] [--share-event-loops true]}
+ * --port-file FILE --redis redis://127.0.0.1:6379 [--port 0] [--redis-connections N] [--share-event-loops true]
+ * [--models name:version:format:path,...]}
  * (default: one connection per event loop, on the loops): writes the
  * port it serves on to {@code FILE} and serves until its standard input ends.
  */
@@ -111,6 +128,11 @@ final class RedisVectorService implements AutoCloseable {
     /** Longest wait for one Redis answer before the request is answered with 503. */
     static final int TIMEOUT_MILLIS = 1_000;
     private static final String PATH_PREFIX = "/v1/features/";
+    private static final String SCORE_PREFIX = "/v1/score/";
+    /** Largest scoring request body read; larger ones are answered 413. */
+    private static final int MAX_BODY_BYTES = 16 * 1024;
+    private static final byte[] SCORE_START = "{\"score\":".getBytes(StandardCharsets.US_ASCII);
+    private static final JsonFactory JSON = new JsonFactory();
     private static final AsciiString JSON_TYPE = AsciiString.cached("application/json; charset=utf-8");
 
     private final EventLoopGroup group;
@@ -139,8 +161,8 @@ final class RedisVectorService implements AutoCloseable {
      * HTTP server's event loops instead of Lettuce's own, and each HTTP connection uses a Redis
      * connection on its own loop when there is one (see the class comment).
      */
-    static RedisVectorService start(String host, int port, String redisUri, int redisConnections, boolean shareLoops)
-            throws InterruptedException {
+    static RedisVectorService start(String host, int port, String redisUri, int redisConnections, boolean shareLoops,
+                                    HandWrittenModels models) throws InterruptedException {
         if (redisConnections < 1) {
             throw new IllegalArgumentException("--redis-connections " + redisConnections + " must be at least 1");
         }
@@ -195,7 +217,7 @@ final class RedisVectorService implements AutoCloseable {
                             if (redis == null) {
                                 redis = commands.get(Math.floorMod(next.getAndIncrement(), commands.size()));
                             }
-                            c.pipeline().addLast(new HttpServerCodec()).addLast(new VectorHandler(redis));
+                            c.pipeline().addLast(new HttpServerCodec()).addLast(new VectorHandler(redis, models));
                         }
                     })
                     .bind(new InetSocketAddress(host, port)).sync().channel();
@@ -254,9 +276,17 @@ final class RedisVectorService implements AutoCloseable {
     /** One HTTP connection's requests: one Redis {@code GET} each, answered when it completes. */
     private static final class VectorHandler extends ChannelInboundHandlerAdapter {
         private final RedisAsyncCommands<byte[], byte[]> redis;
+        private final HandWrittenModels models;
+        /** A scoring request whose body is being read, its model, and the body so far. */
+        private HttpRequest scoring;
+        private String scoringModel;
+        private byte[] body = new byte[256];
+        private int bodyLength;
+        private boolean bodyTooLarge;
 
-        VectorHandler(RedisAsyncCommands<byte[], byte[]> redis) {
+        VectorHandler(RedisAsyncCommands<byte[], byte[]> redis, HandWrittenModels models) {
             this.redis = redis;
+            this.models = models;
         }
 
         @Override
@@ -265,8 +295,26 @@ final class RedisVectorService implements AutoCloseable {
                 if (msg instanceof HttpRequest req) {
                     handle(ctx, req);
                 }
+                if (msg instanceof HttpContent content && scoring != null) {
+                    ByteBuf bytes = content.content();
+                    int n = bytes.readableBytes();
+                    if (bodyLength + n > MAX_BODY_BYTES) {
+                        bodyTooLarge = true;
+                    } else {
+                        if (bodyLength + n > body.length) {
+                            body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, bodyLength + n));
+                        }
+                        bytes.getBytes(bytes.readerIndex(), body, bodyLength, n);
+                        bodyLength += n;
+                    }
+                    if (msg instanceof LastHttpContent) {
+                        HttpRequest req = scoring;
+                        scoring = null;
+                        score(ctx, req);
+                    }
+                }
             } finally {
-                ReferenceCountUtil.release(msg); // request bodies (none for GET) are not read
+                ReferenceCountUtil.release(msg); // bodies are copied out when read (scoring), ignored otherwise
             }
         }
 
@@ -276,14 +324,25 @@ final class RedisVectorService implements AutoCloseable {
                 write(ctx, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request could not be read"), false, req);
                 return;
             }
-            if (!HttpMethod.GET.equals(req.method())) {
-                write(ctx, error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "only GET is served"), keepAlive, req);
-                return;
-            }
             String path = req.uri();
             int query = path.indexOf('?');
             if (query >= 0) {
                 path = path.substring(0, query);
+            }
+            if (models != null && path.startsWith(SCORE_PREFIX) && path.length() > SCORE_PREFIX.length()) {
+                if (!HttpMethod.POST.equals(req.method())) {
+                    write(ctx, error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "scores are POSTed"), keepAlive, req);
+                    return;
+                }
+                scoring = req; // answered when the body has been read
+                scoringModel = path.substring(SCORE_PREFIX.length());
+                bodyLength = 0;
+                bodyTooLarge = false;
+                return;
+            }
+            if (!HttpMethod.GET.equals(req.method())) {
+                write(ctx, error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "only GET is served"), keepAlive, req);
+                return;
             }
             int slash = path.indexOf('/', PATH_PREFIX.length());
             if (!path.startsWith(PATH_PREFIX) || slash < 0 || slash == PATH_PREFIX.length() || slash == path.length() - 1
@@ -312,9 +371,79 @@ final class RedisVectorService implements AutoCloseable {
             });
         }
 
+        /** One score: the entity's id from the body, one Redis {@code GET} of its model input, the model, the answer. */
+        private void score(ChannelHandlerContext ctx, HttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (bodyTooLarge) {
+                write(ctx, error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", "the body is over " + MAX_BODY_BYTES
+                        + " bytes"), false, req);
+                return;
+            }
+            String id;
+            try {
+                id = entityId(body, bodyLength);
+            } catch (IOException e) {
+                id = null;
+            }
+            if (id == null) {
+                write(ctx, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "expected {\"entity\": {\"<key>\": \"<id>\"}}"),
+                        keepAlive, req);
+                return;
+            }
+            String model = scoringModel;
+            String shownId = id;
+            redis.get(ScoreVectors.key(model, id)).whenComplete((bytes, failure) -> {
+                FullHttpResponse res;
+                if (failure != null) {
+                    res = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_unavailable", "Redis did not answer: " + failure);
+                } else if (bytes == null) {
+                    res = error(HttpResponseStatus.NOT_FOUND, "not_found", "no model input of " + model + " for '" + shownId + "'");
+                } else {
+                    res = scored(model, bytes);
+                }
+                write(ctx, res, keepAlive, req);
+            });
+        }
+
+        /** The answer for a stored model input: {@code [int version][int n][n doubles]} then the answer after its score. */
+        private FullHttpResponse scored(String model, byte[] stored) {
+            ByteBuffer in = ByteBuffer.wrap(stored);
+            int version = in.getInt();
+            HandWrittenModels.Scorer scorer = models.get(model, version);
+            if (scorer == null) {
+                return error(HttpResponseStatus.NOT_FOUND, "not_found", "no model " + model + " version " + version);
+            }
+            double[] row = new double[in.getInt()];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = in.getDouble();
+            }
+            byte[] score = Double.toString(scorer.score(row)).getBytes(StandardCharsets.US_ASCII);
+            ByteBuf out = Unpooled.buffer(SCORE_START.length + score.length + in.remaining());
+            out.writeBytes(SCORE_START).writeBytes(score).writeBytes(stored, in.position(), in.remaining());
+            return response(HttpResponseStatus.OK, out);
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /** The first string value inside the body's {@code entity} object (its key), or null. */
+    static String entityId(byte[] body, int length) throws IOException {
+        try (JsonParser p = JSON.createParser(body, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("entity") && value == JsonToken.START_OBJECT) {
+                    return p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+            return null;
         }
     }
 
@@ -347,37 +476,38 @@ final class RedisVectorService implements AutoCloseable {
     }
 
     /**
-     * Writes {@code vectors} (id to answer body) as the values of {@link #key}{@code (group, id)}:
-     * the job side of the design. Pipelined in batches of 1,000; returns how many were written.
+     * Writes {@code values} (id to value) under {@code keyOf(id)}: the job side of the design
+     * ({@link #key} for feature vectors, {@link ScoreVectors#key} for model inputs). Pipelined in
+     * batches of 1,000; returns how many were written.
      */
-    static int store(String redisUri, String group, Map<String, byte[]> vectors) throws Exception {
+    static int store(String redisUri, Map<String, byte[]> values, java.util.function.Function<String, byte[]> keyOf) throws Exception {
         RedisClient client = RedisClient.create(redisUri);
         try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
             RedisAsyncCommands<byte[], byte[]> async = c.async();
             c.setAutoFlushCommands(false);
             List<RedisFuture<String>> pending = new ArrayList<>();
             int n = 0;
-            for (Map.Entry<String, byte[]> e : vectors.entrySet()) {
-                pending.add(async.set(key(group, e.getKey()), e.getValue()));
+            for (Map.Entry<String, byte[]> e : values.entrySet()) {
+                pending.add(async.set(keyOf.apply(e.getKey()), e.getValue()));
                 n++;
-                if (pending.size() == 1_000 || n == vectors.size()) {
+                if (pending.size() == 1_000 || n == values.size()) {
                     c.flushCommands();
                     for (RedisFuture<String> f : pending) {
                         String ok = f.get(30, TimeUnit.SECONDS);
                         if (!"OK".equals(ok)) {
-                            throw new IllegalStateException("SET of a feature vector answered " + ok);
+                            throw new IllegalStateException("SET of a precomputed value answered " + ok);
                         }
                     }
                     pending.clear();
                 }
             }
-            return vectors.size();
+            return values.size();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 
-    /** {@code --port-file FILE --redis URI [--port P] [--host H] [--redis-connections N]}: see the class comment. */
+    /** {@code --port-file FILE --redis URI [--port P] [--host H] [--redis-connections N] [--models SPEC]}: see the class comment. */
     public static void main(String[] args) throws Exception {
         ServingLatencyBench.Args a = new ServingLatencyBench.Args(args);
         String portFile = a.string("--port-file", null);
@@ -386,11 +516,13 @@ final class RedisVectorService implements AutoCloseable {
         int port = a.integer("--port", 0);
         int redisConnections = a.integer("--redis-connections", Math.max(1, Runtime.getRuntime().availableProcessors()));
         boolean shareLoops = a.bool("--share-event-loops", true);
+        String modelSpec = a.string("--models", null);
         a.rejectUnknown();
         if (portFile == null || redis == null) {
             throw new IllegalArgumentException("--port-file FILE and --redis URI are required");
         }
-        try (RedisVectorService service = start(host, port, redis, redisConnections, shareLoops)) {
+        try (HandWrittenModels models = modelSpec == null ? null : HandWrittenModels.load(modelSpec);
+             RedisVectorService service = start(host, port, redis, redisConnections, shareLoops, models)) {
             ServerProcess.writePort(Path.of(portFile), service.port());
             System.out.printf("Redis vector service on %s:%d (%s), reading %s (Lettuce, async); serving until standard input"
                     + " closes%n", host, service.port(), Epoll.isAvailable() ? "epoll" : "nio", redis);

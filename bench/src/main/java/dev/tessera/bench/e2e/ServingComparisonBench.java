@@ -43,7 +43,18 @@ import java.util.function.IntFunction;
  *       Redis host would be reached) is loaded with the vectors ({@code SET fv:account_serving:a-N}),
  *       and {@link RedisVectorService} serves from it in a child JVM.</li>
  * </ol>
- * Each server runs alone (the other one is stopped; Redis runs only for its own design). Both
+ * <p><b>Scores</b> (issue [Inference]; {@code --score-rates}, default 5,000, {@code none} to skip):
+ * after its feature reads, each server answers {@code POST /v1/score/account_risk} for uniform
+ * accounts. Tessera: the examples' experiment assigns v1 (logistic) or v2 (100 XGBoost trees), the
+ * version's service features are read from the tiles and scored by Tessera's evaluator. The
+ * hand-written design: {@link RedisVectorService} with {@code --models} reads the account's
+ * precomputed model input from the same Redis ({@link ScoreVectors}: copied from Tessera's own answer
+ * for each account, so the variant, row and score are Tessera's; checked for every account in this
+ * JVM and for the first 100 through the service) and scores it with XGBoost4J or the logistic
+ * formula ({@link HandWrittenModels}). Warm-up {@code --score-warmup} seconds (30) in
+ * {@code --warmup-passes} passes, then each rate for {@code --seconds}.
+ *
+ * <p>Each server runs alone (the other one is stopped; Redis runs only for its own design). Both
  * child JVMs get the same options ({@code --server-jvm}, default {@code -Xms4g -Xmx4g
  * -XX:MaxTenuringThreshold=1}) and the same {@code nice -n} ({@code --server-nice}, default 5);
  * {@code redis-server} runs under the same {@code nice}, since it is part of that design's server
@@ -62,7 +73,7 @@ import java.util.function.IntFunction;
  * RocksDB has none) and the generator's, as cores busy and as CPU µs per request. Then one line per
  * server and rate, {@code RESULT {"scenario":"serving","server":"tessera"|"redis-vectors","rate":R,
  * "p50_us":..,"p99_us":..,"p999_us":..,"max_us":..,"errors":0,"fell_behind":false,...}} (more fields
- * follow those), and the ratio of the p99s. A run with errors exits with status 1.
+ * follow those; {@code "scenario":"score"} for scores), and the ratio of the p99s. A run with errors exits with status 1.
  *
  * <p>Run (full, ~6 min): {@code mvn -B -ntp -q install -DskipTests -pl serving -am && mvn -B -ntp -q package -pl bench
  * -DskipTests && java -Xmx1g -XX:MaxTenuringThreshold=1 -cp bench/target/benchmarks.jar
@@ -74,7 +85,8 @@ import java.util.function.IntFunction;
  * {@code --share-event-loops} (passed to {@link RedisVectorService}: its default is one Lettuce
  * connection per event loop, on the HTTP server's loops), {@code --server-jvm}, {@code --server-nice},
  * {@code --redis-nice} (default: {@code --server-nice}), {@code --broker-in-server} (false), {@code --features},
- * {@code --slow-us} (1,000), {@code --hiccup-seconds} (10; the machine's own floor, idle, first:
+ * {@code --slow-us} (1,000), {@code --score-rates} (5000), {@code --score-warmup} (30),
+ * {@code --hiccup-seconds} (10; the machine's own floor, idle, first:
  * {@link HiccupMeter}).
  */
 public final class ServingComparisonBench {
@@ -84,11 +96,12 @@ public final class ServingComparisonBench {
     private ServingComparisonBench() {}
 
     /** One measured step and the CPU its processes used meanwhile (ms; redis -1 when there is none). */
-    private record Row(String server, LoadGenerator.Result result, long serverCpuMillis, long redisCpuMillis, long generatorCpuMillis) {}
+    private record Row(String scenario, String server, LoadGenerator.Result result, long serverCpuMillis, long redisCpuMillis,
+                       long generatorCpuMillis) {}
 
-    /** The schedule both servers get. */
+    /** The schedule both servers get: feature reads at {@code rates}, then scores at {@code scoreRates}. */
     private record Schedule(int connections, int[] rates, int seconds, int warmup, int warmupPasses, int checkEvery, int slowMicros,
-                            int accounts) {}
+                            int accounts, int[] scoreRates, int scoreWarmup) {}
 
     public static void main(String[] args) throws Exception {
         ServingLatencyBench.Args a = new ServingLatencyBench.Args(args);
@@ -99,7 +112,8 @@ public final class ServingComparisonBench {
         Schedule schedule = new Schedule(a.integer("--connections", 8), a.ints("--rates", new int[] {5_000, 10_000, 20_000}),
                 a.integer("--seconds", smoke ? 3 : 20), a.integer("--warmup", smoke ? 3 : 60), a.integer("--warmup-passes", smoke ? 1 : 3),
                 a.integer("--check-every", 100),
-                a.integer("--slow-us", 1_000), accounts);
+                a.integer("--slow-us", 1_000), accounts, a.ints("--score-rates", new int[] {5_000}),
+                a.integer("--score-warmup", smoke ? 3 : 30));
         List<String> servers = Arrays.asList(a.string("--servers", TESSERA + "," + REDIS_VECTORS).split(","));
         String redisConnections = a.string("--redis-connections", null);
         String shareLoops = a.string("--share-event-loops", null);
@@ -116,6 +130,9 @@ public final class ServingComparisonBench {
             }
         }
         LoadGenerator.passSeconds(schedule.warmup, schedule.warmupPasses, 1); // rejects a bad split before anything starts
+        if (schedule.scoreRates.length > 0) {
+            LoadGenerator.passSeconds(schedule.scoreWarmup, schedule.warmupPasses, 1);
+        }
         if (schedule.rates.length == 0) {
             throw new IllegalArgumentException("--rates is empty: give at least one rate");
         }
@@ -132,6 +149,8 @@ public final class ServingComparisonBench {
         List<String> tesseraArgs = new ArrayList<>(List.of("--features", features.toString(), "--events", Integer.toString(events),
                 "--accounts", Integer.toString(accounts)));
         Map<String, byte[]> vectors = null;
+        Map<String, ScoreVectors.Scored> scores = null;
+        String modelSpec = schedule.scoreRates.length == 0 ? null : ScoreVectors.modelSpec(features);
         List<Row> rows = new ArrayList<>();
         // the broker Tessera's runtime reads runs in a JVM of its own, under the servers' nice, not in
         // Tessera's server JVM (a deployment's serving process does not host its Kafka broker, and the
@@ -149,6 +168,7 @@ public final class ServingComparisonBench {
                         int port = tessera.awaitPort();
                         if (vectors == null) {
                             vectors = copyVectors(port, accounts);
+                            scores = copyScores(port, accounts, features, modelSpec);
                         }
                         measure(TESSERA, port, tessera, null, schedule, rows);
                     }
@@ -157,14 +177,24 @@ public final class ServingComparisonBench {
                         try (ServerProcess tessera = ServerProcess.start(ServingLatencyBench.class, "--serve-only", serverJvm, null,
                                 serverNice, tesseraArgs)) {
                             vectors = copyVectors(tessera.awaitPort(), accounts);
+                            scores = copyScores(tessera.awaitPort(), accounts, features, modelSpec);
                         }
                     }
                     try (RedisServer redis = RedisServer.start(work.resolve("redis"), redisNice)) {
                         long t0 = System.nanoTime();
-                        int stored = RedisVectorService.store(redis.uri(), ServingStack.GROUP, vectors);
-                        System.out.printf("redis-server %s (nice %d): stored %,d vectors in %.1f s; %s%n", redis.uri(), redisNice,
-                                stored, (System.nanoTime() - t0) / 1e9, redis.command("DBSIZE").replace(":", "DBSIZE "));
+                        int stored = RedisVectorService.store(redis.uri(), vectors, id -> RedisVectorService.key(ServingStack.GROUP, id));
+                        Map<String, byte[]> inputs = new LinkedHashMap<>();
+                        if (scores != null) {
+                            scores.forEach((id, scored) -> inputs.put(id, scored.value()));
+                            RedisVectorService.store(redis.uri(), inputs, id -> ScoreVectors.key(ScoreVectors.MODEL, id));
+                        }
+                        System.out.printf("redis-server %s (nice %d): stored %,d vectors and %,d model inputs in %.1f s; %s%n", redis.uri(),
+                                redisNice, stored, inputs.size(), (System.nanoTime() - t0) / 1e9,
+                                redis.command("DBSIZE").replace(":", "DBSIZE "));
                         List<String> serviceArgs = new ArrayList<>(List.of("--redis", redis.uri()));
+                        if (modelSpec != null) {
+                            serviceArgs.addAll(List.of("--models", modelSpec));
+                        }
                         if (redisConnections != null) {
                             serviceArgs.addAll(List.of("--redis-connections", redisConnections));
                         }
@@ -175,6 +205,9 @@ public final class ServingComparisonBench {
                                 serverNice, serviceArgs)) {
                             int port = service.awaitPort();
                             checkSameAnswers(port, vectors);
+                            if (scores != null) {
+                                checkSameScores(port, scores);
+                            }
                             measure(REDIS_VECTORS, port, service, redis, schedule, rows);
                         }
                     }
@@ -190,7 +223,7 @@ public final class ServingComparisonBench {
         List<String> invalid = new ArrayList<>();
         for (Row r : rows) {
             if (!r.result.errors.isEmpty()) {
-                invalid.add(r.server + " at " + (long) r.result.targetRate + "/s: " + r.result.errors + " (first: " + r.result.firstError + ")");
+                invalid.add(r.scenario + " " + r.server + " at " + (long) r.result.targetRate + "/s: " + r.result.errors + " (first: " + r.result.firstError + ")");
             }
         }
         if (!invalid.isEmpty()) {
@@ -234,6 +267,59 @@ public final class ServingComparisonBench {
         return vectors;
     }
 
+    /**
+     * Each account scored once by the Tessera server at {@code port}, as the hand-written design's
+     * precomputed model inputs ({@link ScoreVectors}); null when no scores are measured. The
+     * hand-written models run in this JVM too, to check that they give Tessera's scores.
+     */
+    private static Map<String, ScoreVectors.Scored> copyScores(int port, int accounts, Path features, String modelSpec) throws Exception {
+        if (modelSpec == null) {
+            return null;
+        }
+        try (HandWrittenModels models = HandWrittenModels.load(modelSpec)) {
+            return ScoreVectors.copy(port, accounts, features, models);
+        }
+    }
+
+    /** Before measuring scores: the service gives the first accounts Tessera's score and variant, and an unknown id a 404. */
+    private static void checkSameScores(int port, Map<String, ScoreVectors.Scored> scores) throws IOException {
+        HttpConnection c = HttpConnection.open(new InetSocketAddress("127.0.0.1", port));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            Bytes request = new Bytes(256);
+            int checked = 0;
+            for (Map.Entry<String, ScoreVectors.Scored> e : scores.entrySet()) {
+                if (checked++ == 100) {
+                    break;
+                }
+                scoreRequest(request, e.getKey());
+                c.write(request);
+                c.readResponse();
+                com.fasterxml.jackson.databind.JsonNode answer = c.status == 200 ? json.readTree(c.buf, c.bodyStart, c.bodyLength) : null;
+                if (answer == null || Math.abs(answer.path("score").asDouble() - e.getValue().score()) > 1e-5
+                        || !answer.path("variant").asText().equals(e.getValue().variant())) {
+                    throw new IllegalStateException("the hand-written scoring service answered " + c.bodyExcerpt() + " for " + e.getKey()
+                            + "; Tessera scored it " + e.getValue().score() + " (" + e.getValue().variant() + ")");
+                }
+            }
+            scoreRequest(request, "no-such-account");
+            c.write(request);
+            c.readResponse();
+            if (c.status != 404) {
+                throw new IllegalStateException("the hand-written scoring service answered " + c.bodyExcerpt() + " for an unknown id");
+            }
+        } finally {
+            c.closeQuietly();
+        }
+    }
+
+    private static void scoreRequest(Bytes request, String id) {
+        byte[] body = ("{\"entity\":{\"account_id\":\"" + id + "\"}}").getBytes(StandardCharsets.UTF_8);
+        request.clear();
+        request.append(Bytes.ascii("POST /v1/score/" + ScoreVectors.MODEL + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n")).append(body);
+    }
+
     /** Before measuring: the service answers a-0 with exactly its stored vector, and an unknown id with a 404. */
     private static void checkSameAnswers(int port, Map<String, byte[]> vectors) throws IOException {
         HttpConnection c = HttpConnection.open(new InetSocketAddress("127.0.0.1", port));
@@ -260,29 +346,41 @@ public final class ServingComparisonBench {
         }
     }
 
-    /** The warm-up, then each rate, against {@code server} at {@code port}; adds a row per rate. */
+    /** The warm-up, then each rate, against {@code server} at {@code port}; then the same for scores; adds a row per rate. */
     private static void measure(String server, int port, ServerProcess process, RedisServer redis, Schedule s, List<Row> rows)
             throws InterruptedException {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         ServingExchanges ex = new ServingExchanges(s.accounts, null);
         IntFunction<LoadGenerator.Exchange> single = i -> ex.oneEntity(1000 + i);
+        IntFunction<LoadGenerator.Exchange> score = i -> ex.score(3000 + i);
         System.gc();
         try (GcPauses gc = GcPauses.watch(process.gcLog())) {
             System.out.printf("%n== %s on port %d ==%n", server, port);
-            for (int pass = 1; pass <= s.warmupPasses; pass++) {
-                String name = s.warmupPasses == 1 ? "warm-up " + server : "warm-up " + pass + "/" + s.warmupPasses + " " + server;
-                print(step(server, name, s.rates[0], LoadGenerator.passSeconds(s.warmup, s.warmupPasses, pass), address, single, s,
-                        process, redis, gc), gc);
-            }
-            for (int rate : s.rates) {
-                Row r = step(server, server, rate, s.seconds, address, single, s, process, redis, gc);
-                print(r, gc);
-                rows.add(r);
-            }
+            measure("serving", server, "", s.rates, s.warmup, address, single, s, process, redis, gc, rows);
+            measure("score", server, "score ", s.scoreRates, s.scoreWarmup, address, score, s, process, redis, gc, rows);
         }
     }
 
-    private static Row step(String server, String name, int rate, int seconds, InetSocketAddress address,
+    /** One scenario's warm-up passes at its first rate, then a measured step per rate. */
+    private static void measure(String scenario, String server, String label, int[] rates, int warmup, InetSocketAddress address,
+                                IntFunction<LoadGenerator.Exchange> exchanges, Schedule s, ServerProcess process, RedisServer redis,
+                                GcPauses gc, List<Row> rows) throws InterruptedException {
+        if (rates.length == 0) {
+            return;
+        }
+        for (int pass = 1; pass <= s.warmupPasses; pass++) {
+            String name = "warm-up " + label + (s.warmupPasses == 1 ? "" : pass + "/" + s.warmupPasses + " ") + server;
+            print(step(scenario, server, name, rates[0], LoadGenerator.passSeconds(warmup, s.warmupPasses, pass), address, exchanges, s,
+                    process, redis, gc), gc);
+        }
+        for (int rate : rates) {
+            Row r = step(scenario, server, label + server, rate, s.seconds, address, exchanges, s, process, redis, gc);
+            print(r, gc);
+            rows.add(r);
+        }
+    }
+
+    private static Row step(String scenario, String server, String name, int rate, int seconds, InetSocketAddress address,
                             IntFunction<LoadGenerator.Exchange> exchanges, Schedule s, ServerProcess process, RedisServer redis,
                             GcPauses gc) throws InterruptedException {
         long server0 = process.cpuMillis();
@@ -290,7 +388,7 @@ public final class ServingComparisonBench {
         long self0 = selfCpuMillis();
         LoadGenerator.Result r = LoadGenerator.run(name, address, s.connections, rate, Duration.ofSeconds(seconds), exchanges,
                 s.checkEvery, 0, s.slowMicros * 1_000L, gc, ServingLatencyBench.GC_TAIL_MILLIS * 1_000_000L);
-        return new Row(server, r, process.cpuMillis() - server0, redis == null ? -1 : redis.cpuMillis() - redis0,
+        return new Row(scenario, server, r, process.cpuMillis() - server0, redis == null ? -1 : redis.cpuMillis() - redis0,
                 selfCpuMillis() - self0);
     }
 
@@ -325,13 +423,14 @@ public final class ServingComparisonBench {
 
     private static void report(List<Row> rows) throws IOException {
         System.out.println();
-        System.out.println("| server | target/s | achieved/s | p50 µs | p99 µs | p99.9 µs | max µs | send lag p99 µs | server CPU cores"
+        System.out.println("| scenario | server | target/s | achieved/s | p50 µs | p99 µs | p99.9 µs | max µs | send lag p99 µs | server CPU cores"
                 + " | Redis CPU cores | server side CPU µs/request | errors |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             LoadGenerator.Result r = row.result;
             double seconds = Math.max(1e-9, r.elapsedSeconds);
-            System.out.printf("| %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %s | %.0f | %d%s |%n", row.server,
+            System.out.printf("| %s | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %s | %.0f | %d%s |%n",
+                    row.scenario, row.server,
                     r.targetRate, r.achievedRate(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
                     r.latency.getMaxValue() / 1000.0, r.sendLag.getValueAtPercentile(99) / 1000.0, row.serverCpuMillis / 1000.0 / seconds,
                     row.redisCpuMillis < 0 ? "—" : String.format("%.2f", row.redisCpuMillis / 1000.0 / seconds),
@@ -344,10 +443,11 @@ public final class ServingComparisonBench {
         }
         for (Row t : rows) {
             for (Row v : rows) {
-                if (t.server.equals(TESSERA) && v.server.equals(REDIS_VECTORS) && t.result.targetRate == v.result.targetRate) {
+                if (t.server.equals(TESSERA) && v.server.equals(REDIS_VECTORS) && t.result.targetRate == v.result.targetRate
+                        && t.scenario.equals(v.scenario)) {
                     double ratio = t.result.latencyMicros(99) / Math.max(1e-9, v.result.latencyMicros(99));
-                    System.out.printf("p99 at %,.0f/s: tessera %,.0f us, redis-vectors %,.0f us: tessera/redis-vectors %.2f (%s)%n",
-                            t.result.targetRate, t.result.latencyMicros(99), v.result.latencyMicros(99), ratio,
+                    System.out.printf("%s p99 at %,.0f/s: tessera %,.0f us, redis-vectors %,.0f us: tessera/redis-vectors %.2f (%s)%n",
+                            t.scenario, t.result.targetRate, t.result.latencyMicros(99), v.result.latencyMicros(99), ratio,
                             ratio <= 1.0 ? "tessera no worse" : "tessera worse");
                 }
             }
@@ -360,7 +460,7 @@ public final class ServingComparisonBench {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("scenario", "serving");
+            g.writeStringField("scenario", row.scenario);
             g.writeStringField("server", row.server);
             g.writeNumberField("rate", (long) r.targetRate);
             g.writeNumberField("p50_us", Math.round(r.latencyMicros(50)));
