@@ -25,10 +25,10 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  */
 final class HandWrittenModels implements AutoCloseable {
     /** One model version: its inputs' names, in the order the row must have, and its score. */
-    interface Scorer {
-        List<String> inputs();
-
-        double score(double[] row);
+    record Scorer(List<String> inputs, java.util.function.ToDoubleFunction<double[]> model) {
+        double score(double[] row) {
+            return model.applyAsDouble(row);
+        }
     }
 
     private final Map<String, Scorer> byKey = new LinkedHashMap<>();
@@ -69,25 +69,17 @@ final class HandWrittenModels implements AutoCloseable {
         Booster booster = XGBoost.loadModel(file.toString());
         boosters.add(booster);
         booster.setParam("nthread", 1); // one row per call: OpenMP's threads only add hand-offs
-        return new Scorer() {
-            @Override
-            public List<String> inputs() {
-                return inputs;
+        return new Scorer(inputs, row -> {
+            float[] x = new float[row.length];
+            for (int i = 0; i < row.length; i++) {
+                x[i] = (float) row[i];
             }
-
-            @Override
-            public double score(double[] row) {
-                float[] x = new float[row.length];
-                for (int i = 0; i < row.length; i++) {
-                    x[i] = (float) row[i];
-                }
-                try {
-                    return booster.inplace_predict(x, 1, x.length, Float.NaN)[0][0];
-                } catch (XGBoostError e) {
-                    throw new IllegalStateException("XGBoost could not score a row: " + e.getMessage(), e);
-                }
+            try {
+                return booster.inplace_predict(x, 1, x.length, Float.NaN)[0][0];
+            } catch (XGBoostError e) {
+                throw new IllegalStateException("XGBoost could not score a row: " + e.getMessage(), e);
             }
-        };
+        });
     }
 
     /** An XGBoost JSON model's {@code feature_names}: the row's order. */
@@ -120,22 +112,13 @@ final class HandWrittenModels implements AutoCloseable {
             }
             missing[i] = m.asDouble();
         }
-        List<String> names = List.copyOf(inputs);
-        return new Scorer() {
-            @Override
-            public List<String> inputs() {
-                return names;
+        return new Scorer(List.copyOf(inputs), row -> {
+            double z = intercept;
+            for (int i = 0; i < w.length; i++) {
+                z += w[i] * (Double.isNaN(row[i]) ? missing[i] : row[i]);
             }
-
-            @Override
-            public double score(double[] row) {
-                double z = intercept;
-                for (int i = 0; i < w.length; i++) {
-                    z += w[i] * (Double.isNaN(row[i]) ? missing[i] : row[i]);
-                }
-                return 1.0 / (1.0 + Math.exp(-z));
-            }
-        };
+            return 1.0 / (1.0 + Math.exp(-z));
+        });
     }
 
     @Override

@@ -355,17 +355,21 @@ final class RedisVectorService implements AutoCloseable {
             if (id.indexOf('%') >= 0) {
                 id = QueryStringDecoder.decodeComponent(id);
             }
-            String shownGroup = group;
-            String shownId = id;
-            RedisFuture<byte[]> value = redis.get(key(group, id));
+            answer(ctx, req, keepAlive, redis.get(key(group, id)), "no feature vector for " + group + " '" + id + "'",
+                    bytes -> response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes)));
+        }
+
+        /** Answers {@code req} when {@code value} completes: 503 when Redis failed, 404 ({@code notFound}) for no value. */
+        private static void answer(ChannelHandlerContext ctx, HttpRequest req, boolean keepAlive, RedisFuture<byte[]> value,
+                                   String notFound, java.util.function.Function<byte[], FullHttpResponse> found) {
             value.whenComplete((bytes, failure) -> {
                 FullHttpResponse res;
                 if (failure != null) {
                     res = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_unavailable", "Redis did not answer: " + failure);
                 } else if (bytes == null) {
-                    res = error(HttpResponseStatus.NOT_FOUND, "not_found", "no feature vector for " + shownGroup + " '" + shownId + "'");
+                    res = error(HttpResponseStatus.NOT_FOUND, "not_found", notFound);
                 } else {
-                    res = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+                    res = found.apply(bytes);
                 }
                 write(ctx, res, keepAlive, req);
             });
@@ -391,18 +395,8 @@ final class RedisVectorService implements AutoCloseable {
                 return;
             }
             String model = scoringModel;
-            String shownId = id;
-            redis.get(ScoreVectors.key(model, id)).whenComplete((bytes, failure) -> {
-                FullHttpResponse res;
-                if (failure != null) {
-                    res = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_unavailable", "Redis did not answer: " + failure);
-                } else if (bytes == null) {
-                    res = error(HttpResponseStatus.NOT_FOUND, "not_found", "no model input of " + model + " for '" + shownId + "'");
-                } else {
-                    res = scored(model, bytes);
-                }
-                write(ctx, res, keepAlive, req);
-            });
+            answer(ctx, req, keepAlive, redis.get(ScoreVectors.key(model, id)), "no model input of " + model + " for '" + id + "'",
+                    bytes -> scored(model, bytes));
         }
 
         /** The answer for a stored model input: {@code [int version][int n][n doubles]} then the answer after its score. */

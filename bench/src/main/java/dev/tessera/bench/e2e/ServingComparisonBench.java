@@ -303,11 +303,7 @@ public final class ServingComparisonBench {
                 }
             }
             scoreRequest(request, "no-such-account");
-            c.write(request);
-            c.readResponse();
-            if (c.status != 404) {
-                throw new IllegalStateException("the hand-written scoring service answered " + c.bodyExcerpt() + " for an unknown id");
-            }
+            expectNotFound(c, request, "the hand-written scoring service");
         } finally {
             c.closeQuietly();
         }
@@ -336,13 +332,18 @@ public final class ServingComparisonBench {
             }
             request.clear();
             request.append(Bytes.ascii("GET /v1/features/" + ServingStack.GROUP + "/no-such-account HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-            c.write(request);
-            c.readResponse();
-            if (c.status != 404) {
-                throw new IllegalStateException("the Redis vector service answered " + c.bodyExcerpt() + " for an unknown id");
-            }
+            expectNotFound(c, request, "the Redis vector service");
         } finally {
             c.closeQuietly();
+        }
+    }
+
+    /** Sends {@code request} (for an unknown id) and fails unless {@code who} answers 404. */
+    private static void expectNotFound(HttpConnection c, Bytes request, String who) throws IOException {
+        c.write(request);
+        c.readResponse();
+        if (c.status != 404) {
+            throw new IllegalStateException(who + " answered " + c.bodyExcerpt() + " for an unknown id");
         }
     }
 
