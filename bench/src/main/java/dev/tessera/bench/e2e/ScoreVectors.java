@@ -83,10 +83,7 @@ final class ScoreVectors {
             Bytes request = new Bytes(256);
             for (int i = 0; i < accounts; i++) {
                 String id = ServingStack.accountKey(i);
-                byte[] body = ("{\"entity\":{\"account_id\":\"" + id + "\"}}").getBytes(StandardCharsets.UTF_8);
-                request.clear();
-                request.append(Bytes.ascii("POST /v1/score/" + MODEL + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\n\r\n")).append(body);
+                request(request, id);
                 c.write(request);
                 c.readResponse();
                 if (c.status != 200) {
@@ -115,6 +112,14 @@ final class ScoreVectors {
         System.out.printf("scored %,d accounts on Tessera (%s) in %.1f s; the hand-written models agree (largest difference %.1e)%n",
                 accounts, byVariant, (System.nanoTime() - t0) / 1e9, worst);
         return scored;
+    }
+
+    /** {@code out} becomes the request {@code POST /v1/score/{MODEL}} for account {@code id}. */
+    static void request(Bytes out, String id) {
+        byte[] body = ("{\"entity\":{\"account_id\":\"" + id + "\"}}").getBytes(StandardCharsets.UTF_8);
+        out.clear();
+        out.append(Bytes.ascii("POST /v1/score/" + MODEL + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n")).append(body);
     }
 
     /** The served values of {@code used}, in the service's order, as the encoder takes them; then the row in {@code order}. */

@@ -292,7 +292,7 @@ public final class ServingComparisonBench {
                 if (checked++ == 100) {
                     break;
                 }
-                scoreRequest(request, e.getKey());
+                ScoreVectors.request(request, e.getKey());
                 c.write(request);
                 c.readResponse();
                 com.fasterxml.jackson.databind.JsonNode answer = c.status == 200 ? json.readTree(c.buf, c.bodyStart, c.bodyLength) : null;
@@ -302,18 +302,11 @@ public final class ServingComparisonBench {
                             + "; Tessera scored it " + e.getValue().score() + " (" + e.getValue().variant() + ")");
                 }
             }
-            scoreRequest(request, "no-such-account");
+            ScoreVectors.request(request, "no-such-account");
             expectNotFound(c, request, "the hand-written scoring service");
         } finally {
             c.closeQuietly();
         }
-    }
-
-    private static void scoreRequest(Bytes request, String id) {
-        byte[] body = ("{\"entity\":{\"account_id\":\"" + id + "\"}}").getBytes(StandardCharsets.UTF_8);
-        request.clear();
-        request.append(Bytes.ascii("POST /v1/score/" + ScoreVectors.MODEL + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n")).append(body);
     }
 
     /** Before measuring: the service answers a-0 with exactly its stored vector, and an unknown id with a 404. */
