@@ -82,6 +82,9 @@ class OnlineOfflineConsistencyTest {
                 }
                 Thread.sleep(5); // the next round's events come strictly after these reads
             }
+            // the archive must hold every pushed event before the node stops: closing stops the archivers
+            // where they are (the rest is archived at the next start), and a busy machine leaves them behind
+            node.archivers.awaitCaughtUp(Duration.ofSeconds(60));
         }
         ConsistencyCheck check = new ConsistencyCheck(defs, EXAMPLES, src -> ArchiveReader.open(data.resolve("archive"), src.name()));
         for (String service : List.of("account_risk_v1", "account_risk_v2")) {
