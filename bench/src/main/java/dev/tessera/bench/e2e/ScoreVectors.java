@@ -52,12 +52,19 @@ final class ScoreVectors {
     }
 
     /**
-     * The {@link HandWrittenModels} spec of every version of {@link #MODEL} in the registry of
-     * {@code definitions} ({@code name:version:format:artifact}, artifacts as absolute paths).
+     * The model registry of the definitions in {@code definitions}: loaded once per run, for
+     * {@link #modelSpec} and {@link #copy}.
      */
-    static String modelSpec(Path definitions) {
+    static ModelRegistry registry(Path definitions) {
         Definitions defs = DefinitionLoader.load(definitions);
-        ModelRegistry registry = ModelRegistry.load(ModelRegistry.defaultFolder(definitions), defs);
+        return ModelRegistry.load(ModelRegistry.defaultFolder(definitions), defs);
+    }
+
+    /**
+     * The {@link HandWrittenModels} spec of every version of {@link #MODEL} in {@code registry}, the
+     * registry of {@code definitions} ({@code name:version:format:artifact}, artifacts as absolute paths).
+     */
+    static String modelSpec(ModelRegistry registry, Path definitions) {
         StringJoiner spec = new StringJoiner(",");
         for (int version = 1; registry.get(MODEL, version).isPresent(); version++) {
             RegisteredModel m = registry.get(MODEL, version).orElseThrow();
@@ -71,10 +78,8 @@ final class ScoreVectors {
      * Scores accounts {@code 0..accounts-1} once each on the Tessera server at {@code port} and turns
      * the answers into stored values; checks that the hand-written models give the same scores.
      */
-    static Map<String, Scored> copy(int port, int accounts, Path definitions, HandWrittenModels models) throws IOException {
+    static Map<String, Scored> copy(int port, int accounts, ModelRegistry registry, HandWrittenModels models) throws IOException {
         long t0 = System.nanoTime();
-        Definitions defs = DefinitionLoader.load(definitions);
-        ModelRegistry registry = ModelRegistry.load(ModelRegistry.defaultFolder(definitions), defs);
         Map<String, Scored> scored = new LinkedHashMap<>();
         Map<String, Integer> byVariant = new LinkedHashMap<>();
         double worst = 0;

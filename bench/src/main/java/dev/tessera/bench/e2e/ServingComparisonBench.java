@@ -150,7 +150,8 @@ public final class ServingComparisonBench {
                 "--accounts", Integer.toString(accounts)));
         Map<String, byte[]> vectors = null;
         Map<String, ScoreVectors.Scored> scores = null;
-        String modelSpec = schedule.scoreRates.length == 0 ? null : ScoreVectors.modelSpec(features);
+        dev.tessera.inference.ModelRegistry registry = schedule.scoreRates.length == 0 ? null : ScoreVectors.registry(features);
+        String modelSpec = registry == null ? null : ScoreVectors.modelSpec(registry, features);
         List<Row> rows = new ArrayList<>();
         // the broker Tessera's runtime reads runs in a JVM of its own, under the servers' nice, not in
         // Tessera's server JVM (a deployment's serving process does not host its Kafka broker, and the
@@ -168,7 +169,7 @@ public final class ServingComparisonBench {
                         int port = tessera.awaitPort();
                         if (vectors == null) {
                             vectors = copyVectors(port, accounts);
-                            scores = copyScores(port, accounts, features, modelSpec);
+                            scores = copyScores(port, accounts, registry, modelSpec);
                         }
                         measure(TESSERA, port, tessera, null, schedule, rows);
                     }
@@ -177,7 +178,7 @@ public final class ServingComparisonBench {
                         try (ServerProcess tessera = ServerProcess.start(ServingLatencyBench.class, "--serve-only", serverJvm, null,
                                 serverNice, tesseraArgs)) {
                             vectors = copyVectors(tessera.awaitPort(), accounts);
-                            scores = copyScores(tessera.awaitPort(), accounts, features, modelSpec);
+                            scores = copyScores(tessera.awaitPort(), accounts, registry, modelSpec);
                         }
                     }
                     try (RedisServer redis = RedisServer.start(work.resolve("redis"), redisNice)) {
@@ -272,12 +273,13 @@ public final class ServingComparisonBench {
      * precomputed model inputs ({@link ScoreVectors}); null when no scores are measured. The
      * hand-written models run in this JVM too, to check that they give Tessera's scores.
      */
-    private static Map<String, ScoreVectors.Scored> copyScores(int port, int accounts, Path features, String modelSpec) throws Exception {
+    private static Map<String, ScoreVectors.Scored> copyScores(int port, int accounts, dev.tessera.inference.ModelRegistry registry,
+                                                               String modelSpec) throws Exception {
         if (modelSpec == null) {
             return null;
         }
         try (HandWrittenModels models = HandWrittenModels.load(modelSpec)) {
-            return ScoreVectors.copy(port, accounts, features, models);
+            return ScoreVectors.copy(port, accounts, registry, models);
         }
     }
 
