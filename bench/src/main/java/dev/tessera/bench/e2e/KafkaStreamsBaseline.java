@@ -78,9 +78,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <h2>Settings</h2>
  * {@code processing.guarantee=exactly_once_v2} (Tessera is exactly-once; the recommended EOS mode),
  * {@code topology.optimization=all} (the documentation recommends it; here it changes nothing, the
- * one repartition is explicit), everything else the defaults: the record cache (10 MB), the commit
- * interval (100 ms under EOS), RocksDB window stores with Kafka Streams' RocksDB configuration,
- * changelogged. Retention = the longest window read from the store plus its hop plus the grace.
+ * one repartition is explicit), {@code commit.interval.ms=1000} (Tessera's commit interval: the same
+ * cadence of durable, visible state; EOS's default of 100 ms cost the baseline 16 % of its events/s,
+ * session 16 in bench/RESULTS.md), everything else the defaults: the record cache (10 MB), RocksDB
+ * window stores with Kafka Streams' RocksDB configuration, changelogged. Retention = the longest window read from the store plus its hop plus the grace.
  * {@code num.stream.threads} is the caller's (1 for a per-core figure). Tried and not kept: a 256 MB
  * record cache (2M events: 9,649 events per CPU-second against 10,590 with 10 MB; the flushes it saved
  * went to GC, the cache being on-heap objects).
@@ -124,7 +125,10 @@ final class KafkaStreamsBaseline {
 
     private KafkaStreamsBaseline() {}
 
-    /** The application's settings: exactly-once v2, topology optimization, the defaults otherwise. */
+    /** Tessera's commit interval ({@code RuntimeConfig.defaults}), which the baseline commits at too. */
+    static final Duration COMMIT_INTERVAL = dev.tessera.runtime.RuntimeConfig.defaults("unused:9092").commitInterval();
+
+    /** The application's settings: exactly-once v2, topology optimization, Tessera's commit interval, the defaults otherwise. */
     static Properties settings(String applicationId, String bootstrap, Path stateDir, int threads) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -133,6 +137,7 @@ final class KafkaStreamsBaseline {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         return p;
     }
 

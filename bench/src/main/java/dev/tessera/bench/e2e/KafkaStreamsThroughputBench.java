@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  *       are produced to the in-process broker first, and {@code W} other ones
  *       ({@code --warmup-events}, default 2,000,000; 0 for none) to {@code <topic>.warmup}.</li>
  *   <li>The application ({@link KafkaStreamsBaseline}: parse, one repartition by account, one
- *       tumbling-window aggregation per hop into RocksDB window stores, exactly-once v2, one stream
- *       thread) runs in a JVM of its own ({@link KafkaStreamsBenchJob}, {@code --app-jvm} flags,
+ *       tumbling-window aggregation per hop into RocksDB window stores, exactly-once v2 committed every
+ *       second as Tessera commits, one stream thread) runs in a JVM of its own ({@link KafkaStreamsBenchJob}, {@code --app-jvm} flags,
  *       default {@code -Xmx4g}): first over the warm-up topic (its own application id and state
  *       directory: as Nexmark, whose per-core figures are measured after a warm-up phase), then over
  *       the {@code N} events, timed from {@code KafkaStreams.start()} until its committed offsets
