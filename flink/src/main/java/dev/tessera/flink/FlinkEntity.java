@@ -149,7 +149,7 @@ final class FlinkEntity {
             out.writeUnsignedVarLong(ring.size());
             for (int i = 0; i < ring.size(); i++) {
                 out.writeVarLong(ring.startOf(i));
-                TileCodec.encode(agg, h, ring.tileAt(i), tile.reset());
+                TileCodec.encode(agg, h, ring, i, tile.reset());
                 out.writeUnsignedVarLong(tile.size());
                 out.writeRaw(tile);
             }

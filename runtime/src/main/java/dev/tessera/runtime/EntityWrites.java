@@ -44,7 +44,7 @@ public final class EntityWrites {
                 int head = ring.size() - 1;
                 for (int i = ring.firstChanged(); i < head; i++) {
                     if (ring.changed(i)) {
-                        ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring.tileAt(i)));
+                        ws.put(Space.TILES, TileKey.encode(prefix, hop, ring.startOf(i)), TileCodec.encode(agg, h, ring, i));
                     }
                 }
                 ring.clearChanged();
@@ -108,7 +108,7 @@ public final class EntityWrites {
             TileRing ring = tiles.ring(h);
             if (ring.size() > 0) {
                 int head = ring.size() - 1;
-                TileCodec.encode(agg, h, ring.tileAt(head), tileBuffer.reset());
+                TileCodec.encode(agg, h, ring, head, tileBuffer.reset());
                 RuntimeStateCodec.writeHead(out, agg.hopMillis(h), ring.startOf(head), tileBuffer);
             }
         }

@@ -135,7 +135,7 @@ public final class GroupStateRewrite {
             for (int i = 0; i < ring.size() - 1; i++) { // the newest tile lives in the entity value
                 byte[] k = TileKey.encode(prefix, aggregator.hopMillis(h), ring.startOf(i));
                 written.add(k);
-                pending.put(Space.TILES, k, TileCodec.encode(aggregator, h, ring.tileAt(i)));
+                pending.put(Space.TILES, k, TileCodec.encode(aggregator, h, ring, i));
             }
         }
         for (byte[] k : stored) {

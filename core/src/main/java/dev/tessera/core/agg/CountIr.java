@@ -34,6 +34,13 @@ final class CountIr implements Ir {
         return count;
     }
 
+    /** A count IR holding {@code count} ({@link FixedIrs}). */
+    static CountIr of(long count) {
+        CountIr ir = new CountIr();
+        ir.count = count;
+        return ir;
+    }
+
     /** The count (for {@link CountPrefix}). */
     long count() {
         return count;

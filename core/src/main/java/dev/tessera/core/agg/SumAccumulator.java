@@ -243,6 +243,30 @@ abstract class SumAccumulator implements Ir {
         return n == 0;
     }
 
+    /** Words of state {@link #store} writes: n, lo, hi, s and c (IEEE bits), sawDouble (0 or 1). */
+    static final int WORDS = 6;
+
+    /** Writes this state to {@code words[off, off + WORDS)} ({@link FixedIrs}: a tile ring's column). */
+    final void store(long[] words, int off) {
+        words[off] = n;
+        words[off + 1] = lo;
+        words[off + 2] = hi;
+        words[off + 3] = Double.doubleToRawLongBits(s);
+        words[off + 4] = Double.doubleToRawLongBits(c);
+        words[off + 5] = sawDouble ? 1 : 0;
+    }
+
+    /** Makes this state the one {@link #store} wrote at {@code words[off]}; returns this. */
+    final SumAccumulator load(long[] words, int off) {
+        n = words[off];
+        lo = words[off + 1];
+        hi = words[off + 2];
+        s = Double.longBitsToDouble(words[off + 3]);
+        c = Double.longBitsToDouble(words[off + 4]);
+        sawDouble = words[off + 5] != 0;
+        return this;
+    }
+
     /** Makes {@code a}'s state a copy of this one's. */
     <T extends SumAccumulator> T copyStateTo(T target) {
         SumAccumulator a = target; // private fields are reached through the class, not the type variable

@@ -20,10 +20,10 @@ public final class EntityTiles {
     /** Whether a read happened since the last {@link GroupAggregator#releaseUnreadCache}. */
     boolean readSinceRelease;
 
-    EntityTiles(int hops) {
-        rings = new TileRing[hops];
-        for (int i = 0; i < hops; i++) {
-            rings[i] = new TileRing();
+    EntityTiles(RingLayout[] layouts) {
+        rings = new TileRing[layouts.length];
+        for (int i = 0; i < layouts.length; i++) {
+            rings[i] = new TileRing(layouts[i]);
         }
     }
 

@@ -56,6 +56,8 @@ public final class GroupAggregator {
     private final Hop[] hops;
     /** Per hop: {@link TileLayouts#idOf} of its slot fingerprints. */
     private final long[] layoutIds;
+    /** Per hop: how its rings store the slots (fixed kinds as words, ADR 012). */
+    private final RingLayout[] ringLayouts;
     private final Served[] served;
     private final List<String> servedNames;
     private final Map<String, Integer> servedIndex;
@@ -79,8 +81,10 @@ public final class GroupAggregator {
         this.specs = specs;
         this.hops = hops;
         this.layoutIds = new long[hops.length];
+        this.ringLayouts = new RingLayout[hops.length];
         for (int h = 0; h < hops.length; h++) {
             layoutIds[h] = TileLayouts.idOf(hops[h].slotFingerprints);
+            ringLayouts[h] = RingLayout.of(hops[h].slotAggregators);
         }
         this.served = served;
         List<String> names = new ArrayList<>(served.length);
@@ -233,7 +237,16 @@ public final class GroupAggregator {
 
     /** A new, empty per-entity state. */
     public EntityTiles newEntity() {
-        return new EntityTiles(hops.length);
+        return new EntityTiles(ringLayouts);
+    }
+
+    /** A new entity whose rings keep every slot as an IR object (no fixed slots in words): for tests of the two layouts. */
+    EntityTiles newEntityWithObjectSlots() {
+        RingLayout[] layouts = new RingLayout[hops.length];
+        for (int h = 0; h < hops.length; h++) {
+            layouts[h] = RingLayout.allObjects(hops[h].slotAggregators);
+        }
+        return new EntityTiles(layouts);
     }
 
     /**
@@ -252,7 +265,8 @@ public final class GroupAggregator {
         for (int h = 0; h < hops.length; h++) {
             Hop hop = hops[h];
             int[] slotSpecs = hop.slotSpecs;
-            Ir[] tile = null;
+            TileRing ring = entity.rings[h];
+            int tile = -1; // the tile's index once asked for
             boolean evicted = false;
             for (int slot = 0; slot < slotSpecs.length; slot++) {
                 Spec spec = specs[slotSpecs[slot]];
@@ -283,22 +297,17 @@ public final class GroupAggregator {
                         continue;
                     }
                 }
-                if (tile == null) {
+                if (tile < 0) {
                     if (evicted) {
                         continue;
                     }
-                    tile = entity.rings[h].getOrCreate(tileStart(h, eventTime), slotSpecs.length);
-                    if (tile == null) {
+                    tile = ring.getOrCreateIndex(tileStart(h, eventTime));
+                    if (tile < 0) {
                         evicted = true; // before the eviction horizon: can no longer change any read
                         continue;
                     }
                 }
-                Ir ir = tile[slot];
-                if (ir == null) {
-                    ir = spec.aggregator.newIr();
-                    tile[slot] = ir;
-                }
-                ir.add(value, eventTime, eventId);
+                ring.add(tile, slot, value, eventTime, eventId);
             }
         }
         return nonFinite;
@@ -443,7 +452,7 @@ public final class GroupAggregator {
         Ir single = null;
         Ir merged = null;
         for (int i = from; i < to; i++) {
-            Ir ir = ring.tileAt(i)[s.slot];
+            Ir ir = ring.ir(i, s.slot);
             if (ir == null) {
                 continue;
             }

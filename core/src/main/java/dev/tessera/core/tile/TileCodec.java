@@ -60,6 +60,28 @@ public final class TileCodec {
     }
 
     /**
+     * Appends the encoding of tile {@code index} of {@code ring} (a ring of {@code group}'s hop
+     * {@code hopIndex}): the bytes {@code encode(group, hopIndex, ring.tileAt(index), out)} appends,
+     * without making objects of its fixed slots (the commit path).
+     */
+    public static void encode(GroupAggregator group, int hopIndex, TileRing ring, int index, ByteWriter out) {
+        int slots = group.fingerprints(hopIndex).length;
+        out.writeByte(VERSION);
+        out.writeLong(group.layoutId(hopIndex));
+        out.writeUnsignedVarLong(slots);
+        for (int slot = 0; slot < slots; slot++) {
+            ring.encodeSlot(index, slot, out);
+        }
+    }
+
+    /** {@link #encode(GroupAggregator, int, TileRing, int, ByteWriter)} into a new array. */
+    public static byte[] encode(GroupAggregator group, int hopIndex, TileRing ring, int index) {
+        ByteWriter out = new ByteWriter(32);
+        encode(group, hopIndex, ring, index, out);
+        return out.toByteArray();
+    }
+
+    /**
      * Decodes a tile for ring {@code hopIndex} of {@code group} as the group is defined now, knowing
      * only the group's own layouts: a version-2 tile written with other definitions fails (use
      * {@link #decode(GroupAggregator, int, byte[], TileLayouts)} with the store's layouts).

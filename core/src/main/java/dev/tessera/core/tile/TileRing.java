@@ -1,5 +1,7 @@
 package dev.tessera.core.tile;
 
+import dev.tessera.core.agg.FixedIrs;
+import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.agg.Ir;
 import java.util.Arrays;
 
@@ -24,21 +26,33 @@ import java.util.Arrays;
  *       that are never read again).</li>
  * </ul>
  *
- * <h2>Memory</h2>
- * Per tile: 8 bytes of start, an array header and one IR object per slot (a count or sum IR is
- * 16–32 bytes; sketches are larger and grow with their content). At most
- * {@code longestWindow/hop + 1} tiles per ring survive eviction.
+ * <h2>Memory: fixed slots in words, the others as objects (ADR 012)</h2>
+ * The ring's {@link RingLayout} splits the slots in two. Slots of the fixed-size kinds (count, sum,
+ * avg: {@link FixedIrs}) live as words of one {@code long[]} for the whole ring, {@code words} per
+ * tile, so a new tile of a ring holding only such slots (the 10-second and 5-minute rings of most
+ * groups) allocates nothing once the arrays have room, and stores no pointer: it dirties no card of
+ * the old generation and gives young collections nothing to copy. The other slots (sketches,
+ * last_k, top_k, min/max, first/last) keep an IR object each, in an {@code Ir[]} per tile made when
+ * the first of them takes a value. Per tile: 8 bytes of start, 8 per count slot, 48 per sum or avg
+ * slot, and, with object slots, an array and the IRs (sketches grow with their content). At most
+ * {@code longestWindow/hop + 1} tiles per ring survive eviction. {@link #tileAt} and {@link #ir}
+ * give the IRs of fixed slots as new objects equal to what the same adds would have built.
  *
  * <p>Not thread-safe: one ring is owned by one partition's worker.
  */
 public final class TileRing {
     private static final long[] NO_STARTS = new long[0];
     private static final Ir[][] NO_TILES = new Ir[0][];
+    private static final long[] NO_WORDS = new long[0];
 
     private static final boolean[] NO_FLAGS = new boolean[0];
 
+    private final RingLayout layout;
     private long[] starts = NO_STARTS;
+    /** Per tile, the IR objects of the object slots (null entries for fixed slots); null for a tile none of them has a value in. */
     private Ir[][] tiles = NO_TILES;
+    /** The fixed slots' words: tile {@code i}'s at {@code [i * layout.words, (i + 1) * layout.words)}. */
+    private long[] words = NO_WORDS;
     /** Tiles changed by {@link #getOrCreate} since the last {@link #clearChanged()}: what a commit must write. */
     private boolean[] changed = NO_FLAGS;
     /** No tile before this index is flagged in {@code changed}: {@link #clearChanged()} clears from here (rings hold hundreds of tiles, commits change the last few). */
@@ -51,6 +65,20 @@ public final class TileRing {
     private long olderTilesModCount;
     /** Tiles dropped by evictions since the ring was made (see {@link #evictedTiles()}). */
     private long evictedTiles;
+
+    /** A ring whose slots all keep IR objects, however many a tile has (tests; engines use {@link GroupAggregator#newEntity}). */
+    public TileRing() {
+        this(RingLayout.OBJECTS);
+    }
+
+    TileRing(RingLayout layout) {
+        this.layout = layout;
+    }
+
+    /** How this ring stores its slots. */
+    RingLayout layout() {
+        return layout;
+    }
 
     /**
      * Changes on every update handed out ({@link #getOrCreate}), every {@link #put} and every
@@ -92,8 +120,88 @@ public final class TileRing {
         return starts[index];
     }
 
+    /**
+     * The IRs of tile {@code index}, one per slot (null for an empty slot). For a ring without fixed
+     * slots, the tile's own array; otherwise a new array holding the tile's IR objects and new IRs of
+     * its fixed slots ({@link FixedIrs#toIr}). Either way callers only read it: the ring changes
+     * through {@link GroupAggregator#apply} and {@link #put}.
+     */
     public Ir[] tileAt(int index) {
-        return tiles[index];
+        Ir[] objects = tiles[index];
+        if (layout.words == 0 && (objects != null || layout == RingLayout.OBJECTS)) {
+            return objects;
+        }
+        int n = layout.slots();
+        Ir[] tile = new Ir[n];
+        for (int slot = 0; slot < n; slot++) {
+            tile[slot] = ir(index, slot, objects);
+        }
+        return tile;
+    }
+
+    /** The IR of slot {@code slot} of tile {@code index}, or null when empty: a new object for a fixed slot ({@link #tileAt}). */
+    public Ir ir(int index, int slot) {
+        return ir(index, slot, tiles[index]);
+    }
+
+    private Ir ir(int index, int slot, Ir[] objects) {
+        int off = layout.offset(slot);
+        if (off < 0) {
+            return objects == null ? null : objects[slot];
+        }
+        return FixedIrs.toIr(layout.aggregator(slot), words, index * layout.words + off);
+    }
+
+    /**
+     * Appends slot {@code slot} of tile {@code index} as {@link TileCodec} lays a slot out: the
+     * length of the IR's encoding, then the encoding (a zero length for an empty slot), without
+     * making the IR of a fixed slot an object.
+     */
+    void encodeSlot(int index, int slot, ByteWriter out) {
+        int off = layout.offset(slot);
+        if (off >= 0) {
+            int at = index * layout.words + off;
+            if (FixedIrs.isEmpty(words, at)) {
+                out.writeUnsignedVarLong(0);
+            } else {
+                int len = out.startLengthPrefixed();
+                FixedIrs.encode(layout.aggregator(slot), words, at, out);
+                out.endLengthPrefixed(len);
+            }
+            return;
+        }
+        Ir[] objects = tiles[index];
+        Ir ir = objects == null ? null : objects[slot];
+        if (ir == null || ir.isEmpty()) {
+            out.writeUnsignedVarLong(0);
+        } else {
+            int len = out.startLengthPrefixed();
+            ir.encode(out);
+            out.endLengthPrefixed(len);
+        }
+    }
+
+    /**
+     * Adds one event's value to slot {@code slot} of tile {@code index} (from {@link #getOrCreateIndex}),
+     * as {@link Ir#add} of the slot's IR, made first when the slot is empty.
+     */
+    void add(int index, int slot, Object value, long eventTime, String eventId) {
+        int off = layout.offset(slot);
+        if (off >= 0) {
+            FixedIrs.add(layout.aggregator(slot), words, index * layout.words + off, value);
+            return;
+        }
+        Ir[] objects = tiles[index];
+        if (objects == null) {
+            objects = new Ir[layout.slots()];
+            tiles[index] = objects;
+        }
+        Ir ir = objects[slot];
+        if (ir == null) {
+            ir = layout.aggregator(slot).newIr();
+            objects[slot] = ir;
+        }
+        ir.add(value, eventTime, eventId);
     }
 
     /** Whether tile {@code index} changed since the last {@link #clearChanged()}. */
@@ -138,25 +246,43 @@ public final class TileRing {
         return horizon;
     }
 
-    /** The tile starting at {@code start}, or null. */
+    /** The tile starting at {@code start} ({@link #tileAt}), or null. */
     public Ir[] tile(long start) {
         int idx = Arrays.binarySearch(starts, 0, size, start);
-        return idx >= 0 ? tiles[idx] : null;
+        return idx >= 0 ? tileAt(idx) : null;
     }
 
     /**
-     * The tile starting at {@code start}, created with {@code slots} empty (null) IR slots when
-     * absent; null when the start is before the eviction horizon.
+     * For a ring without fixed slots (tests): the tile starting at {@code start}, created with
+     * {@code slots} empty (null) IR slots when absent; null when the start is before the eviction horizon.
      */
     Ir[] getOrCreate(long start, int slots) {
-        if (start < horizon) {
+        if (layout.words != 0) {
+            throw new IllegalStateException("a ring with fixed slots changes through add");
+        }
+        int idx = getOrCreateIndex(start);
+        if (idx < 0) {
             return null;
+        }
+        if (tiles[idx] == null) {
+            tiles[idx] = new Ir[slots];
+        }
+        return tiles[idx];
+    }
+
+    /**
+     * The index of the tile starting at {@code start}, created empty when absent (and flagged
+     * changed as the class comment says); -1 when the start is before the eviction horizon.
+     */
+    int getOrCreateIndex(long start) {
+        if (start < horizon) {
+            return -1;
         }
         modCount++;
         int n = size;
         if (n > 0 && starts[n - 1] == start) {
             flagChanged(n - 1);
-            return tiles[n - 1];
+            return n - 1;
         }
         int idx;
         if (n == 0 || starts[n - 1] < start) {
@@ -166,17 +292,16 @@ public final class TileRing {
             idx = lateIndex(start, n);
             if (idx >= 0) {
                 flagChanged(idx);
-                return tiles[idx];
+                return idx;
             }
             idx = -idx - 1;
         }
-        Ir[] tile = new Ir[slots];
-        insertAt(idx, start, tile);
+        insertAt(idx, start, null);
         flagChanged(idx);
         if (idx == n && n > 0) {
             flagChanged(n - 1); // the former head is demoted (see the class comment)
         }
-        return tile;
+        return idx;
     }
 
     /**
@@ -203,17 +328,23 @@ public final class TileRing {
      * horizon and counters kept (the Flink job's copy-on-write of an entity while a snapshot runs).
      */
     public TileRing copy() {
-        TileRing c = new TileRing();
+        TileRing c = new TileRing(layout);
         if (size > 0) {
             c.starts = Arrays.copyOf(starts, size);
             c.tiles = new Ir[size][];
             for (int i = 0; i < size; i++) {
                 Ir[] tile = tiles[i];
+                if (tile == null) {
+                    continue;
+                }
                 Ir[] copied = new Ir[tile.length];
                 for (int slot = 0; slot < tile.length; slot++) {
                     copied[slot] = tile[slot] == null ? null : tile[slot].copy();
                 }
                 c.tiles[i] = copied;
+            }
+            if (layout.words > 0) {
+                c.words = Arrays.copyOf(words, size * layout.words);
             }
             c.changed = Arrays.copyOf(changed, size);
         }
@@ -226,28 +357,59 @@ public final class TileRing {
         return c;
     }
 
-    /** Puts a whole tile (e.g. decoded from a store), replacing any tile with the same start. */
+    /**
+     * Puts a whole tile (e.g. decoded from a store), one IR per slot (null for empty), replacing any
+     * tile with the same start. The ring keeps the IR objects of its object slots (a ring without
+     * fixed slots keeps the array itself) and copies the state of the fixed ones.
+     */
     public void put(long start, Ir[] tile) {
+        if (tile.length != layout.slots() && layout != RingLayout.OBJECTS) {
+            throw new IllegalArgumentException("a tile of " + tile.length + " slots put into a ring of " + layout.slots());
+        }
         modCount++;
         olderTilesModCount++;
         int idx = Arrays.binarySearch(starts, 0, size, start);
-        if (idx >= 0) {
-            tiles[idx] = tile;
-        } else {
-            insertAt(-idx - 1, start, tile);
+        if (idx < 0) {
+            idx = -idx - 1;
+            insertAt(idx, start, null);
         }
+        if (layout.words == 0) {
+            tiles[idx] = tile;
+            return;
+        }
+        Ir[] objects = null;
+        for (int slot = 0; slot < tile.length; slot++) {
+            int off = layout.offset(slot);
+            if (off >= 0) {
+                FixedIrs.fromIr(layout.aggregator(slot), tile[slot], words, idx * layout.words + off);
+            } else if (tile[slot] != null) {
+                if (objects == null) {
+                    objects = new Ir[tile.length];
+                }
+                objects[slot] = tile[slot];
+            }
+        }
+        tiles[idx] = objects;
     }
 
     private void insertAt(int idx, long start, Ir[] tile) {
+        int w = layout.words;
         if (size == starts.length) {
             int cap = Math.max(2, size * 2);
             starts = Arrays.copyOf(starts, cap);
             tiles = Arrays.copyOf(tiles, cap);
             changed = Arrays.copyOf(changed, cap);
+            if (w > 0) {
+                words = Arrays.copyOf(words, cap * w);
+            }
         }
         System.arraycopy(starts, idx, starts, idx + 1, size - idx);
         System.arraycopy(tiles, idx, tiles, idx + 1, size - idx);
         System.arraycopy(changed, idx, changed, idx + 1, size - idx);
+        if (w > 0) {
+            System.arraycopy(words, idx * w, words, (idx + 1) * w, (size - idx) * w);
+            Arrays.fill(words, idx * w, (idx + 1) * w, 0L);
+        }
         starts[idx] = start;
         tiles[idx] = tile;
         changed[idx] = false;
@@ -301,6 +463,11 @@ public final class TileRing {
         System.arraycopy(changed, cut, changed, 0, size - cut);
         Arrays.fill(tiles, size - cut, size, null);
         Arrays.fill(changed, size - cut, size, false);
+        int w = layout.words;
+        if (w > 0) {
+            System.arraycopy(words, cut * w, words, 0, (size - cut) * w);
+            Arrays.fill(words, (size - cut) * w, size * w, 0L);
+        }
         if (changedFrom != Integer.MAX_VALUE) {
             changedFrom = Math.max(0, changedFrom - cut);
         }

@@ -74,7 +74,7 @@ final class WindowPrefixes {
     /** The value of feature {@code feature}: slot {@code slot} of tiles {@code [from, to)} (non-empty) of {@code ring}. */
     Object read(TileRing ring, int from, int to, int slot, Aggregator aggregator, int feature) {
         int end = to - 1;
-        Ir last = ring.tileAt(end)[slot];
+        Ir last = ring.ir(end, slot);
         if (from == end) {
             return last == null ? aggregator.emptyResult() : last.result();
         }
@@ -100,7 +100,7 @@ final class WindowPrefixes {
             start = from;
         }
         for (int i = start; i < end; i++) {
-            prefix.append(ring.tileAt(i)[slot]);
+            prefix.append(ring.ir(i, slot));
         }
         prefixFrom[feature] = fromPos;
         prefixEnd[feature] = endPos;
