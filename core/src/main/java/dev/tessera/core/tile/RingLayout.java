@@ -18,11 +18,18 @@ final class RingLayout {
     private final int[] offsets;
     /** Words per tile: the fixed slots' together. */
     final int words;
+    /** Whether some slot keeps an IR object (the ring then keeps an {@code Ir[]} per tile that has one). */
+    final boolean objects;
 
     private RingLayout(Aggregator[] aggregators, int[] offsets, int words) {
         this.aggregators = aggregators;
         this.offsets = offsets;
         this.words = words;
+        boolean any = offsets == null;
+        for (int slot = 0; !any && slot < offsets.length; slot++) {
+            any = offsets[slot] < 0;
+        }
+        this.objects = any;
     }
 
     /** The layout of a tile with these slots, in slot order. */

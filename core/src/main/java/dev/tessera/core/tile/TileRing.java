@@ -49,7 +49,10 @@ public final class TileRing {
 
     private final RingLayout layout;
     private long[] starts = NO_STARTS;
-    /** Per tile, the IR objects of the object slots (null entries for fixed slots); null for a tile none of them has a value in. */
+    /**
+     * Per tile, the IR objects of the object slots (null entries for fixed slots); null for a tile none
+     * of them has a value in. Never allocated when every slot is fixed ({@link RingLayout#objects}).
+     */
     private Ir[][] tiles = NO_TILES;
     /** The fixed slots' words: tile {@code i}'s at {@code [i * layout.words, (i + 1) * layout.words)}. */
     private long[] words = NO_WORDS;
@@ -127,7 +130,7 @@ public final class TileRing {
      * through {@link GroupAggregator#apply} and {@link #put}.
      */
     public Ir[] tileAt(int index) {
-        Ir[] objects = tiles[index];
+        Ir[] objects = layout.objects ? tiles[index] : null;
         if (layout.words == 0 && (objects != null || layout == RingLayout.OBJECTS)) {
             return objects;
         }
@@ -141,7 +144,7 @@ public final class TileRing {
 
     /** The IR of slot {@code slot} of tile {@code index}, or null when empty: a new object for a fixed slot ({@link #tileAt}). */
     public Ir ir(int index, int slot) {
-        return ir(index, slot, tiles[index]);
+        return ir(index, slot, layout.objects ? tiles[index] : null);
     }
 
     private Ir ir(int index, int slot, Ir[] objects) {
@@ -331,8 +334,8 @@ public final class TileRing {
         TileRing c = new TileRing(layout);
         if (size > 0) {
             c.starts = Arrays.copyOf(starts, size);
-            c.tiles = new Ir[size][];
-            for (int i = 0; i < size; i++) {
+            c.tiles = layout.objects ? new Ir[size][] : NO_TILES;
+            for (int i = 0; i < c.tiles.length; i++) {
                 Ir[] tile = tiles[i];
                 if (tile == null) {
                     continue;
@@ -389,7 +392,9 @@ public final class TileRing {
                 objects[slot] = tile[slot];
             }
         }
-        tiles[idx] = objects;
+        if (layout.objects) {
+            tiles[idx] = objects;
+        }
     }
 
     private void insertAt(int idx, long start, Ir[] tile) {
@@ -397,21 +402,25 @@ public final class TileRing {
         if (size == starts.length) {
             int cap = Math.max(2, size * 2);
             starts = Arrays.copyOf(starts, cap);
-            tiles = Arrays.copyOf(tiles, cap);
+            if (layout.objects) {
+                tiles = Arrays.copyOf(tiles, cap);
+            }
             changed = Arrays.copyOf(changed, cap);
             if (w > 0) {
                 words = Arrays.copyOf(words, cap * w);
             }
         }
         System.arraycopy(starts, idx, starts, idx + 1, size - idx);
-        System.arraycopy(tiles, idx, tiles, idx + 1, size - idx);
+        if (layout.objects) {
+            System.arraycopy(tiles, idx, tiles, idx + 1, size - idx);
+            tiles[idx] = tile;
+        }
         System.arraycopy(changed, idx, changed, idx + 1, size - idx);
         if (w > 0) {
             System.arraycopy(words, idx * w, words, (idx + 1) * w, (size - idx) * w);
             Arrays.fill(words, idx * w, (idx + 1) * w, 0L);
         }
         starts[idx] = start;
-        tiles[idx] = tile;
         changed[idx] = false;
         if (changedFrom != Integer.MAX_VALUE && changedFrom >= idx) {
             changedFrom++; // the flagged tiles at and after idx moved up by one
@@ -459,9 +468,11 @@ public final class TileRing {
             }
         }
         System.arraycopy(starts, cut, starts, 0, size - cut);
-        System.arraycopy(tiles, cut, tiles, 0, size - cut);
+        if (layout.objects) {
+            System.arraycopy(tiles, cut, tiles, 0, size - cut);
+            Arrays.fill(tiles, size - cut, size, null);
+        }
         System.arraycopy(changed, cut, changed, 0, size - cut);
-        Arrays.fill(tiles, size - cut, size, null);
         Arrays.fill(changed, size - cut, size, false);
         int w = layout.words;
         if (w > 0) {
