@@ -34,7 +34,7 @@ public final class FixedIrs {
         if (agg.kind() == Aggregation.COUNT) {
             words[off]++;
         } else {
-            SumIr sum = new SumIr(); // scalar-replaced once inlined: the adds are SumAccumulator's own
+            SumIr sum = new SumIr(); // short-lived (C2 can scalar-replace it): the adds are SumAccumulator's own
             sum.load(words, off);
             sum.add(value);
             sum.store(words, off);
@@ -49,7 +49,7 @@ public final class FixedIrs {
         if (agg.kind() == Aggregation.COUNT) {
             out.writeByte(CountIr.VERSION).writeUnsignedVarLong(words[off]);
         } else {
-            new SumIr().load(words, off).encode(out); // scalar-replaced once inlined; sum and avg share the layout
+            new SumIr().load(words, off).encode(out); // short-lived; sum and avg share the layout
         }
     }
 

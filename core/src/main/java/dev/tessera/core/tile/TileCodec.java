@@ -49,13 +49,18 @@ public final class TileCodec {
         out.writeLong(group.layoutId(hopIndex));
         out.writeUnsignedVarLong(tile.length);
         for (Ir ir : tile) {
-            if (ir == null || ir.isEmpty()) {
-                out.writeUnsignedVarLong(0);
-            } else {
-                int at = out.startLengthPrefixed();
-                ir.encode(out);
-                out.endLengthPrefixed(at);
-            }
+            writeSlot(ir, out);
+        }
+    }
+
+    /** One slot: the IR's encoding, length-prefixed; a zero length for an empty (or null) slot. */
+    static void writeSlot(Ir ir, ByteWriter out) {
+        if (ir == null || ir.isEmpty()) {
+            out.writeUnsignedVarLong(0);
+        } else {
+            int at = out.startLengthPrefixed();
+            ir.encode(out);
+            out.endLengthPrefixed(at);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.tessera.core.tile;
 
 import dev.tessera.core.agg.FixedIrs;
-import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.agg.Ir;
+import dev.tessera.core.codec.ByteWriter;
 import java.util.Arrays;
 
 /**
@@ -174,14 +174,7 @@ public final class TileRing {
             return;
         }
         Ir[] objects = tiles[index];
-        Ir ir = objects == null ? null : objects[slot];
-        if (ir == null || ir.isEmpty()) {
-            out.writeUnsignedVarLong(0);
-        } else {
-            int len = out.startLengthPrefixed();
-            ir.encode(out);
-            out.endLengthPrefixed(len);
-        }
+        TileCodec.writeSlot(objects == null ? null : objects[slot], out);
     }
 
     /**
