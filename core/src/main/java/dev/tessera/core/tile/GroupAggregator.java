@@ -62,7 +62,7 @@ public final class GroupAggregator {
     private final List<String> servedNames;
     private final Map<String, Integer> servedIndex;
 
-    private record Spec(Aggregator aggregator, int valueSlot, int filter, int[] hopIdx, int[] slotIdx) {}
+    private record Spec(int valueSlot, int filter, int[] hopIdx, int[] slotIdx) {}
 
     /**
      * One hop length: which spec each slot of its tiles holds (and whether this hop is the spec's
@@ -168,7 +168,7 @@ public final class GroupAggregator {
             int[] slotIdx = where.stream().mapToInt(p -> p[1]).toArray();
             int valueSlot = f.of() == null ? -1 : layout.requireSlot(f.of());
             int filter = f.where() == null || f.where().isBlank() ? -1 : filterIds.get(f.where().trim());
-            specs[s] = new Spec(hops[hopIdx[0]].slotAggregators[slotIdx[0]], valueSlot, filter, hopIdx, slotIdx);
+            specs[s] = new Spec(valueSlot, filter, hopIdx, slotIdx);
         }
 
         Served[] served = new Served[servedRaw.size()];
