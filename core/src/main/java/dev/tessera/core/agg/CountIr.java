@@ -60,6 +60,11 @@ final class CountIr implements Ir {
 
     @Override
     public void encode(ByteWriter out) {
+        encode(count, out);
+    }
+
+    /** The encoding of a count IR holding {@code count} (also {@link FixedIrs}' for a count slot kept as a word). */
+    static void encode(long count, ByteWriter out) {
         out.writeByte(VERSION).writeUnsignedVarLong(count);
     }
 

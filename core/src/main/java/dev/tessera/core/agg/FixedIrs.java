@@ -47,7 +47,7 @@ public final class FixedIrs {
      */
     public static void encode(Aggregator agg, long[] words, int off, dev.tessera.core.codec.ByteWriter out) {
         if (agg.kind() == Aggregation.COUNT) {
-            out.writeByte(CountIr.VERSION).writeUnsignedVarLong(words[off]);
+            CountIr.encode(words[off], out);
         } else {
             new SumIr().load(words, off).encode(out); // short-lived; sum and avg share the layout
         }
