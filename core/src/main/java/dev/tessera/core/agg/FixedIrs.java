@@ -60,7 +60,7 @@ public final class FixedIrs {
 
     /** The IR the words at {@code off} hold (a new object), or null when empty. */
     public static Ir toIr(Aggregator agg, long[] words, int off) {
-        if (words[off] == 0) {
+        if (isEmpty(words, off)) {
             return null;
         }
         Aggregation kind = agg.kind();
