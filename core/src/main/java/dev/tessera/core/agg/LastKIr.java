@@ -10,12 +10,24 @@ import java.util.List;
 /**
  * last_k: the values of the k greatest events in {@link EventOrder}, newest first. Empty: [].
  *
- * <p>The IR keeps at most k entries (time, id, value) in three parallel arrays sorted newest first,
- * allocated with {@value #FIRST_CAPACITY} slots on the first add and doubled up to k (most tiles
- * hold a handful of events: 2 slots cost 80 bytes of arrays, 8 cost 176). An add that is not newer than the oldest kept entry
- * of a full IR is dropped after one comparison; otherwise it is placed by binary search (k ≤ 100).
- * Merge is a merge of two sorted runs cut at k. Events equal in time, id and value are distinct
- * events with the same value (no id to tell them apart) and are all kept; dedup is the caller's job.
+ * <p>The IR keeps at most k entries (time, id, value) sorted newest first. An add that is not newer
+ * than the oldest kept entry of a full IR is dropped after one comparison; otherwise it is placed by
+ * binary search (k ≤ 100). Merge is a merge of two sorted runs cut at k. Events equal in time, id
+ * and value are distinct events with the same value (no id to tell them apart) and are all kept;
+ * dedup is the caller's job.
+ *
+ * <h2>Held in place</h2>
+ * As {@link FirstLastIr} does, the entries' ids and values are copied into this IR's own arrays,
+ * not kept as the events' {@code String} and boxed objects: {@code entries} holds four longs per
+ * entry (time; a number's or boolean's bits; where its chars start in {@code text}; the id's length
+ * and the value's length or kind), and {@code text} the entries' chars in entry order, each
+ * entry's id then its string value. A tile's last_k outlives several young collections while its
+ * events arrive (the 1-hour tiles of a 1-day window), so each add used to store pointers to two
+ * young strings (the value, the id) into an old IR: a dirtied card for G1's refinement threads and
+ * its next pause, and two more objects per event for the collector to copy (bench/RESULTS.md,
+ * session 17: 10–14 % of the ingest comparison's events/s). Here an add is plain stores once the
+ * arrays fit, and allocates nothing; {@link #result()} and {@link #valueAt} make the value objects
+ * (strings per read). Arrays start with room for {@value #FIRST_CAPACITY} entries and double up to k.
  *
  * <pre>
  * Encoding (version 1)
@@ -34,12 +46,28 @@ import java.util.List;
 final class LastKIr implements Ir {
     static final int VERSION = 1;
     private static final int FIRST_CAPACITY = 2;
+    private static final long[] NO_ENTRIES = new long[0];
+    private static final char[] NO_CHARS = new char[0];
+
+    /** Longs per entry in {@code entries}, and the offset of each field. */
+    private static final int STRIDE = 4;
+    private static final int TIME = 0;
+    private static final int BITS = 1;
+    private static final int OFFSET = 2;
+    /** The id's length in the high half (-1: no id), the value's code in the low half. */
+    private static final int LENGTHS = 3;
+    /** Value codes that are not a string's length (a string's code is its length, ≥ 0). */
+    private static final int LONG = -1;
+    private static final int DOUBLE = -2;
+    private static final int FALSE = -3;
+    private static final int TRUE = -4;
 
     private final int k;
     private int size;
-    private long[] times;
-    private String[] ids;
-    private Object[] values;
+    private long[] entries = NO_ENTRIES;
+    private char[] text = NO_CHARS;
+    /** Chars of {@code text} in use: the entries' chars, in entry order, without gaps. */
+    private int textLength;
 
     LastKIr(int k) {
         this.k = k;
@@ -48,42 +76,100 @@ final class LastKIr implements Ir {
     @Override
     public void add(Object value, long eventTime, String eventId) {
         ValueOrder.requireCanonical(value);
-        if (size == k && EventOrder.compare(eventTime, eventId, value, times[k - 1], ids[k - 1], values[k - 1]) <= 0) {
+        if (size == k && compareTo(eventTime, eventId, value, k - 1) <= 0) {
             return;
         }
         int lo = 0;
         int hi = size;
         while (lo < hi) { // first index holding an entry older than the new one
             int mid = (lo + hi) >>> 1;
-            if (EventOrder.compare(eventTime, eventId, value, times[mid], ids[mid], values[mid]) > 0) {
+            if (compareTo(eventTime, eventId, value, mid) > 0) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        ensureCapacity(Math.min(size + 1, k));
-        int moved = Math.min(size, k - 1) - lo;
-        System.arraycopy(times, lo, times, lo + 1, moved);
-        System.arraycopy(ids, lo, ids, lo + 1, moved);
-        System.arraycopy(values, lo, values, lo + 1, moved);
-        times[lo] = eventTime;
-        ids[lo] = eventId;
-        values[lo] = value;
-        size = Math.min(size + 1, k);
+        if (size == k) { // the oldest entry goes: its chars are the last ones of the text
+            size--;
+            textLength = offset(size);
+        }
+        insert(lo, eventTime, eventId, value);
     }
 
-    private void ensureCapacity(int needed) {
-        if (times == null) {
-            int cap = Math.min(k, Math.max(needed, FIRST_CAPACITY));
-            times = new long[cap];
-            ids = new String[cap];
-            values = new Object[cap];
-        } else if (times.length < needed) {
-            int cap = Math.min(k, Math.max(needed, times.length * 2));
-            times = Arrays.copyOf(times, cap);
-            ids = Arrays.copyOf(ids, cap);
-            values = Arrays.copyOf(values, cap);
+    /** The order of {@link EventOrder#compare} between the event (time, id, value) and entry {@code i}. */
+    private int compareTo(long time, String id, Object value, int i) {
+        int c = Long.compare(time, entries[i * STRIDE + TIME]);
+        if (c != 0) {
+            return c;
         }
+        c = EventOrder.compareIds(id, text, offset(i), idLength(i));
+        return c != 0 ? c : ValueOrder.compare(value, valueAt(i));
+    }
+
+    /** Puts the event at index {@code at} (0..size), moving the entries from there one place older; size < k. */
+    private void insert(int at, long time, String id, Object value) {
+        int idLength = id == null ? -1 : id.length();
+        int code;
+        long bits = 0;
+        if (value instanceof String s) {
+            code = s.length();
+        } else if (value instanceof Long l) {
+            code = LONG;
+            bits = l;
+        } else if (value instanceof Double d) {
+            code = DOUBLE;
+            bits = Double.doubleToRawLongBits(d);
+        } else {
+            code = (Boolean) value ? TRUE : FALSE;
+        }
+        int chars = Math.max(idLength, 0) + Math.max(code, 0);
+        ensureCapacity(size + 1, textLength + chars);
+        int start = at < size ? offset(at) : textLength;
+        System.arraycopy(text, start, text, start + chars, textLength - start);
+        System.arraycopy(entries, at * STRIDE, entries, (at + 1) * STRIDE, (size - at) * STRIDE);
+        for (int j = at + 1; j <= size; j++) {
+            entries[j * STRIDE + OFFSET] += chars;
+        }
+        int e = at * STRIDE;
+        entries[e + TIME] = time;
+        entries[e + BITS] = bits;
+        entries[e + OFFSET] = start;
+        entries[e + LENGTHS] = ((long) idLength << 32) | (code & 0xFFFFFFFFL);
+        if (idLength > 0) {
+            id.getChars(0, idLength, text, start);
+        }
+        if (code > 0) {
+            ((String) value).getChars(0, code, text, start + Math.max(idLength, 0));
+        }
+        size++;
+        textLength += chars;
+    }
+
+    private void ensureCapacity(int entriesNeeded, int charsNeeded) {
+        if (entries.length < entriesNeeded * STRIDE) {
+            int cap = Math.min(k, Math.max(entriesNeeded, Math.max(FIRST_CAPACITY, 2 * entries.length / STRIDE)));
+            entries = Arrays.copyOf(entries, cap * STRIDE);
+        }
+        if (text.length < charsNeeded) {
+            text = Arrays.copyOf(text, Math.max(charsNeeded + (charsNeeded >> 1), 16));
+        }
+    }
+
+    private int offset(int i) {
+        return (int) entries[i * STRIDE + OFFSET];
+    }
+
+    private int idLength(int i) {
+        return (int) (entries[i * STRIDE + LENGTHS] >> 32);
+    }
+
+    private int valueCode(int i) {
+        return (int) entries[i * STRIDE + LENGTHS];
+    }
+
+    private String idAt(int i) {
+        int n = idLength(i);
+        return n < 0 ? null : new String(text, offset(i), n);
     }
 
     @Override
@@ -93,33 +179,55 @@ final class LastKIr implements Ir {
             return;
         }
         int n = Math.min(k, size + o.size);
-        long[] t = new long[n];
-        String[] d = new String[n];
-        Object[] v = new Object[n];
+        LastKIr merged = new LastKIr(k);
+        merged.ensureCapacity(n, textLength + o.textLength);
         int i = 0;
         int j = 0;
         for (int out = 0; out < n; out++) {
-            boolean mine = j == o.size || i < size
-                    && EventOrder.compare(times[i], ids[i], values[i], o.times[j], o.ids[j], o.values[j]) >= 0;
+            boolean mine = j == o.size || i < size && compareEntries(this, i, o, j) >= 0;
             if (mine) {
-                t[out] = times[i];
-                d[out] = ids[i];
-                v[out] = values[i++];
+                merged.append(this, i++);
             } else {
-                t[out] = o.times[j];
-                d[out] = o.ids[j];
-                v[out] = o.values[j++];
+                merged.append(o, j++);
             }
         }
-        times = t;
-        ids = d;
-        values = v;
+        entries = merged.entries;
+        text = merged.text;
+        textLength = merged.textLength;
         size = n;
+    }
+
+    /** {@link EventOrder#compare} between entry {@code i} of {@code a} and entry {@code j} of {@code b}. */
+    private static int compareEntries(LastKIr a, int i, LastKIr b, int j) {
+        int c = Long.compare(a.entries[i * STRIDE + TIME], b.entries[j * STRIDE + TIME]);
+        if (c != 0) {
+            return c;
+        }
+        c = EventOrder.compareIds(a.text, a.offset(i), a.idLength(i), b.text, b.offset(j), b.idLength(j));
+        return c != 0 ? c : ValueOrder.compare(a.valueAt(i), b.valueAt(j));
+    }
+
+    /** Appends entry {@code i} of {@code from} as this IR's oldest; the arrays have room. */
+    private void append(LastKIr from, int i) {
+        int chars = Math.max(from.idLength(i), 0) + Math.max(from.valueCode(i), 0);
+        int e = size * STRIDE;
+        System.arraycopy(from.entries, i * STRIDE, entries, e, STRIDE);
+        entries[e + OFFSET] = textLength;
+        System.arraycopy(from.text, from.offset(i), text, textLength, chars);
+        textLength += chars;
+        size++;
     }
 
     @Override
     public Object result() {
-        return size == 0 ? List.of() : List.of(Arrays.copyOf(values, size));
+        if (size == 0) {
+            return List.of();
+        }
+        Object[] values = new Object[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = valueAt(i);
+        }
+        return List.of(values);
     }
 
     @Override
@@ -132,8 +240,21 @@ final class LastKIr implements Ir {
         return size;
     }
 
+    /** The value of entry {@code i}, as a new object. */
     Object valueAt(int i) {
-        return values[i];
+        int code = valueCode(i);
+        switch (code) {
+            case LONG:
+                return entries[i * STRIDE + BITS];
+            case DOUBLE:
+                return Double.longBitsToDouble(entries[i * STRIDE + BITS]);
+            case FALSE:
+                return Boolean.FALSE;
+            case TRUE:
+                return Boolean.TRUE;
+            default:
+                return new String(text, offset(i) + Math.max(idLength(i), 0), code);
+        }
     }
 
     int k() {
@@ -144,9 +265,9 @@ final class LastKIr implements Ir {
     public Ir copy() {
         LastKIr c = new LastKIr(k);
         if (size > 0) {
-            c.times = Arrays.copyOf(times, size);
-            c.ids = Arrays.copyOf(ids, size);
-            c.values = Arrays.copyOf(values, size);
+            c.entries = Arrays.copyOf(entries, size * STRIDE);
+            c.text = Arrays.copyOf(text, textLength);
+            c.textLength = textLength;
             c.size = size;
         }
         return c;
@@ -156,13 +277,20 @@ final class LastKIr implements Ir {
     public void encode(ByteWriter out) {
         out.writeByte(VERSION).writeUnsignedVarLong(size);
         for (int i = 0; i < size; i++) {
+            long time = entries[i * STRIDE + TIME];
             if (i == 0) {
-                out.writeVarLong(times[0]);
+                out.writeVarLong(time);
             } else {
-                out.writeUnsignedVarLong(times[i - 1] - times[i]); // unsigned 64-bit difference: exact
+                out.writeUnsignedVarLong(entries[(i - 1) * STRIDE + TIME] - time); // unsigned 64-bit difference: exact
             }
-            EventOrder.writeId(out, ids[i]);
-            ValueCodec.write(out, values[i]);
+            int idLength = idLength(i);
+            EventOrder.writeId(out, text, offset(i), idLength);
+            int code = valueCode(i);
+            if (code >= 0) {
+                ValueCodec.writeString(out, text, offset(i) + Math.max(idLength, 0), code);
+            } else {
+                ValueCodec.write(out, valueAt(i));
+            }
         }
     }
 
@@ -176,7 +304,7 @@ final class LastKIr implements Ir {
         }
         LastKIr ir = new LastKIr(k);
         if (n > 0) {
-            ir.ensureCapacity((int) Math.min(n, k)); // exactly the entries kept
+            ir.ensureCapacity((int) Math.min(n, k), 0); // the entries kept
         }
         long prevTime = 0;
         String prevId = null;
@@ -198,11 +326,7 @@ final class LastKIr implements Ir {
                 throw new CorruptDataException("last_k entries out of order at offset " + entryAt);
             }
             if (i < k) {
-                ir.ensureCapacity(i + 1);
-                ir.times[i] = time;
-                ir.ids[i] = id;
-                ir.values[i] = value;
-                ir.size = i + 1;
+                ir.insert(i, time, id, value);
             }
             prevTime = time;
             prevId = id;
@@ -213,6 +337,10 @@ final class LastKIr implements Ir {
 
     @Override
     public String toString() {
-        return "LastKIr[k=" + k + ", " + Arrays.asList(values == null ? new Object[0] : Arrays.copyOf(values, size)) + "]";
+        StringBuilder b = new StringBuilder("LastKIr[k=").append(k).append(", [");
+        for (int i = 0; i < size; i++) {
+            b.append(i == 0 ? "" : ", ").append(entries[i * STRIDE + TIME]).append('/').append(idAt(i)).append(" -> ").append(valueAt(i));
+        }
+        return b.append("]]").toString();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.api.Aggregation;
 import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -34,5 +35,36 @@ class HotPathAllocationTest {
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
         assertThat(allocated).as("bytes allocated by 1M adds to %s", kind.yamlName()).isLessThan(64 * 1024);
         assertThat(ir.result()).isNotNull();
+    }
+
+    /**
+     * last_k holds its entries' ids and string values in place (ADR 012): it keeps no pointer to
+     * the event's strings (its values come back equal, not the same objects), and once its arrays
+     * have room an add copies chars and allocates nothing.
+     */
+    @Test
+    void lastKOfStringsAllocatesNothingOnceItsArraysFit() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String[] cards = new String[1024];
+        String[] ids = new String[1024];
+        for (int i = 0; i < cards.length; i++) {
+            cards[i] = "card-" + (i * 7919);
+            ids[i] = "payment-" + i;
+        }
+        Ir ir = Aggregators.create(Aggregation.LAST_K, 5, 0).newIr();
+        for (int i = 0; i < 200_000; i++) { // warm up: let the JIT compile add (and let the arrays reach their size)
+            ir.add(cards[i & 1023], i, ids[i & 1023]);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 200_000; i < 1_200_000; i++) {
+            ir.add(cards[i & 1023], i, ids[i & 1023]);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(allocated).as("bytes allocated by 1M adds to last_k").isLessThan(64 * 1024);
+        java.util.List<?> result = (java.util.List<?>) ir.result();
+        assertThat(result).isEqualTo(java.util.List.of(cards[1_199_999 & 1023], cards[1_199_998 & 1023], cards[1_199_997 & 1023],
+                cards[1_199_996 & 1023], cards[1_199_995 & 1023]));
+        assertThat(result.get(0)).as("the newest value, held as chars").isNotSameAs(cards[1_199_999 & 1023]);
     }
 }
