@@ -21,8 +21,10 @@ import org.apache.datasketches.memory.Memory;
  * <h2>Exact while small</h2>
  * Most IRs see a few distinct values, and the smallest items sketch costs about 250 bytes of heap
  * (three 8-slot arrays and two objects). So up to {@value #EXACT_LIMIT} distinct values the IR keeps
- * them in first-seen order with their counts (a {@code String[]} and a {@code long[]} of 2 slots at
- * first, doubled as needed, searched linearly by hash then equals). The next distinct value moves it
+ * them in first-seen order with their counts: their chars in one {@code char[]}, an {@code int[]} of
+ * offset, length and hash per value and a {@code long[]} of counts (2 values at first, doubled as
+ * needed), searched linearly by hash then chars. Held in place, not as the events' strings (see the
+ * fields); {@link #exactItem} and {@link #result()} make the strings. The next distinct value moves it
  * to the sketch, fed every (value, count) in first-seen order. No sketch purges before 192 distinct
  * values, so the sketch then holds exactly the state it would hold had it seen every add itself: the
  * same counts, stream length and growth; an unpurged sketch's slot layout depends only on the order
@@ -84,11 +86,22 @@ final class TopKIr implements Ir {
      */
     static final int MERGE_EXACT_LIMIT = 4096;
     private static final int FIRST_CAPACITY = 2;
+    private static final char[] NO_CHARS = new char[0];
+    /** Ints per value in {@code spans}: offset, length, hash. */
+    private static final int SPAN = 3;
 
     private final int k;
     private final int exactLimit;
-    /** Exact mode (sketch == null): distinct values in [0, size) in first-seen order, and their counts. */
-    private String[] items;
+    /**
+     * Exact mode (sketch == null): distinct values in [0, size) in first-seen order, held in place
+     * (as {@link LastKIr} does): their chars one after the other in {@code text}, and per value its
+     * offset there, its length and its {@link String#hashCode()} in {@code spans}; and their counts.
+     * A tile's top_k is old by the time most of its values arrive, and storing each new value's
+     * young string in it dirtied a card and gave the collector one more object to copy.
+     */
+    private char[] text = NO_CHARS;
+    private int textLength;
+    private int[] spans;
     private long[] counts;
     private int size;
     /**
@@ -99,7 +112,7 @@ final class TopKIr implements Ir {
      */
     private HashMap<String, Integer> index;
     static final int INDEX_FROM = 16;
-    /** Sketch mode: set once more than {@value #EXACT_LIMIT} distinct values were seen; items is null then. */
+    /** Sketch mode: set once more than {@value #EXACT_LIMIT} distinct values were seen; the exact arrays are null then. */
     private ItemsSketch<String> sketch;
 
     TopKIr(int k) {
@@ -139,52 +152,129 @@ final class TopKIr implements Ir {
 
     /** Exact mode: counts {@code s} {@code count} times, moving to the sketch at the limit. */
     private void addExact(String s, long count) {
-        if (index == null && size >= INDEX_FROM && exactLimit > EXACT_LIMIT) {
-            index = new HashMap<>(2 * exactLimit);
-            for (int i = 0; i < size; i++) {
-                index.put(items[i], i);
-            }
-        }
-        if (index != null) {
-            Integer at = index.get(s);
-            if (at != null) {
-                counts[at] += count;
-                return;
-            }
-        } else {
-            int h = s.hashCode();
-            for (int i = 0; i < size; i++) {
-                String item = items[i];
-                if (item.hashCode() == h && item.equals(s)) {
-                    counts[i] += count;
-                    return;
-                }
-            }
+        buildIndexIfDue();
+        int at = index != null ? indexOf(index.get(s)) : find(s, s.hashCode());
+        if (at >= 0) {
+            counts[at] += count;
+            return;
         }
         if (size == exactLimit) {
             toSketch().update(s, count);
             return;
         }
-        if (items == null) {
-            items = new String[FIRST_CAPACITY];
+        int n = s.length();
+        int start = room(n);
+        s.getChars(0, n, text, start);
+        appended(start, n, s.hashCode(), count);
+        if (index != null) {
+            index.put(s, size - 1);
+        }
+    }
+
+    /** {@link #addExact(String, long)} of exact value {@code i} of {@code o} (another IR), without making its string. */
+    private void addExact(TopKIr o, int i, long count) {
+        int off = o.spans[i * SPAN];
+        int n = o.spans[i * SPAN + 1];
+        int h = o.spans[i * SPAN + 2];
+        buildIndexIfDue();
+        int at = index != null ? indexOf(index.get(o.itemAt(i))) : find(o.text, off, n, h);
+        if (at >= 0) {
+            counts[at] += count;
+            return;
+        }
+        if (size == exactLimit) {
+            toSketch().update(o.itemAt(i), count);
+            return;
+        }
+        int start = room(n);
+        System.arraycopy(o.text, off, text, start, n);
+        appended(start, n, h, count);
+        if (index != null) {
+            index.put(itemAt(size - 1), size - 1);
+        }
+    }
+
+    private static int indexOf(Integer at) {
+        return at == null ? -1 : at;
+    }
+
+    private void buildIndexIfDue() {
+        if (index == null && size >= INDEX_FROM && exactLimit > EXACT_LIMIT) {
+            index = new HashMap<>(2 * exactLimit);
+            for (int i = 0; i < size; i++) {
+                index.put(itemAt(i), i);
+            }
+        }
+    }
+
+    /** The position of the value {@code s} (its hash {@code h}) among the exact values, or -1. */
+    private int find(String s, int h) {
+        int n = s.length();
+        for (int i = 0; i < size; i++) {
+            int e = i * SPAN;
+            if (spans[e + 2] == h && spans[e + 1] == n) {
+                int off = spans[e];
+                int j = 0;
+                while (j < n && text[off + j] == s.charAt(j)) {
+                    j++;
+                }
+                if (j == n) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The same for the value {@code chars[off, off + n)}. */
+    private int find(char[] chars, int off, int n, int h) {
+        for (int i = 0; i < size; i++) {
+            int e = i * SPAN;
+            if (spans[e + 2] == h && spans[e + 1] == n && Arrays.equals(text, spans[e], spans[e] + n, chars, off, off + n)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Makes room for one more value of {@code n} chars; returns where its chars go. */
+    private int room(int n) {
+        if (spans == null) {
+            spans = new int[FIRST_CAPACITY * SPAN];
             counts = new long[FIRST_CAPACITY];
-        } else if (size == items.length) {
+        } else if (size == counts.length) {
             int cap = Math.min(exactLimit, size * 2);
-            items = Arrays.copyOf(items, cap);
+            spans = Arrays.copyOf(spans, cap * SPAN);
             counts = Arrays.copyOf(counts, cap);
         }
-        items[size] = s;
-        counts[size] = count;
-        if (index != null) {
-            index.put(s, size);
+        if (text.length < textLength + n) {
+            text = Arrays.copyOf(text, Math.max(16, (textLength + n) + ((textLength + n) >> 1)));
         }
+        return textLength;
+    }
+
+    /** Records the value whose chars were just written at {@code start} as the next one. */
+    private void appended(int start, int n, int h, long count) {
+        int e = size * SPAN;
+        spans[e] = start;
+        spans[e + 1] = n;
+        spans[e + 2] = h;
+        counts[size] = count;
+        textLength += n;
         size++;
+    }
+
+    /** Exact value {@code i} as a new string. */
+    private String itemAt(int i) {
+        return new String(text, spans[i * SPAN], spans[i * SPAN + 1]);
     }
 
     /** Moves this IR to sketch mode. */
     private ItemsSketch<String> toSketch() {
         sketch = exactAsSketch();
-        items = null;
+        text = NO_CHARS;
+        textLength = 0;
+        spans = null;
         counts = null;
         index = null;
         size = 0;
@@ -195,7 +285,7 @@ final class TopKIr implements Ir {
     private ItemsSketch<String> exactAsSketch() {
         ItemsSketch<String> s = new ItemsSketch<>(maxMapSize(k));
         for (int i = 0; i < size; i++) {
-            s.update(items[i], counts[i]);
+            s.update(itemAt(i), counts[i]);
         }
         return s;
     }
@@ -207,14 +297,13 @@ final class TopKIr implements Ir {
             return;
         }
         if (o.sketch == null) {
-            String[] theirItems = o == this ? Arrays.copyOf(o.items, o.size) : o.items;
-            long[] theirCounts = o == this ? Arrays.copyOf(o.counts, o.size) : o.counts;
-            int n = o.size;
+            TopKIr theirs = o == this ? (TopKIr) copy() : o; // this IR's arrays change (or go) as it takes them
+            int n = theirs.size;
             for (int i = 0; i < n; i++) {
                 if (sketch != null) {
-                    sketch.update(theirItems[i], theirCounts[i]);
+                    sketch.update(theirs.itemAt(i), theirs.counts[i]);
                 } else {
-                    addExact(theirItems[i], theirCounts[i]);
+                    addExact(theirs, i, theirs.counts[i]);
                 }
             }
             return;
@@ -248,7 +337,7 @@ final class TopKIr implements Ir {
         List<ValueCount> rows = new ArrayList<>();
         if (sketch == null) {
             for (int i = 0; i < size; i++) {
-                rows.add(new ValueCount(items[i], counts[i]));
+                rows.add(new ValueCount(itemAt(i), counts[i]));
             }
         } else {
             for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
@@ -286,9 +375,9 @@ final class TopKIr implements Ir {
         return size;
     }
 
-    /** Exact mode: value {@code i} in first-seen order. */
+    /** Exact mode: value {@code i} in first-seen order (a new string). */
     String exactItem(int i) {
-        return items[i];
+        return itemAt(i);
     }
 
     /** Exact mode: the count of value {@code i}. */
@@ -305,13 +394,8 @@ final class TopKIr implements Ir {
             Integer at = index.get(value);
             return at == null ? 0 : counts[at];
         }
-        int h = value.hashCode();
-        for (int i = 0; i < size; i++) {
-            if (items[i].hashCode() == h && items[i].equals(value)) {
-                return counts[i];
-            }
-        }
-        return 0;
+        int at = find(value, value.hashCode());
+        return at < 0 ? 0 : counts[at];
     }
 
     /** Sketch mode: the items sketch (not a copy; callers must not change it). */
@@ -335,7 +419,9 @@ final class TopKIr implements Ir {
         if (sketch != null) {
             c.sketch = copyOf(sketch);
         } else if (size > 0) {
-            c.items = Arrays.copyOf(items, size);
+            c.text = Arrays.copyOf(text, textLength);
+            c.textLength = textLength;
+            c.spans = Arrays.copyOf(spans, size * SPAN);
             c.counts = Arrays.copyOf(counts, size);
             c.size = size;
         }
@@ -354,7 +440,7 @@ final class TopKIr implements Ir {
         }
         out.writeByte(EXACT_VERSION).writeUnsignedVarLong(size);
         for (int i = 0; i < size; i++) {
-            out.writeString(items[i]).writeUnsignedVarLong(counts[i]);
+            out.writeString(text, spans[i * SPAN], spans[i * SPAN + 1]).writeUnsignedVarLong(counts[i]);
         }
     }
 
@@ -374,8 +460,6 @@ final class TopKIr implements Ir {
         if (n == 0) {
             return ir;
         }
-        ir.items = new String[n];
-        ir.counts = new long[n];
         for (int i = 0; i < n; i++) {
             int itemAt = in.position();
             String item = in.readString();
@@ -384,14 +468,10 @@ final class TopKIr implements Ir {
                 throw new CorruptDataException("top_k count " + Long.toUnsignedString(count) + " at offset " + itemAt
                         + " is not positive");
             }
-            for (int j = 0; j < i; j++) {
-                if (ir.items[j].equals(item)) {
-                    throw new CorruptDataException("top_k value repeated at offset " + itemAt);
-                }
+            if (ir.find(item, item.hashCode()) >= 0) {
+                throw new CorruptDataException("top_k value repeated at offset " + itemAt);
             }
-            ir.items[i] = item;
-            ir.counts[i] = count;
-            ir.size = i + 1;
+            ir.addExact(item, count);
         }
         return ir;
     }
@@ -420,11 +500,8 @@ final class TopKIr implements Ir {
         }
         if (sketch.getMaximumError() == 0 && rows.length <= EXACT_LIMIT && counted == sketch.getStreamLength()) {
             // never purged: every value with its exact count, which the exact form holds for less
-            ir.items = new String[rows.length];
-            ir.counts = new long[rows.length];
             for (ItemsSketch.Row<String> row : rows) {
-                ir.items[ir.size] = row.getItem();
-                ir.counts[ir.size++] = row.getEstimate();
+                ir.addExact(row.getItem(), row.getEstimate());
             }
         } else {
             ir.sketch = sketch;

@@ -53,9 +53,11 @@ final class TopKPrefix extends MergedPrefix {
         }
         int m = tail.exactSize();
         long[] before = new long[m];
+        String[] items = new String[m]; // the tail's values, made once (it holds them as chars)
         int added = 0;
         for (int i = 0; i < m; i++) {
-            before[i] = fold.reportedCount(tail.exactItem(i));
+            items[i] = tail.exactItem(i);
+            before[i] = fold.reportedCount(items[i]);
             if (before[i] == 0) {
                 added++;
             }
@@ -65,7 +67,7 @@ final class TopKPrefix extends MergedPrefix {
         }
         ValueCount[] changed = new ValueCount[m];
         for (int i = 0; i < m; i++) {
-            changed[i] = new ValueCount(tail.exactItem(i), (before[i] == 0 ? offset : before[i]) + tail.exactCount(i));
+            changed[i] = new ValueCount(items[i], (before[i] == 0 ? offset : before[i]) + tail.exactCount(i));
         }
         Arrays.sort(changed, TopKIr.order());
         int k = tail.k();
@@ -73,7 +75,7 @@ final class TopKPrefix extends MergedPrefix {
         int a = 0;
         int b = 0;
         while (top.size() < k && (a < rankedValues.length || b < m)) {
-            while (a < rankedValues.length && isIn(rankedValues[a], tail, m)) {
+            while (a < rankedValues.length && tail.reportedCount(rankedValues[a]) > 0) {
                 a++; // its count changed: it is among the last IR's values
             }
             ValueCount fromFold = a < rankedValues.length ? new ValueCount(rankedValues[a], rankedCounts[a]) : null;
@@ -88,17 +90,6 @@ final class TopKPrefix extends MergedPrefix {
             }
         }
         return List.copyOf(top);
-    }
-
-    private static boolean isIn(String value, TopKIr tail, int m) {
-        int h = value.hashCode();
-        for (int i = 0; i < m; i++) {
-            String item = tail.exactItem(i);
-            if (item.hashCode() == h && item.equals(value)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Ranks the fold's values with the counts the merge target would report after merging it. */

@@ -67,4 +67,32 @@ class HotPathAllocationTest {
                 cards[1_199_996 & 1023], cards[1_199_995 & 1023]));
         assertThat(result.get(0)).as("the newest value, held as chars").isNotSameAs(cards[1_199_999 & 1023]);
     }
+
+    /** top_k's exact form holds its values in place too: no pointer to the event's strings, and counting a held value allocates nothing. */
+    @Test
+    void topKHoldsItsValuesInPlace() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String[] merchants = new String[8];
+        for (int i = 0; i < merchants.length; i++) {
+            merchants[i] = "merchant-" + (i * 7919);
+        }
+        Ir ir = Aggregators.create(Aggregation.TOP_K, 3, 0).newIr();
+        for (int i = 0; i < 200_000; i++) {
+            ir.add(merchants[i % (i < 100_000 ? 8 : 3)], i, null);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 1_000_000; i++) {
+            ir.add(merchants[i % 3], i, null);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(allocated).as("bytes allocated by 1M adds to top_k").isLessThan(64 * 1024);
+        java.util.List<?> result = (java.util.List<?>) ir.result();
+        assertThat(result).hasSize(3);
+        ValueCount top = (ValueCount) result.get(0);
+        assertThat(java.util.List.of(merchants[0], merchants[1], merchants[2])).contains(top.value());
+        for (String m : merchants) {
+            assertThat(top.value()).as("the top value, held as chars").isNotSameAs(m);
+        }
+    }
 }
