@@ -10,10 +10,10 @@ import java.util.Locale;
  * or machine-dependent assertions in tests): a tool to run when an IR's state changes.
  *
  * <p>Method, rough but honest: the values are boxed up front and stay reachable throughout, so they
- * are not counted (min, max, first, last and last_k also keep their value objects alive — 16 bytes
- * per Long, 24 per Double, more per String — which would otherwise be garbage; percentile, sum, avg
- * and count keep none; approx_distinct keeps hashes; top_k keeps the value's string, which is
- * counted here because the IR creates it). Then, for {@value #IRS} IRs: the least used heap over
+ * are not counted (min and max also keep their value objects alive — 16 bytes per Long, 24 per
+ * Double, more per String — which would otherwise be garbage; first, last, last_k and top_k copy
+ * their values' and ids' chars and are counted with them; percentile, sum, avg and count keep none;
+ * approx_distinct keeps hashes). Then, for {@value #IRS} IRs: the least used heap over
  * eight full GCs, {@code Runtime.totalMemory() - freeMemory()}, create the IRs and add the values, full GCs
  * again, and the difference divided by the number of IRs. Repeated {@value #ROUNDS} times; the
  * median is printed. With compressed oops (the default below 32 GiB of heap).
