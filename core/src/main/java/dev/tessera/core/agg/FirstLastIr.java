@@ -33,10 +33,6 @@ final class FirstLastIr implements Ir {
     static final int VERSION = 1;
     private static final int PRESENT = 1;
     private static final char[] NO_CHARS = new char[0];
-    private static final byte BOOLEAN = 1;
-    private static final byte LONG = 2;
-    private static final byte DOUBLE = 3;
-    private static final byte STRING = 4;
 
     private final boolean last;
     private boolean present;
@@ -44,7 +40,7 @@ final class FirstLastIr implements Ir {
     /** The held event's id: its chars in {@code idChars[0, idLen)}, or {@code idLen == -1} for no id. */
     private char[] idChars = NO_CHARS;
     private int idLen = -1;
-    /** The held value's kind, and its bits (long, double bits, boolean 0/1) or its chars. */
+    /** The held value's {@link HeldValue} kind, and its bits (long, double bits, boolean 0/1) or its chars. */
     private byte kind;
     private long bits;
     private char[] valueChars = NO_CHARS;
@@ -78,20 +74,12 @@ final class FirstLastIr implements Ir {
             idChars = fit(idChars, idLen);
             eventId.getChars(0, idLen, idChars, 0);
         }
+        kind = HeldValue.kindOf(value);
+        bits = HeldValue.bitsOf(value);
         if (value instanceof String s) {
-            kind = STRING;
             valueLen = s.length();
             valueChars = fit(valueChars, valueLen);
             s.getChars(0, valueLen, valueChars, 0);
-        } else if (value instanceof Long l) {
-            kind = LONG;
-            bits = l;
-        } else if (value instanceof Double d) {
-            kind = DOUBLE;
-            bits = Double.doubleToRawLongBits(d);
-        } else {
-            kind = BOOLEAN;
-            bits = (Boolean) value ? 1 : 0;
         }
     }
 
@@ -129,7 +117,7 @@ final class FirstLastIr implements Ir {
         }
         kind = o.kind;
         bits = o.bits;
-        if (kind == STRING) {
+        if (kind == HeldValue.STRING) {
             valueLen = o.valueLen;
             valueChars = fit(valueChars, valueLen);
             System.arraycopy(o.valueChars, 0, valueChars, 0, valueLen);
@@ -142,16 +130,7 @@ final class FirstLastIr implements Ir {
     }
 
     private Object heldValue() {
-        switch (kind) {
-            case STRING:
-                return new String(valueChars, 0, valueLen);
-            case LONG:
-                return bits;
-            case DOUBLE:
-                return Double.longBitsToDouble(bits);
-            default:
-                return bits != 0;
-        }
+        return kind == HeldValue.STRING ? new String(valueChars, 0, valueLen) : HeldValue.box(kind, bits);
     }
 
     private String heldId() {
@@ -183,7 +162,7 @@ final class FirstLastIr implements Ir {
         if (present) {
             out.writeVarLong(time);
             EventOrder.writeId(out, idChars, 0, idLen);
-            if (kind == STRING) {
+            if (kind == HeldValue.STRING) {
                 ValueCodec.writeString(out, valueChars, 0, valueLen);
             } else {
                 ValueCodec.write(out, heldValue());

@@ -54,13 +54,8 @@ final class LastKIr implements Ir {
     private static final int TIME = 0;
     private static final int BITS = 1;
     private static final int OFFSET = 2;
-    /** The id's length in the high half (-1: no id), the value's code in the low half. */
+    /** The id's length in the high half (-1: no id), the value's code in the low half: a string's length (≥ 0), or minus its {@link HeldValue} kind. */
     private static final int LENGTHS = 3;
-    /** Value codes that are not a string's length (a string's code is its length, ≥ 0). */
-    private static final int LONG = -1;
-    private static final int DOUBLE = -2;
-    private static final int FALSE = -3;
-    private static final int TRUE = -4;
 
     private final int k;
     private int size;
@@ -109,19 +104,8 @@ final class LastKIr implements Ir {
     /** Puts the event at index {@code at} (0..size), moving the entries from there one place older; size < k. */
     private void insert(int at, long time, String id, Object value) {
         int idLength = id == null ? -1 : id.length();
-        int code;
-        long bits = 0;
-        if (value instanceof String s) {
-            code = s.length();
-        } else if (value instanceof Long l) {
-            code = LONG;
-            bits = l;
-        } else if (value instanceof Double d) {
-            code = DOUBLE;
-            bits = Double.doubleToRawLongBits(d);
-        } else {
-            code = (Boolean) value ? TRUE : FALSE;
-        }
+        int code = value instanceof String s ? s.length() : -HeldValue.kindOf(value);
+        long bits = HeldValue.bitsOf(value);
         int chars = Math.max(idLength, 0) + Math.max(code, 0);
         ensureCapacity(size + 1, textLength + chars);
         int start = at < size ? offset(at) : textLength;
@@ -243,18 +227,8 @@ final class LastKIr implements Ir {
     /** The value of entry {@code i}, as a new object. */
     Object valueAt(int i) {
         int code = valueCode(i);
-        switch (code) {
-            case LONG:
-                return entries[i * STRIDE + BITS];
-            case DOUBLE:
-                return Double.longBitsToDouble(entries[i * STRIDE + BITS]);
-            case FALSE:
-                return Boolean.FALSE;
-            case TRUE:
-                return Boolean.TRUE;
-            default:
-                return new String(text, offset(i) + Math.max(idLength(i), 0), code);
-        }
+        return code >= 0 ? new String(text, offset(i) + Math.max(idLength(i), 0), code)
+                : HeldValue.box((byte) -code, entries[i * STRIDE + BITS]);
     }
 
     int k() {
