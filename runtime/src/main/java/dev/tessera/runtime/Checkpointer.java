@@ -9,6 +9,7 @@ import dev.tessera.core.tile.TileRing;
 import dev.tessera.store.TileStore;
 import dev.tessera.store.TileStore.Space;
 import dev.tessera.store.WriteSet;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -72,6 +73,12 @@ final class Checkpointer {
     private final String definitionsVersion;
 
     private final Map<GroupRuntime, SourceRuntime> sourceOf = new HashMap<>();
+    /** The next commit's number (applier thread; numbers start at 1, 0 is "not frozen"). */
+    private long nextCommit = 1;
+    /** Commits frozen and not known to be written, oldest first (applier thread only): what {@link #encodeIfFrozen} looks up. */
+    private final ArrayDeque<Pending> unwritten = new ArrayDeque<>();
+    /** The number of the last commit written (commit writer; commits are written in the order they were frozen). */
+    private volatile long writtenThrough;
 
     Checkpointer(TileStore store, List<SourceRuntime> sources, DeadLetterSink deadLetters, String definitionsVersion) {
         this.store = store;
@@ -91,6 +98,8 @@ final class Checkpointer {
      * is the cut's), and the offsets it covers.
      */
     static final class Pending {
+        /** This commit's number: what its frozen entities' {@link EntityState#frozenFor} hold. */
+        private final long number;
         /** Encoded at the cut: progress, dedup ids, the sweep (applier thread). */
         private final WriteSet cut = new WriteSet();
         /** Entities the applier encoded before changing them (applier thread only). */
@@ -101,7 +110,8 @@ final class Checkpointer {
         private final Map<SourceRuntime, Long> watermarks;
         private final Map<SourceRuntime, long[]> offsets;
 
-        Pending(List<Dirty> frozen, Map<SourceRuntime, Long> watermarks, Map<SourceRuntime, long[]> offsets) {
+        Pending(long number, List<Dirty> frozen, Map<SourceRuntime, Long> watermarks, Map<SourceRuntime, long[]> offsets) {
+            this.number = number;
             this.frozen = frozen;
             this.watermarks = watermarks;
             this.offsets = offsets;
@@ -135,10 +145,14 @@ final class Checkpointer {
             watermarks.put(s, s.watermark.watermark());
             offsets.put(s, s.nextOffsets.clone());
         }
-        Pending p = new Pending(List.copyOf(dirty), watermarks, offsets);
+        Pending p = new Pending(nextCommit++, List.copyOf(dirty), watermarks, offsets);
+        while (!unwritten.isEmpty() && unwritten.peekFirst().number <= writtenThrough) {
+            unwritten.removeFirst();
+        }
+        unwritten.addLast(p);
         for (Dirty d : p.frozen) {
             synchronized (d.state()) {
-                d.state().frozen = p;
+                d.state().frozenFor = p.number;
             }
         }
         WriteSet ws = p.cut;
@@ -148,7 +162,7 @@ final class Checkpointer {
                     for (EntityState st : g.entities.values()) {
                         synchronized (st) {
                             g.aggregator.releaseUnreadCache(st.tiles); // not read for a sweep interval: free its read cache
-                            if (st.frozen == null) { // frozen ones are evicted when they are encoded
+                            if (st.frozenFor == 0) { // frozen ones are evicted when they are encoded
                                 writeEntity(ws, g, st, watermarks.get(s), false);
                             }
                         }
@@ -175,9 +189,9 @@ final class Checkpointer {
         for (Dirty d : p.frozen) {
             EntityState st = d.state();
             synchronized (st) {
-                if (st.frozen == p) {
+                if (st.frozenFor == p.number) {
                     writeEntity(p.byWriter, d.group(), st, p.watermarks.get(sourceOf.get(d.group())), true);
-                    st.frozen = null;
+                    st.frozenFor = 0;
                 }
             }
         }
@@ -185,11 +199,26 @@ final class Checkpointer {
 
     /** On the applier, holding {@code st}'s monitor, before changing it: encodes it into the commit it is frozen for, if any. */
     void encodeIfFrozen(GroupRuntime g, EntityState st) {
-        Pending p = st.frozen;
-        if (p != null) {
+        long number = st.frozenFor;
+        if (number != 0) {
+            Pending p = unwritten(number);
             writeEntity(p.byApplier, g, st, p.watermarks.get(sourceOf.get(g)), true);
-            st.frozen = null;
+            st.frozenFor = 0;
         }
+    }
+
+    /**
+     * The unwritten commit numbered {@code number} (applier thread). An entity frozen for a commit is
+     * encoded before that commit is written, so a commit an entity still names is never pruned.
+     */
+    private Pending unwritten(long number) {
+        for (Pending p : unwritten) {
+            if (p.number == number) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("commit " + number + " is frozen in an entity but not pending (written through "
+                + writtenThrough + ")");
     }
 
     /**
@@ -200,6 +229,7 @@ final class Checkpointer {
     void write(Pending pending) {
         deadLetters.flush();
         store.write(new WriteSet().addAll(pending.cut).addAll(pending.byApplier).addAll(pending.byWriter));
+        writtenThrough = pending.number;
     }
 
     /** Writes what changed of one entity ({@link EntityWrites}), and forgets it when nothing of it is left. */

@@ -19,11 +19,13 @@ final class EntityState {
     /** {@code TileKey.entityPrefix(group, key)}, computed on first commit. */
     byte[] prefix;
     /**
-     * The commit this entity's state belongs to but has not been encoded into yet (null when none):
-     * whoever takes the monitor first — the commit writer, or the applier about to change it —
-     * encodes it then (see {@link Checkpointer}).
+     * The number of the commit this entity's state belongs to but has not been encoded into yet (0
+     * when none): whoever takes the monitor first — the commit writer, or the applier about to change
+     * it — encodes it then (see {@link Checkpointer}). A number, not the commit's object: storing a
+     * new commit's pointer into every changed (old) entity dirtied a card per entity per commit,
+     * which G1's refinement and next young pause then scanned.
      */
-    Checkpointer.Pending frozen;
+    long frozenFor;
     /** Dropped from its group's map (no tiles left): an applier holding it must look the entity up again. */
     boolean removed;
 

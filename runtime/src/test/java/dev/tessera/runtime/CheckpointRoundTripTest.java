@@ -119,7 +119,7 @@ class CheckpointRoundTripTest {
                             c.tiles.ring(h).put(ring.startOf(i), dup);
                         }
                     }
-                    if (st.frozen != null) { // a commit evicts the entities it writes
+                    if (st.frozenFor != 0) { // a commit evicts the entities it writes
                         to.aggregator.evict(c.tiles, live.watermark.watermark());
                     }
                 }
