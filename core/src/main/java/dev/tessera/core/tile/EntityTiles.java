@@ -11,9 +11,12 @@ public final class EntityTiles {
      * The read cache of {@link GroupAggregator#read(EntityTiles, long, int)}, per served feature: the
      * result, and the ring's modification count and tile range it was computed from (level 1); the
      * merged prefixes of the windows (level 2, {@link WindowPrefixes}). Allocated on the first read,
-     * so entities that are never read pay nothing.
+     * so entities that are never read pay nothing. A {@code Long} or {@code Double} result is kept as
+     * its bits in {@code cachedBits} (its {@code cachedResults} entry a marker), so the long-lived
+     * cache holds no pointer to a new box (why: {@link GroupAggregator#read(EntityTiles, long, int)}).
      */
     Object[] cachedResults;
+    long[] cachedBits;
     long[] cachedMods;
     int[] cachedRanges;
     WindowPrefixes prefixes;

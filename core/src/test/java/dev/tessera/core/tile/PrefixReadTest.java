@@ -224,6 +224,12 @@ class PrefixReadTest {
                     }
                 }
             }
+            if (tiles.cachedResults != null) { // numbers are cached as bits: no pointer from the long-lived cache to a new box
+                for (Object cachedResult : tiles.cachedResults) {
+                    assertThat(cachedResult instanceof Long || cachedResult instanceof Double)
+                            .as("the read cache holds a boxed number" + where).isFalse();
+                }
+            }
             if (rnd.nextInt(10) == 0) { // a read at an earlier time: other ranges, then back
                 long earlier = clock - 1 - rnd.nextInt((int) longestWindow);
                 for (int f = 0; f < specs.size(); f++) {
