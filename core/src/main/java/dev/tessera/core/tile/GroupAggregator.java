@@ -444,7 +444,7 @@ public final class GroupAggregator {
         // The cache lives as long as the entity is read, so it is old; whatever it points to that is
         // new is a young object every collection must reach from an old card and copy. Serving 10,000
         // entities without ingest, the results that changed as windows slid were ~10,000 such pointers
-        // per young pause, most of its time (ADR 012, "Serving's young pauses"). So numbers are kept as
+        // per young pause, most of its time (ADR 007, "numbers cached as bits"). So numbers are kept as
         // bits (the read boxes them: garbage that dies young), and an unchanged object is not replaced.
         if (result instanceof Long l) {
             entity.cachedResults[servedFeature] = LONG_RESULT;
