@@ -6,7 +6,6 @@ import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,8 +99,9 @@ final class GroupRuntime {
         return values(key, false, now, emptyValues.clone());
     }
 
+    /** The answer holding {@code out} itself (not a copy: every caller passes an array of its own, read into for this answer). */
     FeatureValues values(List<String> key, boolean found, long asOf, Object[] out) {
         return new FeatureValues(group.name(), key, found, asOf, aggregator.servedNames(),
-                java.util.Collections.unmodifiableList(new ArrayList<>(Arrays.asList(out))));
+                java.util.Collections.unmodifiableList(Arrays.asList(out)));
     }
 }
