@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tessera.bench.e2e.LoadGenerator.Bytes;
 import dev.tessera.bench.e2e.LoadGenerator.HttpConnection;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -85,7 +87,8 @@ import java.util.function.IntFunction;
  * {@code --share-event-loops} (passed to {@link RedisVectorService}: its default is one Lettuce
  * connection per event loop, on the HTTP server's loops), {@code --server-jvm}, {@code --server-nice},
  * {@code --redis-nice} (default: {@code --server-nice}), {@code --broker-in-server} (false), {@code --features},
- * {@code --slow-us} (1,000), {@code --score-rates} (5000), {@code --score-warmup} (30),
+ * {@code --slow-us} (1,000), {@code --slow-log} (a file for the measured steps' requests over {@code --slow-us}: due time in
+ * epoch ms, connection, latency, service time and send lag in µs, on a GC pause or not), {@code --score-rates} (5000), {@code --score-warmup} (30),
  * {@code --hiccup-seconds} (10; the machine's own floor, idle, first:
  * {@link HiccupMeter}).
  */
@@ -101,7 +104,7 @@ public final class ServingComparisonBench {
 
     /** The schedule both servers get: feature reads at {@code rates}, then scores at {@code scoreRates}. */
     private record Schedule(int connections, int[] rates, int seconds, int warmup, int warmupPasses, int checkEvery, int slowMicros,
-                            int accounts, int[] scoreRates, int scoreWarmup) {}
+                            int accounts, int[] scoreRates, int scoreWarmup, PrintStream slowLog) {}
 
     public static void main(String[] args) throws Exception {
         ServingLatencyBench.Args a = new ServingLatencyBench.Args(args);
@@ -113,7 +116,7 @@ public final class ServingComparisonBench {
                 a.integer("--seconds", smoke ? 3 : 20), a.integer("--warmup", smoke ? 3 : 60), a.integer("--warmup-passes", smoke ? 1 : 3),
                 a.integer("--check-every", 100),
                 a.integer("--slow-us", 1_000), accounts, a.ints("--score-rates", new int[] {5_000}),
-                a.integer("--score-warmup", smoke ? 3 : 30));
+                a.integer("--score-warmup", smoke ? 3 : 30), slowLog(a.string("--slow-log", null)));
         List<String> servers = Arrays.asList(a.string("--servers", TESSERA + "," + REDIS_VECTORS).split(","));
         String redisConnections = a.string("--redis-connections", null);
         String shareLoops = a.string("--share-event-loops", null);
@@ -373,6 +376,10 @@ public final class ServingComparisonBench {
             Row r = step(scenario, server, label + server, rate, s.seconds, address, exchanges, s, process, redis, gc);
             print(r, gc);
             rows.add(r);
+            if (s.slowLog != null) {
+                r.result.writeSlow(s.slowLog, gc, ServingLatencyBench.GC_TAIL_MILLIS * 1_000_000L);
+                s.slowLog.flush();
+            }
         }
     }
 
@@ -386,6 +393,15 @@ public final class ServingComparisonBench {
                 s.checkEvery, 0, s.slowMicros * 1_000L, gc, ServingLatencyBench.GC_TAIL_MILLIS * 1_000_000L);
         return new Row(scenario, server, r, process.cpuMillis() - server0, redis == null ? -1 : redis.cpuMillis() - redis0,
                 selfCpuMillis() - self0);
+    }
+
+    /** {@code --slow-log FILE}: the measured steps' slow requests ({@link LoadGenerator.Result#writeSlow}), or null. */
+    private static PrintStream slowLog(String file) {
+        try {
+            return file == null ? null : new PrintStream(new FileOutputStream(file), false, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--slow-log " + file + ": cannot write it (" + e.getMessage() + "); give a writable path", e);
+        }
     }
 
     private static long selfCpuMillis() {

@@ -333,7 +333,10 @@ public final class ServingLatencyBench {
             InetSocketAddress address = loadAndServe(stack, events, accounts, auth);
             AtomicBoolean ingesting = new AtomicBoolean(ingestRate > 0);
             Thread ingest = ingestRate > 0 ? startIngest(stack, accounts, ingestRate, ingesting) : null;
-            System.gc();
+            // No System.gc() here, as no deployed server calls it: after a G1 full collection (JDK 17) every
+            // young pause of the following minutes scanned its few dirty cards at ~15-30 us each (27-78 ms
+            // pauses for 2,000-5,000 cards, against 0.6 ms for 225 without it; bench/RESULTS.md, session 20),
+            // and whether it ran at all depended on a JNI critical section being open at that instant.
             ServerProcess.writePort(portFile, address.getPort());
             System.out.printf("serving on %s until standard input closes%n", address);
             while (System.in.read() >= 0) {
