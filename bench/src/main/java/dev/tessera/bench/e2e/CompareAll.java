@@ -145,7 +145,7 @@ public final class CompareAll {
                 steps.add(new Step("serving", E2E + "ServingComparisonBench", List.of("-Xmx1g"),
                         quick ? split("--seconds 3 --warmup 3 --rates 10000 --events 50000 --score-rates 1000 --score-warmup 3")
                                 : split("--warmup 90 --warmup-passes 3 --rates "
-                                        + FlinkBenchJob.Args.string(argv, "--serving-rates", "10000") + " --score-warmup 30 --score-rates "
+                                        + FlinkBenchJob.Args.string(argv, "--serving-rates", "10000") + " --score-warmup 60 --score-rates "
                                         + FlinkBenchJob.Args.string(argv, "--score-rates", "5000"))));
             }
         }
