@@ -1,9 +1,11 @@
 package dev.tessera.bench.e2e;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +65,15 @@ final class LoadGenerator {
     static final long MAX_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private LoadGenerator() {}
+
+    /** The file a {@code --slow-log FILE} option names, for {@link Result#writeSlow}; null when {@code file} is null. */
+    static PrintStream slowLog(String file) {
+        try {
+            return file == null ? null : new PrintStream(new FileOutputStream(file), false, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--slow-log " + file + ": cannot write it (" + e.getMessage() + "); give a writable path", e);
+        }
+    }
 
     /**
      * The length of pass {@code pass} (1-based) of a warm-up of {@code totalSeconds} run as

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tessera.bench.e2e.LoadGenerator.Bytes;
 import dev.tessera.bench.e2e.LoadGenerator.HttpConnection;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -116,7 +115,7 @@ public final class ServingComparisonBench {
                 a.integer("--seconds", smoke ? 3 : 20), a.integer("--warmup", smoke ? 3 : 60), a.integer("--warmup-passes", smoke ? 1 : 3),
                 a.integer("--check-every", 100),
                 a.integer("--slow-us", 1_000), accounts, a.ints("--score-rates", new int[] {5_000}),
-                a.integer("--score-warmup", smoke ? 3 : 30), slowLog(a.string("--slow-log", null)));
+                a.integer("--score-warmup", smoke ? 3 : 30), LoadGenerator.slowLog(a.string("--slow-log", null)));
         List<String> servers = Arrays.asList(a.string("--servers", TESSERA + "," + REDIS_VECTORS).split(","));
         String redisConnections = a.string("--redis-connections", null);
         String shareLoops = a.string("--share-event-loops", null);
@@ -393,15 +392,6 @@ public final class ServingComparisonBench {
                 s.checkEvery, 0, s.slowMicros * 1_000L, gc, ServingLatencyBench.GC_TAIL_MILLIS * 1_000_000L);
         return new Row(scenario, server, r, process.cpuMillis() - server0, redis == null ? -1 : redis.cpuMillis() - redis0,
                 selfCpuMillis() - self0);
-    }
-
-    /** {@code --slow-log FILE}: the measured steps' slow requests ({@link LoadGenerator.Result#writeSlow}), or null. */
-    private static PrintStream slowLog(String file) {
-        try {
-            return file == null ? null : new PrintStream(new FileOutputStream(file), false, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("--slow-log " + file + ": cannot write it (" + e.getMessage() + "); give a writable path", e);
-        }
     }
 
     private static long selfCpuMillis() {

@@ -5,7 +5,6 @@ import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.DefinitionLoader;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -238,7 +237,7 @@ public final class ServingLatencyBench {
             IntFunction<LoadGenerator.Exchange> batch = i -> ex.batch(2000 + i, batchSize, batchService, batchFeatures);
             System.gc();
             GcPauses gc = GcPauses.watch(serverGcLog);
-            PrintStream slowOut = slowLog == null ? null : new PrintStream(new FileOutputStream(slowLog), false, StandardCharsets.UTF_8);
+            PrintStream slowOut = LoadGenerator.slowLog(slowLog);
             Step step = new Step(address, connections, checkEvery, spinMicros, slowMicros, gc, slowOut, results);
             for (int pass = 1; pass <= warmupPasses; pass++) {
                 step.run(warmupPasses == 1 ? "warm-up GET 1 entity" : "warm-up " + pass + "/" + warmupPasses + " GET 1 entity", rates[0],
