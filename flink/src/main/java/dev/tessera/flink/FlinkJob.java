@@ -140,7 +140,13 @@ public final class FlinkJob {
      * restored from {@code restoreFrom} when given (a {@code chk-N} folder, see {@link #latestCheckpoint}).
      */
     public static StreamExecutionEnvironment localEnvironment(Path checkpoints, Path restoreFrom, Path tmp) {
+        return localEnvironment(checkpoints, restoreFrom, tmp, java.util.Map.of());
+    }
+
+    /** {@link #localEnvironment(Path, Path, Path)} with more Flink settings (a metric reporter, say). */
+    static StreamExecutionEnvironment localEnvironment(Path checkpoints, Path restoreFrom, Path tmp, java.util.Map<String, String> extra) {
         Configuration conf = new Configuration();
+        extra.forEach(conf::setString);
         try {
             Files.createDirectories(checkpoints);
         } catch (IOException e) {

@@ -5,7 +5,9 @@ import dev.tessera.api.Source;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
+import dev.tessera.runtime.SourceQuality;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
@@ -13,6 +15,8 @@ import dev.tessera.runtime.decode.RejectReason;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -23,6 +27,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * embedded runtime does) and missing key become rejected records, never exceptions, so bad input
  * never stops the job. Lateness and duplicates depend on what came before: the keyed operator
  * decides them.
+ *
+ * <p>Every event the decoder accepts is also checked against the source's quality rules
+ * ({@code expect:}, {@link SourceQuality}) before the other rules, as the embedded runtime's consumer
+ * does (the rules describe what producers send: late, duplicate, keyless events count too). The
+ * counts are this reader's Flink metrics {@code source.<name>.expect.<field>.{checked, nulls,
+ * below_min, above_max, not_allowed}}, cumulative since the reader started.
  */
 final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema<SourceRecord> {
     private static final long serialVersionUID = 1L;
@@ -32,6 +42,7 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
     private final TracingConfig tracing;
     private transient EventDecoder decoder;
     private transient EventRules rules;
+    private transient SourceQuality quality;
     private transient int slots;
     /** Whether to carry records' trace contexts (tracing on): else headers are never looked at. */
     private transient boolean traced;
@@ -50,6 +61,18 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
         FieldLayout layout = SourceFields.layout(defs, source);
         decoder = EventDecoders.forSource(source, bundle.directory(), layout, maxRecordBytes);
         rules = new EventRules(defs, source, layout);
+        quality = new SourceQuality(source, layout);
+        if (context != null) {
+            MetricGroup sourceMetrics = context.getMetricGroup().addGroup("source", sourceName);
+            for (ValueExpectation x : quality.checks()) {
+                MetricGroup g = sourceMetrics.addGroup("expect", x.name());
+                g.gauge("checked", (Gauge<Long>) () -> x.snapshot().checked());
+                g.gauge("nulls", (Gauge<Long>) () -> x.snapshot().nulls());
+                g.gauge("below_min", (Gauge<Long>) () -> x.snapshot().belowMin());
+                g.gauge("above_max", (Gauge<Long>) () -> x.snapshot().aboveMax());
+                g.gauge("not_allowed", (Gauge<Long>) () -> x.snapshot().notAllowed());
+            }
+        }
         slots = layout.size();
         traced = tracing != null && tracing.enabled();
     }
@@ -71,6 +94,9 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             return;
         }
         Event e = d.event();
+        if (!quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
+            quality.observe(e, System.currentTimeMillis());
+        }
         long eventTime;
         try {
             eventTime = rules.eventTime(e);

@@ -13,13 +13,14 @@ import java.util.Map;
  * A source's quality rules ({@code expect:}), checked on every event its decoder accepted, on the
  * consumer thread that decoded it (off the applier's single thread). Late and duplicate events are
  * checked too: the rules describe what producers send, not what is applied. The counts are live
- * monitoring, not committed state: after a restart they start from zero.
+ * monitoring, not committed state: after a restart they start from zero. The Flink runner checks the
+ * same rules with this class in its decode stage and reports them as Flink metrics.
  */
-final class SourceQuality {
+public final class SourceQuality {
     private final int[] slots;
     private final ValueExpectation[] checks;
 
-    SourceQuality(Source source, FieldLayout layout) {
+    public SourceQuality(Source source, FieldLayout layout) {
         List<ValueExpectation> list = new ArrayList<>();
         int[] s = new int[source.expectations().size()];
         int i = 0;
@@ -31,17 +32,18 @@ final class SourceQuality {
         this.checks = list.toArray(new ValueExpectation[0]);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return checks.length == 0;
     }
 
-    void observe(Event e, long now) {
+    /** Checks every rule on one decoded event, observed at wall-clock {@code now}. */
+    public void observe(Event e, long now) {
         for (int i = 0; i < checks.length; i++) {
             checks[i].observe(e.get(slots[i]), now);
         }
     }
 
-    List<ValueExpectation> checks() {
+    public List<ValueExpectation> checks() {
         return List.of(checks);
     }
 }

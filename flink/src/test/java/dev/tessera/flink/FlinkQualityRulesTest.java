@@ -1,0 +1,180 @@
+package dev.tessera.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.runtime.PaymentsWorld;
+import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RedisServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Flink job checks a source's quality rules ({@code expect:}) as the embedded runtime does: on
+ * every event its decoder accepted (duplicates and keyless events included, malformed records not),
+ * counted per rule as SPEC §8 and {@code ValueExpectation} define, and reported as the Kafka source
+ * readers' Flink metrics.
+ * The expected counts come from a naive reading of the produced records, not from the checker.
+ */
+class FlinkQualityRulesTest {
+    static final String TOPIC = "quality.payments";
+    static final String DEFINITIONS = """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: payments
+            kafka: { topic: %s }
+            format: json
+            timestamp: event_time
+            id: payment_id
+            lateness: 10m
+            expect:
+              amount: { min: 0 }
+              status: { allowed: [APPROVED, DECLINED] }
+              account_id: { max_null_rate: 0.01 }
+            ---
+            kind: FeatureGroup
+            name: account_payments
+            source: payments
+            entity: account
+            features:
+              - { name: payment_count, agg: count, windows: [1h] }
+            """.formatted(TOPIC);
+    static final Set<String> ALLOWED = Set.of("APPROVED", "DECLINED");
+
+    @TempDir
+    static Path tmp;
+    static EmbeddedKafka kafka;
+    static RedisServerProcess redis;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        redis = RedisServerProcess.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void everyAcceptedEventIsCheckedAndTheCountsAreTheJobsMetrics() throws Exception {
+        kafka.createTopics(Map.of(TOPIC, 2, TOPIC + ".dlq", 1));
+        Path defsDir = Files.createDirectories(tmp.resolve("features"));
+        Files.writeString(defsDir.resolve("payments.yaml"), DEFINITIONS);
+
+        Random rnd = new Random(11);
+        long now = System.currentTimeMillis();
+        // expected counts per "field.counter", from the records as produced
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (String field : List.of("amount", "status", "account_id")) {
+            for (String counter : List.of("checked", "nulls", "below_min", "above_max", "not_allowed")) {
+                expected.put(field + "." + counter, 0L);
+            }
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
+            Map<String, Object> previous = null;
+            for (int i = 0; i < 600; i++) {
+                if (i % 50 == 7) { // malformed: rejected by the decoder, never checked
+                    producer.send(new ProducerRecord<>(TOPIC, ("{not json " + i).getBytes(StandardCharsets.UTF_8))).get();
+                    continue;
+                }
+                Map<String, Object> f;
+                if (i % 40 == 13 && previous != null) {
+                    f = previous; // a re-sent event: a duplicate, checked again (the rules describe what producers send)
+                } else {
+                    f = new HashMap<>();
+                    f.put("payment_id", "p-" + i);
+                    f.put("event_time", now - rnd.nextInt(60_000));
+                    if (rnd.nextInt(15) != 0) {
+                        f.put("account_id", "acct-" + rnd.nextInt(30));
+                    }
+                    int a = rnd.nextInt(12);
+                    if (a == 0) {
+                        f.put("amount", -1 - rnd.nextInt(100));
+                    } else if (a == 1) {
+                        f.put("amount", "n/a");
+                    } else if (a != 2) {
+                        f.put("amount", rnd.nextInt(500) + rnd.nextInt(100) / 100.0);
+                    }
+                    int s = rnd.nextInt(10);
+                    if (s < 8) {
+                        f.put("status", s % 2 == 0 ? "APPROVED" : "DECLINED");
+                    } else if (s == 8) {
+                        f.put("status", "REFUNDED");
+                    }
+                }
+                previous = f;
+                producer.send(new ProducerRecord<>(TOPIC, PaymentsWorld.json(f))).get();
+                count(expected, "amount", f.get("amount"), v -> !(v instanceof Number n) || n.doubleValue() < 0 ? "below_min" : null);
+                count(expected, "status", f.get("status"), v -> ALLOWED.contains(v.toString()) ? null : "not_allowed");
+                count(expected, "account_id", f.get("account_id"), v -> null);
+            }
+        }
+        assertThat(expected.get("amount.below_min")).as("the stream breaks amount's rule").isGreaterThan(20);
+        assertThat(expected.get("status.not_allowed")).as("the stream breaks status's rule").isGreaterThan(20);
+        assertThat(expected.get("account_id.nulls")).as("the stream has events without an account").isGreaterThan(20);
+
+        FlinkJobOptions o = new FlinkJobOptions();
+        o.bootstrapServers = kafka.bootstrapServers();
+        o.redis = List.of(redis.uri());
+        o.redisNamespace = "quality:";
+        o.consumerGroup = "flink-quality";
+        o.checkpointInterval = "1s";
+        o.parallelism = 2;
+        o.validate();
+        StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("checkpoints"), null, tmp.resolve("flink-tmp"),
+                CollectingReporter.SETTINGS);
+        FlinkJob.build(env, DefinitionBundle.of(defsDir), o);
+        JobClient job = env.executeAsync("flink-quality-rules-test");
+        try {
+            FlinkRunnerTest.await("the quality metrics to reach the produced counts", Duration.ofSeconds(120), () -> {
+                Map<String, Long> seen = new LinkedHashMap<>();
+                for (String key : expected.keySet()) {
+                    seen.put(key, CollectingReporter.sumOfGauges(".source.payments.expect." + key)[0]);
+                }
+                return seen.equals(expected) ? null : "metrics " + seen + ", expected " + expected;
+            });
+            assertThat(CollectingReporter.sumOfGauges(".source.payments.expect.amount.checked")[1])
+                    .as("one gauge per source reader").isEqualTo(2);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** One value of {@code field}: checked; null, or the counter {@code broken} names (null for none). */
+    private static void count(Map<String, Long> expected, String field, Object value, java.util.function.Function<Object, String> broken) {
+        expected.merge(field + ".checked", 1L, Long::sum);
+        if (value == null) {
+            expected.merge(field + ".nulls", 1L, Long::sum);
+            return;
+        }
+        String counter = broken.apply(value);
+        if (counter != null) {
+            expected.merge(field + "." + counter, 1L, Long::sum);
+        }
+    }
+}
