@@ -3,8 +3,6 @@ package dev.tessera.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.runtime.PaymentsWorld;
-import dev.tessera.runtime.kafka.EmbeddedKafka;
-import dev.tessera.store.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,28 +59,23 @@ class FlinkQualityRulesTest {
 
     @TempDir
     static Path tmp;
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
+    static FlinkTests.Services services;
 
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        redis = RedisServerProcess.start();
+        services = FlinkTests.Services.start(tmp);
     }
 
     @AfterAll
     static void stop() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+        if (services != null) {
+            services.close();
         }
     }
 
     @Test
     void everyAcceptedEventIsCheckedAndTheCountsAreTheJobsMetrics() throws Exception {
-        kafka.createTopics(Map.of(TOPIC, 2, TOPIC + ".dlq", 1));
+        services.kafka().createTopics(Map.of(TOPIC, 2, TOPIC + ".dlq", 1));
         Path defsDir = Files.createDirectories(tmp.resolve("features"));
         Files.writeString(defsDir.resolve("payments.yaml"), DEFINITIONS);
 
@@ -95,7 +88,7 @@ class FlinkQualityRulesTest {
                 expected.put(field + "." + counter, 0L);
             }
         }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(services.kafka()))) {
             Map<String, Object> previous = null;
             for (int i = 0; i < 600; i++) {
                 if (i % 50 == 7) { // malformed: rejected by the decoder, never checked
@@ -138,13 +131,7 @@ class FlinkQualityRulesTest {
         assertThat(expected.get("status.not_allowed")).as("the stream breaks status's rule").isGreaterThan(20);
         assertThat(expected.get("account_id.nulls")).as("the stream has events without an account").isGreaterThan(20);
 
-        FlinkJobOptions o = new FlinkJobOptions();
-        o.bootstrapServers = kafka.bootstrapServers();
-        o.redis = List.of(redis.uri());
-        o.redisNamespace = "quality:";
-        o.consumerGroup = "flink-quality";
-        o.checkpointInterval = "1s";
-        o.parallelism = 2;
+        FlinkJobOptions o = FlinkTests.options(services.kafka(), services.redis().uri(), "quality");
         o.validate();
         StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("checkpoints"), null, tmp.resolve("flink-tmp"),
                 CollectingReporter.SETTINGS);

@@ -168,13 +168,7 @@ class FlinkRunnerTest {
     }
 
     static FlinkJobOptions options(String namespace) {
-        FlinkJobOptions o = new FlinkJobOptions();
-        o.bootstrapServers = kafka.bootstrapServers();
-        o.redis = List.of(redis.uri());
-        o.redisNamespace = namespace;
-        o.consumerGroup = "flink-" + namespace;
-        o.checkpointInterval = "1s";
-        o.parallelism = 2;
+        FlinkJobOptions o = FlinkTests.options(kafka, redis.uri(), namespace.substring(0, namespace.length() - 1));
         o.maxRecordBytes = MAX_RECORD_BYTES;
         o.validate();
         return o;

@@ -1,10 +1,12 @@
 package dev.tessera.flink;
 
 import dev.tessera.runtime.kafka.EmbeddedKafka;
+import dev.tessera.store.RedisServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,6 +30,37 @@ final class FlinkTests {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         return env;
+    }
+
+    /** The job's options over {@code kafka} and {@code redis}: namespace {@code <name>:}, consumer group {@code flink-<name>}, 1-s checkpoints, parallelism 2. */
+    static FlinkJobOptions options(EmbeddedKafka kafka, String redisUri, String name) {
+        FlinkJobOptions o = new FlinkJobOptions();
+        o.bootstrapServers = kafka.bootstrapServers();
+        o.redis = List.of(redisUri);
+        o.redisNamespace = name + ":";
+        o.consumerGroup = "flink-" + name;
+        o.checkpointInterval = "1s";
+        o.parallelism = 2;
+        return o;
+    }
+
+    /** An in-process broker and a real {@code redis-server}, for a test class's lifetime. */
+    record Services(EmbeddedKafka kafka, RedisServerProcess redis) implements AutoCloseable {
+        static Services start(Path dir) {
+            EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            try {
+                return new Services(kafka, RedisServerProcess.start());
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            redis.close();
+            kafka.close();
+        }
     }
 
     static Properties producerProps(EmbeddedKafka kafka) {
