@@ -94,8 +94,9 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             return;
         }
         Event e = d.event();
+        long now = System.currentTimeMillis();
         if (!quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
-            quality.observe(e, System.currentTimeMillis());
+            quality.observe(e, now);
         }
         long eventTime;
         try {
@@ -105,7 +106,6 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             out.collect(r);
             return;
         }
-        long now = System.currentTimeMillis();
         if (rules.isFuture(eventTime, now)) {
             reject(r, record.value(), RejectReason.FUTURE, rules.futureMessage(eventTime, now));
         } else if (!rules.hasAnyKey(e)) {
