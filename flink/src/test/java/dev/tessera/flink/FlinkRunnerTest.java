@@ -79,7 +79,7 @@ class FlinkRunnerTest {
         Definitions defs = DefinitionLoader.load(defsDir);
         PaymentsWorld.Adversarial stream = PaymentsWorld.adversarial(new Random(42), System.currentTimeMillis());
 
-        FlinkJobOptions o = options("it:");
+        FlinkJobOptions o = options("it");
         StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("checkpoints"), null, tmp.resolve("flink-tmp"));
         FlinkJob.build(env, DefinitionBundle.of(defsDir), o);
         RuntimeConfig config = RuntimeConfig.defaults(kafka.bootstrapServers()).withCommitInterval(Duration.ofMillis(50))
@@ -150,7 +150,7 @@ class FlinkRunnerTest {
         try (dev.tessera.store.RedisClusterProcess cluster = dev.tessera.store.RedisClusterProcess.start();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(kafka))) {
             send(producer, topic, withDuplicates);
-            FlinkJobOptions o = options("cl:");
+            FlinkJobOptions o = options("cl");
             o.redis = cluster.uris();
             o.redisCluster = true;
             o.bounded = true;
@@ -167,8 +167,8 @@ class FlinkRunnerTest {
         }
     }
 
-    static FlinkJobOptions options(String namespace) {
-        FlinkJobOptions o = FlinkTests.options(kafka, redis.uri(), namespace.substring(0, namespace.length() - 1));
+    static FlinkJobOptions options(String name) {
+        FlinkJobOptions o = FlinkTests.options(kafka, redis.uri(), name);
         o.maxRecordBytes = MAX_RECORD_BYTES;
         o.validate();
         return o;
