@@ -7,7 +7,8 @@ import dev.tessera.serving.PredictionLog;
 import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServingApi;
-import dev.tessera.serving.SourceSignals;
+import dev.tessera.serving.MetricsHistory;
+import dev.tessera.serving.PublishedSignals;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
 import dev.tessera.store.RedisTileStore;
@@ -104,7 +105,11 @@ final class ServeCommand implements Callable<Integer> {
                                 ServingServer.requestMapper(), null, tracing.otel()))
                         .predictionLog(PredictionLog.kafka(predictions, PredictionLog.TOPIC));
             }
-            QualityMonitor monitor = serving.monitoring().attach(defs, reader, SourceSignals.of(reader), builder);
+            // what the Flink job's subtasks publish: outcome counts and source rule checks (ADR 030)
+            PublishedSignals signals = new PublishedSignals(defs, reader, System::currentTimeMillis);
+            QualityMonitor monitor = serving.monitoring().attach(defs, reader, signals, builder);
+            MetricsHistory history = MetricsHistory.start(signals); // the console's source charts
+            builder.history(history);
             ServingApi api = builder
                     .tokens(tokens)
                     .health(() -> health(store))
@@ -113,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
                     .build();
             monitor.bind(api.metrics()).start();
             AutoCloseable scoring = api.scoring() == null ? () -> { } : api.scoring();
-            try (scoring; monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
+            try (history; scoring; monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
                 out.println("serving " + defs.groups().size() + " feature groups from Redis " + String.join(",", redis)
                         + (cluster ? " (cluster)" : "") + ", keys under '" + namespace + "', on http://" + serving.host + ":"
                         + server.port() + (events == null ? "" : ", pushes to Kafka at " + bootstrapServers) + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"

@@ -176,7 +176,8 @@ class ServeCommandTest {
         Definitions defs = DefinitionLoader.load(EXAMPLES);
         try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             createTopics(kafka, defs);
-            Serve node = serve("push", redis, "--bootstrap-servers", kafka.bootstrapServers(), "--duration", "90");
+            Serve node = serve("push", redis, "--bootstrap-servers", kafka.bootstrapServers(), "--duration", "90",
+                    "--alert-interval", "1s");
             Thread serve = node.thread();
             String base = node.base();
             assertThat(node.out().toString()).contains("pushes to Kafka at " + kafka.bootstrapServers());
@@ -185,17 +186,57 @@ class ServeCommandTest {
             for (String line : payments(60)) {
                 ndjson.append(line).append('\n');
             }
+            // two payments of another account that break the source's rules (amount min 0; status APPROVED or DECLINED)
+            for (int i = 0; i < 2; i++) {
+                ndjson.append("{\"payment_id\":\"bad").append(i).append("\",\"account_id\":\"z9\",\"amount\":-5,")
+                        .append("\"status\":\"REFUNDED\",\"event_time\":").append(System.currentTimeMillis() - 60_000).append("}\n");
+            }
             HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/events/payments"))
                     .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson.toString()))
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(200);
-            assertThat(JSON.readTree(pushed.body()).get("accepted").asInt()).isEqualTo(60);
+            assertThat(JSON.readTree(pushed.body()).get("accepted").asInt()).isEqualTo(62);
 
             CommandLineTest.Run run = CommandLineTest.tessera("flink", "--local", "--bounded", "--features", EXAMPLES.toString(),
                     "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(), "--parallelism", "2",
                     "--checkpoint-dir", tmp.resolve("checkpoints").toString());
             assertThat(run.exit()).as(run.err()).isZero();
             assertNaiveValues(http, base);
+            // the job's published counts reach the node: its quality report and source history (ADR 030)
+            String rules = awaitJson(http, base + "/v1/quality", q -> {
+                for (JsonNode r : q.get("rules")) {
+                    if ("payments".equals(r.path("source").asText()) && r.get("checked").asLong() == 62) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            JsonNode quality = JSON.readTree(rules);
+            for (JsonNode r : quality.get("rules")) {
+                if (!"payments".equals(r.path("source").asText())) {
+                    continue;
+                }
+                assertThat(r.get("checked").asLong()).as(r.toString()).isEqualTo(62);
+                switch (r.get("field").asText()) {
+                    case "amount", "status" -> {
+                        assertThat(r.get("violations").asLong()).as(r.toString()).isEqualTo(2);
+                        assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("violated");
+                    }
+                    default -> assertThat(r.get("violations").asLong()).as(r.toString()).isZero();
+                }
+            }
+            awaitJson(http, base + "/v1/history", h -> {
+                double in = 0; // each point's rate is over the time since the point before it
+                long before = Long.MIN_VALUE;
+                for (JsonNode p : h.get("sources").get("payments")) {
+                    long t = p.get("t").asLong();
+                    if (before != Long.MIN_VALUE) {
+                        in += p.path("in_per_s").asDouble(0) * (t - before) / 1000.0;
+                    }
+                    before = t;
+                }
+                return Math.round(in) == 62;
+            });
             serve.interrupt(); // stops it before --duration: not a failure
             serve.join(60_000);
         }
@@ -211,6 +252,20 @@ class ServeCommandTest {
             assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("push_unavailable");
             serve.join(60_000);
         }
+    }
+
+    /** GETs {@code url} until its JSON satisfies {@code done} (60 s at most); returns the body. */
+    private static String awaitJson(HttpClient http, String url, java.util.function.Predicate<JsonNode> done) throws Exception {
+        long end = System.nanoTime() + 60_000_000_000L;
+        String body = null;
+        while (System.nanoTime() < end) {
+            body = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (done.test(JSON.readTree(body))) {
+                return body;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("GET " + url + " never got there; last: " + body);
     }
 
     /** Serves from {@code redis} and checks accounts a0..a2 against a naive count and sum of {@link #produce}'s payments. */

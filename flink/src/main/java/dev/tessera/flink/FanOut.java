@@ -6,9 +6,19 @@ import dev.tessera.api.Source;
 import dev.tessera.core.event.ArrayEvent;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
+import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
+import dev.tessera.runtime.SourceCounters;
+import dev.tessera.runtime.SourceCounters.Outcome;
+import dev.tessera.runtime.SourceQuality;
+import dev.tessera.runtime.WriterCounts;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -16,6 +26,15 @@ import org.apache.flink.util.OutputTag;
 /**
  * One accepted event to one {@link KeyedEvent} per feature group of its source that can key it;
  * rejected records to the dead-letter side output, as they came.
+ *
+ * <p>It sees every record its source reader read, so it also counts them: {@code in}, and each
+ * rejection by reason; and it checks the source's quality rules ({@code expect:}, the runtime's
+ * {@link SourceQuality}) on every event the decoder accepted (the reader passes their fields on, also
+ * when a later rule rejects them), before the other rules, as the embedded runtime's consumer does:
+ * the rules describe what producers send, so late, duplicate and keyless events count too. The rule
+ * counts are Flink metrics {@code source.<name>.expect.<field>.{checked, nulls, below_min, above_max,
+ * not_allowed}}; with a Redis address, counts and rule checks are also published to Redis as writer
+ * {@code fan-out-<subtask>} ({@link CountsPublisher}, ADR 030), for the stateless serving nodes.
  */
 final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
     private static final long serialVersionUID = 1L;
@@ -23,13 +42,57 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
 
     private final DefinitionBundle bundle;
     private final String sourceName;
+    /** Where counts are published; null: Flink metrics only. */
+    private final RedisAddress counts;
     private transient EventRules rules;
     /** Index in the job's group list of each of the source's groups, in {@link EventRules#keyOf} order. */
     private transient int[] groupIndex;
+    private transient SourceQuality quality;
+    private transient SourceCounters outcomes;
+    private transient long incarnation;
+    private transient CountsPublisher publisher;
 
     FanOut(DefinitionBundle bundle, String sourceName) {
+        this(bundle, sourceName, null);
+    }
+
+    FanOut(DefinitionBundle bundle, String sourceName, RedisAddress counts) {
         this.bundle = bundle;
         this.sourceName = sourceName;
+        this.counts = counts;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        init();
+        MetricGroup sourceMetrics = getRuntimeContext().getMetricGroup().addGroup("source", sourceName);
+        for (ValueExpectation x : quality.checks()) {
+            MetricGroup g = sourceMetrics.addGroup("expect", x.name());
+            g.gauge("checked", (Gauge<Long>) () -> x.snapshot().checked());
+            g.gauge("nulls", (Gauge<Long>) () -> x.snapshot().nulls());
+            g.gauge("below_min", (Gauge<Long>) () -> x.snapshot().belowMin());
+            g.gauge("above_max", (Gauge<Long>) () -> x.snapshot().aboveMax());
+            g.gauge("not_allowed", (Gauge<Long>) () -> x.snapshot().notAllowed());
+        }
+        incarnation = new java.security.SecureRandom().nextLong();
+        publisher = CountsPublisher.start(counts, sourceName, "fan-out-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                this::writerCounts);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    /** What this subtask counted since it started. */
+    WriterCounts writerCounts() {
+        Map<String, ValueExpectation.Snapshot> checks = new LinkedHashMap<>();
+        for (ValueExpectation x : quality.checks()) {
+            checks.put(x.name(), x.snapshot());
+        }
+        return new WriterCounts(incarnation, outcomes.snapshot(), checks);
     }
 
     /** The job's groups, in definition order: what {@link KeyedEvent#group} indexes. */
@@ -42,6 +105,8 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         Source source = defs.source(sourceName).orElseThrow();
         FieldLayout layout = SourceFields.layout(defs, source);
         rules = new EventRules(defs, source, layout);
+        quality = new SourceQuality(source, layout);
+        outcomes = new SourceCounters();
         List<FeatureGroup> all = jobGroups(defs);
         List<FeatureGroup> mine = new ArrayList<>(defs.groupsOf(source));
         groupIndex = new int[mine.size()];
@@ -52,14 +117,22 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
 
     @Override
     public void processElement(SourceRecord r, Context ctx, Collector<KeyedEvent> out) {
-        if (!r.accepted()) {
-            ctx.output(DEAD_LETTERS, r);
-            return;
-        }
         if (rules == null) {
             init();
         }
-        ArrayEvent e = FieldCodec.decode(r.fields);
+        outcomes.increment(Outcome.IN);
+        ArrayEvent e = r.fields == null ? null : FieldCodec.decode(r.fields); // null: the decoder rejected it
+        if (e != null && !quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
+            quality.observe(e, System.currentTimeMillis());
+        }
+        if (!r.accepted()) {
+            Outcome o = Outcome.ofCode(r.rejectReason);
+            if (o != null) {
+                outcomes.increment(o);
+            }
+            ctx.output(DEAD_LETTERS, r);
+            return;
+        }
         boolean primary = true;
         for (int g = 0; g < groupIndex.length; g++) {
             String entity = rules.keyOf(e, g);

@@ -113,7 +113,7 @@ public final class FlinkJob {
             String name = s.getKey().name();
             SingleOutputStreamOperator<TileWrites> writes = s.getValue()
                     .keyBy(new RoutingKey())
-                    .process(new TileAggregator(bundle, name, o.flushIntervalMillis(), o.tracingConfig()))
+                    .process(new TileAggregator(bundle, name, o.flushIntervalMillis(), o.tracingConfig(), RedisAddress.of(o)))
                     .uid("aggregate-" + name)
                     .name("aggregate: " + name);
             writes.sinkTo(new RedisTileSink(o.redis, o.redisCluster, o.redisNamespace, bundle, name, o.tracingConfig()))

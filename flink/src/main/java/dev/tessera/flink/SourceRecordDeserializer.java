@@ -5,9 +5,7 @@ import dev.tessera.api.Source;
 import dev.tessera.core.event.Event;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
-import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
-import dev.tessera.runtime.SourceQuality;
 import dev.tessera.runtime.decode.Decoded;
 import dev.tessera.runtime.decode.EventDecoder;
 import dev.tessera.runtime.decode.EventDecoders;
@@ -15,8 +13,6 @@ import dev.tessera.runtime.decode.RejectReason;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -28,11 +24,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * never stops the job. Lateness and duplicates depend on what came before: the keyed operator
  * decides them.
  *
- * <p>Every event the decoder accepts is also checked against the source's quality rules
- * ({@code expect:}, {@link SourceQuality}) before the other rules, as the embedded runtime's consumer
- * does (the rules describe what producers send: late, duplicate, keyless events count too). The
- * counts are this reader's Flink metrics {@code source.<name>.expect.<field>.{checked, nulls,
- * below_min, above_max, not_allowed}}, cumulative since the reader started.
+ * <p>Every event the decoder accepts carries its fields ({@link SourceRecord#fields}), also when a
+ * later rule rejects it: {@link FanOut} checks the source's quality rules on exactly the events the
+ * embedded runtime's consumer checks (the rules describe what producers send: late, duplicate,
+ * keyless events count too).
  */
 final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema<SourceRecord> {
     private static final long serialVersionUID = 1L;
@@ -42,7 +37,6 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
     private final TracingConfig tracing;
     private transient EventDecoder decoder;
     private transient EventRules rules;
-    private transient SourceQuality quality;
     private transient int slots;
     /** Whether to carry records' trace contexts (tracing on): else headers are never looked at. */
     private transient boolean traced;
@@ -61,18 +55,6 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
         FieldLayout layout = SourceFields.layout(defs, source);
         decoder = EventDecoders.forSource(source, bundle.directory(), layout, maxRecordBytes);
         rules = new EventRules(defs, source, layout);
-        quality = new SourceQuality(source, layout);
-        if (context != null) {
-            MetricGroup sourceMetrics = context.getMetricGroup().addGroup("source", sourceName);
-            for (ValueExpectation x : quality.checks()) {
-                MetricGroup g = sourceMetrics.addGroup("expect", x.name());
-                g.gauge("checked", (Gauge<Long>) () -> x.snapshot().checked());
-                g.gauge("nulls", (Gauge<Long>) () -> x.snapshot().nulls());
-                g.gauge("below_min", (Gauge<Long>) () -> x.snapshot().belowMin());
-                g.gauge("above_max", (Gauge<Long>) () -> x.snapshot().aboveMax());
-                g.gauge("not_allowed", (Gauge<Long>) () -> x.snapshot().notAllowed());
-            }
-        }
         slots = layout.size();
         traced = tracing != null && tracing.enabled();
     }
@@ -94,10 +76,8 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             return;
         }
         Event e = d.event();
+        r.fields = FieldCodec.encode(e, slots); // for the quality rules (FanOut), whatever the rules below decide
         long now = System.currentTimeMillis();
-        if (!quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
-            quality.observe(e, now);
-        }
         long eventTime;
         try {
             eventTime = rules.eventTime(e);
@@ -114,7 +94,6 @@ final class SourceRecordDeserializer implements KafkaRecordDeserializationSchema
             r.value = record.value(); // a late event's dead letter carries it
             r.eventTime = eventTime;
             r.id = rules.id(e);
-            r.fields = FieldCodec.encode(e, slots);
             if (traced) {
                 r.trace = JobSpans.sampledParent(record.headers());
             }

@@ -73,7 +73,7 @@ public final class SourceSide {
             SingleOutputStreamOperator<KeyedEvent> events = env
                     .fromSource(builder.build(), watermarks, "kafka: " + source.topic())
                     .uid("source-" + source.name())
-                    .process(new FanOut(bundle, source.name()))
+                    .process(new FanOut(bundle, source.name(), o.redis == null || o.redis.isEmpty() ? null : RedisAddress.of(o)))
                     .uid("fan-out-" + source.name())
                     .name("decode and fan out: " + source.name());
             events.getSideOutput(FanOut.DEAD_LETTERS).sinkTo(deadLetters).uid("dlq-" + source.name())

@@ -11,6 +11,9 @@ import dev.tessera.core.tile.TileKey;
 import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.EntityWrites;
 import dev.tessera.runtime.EventRules;
+import dev.tessera.runtime.SourceCounters;
+import dev.tessera.runtime.SourceCounters.Outcome;
+import dev.tessera.runtime.WriterCounts;
 import dev.tessera.store.WriteSet;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -85,11 +88,23 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
     /** Routing key to the {@code traceparent}s of its applied traced records awaiting its flush (tracing on only). */
     private transient Map<String, List<String>> pendingTraces;
 
+    /** Where counts are published; null: Flink metrics only. */
+    private final RedisAddress counts;
+    private transient SourceCounters outcomes;
+    private transient long incarnation;
+    private transient CountsPublisher publisher;
+
     TileAggregator(DefinitionBundle bundle, String sourceName, long flushIntervalMillis, TracingConfig tracing) {
+        this(bundle, sourceName, flushIntervalMillis, tracing, null);
+    }
+
+    /** With {@code counts}: its outcome counts are also published there, as writer {@code aggregate-<subtask>} (ADR 030). */
+    TileAggregator(DefinitionBundle bundle, String sourceName, long flushIntervalMillis, TracingConfig tracing, RedisAddress counts) {
         this.bundle = bundle;
         this.sourceName = sourceName;
         this.flushIntervalMillis = Math.max(1, flushIntervalMillis);
         this.tracing = tracing;
+        this.counts = counts;
     }
 
     @Override
@@ -118,8 +133,19 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         late = metrics.counter("late");
         duplicates = metrics.counter("duplicate");
         nonFinite = metrics.counter("non_finite_value");
+        outcomes = new SourceCounters();
+        incarnation = new java.security.SecureRandom().nextLong();
+        publisher = CountsPublisher.start(counts, sourceName, "aggregate-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                () -> new WriterCounts(incarnation, outcomes.snapshot(), Map.of()));
         tracer = JobSpans.tracer(tracing);
         pendingTraces = tracer == null ? null : new HashMap<>();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (publisher != null) {
+            publisher.close();
+        }
     }
 
     @Override
@@ -149,6 +175,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         if (k.eventTime <= watermark) {
             if (k.primary) {
                 late.inc();
+                outcomes.increment(Outcome.LATE);
                 ctx.output(LATE, deadLetter(k, watermark));
             }
             return "late";
@@ -162,14 +189,17 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         if (!e.firstSeen(k.id, k.eventTime)) {
             if (k.primary) {
                 duplicates.inc();
+                outcomes.increment(Outcome.DUPLICATE);
             }
             return "duplicate";
         }
         int bad = agg.apply(tiles, FieldCodec.decode(k.fields), k.eventTime, k.id);
         if (k.primary) {
             accepted.inc();
+            outcomes.increment(Outcome.ACCEPTED);
             if (bad > 0) {
                 nonFinite.inc(bad);
+                outcomes.add(Outcome.NON_FINITE_VALUE, bad);
             }
         }
         if (k.eventTime > e.maxEventTime) {

@@ -3,6 +3,8 @@ package dev.tessera.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.runtime.PaymentsWorld;
+import dev.tessera.runtime.WriterCounts;
+import dev.tessera.store.RedisTileStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Flink job checks a source's quality rules ({@code expect:}) as the embedded runtime does: on
  * every event its decoder accepted (duplicates and keyless events included, malformed records not),
- * counted per rule as SPEC §8 and {@code ValueExpectation} define, and reported as the Kafka source
- * readers' Flink metrics.
+ * counted per rule as SPEC §8 and {@code ValueExpectation} define, and reported as Flink metrics of
+ * the fan-out operator; and every subtask publishes those counts and its outcome counts ({@code in},
+ * rejections by reason, accepted, duplicate, late) to Redis for the stateless serving nodes.
  * The expected counts come from a naive reading of the produced records, not from the checker.
  */
 class FlinkQualityRulesTest {
@@ -83,6 +86,9 @@ class FlinkQualityRulesTest {
         long now = System.currentTimeMillis();
         // expected counts per "field.counter", from the records as produced
         Map<String, Long> expected = new LinkedHashMap<>();
+        // expected outcome counts, from the records as produced (no event is late: lateness 10m, event times in the last minute)
+        Map<String, Long> outcomes = new LinkedHashMap<>(Map.of("in", 0L, "malformed", 0L, "missing_key", 0L, "accepted", 0L,
+                "duplicate", 0L, "late", 0L));
         for (String field : List.of("amount", "status", "account_id")) {
             for (String counter : List.of("checked", "nulls", "below_min", "above_max", "not_allowed")) {
                 expected.put(field + "." + counter, 0L);
@@ -91,12 +97,15 @@ class FlinkQualityRulesTest {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(FlinkTests.producerProps(services.kafka()))) {
             Map<String, Object> previous = null;
             for (int i = 0; i < 600; i++) {
+                outcomes.merge("in", 1L, Long::sum);
                 if (i % 50 == 7) { // malformed: rejected by the decoder, never checked
                     producer.send(new ProducerRecord<>(TOPIC, ("{not json " + i).getBytes(StandardCharsets.UTF_8))).get();
+                    outcomes.merge("malformed", 1L, Long::sum);
                     continue;
                 }
                 Map<String, Object> f;
-                if (i % 40 == 13 && previous != null) {
+                boolean resent = i % 40 == 13 && previous != null;
+                if (resent) {
                     f = previous; // a re-sent event: a duplicate, checked again (the rules describe what producers send)
                 } else {
                     f = new HashMap<>();
@@ -121,6 +130,7 @@ class FlinkQualityRulesTest {
                     }
                 }
                 previous = f;
+                outcomes.merge(f.get("account_id") == null ? "missing_key" : resent ? "duplicate" : "accepted", 1L, Long::sum);
                 producer.send(new ProducerRecord<>(TOPIC, PaymentsWorld.json(f))).get();
                 count(expected, "amount", f.get("amount"), v -> !(v instanceof Number n) || n.doubleValue() < 0 ? "below_min" : null);
                 count(expected, "status", f.get("status"), v -> ALLOWED.contains(v.toString()) ? null : "not_allowed");
@@ -147,6 +157,39 @@ class FlinkQualityRulesTest {
             });
             assertThat(CollectingReporter.sumOfGauges(".source.payments.expect.amount.checked")[1])
                     .as("one gauge per source reader").isEqualTo(2);
+
+            // the same counts, and the outcomes, as the subtasks publish them to Redis for the serving nodes (ADR 030)
+            try (RedisTileStore store = RedisTileStore.open(services.redis().uri(), o.redisNamespace)) {
+                FlinkRunnerTest.await("the published counts to reach the produced counts", Duration.ofSeconds(60), () -> {
+                    Map<String, WriterCounts> published = WriterCounts.read(store, "payments");
+                    Map<String, Long> rules = new LinkedHashMap<>();
+                    Map<String, Long> counted = new LinkedHashMap<>();
+                    for (String key : expected.keySet()) {
+                        rules.put(key, 0L);
+                    }
+                    for (String key : outcomes.keySet()) {
+                        counted.put(key, 0L);
+                    }
+                    for (WriterCounts w : published.values()) {
+                        w.outcomes().forEach((k, v) -> counted.merge(k, v, Long::sum));
+                        w.rules().forEach((field, snap) -> {
+                            rules.merge(field + ".checked", snap.checked(), Long::sum);
+                            rules.merge(field + ".nulls", snap.nulls(), Long::sum);
+                            rules.merge(field + ".below_min", snap.belowMin(), Long::sum);
+                            rules.merge(field + ".above_max", snap.aboveMax(), Long::sum);
+                            rules.merge(field + ".not_allowed", snap.notAllowed(), Long::sum);
+                        });
+                    }
+                    counted.values().removeIf(v -> v == 0);
+                    Map<String, Long> wanted = new LinkedHashMap<>(outcomes);
+                    wanted.values().removeIf(v -> v == 0);
+                    if (!published.keySet().equals(Set.of("fan-out-0", "fan-out-1", "aggregate-0", "aggregate-1"))) {
+                        return "writers " + published.keySet();
+                    }
+                    return rules.equals(expected) && counted.equals(wanted) ? null
+                            : "published rules " + rules + " outcomes " + counted + ", expected " + expected + " and " + wanted;
+                });
+            }
         } finally {
             job.cancel().get();
         }

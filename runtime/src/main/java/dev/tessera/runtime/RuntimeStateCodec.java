@@ -4,6 +4,7 @@ import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.codec.CorruptDataException;
 import dev.tessera.core.agg.Ir;
+import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.core.tile.TileCodec;
@@ -30,6 +31,10 @@ import java.util.Map;
  * DEDUP     key   source:string | partition:uvarint | seq:8 bytes big-endian
  *           value version:u8=1 | n:uvarint | (id:string | firstEventTime:varlong){n}
  * META      key   "definitions.version" -> UTF-8 version string
+ * PROGRESS  key   "counts/" + source + "/" + writer (UTF-8): {@link WriterCounts} of a writer that is not the runtime
+ *           value version:u8=1 | incarnation:varlong | m:uvarint | (outcome:string | count:varlong){m}
+ *                 | r:uvarint | (field:string | checked | nulls | belowMin | aboveMax | notAllowed (varlongs)
+ *                 | hasLast:u8 | [rule:string | value:string | at:varlong]){r}
  * </pre>
  * Dedup ids are written as one blob per commit and partition (sequential writes, no per-event
  * put); a blob is deleted once every id in it has expired.
@@ -81,6 +86,72 @@ final class RuntimeStateCodec {
 
     static byte[] writerProgressPrefix(String source) {
         return ("source/" + source + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static byte[] writerCountsKey(String source, String writer) {
+        return ("counts/" + source + "/" + writer).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] writerCountsPrefix(String source) {
+        return ("counts/" + source + "/").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] encodeWriterCounts(WriterCounts c) {
+        ByteWriter out = new ByteWriter(64 + 16 * c.outcomes().size() + 64 * c.rules().size());
+        out.writeByte(VERSION);
+        out.writeVarLong(c.incarnation());
+        out.writeUnsignedVarLong(c.outcomes().size());
+        c.outcomes().forEach((k, v) -> {
+            out.writeString(k);
+            out.writeVarLong(v);
+        });
+        out.writeUnsignedVarLong(c.rules().size());
+        c.rules().forEach((field, s) -> {
+            out.writeString(field);
+            out.writeVarLong(s.checked());
+            out.writeVarLong(s.nulls());
+            out.writeVarLong(s.belowMin());
+            out.writeVarLong(s.aboveMax());
+            out.writeVarLong(s.notAllowed());
+            ValueExpectation.Violation last = s.last();
+            out.writeByte(last == null ? 0 : 1);
+            if (last != null) {
+                out.writeString(last.rule().name());
+                out.writeString(last.value());
+                out.writeVarLong(last.at());
+            }
+        });
+        return out.toByteArray();
+    }
+
+    static WriterCounts decodeWriterCounts(byte[] bytes) {
+        ByteReader in = new ByteReader(bytes);
+        checkVersion(in, "writer counts");
+        long incarnation = in.readVarLong();
+        int m = in.readLength();
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        for (int i = 0; i < m; i++) {
+            outcomes.put(in.readString(), in.readVarLong());
+        }
+        int r = in.readLength();
+        Map<String, ValueExpectation.Snapshot> rules = new LinkedHashMap<>();
+        for (int i = 0; i < r; i++) {
+            String field = in.readString();
+            long checked = in.readVarLong();
+            long nulls = in.readVarLong();
+            long belowMin = in.readVarLong();
+            long aboveMax = in.readVarLong();
+            long notAllowed = in.readVarLong();
+            ValueExpectation.Violation last = null;
+            if (in.readByte() != 0) {
+                String rule = in.readString();
+                String value = in.readString();
+                long at = in.readVarLong();
+                last = new ValueExpectation.Violation(dev.tessera.api.Expectation.Rule.valueOf(rule), value, at);
+            }
+            rules.put(field, new ValueExpectation.Snapshot(checked, nulls, belowMin, aboveMax, notAllowed, last));
+        }
+        return new WriterCounts(incarnation, outcomes, rules);
     }
 
     static byte[] encodeProgress(Progress p) {

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What happened to a source's events, by outcome. Written by the applier, read by metrics; committed
- * with the state, so the counts survive restarts exactly (a replayed event is counted once).
+ * with the state, so the counts survive restarts exactly (a replayed event is counted once). The Flink
+ * job's operators keep one each too, published as {@link WriterCounts} (live counts, not state).
  */
 public final class SourceCounters {
     /** Outcome names, as they appear in metrics and the store. */
@@ -25,7 +26,8 @@ public final class SourceCounters {
             return code;
         }
 
-        static Outcome ofCode(String code) {
+        /** The outcome with this code, or null for none. */
+        public static Outcome ofCode(String code) {
             for (Outcome o : values()) {
                 if (o.code.equals(code)) {
                     return o;
@@ -37,11 +39,11 @@ public final class SourceCounters {
 
     private final AtomicLongArray counts = new AtomicLongArray(Outcome.values().length);
 
-    void add(Outcome o, long n) {
+    public void add(Outcome o, long n) {
         counts.addAndGet(o.ordinal(), n);
     }
 
-    void increment(Outcome o) {
+    public void increment(Outcome o) {
         counts.incrementAndGet(o.ordinal());
     }
 

@@ -90,6 +90,14 @@ public final class StoreFeatureReader extends GroupCatalog {
         this.layouts = RuntimeStateCodec.readLayouts(store);
     }
 
+    /**
+     * What each writer of {@code source} that is not the embedded runtime (the Flink job's subtasks)
+     * last published of its counts ({@link WriterCounts}), by writer; empty when none did.
+     */
+    public Map<String, WriterCounts> writerCounts(String source) {
+        return WriterCounts.read(store, source);
+    }
+
     @Override
     Map<String, GroupRuntime> groupsByName() {
         return groups;

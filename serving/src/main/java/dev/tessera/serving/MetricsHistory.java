@@ -147,6 +147,38 @@ public final class MetricsHistory implements AutoCloseable {
         return new MetricsHistory(probe(runtime), System::currentTimeMillis, interval, capacity, true);
     }
 
+    /**
+     * Samples what {@code signals} knows every {@link #DEFAULT_INTERVAL}: a stateless serving node's
+     * history, from the counts the Flink job publishes ({@link PublishedSignals}; lag unknown).
+     */
+    public static MetricsHistory start(SourceSignals signals) {
+        return new MetricsHistory(probe(signals), System::currentTimeMillis, DEFAULT_INTERVAL, DEFAULT_CAPACITY, true);
+    }
+
+    private static Probe probe(SourceSignals signals) {
+        return new Probe() {
+            @Override
+            public List<String> sources() {
+                return signals.sources();
+            }
+
+            @Override
+            public Map<String, Long> counters(String source) {
+                return signals.counters(source);
+            }
+
+            @Override
+            public long newestEventTime(String source) {
+                return signals.newestEventTime(source);
+            }
+
+            @Override
+            public long lag(String source) {
+                return signals.lag(source);
+            }
+        };
+    }
+
     /** A history that samples only when {@link #sample} is called (tests drive it and the clock). */
     static MetricsHistory manual(Probe probe, LongSupplier clock, Duration interval, int capacity) {
         return new MetricsHistory(probe, clock, interval, capacity, false);

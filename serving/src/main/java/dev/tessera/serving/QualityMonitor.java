@@ -210,6 +210,7 @@ public final class QualityMonitor implements AutoCloseable {
     }
 
     private Sample sample(long now) {
+        sources.refresh();
         Map<ValueExpectation, ValueExpectation.Snapshot> rules = new IdentityHashMap<>();
         for (ValueExpectation v : allRules()) {
             rules.put(v, v.snapshot());

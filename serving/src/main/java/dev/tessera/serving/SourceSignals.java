@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * What the {@link QualityMonitor} watches of each source: freshness, lag, outcome counts and the
  * source's quality rules. A node running the stream runtime knows all of it; a stateless serving
- * node (reading Redis) knows freshness only, from what the writer recorded.
+ * node (reading Redis) knows freshness from what the writers recorded, and the counts and rule checks
+ * the Flink job's subtasks publish ({@link PublishedSignals}); lag it does not know.
  */
 public interface SourceSignals {
     /** The sources watched, in definition order. */
@@ -28,6 +29,13 @@ public interface SourceSignals {
 
     /** The live checks of the sources' {@code expect:} rules, empty when not checked here. */
     List<ValueExpectation> rules();
+
+    /**
+     * Brings counts and rule snapshots up to date where they are read from elsewhere (the store); a
+     * sampler calls it before reading them. Nothing to do when they are live in this process.
+     */
+    default void refresh() {
+    }
 
     static SourceSignals of(StreamRuntime rt) {
         return new SourceSignals() {

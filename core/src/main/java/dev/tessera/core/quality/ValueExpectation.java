@@ -116,6 +116,24 @@ public final class ValueExpectation {
         return s.length() > MAX_EXAMPLE ? s.substring(0, MAX_EXAMPLE) + "..." : s;
     }
 
+    /**
+     * Folds in counts of the same rule checked elsewhere (a stateless serving node adds what the
+     * Flink job's subtasks published, ADR 030): {@code delta}'s counts are added, and its last
+     * violation replaces this one's when it is newer.
+     */
+    public void add(Snapshot delta) {
+        checked.add(delta.checked());
+        nulls.add(delta.nulls());
+        belowMin.add(delta.belowMin());
+        aboveMax.add(delta.aboveMax());
+        notAllowed.add(delta.notAllowed());
+        Violation v = delta.last();
+        Violation mine = last;
+        if (v != null && (mine == null || v.at() >= mine.at())) {
+            last = v;
+        }
+    }
+
     public Snapshot snapshot() {
         return new Snapshot(checked.sum(), nulls.sum(), belowMin.sum(), aboveMax.sum(), notAllowed.sum(), last);
     }
