@@ -112,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
             builder.history(history);
             ServingApi api = builder
                     .tokens(tokens)
-                    .health(() -> health(store))
+                    .health(() -> health(store, signals))
                     .responseLog(responses)
                     .tracing(tracing.otel())
                     .build();
@@ -139,15 +139,30 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** 200 while Redis answers, 503 with the reason when it does not. */
-    private static ServingApi.Health health(RedisTileStore store) {
+    /**
+     * 200 while Redis answers, 503 with the reason when it does not; with each source's freshness and the
+     * event counts the Flink job published (totals since this node started reading them).
+     */
+    private static ServingApi.Health health(RedisTileStore store, PublishedSignals signals) {
         Map<String, Object> details = new LinkedHashMap<>();
+        boolean ok;
         try {
             details.put("store", "redis reachable, " + store.approximateSizeBytes() + " bytes used");
-            return new ServingApi.Health(true, details);
+            ok = true;
         } catch (StoreException e) {
             details.put("store", "unavailable: " + e.getMessage());
             return new ServingApi.Health(false, details);
         }
+        Map<String, Object> sources = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        for (String s : signals.sources()) {
+            long newest = signals.newestEventTime(s);
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("freshness_ms", newest == Long.MIN_VALUE ? null : Math.max(0, now - newest));
+            d.put("events", signals.counters(s));
+            sources.put(s, d);
+        }
+        details.put("sources", sources);
+        return new ServingApi.Health(ok, details);
     }
 }

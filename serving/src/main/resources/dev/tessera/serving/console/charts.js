@@ -63,7 +63,7 @@ export function lineChart(series, opts) {
   svg.append(grid);
 
   if (!values.length) {
-    svg.append(s('text', {class: 'empty', x: m.l + iw / 2, y: m.t + ih / 2, 'text-anchor': 'middle'}, 'no data yet'));
+    svg.append(s('text', {class: 'empty', x: m.l + iw / 2, y: m.t + ih / 2, 'text-anchor': 'middle'}, opts.empty || 'no data yet'));
   }
   for (const se of series) {
     // unbroken runs of points (a null ends a run), in pixels

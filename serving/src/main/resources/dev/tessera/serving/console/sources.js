@@ -26,7 +26,7 @@ function stat(label, value, key, title) {
   return h('div', {class: 'stat', 'data-stat': key, title}, h('div', {class: 'label'}, label), h('div', {class: 'value'}, value));
 }
 
-function sourceCard(name, points, def, events, width, intervalMs) {
+function sourceCard(name, points, def, events, width, intervalMs, stateless) {
   const last = points.length ? points[points.length - 1].t : Date.now();
   const first = points.length ? points[0].t : last;
   const range = [Math.min(first, last - 60 * intervalMs), last];
@@ -35,7 +35,9 @@ function sourceCard(name, points, def, events, width, intervalMs) {
     return h('figure', {class: 'chart-box', 'data-chart': c.key},
         h('figcaption', {}, h('strong', {}, c.title), ' ', h('span', {class: 'muted'}, c.unit),
             c.series.length > 1 ? h('span', {class: 'series-keys'}, c.series.map((se) => h('span', {class: ['swatch', se.cls]}, se.label))) : null),
-        lineChart(series, {width, height: 170, range, min: c.min, format: c.format, axis: c.axis, label: `${c.title} of ${name}`}));
+        lineChart(series, {width, height: 170, range, min: c.min, format: c.format, axis: c.axis, label: `${c.title} of ${name}`,
+          // a stateless node reads what the Flink job publishes: its consumer lag is the job's own Flink metric
+          empty: stateless && c.key === 'lag' ? 'not known here: see the Flink job\'s consumer lag metrics' : null}));
   });
   const outcomes = events ? Object.entries(events).filter(([, v]) => v > 0) : [];
   return h('article', {class: 'source-card', 'data-source': name},
@@ -85,7 +87,8 @@ export function mountSources(root, cat) {
     // two charts side by side in a card: the card's padding (2 × 16 px) and the gap (28 px) come off
     const width = Math.max(280, Math.floor(((root.clientWidth || 1100) - 32 - 28 - 2) / 2));
     const events = (n) => (health && health.sources && health.sources[n] ? health.sources[n].events : null);
-    const cards = names.map((n) => sourceCard(n, history.sources[n], defs.get(n), events(n), width, history.interval_ms));
+    const stateless = !!(health && health.store && !health.runtime);
+    const cards = names.map((n) => sourceCard(n, history.sources[n], defs.get(n), events(n), width, history.interval_ms, stateless));
     const idle = cat.sources.filter((x) => !names.includes(x.name)).map((x) => x.name);
     fill(body, cards, idle.length
         ? h('p', {class: 'muted'}, `Not consumed by this node (no feature group reads ${idle.length === 1 ? 'it' : 'them'}): ${idle.join(', ')}.`)
