@@ -240,7 +240,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  state        " + dir + " (cleared at every demo start)");
         out.println("  archive      " + (node.archivers == null ? "off (--no-archive)" : node.archiveRoot
                 + "/<source>/dt=*/hour=*/*.parquet, committed every " + ARCHIVE_COMMIT_INTERVAL.toSeconds() + " s"));
-        out.println("  console      " + url + "/   (catalog, lineage, source charts, quality, live lookup)");
+        out.println("  console      " + url + "/   (catalog, lineage, source charts, quality, models, live lookup)");
         out.println("  API          " + url + "   (catalog: " + url + "/v1/features, health: " + url + "/health, metrics: "
                 + url + "/metrics)");
         out.println();

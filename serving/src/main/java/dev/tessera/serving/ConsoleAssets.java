@@ -47,7 +47,7 @@ final class ConsoleAssets {
         f.put("index.html", "text/html; charset=utf-8");
         f.put("console.css", "text/css; charset=utf-8");
         for (String module : List.of("console.js", "api.js", "dom.js", "charts.js", "catalog.js", "lineage.js", "sources.js",
-                "quality.js", "lookup.js")) {
+                "quality.js", "models.js", "lookup.js")) {
             f.put(module, "text/javascript; charset=utf-8");
         }
         f.put("favicon.svg", "image/svg+xml");

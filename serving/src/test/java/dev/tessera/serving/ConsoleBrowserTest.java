@@ -40,7 +40,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The web console at {@code /} in a real headless Chromium, over the real stack (Kafka, runtime,
  * history, HTTP), used as a person would: read the catalog and filter it, follow a path in the
- * lineage graph, watch the source charts fill, look up an account by group and by service, open the
+ * lineage graph, watch the source charts fill, read the models and their experiment's variants,
+ * look up an account by group and by service, open the
  * quality page of a server without quality endpoints, and enter a token on a secured server. Every
  * check holds the page against the definitions or the API's own JSON, compared as values; each step
  * leaves a screenshot in {@code target/console-screenshots/}. Tests run in the order a person would
@@ -391,8 +392,61 @@ class ConsoleBrowserTest {
 
     // ---------------------------------------------------------------- lookup
 
+    // ---------------------------------------------------------------- models
+
+    /**
+     * The examples' models and their experiment, after 40 scores sent through the API: the Models tab
+     * shows every model {@code GET /v1/models} lists and, per variant, the share, status and request
+     * count {@code GET /v1/experiments} reports, and the requests add up to the scores sent.
+     */
     @Test
     @Order(6)
+    void theModelsTabShowsTheRegistryAndTheExperimentsVariants() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            Reply r = stack.post("/v1/score/account_risk", "application/json", "{\"entity\": {\"account_id\": \"acct-" + i + "\"}}");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        open(stack.open, "#models");
+        chromium.until("the experiment's variants", d -> !d.findElements(By.cssSelector("article[data-experiment] tr[data-variant]")).isEmpty());
+        JsonNode models = stack.get("/v1/models").json().get("models");
+        JsonNode experiments = stack.get("/v1/experiments").json().get("experiments");
+        List<String> listed = new ArrayList<>();
+        for (JsonNode m : models) {
+            listed.add(m.get("name").asText() + "/" + m.get("version").asInt());
+        }
+        assertThat(attributes("table.models tr[data-model]", "data-model")).containsExactlyElementsOf(listed);
+        assertThat(experiments).isNotEmpty();
+        long requests = 0;
+        for (JsonNode x : experiments) {
+            String card = "article[data-experiment='" + x.get("name").asText() + "'] ";
+            assertThat(all(card)).hasSize(1);
+            assertThat(chromium.driver.findElement(By.cssSelector(card + "header")).getText()).contains("model " + x.get("model").asText());
+            for (JsonNode v : x.get("variants")) {
+                String row = card + "tr[data-variant='" + v.get("name").asText() + "']";
+                WebElement tr = chromium.driver.findElement(By.cssSelector(row));
+                assertThat(tr.getDomAttribute("data-status")).isEqualTo(v.get("status").asText());
+                assertThat(new java.math.BigDecimal(tr.findElement(By.cssSelector("[data-share]")).getDomAttribute("data-share")))
+                        .isEqualByComparingTo(v.get("share").decimalValue());
+                assertThat(Long.parseLong(tr.findElement(By.cssSelector("[data-requests]")).getDomAttribute("data-requests")))
+                        .isEqualTo(v.get("requests").asLong());
+                assertThat(tr.getText()).contains("v" + v.get("version").asInt());
+                requests += v.get("requests").asLong();
+            }
+        }
+        assertThat(requests).as("every score counted in one variant").isEqualTo(40);
+        chromium.screenshot("08b-models");
+
+        // a node without models says so
+        ServingApi none = ServingApi.builder(stack.defs, stack.runtime.reader()).build();
+        try (ServingServer server = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, none)) {
+            open(server, "#models");
+            chromium.until("the not-available notice", d -> !d.findElements(By.cssSelector("#view-models [data-notice=unavailable]")).isEmpty());
+            assertThat(chromium.driver.findElement(By.cssSelector("#view-models")).getText()).contains("No models on this node");
+        }
+    }
+
+    @Test
+    @Order(7)
     void aGroupLookupShowsTheValuesTheApiServes() throws Exception {
         open(stack.open, "#lookup");
         WebElement key = chromium.until("the lookup form", d -> d.findElement(By.id("lookup-key")));
@@ -416,7 +470,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aServiceLookupShowsTheBatchReadsValues() {
         open(stack.open, "#lookup");
         chromium.until("the lookup form", d -> d.findElement(By.id("lookup-key")));
@@ -435,7 +489,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anUnknownAccountIsShownAsNotFound() {
         open(stack.open, "#lookup/group/account_payments/nobody-at-all");
         WebElement result = chromium.until("the not-found result",
@@ -472,7 +526,7 @@ class ConsoleBrowserTest {
     // ---------------------------------------------------------------- tokens
 
     @Test
-    @Order(9)
+    @Order(10)
     void onASecuredServerTheConsoleAsksForATokenAndWorksWithTheReadToken() {
         open(stack.secured, "#catalog");
         WebElement input = chromium.until("the token dialog", d -> {
@@ -500,7 +554,7 @@ class ConsoleBrowserTest {
     // ---------------------------------------------------------------- a node without a runtime
 
     @Test
-    @Order(10)
+    @Order(11)
     void aNodeWithoutAStreamRuntimeSaysItHasNoSourceHistory() {
         ServingApi stateless = ServingApi.builder(stack.defs, stack.runtime.reader()).build(); // as tessera serve: no history
         try (ServingServer server = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, stateless)) {

@@ -22,7 +22,7 @@ export class ApiError extends Error {
 
   /** The endpoint does not exist on this server (an older version, or a node without the part). */
   get notAvailable() {
-    return this.status === 404 && ['not_found', 'no_history', 'not_monitored'].includes(this.code);
+    return this.status === 404 && ['not_found', 'no_history', 'not_monitored', 'no_models'].includes(this.code);
   }
 }
 

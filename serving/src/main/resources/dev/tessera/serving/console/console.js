@@ -1,5 +1,5 @@
-// The console's shell: hash routing between the five views (#catalog, #lineage, #sources,
-// #quality, #lookup; anything after a '/' goes to the view), the node's health in the top bar and
+// The console's shell: hash routing between the six views (#catalog, #lineage, #sources,
+// #quality, #models, #lookup; anything after a '/' goes to the view), the node's health in the top bar and
 // the firing-alerts banner. Views are built the first time they are opened, from one read of
 // GET /v1/catalog; the Sources and Quality views poll only while shown.
 
@@ -10,8 +10,9 @@ import {mountLineage} from './lineage.js';
 import {mountSources} from './sources.js';
 import {mountQuality, watchAlerts} from './quality.js';
 import {mountLookup} from './lookup.js';
+import {mountModels} from './models.js';
 
-const VIEWS = ['catalog', 'lineage', 'sources', 'quality', 'lookup'];
+const VIEWS = ['catalog', 'lineage', 'sources', 'quality', 'models', 'lookup'];
 
 let catalogRead = null;
 function catalog() {
@@ -29,6 +30,7 @@ function catalog() {
 
 async function build(view, el) {
   if (view === 'quality') return mountQuality(el);
+  if (view === 'models') return mountModels(el);
   const cat = await catalog();
   switch (view) {
     case 'catalog': return mountCatalog(el, cat);
