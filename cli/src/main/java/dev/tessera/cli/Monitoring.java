@@ -8,6 +8,7 @@ import dev.tessera.serving.AlertNotifier;
 import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServedQuality;
 import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.SharedAlerts;
 import dev.tessera.serving.SourceSignals;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,6 +36,16 @@ record Monitoring(QualityMonitor.Settings settings, List<URI> webhooks, Path dri
      * caller closes it.
      */
     QualityMonitor attach(Definitions defs, FeatureReader reader, SourceSignals signals, ServingApi.Builder api) {
+        return attach(defs, reader, signals, api, null);
+    }
+
+    /**
+     * {@link #attach(Definitions, FeatureReader, SourceSignals, ServingApi.Builder)} on one of several
+     * nodes sharing a store: with {@code shared} leases, each alert transition is notified by one node only
+     * ({@link SharedAlerts}).
+     */
+    QualityMonitor attach(Definitions defs, FeatureReader reader, SourceSignals signals, ServingApi.Builder api,
+                          SharedAlerts.Leases shared) {
         Map<String, List<Object>> references = driftReference == null ? Map.of() : DriftReference.read(driftReference);
         ServedQuality served = new ServedQuality(defs, reader, references,
                 driftReference == null ? null : "training set " + driftReference.getFileName(), driftWindow,
@@ -42,6 +53,9 @@ record Monitoring(QualityMonitor.Settings settings, List<URI> webhooks, Path dri
         List<AlertNotifier> notifiers = new ArrayList<>();
         for (URI url : webhooks) {
             notifiers.add(AlertNotifier.webhook(url));
+        }
+        if (shared != null && !notifiers.isEmpty()) {
+            notifiers = List.of(SharedAlerts.across(shared, notifiers));
         }
         QualityMonitor monitor = new QualityMonitor(defs, signals, served, settings, notifiers, System::currentTimeMillis);
         api.servedQuality(served).monitor(monitor);

@@ -9,6 +9,7 @@ import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.MetricsHistory;
 import dev.tessera.serving.PublishedSignals;
+import dev.tessera.serving.SharedAlerts;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
 import dev.tessera.store.RedisTileStore;
@@ -107,7 +108,19 @@ final class ServeCommand implements Callable<Integer> {
             }
             // what the Flink job's subtasks publish: outcome counts and source rule checks (ADR 030)
             PublishedSignals signals = new PublishedSignals(defs, reader, System::currentTimeMillis);
-            QualityMonitor monitor = serving.monitoring().attach(defs, reader, signals, builder);
+            // every serve node over this Redis evaluates the alerts; one of them notifies each transition
+            SharedAlerts.Leases leases = new SharedAlerts.Leases() {
+                @Override
+                public boolean claim(String name, long ttlMillis) {
+                    return store.claim(name, ttlMillis);
+                }
+
+                @Override
+                public void release(String name) {
+                    store.release(name);
+                }
+            };
+            QualityMonitor monitor = serving.monitoring().attach(defs, reader, signals, builder, leases);
             MetricsHistory history = MetricsHistory.start(signals); // the console's source charts
             builder.history(history);
             ServingApi api = builder

@@ -254,6 +254,76 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * Two stateless nodes over one Redis, both sending alerts to one webhook: the Flink job's published
+     * counts (written here as its subtasks write them) first reject 30% of the payments, then none. Both
+     * nodes fire and resolve {@code reject_rate/payments} (each node's {@code /v1/alerts} says so), and the
+     * webhook gets one firing and one resolved message, not one per node.
+     */
+    @Test
+    void twoServingNodesSendEachAlertTransitionOnce() throws Exception {
+        java.util.concurrent.BlockingQueue<JsonNode> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/alerts", ex -> {
+            hooks.add(JSON.readTree(ex.getRequestBody()));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        receiver.start();
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
+        HttpClient http = HttpClient.newHttpClient();
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RedisTileStore store = RedisTileStore.open(redis.uri(), "tessera:")) {
+            String[] flags = {"--alert-webhook", hook, "--alert-interval", "1s", "--alert-window", "5s", "--duration", "90"};
+            Serve a = serve("alerts-a", redis, flags);
+            Serve b = serve("alerts-b", redis, flags);
+            publish(store, 200, 60, 140); // 30% rejected, above the examples' reject_rate of 5%
+            for (Serve node : List.of(a, b)) {
+                awaitJson(http, node.base() + "/v1/alerts", j -> ids(j.get("firing")).contains("reject_rate/payments"));
+            }
+            JsonNode first = hooks.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(first).as("a firing message").isNotNull();
+            assertThat(first.get("status").asText()).isEqualTo("firing");
+            assertThat(first.get("id").asText()).isEqualTo("reject_rate/payments");
+            assertThat(hooks.poll(3, java.util.concurrent.TimeUnit.SECONDS)).as("one firing message for two nodes").isNull();
+
+            publish(store, 1200, 60, 1140); // 1,000 more payments, none rejected: the 5-s window has no rejects
+            for (Serve node : List.of(a, b)) {
+                awaitJson(http, node.base() + "/v1/alerts", j -> !ids(j.get("firing")).contains("reject_rate/payments"));
+            }
+            JsonNode second = hooks.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(second).as("a resolved message").isNotNull();
+            assertThat(second.get("status").asText()).isEqualTo("resolved");
+            assertThat(second.get("id").asText()).isEqualTo("reject_rate/payments");
+            assertThat(hooks.poll(3, java.util.concurrent.TimeUnit.SECONDS)).as("one resolved message for two nodes").isNull();
+            a.thread().interrupt();
+            b.thread().interrupt();
+            a.thread().join(60_000);
+            b.thread().join(60_000);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    /** The payments counts as the Flink job's fan-out and aggregating subtasks publish them. */
+    private static void publish(RedisTileStore store, long in, long malformed, long accepted) {
+        dev.tessera.store.WriteSet ws = new dev.tessera.store.WriteSet();
+        dev.tessera.runtime.WriterCounts.put(ws, "payments", "fan-out-0",
+                new dev.tessera.runtime.WriterCounts(1, Map.of("in", in, "malformed", malformed), Map.of()));
+        dev.tessera.runtime.WriterCounts.put(ws, "payments", "aggregate-0",
+                new dev.tessera.runtime.WriterCounts(2, Map.of("accepted", accepted), Map.of()));
+        store.write(ws);
+    }
+
+    private static List<String> ids(JsonNode alerts) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode x : alerts) {
+            out.add(x.get("id").asText());
+        }
+        return out;
+    }
+
     /** GETs {@code url} until its JSON satisfies {@code done} (60 s at most); returns the body. */
     private static String awaitJson(HttpClient http, String url, java.util.function.Predicate<JsonNode> done) throws Exception {
         long end = System.nanoTime() + 60_000_000_000L;

@@ -398,6 +398,35 @@ public final class RedisTileStore implements TileStore {
         script(writeSha, WRITE_SCRIPT, ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][]), "write");
     }
 
+    /**
+     * Takes the lease {@code name} for {@code ttlMillis} unless someone holds it ({@code SET NX PX} of
+     * {@code <namespace>lease:<name>}): how several stateless serving nodes agree that one of them
+     * sends an alert's notification. True when this caller got it.
+     */
+    public boolean claim(String name, long ttlMillis) {
+        ensureOpen();
+        try {
+            return "OK".equals(redis.set(leaseKey(name), new byte[] {1},
+                    io.lettuce.core.SetArgs.Builder.nx().px(ttlMillis)));
+        } catch (RedisException e) {
+            throw failure("claim a lease beside the", e);
+        }
+    }
+
+    /** Drops the lease {@code name}, whoever holds it. */
+    public void release(String name) {
+        ensureOpen();
+        try {
+            redis.del(leaseKey(name));
+        } catch (RedisException e) {
+            throw failure("release a lease beside the", e);
+        }
+    }
+
+    private byte[] leaseKey(String name) {
+        return concat(namespace, ("lease:" + name).getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public byte[] get(Space space, byte[] key) {
         ensureOpen();

@@ -110,6 +110,26 @@ class RedisTileStoreTest extends AbstractDurableTileStoreTest {
     }
 
     @Test
+    void aLeaseGoesToOneClaimerUntilReleasedAndIsNotATile() {
+        try (RedisTileStore a = RedisTileStore.open(redis.uri(), namespace);
+             RedisTileStore b = RedisTileStore.open(redis.uri(), namespace);
+             RedisTileStore elsewhere = RedisTileStore.open(redis.uri(), "other-" + namespace)) {
+            assertThat(a.claim("alert:x:firing", 60_000)).isTrue();
+            assertThat(b.claim("alert:x:firing", 60_000)).as("held by a").isFalse();
+            assertThat(a.claim("alert:x:firing", 60_000)).as("held, even by its claimer").isFalse();
+            assertThat(b.claim("alert:y:firing", 60_000)).as("another name").isTrue();
+            assertThat(elsewhere.claim("alert:x:firing", 60_000)).as("another namespace").isTrue();
+            b.release("alert:x:firing");
+            assertThat(b.claim("alert:x:firing", 60_000)).as("released").isTrue();
+            java.util.List<byte[]> seen = new java.util.ArrayList<>();
+            for (Space space : Space.values()) {
+                a.scan(space, new byte[0], (k, v) -> seen.add(k));
+            }
+            assertThat(seen).as("leases are not in any space").isEmpty();
+        }
+    }
+
+    @Test
     void namespacesDoNotSeeEachOther() {
         try (TileStore other = RedisTileStore.open(redis.uri(), "other-" + namespace)) {
             other.write(new WriteSet().put(Space.META, new byte[] {1}, new byte[] {2}));
