@@ -8,17 +8,20 @@ import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
-import dev.tessera.runtime.SourceCounters;
 import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.SourceQuality;
+import dev.tessera.runtime.decode.RejectReason;
 import dev.tessera.runtime.WriterCounts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -33,7 +36,7 @@ import org.apache.flink.util.OutputTag;
  * when a later rule rejects them), before the other rules, as the embedded runtime's consumer does:
  * the rules describe what producers send, so late, duplicate and keyless events count too. The rule
  * counts are Flink metrics {@code source.<name>.expect.<field>.{checked, nulls, below_min, above_max,
- * not_allowed}}; with a Redis address, counts and rule checks are also published to Redis as writer
+ * not_allowed}}, the others {@code source.<name>.in} and {@code source.<name>.<reason>}; with a Redis address, counts and rule checks are also published to Redis as writer
  * {@code fan-out-<subtask>} ({@link CountsPublisher}, ADR 030), for the stateless serving nodes.
  */
 final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
@@ -48,7 +51,9 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
     /** Index in the job's group list of each of the source's groups, in {@link EventRules#keyOf} order. */
     private transient int[] groupIndex;
     private transient SourceQuality quality;
-    private transient SourceCounters outcomes;
+    /** Records read, and rejected by reason code: this subtask's metrics ({@code source.<name>.in}, {@code .<reason>}). */
+    private transient Counter in;
+    private transient Map<String, Counter> rejected;
     private transient long incarnation;
     private transient CountsPublisher publisher;
 
@@ -66,6 +71,8 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
     public void open(OpenContext context) {
         init();
         MetricGroup sourceMetrics = getRuntimeContext().getMetricGroup().addGroup("source", sourceName);
+        sourceMetrics.counter(Outcome.IN.code(), in);
+        rejected.forEach(sourceMetrics::counter);
         for (ValueExpectation x : quality.checks()) {
             MetricGroup g = sourceMetrics.addGroup("expect", x.name());
             g.gauge("checked", (Gauge<Long>) () -> x.snapshot().checked());
@@ -92,7 +99,10 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         for (ValueExpectation x : quality.checks()) {
             checks.put(x.name(), x.snapshot());
         }
-        return new WriterCounts(incarnation, outcomes.snapshot(), checks);
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        outcomes.put(Outcome.IN.code(), in.getCount());
+        rejected.forEach((code, c) -> outcomes.put(code, c.getCount()));
+        return new WriterCounts(incarnation, outcomes, checks);
     }
 
     /** The job's groups, in definition order: what {@link KeyedEvent#group} indexes. */
@@ -106,7 +116,13 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         FieldLayout layout = SourceFields.layout(defs, source);
         rules = new EventRules(defs, source, layout);
         quality = new SourceQuality(source, layout);
-        outcomes = new SourceCounters();
+        in = new SimpleCounter();
+        rejected = new HashMap<>();
+        for (RejectReason reason : RejectReason.values()) {
+            if (reason != RejectReason.LATE) { // decided (and counted) by the aggregating operator
+                rejected.put(reason.code(), new SimpleCounter());
+            }
+        }
         List<FeatureGroup> all = jobGroups(defs);
         List<FeatureGroup> mine = new ArrayList<>(defs.groupsOf(source));
         groupIndex = new int[mine.size()];
@@ -120,15 +136,15 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         if (rules == null) {
             init();
         }
-        outcomes.increment(Outcome.IN);
+        in.inc();
         ArrayEvent e = r.fields == null ? null : FieldCodec.decode(r.fields); // null: the decoder rejected it
         if (e != null && !quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
             quality.observe(e, System.currentTimeMillis());
         }
         if (!r.accepted()) {
-            Outcome o = Outcome.ofCode(r.rejectReason);
-            if (o != null) {
-                outcomes.increment(o);
+            Counter c = rejected.get(r.rejectReason);
+            if (c != null) {
+                c.inc();
             }
             ctx.output(DEAD_LETTERS, r);
             return;

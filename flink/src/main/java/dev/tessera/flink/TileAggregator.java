@@ -11,8 +11,6 @@ import dev.tessera.core.tile.TileKey;
 import dev.tessera.runtime.EntityKeys;
 import dev.tessera.runtime.EntityWrites;
 import dev.tessera.runtime.EventRules;
-import dev.tessera.runtime.SourceCounters;
-import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.WriterCounts;
 import dev.tessera.store.WriteSet;
 import io.opentelemetry.api.trace.Span;
@@ -90,7 +88,6 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
 
     /** Where counts are published; null: Flink metrics only. */
     private final RedisAddress counts;
-    private transient SourceCounters outcomes;
     private transient long incarnation;
     private transient CountsPublisher publisher;
 
@@ -98,7 +95,11 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         this(bundle, sourceName, flushIntervalMillis, tracing, null);
     }
 
-    /** With {@code counts}: its outcome counts are also published there, as writer {@code aggregate-<subtask>} (ADR 030). */
+    /**
+     * With {@code counts}: its metrics' outcome counts are also published there, as writer
+     * {@code aggregate-<subtask>} (ADR 030), read from the metric counters by the publishing thread as
+     * a metric reporter reads them.
+     */
     TileAggregator(DefinitionBundle bundle, String sourceName, long flushIntervalMillis, TracingConfig tracing, RedisAddress counts) {
         this.bundle = bundle;
         this.sourceName = sourceName;
@@ -133,10 +134,10 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         late = metrics.counter("late");
         duplicates = metrics.counter("duplicate");
         nonFinite = metrics.counter("non_finite_value");
-        outcomes = new SourceCounters();
         incarnation = new java.security.SecureRandom().nextLong();
         publisher = CountsPublisher.start(counts, sourceName, "aggregate-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                () -> new WriterCounts(incarnation, outcomes.snapshot(), Map.of()));
+                () -> new WriterCounts(incarnation, Map.of(ACCEPTED, accepted.getCount(), "late", late.getCount(),
+                        "duplicate", duplicates.getCount(), "non_finite_value", nonFinite.getCount()), Map.of()));
         tracer = JobSpans.tracer(tracing);
         pendingTraces = tracer == null ? null : new HashMap<>();
     }
@@ -175,7 +176,6 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         if (k.eventTime <= watermark) {
             if (k.primary) {
                 late.inc();
-                outcomes.increment(Outcome.LATE);
                 ctx.output(LATE, deadLetter(k, watermark));
             }
             return "late";
@@ -189,17 +189,14 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         if (!e.firstSeen(k.id, k.eventTime)) {
             if (k.primary) {
                 duplicates.inc();
-                outcomes.increment(Outcome.DUPLICATE);
             }
             return "duplicate";
         }
         int bad = agg.apply(tiles, FieldCodec.decode(k.fields), k.eventTime, k.id);
         if (k.primary) {
             accepted.inc();
-            outcomes.increment(Outcome.ACCEPTED);
             if (bad > 0) {
                 nonFinite.inc(bad);
-                outcomes.add(Outcome.NON_FINITE_VALUE, bad);
             }
         }
         if (k.eventTime > e.maxEventTime) {
