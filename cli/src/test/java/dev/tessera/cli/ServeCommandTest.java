@@ -143,6 +143,13 @@ class ServeCommandTest {
             assertThat(run.out()).contains("online store in Redis " + redis.uri());
 
             assertServesTheNaiveValues(redis, "serve-run");
+            // a serve node shows the runtime's committed event counts: the 60 payments, all accepted
+            Serve node = serve("serve-run-counts", redis, "--duration", "10");
+            JsonNode events = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.base() + "/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).get("sources").get("payments").get("events");
+            assertThat(events.get("in").asLong()).as(events.toString()).isEqualTo(60);
+            assertThat(events.get("accepted").asLong()).as(events.toString()).isEqualTo(60);
+            node.thread().join(60_000);
         }
     }
 

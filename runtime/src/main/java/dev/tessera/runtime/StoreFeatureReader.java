@@ -90,12 +90,22 @@ public final class StoreFeatureReader extends GroupCatalog {
         this.layouts = RuntimeStateCodec.readLayouts(store);
     }
 
+    /** The writer name under which {@link #writerCounts} gives an embedded runtime's committed counts. */
+    public static final String RUNTIME_WRITER = "runtime";
+
     /**
-     * What each writer of {@code source} that is not the embedded runtime (the Flink job's subtasks)
-     * last published of its counts ({@link WriterCounts}), by writer; empty when none did.
+     * What each writer of {@code source} last published of its counts ({@link WriterCounts}), by writer:
+     * the Flink job's subtasks, and an embedded runtime that keeps its state here ({@code tessera run
+     * --redis}) as writer {@link #RUNTIME_WRITER}, with the outcome counts of its last commit (exact, kept
+     * across its restarts; its rule checks are live only and not in the store). Empty when none wrote.
      */
     public Map<String, WriterCounts> writerCounts(String source) {
-        return WriterCounts.read(store, source);
+        Map<String, WriterCounts> out = new LinkedHashMap<>(WriterCounts.read(store, source));
+        byte[] progress = store.get(Space.PROGRESS, RuntimeStateCodec.progressKey(source));
+        if (progress != null) {
+            out.put(RUNTIME_WRITER, new WriterCounts(0, RuntimeStateCodec.decodeProgress(progress).counters(), Map.of()));
+        }
+        return out;
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link SourceSignals} of a stateless serving node: freshness from the writers' progress records
  * (as {@link SourceSignals#of(dev.tessera.runtime.FeatureReader)}), and the outcome counts and source
- * rule checks the Flink job's subtasks publish to the store ({@link WriterCounts}, ADR 030), summed.
+ * rule checks the Flink job's subtasks publish to the store ({@link WriterCounts}, ADR 030), summed; for a
+ * source an embedded runtime writes to the store ({@code tessera run --redis}), its committed counts.
  *
  * <p>Each subtask's counts are cumulative since it started, and start again from zero when it
  * restarts (a new incarnation). This node keeps its own cumulative totals and adds each writer's
