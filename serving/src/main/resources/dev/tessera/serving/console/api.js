@@ -34,6 +34,39 @@ export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
+/** GET {path} as {data}, or {unavailable: true} when this server does not have it (404), or {error}. */
+export async function fetchOptional(path) {
+  try {
+    return {data: await getJson(path)};
+  } catch (e) {
+    return e.notAvailable ? {unavailable: true} : {error: e};
+  }
+}
+
+/**
+ * A view's {show, hide}: `refresh` runs when the view is shown and again every `everyMs` while it stays
+ * shown; a refresh that returns false stops the polling (there will be nothing new).
+ */
+export function polling(refresh, everyMs) {
+  let timer = null;
+  let shown = false;
+  const tick = async () => {
+    const again = await refresh();
+    clearTimeout(timer);
+    if (shown && again !== false) timer = setTimeout(tick, everyMs);
+  };
+  return {
+    show() {
+      shown = true;
+      tick();
+    },
+    hide() {
+      shown = false;
+      clearTimeout(timer);
+    },
+  };
+}
+
 export function getJson(path) {
   return request(path, {method: 'GET'});
 }

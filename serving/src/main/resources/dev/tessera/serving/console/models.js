@@ -7,15 +7,7 @@
 // the experiment's figures). Score with POST /v1/score/{model}.
 
 import {h, fill, notice, errorNotice, num, percent, dateTime, ago, seconds} from './dom.js';
-import {getJson} from './api.js';
-
-async function fetchOptional(path) {
-  try {
-    return {data: await getJson(path)};
-  } catch (e) {
-    return e.notAvailable ? {unavailable: true} : {error: e};
-  }
-}
+import {fetchOptional, polling} from './api.js';
 
 function orDash(v, format) {
   return v === null || v === undefined ? h('span', {class: 'muted'}, '—') : format(v);
@@ -84,15 +76,13 @@ function modelsTable(models) {
 
 /** The Models view. */
 export function mountModels(root) {
-  let timer = null;
-  let shown = false;
-  const refresh = async () => {
+  return polling(async () => {
     const [models, experiments] = await Promise.all([fetchOptional('/v1/models'), fetchOptional('/v1/experiments')]);
     if (models.unavailable) {
       fill(root, notice('unavailable', 'No models on this node',
           'GET /v1/models answered 404: no model registry here. Register models in the models/ folder of the definitions '
           + '(tessera train writes them) and restart the node.'));
-      return; // nothing will appear without a restart
+      return false; // nothing will appear without a restart
     }
     const xs = experiments.data ? experiments.data.experiments : [];
     fill(root,
@@ -101,17 +91,6 @@ export function mountModels(root) {
             : xs.length ? xs.map(experimentCard) : h('p', {class: 'muted'}, 'No experiment is running: each model answers with its newest version.'),
         h('h2', {}, 'Models'),
         models.error ? errorNotice(models.error, 'Loading models') : modelsTable(models.data.models));
-    clearTimeout(timer);
-    if (shown) timer = setTimeout(refresh, 5000);
-  };
-  return {
-    show() {
-      shown = true;
-      refresh();
-    },
-    hide() {
-      shown = false;
-      clearTimeout(timer);
-    },
-  };
+    return true;
+  }, 5000);
 }

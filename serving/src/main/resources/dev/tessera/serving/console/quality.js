@@ -4,7 +4,7 @@
 // says it is not available here, and the banner stays hidden.
 
 import {h, fill, notice, errorNotice, num, dateTime, ago, seconds} from './dom.js';
-import {getJson} from './api.js';
+import {fetchOptional, polling} from './api.js';
 import {binChart} from './charts.js';
 
 const RANK = {violated: 0, drifted: 0, no_data: 1, insufficient_data: 1, ok: 2};
@@ -16,13 +16,6 @@ function pill(status) {
 
 const byRank = (a, b) => (RANK[a.status] ?? 3) - (RANK[b.status] ?? 3);
 
-async function fetchOptional(path) {
-  try {
-    return {data: await getJson(path)};
-  } catch (e) {
-    return e.notAvailable ? {unavailable: true} : {error: e};
-  }
-}
 
 function runbook(path) {
   if (!path) return null;
@@ -126,9 +119,7 @@ function summary(alerts, quality) {
 
 /** The Quality view; refreshed every 10 s while shown. */
 export function mountQuality(root) {
-  let timer = null;
-  let shown = false;
-  const refresh = async () => {
+  return polling(async () => {
     const [alerts, quality] = await Promise.all([fetchOptional('/v1/alerts'), fetchOptional('/v1/quality')]);
     let qualityParts;
     if (quality.unavailable) {
@@ -140,19 +131,8 @@ export function mountQuality(root) {
       qualityParts = [h('h2', {}, 'Rules'), rulesPart(quality.data.rules || []), h('h2', {}, 'Drift'), driftPart(quality.data.drift || [])];
     }
     fill(root, summary(alerts, quality), h('h2', {}, 'Alerts'), alertsPart(alerts), qualityParts);
-    clearTimeout(timer);
-    if (shown) timer = setTimeout(refresh, 10000);
-  };
-  return {
-    show() {
-      shown = true;
-      refresh();
-    },
-    hide() {
-      shown = false;
-      clearTimeout(timer);
-    },
-  };
+    return true;
+  }, 10000);
 }
 
 /** Keeps `banner` showing the firing alerts, on every tab (hidden when none fire or the server has no alerts). */
