@@ -144,7 +144,7 @@ public final class MetricsHistory implements AutoCloseable {
 
     /** Samples {@code runtime} every {@code interval} (the first sample at once), keeping {@code capacity} points per source. */
     public static MetricsHistory start(StreamRuntime runtime, Duration interval, int capacity) {
-        return new MetricsHistory(probe(runtime), System::currentTimeMillis, interval, capacity, true);
+        return new MetricsHistory(probe(SourceSignals.of(runtime)), System::currentTimeMillis, interval, capacity, true);
     }
 
     /**
@@ -182,30 +182,6 @@ public final class MetricsHistory implements AutoCloseable {
     /** A history that samples only when {@link #sample} is called (tests drive it and the clock). */
     static MetricsHistory manual(Probe probe, LongSupplier clock, Duration interval, int capacity) {
         return new MetricsHistory(probe, clock, interval, capacity, false);
-    }
-
-    private static Probe probe(StreamRuntime rt) {
-        return new Probe() {
-            @Override
-            public List<String> sources() {
-                return rt.sources();
-            }
-
-            @Override
-            public Map<String, Long> counters(String source) {
-                return rt.counters(source);
-            }
-
-            @Override
-            public long newestEventTime(String source) {
-                return rt.newestEventTime(source);
-            }
-
-            @Override
-            public long lag(String source) {
-                return rt.lag(source);
-            }
-        };
     }
 
     private void sampleLogged() {
