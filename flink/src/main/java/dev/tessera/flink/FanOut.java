@@ -10,8 +10,8 @@ import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
 import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.SourceQuality;
-import dev.tessera.runtime.decode.RejectReason;
 import dev.tessera.runtime.WriterCounts;
+import dev.tessera.runtime.decode.RejectReason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,8 +36,9 @@ import org.apache.flink.util.OutputTag;
  * when a later rule rejects them), before the other rules, as the embedded runtime's consumer does:
  * the rules describe what producers send, so late, duplicate and keyless events count too. The rule
  * counts are Flink metrics {@code source.<name>.expect.<field>.{checked, nulls, below_min, above_max,
- * not_allowed}}, the others {@code source.<name>.in} and {@code source.<name>.<reason>}; with a Redis address, counts and rule checks are also published to Redis as writer
- * {@code fan-out-<subtask>} ({@link CountsPublisher}, ADR 030), for the stateless serving nodes.
+ * not_allowed}}, the others {@code source.<name>.in} and {@code source.<name>.<reason>}; with a Redis
+ * address, counts and rule checks are also published to Redis as writer {@code fan-out-<subtask>}
+ * ({@link CountsPublisher}, ADR 030), for the stateless serving nodes.
  */
 final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
     private static final long serialVersionUID = 1L;

@@ -18,6 +18,7 @@ public final class SourceRecord {
     public String rejectMessage;
     public long eventTime;
     public String id;
+    /** The decoded field values ({@link FieldCodec}): set for every record the decoder accepted, also when a later rule rejected it. */
     public byte[] fields;
     /** The sampled W3C trace context the record's headers carried, when the job traces (ADR 024); else null. */
     public String trace;
