@@ -6,8 +6,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What happened to a source's events, by outcome. Written by the applier, read by metrics; committed
- * with the state, so the counts survive restarts exactly (a replayed event is counted once). The Flink
- * job's operators keep one each too, published as {@link WriterCounts} (live counts, not state).
+ * with the state, so the counts survive restarts exactly (a replayed event is counted once).
  */
 public final class SourceCounters {
     /** Outcome names, as they appear in metrics and the store. */
@@ -26,8 +25,7 @@ public final class SourceCounters {
             return code;
         }
 
-        /** The outcome with this code, or null for none. */
-        public static Outcome ofCode(String code) {
+        static Outcome ofCode(String code) {
             for (Outcome o : values()) {
                 if (o.code.equals(code)) {
                     return o;
@@ -39,11 +37,11 @@ public final class SourceCounters {
 
     private final AtomicLongArray counts = new AtomicLongArray(Outcome.values().length);
 
-    public void add(Outcome o, long n) {
+    void add(Outcome o, long n) {
         counts.addAndGet(o.ordinal(), n);
     }
 
-    public void increment(Outcome o) {
+    void increment(Outcome o) {
         counts.incrementAndGet(o.ordinal());
     }
 
