@@ -18,8 +18,8 @@ import java.util.Arrays;
  * never traces. Two different ids share a 128-bit hash with probability 2<sup>-128</sup> per pair:
  * for a million ids in one entity's horizon, about 10<sup>-27</sup>, far below the rate of
  * undetected memory errors, so a false duplicate is not a risk we model (the embedded runtime's
- * {@code Deduplicator}, one table per partition with hundreds of millions of ids, keeps the ids and
- * compares them). Snapshots write the triples ({@link FlinkEntitySerializer}); ids from a snapshot
+ * {@code Deduplicator}, one table per partition, remembers the same XXH3-128 hashes since ADR 032).
+ * Snapshots write the triples ({@link FlinkEntitySerializer}); ids from a snapshot
  * of the string form are hashed when restored.
  */
 final class EventIds {

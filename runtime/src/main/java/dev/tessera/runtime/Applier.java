@@ -1,5 +1,8 @@
 package dev.tessera.runtime;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
+import dev.tessera.core.dedup.Deduplicator;
+
 import dev.tessera.core.event.Event;
 import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.decode.Decoded;
@@ -285,15 +288,17 @@ final class Applier implements Runnable {
                     continue;
                 }
                 String id = rules.id(e);
-                if (!src.dedup[p].firstSeen(id, et)) {
-                    duplicates++;
-                    if (tracedRecord != null) {
-                        tracedRecord.setAttribute(RecordTracing.OUTCOME, Outcome.DUPLICATE.code());
+                if (id != null) { // prefetch took its hash
+                    long hi = src.idHashes[2 * i];
+                    long lo = src.idHashes[2 * i + 1];
+                    if (!src.dedup[p].firstSeen(hi, lo, et)) {
+                        duplicates++;
+                        if (tracedRecord != null) {
+                            tracedRecord.setAttribute(RecordTracing.OUTCOME, Outcome.DUPLICATE.code());
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                if (id != null) {
-                    src.addedIds[p].add(id, et);
+                    src.addedIds[p].add(hi, lo, et);
                 }
                 src.watermark.observe(p, et, now);
                 int nonFinite = 0;
@@ -358,15 +363,20 @@ final class Applier implements Runnable {
     }
 
     /**
-     * Touches, for every decoded event of the batch, the dedup table slot of its id and its entities'
-     * map entries and states, before applying any: on a large state each of them is a cache miss,
-     * and misses that do not depend on each other overlap when issued together, where the apply loop
-     * would wait for them one by one. Reads only (the lookups that create entities stay in the loop).
+     * Hashes every decoded event's id into {@code src.idHashes} (two longs per record, at the record's
+     * index: what the apply loop dedups with), and touches the dedup table slot of each and its
+     * entities' map entries and states, before applying any: on a large state each of them is a cache
+     * miss, and misses that do not depend on each other overlap when issued together, where the apply
+     * loop would wait for them one by one. Reads only (the lookups that create entities stay in the loop).
      */
     private static void prefetch(SourceRuntime src, Batch batch) {
         EventRules rules = src.rules;
         List<GroupRuntime> groups = src.groups;
         long sink = 0;
+        if (src.idHashes.length < 2 * batch.size()) {
+            src.idHashes = new long[2 * batch.size()];
+        }
+        long[] hashes = src.idHashes;
         for (int i = 0; i < batch.size(); i++) {
             Batch.Record r = batch.records()[i];
             Decoded d = r.decoded();
@@ -374,7 +384,13 @@ final class Applier implements Runnable {
                 continue;
             }
             Event e = d.event();
-            src.dedup[r.partition()].prefetch(rules.id(e));
+            String id = rules.id(e);
+            if (id != null) {
+                HashValue128 h = Deduplicator.hash(id);
+                hashes[2 * i] = h.getMostSignificantBits();
+                hashes[2 * i + 1] = h.getLeastSignificantBits();
+                src.dedup[r.partition()].prefetch(hashes[2 * i]);
+            }
             for (int g = 0; g < groups.size(); g++) {
                 GroupRuntime gr = groups.get(g);
                 String key = gr.keyOf(e);

@@ -304,8 +304,8 @@ final class Checkpointer {
                 store.scan(Space.DEDUP, RuntimeStateCodec.dedupPrefix(s.source.name(), part), (key, value) -> {
                     long seq = RuntimeStateCodec.decodeDedupKey(key)[1];
                     long[] newest = {Long.MIN_VALUE};
-                    RuntimeStateCodec.decodeDedupBlob(value, (id, time) -> {
-                        s.dedup[partition].firstSeen(id, time);
+                    RuntimeStateCodec.decodeDedupBlob(value, (hi, lo, time) -> {
+                        s.dedup[partition].firstSeen(hi, lo, time);
                         newest[0] = Math.max(newest[0], time);
                     });
                     s.blobs[partition].put(seq, newest[0]);

@@ -2,6 +2,7 @@ package dev.tessera.runtime;
 
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
+import dev.tessera.core.dedup.Deduplicator;
 import dev.tessera.core.codec.CorruptDataException;
 import dev.tessera.core.agg.Ir;
 import dev.tessera.core.quality.ValueExpectation;
@@ -29,7 +30,9 @@ import java.util.Map;
  *                 the newest ("head") tile of each non-empty ring, in TileCodec's layout; version 1
  *                 (maxEventTime only, every tile under TILES) is still read
  * DEDUP     key   source:string | partition:uvarint | seq:8 bytes big-endian
- *           value version:u8=1 | n:uvarint | (id:string | firstEventTime:varlong){n}
+ *           value version:u8=2 | n:uvarint | (idHashHigh:8 bytes | idHashLow:8 bytes | firstEventTime:varlong){n}
+ *                 the ids' XXH3-128 hashes ({@code Deduplicator.hash}, ADR 032); version 1
+ *                 (id:string | firstEventTime:varlong){n} is still read, its ids hashed on the way in
  * META      key   "definitions.version" -> UTF-8 version string
  * PROGRESS  key   "counts/" + source + "/" + writer (UTF-8): {@link WriterCounts} of a writer that is not the runtime
  *           value version:u8=1 | incarnation:varlong | m:uvarint | (outcome:string | count:varlong){m}
@@ -285,25 +288,45 @@ final class RuntimeStateCodec {
         return new long[] {partition, seq};
     }
 
+    /** Version of the dedup blobs written now: the ids' hashes (1: the ids, still read). */
+    static final int DEDUP_VERSION = 2;
+
     static byte[] encodeDedupBlob(AppliedIds ids) {
-        ByteWriter out = new ByteWriter(16 + ids.size() * 24);
-        out.writeByte(VERSION);
+        ByteWriter out = new ByteWriter(16 + ids.size() * 20);
+        out.writeByte(DEDUP_VERSION);
         out.writeUnsignedVarLong(ids.size());
         for (int i = 0; i < ids.size(); i++) {
-            out.writeString(ids.id(i));
+            out.writeLong(ids.hi(i));
+            out.writeLong(ids.lo(i));
             out.writeVarLong(ids.time(i));
         }
         return out.toByteArray();
     }
 
-    /** Calls {@code visitor} with each (id, first event time) of a dedup blob. */
-    static void decodeDedupBlob(byte[] bytes, java.util.function.ObjLongConsumer<String> visitor) {
+    /** What a dedup blob holds per id: the id's 128-bit hash and its first event time. */
+    @FunctionalInterface
+    interface DedupVisitor {
+        void id(long hi, long lo, long firstEventTime);
+    }
+
+    /** Calls {@code visitor} with each (id hash, first event time) of a dedup blob of either version. */
+    static void decodeDedupBlob(byte[] bytes, DedupVisitor visitor) {
         ByteReader in = new ByteReader(bytes);
-        checkVersion(in, "dedup blob");
+        int v = in.readByte();
+        if (v != VERSION && v != DEDUP_VERSION) {
+            throw new CorruptDataException("unknown dedup blob format version " + v + " (this build reads " + VERSION + " and "
+                    + DEDUP_VERSION + "); was the store written by a newer Tessera?");
+        }
         int n = in.readLength();
         for (int i = 0; i < n; i++) {
-            String id = in.readString();
-            visitor.accept(id, in.readVarLong());
+            if (v == VERSION) { // the ids themselves (until 2026-11-28): hash them as the applier does
+                com.dynatrace.hash4j.hashing.HashValue128 h = Deduplicator.hash(in.readString());
+                visitor.id(h.getMostSignificantBits(), h.getLeastSignificantBits(), in.readVarLong());
+            } else {
+                long hi = in.readLong();
+                long lo = in.readLong();
+                visitor.id(hi, lo, in.readVarLong());
+            }
         }
     }
 

@@ -46,6 +46,8 @@ final class SourceRuntime {
     Deduplicator[] dedup;
     /** Ids first applied since the last commit, per partition. */
     AppliedIds[] addedIds;
+    /** The ids' hashes of the batch being applied, two longs per record (applier thread: see Applier#prefetch). */
+    long[] idHashes = new long[0];
     /** Per partition: dedup blob sequence number to the newest first-event time in it. */
     TreeMap<Long, Long>[] blobs;
     long dedupSeq;

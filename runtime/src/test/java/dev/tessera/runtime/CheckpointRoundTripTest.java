@@ -53,6 +53,53 @@ class CheckpointRoundTripTest {
     }
 
     /**
+     * A restart remembers exactly the ids applied within the dedup horizon (as their hashes, ADR 032),
+     * whether the store's dedup blobs are of this build or of the previous format (the ids as strings,
+     * hashed on the way in). Oracle: every payment id with the partition and event time it was applied
+     * with, kept when its time is at or after what the horizon retains at the restored watermark.
+     */
+    @Test
+    void aRestartRemembersTheAppliedIdsAlsoFromBlobsOfThePreviousFormat() throws Exception {
+        Definitions defs = DefinitionLoader.load(FEATURES);
+        for (long seed = 1; seed <= 2; seed++) {
+            TileStore store = new InMemoryTileStore();
+            java.util.Map<String, long[]> applied = new java.util.HashMap<>();
+            SourceRuntime live = run(defs, store, seed, applied);
+            assertRemembers(load(defs, store), applied, "seed " + seed);
+
+            WriteSet old = new WriteSet();
+            for (int p = 0; p < 2; p++) {
+                int partition = p;
+                store.scan(Space.DEDUP, RuntimeStateCodec.dedupPrefix("payments", p), (k, v) -> old.delete(Space.DEDUP, k));
+                List<java.util.Map.Entry<String, long[]>> ids = applied.entrySet().stream()
+                        .filter(e -> e.getValue()[0] == partition).toList();
+                ByteWriter blob = new ByteWriter().writeByte(1).writeUnsignedVarLong(ids.size());
+                ids.forEach(e -> blob.writeString(e.getKey()).writeVarLong(e.getValue()[1]));
+                old.put(Space.DEDUP, RuntimeStateCodec.dedupKey("payments", p, 1), blob.toByteArray());
+            }
+            store.write(old);
+            assertRemembers(load(defs, store), applied, "seed " + seed + ", blobs of the previous format");
+            assertThat(live.dedup[0].size() + live.dedup[1].size()).isPositive();
+        }
+    }
+
+    private static void assertRemembers(SourceRuntime loaded, java.util.Map<String, long[]> applied, String when) {
+        long watermark = loaded.watermark.watermark();
+        for (int p = 0; p < 2; p++) {
+            var d = loaded.dedup[p];
+            long since = d.retainedSince(watermark);
+            java.util.Map<dev.tessera.core.dedup.Deduplicator.IdHash, Long> expected = new java.util.HashMap<>();
+            for (var e : applied.entrySet()) {
+                if (e.getValue()[0] == p && e.getValue()[1] >= since) {
+                    expected.put(d.idHash(e.getKey()), e.getValue()[1]);
+                }
+            }
+            assertThat(expected).as("%s: ids within the horizon of partition %d", when, p).isNotEmpty();
+            assertThat(d.snapshot()).as("%s: ids remembered by partition %d", when, p).isEqualTo(expected);
+        }
+    }
+
+    /**
      * Copy-on-write commits: after the cut, the applier goes on and changes entities the commit
      * has not encoded yet (it encodes each first); the commit, written afterwards, must hold every
      * entity exactly as it was at the cut — a load reads the cut's values, not the later ones.
@@ -137,6 +184,12 @@ class CheckpointRoundTripTest {
     }
 
     private static SourceRuntime run(Definitions defs, TileStore store, long seed) throws Exception {
+        return run(defs, store, seed, new java.util.HashMap<>());
+    }
+
+    /** Applies the seed's payments with commits at random points; {@code applied} gets each id's partition and event time. */
+    private static SourceRuntime run(Definitions defs, TileStore store, long seed, java.util.Map<String, long[]> applied)
+            throws Exception {
         SourceRuntime sr = newSource(defs);
         Checkpointer cp = new Checkpointer(store, List.of(sr), DeadLetterSink.DISCARD, defs.version());
         cp.load(NOW);
@@ -152,6 +205,7 @@ class CheckpointRoundTripTest {
             byte[] v = payment(rnd, i, time);
             Decoded d = sr.decoder.decode(v);
             int partition = i % 2;
+            applied.put("p-" + i, new long[] {partition, time});
             pending.add(new Batch.Record(partition, offset++, 0, null, v, d));
             if (pending.size() == 50 || i == n - 1) {
                 applier.process(new Batch(sr, pending.toArray(Batch.Record[]::new), pending.size(), new long[] {-1, -1}), NOW);

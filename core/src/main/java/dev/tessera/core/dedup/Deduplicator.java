@@ -1,5 +1,8 @@
 package dev.tessera.core.dedup;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hasher128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -22,36 +25,44 @@ import java.util.function.ToLongFunction;
  * slip through: by the time its id is forgotten, the copy is late and rejected anyway.
  *
  * <h2>Layout</h2>
- * The runtime asks once per event, and almost every answer is "first seen", so the lookup that
+ * An id is remembered as its 128-bit hash (XXH3-128 of its characters, as the Flink job's
+ * {@code EventIds}: ADR 025), not as the id: a false duplicate needs two different ids of one
+ * partition's horizon to share all 128 bits, about n²/2¹²⁹ — 10⁻²¹ for a hundred million ids —
+ * far below the rate of undetected hardware errors. Keeping the ids (until 2026-11-28) cost a string
+ * per event for the whole horizon, twice the memory of the rest and two long-lived objects per event
+ * for the collector to copy (ADR 032).
+ *
+ * <p>The runtime asks once per event, and almost every answer is "first seen", so the lookup that
  * misses is the one to make cheap. The table is one {@code long[]} of pairs, open addressing with
- * linear probing: a 64-bit hash of the id (FNV-1a over the chars, then MurmurHash3's final mix)
- * and where the id itself is kept (its expiry bucket and position there). A probe reads one cache
- * line and compares hashes; only equal hashes look at the ids, so a 64-bit collision of two
- * different ids is told apart by {@code equals} and both are kept (never a false duplicate, which
- * would drop a good event). The table holds no references: inserting at a random slot of a large
- * array of references made the collector's write barrier dirty a new card per event (G1's
- * refinement threads then cost as much as the insert). The table is at most half full; a removal
- * shifts the pairs after it back (no tombstones, Knuth's Algorithm R).
+ * linear probing: the hash's high half and where the rest is kept (its expiry bucket and position
+ * there). A probe reads one cache line and compares the high halves; only equal ones look at the low
+ * half. The table holds no references: inserting at a random slot of a large array of references
+ * made the collector's write barrier dirty a new card per event (G1's refinement threads then cost as
+ * much as the insert). The table is at most half full; a removal shifts the pairs after it back (no
+ * tombstones, Knuth's Algorithm R).
  *
- * <p>The ids and their first event times are kept in expiry buckets of {@code horizon/16} of event
+ * <p>The hashes and their first event times are kept in expiry buckets of {@code horizon/16} of event
  * time (a {@link TreeMap} by bucket number, with the bucket of the previous call at hand, as events
- * mostly arrive in time order): parallel arrays appended to in order, dropped whole by
- * {@link #expire}. This replaced a {@code HashMap<String, Long>} plus a list per bucket, which cost
- * a map node, a boxed time and a list slot per id and 7 % of the runtime's applier on a hot-key
- * stream.
+ * mostly arrive in time order): one {@code long[]} of (high, low, time) triples appended to in order,
+ * dropped whole by {@link #expire}.
  *
- * <p>Memory per remembered id: 32–64 bytes of table (at a load of ½–¼) and 12 bytes of bucket,
- * plus the id string itself. Not thread-safe: one instance per partition worker.
+ * <p>Memory per remembered id: 32–64 bytes of table (at a load of ½–¼) and 24 bytes of bucket, no
+ * objects. Not thread-safe: one instance per partition worker.
  */
 public final class Deduplicator {
+    /** An id as the table remembers it: its 128-bit hash (the high half never 0). */
+    public record IdHash(long hi, long lo) {}
+
+    private static final Hasher128 XXH3 = Hashing.xxh3_128();
     private static final int MIN_CAPACITY = 16;
-    /** Stands for a hash of 0 in the table, where 0 marks an empty slot. */
+    /** Stands for a high half of 0 in the table, where 0 marks an empty slot. */
     private static final long ZERO_HASH = 1;
 
     private final long horizonMillis;
     private final long bucketMillis;
-    private final ToLongFunction<String> hasher;
-    /** Pairs (hash, location) per slot: hash 0 marks an empty slot; location = bucket slot << 32 | position. */
+    /** Null, or what replaces an id's high half (tests force long probe chains with it). */
+    private final ToLongFunction<String> probe;
+    /** Pairs (high half, location) per slot: 0 marks an empty slot; location = bucket slot << 32 | position. */
     private long[] table = new long[2 * MIN_CAPACITY];
     private int size;
     private final TreeMap<Long, Bucket> byBucket = new TreeMap<>();
@@ -66,48 +77,44 @@ public final class Deduplicator {
     private long lastUntil;
 
     public Deduplicator(long horizonMillis) {
-        this(horizonMillis, Deduplicator::hash);
+        this(horizonMillis, null);
     }
 
-    /** With another hash function: tests force collisions with it. */
-    Deduplicator(long horizonMillis, ToLongFunction<String> hasher) {
+    /** With {@code probe} in place of each id's high half: tests force collisions of the probe with it. */
+    Deduplicator(long horizonMillis, ToLongFunction<String> probe) {
         if (horizonMillis <= 0) {
             throw new IllegalArgumentException("dedup horizon must be positive, got " + horizonMillis + " ms");
         }
         this.horizonMillis = horizonMillis;
         this.bucketMillis = Math.max(1, horizonMillis / 16);
-        this.hasher = hasher;
+        this.probe = probe;
     }
 
-    /** FNV-1a over the UTF-16 chars, then MurmurHash3's fmix64 so that the low bits (the slot) depend on every char. */
-    static long hash(String id) {
-        return dev.tessera.core.codec.Hash64.ofChars(id);
+    /** XXH3-128 of the id's characters: what {@link #firstSeen(long, long, long)} takes. */
+    public static HashValue128 hash(String id) {
+        return XXH3.hashCharsTo128Bits(id);
     }
 
-    private long hashOf(String id) {
-        long h = hasher.applyAsLong(id);
-        return h == 0 ? ZERO_HASH : h;
-    }
-
-    private String idAt(long location) {
-        return bucketSlots[(int) (location >>> 32)].ids[(int) location];
+    /** The id as this table remembers it (what {@link #snapshot()} lists). */
+    public IdHash idHash(String id) {
+        HashValue128 h = hash(id);
+        long hi = probe == null ? h.getMostSignificantBits() : probe.applyAsLong(id);
+        return new IdHash(hi == 0 ? ZERO_HASH : hi, h.getLeastSignificantBits());
     }
 
     /** Folds the slots {@link #prefetch} read, so the reads are not optimized away. */
     private long touched;
 
     /**
-     * Reads the table slot {@code id} hashes to, so that a {@link #firstSeen} for it soon after finds
-     * the line in the cache. A caller with a batch of ids touches them all first: the reads do not
-     * depend on each other, so the processor overlaps their cache misses, which a table of millions
-     * of ids takes on almost every lookup. Changes nothing.
+     * Reads the table slot of the id whose hash's high half is {@code hi}, so that a {@link #firstSeen}
+     * for it soon after finds the line in the cache. A caller with a batch of ids touches them all
+     * first: the reads do not depend on each other, so the processor overlaps their cache misses, which
+     * a table of millions of ids takes on almost every lookup. Changes nothing.
      */
-    public void prefetch(String id) {
-        if (id != null) {
-            long h = hashOf(id);
-            long[] t = table;
-            touched += t[2 * ((int) h & ((t.length >>> 1) - 1))];
-        }
+    public void prefetch(long hi) {
+        long h = hi == 0 ? ZERO_HASH : hi;
+        long[] t = table;
+        touched += t[2 * ((int) h & ((t.length >>> 1) - 1))];
     }
 
     /**
@@ -118,25 +125,36 @@ public final class Deduplicator {
         if (id == null) {
             return true;
         }
-        long h = hashOf(id);
+        HashValue128 h = hash(id);
+        return firstSeen(probe == null ? h.getMostSignificantBits() : probe.applyAsLong(id), h.getLeastSignificantBits(),
+                eventTime);
+    }
+
+    /** {@link #firstSeen(String, long)} of the id whose {@link #hash} is ({@code hi}, {@code lo}). */
+    public boolean firstSeen(long hi, long lo, long eventTime) {
+        long h = hi == 0 ? ZERO_HASH : hi;
         long[] t = table;
         int mask = (t.length >>> 1) - 1;
         int i = (int) h & mask;
         long at;
         while ((at = t[2 * i]) != 0) {
-            if (at == h && idAt(t[2 * i + 1]).equals(id)) {
+            if (at == h && lowAt(t[2 * i + 1]) == lo) {
                 return false;
             }
             i = (i + 1) & mask;
         }
         Bucket b = bucketOf(eventTime);
         t[2 * i] = h;
-        t[2 * i + 1] = (long) b.slot << 32 | b.add(id, eventTime);
+        t[2 * i + 1] = (long) b.slot << 32 | b.add(h, lo, eventTime);
         size++;
         if (size > t.length >>> 2) {
             resize(t.length); // twice the slots (t holds two longs per slot)
         }
         return true;
+    }
+
+    private long lowAt(long location) {
+        return bucketSlots[(int) (location >>> 32)].entries[3 * (int) location + 1];
     }
 
     private Bucket bucketOf(long eventTime) {
@@ -205,7 +223,7 @@ public final class Deduplicator {
         int i = (int) h & mask;
         while (t[2 * i] != h || t[2 * i + 1] != location) {
             if (t[2 * i] == 0) {
-                throw new IllegalStateException("dedup id missing from its table: " + idAt(location));
+                throw new IllegalStateException("dedup hash missing from its table at location " + location);
             }
             i = (i + 1) & mask;
         }
@@ -248,7 +266,7 @@ public final class Deduplicator {
             Bucket bucket = entry.getValue();
             long slot = (long) bucket.slot << 32;
             for (int k = 0; k < bucket.size; k++) {
-                remove(hashOf(bucket.ids[k]), slot | k);
+                remove(bucket.entries[3 * k], slot | k);
             }
             forgotten += bucket.size;
             if (bucket == last) {
@@ -288,19 +306,19 @@ public final class Deduplicator {
         return horizonMillis;
     }
 
-    /** Every remembered (id, first event time), for persisting the state with a commit. */
-    public Map<String, Long> snapshot() {
-        Map<String, Long> all = new HashMap<>(size * 2);
+    /** Every remembered id (as its hash) with its first event time, in no order. */
+    public Map<IdHash, Long> snapshot() {
+        Map<IdHash, Long> all = new HashMap<>(size * 2);
         for (Bucket b : byBucket.values()) {
             for (int k = 0; k < b.size; k++) {
-                all.put(b.ids[k], b.times[k]);
+                all.put(new IdHash(b.entries[3 * k], b.entries[3 * k + 1]), b.entries[3 * k + 2]);
             }
         }
         return Map.copyOf(all);
     }
 
     /** Restores a state written by {@link #snapshot()} (replacing the current one). */
-    public void restore(Map<String, Long> state) {
+    public void restore(Map<IdHash, Long> state) {
         table = new long[2 * MIN_CAPACITY];
         size = 0;
         byBucket.clear();
@@ -308,14 +326,13 @@ public final class Deduplicator {
         slotsUsed = 0;
         freeCount = 0;
         last = null;
-        state.forEach(this::firstSeen);
+        state.forEach((id, time) -> firstSeen(id.hi(), id.lo(), time));
     }
 
-    /** The ids first applied within one bucket of event time, in the order they came, and their times. */
+    /** The ids first applied within one bucket of event time, in the order they came: (high, low, time) triples. */
     private static final class Bucket {
         final int slot;
-        String[] ids = new String[16];
-        long[] times = new long[16];
+        long[] entries = new long[3 * 16];
         int size;
 
         Bucket(int slot) {
@@ -323,13 +340,13 @@ public final class Deduplicator {
         }
 
         /** Appends; returns the position. */
-        int add(String id, long time) {
-            if (size == ids.length) {
-                ids = Arrays.copyOf(ids, size * 2);
-                times = Arrays.copyOf(times, size * 2);
+        int add(long hi, long lo, long time) {
+            if (3 * size == entries.length) {
+                entries = Arrays.copyOf(entries, entries.length * 2);
             }
-            ids[size] = id;
-            times[size] = time;
+            entries[3 * size] = hi;
+            entries[3 * size + 1] = lo;
+            entries[3 * size + 2] = time;
             return size++;
         }
     }

@@ -33,16 +33,16 @@ class DeduplicatorTest {
                     d.expire(clock);
                     long cutoff = clock - horizon;
                     // must forget nothing at or after the cutoff, must forget everything one horizon/16 bucket before it
-                    Map<String, Long> remembered = d.snapshot();
+                    Map<Deduplicator.IdHash, Long> remembered = d.snapshot();
                     for (var e : model.entrySet()) {
-                        boolean kept = remembered.containsKey(e.getKey());
+                        boolean kept = remembered.containsKey(d.idHash(e.getKey()));
                         if (e.getValue() >= cutoff) {
                             assertThat(kept).as("seed %d: %s kept", seed, e.getKey()).isTrue();
                         } else if (e.getValue() < cutoff - horizon / 16 - 1) {
                             assertThat(kept).as("seed %d: %s forgotten", seed, e.getKey()).isFalse();
                         }
                     }
-                    model.keySet().retainAll(remembered.keySet());
+                    model.keySet().removeIf(id -> !remembered.containsKey(d.idHash(id)));
                 }
                 String id = "id" + rnd.nextInt(300);
                 long time = clock - rnd.nextInt((int) horizon);
@@ -73,7 +73,7 @@ class DeduplicatorTest {
                     long since = d.retainedSince(clock);
                     Map<String, Long> expected = new HashMap<>(applied);
                     expected.values().removeIf(t -> t < since);
-                    assertThat(d.snapshot()).as("seed %d clock %d", seed, clock).isEqualTo(expected);
+                    assertThat(d.snapshot()).as("seed %d clock %d", seed, clock).isEqualTo(hashed(d, expected));
                     applied = expected;
                 }
             }
@@ -91,20 +91,20 @@ class DeduplicatorTest {
         assertThat(restored.firstSeen("a", 1)).isFalse();
         assertThat(restored.firstSeen("c", 1)).isTrue();
         restored.expire(12_000);
-        assertThat(restored.snapshot()).containsOnlyKeys("b"); // a and c (time 1) are older than 12000 - 10000
+        assertThat(restored.snapshot()).containsOnlyKeys(d.idHash("b")); // a and c (time 1) are older than 12000 - 10000
     }
 
     /**
      * Against a HashSet oracle, with hash functions that collide on purpose (a constant, a few
      * values, the length): first-seen answers, sizes and expiries must be exactly the oracle's, so
-     * a 64-bit collision can never turn a new id into a duplicate; the table's probing, growth,
+     * a collision of the table's probe (the hash's high half) can never turn a new id into a duplicate; the table's probing, growth,
      * shrinking and backward-shift removal all run through long chains of equal hashes.
      */
     @Test
     void collidingHashesNeverMakeFalseDuplicates() {
         java.util.List<java.util.function.ToLongFunction<String>> hashers = java.util.List.of(
                 id -> 0L, id -> 7L, id -> id.hashCode() & 3, id -> id.length(), id -> (long) id.hashCode() << 32,
-                Deduplicator::hash);
+                id -> Deduplicator.hash(id).getMostSignificantBits());
         for (int hi = 0; hi < hashers.size(); hi++) {
             for (long seed = 0; seed < 40; seed++) {
                 Random rnd = new Random(seed * 31 + hi);
@@ -129,7 +129,7 @@ class DeduplicatorTest {
                     }
                     assertThat(d.size()).isEqualTo(applied.size());
                 }
-                assertThat(d.snapshot()).as("hasher %d seed %d", hi, seed).isEqualTo(applied);
+                assertThat(d.snapshot()).as("hasher %d seed %d", hi, seed).isEqualTo(hashed(d, applied));
                 for (String id : applied.keySet()) {
                     assertThat(d.firstSeen(id, clock)).as("hasher %d seed %d kept %s", hi, seed, id).isFalse();
                 }
@@ -147,6 +147,34 @@ class DeduplicatorTest {
             assertThat(d.firstSeen("e" + i, times[i])).isFalse();
         }
         assertThat(d.size()).isEqualTo(times.length);
-        assertThat(d.snapshot()).hasSize(times.length).containsEntry("e0", Long.MIN_VALUE).containsEntry("e6", Long.MAX_VALUE);
+        assertThat(d.snapshot()).hasSize(times.length).containsEntry(d.idHash("e0"), Long.MIN_VALUE)
+                .containsEntry(d.idHash("e6"), Long.MAX_VALUE);
+    }
+
+    /** The hashed ids of {@code d} and the time of each (what a correct {@link Deduplicator#snapshot()} lists). */
+    private static Map<Deduplicator.IdHash, Long> hashed(Deduplicator d, Map<String, Long> byId) {
+        Map<Deduplicator.IdHash, Long> out = new HashMap<>();
+        byId.forEach((id, time) -> out.put(d.idHash(id), time));
+        return out;
+    }
+
+    /** The hash-only entry points (what the runtime's restore and applier call) decide as the string ones. */
+    @Test
+    void hashesDecideAsTheirIds() {
+        Deduplicator byId = new Deduplicator(1_000);
+        Deduplicator byHash = new Deduplicator(1_000);
+        Random rnd = new Random(3);
+        for (int i = 0; i < 5_000; i++) {
+            String id = "x" + rnd.nextInt(800);
+            long time = i / 5;
+            var h = Deduplicator.hash(id);
+            byHash.prefetch(h.getMostSignificantBits());
+            assertThat(byHash.firstSeen(h.getMostSignificantBits(), h.getLeastSignificantBits(), time))
+                    .as("op %d id %s", i, id).isEqualTo(byId.firstSeen(id, time));
+            if (i % 700 == 0) {
+                assertThat(byHash.expire(time)).isEqualTo(byId.expire(time));
+            }
+        }
+        assertThat(byHash.snapshot()).isEqualTo(byId.snapshot());
     }
 }
