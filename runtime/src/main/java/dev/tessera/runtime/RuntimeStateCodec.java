@@ -3,6 +3,7 @@ package dev.tessera.runtime;
 import dev.tessera.core.codec.ByteReader;
 import dev.tessera.core.codec.ByteWriter;
 import dev.tessera.core.dedup.Deduplicator;
+import dev.tessera.core.dedup.IdHashes;
 import dev.tessera.core.codec.CorruptDataException;
 import dev.tessera.core.agg.Ir;
 import dev.tessera.core.quality.ValueExpectation;
@@ -291,7 +292,7 @@ final class RuntimeStateCodec {
     /** Version of the dedup blobs written now: the ids' hashes (1: the ids, still read). */
     static final int DEDUP_VERSION = 2;
 
-    static byte[] encodeDedupBlob(AppliedIds ids) {
+    static byte[] encodeDedupBlob(IdHashes ids) {
         ByteWriter out = new ByteWriter(16 + ids.size() * 20);
         out.writeByte(DEDUP_VERSION);
         out.writeUnsignedVarLong(ids.size());

@@ -4,6 +4,7 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Source;
 import dev.tessera.core.dedup.Deduplicator;
+import dev.tessera.core.dedup.IdHashes;
 import dev.tessera.core.event.FieldLayout;
 import dev.tessera.runtime.decode.EventDecoder;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class SourceRuntime {
     WatermarkTracker watermark;
     Deduplicator[] dedup;
     /** Ids first applied since the last commit, per partition. */
-    AppliedIds[] addedIds;
+    IdHashes[] addedIds;
     /** The ids' hashes of the batch being applied, two longs per record (applier thread: see Applier#prefetch). */
     long[] idHashes = new long[0];
     /** Per partition: dedup blob sequence number to the newest first-event time in it. */
@@ -73,11 +74,11 @@ final class SourceRuntime {
         Arrays.fill(nextOffsets, -1L); // -1: nothing committed, start from the beginning
         watermark = new WatermarkTracker(count, source.lateness().millis(), source.idleTimeout().millis(), wallNow);
         dedup = new Deduplicator[count];
-        addedIds = new AppliedIds[count];
+        addedIds = new IdHashes[count];
         blobs = new TreeMap[count];
         for (int p = 0; p < count; p++) {
             dedup[p] = new Deduplicator(source.dedupHorizon().millis());
-            addedIds[p] = new AppliedIds();
+            addedIds[p] = new IdHashes(64);
             blobs[p] = new TreeMap<>();
         }
     }

@@ -145,7 +145,7 @@ public final class Deduplicator {
         }
         Bucket b = bucketOf(eventTime);
         t[2 * i] = h;
-        t[2 * i + 1] = (long) b.slot << 32 | b.add(h, lo, eventTime);
+        t[2 * i + 1] = (long) b.slot << 32 | b.entries.add(h, lo, eventTime);
         size++;
         if (size > t.length >>> 2) {
             resize(t.length); // twice the slots (t holds two longs per slot)
@@ -154,7 +154,7 @@ public final class Deduplicator {
     }
 
     private long lowAt(long location) {
-        return bucketSlots[(int) (location >>> 32)].entries[3 * (int) location + 1];
+        return bucketSlots[(int) (location >>> 32)].entries.lo((int) location);
     }
 
     private Bucket bucketOf(long eventTime) {
@@ -265,10 +265,10 @@ public final class Deduplicator {
             }
             Bucket bucket = entry.getValue();
             long slot = (long) bucket.slot << 32;
-            for (int k = 0; k < bucket.size; k++) {
-                remove(bucket.entries[3 * k], slot | k);
+            for (int k = 0; k < bucket.entries.size(); k++) {
+                remove(bucket.entries.hi(k), slot | k);
             }
-            forgotten += bucket.size;
+            forgotten += bucket.entries.size();
             if (bucket == last) {
                 last = null;
             }
@@ -310,8 +310,8 @@ public final class Deduplicator {
     public Map<IdHash, Long> snapshot() {
         Map<IdHash, Long> all = new HashMap<>(size * 2);
         for (Bucket b : byBucket.values()) {
-            for (int k = 0; k < b.size; k++) {
-                all.put(new IdHash(b.entries[3 * k], b.entries[3 * k + 1]), b.entries[3 * k + 2]);
+            for (int k = 0; k < b.entries.size(); k++) {
+                all.put(new IdHash(b.entries.hi(k), b.entries.lo(k)), b.entries.time(k));
             }
         }
         return Map.copyOf(all);
@@ -329,25 +329,13 @@ public final class Deduplicator {
         state.forEach((id, time) -> firstSeen(id.hi(), id.lo(), time));
     }
 
-    /** The ids first applied within one bucket of event time, in the order they came: (high, low, time) triples. */
+    /** The ids first applied within one bucket of event time, in the order they came. */
     private static final class Bucket {
         final int slot;
-        long[] entries = new long[3 * 16];
-        int size;
+        final IdHashes entries = new IdHashes(16);
 
         Bucket(int slot) {
             this.slot = slot;
-        }
-
-        /** Appends; returns the position. */
-        int add(long hi, long lo, long time) {
-            if (3 * size == entries.length) {
-                entries = Arrays.copyOf(entries, entries.length * 2);
-            }
-            entries[3 * size] = hi;
-            entries[3 * size + 1] = lo;
-            entries[3 * size + 2] = time;
-            return size++;
         }
     }
 }
