@@ -1,8 +1,7 @@
 package dev.tessera.flink;
 
 import com.dynatrace.hash4j.hashing.HashValue128;
-import com.dynatrace.hash4j.hashing.Hasher128;
-import com.dynatrace.hash4j.hashing.Hashing;
+import dev.tessera.core.dedup.Deduplicator;
 import java.util.Arrays;
 
 /**
@@ -23,7 +22,6 @@ import java.util.Arrays;
  * of the string form are hashed when restored.
  */
 final class EventIds {
-    private static final Hasher128 HASHER = Hashing.xxh3_128();
     private static final int MIN_SLOTS = 4;
 
     /** Triples per slot; a slot whose two hash words are both 0 is empty (a zero hash is stored as (0, 1)). */
@@ -48,7 +46,7 @@ final class EventIds {
 
     /** True the first time {@code id} is added (and remembers it with {@code eventTime}); false for a duplicate. */
     boolean add(String id, long eventTime) {
-        HashValue128 h = HASHER.hashCharsTo128Bits(id);
+        HashValue128 h = Deduplicator.hash(id); // the embedded runtime's hash of an id (ADR 032)
         return add(h.getMostSignificantBits(), h.getLeastSignificantBits(), eventTime);
     }
 
