@@ -125,10 +125,10 @@ final class CountsPublisher implements AutoCloseable {
         /** On the shared thread: one write with the counts of {@code which}. */
         void publish(Iterable<CountsPublisher> which) {
             WriteSet ws = new WriteSet();
-            String writers = null;
+            int writers = 0;
             try {
                 for (CountsPublisher p : which) {
-                    writers = writers == null ? p.writer + " of source '" + p.source + "'" : writers;
+                    writers++;
                     WriterCounts.put(ws, p.source, p.writer, p.counts.get());
                 }
                 if (ws.isEmpty()) {
@@ -142,9 +142,8 @@ final class CountsPublisher implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now - warnedAt >= WARN_EVERY_NANOS) {
                     warnedAt = now;
-                    LOG.warn("could not publish the counts of {} (and {} more) to Redis ({}); the next publish tries again,"
-                            + " and serving nodes show the last published counts until then", writers, ws.size() - 1,
-                            e.getMessage());
+                    LOG.warn("could not publish the counts of {} subtask(s) to Redis ({}); the next publish tries again,"
+                            + " and serving nodes show the last published counts until then", writers, e.getMessage());
                 }
             }
         }
