@@ -5,7 +5,7 @@ import dev.tessera.core.dedup.Deduplicator;
 /**
  * What the dedup table holds per remembered id (ADR 032): fills one {@link Deduplicator} with
  * {@code n} ids shaped like the generator's ({@code pay_} and 12 base-36 characters, one per
- * millisecond of event time, horizon 7 days so none expires) and prints the heap retained per id after
+ * millisecond of event time, the horizon {@code n} ms: sixteen buckets, none expired) and prints the heap retained per id after
  * a full collection, and the time per {@code firstSeen} including making the id's string.
  *
  * <p>{@code java -Xmx3g -cp bench/target/benchmarks.jar dev.tessera.bench.DedupMemoryMain 5000000}
@@ -17,7 +17,7 @@ public final class DedupMemoryMain {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 5_000_000;
         Runtime rt = Runtime.getRuntime();
         long before = usedAfterGc(rt);
-        Deduplicator d = new Deduplicator(7L * 24 * 3_600_000);
+        Deduplicator d = new Deduplicator(n);
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             d.firstSeen("pay_" + Long.toString(0x5DEECE66DL * i + 11, 36), 1_700_000_000_000L + i);

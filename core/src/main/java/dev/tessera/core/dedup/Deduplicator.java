@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 
 /**
@@ -33,37 +34,54 @@ import java.util.function.ToLongFunction;
  * for the collector to copy (ADR 032).
  *
  * <p>The runtime asks once per event, and almost every answer is "first seen", so the lookup that
- * misses is the one to make cheap. The table is one {@code long[]} of pairs, open addressing with
- * linear probing: the hash's high half and where the rest is kept (its expiry bucket and position
- * there). A probe reads one cache line and compares the high halves; only equal ones look at the low
- * half. The table holds no references: inserting at a random slot of a large array of references
- * made the collector's write barrier dirty a new card per event (G1's refinement threads then cost as
- * much as the insert). The table is at most half full; a removal shifts the pairs after it back (no
- * tombstones, Knuth's Algorithm R).
+ * misses is the one to make cheap. The table is one {@code long[]}, open addressing with linear
+ * probing, one {@code long} per slot: a 10-bit fingerprint of the hash's high half, the slot's
+ * distance from its home slot (6 bits, saturating at 63), and where the hash is kept (its expiry
+ * bucket, 20 bits, and its position there, 28 bits). A probe reads one cache line and compares
+ * fingerprints; only an equal one looks at the hash itself in its bucket (about one lookup in
+ * several hundred that misses). The home slot is taken from the high half times a random odd number
+ * per table (multiply-shift hashing), so ids cannot be crafted to pile up in one run of slots
+ * (XXH3 has no key; the multiplier is the secret). The table holds no references: inserting at a random slot
+ * of a large array of references made the collector's write barrier dirty a new card per event (G1's
+ * refinement threads then cost as much as the insert). The table is at most half full; a removal
+ * shifts the entries after it back (no tombstones, Knuth's Algorithm R), by the distances they keep;
+ * growing and shrinking rebuild it from the buckets, which hold every hash in order.
  *
  * <p>The hashes and their first event times are kept in expiry buckets of {@code horizon/16} of event
  * time (a {@link TreeMap} by bucket number, with the bucket of the previous call at hand, as events
  * mostly arrive in time order): one {@code long[]} of (high, low, time) triples appended to in order,
  * dropped whole by {@link #expire}.
  *
- * <p>Memory per remembered id: 32–64 bytes of table (at a load of ½–¼) and 24 bytes of bucket, no
- * objects. Not thread-safe: one instance per partition worker.
+ * <p>Memory per remembered id: 16–32 bytes of table (at a load of ½–¼) and 24 bytes of bucket, no
+ * objects (about 60 bytes measured; 95 with two {@code long}s per slot, until 2026-11-28). Limits: 2²⁰
+ * live buckets and 2²⁸ ids per bucket, each far beyond what memory holds with a horizon of at least
+ * the source's lateness (the definitions' rule). Not thread-safe: one instance per partition worker.
  */
 public final class Deduplicator {
-    /** An id as the table remembers it: its 128-bit hash (the high half never 0). */
+    /** An id as the table remembers it: its 128-bit hash. */
     public record IdHash(long hi, long lo) {}
 
     private static final Hasher128 XXH3 = Hashing.xxh3_128();
     private static final int MIN_CAPACITY = 16;
-    /** Stands for a high half of 0 in the table, where 0 marks an empty slot. */
-    private static final long ZERO_HASH = 1;
+    private static final int POSITION_BITS = 28;
+    private static final int SLOT_BITS = 20;
+    private static final int DISTANCE_SHIFT = POSITION_BITS + SLOT_BITS;
+    private static final int FINGERPRINT_SHIFT = DISTANCE_SHIFT + 6;
+    private static final long LOCATION_MASK = (1L << DISTANCE_SHIFT) - 1;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
+    /** A distance this large or larger is kept as this: the home slot is then found from the hash. */
+    private static final int SATURATED = 63;
 
     private final long horizonMillis;
     private final long bucketMillis;
     /** Null, or what replaces an id's high half (tests force long probe chains with it). */
     private final ToLongFunction<String> probe;
-    /** Pairs (high half, location) per slot: 0 marks an empty slot; location = bucket slot << 32 | position. */
-    private long[] table = new long[2 * MIN_CAPACITY];
+    /** Odd: the home slot of a high half {@code hi} is the top bits of {@code hi * mixer}. */
+    private final long mixer = ThreadLocalRandom.current().nextLong() | 1;
+    /** One entry per slot, 0 for an empty one: fingerprint, distance, bucket slot, position (see the class). */
+    private long[] table = new long[MIN_CAPACITY];
+    /** 64 - log2(table.length). */
+    private int shift = 64 - Integer.numberOfTrailingZeros(MIN_CAPACITY);
     private int size;
     private final TreeMap<Long, Bucket> byBucket = new TreeMap<>();
     /** Live buckets by their slot number (what a location names); free slot numbers are reused. */
@@ -98,8 +116,7 @@ public final class Deduplicator {
     /** The id as this table remembers it (what {@link #snapshot()} lists). */
     public IdHash idHash(String id) {
         HashValue128 h = hash(id);
-        long hi = probe == null ? h.getMostSignificantBits() : probe.applyAsLong(id);
-        return new IdHash(hi == 0 ? ZERO_HASH : hi, h.getLeastSignificantBits());
+        return new IdHash(probe == null ? h.getMostSignificantBits() : probe.applyAsLong(id), h.getLeastSignificantBits());
     }
 
     /** Folds the slots {@link #prefetch} read, so the reads are not optimized away. */
@@ -112,9 +129,7 @@ public final class Deduplicator {
      * a table of millions of ids takes on almost every lookup. Changes nothing.
      */
     public void prefetch(long hi) {
-        long h = hi == 0 ? ZERO_HASH : hi;
-        long[] t = table;
-        touched += t[2 * ((int) h & ((t.length >>> 1) - 1))];
+        touched += table[home(hi)];
     }
 
     /**
@@ -132,29 +147,54 @@ public final class Deduplicator {
 
     /** {@link #firstSeen(String, long)} of the id whose {@link #hash} is ({@code hi}, {@code lo}). */
     public boolean firstSeen(long hi, long lo, long eventTime) {
-        long h = hi == 0 ? ZERO_HASH : hi;
         long[] t = table;
-        int mask = (t.length >>> 1) - 1;
-        int i = (int) h & mask;
+        int mask = t.length - 1;
+        long fingerprint = fingerprint(hi);
+        int i = home(hi);
+        int distance = 0;
         long at;
-        while ((at = t[2 * i]) != 0) {
-            if (at == h && lowAt(t[2 * i + 1]) == lo) {
+        while ((at = t[i]) != 0) {
+            if ((at >>> FINGERPRINT_SHIFT) == fingerprint && holds(at & LOCATION_MASK, hi, lo)) {
                 return false;
             }
             i = (i + 1) & mask;
+            distance++;
         }
         Bucket b = bucketOf(eventTime);
-        t[2 * i] = h;
-        t[2 * i + 1] = (long) b.slot << 32 | b.entries.add(h, lo, eventTime);
+        if (b.entries.size() > POSITION_MASK) {
+            throw new IllegalStateException("more than " + (POSITION_MASK + 1) + " ids in one dedup bucket of "
+                    + bucketMillis + " ms of event time: the horizon (" + horizonMillis + " ms) holds more ids than memory can");
+        }
+        t[i] = entry(fingerprint, distance, (long) b.slot << POSITION_BITS | b.entries.add(hi, lo, eventTime));
         size++;
-        if (size > t.length >>> 2) {
-            resize(t.length); // twice the slots (t holds two longs per slot)
+        if (size > t.length >>> 1) {
+            rebuild(t.length * 2);
         }
         return true;
     }
 
-    private long lowAt(long location) {
-        return bucketSlots[(int) (location >>> 32)].entries.lo((int) location);
+    private int home(long hi) {
+        return (int) ((hi * mixer) >>> shift);
+    }
+
+    private static long fingerprint(long hi) {
+        long f = hi >>> FINGERPRINT_SHIFT;
+        return f == 0 ? 1 : f; // never 0, so no entry is 0 (an empty slot)
+    }
+
+    private static long entry(long fingerprint, int distance, long location) {
+        return fingerprint << FINGERPRINT_SHIFT | (long) Math.min(distance, SATURATED) << DISTANCE_SHIFT | location;
+    }
+
+    /** Whether the hash kept at {@code location} is ({@code hi}, {@code lo}). */
+    private boolean holds(long location, long hi, long lo) {
+        IdHashes e = bucketSlots[(int) (location >>> POSITION_BITS)].entries;
+        int position = (int) (location & POSITION_MASK);
+        return e.hi(position) == hi && e.lo(position) == lo;
+    }
+
+    private long hiAt(long location) {
+        return bucketSlots[(int) (location >>> POSITION_BITS)].entries.hi((int) (location & POSITION_MASK));
     }
 
     private Bucket bucketOf(long eventTime) {
@@ -184,6 +224,11 @@ public final class Deduplicator {
         if (freeCount > 0) {
             return freeSlots[--freeCount];
         }
+        if (slotsUsed == 1 << SLOT_BITS) {
+            throw new IllegalStateException("more than " + (1 << SLOT_BITS) + " live dedup buckets of " + bucketMillis
+                    + " ms of event time: event times spread over far more than the horizon (" + horizonMillis
+                    + " ms); make the horizon at least the source's lateness");
+        }
         if (slotsUsed == bucketSlots.length) {
             bucketSlots = Arrays.copyOf(bucketSlots, slotsUsed * 2);
         }
@@ -198,53 +243,59 @@ public final class Deduplicator {
         freeSlots[freeCount++] = slot;
     }
 
-    private void resize(int slots) {
-        long[] old = table;
-        long[] t = new long[2 * slots];
+    /** A table of {@code slots} slots holding every hash of the live buckets (the table keeps no hash to move by). */
+    private void rebuild(int slots) {
+        long[] t = new long[slots];
+        table = t;
+        shift = 64 - Integer.numberOfTrailingZeros(slots);
         int mask = slots - 1;
-        for (int j = 0; j < old.length; j += 2) {
-            long h = old[j];
-            if (h != 0) {
-                int i = (int) h & mask;
-                while (t[2 * i] != 0) {
+        for (int s = 0; s < slotsUsed; s++) {
+            Bucket b = bucketSlots[s];
+            if (b == null) {
+                continue;
+            }
+            long slot = (long) s << POSITION_BITS;
+            for (int k = 0; k < b.entries.size(); k++) {
+                long hi = b.entries.hi(k);
+                int i = home(hi);
+                int distance = 0;
+                while (t[i] != 0) {
                     i = (i + 1) & mask;
+                    distance++;
                 }
-                t[2 * i] = h;
-                t[2 * i + 1] = old[j + 1];
+                t[i] = entry(fingerprint(hi), distance, slot | k);
             }
         }
-        table = t;
     }
 
-    /** Removes the pair (h, location), which is in the table. */
-    private void remove(long h, long location) {
+    /** Removes the entry of the hash at {@code location}, whose high half is {@code hi}; it is in the table. */
+    private void remove(long hi, long location) {
         long[] t = table;
-        int mask = (t.length >>> 1) - 1;
-        int i = (int) h & mask;
-        while (t[2 * i] != h || t[2 * i + 1] != location) {
-            if (t[2 * i] == 0) {
+        int mask = t.length - 1;
+        int i = home(hi);
+        while ((t[i] & LOCATION_MASK) != location) {
+            if (t[i] == 0) {
                 throw new IllegalStateException("dedup hash missing from its table at location " + location);
             }
             i = (i + 1) & mask;
         }
-        // backward shift: move each later pair of the run whose home slot is not in (i, j] into the hole
+        // backward shift: move each later entry of the run whose home slot is not in (i, j] into the hole
         int j = i;
         while (true) {
             j = (j + 1) & mask;
-            long hj = t[2 * j];
-            if (hj == 0) {
+            long e = t[j];
+            if (e == 0) {
                 break;
             }
-            int home = (int) hj & mask;
+            int distance = (int) (e >>> DISTANCE_SHIFT) & SATURATED;
+            int home = distance < SATURATED ? (j - distance) & mask : home(hiAt(e & LOCATION_MASK));
             boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
             if (!stays) {
-                t[2 * i] = hj;
-                t[2 * i + 1] = t[2 * j + 1];
+                t[i] = entry(e >>> FINGERPRINT_SHIFT, (i - home) & mask, e & LOCATION_MASK);
                 i = j;
             }
         }
-        t[2 * i] = 0;
-        t[2 * i + 1] = 0;
+        t[i] = 0;
         size--;
     }
 
@@ -264,7 +315,7 @@ public final class Deduplicator {
                 break;
             }
             Bucket bucket = entry.getValue();
-            long slot = (long) bucket.slot << 32;
+            long slot = (long) bucket.slot << POSITION_BITS;
             for (int k = 0; k < bucket.entries.size(); k++) {
                 remove(bucket.entries.hi(k), slot | k);
             }
@@ -275,12 +326,12 @@ public final class Deduplicator {
             releaseSlot(bucket.slot);
             it.remove();
         }
-        int slots = table.length >>> 1;
+        int slots = table.length;
         while (slots > MIN_CAPACITY && size < slots >>> 3) {
             slots >>>= 1;
         }
-        if (slots != table.length >>> 1) {
-            resize(slots);
+        if (slots != table.length) {
+            rebuild(slots);
         }
         return forgotten;
     }
@@ -319,7 +370,8 @@ public final class Deduplicator {
 
     /** Restores a state written by {@link #snapshot()} (replacing the current one). */
     public void restore(Map<IdHash, Long> state) {
-        table = new long[2 * MIN_CAPACITY];
+        table = new long[MIN_CAPACITY];
+        shift = 64 - Integer.numberOfTrailingZeros(MIN_CAPACITY);
         size = 0;
         byBucket.clear();
         Arrays.fill(bucketSlots, null);

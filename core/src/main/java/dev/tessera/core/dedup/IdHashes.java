@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Event ids as their 128-bit hashes ({@link Deduplicator#hash}) with an event time each, in the order
- * added: one {@code long[]} of (high, low, time) triples that grows by doubling and keeps its capacity
+ * added: one {@code long[]} of (high, low, time) triples that grows by half and keeps its capacity
  * when cleared. No references, so the collector never traces it and storing into it dirties no card.
  * The dedup table's expiry buckets and the runtime's log of the ids a commit adds are each one. Not
  * thread-safe.
@@ -20,7 +20,8 @@ public final class IdHashes {
     /** Appends; returns the position. */
     public int add(long hi, long lo, long time) {
         if (3 * size == entries.length) {
-            entries = Arrays.copyOf(entries, entries.length * 2);
+            // by half: a dedup bucket's slack is memory held for the whole horizon (by 2 it averaged a third)
+            entries = Arrays.copyOf(entries, 3 * (size + Math.max(4, size >> 1)));
         }
         entries[3 * size] = hi;
         entries[3 * size + 1] = lo;
