@@ -19,6 +19,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
@@ -288,7 +290,7 @@ public final class RedisTileStore implements TileStore {
         }
         String shown = redisUri.getHost() + ":" + redisUri.getPort();
         Duration timeout = redisUri.getTimeout();
-        RedisClient client = RedisClient.create(redisUri);
+        RedisClient client = RedisClient.create(SharedResources.acquire(), redisUri);
         // While disconnected, commands fail at once instead of queueing until their timeout: a
         // serving node answers 503 fast, and Lettuce reconnects in the background.
         client.setOptions(ClientOptions.builder().autoReconnect(true)
@@ -304,6 +306,7 @@ public final class RedisTileStore implements TileStore {
             }
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            SharedResources.release();
             throw new StoreException("cannot connect to Redis at " + shown + ": " + rootMessage(e)
                     + "; is redis-server running there (redis-cli -h " + redisUri.getHost() + " -p " + redisUri.getPort()
                     + " ping)?", null, e);
@@ -337,7 +340,7 @@ public final class RedisTileStore implements TileStore {
         }
         String shown = "Redis Cluster at " + String.join(",", uris.stream().map(u -> u.getHost() + ":" + u.getPort()).toList());
         Duration timeout = uris.get(0).getTimeout();
-        RedisClusterClient client = RedisClusterClient.create(uris);
+        RedisClusterClient client = RedisClusterClient.create(SharedResources.acquire(), uris);
         // as in open: fail at once while a node is unreachable; and refresh the slot map when Redis
         // answers MOVED/ASK or a node keeps failing to reconnect (failover, resharding)
         client.setOptions(ClusterClientOptions.builder().autoReconnect(true)
@@ -355,6 +358,7 @@ public final class RedisTileStore implements TileStore {
             }
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            SharedResources.release();
             RedisURI first = uris.get(0);
             throw new StoreException("cannot connect to " + shown + ": " + rootMessage(e)
                     + "; are the nodes up and is the cluster formed (redis-cli -h " + first.getHost() + " -p "
@@ -811,6 +815,46 @@ public final class RedisTileStore implements TileStore {
         closed = true;
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        SharedResources.release();
+    }
+
+    /**
+     * The event loops and computation threads of every Redis store open in this JVM: Lettuce's
+     * {@link ClientResources} are meant to be shared (each client would otherwise start its own pools,
+     * a thread per core each, e.g. per parallel subtask of a Flink task manager). Made by the first
+     * store opened, shut down when the last one closes. Each store keeps its own client and connection.
+     */
+    static final class SharedResources {
+        private static ClientResources resources;
+        private static int users;
+
+        private SharedResources() {}
+
+        static synchronized ClientResources acquire() {
+            if (users++ == 0) {
+                resources = DefaultClientResources.create();
+            }
+            return resources;
+        }
+
+        static synchronized void release() {
+            if (--users == 0) {
+                ClientResources r = resources;
+                resources = null;
+                try {
+                    r.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // its threads end on their own; nothing of the stores' data depends on them
+                }
+            }
+        }
+
+        /** Stores sharing the resources now (tests). */
+        static synchronized int users() {
+            return users;
+        }
     }
 
     /** Deletes every key of this store's namespace (tests and {@code tessera} tooling; not for live stores). */

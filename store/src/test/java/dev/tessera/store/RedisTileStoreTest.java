@@ -40,6 +40,54 @@ class RedisTileStoreTest extends AbstractDurableTileStoreTest {
         return RedisTileStore.open(redis.uri(), namespace);
     }
 
+    /**
+     * Stores of one JVM (e.g. the sink subtasks of a Flink task manager) share Lettuce's event loops: one
+     * pool of threads, not one per store (each would start a thread per core); the last store closed stops
+     * them. Each store still has its own connection.
+     */
+    @Test
+    void storesOfOneJvmShareOneSetOfEventLoopsUntilTheLastCloses() throws InterruptedException {
+        int before = RedisTileStore.SharedResources.users();
+        List<RedisTileStore> more = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RedisTileStore s = RedisTileStore.open(redis.uri(), "shared" + i + ":");
+            more.add(s);
+            byte[] key = TileKey.entityPrefix("g", List.of("k" + i));
+            s.write(new WriteSet().put(Space.ENTITIES, key, new byte[] {1})); // a round trip on its own connection
+            assertThat(s.get(Space.ENTITIES, key)).containsExactly(1);
+        }
+        assertThat(RedisTileStore.SharedResources.users()).isEqualTo(before + 3);
+        assertThat(eventLoopPools()).as("event loop pools of %d open stores", before + 3).hasSize(1);
+        more.forEach(RedisTileStore::close);
+        assertThat(RedisTileStore.SharedResources.users()).isEqualTo(before);
+        if (before == 1) { // only this test's own store is left: closing it stops every Lettuce thread (event loops, timer)
+            store.close();
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!lettuceThreads().isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(lettuceThreads()).as("Lettuce's threads after every store closed").isEmpty();
+        }
+    }
+
+    /** The numbers of the Lettuce event loop pools that have a live thread (Netty names them lettuce-<kind>EventLoop-<pool>-<n>). */
+    private static java.util.Set<String> eventLoopPools() {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("lettuce-\\w*EventLoop-(\\d+)-\\d+");
+        java.util.Set<String> pools = new java.util.TreeSet<>();
+        for (String t : lettuceThreads()) {
+            java.util.regex.Matcher m = name.matcher(t);
+            if (m.matches()) {
+                pools.add(m.group(1));
+            }
+        }
+        return pools;
+    }
+
+    private static List<String> lettuceThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("lettuce-")).sorted().toList();
+    }
+
     @Test
     void anEntitysTilesAndMetadataShareOneRedisHash() {
         byte[] prefix = TileKey.entityPrefix("account_payments", List.of("a-1"));
