@@ -105,7 +105,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         Definitions defs = loaded.definitions();
         Path dir = common.data.resolve("demo");
-        clear(dir);
+        // nothing is deleted before both checks pass: a second demo on the same data would otherwise wipe
+        // the running one's store, and a demo whose port is taken would wipe the last run's state for nothing
+        try (DemoLock lock = DemoLock.take(common.data)) {
+            checkPortFree(serving.host, port);
+            clear(dir);
+            return run(out, defs, features, dir);
+        }
+    }
+
+    private Integer run(PrintWriter out, Definitions defs, Path features, Path dir) throws Exception {
         Tokens tokens = serving.tokens();
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
@@ -165,6 +174,60 @@ final class DemoCommand implements Callable<Integer> {
         }
         throw new TesseraException("no definitions: ./" + common.features + " does not exist and examples/commerce was not found;"
                 + " pass --features DIR");
+    }
+
+    /** Fails with what to do when {@code port} on {@code host} cannot be bound (0: any port, always free). */
+    static void checkPortFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new TesseraException("port " + port + " on " + host + " is already in use (" + e.getMessage() + "); stop what"
+                    + " listens there or pass --port with a free port");
+        }
+    }
+
+    /**
+     * {@code <data>/demo.lock}, held while a demo runs on {@code <data>}: a second demo on the same data
+     * is refused instead of deleting the first one's state under it. An OS file lock, so a killed demo
+     * leaves nothing to clean up.
+     */
+    static final class DemoLock implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+        private final java.nio.channels.FileLock lock;
+
+        private DemoLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static DemoLock take(Path data) throws IOException {
+            Files.createDirectories(data);
+            Path file = data.resolve("demo.lock");
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                throw new TesseraException("another tessera demo is running with --data " + data + " (it holds " + file
+                        + "); stop it first, or give this one its own folder: --data <dir>");
+            }
+            return new DemoLock(ch, lock);
+        }
+
+        @Override
+        public void close() throws IOException {
+            lock.release();
+            channel.close();
+        }
     }
 
     private static void clear(Path dir) throws IOException {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Evaluate an experiment's variants: join the logged predictions (the predictions source in the archive)"
                 + " with the labels that came later (by default chargebacks of the same account), and report per variant"
-                + " AUC and log loss with 95% bootstrap intervals, and calibration, as a table and as an SVG chart."})
+                + " AUC and log loss with 95%% bootstrap intervals, and calibration, as a table and as an SVG chart."})
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

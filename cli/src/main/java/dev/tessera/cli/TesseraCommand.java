@@ -25,7 +25,8 @@ public final class TesseraCommand implements Runnable {
 
     /**
      * The command line with Tessera's error policy: a {@link TesseraException} is a user-facing
-     * problem, printed as {@code error: <message>} without a stack trace, exit code 1.
+     * problem, printed as {@code error: <message>} without a stack trace, exit code 1; a mistyped option or
+     * argument is printed with the close names and where the help is, exit code 2.
      */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TesseraCommand());
@@ -35,6 +36,15 @@ public final class TesseraCommand implements Runnable {
                 return 1;
             }
             throw e;
+        });
+        // a mistyped option: the error, the close names, and where the help is (not the whole help, which
+        // scrolls the error out of sight)
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
+            c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
+            return c.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
     }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -122,6 +123,26 @@ class CommandLineTest {
         Run run = tessera("validate", "--featurs", "x");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("Unknown option", "'--featurs'", "Possible solutions: --features");
+        assertThat(run.err()).contains("Unknown option", "'--featurs'", "Possible solutions: --features", "see: tessera validate --help");
+        assertThat(run.err()).as("the error stays in sight: no full usage after it").doesNotContain("Usage:");
+    }
+
+    /** picocli warns on System.err (not the command's writers) when a description does not format, e.g. a bare '%'. */
+    @Test
+    void helpTextsFormatWithoutWarnings() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String command : List.of("demo", "run", "serve", "flink", "status", "doctor", "validate", "generate", "training-set",
+                    "train", "evaluate", "import", "backfill", "consistency")) {
+                Run run = tessera(command, "--help");
+                assertThat(run.exit()).as(command).isZero();
+                assertThat(run.out() + run.err()).as(command).doesNotContain("WARN", "Could not format");
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN", "Could not format");
     }
 }

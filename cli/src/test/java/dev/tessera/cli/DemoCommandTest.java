@@ -35,6 +35,33 @@ class DemoCommandTest {
     @TempDir
     Path tmp;
 
+    /** A demo whose port is taken stops with what to do, and leaves the last run's state alone. */
+    @Test
+    void aTakenPortIsRefusedBeforeTheLastRunsStateIsCleared() throws Exception {
+        Path kept = java.nio.file.Files.createDirectories(tmp.resolve("demo")).resolve("from-the-last-run");
+        java.nio.file.Files.writeString(kept, "x");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CommandLineTest.Run run = CommandLineTest.tessera("demo", "--features", ImportCommandTest.EXAMPLES.toString(), "--data", tmp.toString(), "--port",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.err()).contains("port " + taken.getLocalPort(), "already in use", "--port");
+        }
+        assertThat(kept).exists();
+    }
+
+    /** A second demo on the data of a running one is refused instead of deleting the running one's store. */
+    @Test
+    void aSecondDemoOnTheSameDataIsRefused() throws Exception {
+        Path kept = java.nio.file.Files.createDirectories(tmp.resolve("demo")).resolve("the-running-demos-store");
+        java.nio.file.Files.writeString(kept, "x");
+        try (DemoCommand.DemoLock running = DemoCommand.DemoLock.take(tmp)) {
+            CommandLineTest.Run run = CommandLineTest.tessera("demo", "--features", ImportCommandTest.EXAMPLES.toString(), "--data", tmp.toString(), "--port", "0");
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.err()).contains("another tessera demo is running with --data " + tmp, "--data <dir>");
+        }
+        assertThat(kept).exists();
+    }
+
     @Test
     void thePrintedCurlCommandsShowValuesThatChangeAsEventsFlow() throws Exception {
         StringWriter out = new StringWriter();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tessera import} as a user runs it: a report with counts and lines, a rejects file, exit codes, re-runs adding nothing. */
 class ImportCommandTest {
-    private static final Path EXAMPLES = Path.of("..", "examples", "commerce");
+    static final Path EXAMPLES = Path.of("..", "examples", "commerce");
 
     @TempDir
     Path tmp;

@@ -159,7 +159,7 @@ public final class ServingServer implements AutoCloseable {
         } catch (Exception e) { // Netty's sync() rethrows the bind failure (a checked BindException) as is
             group.shutdownGracefully();
             pushExecutor.shutdownNow();
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            if (addressInUse(e)) {
                 throw new TesseraException("port " + port + " on " + host + " is already in use; stop the other process"
                         + " or pass --port with a free port");
             }
@@ -168,6 +168,16 @@ public final class ServingServer implements AutoCloseable {
             }
             throw new TesseraException("could not start the HTTP server on " + host + ":" + port + ": " + e);
         }
+    }
+
+    /** A JDK {@link BindException} or Netty's native epoll one (an {@code IOException} naming EADDRINUSE), anywhere in the chain. */
+    static boolean addressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int port() {

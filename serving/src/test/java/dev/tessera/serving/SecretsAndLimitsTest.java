@@ -103,6 +103,16 @@ class SecretsAndLimitsTest {
 
     // ---------------------------------------------------------------- secrets
 
+    /** A taken port is a clear error naming the port and --port (Netty's native transport reports it as its own IOException). */
+    @Test
+    void aTakenPortIsAClearError() throws Exception {
+        int port = failing.port();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ServingServer.start("127.0.0.1", port, ServingServer.DEFAULT_MAX_BODY_BYTES, failingApi))
+                .isInstanceOf(dev.tessera.api.TesseraException.class)
+                .hasMessageContaining("port " + port + " on 127.0.0.1 is already in use").hasMessageContaining("--port");
+    }
+
     @Test
     void tokensInHeadersQueriesAndBodiesAppearInNoLogAnswerMetricOrSpan() {
         List<Reply> answers = new ArrayList<>();
