@@ -135,8 +135,15 @@ final class DoctorCommand implements Callable<Integer> {
         }
         storeAndRuntime(d2, findings);
         serving(m1, m2, findings);
-        if (stateless && alerts != null) { // a serving node: what its own monitor judged (freshness from the writer's progress)
+        // what the node's own monitor judges firing: on a serving node all there is (freshness from the writer's
+        // progress); on a runtime node also what the checks above do not look at, e.g. broken quality rules
+        if (alerts != null) {
             for (JsonNode a : alerts.path("firing")) {
+                String subject = a.path("subject").asText(); // e.g. "source payments.amount"
+                String named = subject.substring(subject.indexOf(' ') + 1);
+                if (only != null && !named.equals(only) && !named.startsWith(only + ".")) {
+                    continue;
+                }
                 String runbook = a.path("runbook").asText("");
                 findings.add(new Finding("alert " + a.path("alert").asText(), a.path("subject").asText(), a.path("message").asText(),
                         List.of("firing since " + java.time.Instant.ofEpochMilli(a.path("since").asLong())), "follow the runbook",
@@ -148,7 +155,8 @@ final class DoctorCommand implements Callable<Integer> {
                 ? "a serving node without a stream runtime (checked: serving errors and latency, the node's alerts)"
                 : sources.size() + " source" + (sources.size() == 1 ? "" : "s"));
         if (findings.isEmpty()) {
-            out.println("nothing found: lag, partitions, dead letters, arrivals, clocks, store and serving look healthy");
+            out.println("nothing found: lag, partitions, dead letters, arrivals, clocks, store and serving look healthy, and no"
+                    + " alert fires");
             out.flush();
             return 0;
         }

@@ -73,8 +73,15 @@ final class EvaluateCommand implements Callable<Integer> {
                         + " %,d too recent to judge; %,d of other experiments%n", experiment, r.evaluated(), labels, labelKey, window,
                 r.tooRecent(), r.otherExperiments());
         if (r.variants().isEmpty()) {
-            err.println("no prediction of experiment " + experiment + " is old enough to judge in " + archive.resolve(predictions)
-                    + "; score some requests (POST /v1/score/<model>), wait for the archive's commit, or shorten --label-window");
+            if (r.tooRecent() > 0) { // there are predictions: their labels may still come
+                long wait = Math.max(1, (r.oldestTooRecent() + window.millis() - System.currentTimeMillis() + 59_999) / 60_000);
+                err.printf(Locale.ROOT, "no prediction of experiment %s is old enough to judge yet: all %,d are younger than"
+                        + " --label-window %s, so their labels (%s) may still come; the oldest can be judged in about %d min"
+                        + " (run this again then), or shorten --label-window%n", experiment, r.tooRecent(), window, labels, wait);
+            } else {
+                err.println("no prediction of experiment " + experiment + " in " + archive.resolve(predictions)
+                        + "; score some requests (POST /v1/score/<model>), and wait for the archive's commit");
+            }
             return 1;
         }
         out.printf(Locale.ROOT, "%-16s %7s %11s %9s %7s %-17s %8s %-17s%n", "VARIANT", "VERSION", "PREDICTIONS", "POSITIVES",

@@ -127,7 +127,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         List<String> groups = defs.groupsOf(defs.source(source).orElseThrow()).stream().map(FeatureGroup::name).toList();
         if (r.archived() > 0 && !groups.isEmpty()) {
-            String backfill = "tessera backfill --group " + groups.get(0)
+            String backfill = "tessera backfill --features " + common.features + " --data " + common.data + " --group " + groups.get(0)
                     + (groups.size() > 1 ? " (groups of " + source + ": " + String.join(", ", groups) + ")" : "");
             out.println("  next: " + backfill + " puts them into the online store (tessera run and demo serve it);"
                     + " training sets read the archive directly");

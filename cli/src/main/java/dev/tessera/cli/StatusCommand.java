@@ -82,9 +82,13 @@ final class StatusCommand implements Callable<Integer> {
             return 2;
         }
         boolean healthy = health.statusCode() == 200;
-        out.println("Tessera at " + base + ": " + (healthy ? "healthy" : "UNHEALTHY (GET /health " + health.statusCode() + ")"));
+        JsonNode firing = firingAlerts(http, base, bearer);
+        boolean alerting = firing != null && !firing.isEmpty();
+        out.println("Tessera at " + base + ": " + (!healthy ? "UNHEALTHY (GET /health " + health.statusCode() + ")"
+                : alerting ? "ALERTING (" + firing.size() + (firing.size() == 1 ? " alert" : " alerts") + " firing; GET /health 200)"
+                : "healthy"));
         printHealthDetails(out, health.body());
-        boolean alerting = printAlerts(out, http, base, bearer);
+        printAlerts(out, firing);
         printSources(out, before, after);
         printGroups(out, after);
         printServing(out, after);
@@ -101,31 +105,36 @@ final class StatusCommand implements Callable<Integer> {
         return healthy && !alerting ? 0 : 1;
     }
 
-    /** Firing alerts from {@code /v1/alerts}, each with its runbook; true when any fires. */
-    private static boolean printAlerts(PrintWriter out, HttpClient http, String base, String bearer) {
-        JsonNode firing;
+    /** The firing alerts of {@code /v1/alerts}; null when the node does not monitor (or cannot say). */
+    private static JsonNode firingAlerts(HttpClient http, String base, String bearer) {
         try {
             HttpResponse<String> r = get(http, base + "/v1/alerts", bearer);
             if (r.statusCode() != 200) {
-                return false; // an older node, or one that does not monitor
+                return null; // an older node, or one that does not monitor
             }
-            firing = new ObjectMapper().readTree(r.body()).path("firing");
+            return new ObjectMapper().readTree(r.body()).path("firing");
         } catch (IOException e) {
-            return false;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return null;
+        }
+    }
+
+    /** Each firing alert with its runbook. */
+    private static void printAlerts(PrintWriter out, JsonNode firing) {
+        if (firing == null) {
+            return;
         }
         if (firing.isEmpty()) {
             out.println("alerts: none firing");
-            return false;
+            return;
         }
         out.println("alerts: " + firing.size() + " FIRING");
         for (JsonNode a : firing) {
             out.println("  " + a.path("alert").asText() + " on " + a.path("subject").asText() + ": " + a.path("message").asText());
             out.println("    runbook: " + a.path("runbook").asText());
         }
-        return true;
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String bearer) throws IOException, InterruptedException {

@@ -128,7 +128,10 @@ final class TrainCommand implements Callable<Integer> {
         if (r.rowsWithoutLabel() > 0) {
             out.printf(Locale.ROOT, "  %,d rows without a label left out%n", r.rowsWithoutLabel());
         }
-        r.categories().forEach((feature, n) -> out.printf(Locale.ROOT, "  string feature %s: a table of %d values%n", feature, n));
+        r.categories().forEach((feature, n) -> out.printf(Locale.ROOT, n == 0
+                ? "  string feature %s: no value on any training row, so the model cannot use it (was its source archived for the"
+                        + " spine's times? tessera import, then tessera backfill)%n"
+                : "  string feature %s: a table of %d values%n", feature, n));
         out.printf(Locale.ROOT, "wrote %s and %s%n", r.registryFile(), r.artifact().getFileName());
         if (r.maxDifferenceToXGBoost() > MAX_DIFFERENCE) {
             err.printf(Locale.ROOT, "error: the registry scores the validation rows up to %.3g away from XGBoost's own predictions"

@@ -99,16 +99,18 @@ final class TrainingSetCommand implements Callable<Integer> {
                 });
         bar.done();
         double secs = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "wrote %s: %,d rows × %d features (%s) in %.1f s; %,d archived events read, %,d joined%n",
-                outFile, r.rows(), r.featureColumns().size(), o.format().name().toLowerCase(Locale.ROOT), secs, r.eventsScanned(),
+        out.printf(Locale.ROOT, "wrote %s: %,d %s × %d features (%s) in %.1f s; %,d archived events read, %,d joined%n",
+                outFile, r.rows(), r.rows() == 1 ? "row" : "rows", r.featureColumns().size(), o.format().name().toLowerCase(Locale.ROOT), secs, r.eventsScanned(),
                 r.eventsJoined());
         r.rowsWithoutKey().forEach((entity, n) -> {
             if (n > 0) {
-                out.printf(Locale.ROOT, "%,d rows have no key for entity %s: its features are empty there%n", n, entity);
+                out.printf(Locale.ROOT, n == 1 ? "%,d row has no key for entity %s: its features are empty there%n"
+                        : "%,d rows have no key for entity %s: its features are empty there%n", n, entity);
             }
         });
         if (r.rowsBadTimestamp() > 0) {
-            out.printf(Locale.ROOT, "%,d rows have a ts that does not parse: their features are empty%n", r.rowsBadTimestamp());
+            out.printf(Locale.ROOT, r.rowsBadTimestamp() == 1 ? "%,d row has a ts that does not parse: its features are empty%n"
+                    : "%,d rows have a ts that does not parse: their features are empty%n", r.rowsBadTimestamp());
         }
         for (String p : r.problems()) {
             err.println("  " + p);

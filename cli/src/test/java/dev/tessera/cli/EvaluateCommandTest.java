@@ -152,5 +152,11 @@ class EvaluateCommandTest {
                 "--experiment", "nope");
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no prediction of experiment nope");
+        // every prediction younger than the window: how long to wait, not "score some requests"
+        CommandLineTest.Run early = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
+                "--experiment", "rollout", "--label-window", "3650d");
+        assertThat(early.exit()).isEqualTo(1);
+        assertThat(early.err()).contains("old enough to judge yet", "all 3,001 are younger than --label-window", "can be judged in about")
+                .doesNotContain("score some requests");
     }
 }

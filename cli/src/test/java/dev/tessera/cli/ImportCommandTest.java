@@ -38,7 +38,8 @@ class ImportCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("23 rows read", "archived 20 events", "in 1 commit", "rejected 3: ",
                 file + ":4: malformed:", file + ":8: bad_timestamp:", file + ":23: duplicate:", "every rejected row, with its text: " + rejects,
-                "next: tessera backfill --group account_payments", "puts them into the online store");
+                "next: tessera backfill --features " + EXAMPLES + " --data " + data + " --group account_payments",
+                "puts them into the online store");
         assertThat(Files.readAllLines(rejects)).hasSize(3).anySatisfy(l -> assertThat(l).contains("\"line\":4", "\"record\":\"{not json\""));
         assertThat(ArchiveReader.open(Path.of(data, "archive"), "payments").count()).isEqualTo(20);
 

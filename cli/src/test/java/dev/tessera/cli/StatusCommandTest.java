@@ -83,7 +83,12 @@ class StatusCommandTest {
             }
             assertThat(alerting.exit()).as(alerting.out()).isEqualTo(1);
             assertThat(alerting.out()).contains("alerts: 1 FIRING", "quality_rule on source payments.amount",
-                    "runbook: docs/runbooks/quality_rule.md").contains(": healthy");
+                    "runbook: docs/runbooks/quality_rule.md")
+                    .startsWith("Tessera at " + node.url() + ": ALERTING (1 alert firing; GET /health 200)");
+            // the doctor names it too (its own checks find nothing wrong with the stream)
+            CommandLineTest.Run doctor = CommandLineTest.tessera("doctor", "--url", node.url(), "--source", "payments", "--interval", "0.2",
+                    "--token", "status-reader-token-0123456789");
+            assertThat(doctor.out()).contains("[alert quality_rule] source payments.amount").doesNotContain("nothing found");
         }
         CommandLineTest.Run gone = CommandLineTest.tessera("status", "--url", "http://127.0.0.1:1", "--interval", "0");
         assertThat(gone.exit()).isEqualTo(2);

@@ -41,7 +41,8 @@ public final class RegistryFile {
         if (!info.categories().isEmpty()) {
             y.append("categories:\n");
             for (Map.Entry<String, Map<String, Double>> e : info.categories().entrySet()) {
-                y.append("  ").append(e.getKey()).append(":\n");
+                // a feature with no values in the training rows has an empty table: {} (a bare key reads as null)
+                y.append("  ").append(e.getKey()).append(e.getValue().isEmpty() ? ": {}\n" : ":\n");
                 for (Map.Entry<String, Double> v : e.getValue().entrySet()) {
                     y.append("    ").append(quoted(v.getKey())).append(": ").append(number(v.getValue())).append('\n');
                 }

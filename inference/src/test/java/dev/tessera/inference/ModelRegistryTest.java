@@ -114,4 +114,21 @@ class ModelRegistryTest {
         assertThat(read).usingRecursiveComparison().ignoringFields("location").isEqualTo(info);
         assertThat(read.location()).isEqualTo(new Location("risk_v4.yaml", 3, 1));
     }
+
+    /** A string feature without a single value in the training rows gets an empty table, and the file still loads. */
+    @Test
+    void anEmptyCategoryTableIsWrittenAndReadBack(@TempDir Path tmp) throws IOException {
+        TestFiles.copyTree(Fixtures.registry("valid"), tmp);
+        RegisteredModel v3 = ModelRegistry.load(tmp, defs).get("risk", 3).orElseThrow();
+        Map<String, Map<String, Double>> empty = new java.util.LinkedHashMap<>();
+        v3.info().categories().keySet().forEach(k -> empty.put(k, Map.of()));
+        assertThat(empty).isNotEmpty();
+        ModelInfo info = new ModelInfo("risk", 4, ModelFormat.LOGISTIC, "risk_all", "risk_v3.json", "o", "d", null, empty, Map.of(),
+                null);
+        RegistryFile.write(tmp.resolve(RegistryFile.fileName("risk", 4)), info, "written by a test");
+
+        ModelInfo read = ModelRegistry.load(tmp, defs).get("risk", 4).orElseThrow().info();
+
+        assertThat(read.categories()).isEqualTo(empty);
+    }
 }

@@ -48,8 +48,9 @@ public final class ExperimentEvaluation {
     }
 
     /** The whole report. */
+    /** @param oldestTooRecent the time of the oldest prediction too recent to judge; {@code Long.MAX_VALUE} when none is */
     public record Report(String experiment, long windowMillis, long evaluated, long tooRecent, long otherExperiments,
-                         List<Result> variants) {
+                         List<Result> variants, long oldestTooRecent) {
     }
 
     private ExperimentEvaluation() {
@@ -68,7 +69,7 @@ public final class ExperimentEvaluation {
         ObjectMapper json = new ObjectMapper();
         Map<String, long[]> labelTimes = labelTimes(labels, entityKeyField, json);
         Map<String, List<Prediction>> byVariant = new TreeMap<>((a, b) -> order(a).compareTo(order(b)));
-        long[] counts = new long[3]; // evaluated, too recent, other experiments
+        long[] counts = {0, 0, 0, Long.MAX_VALUE}; // evaluated, too recent, other experiments, oldest too recent
         predictions.forEach(Long.MIN_VALUE, Long.MAX_VALUE, e -> {
             JsonNode p = parse(json, e);
             if (p == null) {
@@ -81,6 +82,7 @@ public final class ExperimentEvaluation {
             long t = p.path("time").asLong(e.eventTime());
             if (t > now - windowMillis) {
                 counts[1]++;
+                counts[3] = Math.min(counts[3], t);
                 return;
             }
             String key = p.path("entity").path(entityKeyField).asText(null);
@@ -104,7 +106,7 @@ public final class ExperimentEvaluation {
             }
             results.add(result(v.getKey(), ps.get(0).version(), scores, labeled));
         }
-        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results);
+        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results, counts[3]);
     }
 
     /** Control first, then treatments by name, then shadows. */

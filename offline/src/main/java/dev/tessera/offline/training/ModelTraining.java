@@ -132,7 +132,7 @@ public final class ModelTraining {
         int n = table.rows();
         int trainRows = (int) table.validation.stream().filter(v -> !v).count();
         if (trainRows == 0 || trainRows == n) {
-            throw new TesseraException("training set " + o.trainingSet() + " has " + n + " labelled rows of "
+            throw new TesseraException("training set " + o.trainingSet() + " has " + n + (n == 1 ? " labelled row of " : " labelled rows of ")
                     + (trainRows == 0 ? "held-out" : "training") + " entities only: it needs several entities to hold 20% of them out");
         }
         long positives = table.labels.stream().filter(b -> b).count();
