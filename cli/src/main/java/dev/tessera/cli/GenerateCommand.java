@@ -330,7 +330,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (generation.failure() != null) {
                 throw new TesseraException("the generator stopped: " + generation.failure().getMessage(), generation.failure());
             }
-            GenerationReport.print(out, config, generation.stats(), where, verb);
+            GenerationReport.print(out, config, generation.stats(), where, verb, notProduced(config, generation));
             return 0;
         } finally {
             closed.countDown(); // after the summary: on Ctrl-C the JVM exits as soon as the hook returns
@@ -357,11 +357,26 @@ final class GenerateCommand implements Callable<Integer> {
         return at;
     }
 
+    /** Records each source generated but did not produce (stalled), by source; only those with some. */
+    private static Map<CommerceSource, Long> notProduced(GeneratorConfig config, LiveGeneration generation) {
+        Map<CommerceSource, Long> not = new java.util.EnumMap<>(CommerceSource.class);
+        for (CommerceSource s : config.sources()) {
+            long n = generation.faults().dropped(s);
+            if (n > 0) {
+                not.put(s, n);
+            }
+        }
+        return not;
+    }
+
     private static void printProgress(PrintWriter out, GeneratorConfig config, LiveGeneration generation) {
         GenerationStats s = generation.stats();
-        out.printf(Locale.ROOT, "%,d events (%s), %d ms behind%n", s.totalRecords(), s.records().entrySet().stream()
+        Map<CommerceSource, Long> not = notProduced(config, generation);
+        long withheld = not.values().stream().mapToLong(Long::longValue).sum();
+        out.printf(Locale.ROOT, "%,d events produced (%s), %d ms behind%n", s.totalRecords() - withheld, s.records().entrySet().stream()
                 .filter(e -> config.sources().contains(e.getKey()))
-                .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey().sourceName(), e.getValue()))
+                .map(e -> String.format(Locale.ROOT, "%s %,d%s", e.getKey().sourceName(), e.getValue() - not.getOrDefault(e.getKey(), 0L),
+                        not.containsKey(e.getKey()) ? " (stalled)" : ""))
                 .collect(java.util.stream.Collectors.joining(", ")), generation.lagMillis());
         out.flush();
     }

@@ -21,16 +21,27 @@ final class GenerationReport {
     private GenerationReport() {
     }
 
-    /** @param destinations where each delivered source went: a file path or a topic */
     static void print(PrintWriter out, GeneratorConfig config, GenerationStats stats, Map<CommerceSource, String> destinations,
             String verb) {
+        print(out, config, stats, destinations, verb, Map.of());
+    }
+
+    /**
+     * @param destinations where each delivered source went: a file path or a topic
+     * @param notProduced  records of a source generated but not produced (a live run's stall), left out of the counts
+     */
+    static void print(PrintWriter out, GeneratorConfig config, GenerationStats stats, Map<CommerceSource, String> destinations,
+            String verb, Map<CommerceSource, Long> notProduced) {
         List<CommerceSource> sources = new ArrayList<>(config.sources());
         String span = stats.firstEventTime() < 0 ? "no events"
                 : Instant.ofEpochMilli(stats.firstEventTime()) + " to " + Instant.ofEpochMilli(stats.lastEventTime());
-        out.printf(Locale.ROOT, "%s %,d events (seed %d, %,d accounts, %s)%n", verb, stats.totalRecords(), config.seed(),
+        long withheld = notProduced.values().stream().mapToLong(Long::longValue).sum();
+        out.printf(Locale.ROOT, "%s %,d events (seed %d, %,d accounts, %s)%n", verb, stats.totalRecords() - withheld, config.seed(),
                 config.accounts(), span);
         for (CommerceSource s : sources) {
-            out.printf(Locale.ROOT, "  %-12s %,10d  %s%n", s.sourceName(), stats.records().get(s), destinations.get(s));
+            long not = notProduced.getOrDefault(s, 0L);
+            out.printf(Locale.ROOT, "  %-12s %,10d  %s%s%n", s.sourceName(), stats.records().get(s) - not, destinations.get(s),
+                    not > 0 ? String.format(Locale.ROOT, " (%,d more not produced: stalled)", not) : "");
         }
 
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-18s", "disorder injected"));

@@ -59,6 +59,20 @@ class GenerateToKafkaTest {
         }
     }
 
+    /** A live run's stalled source: the summary counts what reached the topic, and says how much more was held back. */
+    @Test
+    void aStalledSourceIsCountedAsProducedNotAsGenerated() {
+        kafka.createTopics(Map.of("commerce.payments", 2));
+        long before = count(kafka, "commerce.payments");
+        CommandLineTest.Run run = tessera("generate", "--features", EXAMPLES.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--source", "payments", "--live", "--rate", "400", "--duration", "4s", "--stall", "payments@2s", "--no-progress");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("stalled payments: its events are no longer produced")
+                .containsPattern("(?m)^  payments +[0-9,]+  commerce\\.payments \\([0-9,]+ more not produced: stalled\\)$");
+        assertThat(count(kafka, "commerce.payments") - before).isEqualTo(GenerateCommandTest.printed(run, "payments"));
+    }
+
     @Test
     void aMissingTopicIsAnErrorThatSaysWhatToDo() throws IOException {
         Path defs = Files.createDirectories(tmp.resolve("defs"));
