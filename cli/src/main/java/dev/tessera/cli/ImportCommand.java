@@ -1,5 +1,6 @@
 package dev.tessera.cli;
 
+import dev.tessera.api.TimeSpan;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.FeatureGroup;
 import dev.tessera.offline.imports.ImportFormat;
@@ -131,6 +132,15 @@ final class ImportCommand implements Callable<Integer> {
                     + (groups.size() > 1 ? " (groups of " + source + ": " + String.join(", ", groups) + ")" : "");
             out.println("  next: " + backfill + " puts them into the online store (tessera run and demo serve it);"
                     + " training sets read the archive directly");
+            long longest = defs.groupsOf(defs.source(source).orElseThrow()).stream().flatMap(g -> g.features().stream())
+                    .flatMap(f -> f.windows().stream()).mapToLong(TimeSpan::millis).max().orElse(0);
+            long age = System.currentTimeMillis() - r.maxEventTime();
+            if (longest > 0 && age > longest) {
+                out.printf(Locale.ROOT, "  note: the newest of these events is %s old, more than the longest window of the groups of %s (%s):"
+                        + " features served now count none of them (lifetime ones do); training sets with spine times in %s to %s"
+                        + " use them%n", new TimeSpan(age - age % (age >= 86_400_000 ? 86_400_000 : age >= 3_600_000 ? 3_600_000 : 60_000)), source, new TimeSpan(longest),
+                        Instant.ofEpochMilli(r.minEventTime()), Instant.ofEpochMilli(r.maxEventTime()));
+            }
         }
         return 0;
     }

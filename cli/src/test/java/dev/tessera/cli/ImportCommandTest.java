@@ -39,7 +39,7 @@ class ImportCommandTest {
         assertThat(run.out()).contains("23 rows read", "archived 20 events", "in 1 commit", "rejected 3: ",
                 file + ":4: malformed:", file + ":8: bad_timestamp:", file + ":23: duplicate:", "every rejected row, with its text: " + rejects,
                 "next: tessera backfill --features " + EXAMPLES + " --data " + data + " --group account_payments",
-                "puts them into the online store");
+                "puts them into the online store").doesNotContain("note: the newest");
         assertThat(Files.readAllLines(rejects)).hasSize(3).anySatisfy(l -> assertThat(l).contains("\"line\":4", "\"record\":\"{not json\""));
         assertThat(ArchiveReader.open(Path.of(data, "archive"), "payments").count()).isEqualTo(20);
 
@@ -67,6 +67,23 @@ class ImportCommandTest {
         assertThat(backfill.exit()).as(backfill.err()).isZero();
         assertThat(backfill.out()).contains("creating it", "20 archived events applied");
         assertThat(Path.of(data, "store")).isDirectory();
+    }
+
+    /** History older than every window: served features will not show it, and the import says so (and where it does count). */
+    @Test
+    void historyOlderThanEveryWindowIsPointedOut() throws Exception {
+        long t = System.currentTimeMillis() - 400L * 86_400_000L;
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            lines.add("{\"payment_id\":\"old" + i + "\",\"account_id\":\"a1\",\"card_fingerprint\":\"c1\",\"amount\":1,"
+                    + "\"status\":\"APPROVED\",\"event_time\":" + (t + i) + "}");
+        }
+        Path file = Files.write(tmp.resolve("old.jsonl"), lines);
+        CommandLineTest.Run run = CommandLineTest.tessera("import", "--features", EXAMPLES.toString(), "--data", tmp.resolve("d").toString(),
+                "--source", "payments", file.toString(), "--no-progress");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("note: the newest of these events is 400d old, more than the longest window of the groups of"
+                + " payments (30d): features served now count none of them");
     }
 
     @Test
