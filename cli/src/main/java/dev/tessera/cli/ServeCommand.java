@@ -8,6 +8,7 @@ import dev.tessera.serving.ResponseLog;
 import dev.tessera.serving.QualityMonitor;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.MetricsHistory;
+import dev.tessera.serving.PublishedMetrics;
 import dev.tessera.serving.PublishedSignals;
 import dev.tessera.serving.SharedAlerts;
 import dev.tessera.serving.ServingServer;
@@ -130,6 +131,7 @@ final class ServeCommand implements Callable<Integer> {
                     .tracing(tracing.otel())
                     .build();
             monitor.bind(api.metrics()).start();
+            PublishedMetrics.bind(api.metrics(), signals, System::currentTimeMillis);
             AutoCloseable scoring = api.scoring() == null ? () -> { } : api.scoring();
             try (history; scoring; monitor; ServingServer server = ServingServer.start(serving.host, port, ServingServer.DEFAULT_MAX_BODY_BYTES, api)) {
                 out.println("serving " + defs.groups().size() + " feature groups from Redis " + String.join(",", redis)

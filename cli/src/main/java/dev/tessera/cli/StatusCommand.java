@@ -160,10 +160,19 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private void printSources(PrintWriter out, PrometheusText before, PrometheusText after) {
-        List<String> sources = after.labelValues("tessera_source_events_total", "source");
-        if (sources.isEmpty()) {
-            out.println("no stream runtime on this node (a serving node reads what another process writes)");
-            return;
+        String events = "tessera_source_events_total";
+        String freshness = "tessera_source_freshness_seconds";
+        List<String> sources = after.labelValues(events, "source");
+        if (sources.isEmpty()) { // a serving node: the writer's counts as it published them (the Flink job's, ADR 030)
+            events = "tessera_job_source_events_total";
+            freshness = "tessera_job_source_freshness_seconds";
+            sources = after.labelValues(events, "source");
+            if (sources.isEmpty()) {
+                out.println("no stream runtime on this node, and no counts published by a writer (a serving node reads what"
+                        + " another process writes)");
+                return;
+            }
+            out.println("no stream runtime on this node; the writer's counts as it published them (lag: see the job's metrics):");
         }
         double seconds = interval > 0 ? interval : Double.NaN;
         List<String[]> rows = new ArrayList<>();
@@ -171,15 +180,14 @@ final class StatusCommand implements Callable<Integer> {
         long nowSeconds = System.currentTimeMillis() / 1000;
         for (String s : sources) {
             Map<String, String> src = Map.of("source", s);
-            double in = after.value("tessera_source_events_total", Map.of("source", s, "outcome", "in"));
-            double accepted = after.value("tessera_source_events_total", Map.of("source", s, "outcome", "accepted"));
-            double rejected = rejects(after, s);
-            double inRate = (in - before.value("tessera_source_events_total", Map.of("source", s, "outcome", "in"))) / seconds;
-            double acceptedRate = (accepted - before.value("tessera_source_events_total", Map.of("source", s, "outcome", "accepted")))
-                    / seconds;
-            double rejectedRate = (rejected - rejects(before, s)) / seconds;
+            double in = after.value(events, Map.of("source", s, "outcome", "in"));
+            double accepted = after.value(events, Map.of("source", s, "outcome", "accepted"));
+            double rejected = rejects(after, events, s);
+            double inRate = (in - before.value(events, Map.of("source", s, "outcome", "in"))) / seconds;
+            double acceptedRate = (accepted - before.value(events, Map.of("source", s, "outcome", "accepted"))) / seconds;
+            double rejectedRate = (rejected - rejects(before, events, s)) / seconds;
             double watermark = after.value("tessera_source_watermark_seconds", src);
-            rows.add(new String[] {s, duration(after.value("tessera_source_freshness_seconds", src)),
+            rows.add(new String[] {s, duration(after.value(freshness, src)),
                     count(after.value("tessera_source_lag_records", src)), rate(inRate), rate(acceptedRate), rate(rejectedRate),
                     in > 0 ? String.format(Locale.ROOT, "%.2f %%", 100.0 * rejected / in) : "-",
                     Double.isNaN(watermark) ? "none yet" : duration(nowSeconds - watermark)});
@@ -187,9 +195,9 @@ final class StatusCommand implements Callable<Integer> {
         table(out, rows);
     }
 
-    private static double rejects(PrometheusText m, String source) {
+    private static double rejects(PrometheusText m, String family, String source) {
         double sum = 0;
-        Map<Map<String, String>, Double> f = m.families().getOrDefault("tessera_source_events_total", Map.of());
+        Map<Map<String, String>, Double> f = m.families().getOrDefault(family, Map.of());
         for (var e : f.entrySet()) {
             if (source.equals(e.getKey().get("source")) && !NOT_REJECTS.contains(e.getKey().get("outcome"))) {
                 sum += e.getValue();

@@ -149,6 +149,17 @@ class ServeCommandTest {
                     .build(), HttpResponse.BodyHandlers.ofString()).body()).get("sources").get("payments").get("events");
             assertThat(events.get("in").asLong()).as(events.toString()).isEqualTo(60);
             assertThat(events.get("accepted").asLong()).as(events.toString()).isEqualTo(60);
+            // ... as metrics of their own (every serve node exports the same writer's counts), with the JVM's ...
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.base() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("tessera_job_source_events_total{outcome=\"in\",source=\"payments\"} 60.0",
+                    "tessera_job_source_events_total{outcome=\"accepted\",source=\"payments\"} 60.0",
+                    "tessera_job_source_events_total{outcome=\"late\",source=\"payments\"} 0.0", "tessera_job_source_freshness_seconds{",
+                    "jvm_memory_used_bytes").doesNotContain("tessera_source_events_total");
+            // ... and tessera status shows them as the sources' table
+            CommandLineTest.Run status = CommandLineTest.tessera("status", "--url", node.base(), "--interval", "0");
+            assertThat(status.out()).contains("the writer's counts as it published them");
+            assertThat(status.out()).containsPattern("(?m)^payments .* 0\\.00 %");
             node.thread().join(60_000);
         }
     }

@@ -104,6 +104,11 @@ public final class RuntimeMetrics {
         Gauge.builder("tessera.runtime.up", runtime, rt -> rt.failure() == null ? 1 : 0)
                 .description("1 while the stream runtime runs, 0 after it failed")
                 .register(registry);
+        bindProcess(registry);
+    }
+
+    /** JVM and process metrics (Micrometer's binders): every node has them. */
+    static void bindProcess(MeterRegistry registry) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
