@@ -48,19 +48,8 @@ class KafkaDeadLetterSinkTest {
         try {
             kafka.createTopics(Map.of("pay", 1, "pay.dlq", 1));
             try (KafkaDeadLetterSink sink = new KafkaDeadLetterSink(kafka.bootstrapServers(), shortTimeouts())) {
-                sink.send("pay", 0, 1, bytes("k1"), bytes("{bad"), "malformed", "before the outage");
-                sink.flush();
-                kafka.close();
-                sink.send("pay", 0, 2, bytes("k2"), bytes("{worse"), "malformed", "during the outage");
                 AtomicReference<Throwable> failure = new AtomicReference<>();
-                Thread flusher = new Thread(() -> {
-                    try {
-                        sink.flush();
-                    } catch (Throwable t) {
-                        failure.set(t);
-                    }
-                });
-                flusher.start();
+                Thread flusher = flushThroughAnOutage(sink, kafka, failure);
                 Thread.sleep(3L * DELIVERY_TIMEOUT_MS); // the producer gives the record up at least twice meanwhile
                 assertThat(failure.get()).as("the flush during an outage longer than the delivery timeout").isNull();
                 kafka = EmbeddedKafka.start(logDir, port);
@@ -82,19 +71,8 @@ class KafkaDeadLetterSinkTest {
         EmbeddedKafka kafka = EmbeddedKafka.start(logDir, freePort());
         kafka.createTopics(Map.of("pay", 1, "pay.dlq", 1));
         KafkaDeadLetterSink sink = new KafkaDeadLetterSink(kafka.bootstrapServers(), shortTimeouts());
-        sink.send("pay", 0, 1, bytes("k1"), bytes("{bad"), "malformed", "before the outage");
-        sink.flush();
-        kafka.close();
-        sink.send("pay", 0, 2, bytes("k2"), bytes("{worse"), "malformed", "during the outage");
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread flusher = new Thread(() -> {
-            try {
-                sink.flush();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        flusher.start();
+        Thread flusher = flushThroughAnOutage(sink, kafka, failure);
         Thread.sleep(2L * DELIVERY_TIMEOUT_MS);
         sink.close();
         flusher.join(120_000);
@@ -121,6 +99,26 @@ class KafkaDeadLetterSinkTest {
         } finally {
             kafka.close();
         }
+    }
+
+    /**
+     * One dead letter written, the broker stopped, a second one sent into the outage, and a flush started on
+     * a thread of its own (what the commit writer does): its failure, if any, lands in {@code failure}.
+     */
+    private static Thread flushThroughAnOutage(KafkaDeadLetterSink sink, EmbeddedKafka kafka, AtomicReference<Throwable> failure) {
+        sink.send("pay", 0, 1, bytes("k1"), bytes("{bad"), "malformed", "before the outage");
+        sink.flush();
+        kafka.close();
+        sink.send("pay", 0, 2, bytes("k2"), bytes("{worse"), "malformed", "during the outage");
+        Thread flusher = new Thread(() -> {
+            try {
+                sink.flush();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        flusher.start();
+        return flusher;
     }
 
     private static Properties shortTimeouts() {

@@ -39,8 +39,7 @@ public final class PublishedMetrics {
             }
             Gauge.builder("tessera.job.source.freshness", signals, s -> {
                         s.refresh();
-                        long newest = s.newestEventTime(source);
-                        return newest == Long.MIN_VALUE ? Double.NaN : Math.max(0, clock.getAsLong() - newest) / 1000.0;
+                        return RuntimeMetrics.freshnessSeconds(s.newestEventTime(source), clock);
                     })
                     .description("Now minus the event time of the newest event the writer committed")
                     .baseUnit("seconds")

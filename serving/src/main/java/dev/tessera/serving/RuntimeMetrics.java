@@ -47,10 +47,7 @@ public final class RuntimeMetrics {
                         .tag("outcome", outcome)
                         .register(registry);
             }
-            Gauge.builder("tessera.source.freshness", runtime, rt -> {
-                        long newest = rt.newestEventTime(source);
-                        return newest == Long.MIN_VALUE ? Double.NaN : Math.max(0, clock.getAsLong() - newest) / 1000.0;
-                    })
+            Gauge.builder("tessera.source.freshness", runtime, rt -> freshnessSeconds(rt.newestEventTime(source), clock))
                     .description("Now minus the event time of the newest applied event")
                     .baseUnit("seconds")
                     .tag("source", source)
@@ -105,6 +102,11 @@ public final class RuntimeMetrics {
                 .description("1 while the stream runtime runs, 0 after it failed")
                 .register(registry);
         bindProcess(registry);
+    }
+
+    /** Now minus {@code newest} in seconds; NaN before any event ({@code Long.MIN_VALUE}). */
+    static double freshnessSeconds(long newest, LongSupplier clock) {
+        return newest == Long.MIN_VALUE ? Double.NaN : Math.max(0, clock.getAsLong() - newest) / 1000.0;
     }
 
     /** JVM and process metrics (Micrometer's binders): every node has them. */
