@@ -42,7 +42,7 @@ final class DefinitionFiles {
         if (!Files.isDirectory(dir)) {
             problems.add(folder, "definitions folder " + dir + " does not exist"
                             + (Files.exists(dir) ? " (it is a file)" : ""),
-                    "pass the folder that holds the *.yaml definitions, e.g. --features features");
+                    "pass the folder that holds the *.yaml definitions, e.g. --features examples/commerce");
             return List.of();
         }
         List<Path> paths;

@@ -161,7 +161,8 @@ final class GenerateCommand implements Callable<Integer> {
                     "outage would; its freshness alert fires once its threshold has passed."})
     List<String> stalls = new java.util.ArrayList<>();
 
-    @Option(names = "--no-progress", description = "No progress bar on stderr (it is shown only on a terminal anyway).")
+    @Option(names = "--no-progress", description = "No progress bar on stderr (it is shown only on a terminal anyway), and with"
+            + " --live no progress line every 10 s.")
     boolean noProgress;
 
     @Spec
@@ -319,7 +320,7 @@ final class GenerateCommand implements Callable<Integer> {
                             out.flush();
                         }
                     }
-                    if (System.nanoTime() >= nextReport) {
+                    if (System.nanoTime() >= nextReport && !noProgress) {
                         printProgress(out, config, generation);
                         nextReport += TimeUnit.SECONDS.toNanos(10);
                     }

@@ -163,7 +163,8 @@ final class StatusCommand implements Callable<Integer> {
         String events = "tessera_source_events_total";
         String freshness = "tessera_source_freshness_seconds";
         List<String> sources = after.labelValues(events, "source");
-        if (sources.isEmpty()) { // a serving node: the writer's counts as it published them (the Flink job's, ADR 030)
+        boolean published = sources.isEmpty(); // no runtime here: its watermark is unknown on this node
+        if (published) { // a serving node: the writer's counts as it published them (the Flink job's, ADR 030)
             events = "tessera_job_source_events_total";
             freshness = "tessera_job_source_freshness_seconds";
             sources = after.labelValues(events, "source");
@@ -190,7 +191,7 @@ final class StatusCommand implements Callable<Integer> {
             rows.add(new String[] {s, duration(after.value(freshness, src)),
                     count(after.value("tessera_source_lag_records", src)), rate(inRate), rate(acceptedRate), rate(rejectedRate),
                     in > 0 ? String.format(Locale.ROOT, "%.2f %%", 100.0 * rejected / in) : "-",
-                    Double.isNaN(watermark) ? "none yet" : duration(nowSeconds - watermark)});
+                    published ? "-" : Double.isNaN(watermark) ? "none yet" : duration(nowSeconds - watermark)});
         }
         table(out, rows);
     }

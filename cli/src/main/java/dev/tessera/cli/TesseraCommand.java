@@ -1,6 +1,7 @@
 package dev.tessera.cli;
 
 import dev.tessera.api.TesseraException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,8 +42,22 @@ public final class TesseraCommand implements Runnable {
         // scrolls the error out of sight)
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("error: " + e.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            c.getErr().println("error: " + (message.startsWith("Error: ") ? message.substring("Error: ".length()) : message));
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr())
+                    && e instanceof CommandLine.UnmatchedArgumentException u) {
+                // picocli suggests only for some typos (none for --prot): the closest option names then
+                List<String> options = c.getCommandSpec().options().stream().flatMap(o -> java.util.Arrays.stream(o.names())).toList();
+                for (String arg : u.getUnmatched()) {
+                    if (arg.startsWith("-")) {
+                        List<String> close = dev.tessera.api.ClosestNames.to(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg,
+                                options);
+                        if (!close.isEmpty()) {
+                            c.getErr().println("did you mean " + String.join(" or ", close) + " (for " + arg + ")?");
+                        }
+                    }
+                }
+            }
             c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });

@@ -125,6 +125,14 @@ class CommandLineTest {
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("Unknown option", "'--featurs'", "Possible solutions: --features", "see: tessera validate --help");
         assertThat(run.err()).as("the error stays in sight: no full usage after it").doesNotContain("Usage:");
+
+        Run close = tessera("demo", "--prot", "8093"); // picocli has no suggestion for this one
+        assertThat(close.exit()).isEqualTo(2);
+        assertThat(close.err()).contains("did you mean --port (for --prot)?", "see: tessera demo --help");
+
+        Run missing = tessera("run", "--features", "x");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("error: Missing required argument").doesNotContain("Error:");
     }
 
     /** picocli warns on System.err (not the command's writers) when a description does not format, e.g. a bare '%'. */

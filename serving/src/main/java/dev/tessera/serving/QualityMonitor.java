@@ -286,7 +286,10 @@ public final class QualityMonitor implements AutoCloseable {
         if (rule == Rule.MAX_NULL_RATE) {
             violated = w.checked() >= MIN_VALUES && nullRate > x.maxNullRate();
             message = where + ": " + pct(nullRate) + " of " + w.checked() + " values in the last " + window + " were null, "
-                    + (violated ? "above" : "within") + " max_null_rate " + pct(x.maxNullRate());
+                    + (violated ? "above max_null_rate " + pct(x.maxNullRate())
+                    : nullRate > x.maxNullRate() ? "above max_null_rate " + pct(x.maxNullRate()) + " but not judged below "
+                            + MIN_VALUES + " values"
+                    : "within max_null_rate " + pct(x.maxNullRate()));
         } else {
             violated = violations > 0;
             ValueExpectation.Violation last = w.last();

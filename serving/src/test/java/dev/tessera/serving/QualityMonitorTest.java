@@ -128,6 +128,33 @@ class QualityMonitorTest {
         }
     }
 
+    /** Too few values to judge a null rate: the message says so, instead of "within" a rate it is above. */
+    @Test
+    void aNullRateOfTooFewValuesIsNotCalledWithin() throws Exception {
+        Files.writeString(dir.resolve("defs.yaml"), DEFS);
+        Definitions defs = DefinitionLoader.load(dir);
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        Signals signals = new Signals();
+        defs.sources().get("payments").expectations().forEach((field, x) ->
+                signals.rules.add(new ValueExpectation("source", "payments", field, x)));
+        ValueExpectation country = signals.rules.get(1);
+        OneFeature reader = new OneFeature();
+        ServedQuality served = new ServedQuality(defs, reader, Map.of(), null, dev.tessera.api.TimeSpan.parse("10m"), 1_000_000,
+                clock::get);
+        QualityMonitor.Settings settings = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
+        try (QualityMonitor m = new QualityMonitor(defs, signals, served, settings, List.of(), clock::get)) {
+            signals.newest = clock.get();
+            for (int i = 0; i < 8; i++) {
+                country.observe("DE", clock.get());
+            }
+            country.observe(null, clock.get());
+            QualityMonitor.RuleStatus nulls = m.evaluate().rules().stream().filter(r -> r.check() == country).findFirst().orElseThrow();
+            assertThat(nulls.status()).isEqualTo("ok");
+            assertThat(nulls.message()).contains("11.11% of 9 values", "above max_null_rate 10.00% but not judged below "
+                    + QualityMonitor.MIN_VALUES + " values").doesNotContain("within");
+        }
+    }
+
     @Test
     void alertsFireOnceNameTheirSubjectAndResolve() throws Exception {
         Files.writeString(dir.resolve("defs.yaml"), DEFS);

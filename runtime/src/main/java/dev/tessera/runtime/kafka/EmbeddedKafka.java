@@ -114,6 +114,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new TesseraException("cannot create the Kafka log directory " + dir + ": " + e, e);
         }
+        checkNotInUse(dir);
         if (clientPort != 0 && !isFree(clientPort)) {
             throw new TesseraException("Kafka client port " + clientPort + " is in use; pass 0 to pick a free port,"
                     + " or stop whatever listens on it");
@@ -128,6 +129,33 @@ public final class EmbeddedKafka implements AutoCloseable {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Fails with what to do when another process's broker holds {@code dir} (Kafka's {@code .lock} file in
+     * it), before Kafka itself fails on it with two stack traces in the log. The lock is let go at once:
+     * Kafka takes it when it starts.
+     */
+    private static void checkNotInUse(Path dir) {
+        Path lock = dir.resolve(".lock");
+        if (!Files.exists(lock)) {
+            return;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock held;
+            try {
+                held = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                held = null; // a broker of this process holds it
+            }
+            if (held == null) {
+                throw new TesseraException("another Kafka broker is using " + dir + " (a tessera run or demo on the same --data?);"
+                        + " stop it, or use another --data directory");
+            }
+            held.release();
+        } catch (IOException e) {
+            // cannot tell: Kafka will say
         }
     }
 

@@ -51,6 +51,16 @@ class EmbeddedKafkaTest {
         }
     }
 
+    /** A second broker on a running one's folder (a second tessera run on the same --data) gets one clear error. */
+    @Test
+    void aSecondBrokerOnTheSameFolderIsRefusedWithWhatToDo() {
+        assertThatThrownBy(() -> EmbeddedKafka.start(sharedDir.resolve("kafka")))
+                .isInstanceOf(TesseraException.class)
+                .hasMessageContaining("another Kafka broker is using " + sharedDir.resolve("kafka").toAbsolutePath())
+                .hasMessageContaining("another --data directory");
+        assertThat(shared.bootstrapServers()).isNotBlank();
+    }
+
     @Test
     void tenThousandIdempotentRecordsComeBackReadCommitted() throws Exception {
         shared.createTopics(Map.of("payments", 4, "logins", 2));
