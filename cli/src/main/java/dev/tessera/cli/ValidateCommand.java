@@ -1,10 +1,13 @@
 package dev.tessera.cli;
 
+import dev.tessera.api.SourceFormat;
+import dev.tessera.api.Source;
 import dev.tessera.api.DefinitionLoader;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.LoadResult;
 import dev.tessera.inference.ModelRegistry;
 import dev.tessera.inference.RegistryLoadResult;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +64,15 @@ final class ValidateCommand implements Callable<Integer> {
             out.printf("  models           %d in %s (%s; version %s)%n", registry.registry().models().size(), models,
                     registry.registry().models().stream().map(m -> m.info().label()).collect(Collectors.joining(", ")),
                     registry.registry().version());
+        }
+        List<String> undeclared = defs.sources().values().stream()
+                .filter(src -> src.format() == SourceFormat.JSON && src.fields().isEmpty() && !defs.groupsOf(src).isEmpty())
+                .map(Source::name).sorted().toList();
+        if (!undeclared.isEmpty()) {
+            out.println("  note: " + (undeclared.size() == 1 ? "source " : "sources ") + String.join(", ", undeclared)
+                    + (undeclared.size() == 1 ? " declares" : " declare") + " no fields:, so the fields their groups read (keys,"
+                    + " of:, where:) are checked per event when it runs, not here; declare them (fields: {amount: double, ...})"
+                    + " and validate checks their names and types");
         }
         return 0;
     }

@@ -43,7 +43,8 @@ class CommandLineTest {
                 .containsPattern("features +28\\R")
                 .containsPattern("served features +50\\R")
                 .containsPattern("services +2\\R")
-                .containsPattern("version +[0-9a-f]{16}\\R");
+                .containsPattern("version +[0-9a-f]{16}\\R")
+                .contains("note: sources logins, payments, signups declare no fields:");
     }
 
     @Test
