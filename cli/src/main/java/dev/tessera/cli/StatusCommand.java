@@ -132,7 +132,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.println("alerts: " + firing.size() + " FIRING");
         for (JsonNode a : firing) {
-            out.println("  " + a.path("alert").asText() + " on " + a.path("subject").asText() + ": " + a.path("message").asText());
+            out.println("  " + a.path("alert").asText() + ": " + a.path("message").asText()); // the message names its subject
             out.println("    runbook: " + a.path("runbook").asText());
         }
     }

@@ -82,7 +82,7 @@ class StatusCommandTest {
                 Thread.sleep(200);
             }
             assertThat(alerting.exit()).as(alerting.out()).isEqualTo(1);
-            assertThat(alerting.out()).contains("alerts: 1 FIRING", "quality_rule on source payments.amount",
+            assertThat(alerting.out()).contains("alerts: 1 FIRING", "quality_rule: source payments, field amount:",
                     "runbook: docs/runbooks/quality_rule.md")
                     .startsWith("Tessera at " + node.url() + ": ALERTING (1 alert firing; GET /health 200)");
             // the doctor names it too (its own checks find nothing wrong with the stream)
