@@ -44,11 +44,13 @@ public final class TesseraCommand implements Runnable {
             CommandLine c = e.getCommandLine();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             c.getErr().println("error: " + (message.startsWith("Error: ") ? message.substring("Error: ".length()) : message));
-            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr())
-                    && e instanceof CommandLine.UnmatchedArgumentException u) {
-                // picocli suggests only for some typos (none for --prot): the closest option names then
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr())) {
+                // picocli suggests only for some typos (none for --prot), and reports a missing required option before a
+                // mistyped one (--experimnt for --experiment): the closest option names of what it did not match, then
+                List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+                        : c.getParseResult() == null ? List.of() : c.getParseResult().unmatched();
                 List<String> options = c.getCommandSpec().options().stream().flatMap(o -> java.util.Arrays.stream(o.names())).toList();
-                for (String arg : u.getUnmatched()) {
+                for (String arg : unmatched) {
                     if (arg.startsWith("-")) {
                         List<String> close = dev.tessera.api.ClosestNames.to(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg,
                                 options);

@@ -131,6 +131,10 @@ class CommandLineTest {
         assertThat(close.exit()).isEqualTo(2);
         assertThat(close.err()).contains("did you mean --port (for --prot)?", "see: tessera demo --help");
 
+        Run mistypedRequired = tessera("evaluate", "--experimnt", "x");
+        assertThat(mistypedRequired.exit()).isEqualTo(2);
+        assertThat(mistypedRequired.err()).contains("did you mean --experiment (for --experimnt)?");
+
         Run missing = tessera("run", "--features", "x");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("error: Missing required argument").doesNotContain("Error:");
