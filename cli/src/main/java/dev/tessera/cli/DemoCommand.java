@@ -6,6 +6,7 @@ import dev.tessera.api.LoadResult;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
 import dev.tessera.core.io.Folders;
+import dev.tessera.core.io.ProcessLock;
 import dev.tessera.generator.ActiveKeys;
 import dev.tessera.generator.CommerceSource;
 import dev.tessera.generator.FraudPattern;
@@ -14,6 +15,7 @@ import dev.tessera.generator.GeneratorConfig;
 import dev.tessera.generator.LiveGeneration;
 import dev.tessera.generator.LiveGenerator;
 import dev.tessera.runtime.StreamRuntime;
+import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.Tokens;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -107,8 +109,8 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = common.data.resolve("demo");
         // nothing is deleted before both checks pass: a second demo on the same data would otherwise wipe
         // the running one's store, and a demo whose port is taken would wipe the last run's state for nothing
-        try (DemoLock lock = DemoLock.take(common.data)) {
-            checkPortFree(serving.host, port);
+        try (ProcessLock lock = lockData(common.data)) {
+            ServingServer.requireFree(serving.host, port);
             clear(dir);
             return run(out, defs, features, dir);
         }
@@ -176,58 +178,19 @@ final class DemoCommand implements Callable<Integer> {
                 + " pass --features DIR");
     }
 
-    /** Fails with what to do when {@code port} on {@code host} cannot be bound (0: any port, always free). */
-    static void checkPortFree(String host, int port) {
-        if (port == 0) {
-            return;
-        }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(host, port));
-        } catch (IOException e) {
-            throw new TesseraException("port " + port + " on " + host + " is already in use (" + e.getMessage() + "); stop what"
-                    + " listens there or pass --port with a free port");
-        }
-    }
-
     /**
-     * {@code <data>/demo.lock}, held while a demo runs on {@code <data>}: a second demo on the same data
-     * is refused instead of deleting the first one's state under it. An OS file lock, so a killed demo
-     * leaves nothing to clean up.
+     * {@code <data>/demo.lock}, held while a demo runs on {@code <data>}: a second demo on the same data is
+     * refused (with who holds it) instead of deleting the first one's state under it.
      */
-    static final class DemoLock implements AutoCloseable {
-        private final java.nio.channels.FileChannel channel;
-        private final java.nio.channels.FileLock lock;
-
-        private DemoLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
+    private static ProcessLock lockData(Path data) throws IOException {
+        Files.createDirectories(data);
+        Path file = data.resolve("demo.lock");
+        ProcessLock lock = ProcessLock.tryAcquire(file, "tessera demo");
+        if (lock == null) {
+            throw new TesseraException("another tessera demo is running with --data " + data + " (" + ProcessLock.holder(file)
+                    + "); stop it first, or give this one its own folder: --data <dir>");
         }
-
-        static DemoLock take(Path data) throws IOException {
-            Files.createDirectories(data);
-            Path file = data.resolve("demo.lock");
-            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE);
-            java.nio.channels.FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                ch.close();
-                throw new TesseraException("another tessera demo is running with --data " + data + " (it holds " + file
-                        + "); stop it first, or give this one its own folder: --data <dir>");
-            }
-            return new DemoLock(ch, lock);
-        }
-
-        @Override
-        public void close() throws IOException {
-            lock.release();
-            channel.close();
-        }
+        return lock;
     }
 
     private static void clear(Path dir) throws IOException {

@@ -54,7 +54,7 @@ class DemoCommandTest {
     void aSecondDemoOnTheSameDataIsRefused() throws Exception {
         Path kept = java.nio.file.Files.createDirectories(tmp.resolve("demo")).resolve("the-running-demos-store");
         java.nio.file.Files.writeString(kept, "x");
-        try (DemoCommand.DemoLock running = DemoCommand.DemoLock.take(tmp)) {
+        try (dev.tessera.core.io.ProcessLock running = dev.tessera.core.io.ProcessLock.tryAcquire(tmp.resolve("demo.lock"), "tessera demo")) {
             CommandLineTest.Run run = CommandLineTest.tessera("demo", "--features", ImportCommandTest.EXAMPLES.toString(), "--data", tmp.toString(), "--port", "0");
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.err()).contains("another tessera demo is running with --data " + tmp, "--data <dir>");

@@ -160,14 +160,34 @@ public final class ServingServer implements AutoCloseable {
             group.shutdownGracefully();
             pushExecutor.shutdownNow();
             if (addressInUse(e)) {
-                throw new TesseraException("port " + port + " on " + host + " is already in use; stop the other process"
-                        + " or pass --port with a free port");
+                throw portInUse(host, port);
             }
             if (e instanceof RuntimeException re) {
                 throw re;
             }
             throw new TesseraException("could not start the HTTP server on " + host + ":" + port + ": " + e);
         }
+    }
+
+    /**
+     * Fails as {@link #start} would when {@code port} on {@code host} cannot be bound (0: any port, always free):
+     * for a caller that must know before it changes anything.
+     */
+    public static void requireFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw portInUse(host, port);
+        }
+    }
+
+    private static TesseraException portInUse(String host, int port) {
+        return new TesseraException("port " + port + " on " + host + " is already in use; stop the other process or pass --port"
+                + " with a free port");
     }
 
     /** A JDK {@link BindException} or Netty's native epoll one (an {@code IOException} naming EADDRINUSE), anywhere in the chain. */

@@ -1,5 +1,6 @@
 package dev.tessera.offline.archive;
 
+import dev.tessera.core.io.ProcessLock;
 import dev.tessera.api.TesseraException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +27,7 @@ import org.apache.avro.Schema;
  * <h2>Exactly once</h2>
  * The same protocol as the archiver: rows go to in-progress files, and a {@link #commit()} renames
  * them and then writes one manifest atomically, so a commit is visible whole or not at all. Opening
- * takes the source's {@link ArchiveLock} (refused while an archiver runs or another import does) and
+ * takes the source's {@link ProcessLock} ({@code .lock}) (refused while an archiver runs or another import does) and
  * deletes whatever a crashed writer left. What a re-run must not add twice is the importer's business:
  * it checks every row against the rows already committed ({@link #forEachArchived}).
  *
@@ -48,7 +49,7 @@ public final class ArchiveImport implements AutoCloseable {
 
     private final String source;
     private final Path sourceDir;
-    private final ArchiveLock lock;
+    private final ProcessLock lock;
     private final ArchiveWriter writer;
     private final long ingestTime;
     private final TreeMap<Long, List<ArchivedFile>> filesByHour = new TreeMap<>();
@@ -57,7 +58,7 @@ public final class ArchiveImport implements AutoCloseable {
     private long committedNext;
     private long maxEventTime;
 
-    private ArchiveImport(String source, Path sourceDir, ArchiveLock lock, ArchiveSchema schema, long rowGroupBytes,
+    private ArchiveImport(String source, Path sourceDir, ProcessLock lock, ArchiveSchema schema, long rowGroupBytes,
                           long ingestTime) throws IOException {
         this.source = source;
         this.sourceDir = sourceDir;
@@ -93,13 +94,13 @@ public final class ArchiveImport implements AutoCloseable {
     public static ArchiveImport open(Path archiveRoot, String source, List<String> keyFields, TypedColumns typed, long rowGroupBytes,
                                      long ingestTime) {
         Path dir = ArchiveLayout.sourceDir(archiveRoot, source);
-        ArchiveLock lock = null;
+        ProcessLock lock = null;
         try {
             Durable.createDirectories(dir);
-            lock = ArchiveLock.tryAcquire(dir, "tessera import");
+            lock = ProcessLock.tryAcquire(dir.resolve(ArchiveLayout.LOCK), "tessera import");
             if (lock == null) {
                 throw new TesseraException("the archive of source '" + source + "' (" + dir + ") is in use by "
-                        + ArchiveLock.holder(dir) + ". An import cannot run while tessera run or demo archives the source"
+                        + ProcessLock.holder(dir.resolve(ArchiveLayout.LOCK)) + ". An import cannot run while tessera run or demo archives the source"
                         + " on the same --data (both would write it): stop that first, or wait for the other import to"
                         + " finish, then run the import again");
             }

@@ -1,5 +1,6 @@
 package dev.tessera.offline.archive;
 
+import dev.tessera.core.io.ProcessLock;
 import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
 import dev.tessera.api.TesseraException;
@@ -85,7 +86,7 @@ public final class Archiver implements AutoCloseable {
     private final int[] keySlots;
     private final ArchiveWriter writer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final ArchiveLock lock;
+    private final ProcessLock lock;
     private final int partitions;
 
     // owned by the archiver thread
@@ -112,9 +113,9 @@ public final class Archiver implements AutoCloseable {
         this.config = config;
         this.sourceDir = ArchiveLayout.sourceDir(archiveRoot, source.name());
         Durable.createDirectories(sourceDir);
-        this.lock = ArchiveLock.tryAcquire(sourceDir, "the archiver of tessera run/demo");
+        this.lock = ProcessLock.tryAcquire(sourceDir.resolve(ArchiveLayout.LOCK), "the archiver of tessera run/demo");
         if (lock == null) {
-            throw new TesseraException("the archive " + sourceDir + " is already being written by " + ArchiveLock.holder(sourceDir)
+            throw new TesseraException("the archive " + sourceDir + " is already being written by " + ProcessLock.holder(sourceDir.resolve(ArchiveLayout.LOCK))
                     + "; stop that (a second tessera run or demo on the same --data?) or let the import finish, or give this one"
                     + " another --data folder");
         }

@@ -1,5 +1,6 @@
 package dev.tessera.offline.archive;
 
+import dev.tessera.core.io.ProcessLock;
 import dev.tessera.api.TesseraException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -125,7 +126,7 @@ final class CommittedArchive {
 
     /**
      * Deletes what a crashed writer left: in-progress files, data files no manifest names, and
-     * unfinished manifest temp files. Only for the holder of the source's {@link ArchiveLock}.
+     * unfinished manifest temp files. Only for the holder of the source's {@link ProcessLock} ({@code .lock}).
      *
      * @return the number of files deleted
      */

@@ -138,24 +138,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Kafka takes it when it starts.
      */
     private static void checkNotInUse(Path dir) {
-        Path lock = dir.resolve(".lock");
-        if (!Files.exists(lock)) {
-            return;
-        }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock held;
-            try {
-                held = ch.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                held = null; // a broker of this process holds it
-            }
-            if (held == null) {
-                throw new TesseraException("another Kafka broker is using " + dir + " (a tessera run or demo on the same --data?);"
-                        + " stop it, or use another --data directory");
-            }
-            held.release();
-        } catch (IOException e) {
-            // cannot tell: Kafka will say
+        if (dev.tessera.core.io.ProcessLock.isHeld(dir.resolve(".lock"))) {
+            throw new TesseraException("another Kafka broker is using " + dir + " (a tessera run or demo on the same --data?);"
+                    + " stop it, or use another --data directory");
         }
     }
 
