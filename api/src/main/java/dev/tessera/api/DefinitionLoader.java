@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.Yaml;
@@ -64,6 +65,15 @@ public final class DefinitionLoader {
         }
         Map<String, FeatureService> services = CrossReferences.check(set);
         if (!problems.isEmpty()) {
+            // the field checks still run over the groups whose source and entity are known, so that one run
+            // shows the fields' problems beside the names' and references'
+            Map<String, FeatureGroup> resolved = new LinkedHashMap<>();
+            set.groups.forEach((name, g) -> {
+                if (set.sources.containsKey(g.source()) && set.entities.containsKey(g.entity())) {
+                    resolved.put(name, g);
+                }
+            });
+            SourceSchemaCheck.check(new Definitions(set.entities, set.sources, resolved, Map.of(), ""), dir, problems);
             return new LoadResult(null, problems.sorted());
         }
         List<DefinitionFile> versioned = new ArrayList<>(files);

@@ -26,6 +26,43 @@ class SeveralMistakesTest {
                         + " letter and use only a-z, 0-9 and _");
     }
 
+    /** A field mistake is reported in the same run as a reference mistake elsewhere (not only once that is fixed). */
+    @Test
+    void fieldProblemsAreReportedBesideReferenceProblems(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("defs.yaml"), """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: payments
+            kafka: { topic: commerce.payments }
+            fields: { event_time: string, account_id: string, amount: double, status: string }
+            timestamp: event_time
+            ---
+            kind: FeatureGroup
+            name: account_payments
+            source: payments
+            entity: account
+            features:
+              - { name: amount_sum, agg: sum, of: amuont, windows: [1h] }
+            ---
+            kind: FeatureGroup
+            name: other_payments
+            source: paymnts
+            entity: account
+            features:
+              - { name: payment_count, agg: count, windows: [1h] }
+            """);
+
+        LoadResult result = DefinitionLoader.validate(dir);
+
+        assertThat(result.definitions()).isNull();
+        assertThat(result.problems()).map(Problem::message)
+                .anySatisfy(m -> assertThat(m).contains("refers to unknown source 'paymnts'"))
+                .anySatisfy(m -> assertThat(m).contains("amuont"));
+    }
+
     @Test
     void aSyntaxErrorInOneFileDoesNotHideProblemsInOthers(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("a.yaml"), "kind: Entity\nname: account\nkeys: [account_id\n");
