@@ -17,11 +17,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "consistency", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Recompute logged online responses offline from the archive, with the same core, and report the"
                 + " mismatch rate per feature of a service, with examples.",
-            "Serving logs responses when started with --log-responses FRACTION (under <data>/responses). A mismatch means an"
-                    + " event arrived after the read (late or slow), the archive misses events, or a bug."},
+            "Serving logs responses when started with --log-responses FRACTION (under <data>/responses). With --predictions,"
+                    + " the features models were scored with (every POST /v1/score is logged to the predictions source) are checked"
+                    + " instead. A mismatch means an event arrived after the read (late or slow), the archive misses events, or a bug."},
         footer = {"%nExamples:",
             "  tessera consistency --features examples/commerce --service account_risk_v1",
-            "  tessera consistency --service account_risk_v2 --log tessera-data/responses/responses-2026-11-26-10.jsonl"},
+            "  tessera consistency --service account_risk_v2 --log tessera-data/responses/responses-2026-11-26-10.jsonl",
+            "  tessera consistency --features examples/commerce --service account_risk_v2 --predictions"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no mismatch but those of events that arrived after the read", "1:bad definitions, unknown service, no log (printed)",
             "3:unexplained mismatches (archive gaps or bugs)"})
@@ -38,6 +40,17 @@ final class ConsistencyCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE|DIR", description = "Response log files or folders. Default: <data>/responses")
     List<Path> logs;
 
+    @Option(names = "--predictions", paramLabel = "SOURCE", arity = "0..1", fallbackValue = "predictions",
+            description = "Check the features models were scored with instead: the prediction records in this source's archive"
+                    + " (default when given without a value: predictions, the source the scoring API logs to), each recomputed"
+                    + " at its as_of.")
+    String predictions;
+
+    @Option(names = "--in-flight", paramLabel = "DURATION", defaultValue = "1s", converter = InFlightConverter.class,
+            description = "A mismatch is explained when the online value is what had reached the broker this long before the"
+                    + " read: events still on their way to the online store (0s: only late arrivals explain). Default: ${DEFAULT-VALUE}")
+    Long inFlight;
+
     @Spec
     CommandSpec spec;
 
@@ -50,12 +63,43 @@ final class ConsistencyCommand implements Callable<Integer> {
             return 1;
         }
         Path archive = common.data.resolve("archive");
-        List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
-        ConsistencyCheck.Report r = new ConsistencyCheck(defs, common.features,
-                Archives.reader(archive, err), registry.open(defs, common.data)).run(service, from, common.data.resolve("tmp"));
-        out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
-                        + " explained by late arrivals (after the read, or later than the source's lateness) and %,d unexplained%n",
-                r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());
+        if (predictions != null && logs != null && !logs.isEmpty()) {
+            err.println("--log and --predictions read different logs: give one of them (see: tessera consistency --help)");
+            return 1;
+        }
+        if (predictions != null && defs.source(predictions).isEmpty()) {
+            err.println("no source '" + predictions + "' in " + common.features + "; "
+                    + dev.tessera.api.ClosestNames.hint(predictions, defs.sources().keySet(), "sources"));
+            return 1;
+        }
+        ConsistencyCheck check = new ConsistencyCheck(defs, common.features, Archives.reader(archive, err), registry.open(defs, common.data))
+                .withInFlight(java.time.Duration.ofMillis(inFlight));
+        ConsistencyCheck.Report r;
+        if (predictions != null) {
+            r = check.runOnPredictions(service, dev.tessera.offline.archive.ArchiveReader.open(archive, predictions), common.data.resolve("tmp"));
+            if (r.lines() == 0) {
+                err.println("no prediction in " + archive.resolve(predictions) + "; score some requests (POST /v1/score/<model>), and"
+                        + " wait for the archive's commit");
+                return 1;
+            }
+            if (r.checked() == 0) {
+                err.printf(Locale.ROOT, "none of the %,d predictions in %s was scored with features of %s; score some requests"
+                        + " (POST /v1/score/<model>) with a model of that service, and wait for the archive's commit%n", r.lines(),
+                        archive.resolve(predictions), service);
+                return 1;
+            }
+            out.printf(Locale.ROOT, "%,d logged predictions (%,d scored with features of %s), %,d values compared: %,d mismatches, of"
+                            + " which %,d explained by late arrivals (after the read, or later than the source's lateness) or events in flight"
+                            + " at the read, and %,d unexplained%n", r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(),
+                    r.unexplained());
+        } else {
+            List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
+            r = check.run(service, from, common.data.resolve("tmp"));
+            out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
+                            + " explained by late arrivals (after the read, or later than the source's lateness) or events in flight at"
+                            + " the read, and %,d unexplained%n",
+                    r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());
+        }
         out.printf(Locale.ROOT, "%-50s %9s %9s %9s %12s%n", "feature", "compared", "mismatch", "rate", "unexplained");
         for (ConsistencyCheck.FeatureStats f : r.features()) {
             out.printf(Locale.ROOT, "%-50s %,9d %,9d %8.3f%% %,12d%n", f.feature(), f.compared(), f.mismatches(), 100 * f.mismatchRate(),
@@ -68,5 +112,16 @@ final class ConsistencyCommand implements Callable<Integer> {
             err.println("  " + p);
         }
         return r.unexplained() == 0 ? 0 : 3;
+    }
+
+    /** A duration in milliseconds, zero allowed ({@code 0}, {@code 0s}): {@code 500ms}, {@code 1s}, {@code 2m}. */
+    static final class InFlightConverter implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            if (value.trim().matches("0+\\s*(ms|s|m|h|d|w)?")) {
+                return 0L;
+            }
+            return new GenerateCommand.SpanConverter().convert(value).millis();
+        }
     }
 }

@@ -140,6 +140,30 @@ class CommandLineTest {
         assertThat(missing.err()).startsWith("error: Missing required argument").doesNotContain("Error:");
     }
 
+    @Test
+    void consistencyReadsOneLogAndNamesAMistypedPredictionsSource(@TempDir Path dir) {
+        String examples = Path.of("..", "examples", "commerce").toString();
+        Run both = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1",
+                "--log", dir.toString(), "--predictions");
+        assertThat(both.exit()).isEqualTo(1);
+        assertThat(both.err()).contains("--log and --predictions read different logs: give one of them");
+
+        Run typo = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1",
+                "--predictions", "predictons");
+        assertThat(typo.exit()).isEqualTo(1);
+        assertThat(typo.err()).contains("no source 'predictons'", "did you mean 'predictions'");
+
+        Run none = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1",
+                "--predictions", "--in-flight", "0");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("no archive of source 'predictions'", "written by tessera run and tessera demo");
+
+        Run badSpan = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1",
+                "--predictions", "--in-flight", "soon");
+        assertThat(badSpan.exit()).isEqualTo(2);
+        assertThat(badSpan.err()).contains("--in-flight", "soon");
+    }
+
     /** picocli warns on System.err (not the command's writers) when a description does not format, e.g. a bare '%'. */
     @Test
     void helpTextsFormatWithoutWarnings() {

@@ -82,6 +82,7 @@ class OnlineOfflineConsistencyTest {
                 }
                 Thread.sleep(5); // the next round's events come strictly after these reads
             }
+            awaitPredictionsLogged(node.bootstrap, scores.size()); // sent asynchronously: in the topic before the archivers' targets are read
             // the archive must hold every pushed event before the node stops: closing stops the archivers
             // where they are (the rest is archived at the next start), and a busy machine leaves them behind
             node.archivers.awaitCaughtUp(Duration.ofSeconds(60));
@@ -130,7 +131,26 @@ class OnlineOfflineConsistencyTest {
             assertThat(rows).isEqualTo(mine.size());
         }
 
+        // the features the models were scored with (the prediction log, archived as the predictions source), at their as_of
+        for (String service : List.of("account_risk_v1", "account_risk_v2")) {
+            ConsistencyCheck.Report r = check.runOnPredictions(service, ArchiveReader.open(data.resolve("archive"), "predictions"),
+                    tmp.resolve("work"));
+            assertThat(r.lines()).isEqualTo(scores.size());
+            assertThat(r.checked()).as("the two versions' services share features").isEqualTo(scores.size());
+            for (ConsistencyCheck.FeatureStats f : r.features()) {
+                // version v scored with service account_risk_v<v> (examples/commerce/models)
+                long scoredWith = scores.stream().filter(x -> defs.service("account_risk_v" + x[2]).orElseThrow().features().stream()
+                        .anyMatch(ref -> ref.qualifiedName().equals(f.feature()))).count();
+                assertThat(f.compared()).as(service + " " + f.feature()).isEqualTo(scoredWith);
+                assertThat(f.mismatches()).as(service + " " + f.feature() + " " + f.examples()).isZero();
+            }
+        }
+
         // the same through the commands a user runs
+        CommandLineTest.Run scored = CommandLineTest.tessera("consistency", "--features", EXAMPLES.toString(), "--data", data.toString(),
+                "--service", "account_risk_v1", "--predictions");
+        assertThat(scored.exit()).as(scored.out() + scored.err()).isZero();
+        assertThat(scored.out()).contains(scores.size() + " logged predictions", ": 0 mismatches");
         CommandLineTest.Run consistency = CommandLineTest.tessera("consistency", "--features", EXAMPLES.toString(), "--data", data.toString(),
                 "--service", "account_risk_v2");
         assertThat(consistency.exit()).as(consistency.out() + consistency.err()).isZero();
@@ -152,6 +172,28 @@ class OnlineOfflineConsistencyTest {
                 "--group", "acount_payments");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("did you mean 'account_payments'");
+    }
+
+    /** Waits until the prediction log's topic holds {@code n} records. */
+    private static void awaitPredictionsLogged(String bootstrap, int n) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                var parts = admin.describeTopics(List.of(dev.tessera.serving.PredictionLog.TOPIC)).allTopicNames().get()
+                        .get(dev.tessera.serving.PredictionLog.TOPIC).partitions();
+                java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> req = new java.util.HashMap<>();
+                parts.forEach(pi -> req.put(new org.apache.kafka.common.TopicPartition(dev.tessera.serving.PredictionLog.TOPIC, pi.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                long total = admin.listOffsets(req).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+                if (total >= n) {
+                    return;
+                }
+                assertThat(System.nanoTime()).as("%d of %d predictions logged", total, n).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
     }
 
     private static String post(HttpClient http, String url, String type, String body) throws Exception {

@@ -193,10 +193,12 @@ public final class FeatureQueries {
      * One entity's values of a service's features, in the service's order, as served.
      *
      * @param found      whether any of the service's groups has state for the entity
-     * @param asOf       the read time the values are exact for
+     * @param asOf       the read time the values are exact for: the latest of {@code groupAsOf}
      * @param entity     the key fields as given (validated)
+     * @param groupAsOf  per group of the service, in its order, the read time that group's values are
+     *                   exact for (the same for every group unless an entity has events at or after now)
      */
-    public record ServiceRead(List<Object> values, boolean found, long asOf, Map<String, String> entity) {}
+    public record ServiceRead(List<Object> values, boolean found, long asOf, Map<String, String> entity, Map<String, Long> groupAsOf) {}
 
     /**
      * Reads {@code service} for the entity in {@code entity} (a JSON object of key fields, validated as
@@ -220,6 +222,7 @@ public final class FeatureQueries {
         long asOf = now;
         boolean found = false;
         FeatureValues[] read = new FeatureValues[groups.size()];
+        Map<String, Long> groupAsOf = new java.util.LinkedHashMap<>();
         for (int g = 0; g < read.length; g++) {
             List<String> fields = reader.entityKeyFields(groups.get(g));
             List<String> values = new ArrayList<>(fields.size());
@@ -229,12 +232,13 @@ public final class FeatureQueries {
             read[g] = reader.read(groups.get(g), values, now);
             found |= read[g].found();
             asOf = Math.max(asOf, read[g].asOf());
+            groupAsOf.put(groups.get(g), read[g].asOf());
         }
         List<Object> out = new ArrayList<>(at.size());
         for (int[] a : at) {
             out.add(read[a[0]].values().get(a[1]));
         }
-        return new ServiceRead(out, found, asOf, key);
+        return new ServiceRead(out, found, asOf, key, java.util.Collections.unmodifiableMap(groupAsOf));
     }
 
     // ---------------------------------------------------------------- POST batch

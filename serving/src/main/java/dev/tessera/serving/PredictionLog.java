@@ -15,9 +15,12 @@ import org.slf4j.LoggerFactory;
  * Where scored requests are logged (SPEC §7), for evaluation and the next training set: one JSON
  * record per model scored (the answer and each shadow), keyed by unit id:
  * <pre>
- * {"prediction_id", "request_id", "time", "unit_id", "entity": {...}, "model", "version", "variant", "experiment",
+ * {"prediction_id", "request_id", "time", "as_of", "unit_id", "entity": {...}, "model", "version", "variant", "experiment",
  *  "shadow": false, "score", "features": {"group.feature": value, ...}}
  * </pre>
+ * {@code as_of} is the read time the features are exact for (the score answer's {@code as_of}), which
+ * {@code tessera consistency --predictions} recomputes them at; when a group's read time differs (an
+ * entity with events at or after the read) the record also has {@code "as_of_groups": {"group": time}}.
  * Sent asynchronously: a Kafka outage never fails or slows a score; records that could not be sent
  * are counted ({@link #failed}).
  */
@@ -30,7 +33,7 @@ public interface PredictionLog extends AutoCloseable {
     /** One scored model for one request. */
     record Prediction(String requestId, long time, String unitId, Map<String, String> entity, String model, int version,
                       String variant, String experiment, boolean shadow, double score, List<String> featureNames,
-                      List<Object> featureValues) {
+                      List<Object> featureValues, long asOf, Map<String, Long> groupAsOf) {
     }
 
     void log(Prediction p);
@@ -84,6 +87,11 @@ public interface PredictionLog extends AutoCloseable {
             r.put("prediction_id", p.requestId() + ":" + p.model() + ":v" + p.version()); // a shadow shares the request id
             r.put("request_id", p.requestId());
             r.put("time", p.time());
+            r.put("as_of", p.asOf());
+            if (p.groupAsOf().values().stream().anyMatch(t -> t != p.asOf())) {
+                ObjectNode groups = r.putObject("as_of_groups");
+                p.groupAsOf().forEach(groups::put);
+            }
             r.put("unit_id", p.unitId());
             ObjectNode entity = r.putObject("entity");
             p.entity().forEach(entity::put);

@@ -202,7 +202,7 @@ public final class Scoring implements AutoCloseable {
         String experimentName = experiment == null ? null : experiment.experiment().name();
         List<String> names = chosen.service().features().stream().map(FeatureRef::qualifiedName).toList();
         log.log(new PredictionLog.Prediction(requestId, now, unit, read.entity(), model, chosen.version(), variant, experimentName,
-                false, score, names, read.values()));
+                false, score, names, read.values(), read.asOf(), read.groupAsOf()));
         if (experiment != null) {
             shadows(experiment.experiment(), entity, requestId, unit, now);
         }
@@ -236,7 +236,8 @@ public final class Scoring implements AutoCloseable {
                 FeatureQueries.ServiceRead r = queries.readService(m.service(), entity);
                 double s = m.score(r.values());
                 log.log(new PredictionLog.Prediction(requestId, now, unit, r.entity(), x.model(), version, "shadow_v" + version,
-                        x.name(), true, s, m.service().features().stream().map(FeatureRef::qualifiedName).toList(), r.values()));
+                        x.name(), true, s, m.service().features().stream().map(FeatureRef::qualifiedName).toList(), r.values(), r.asOf(),
+                        r.groupAsOf()));
             } catch (RuntimeException e) {
                 LOG.warn("shadow {} v{} failed for request {}: {}", x.model(), version, requestId, e.toString());
             }

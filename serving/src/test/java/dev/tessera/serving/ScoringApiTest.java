@@ -150,6 +150,8 @@ class ScoringApiTest {
         assertThat(logged.get("unit_id").asText()).isEqualTo("score-acct-3");
         assertThat(logged.get("entity").get("account_id").asText()).isEqualTo("score-acct-3");
         assertThat(logged.get("shadow").booleanValue()).isFalse();
+        assertThat(logged.get("as_of").longValue()).as("the read time the features are exact for").isEqualTo(answer.get("as_of").longValue());
+        assertThat(logged.has("as_of_groups")).as("one read time for every group").isFalse();
         ObjectMapper plain = new ObjectMapper();
         assertThat(plain.readTree(logged.get("features").toString())).isEqualTo(plain.readTree(answer.get("features_used").toString()));
     }

@@ -45,7 +45,10 @@ import org.apache.parquet.io.LocalInputFile;
  * relative, everything else exactly). The log and the builder's output are read side by side in
  * order, so memory does not grow with the log. A mismatch means the online value at {@code ts} was
  * not the value "had every event before ts arrived": an event that arrived after the read (late,
- * or a slow producer), an archive that misses events, or a bug.
+ * or a slow producer), one that had reached the broker but not yet the online store (in flight),
+ * an archive that misses events, or a bug. The first two are told apart from the others by
+ * recomputing each row again with only what had arrived by {@code ts}, and by {@code ts} minus the
+ * in-flight time ({@link #withInFlight}).
  */
 public final class ConsistencyCheck {
     /**
@@ -53,7 +56,8 @@ public final class ConsistencyCheck {
      *
      * @param mismatches   logged values that differ from the point-in-time value (SPEC §3)
      * @param lateArrivals of those, the ones equal to what had arrived by the read (an event with an
-     *                     earlier event time arrived after it): expected, not an error
+     *                     earlier event time arrived after it), or by the in-flight time before it (an
+     *                     event on its way to the online store at the read): expected, not an error
      * @param examples     unexplained mismatches first, then late arrivals
      */
     public record FeatureStats(String feature, long compared, long mismatches, long lateArrivals, List<String> examples) {
@@ -88,10 +92,14 @@ public final class ConsistencyCheck {
     private static final int EXAMPLES = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long an event may take from the broker to the online store by default: the freshness goal (SPEC: fresh within a second). */
+    public static final java.time.Duration DEFAULT_IN_FLIGHT = java.time.Duration.ofSeconds(1);
+
     private final Definitions defs;
     private final Path definitionsDir;
     private final Function<Source, EventScan> events;
     private final SchemaRegistry registry;
+    private final long inFlightMillis;
 
     public ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events) {
         this(defs, definitionsDir, events, null);
@@ -100,10 +108,42 @@ public final class ConsistencyCheck {
     /** @param registry where avro-confluent sources' writer schemas are found; null when none is needed */
     public ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events,
             SchemaRegistry registry) {
+        this(defs, definitionsDir, events, registry, DEFAULT_IN_FLIGHT.toMillis());
+    }
+
+    private ConsistencyCheck(Definitions defs, Path definitionsDir, Function<Source, EventScan> events, SchemaRegistry registry,
+            long inFlightMillis) {
         this.registry = registry;
         this.defs = defs;
         this.definitionsDir = definitionsDir;
         this.events = events;
+        this.inFlightMillis = inFlightMillis;
+    }
+
+    /**
+     * How long before a read the values are recomputed to find events that were on their way: the
+     * in-flight time and a tenth and a hundredth of it (whole milliseconds), since the online store may
+     * have applied some of the events that reached the broker within it and not others.
+     */
+    static List<Long> inFlightLags(long inFlightMillis) {
+        List<Long> lags = new ArrayList<>();
+        for (long lag = inFlightMillis; lag >= 1 && lags.size() < 3; lag /= 10) {
+            lags.add(lag);
+        }
+        return lags;
+    }
+
+    /**
+     * The same check, where a mismatch is also explained when the online value is what had arrived
+     * {@code inFlight} (or a tenth, or a hundredth of it) before the read: events that had reached the
+     * broker but were still on their way to the online store (default {@link #DEFAULT_IN_FLIGHT}; zero:
+     * only late arrivals explain).
+     */
+    public ConsistencyCheck withInFlight(java.time.Duration inFlight) {
+        if (inFlight.isNegative()) {
+            throw new IllegalArgumentException("in-flight time must not be negative: " + inFlight);
+        }
+        return new ConsistencyCheck(defs, definitionsDir, events, registry, inFlight.toMillis());
     }
 
     /** Checks the lines of {@code logs} (JSON-lines files, or folders of {@code *.jsonl}) against service {@code serviceName}. */
@@ -154,6 +194,12 @@ public final class ConsistencyCheck {
             TrainingSetBuilder builder = new TrainingSetBuilder(defs, definitionsDir, events, registry);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, out, work), TrainingSetBuilder.Progress.NONE);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, arrived, work).whatHadArrived(), TrainingSetBuilder.Progress.NONE);
+            List<Path> arriving = new ArrayList<>();
+            for (long lag : inFlightLags(inFlightMillis)) {
+                Path p = work.resolve("arrived-" + lag + "ms-before.parquet");
+                builder.build(TrainingSetBuilder.Options.of(spine, serviceName, p, work).whatHadArrived(lag), TrainingSetBuilder.Progress.NONE);
+                arriving.add(p);
+            }
             // 3. side by side
             Map<String, long[]> tally = new LinkedHashMap<>();
             Map<String, List<String>> examples = new LinkedHashMap<>();
@@ -163,12 +209,22 @@ public final class ConsistencyCheck {
                 examples.put(r.qualifiedName(), new ArrayList<>());
                 lateExamples.put(r.qualifiedName(), new ArrayList<>());
             }
+            List<ParquetReader<GenericRecord>> asArriving = new ArrayList<>();
             try (ParquetReader<GenericRecord> offline = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(out)).build();
                  ParquetReader<GenericRecord> asArrived = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(arrived)).build()) {
+                for (Path p : arriving) {
+                    asArriving.add(AvroParquetReader.<GenericRecord>builder(new LocalInputFile(p)).build());
+                }
+                GenericRecord[] onItsWay = new GenericRecord[asArriving.size()];
                 forEachLine(files, wanted, new long[3], new ArrayList<>(), (line, node) -> {
                     GenericRecord row = offline.read();
                     GenericRecord known = asArrived.read();
-                    if (row == null || known == null || !String.valueOf(row.get("_line")).equals(Long.toString(line))) {
+                    boolean inStep = row != null && known != null;
+                    for (int i = 0; i < onItsWay.length; i++) {
+                        onItsWay[i] = asArriving.get(i).read();
+                        inStep &= onItsWay[i] != null;
+                    }
+                    if (!inStep || !String.valueOf(row.get("_line")).equals(Long.toString(line))) {
                         throw new IllegalStateException("offline rows out of step with the log at line " + line);
                     }
                     String group = node.get("group").asText();
@@ -185,18 +241,28 @@ public final class ConsistencyCheck {
                         if (!same(f.getValue(), offlineValue)) {
                             t[1]++;
                             boolean late = same(f.getValue(), known.get(column));
-                            if (late) {
+                            boolean inFlight = false;
+                            for (int i = 0; i < onItsWay.length && !late && !inFlight; i++) {
+                                inFlight = same(f.getValue(), onItsWay[i].get(column));
+                            }
+                            if (late || inFlight) {
                                 t[2]++;
                             }
-                            List<String> ex = (late ? lateExamples : examples).get(q);
+                            List<String> ex = (late || inFlight ? lateExamples : examples).get(q);
                             if (ex.size() < EXAMPLES) {
                                 ex.add(node.get("entity") + " at " + Instant.ofEpochMilli(node.get("ts").asLong()) + ": online "
                                         + f.getValue() + ", offline " + text(offlineValue)
-                                        + (late ? " (explained: an event before the read arrived late)" : ""));
+                                        + (late ? " (explained: an event before the read arrived late)"
+                                        : inFlight ? " (explained: an event was on its way to the online store: it reached the broker"
+                                                + " less than " + inFlightMillis + " ms before the read)" : ""));
                             }
                         }
                     }
                 });
+            } finally {
+                for (ParquetReader<GenericRecord> r : asArriving) {
+                    r.close();
+                }
             }
             for (var e : tally.entrySet()) {
                 List<String> ex = new ArrayList<>(examples.get(e.getKey()));
@@ -211,6 +277,114 @@ public final class ConsistencyCheck {
         } finally {
             Folders.deleteTree(work);
         }
+    }
+
+    /**
+     * Checks the features models were scored with: every prediction record in {@code predictions} (what
+     * {@code POST /v1/score} logs, archived as a source; see serving's {@code PredictionLog}) that holds
+     * features of {@code serviceName} is recomputed offline at its {@code as_of} (per group where the
+     * record has {@code as_of_groups}; at its scoring {@code time} when it was logged before records
+     * had {@code as_of}, which the report's problems then say) and compared as {@link #run} compares a
+     * response log. The report counts predictions: {@code lines} read, {@code checked} with features of
+     * the service, {@code unreadable} not prediction records.
+     */
+    public Report runOnPredictions(String serviceName, EventScan predictions, Path workDir) throws IOException {
+        FeatureService service = defs.service(serviceName).orElseThrow(() -> new TesseraException("unknown feature service '"
+                + serviceName + "'; " + ClosestNames.hint(serviceName, defs.services().keySet(), "services")));
+        Set<String> wanted = new LinkedHashSet<>();
+        service.features().forEach(r -> wanted.add(r.qualifiedName()));
+        Path work = WorkFolders.create(workDir, "consistency-predictions-");
+        try {
+            Path reads = work.resolve("reads.jsonl");
+            long[] n = new long[4]; // predictions, with features of the service, unreadable, without as_of
+            List<String> problems = new ArrayList<>();
+            try (BufferedWriter w = Files.newBufferedWriter(reads, StandardCharsets.UTF_8)) {
+                IOException[] failed = new IOException[1];
+                predictions.forEach(Long.MIN_VALUE, Long.MAX_VALUE, e -> {
+                    if (failed[0] != null) {
+                        return;
+                    }
+                    n[0]++;
+                    try {
+                        for (String line : readsOf(e, wanted, n, problems)) {
+                            w.write(line);
+                            w.write('\n');
+                        }
+                    } catch (IOException ex) {
+                        failed[0] = ex;
+                    }
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+            }
+            Report r = run(serviceName, List.of(reads), workDir);
+            problems.addAll(r.problems());
+            if (n[3] > 0) {
+                problems.add(String.format(java.util.Locale.ROOT, "%,d predictions were logged without as_of (by an older version):"
+                        + " compared at their scoring time instead, so an event applied between the read and the log shows as a"
+                        + " mismatch", n[3]));
+            }
+            return new Report(n[0], n[1], n[2], r.features(), problems);
+        } finally {
+            Folders.deleteTree(work);
+        }
+    }
+
+    /**
+     * A prediction record as response-log lines, one per group with features in {@code wanted}
+     * ({@code ts}, {@code group}, {@code entity}, {@code features} by served name); none when it has
+     * none of them. Counts it in {@code n} (see {@link #runOnPredictions}).
+     */
+    private static List<String> readsOf(dev.tessera.offline.archive.ArchivedEvent e, Set<String> wanted, long[] n, List<String> problems)
+            throws IOException {
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(e.raw());
+        } catch (IOException ex) {
+            parsed = null;
+        }
+        JsonNode p = parsed;
+        JsonNode time = p == null ? null : p.has("as_of") ? p.get("as_of") : p.get("time");
+        if (p == null || !(p.get("entity") instanceof com.fasterxml.jackson.databind.node.ObjectNode)
+                || !(p.get("features") instanceof com.fasterxml.jackson.databind.node.ObjectNode) || time == null || !time.canConvertToLong()) {
+            if (n[2]++ < EXAMPLES) {
+                problems.add("archived prediction at partition " + e.partition() + " offset " + e.offset()
+                        + ": not a prediction record (time or as_of, entity, features); skipped");
+            }
+            return List.of();
+        }
+        Map<String, com.fasterxml.jackson.databind.node.ObjectNode> byGroup = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = p.get("features").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            int dot = f.getKey().indexOf('.');
+            if (dot <= 0 || !wanted.contains(f.getKey())) {
+                continue;
+            }
+            String group = f.getKey().substring(0, dot);
+            com.fasterxml.jackson.databind.node.ObjectNode read = byGroup.computeIfAbsent(group, g -> {
+                JsonNode t = p.path("as_of_groups").get(g);
+                com.fasterxml.jackson.databind.node.ObjectNode line = JSON.createObjectNode();
+                line.put("ts", t != null && t.canConvertToLong() ? t.asLong() : time.asLong());
+                line.put("group", g);
+                line.set("entity", p.get("entity"));
+                line.putObject("features");
+                return line;
+            });
+            ((com.fasterxml.jackson.databind.node.ObjectNode) read.get("features")).set(f.getKey().substring(dot + 1), f.getValue());
+        }
+        if (byGroup.isEmpty()) {
+            return List.of();
+        }
+        n[1]++;
+        if (!p.has("as_of")) {
+            n[3]++;
+        }
+        List<String> lines = new ArrayList<>();
+        for (JsonNode line : byGroup.values()) {
+            lines.add(JSON.writeValueAsString(line));
+        }
+        return lines;
     }
 
     @FunctionalInterface

@@ -48,6 +48,7 @@ final class BucketJoin {
 
     private final EntityPlan ep;
     private final boolean asArrived;
+    private final long arrivalLag;
     private final long budget;
     private final ResultSink sink;
     private final int bufferBytes;
@@ -59,9 +60,10 @@ final class BucketJoin {
     long joined;
     int splits;
 
-    BucketJoin(JoinPlan plan, EntityPlan ep, boolean asArrived, long budget, ResultSink sink, int bufferBytes) {
+    BucketJoin(JoinPlan plan, EntityPlan ep, boolean asArrived, long arrivalLag, long budget, ResultSink sink, int bufferBytes) {
         this.ep = ep;
         this.asArrived = asArrived;
+        this.arrivalLag = arrivalLag;
         this.budget = budget;
         this.sink = sink;
         this.bufferBytes = bufferBytes;
@@ -186,7 +188,7 @@ final class BucketJoin {
         int source = ev.sourceOf(i);
         long time = ev.time[i];
         boolean wasLate = ingest - time > sources[source].source.lateness().millis();
-        if (ingest <= ts && !wasLate && repeats.first(time, source, id)) {
+        if (ingest <= ts - arrivalLag && !wasLate && repeats.first(time, source, id)) {
             applyPayload(in, source, ev.raw(i), time, id, tiles);
         }
     }

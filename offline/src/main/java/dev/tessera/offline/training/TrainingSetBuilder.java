@@ -105,27 +105,29 @@ public final class TrainingSetBuilder {
      * @param buckets           buckets per entity in the first split (0: chosen from the budget)
      * @param workDir           where spill files go (deleted afterwards)
      * @param threads           workers of the event pass and the join (0: one per available processor)
+     * @param asArrived         see {@link #whatHadArrived()}
+     * @param arrivalLagMillis  with {@code asArrived}: only events that had arrived this long before each {@code ts}
      */
     public record Options(Path spine, String service, Path out, Format format, Path workDir, long memoryBudgetBytes, int buckets,
-            boolean asArrived, int threads) {
+            boolean asArrived, long arrivalLagMillis, int threads) {
         public static Options of(Path spine, String service, Path out, Path workDir) {
-            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0, false, 0);
+            return new Options(spine, service, out, Format.forFile(out), workDir, Runtime.getRuntime().maxMemory() / 4, 0, false, 0, 0);
         }
 
         public Options withFormat(Format f) {
-            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets, asArrived, threads);
+            return new Options(spine, service, out, f, workDir, memoryBudgetBytes, buckets, asArrived, arrivalLagMillis, threads);
         }
 
         public Options withMemoryBudget(long bytes) {
-            return new Options(spine, service, out, format, workDir, bytes, buckets, asArrived, threads);
+            return new Options(spine, service, out, format, workDir, bytes, buckets, asArrived, arrivalLagMillis, threads);
         }
 
         public Options withBuckets(int n) {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n, asArrived, threads);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, n, asArrived, arrivalLagMillis, threads);
         }
 
         public Options withThreads(int n) {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, asArrived, n);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, asArrived, arrivalLagMillis, n);
         }
 
         /**
@@ -136,7 +138,16 @@ public final class TrainingSetBuilder {
          * late arrivals from errors. Each row is computed from scratch: for logs, not for training sets.
          */
         public Options whatHadArrived() {
-            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true, threads);
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true, 0, threads);
+        }
+
+        /**
+         * As {@link #whatHadArrived()}, with only the events that had arrived {@code lagMillis} before each
+         * {@code ts}: what the online store held at a read if events still on their way from the broker
+         * (arrived, not yet applied) are left out.
+         */
+        public Options whatHadArrived(long lagMillis) {
+            return new Options(spine, service, out, format, workDir, memoryBudgetBytes, buckets, true, lagMillis, threads);
         }
 
         int workers() {
@@ -568,7 +579,7 @@ public final class TrainingSetBuilder {
                             if (joins[ep.index] == null) {
                                 sinks[ep.index] = new ResultSink(results.resolve("entity-" + ep.index).resolve("w" + worker), chunks, chunkRows,
                                         featureCount, resultBuffer);
-                                joins[ep.index] = new BucketJoin(plan, ep, o.asArrived(), perWorker, sinks[ep.index], bufferBytes);
+                                joins[ep.index] = new BucketJoin(plan, ep, o.asArrived(), o.arrivalLagMillis(), perWorker, sinks[ep.index], bufferBytes);
                             }
                             List<Path> files = new ArrayList<>();
                             for (int x = 0; x < workers; x++) {

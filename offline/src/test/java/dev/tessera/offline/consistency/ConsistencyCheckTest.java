@@ -99,6 +99,138 @@ class ConsistencyCheckTest {
         assertThat(r.problems()).anyMatch(p -> p.contains(lastLine));
     }
 
+    /**
+     * The prediction log as the scoring API writes it (features by qualified name, {@code as_of}, per-group
+     * {@code as_of_groups} when they differ; older records with {@code time} only): each scored feature is
+     * compared with the oracle's value at its own group's read time, and only the planted values differ.
+     */
+    @Test
+    void checksTheFeaturesModelsWereScoredWith() throws Exception {
+        TrainingWorld world = new TrainingWorld(22, 20);
+        world.generate(1200, 500);
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
+        Definitions defs = DefinitionLoader.load(defsDir);
+        Random rnd = new Random(5);
+        List<String> service = List.of("account_payments.payment_count_1h", "account_payments.amount_sum_1d", "account_payments.recent_cards_1d",
+                "account_payments.last_country", "account_logins.login_count_10m", "card_payments.card_count_1h");
+        List<dev.tessera.offline.archive.ArchivedEvent> records = new ArrayList<>();
+        Map<String, Integer> plantedByFeature = new LinkedHashMap<>();
+        int planted = 0;
+        int scored = 0;
+        int withoutAsOf = 0;
+        for (int i = 0; i < 200; i++) {
+            long asOf = world.time();
+            String account = world.account();
+            String card = "card-" + rnd.nextInt(12);
+            long cardAsOf = rnd.nextInt(5) == 0 ? asOf + 1 + rnd.nextInt(600_000) : asOf; // that group read later (its events ran ahead)
+            boolean old = rnd.nextInt(8) == 0; // logged before records had as_of: time only
+            ObjectNode p = JSON.createObjectNode();
+            p.put("prediction_id", "r" + i + ":account_risk:v1");
+            p.put("time", old ? asOf : asOf + 1 + rnd.nextInt(600_000)); // scored after the read; more events may have come since
+            if (!old) {
+                p.put("as_of", Math.max(asOf, cardAsOf));
+                if (cardAsOf != asOf) {
+                    p.putObject("as_of_groups").put("account_payments", asOf).put("account_logins", asOf).put("card_payments", cardAsOf);
+                }
+            } else {
+                cardAsOf = asOf;
+            }
+            p.putObject("entity").put("account_id", account).put("card", card);
+            p.put("model", "account_risk");
+            ObjectNode features = p.putObject("features");
+            boolean other = rnd.nextInt(10) == 0; // another model's service: nothing of this one
+            for (String q : other ? List.of("account_payments.payment_count_1d") : service) {
+                String group = q.substring(0, q.indexOf('.'));
+                String name = q.substring(q.indexOf('.') + 1);
+                boolean byCard = group.equals("card_payments");
+                List<NaiveOracle.Ev> evs = world.eventsOf(group.equals("account_logins") ? "logins" : "payments", byCard ? "card" : "account_id",
+                        byCard ? card : account);
+                Object v = NaiveOracle.value(TrainingWorld.specs(group).get(name), evs, byCard ? cardAsOf : asOf);
+                if (!other && rnd.nextInt(20) == 0) {
+                    v = v instanceof Long l ? (Object) (l + 1) : v instanceof List<?> list ? List.of("card-999") : v == null ? "X" : v + "?";
+                    planted++;
+                    plantedByFeature.merge(q, 1, Integer::sum);
+                }
+                features.set(q, JSON.valueToTree(v));
+            }
+            scored += other ? 0 : 1;
+            withoutAsOf += old && !other ? 1 : 0;
+            records.add(new dev.tessera.offline.archive.ArchivedEvent(0, i, asOf, asOf, "r" + i, JSON.writeValueAsBytes(p)));
+        }
+        records.add(new dev.tessera.offline.archive.ArchivedEvent(0, records.size(), 0, 0, "x", "not json".getBytes(StandardCharsets.UTF_8)));
+        dev.tessera.offline.archive.EventScan scan = (from, until, sink) -> records.forEach(sink);
+
+        ConsistencyCheck.Report r = new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name())).runOnPredictions("exact", scan,
+                dir.resolve("work"));
+
+        assertThat(r.lines()).isEqualTo(records.size());
+        assertThat(r.unreadable()).isEqualTo(1);
+        assertThat(r.checked()).isEqualTo(scored);
+        assertThat(planted).isPositive();
+        assertThat(r.mismatches()).isEqualTo(planted);
+        for (ConsistencyCheck.FeatureStats f : r.features()) {
+            assertThat(f.compared()).as(f.feature()).isEqualTo(scored);
+            assertThat(f.mismatches()).as(f.feature() + " " + f.examples()).isEqualTo((long) plantedByFeature.getOrDefault(f.feature(), 0));
+        }
+        String oldOnes = String.format("%,d predictions were logged without as_of", withoutAsOf);
+        assertThat(withoutAsOf).isPositive();
+        assertThat(r.problems()).anyMatch(x -> x.contains("offset " + (records.size() - 1))).anyMatch(x -> x.contains(oldOnes));
+    }
+
+    /**
+     * Reads that missed events still on their way to the online store: each logged value is what had
+     * reached the broker 0, 10, 100 or 1,000 ms before the read (the in-flight ladder of a 1-s in-flight
+     * time). All are explained; with no in-flight time, those that differ from what had arrived by the
+     * read are not.
+     */
+    @Test
+    void eventsOnTheirWayAtTheReadAreExplained() throws Exception {
+        TrainingWorld world = new TrainingWorld(23, 20);
+        world.generate(1200, 10);
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
+        Definitions defs = DefinitionLoader.load(defsDir);
+        Random rnd = new Random(9);
+        StringBuilder log = new StringBuilder();
+        List<String> features = List.of("payment_count_1h", "amount_sum_1d", "recent_cards_1d");
+        long differ = 0;
+        long differFromArrived = 0;
+        for (int i = 0; i < 400; i++) {
+            String account = world.account();
+            List<Long> arrivals = world.ingestTimesOf("payments", "account_id", account);
+            // mostly just after one of the account's events reached the broker
+            long ts = arrivals.isEmpty() || rnd.nextInt(4) == 0 ? world.time() : arrivals.get(rnd.nextInt(arrivals.size())) + 1 + rnd.nextInt(1000);
+            long lag = List.of(0L, 10L, 100L, 1000L).get(rnd.nextInt(4));
+            ObjectNode line = JSON.createObjectNode();
+            line.put("ts", ts);
+            line.put("group", "account_payments");
+            line.putObject("entity").put("account_id", account);
+            ObjectNode values = line.putObject("features");
+            for (String f : features) {
+                NaiveOracle.Spec spec = TrainingWorld.specs("account_payments").get(f);
+                Object online = NaiveOracle.value(spec, world.eventsArrivedBy("payments", "account_id", account, ts - lag), ts);
+                Object exact = NaiveOracle.value(spec, world.eventsOf("payments", "account_id", account), ts);
+                Object arrived = NaiveOracle.value(spec, world.eventsArrivedBy("payments", "account_id", account, ts), ts);
+                differ += online.equals(exact) ? 0 : 1;
+                differFromArrived += online.equals(arrived) ? 0 : 1;
+                values.set(f, JSON.valueToTree(online));
+            }
+            log.append(JSON.writeValueAsString(line)).append('\n');
+        }
+        Path logFile = dir.resolve("responses.jsonl");
+        Files.writeString(logFile, log.toString(), StandardCharsets.UTF_8);
+        ConsistencyCheck check = new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name()));
+
+        ConsistencyCheck.Report r = check.run("exact", List.of(logFile), dir.resolve("work"));
+        ConsistencyCheck.Report strict = check.withInFlight(java.time.Duration.ZERO).run("exact", List.of(logFile), dir.resolve("work"));
+
+        assertThat(differFromArrived).as("some reads missed events on their way").isPositive();
+        assertThat(r.mismatches()).isEqualTo(differ);
+        assertThat(r.unexplained()).as(r.features().toString()).isZero();
+        assertThat(strict.mismatches()).isEqualTo(differ);
+        assertThat(strict.unexplained()).isEqualTo(differFromArrived);
+        assertThat(r.features().stream().flatMap(f -> f.examples().stream())).anyMatch(e -> e.contains("on its way to the online store"));
+    }
+
     @Test
     void comparesNumbersListsAndTopKEntriesByValue() throws Exception {
         assertThat(ConsistencyCheck.same(JSON.readTree("3"), 3L)).isTrue();

@@ -81,7 +81,7 @@ class BucketJoinTest {
             int chunks = (rows + 63) / 64;
             BucketJoin join;
             try (ResultSink sink = new ResultSink(results, chunks, chunkRows, plan.features.size(), 1024)) {
-                join = new BucketJoin(plan, account, false, budget, sink, 1024);
+                join = new BucketJoin(plan, account, false, 0, budget, sink, 1024);
                 join.join(spine, List.of(events), 0);
             }
             assertThat(join.splits > 0).as(variant + ": split").isEqualTo(variant.endsWith("split"));

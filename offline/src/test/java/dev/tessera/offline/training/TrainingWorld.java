@@ -289,6 +289,28 @@ public final class TrainingWorld {
         return out;
     }
 
+    /** As {@link #eventsOf}, only those that had reached the broker by {@code arrivedBy} (ingest time). */
+    public List<NaiveOracle.Ev> eventsArrivedBy(String source, String keyField, String key, long arrivedBy) {
+        List<NaiveOracle.Ev> out = new ArrayList<>();
+        for (Archived a : events) {
+            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField)) && a.event.ingestTime() <= arrivedBy) {
+                out.add(a.ev);
+            }
+        }
+        return out;
+    }
+
+    /** When each event of {@link #eventsOf} reached the broker. */
+    public List<Long> ingestTimesOf(String source, String keyField, String key) {
+        List<Long> out = new ArrayList<>();
+        for (Archived a : events) {
+            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField))) {
+                out.add(a.event.ingestTime());
+            }
+        }
+        return out;
+    }
+
     static byte[] json(Map<String, Object> fields) {
         try {
             return JSON.writeValueAsBytes(fields);
