@@ -36,12 +36,29 @@ class ConsistencyCheckTest {
                        account_payments.last_country, account_logins.login_count_10m, card_payments.card_count_1h]
             """;
 
+    /** A generated world and the definitions with the {@code exact} service. */
+    private record World(TrainingWorld world, Path defsDir, Definitions defs) {
+        ConsistencyCheck check() {
+            return new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name()));
+        }
+    }
+
+    private World world(long seed, int payments, int logins) throws java.io.IOException {
+        TrainingWorld world = new TrainingWorld(seed, 20);
+        world.generate(payments, logins);
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
+        return new World(world, defsDir, DefinitionLoader.load(defsDir));
+    }
+
+    /** A value the oracle would not give: what a planted mismatch logs. */
+    private static Object wrong(Object v) {
+        return v instanceof Long l ? (Object) (l + 1) : v instanceof List<?> ? List.of("card-999") : v == null ? "X" : v + "?";
+    }
+
     @Test
     void findsExactlyThePlantedMismatches() throws Exception {
-        TrainingWorld world = new TrainingWorld(21, 20);
-        world.generate(1200, 500);
-        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
-        Definitions defs = DefinitionLoader.load(defsDir);
+        World w = world(21, 1200, 500);
+        TrainingWorld world = w.world();
         Random rnd = new Random(3);
         StringBuilder log = new StringBuilder();
         int planted = 0;
@@ -68,7 +85,7 @@ class ConsistencyCheckTest {
                 }
                 boolean plant = inService && rnd.nextInt(25) == 0;
                 if (plant) {
-                    v = v instanceof Long l ? (Object) (l + 1) : v instanceof List<?> list ? List.of("card-999") : v == null ? "X" : v + "?";
+                    v = wrong(v);
                     planted++;
                     plantedByFeature.merge(group + "." + s.getKey(), 1, Integer::sum);
                 }
@@ -82,7 +99,7 @@ class ConsistencyCheckTest {
         Path logFile = dir.resolve("responses-2026-11-26-10.jsonl");
         Files.writeString(logFile, log.toString(), StandardCharsets.UTF_8);
 
-        ConsistencyCheck.Report r = new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name())).run("exact", List.of(dir.resolve("responses-2026-11-26-10.jsonl")),
+        ConsistencyCheck.Report r = w.check().run("exact", List.of(dir.resolve("responses-2026-11-26-10.jsonl")),
                 dir.resolve("work"));
 
         assertThat(r.lines()).isEqualTo(lines + 1);
@@ -106,10 +123,8 @@ class ConsistencyCheckTest {
      */
     @Test
     void checksTheFeaturesModelsWereScoredWith() throws Exception {
-        TrainingWorld world = new TrainingWorld(22, 20);
-        world.generate(1200, 500);
-        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
-        Definitions defs = DefinitionLoader.load(defsDir);
+        World w = world(22, 1200, 500);
+        TrainingWorld world = w.world();
         Random rnd = new Random(5);
         List<String> service = List.of("account_payments.payment_count_1h", "account_payments.amount_sum_1d", "account_payments.recent_cards_1d",
                 "account_payments.last_country", "account_logins.login_count_10m", "card_payments.card_count_1h");
@@ -147,7 +162,7 @@ class ConsistencyCheckTest {
                         byCard ? card : account);
                 Object v = NaiveOracle.value(TrainingWorld.specs(group).get(name), evs, byCard ? cardAsOf : asOf);
                 if (!other && rnd.nextInt(20) == 0) {
-                    v = v instanceof Long l ? (Object) (l + 1) : v instanceof List<?> list ? List.of("card-999") : v == null ? "X" : v + "?";
+                    v = wrong(v);
                     planted++;
                     plantedByFeature.merge(q, 1, Integer::sum);
                 }
@@ -160,7 +175,7 @@ class ConsistencyCheckTest {
         records.add(new dev.tessera.offline.archive.ArchivedEvent(0, records.size(), 0, 0, "x", "not json".getBytes(StandardCharsets.UTF_8)));
         dev.tessera.offline.archive.EventScan scan = (from, until, sink) -> records.forEach(sink);
 
-        ConsistencyCheck.Report r = new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name())).runOnPredictions("exact", scan,
+        ConsistencyCheck.Report r = w.check().runOnPredictions("exact", scan,
                 dir.resolve("work"));
 
         assertThat(r.lines()).isEqualTo(records.size());
@@ -185,10 +200,8 @@ class ConsistencyCheckTest {
      */
     @Test
     void eventsOnTheirWayAtTheReadAreExplained() throws Exception {
-        TrainingWorld world = new TrainingWorld(23, 20);
-        world.generate(1200, 10);
-        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features"), EXACT_SERVICE);
-        Definitions defs = DefinitionLoader.load(defsDir);
+        World w = world(23, 1200, 10);
+        TrainingWorld world = w.world();
         Random rnd = new Random(9);
         StringBuilder log = new StringBuilder();
         List<String> features = List.of("payment_count_1h", "amount_sum_1d", "recent_cards_1d");
@@ -218,7 +231,7 @@ class ConsistencyCheckTest {
         }
         Path logFile = dir.resolve("responses.jsonl");
         Files.writeString(logFile, log.toString(), StandardCharsets.UTF_8);
-        ConsistencyCheck check = new ConsistencyCheck(defs, defsDir, src -> world.scan(src.name()));
+        ConsistencyCheck check = w.check();
 
         ConsistencyCheck.Report r = check.run("exact", List.of(logFile), dir.resolve("work"));
         ConsistencyCheck.Report strict = check.withInFlight(java.time.Duration.ZERO).run("exact", List.of(logFile), dir.resolve("work"));
