@@ -89,15 +89,15 @@ final class ConsistencyCommand implements Callable<Integer> {
                 return 1;
             }
             out.printf(Locale.ROOT, "%,d logged predictions (%,d scored with features of %s), %,d values compared: %,d mismatches, of"
-                            + " which %,d explained by late arrivals (after the read, or later than the source's lateness) or events in flight"
-                            + " at the read, and %,d unexplained%n", r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(),
+                            + " which %,d explained (events that reached the broker after the read or too late to count, events in"
+                            + " flight at the read, or a percentile's sketch fed in another order) and %,d unexplained%n", r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(),
                     r.unexplained());
         } else {
             List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
             r = check.run(service, from, common.data.resolve("tmp"));
             out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
-                            + " explained by late arrivals (after the read, or later than the source's lateness) or events in flight at"
-                            + " the read, and %,d unexplained%n",
+                            + " explained (events that reached the broker after the read or too late to count, events in flight at the"
+                            + " read, or a percentile's sketch fed in another order) and %,d unexplained%n",
                     r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());
         }
         out.printf(Locale.ROOT, "%-50s %9s %9s %9s %12s%n", "feature", "compared", "mismatch", "rate", "unexplained");

@@ -196,14 +196,14 @@ class OnlineOfflineConsistencyTest {
         }
     }
 
-    private static String post(HttpClient http, String url, String type, String body) throws Exception {
+    static String post(HttpClient http, String url, String type, String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("content-type", type)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
 
-    private static String get(HttpClient http, String url) throws Exception {
+    static String get(HttpClient http, String url) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();

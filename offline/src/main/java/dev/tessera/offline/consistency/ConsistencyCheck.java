@@ -191,7 +191,8 @@ public final class ConsistencyCheck {
             // 2. the same rows offline: the point-in-time value, and what had arrived by each read
             Path out = work.resolve("offline.parquet");
             Path arrived = work.resolve("arrived.parquet");
-            TrainingSetBuilder builder = new TrainingSetBuilder(defs, definitionsDir, events, registry);
+            Bounds bounds = Bounds.of(defs, service);
+            TrainingSetBuilder builder = new TrainingSetBuilder(bounds.defs(), definitionsDir, events, registry);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, out, work), TrainingSetBuilder.Progress.NONE);
             builder.build(TrainingSetBuilder.Options.of(spine, serviceName, arrived, work).whatHadArrived(), TrainingSetBuilder.Progress.NONE);
             List<Path> arriving = new ArrayList<>();
@@ -245,16 +246,21 @@ public final class ConsistencyCheck {
                             for (int i = 0; i < onItsWay.length && !late && !inFlight; i++) {
                                 inFlight = same(f.getValue(), onItsWay[i].get(column));
                             }
-                            if (late || inFlight) {
+                            String[] range = bounds.columns().get(q);
+                            boolean approximate = !late && !inFlight && range != null && f.getValue().isNumber()
+                                    && within(f.getValue().asDouble(), known.get(range[0]), known.get(range[1]));
+                            if (late || inFlight || approximate) {
                                 t[2]++;
                             }
-                            List<String> ex = (late || inFlight ? lateExamples : examples).get(q);
+                            List<String> ex = (late || inFlight || approximate ? lateExamples : examples).get(q);
                             if (ex.size() < EXAMPLES) {
                                 ex.add(node.get("entity") + " at " + Instant.ofEpochMilli(node.get("ts").asLong()) + ": online "
                                         + f.getValue() + ", offline " + text(offlineValue)
-                                        + (late ? " (explained: an event before the read arrived late)"
+                                        + (late ? " (explained: an event from before the read reached the broker after it, or too late to count)"
                                         : inFlight ? " (explained: an event was on its way to the online store: it reached the broker"
-                                                + " less than " + inFlightMillis + " ms before the read)" : ""));
+                                                + " less than " + inFlightMillis + " ms before the read)"
+                                        : approximate ? " (explained: a sketch fed in another order; the online value is within the"
+                                                + " percentile's rank error of what had arrived)" : ""));
                             }
                         }
                     }
@@ -385,6 +391,68 @@ public final class ConsistencyCheck {
             lines.add(JSON.writeValueAsString(line));
         }
         return lines;
+    }
+
+    /**
+     * The definitions the offline passes compute, with two hidden features per approx_percentile feature
+     * of the service: the same sketch read at p − 2ε and p + 2ε (ε: the rank error,
+     * {@link Aggregators#percentileRankError()}). Once a tile holds more than 300 values its sketch
+     * depends on the order events were added, and the online store added them as they arrived (from
+     * several partitions, interleaved as they were polled), so the two sketches may answer differently
+     * and both be right: the online answer's rank is within ε of p, and the offline sketch's answers at
+     * p ∓ 2ε have ranks at most p − ε and at least p + ε (each with the sketch's 99% confidence), so a
+     * correct online answer lies between them.
+     *
+     * @param columns per qualified feature name, the lower and upper bound's column
+     */
+    record Bounds(Definitions defs, Map<String, String[]> columns) {
+        static Bounds of(Definitions defs, FeatureService service) {
+            double margin = 2 * dev.tessera.core.agg.Aggregators.percentileRankError();
+            Map<String, dev.tessera.api.FeatureGroup> groups = new LinkedHashMap<>(defs.groups());
+            List<FeatureRef> refs = new ArrayList<>(service.features());
+            Map<String, String[]> columns = new LinkedHashMap<>();
+            for (FeatureRef r : service.features()) {
+                dev.tessera.api.FeatureGroup g = groups.get(r.group());
+                for (dev.tessera.api.Feature f : g.features()) {
+                    if (f.agg() != dev.tessera.api.Aggregation.APPROX_PERCENTILE) {
+                        continue;
+                    }
+                    for (dev.tessera.api.TimeSpan w : f.windows().isEmpty() ? java.util.Collections.<dev.tessera.api.TimeSpan>singletonList(null)
+                            : f.windows()) {
+                        String served = w == null ? f.name() : f.servedName(w);
+                        if (!served.equals(r.servedName())) {
+                            continue;
+                        }
+                        List<dev.tessera.api.Feature> fs = new ArrayList<>(g.features());
+                        String[] cols = new String[2];
+                        for (int side = 0; side < 2; side++) {
+                            double p = side == 0 ? Math.max(f.p() - margin, 1e-9) : Math.min(f.p() + margin, 1 - 1e-9);
+                            String name = f.name() + (side == 0 ? "__lower" : "__upper");
+                            dev.tessera.api.Feature b = new dev.tessera.api.Feature(name, f.agg(), f.of(), f.where(),
+                                    w == null ? List.of() : List.of(w), f.hop(), f.k(), p, f.meta());
+                            fs.add(b);
+                            FeatureRef br = new FeatureRef(g.name(), w == null ? name : b.servedName(w));
+                            refs.add(br);
+                            cols[side] = br.columnName();
+                        }
+                        g = new dev.tessera.api.FeatureGroup(g.name(), g.source(), g.entity(), fs, g.meta());
+                        groups.put(g.name(), g);
+                        columns.put(r.qualifiedName(), cols);
+                    }
+                }
+            }
+            if (columns.isEmpty()) {
+                return new Bounds(defs, Map.of());
+            }
+            Map<String, FeatureService> services = new LinkedHashMap<>(defs.services());
+            services.put(service.name(), new FeatureService(service.name(), service.selectors(), refs, service.meta()));
+            return new Bounds(new Definitions(defs.entities(), defs.sources(), groups, services, defs.version()), columns);
+        }
+    }
+
+    /** Whether {@code v} lies between two offline values (either may be null: no value, no bound). */
+    private static boolean within(double v, Object lower, Object upper) {
+        return lower instanceof Number lo && upper instanceof Number hi && lo.doubleValue() <= v && v <= hi.doubleValue();
     }
 
     @FunctionalInterface

@@ -129,8 +129,12 @@ final class BucketJoin {
                     newTiles(tiles); // later rows may see events this one must not: start over
                     repeats.reset();
                     for (int x = evStarts[k]; x < jEnd && events.time[evPerm[x]] < ts; x++) {
-                        applyIfArrived(events, evPerm[x], ts, tiles, repeats);
+                        arrival.add(events, evPerm[x]);
                     }
+                    for (int x : arrival.inOrder()) { // as the online store applied them: order-dependent sketches (KLL) agree
+                        applyIfArrived(events, x, ts, tiles, repeats);
+                    }
+                    arrival.clear();
                 } else {
                     for (; j < jEnd && events.time[evPerm[j]] < ts; j++) {
                         if (apply(events, evPerm[j], tiles, repeats)) {
@@ -153,6 +157,51 @@ final class BucketJoin {
                 }
                 sink.write(rows.row[row], values, ep.columns);
             }
+        }
+    }
+
+    private final Arrivals arrival = new Arrivals();
+
+    /** Events of one row, to be applied in the order they reached the broker: ingest time, then partition and offset. */
+    private static final class Arrivals {
+        private int n;
+        private int[] index = new int[16];
+        private long[] ingest = new long[16];
+        private long[] partition = new long[16];
+        private long[] offset = new long[16];
+
+        void add(Events ev, int i) throws IOException {
+            if (n == index.length) {
+                index = java.util.Arrays.copyOf(index, 2 * n);
+                ingest = java.util.Arrays.copyOf(ingest, 2 * n);
+                partition = java.util.Arrays.copyOf(partition, 2 * n);
+                offset = java.util.Arrays.copyOf(offset, 2 * n);
+            }
+            SpillInput in = ev.in;
+            in.pos = ev.tail[i];
+            index[n] = i;
+            ingest[n] = in.readLong();
+            partition[n] = in.readSignedVarint();
+            offset[n] = in.readSignedVarint();
+            n++;
+        }
+
+        int[] inOrder() {
+            Integer[] order = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                order[j] = j;
+            }
+            java.util.Arrays.sort(order, (a, b) -> ingest[a] != ingest[b] ? Long.compare(ingest[a], ingest[b])
+                    : partition[a] != partition[b] ? Long.compare(partition[a], partition[b]) : Long.compare(offset[a], offset[b]));
+            int[] out = new int[n];
+            for (int j = 0; j < n; j++) {
+                out[j] = index[order[j]];
+            }
+            return out;
+        }
+
+        void clear() {
+            n = 0;
         }
     }
 
