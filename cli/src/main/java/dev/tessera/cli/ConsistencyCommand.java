@@ -21,11 +21,15 @@ import picocli.CommandLine.Spec;
                     + " the features models were scored with (every POST /v1/score is logged to the predictions source) are checked"
                     + " instead. A mismatch means an event arrived after the read (late or slow), the archive misses events, or a bug."},
         footer = {"%nExamples:",
-            "  tessera consistency --features examples/commerce --service account_risk_v1",
-            "  tessera consistency --service account_risk_v2 --log tessera-data/responses/responses-2026-11-26-10.jsonl",
-            "  tessera consistency --features examples/commerce --service account_risk_v2 --predictions"},
+            "  tessera consistency --features examples/commerce --data tessera-data/demo \\",
+            "      --service account_risk_v1",
+            "  tessera consistency --features examples/commerce --service account_risk_v2 \\",
+            "      --log tessera-data/responses/responses-2026-11-26-10.jsonl",
+            "  tessera consistency --features examples/commerce --data tessera-data/demo \\",
+            "      --service account_risk_v2 --predictions"},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:no mismatch but those of events that arrived after the read", "1:bad definitions, unknown service, no log (printed)",
+        exitCodeList = {"0:no mismatch but explained ones (events after the read or in flight, sketches fed in another order)",
+            "1:bad definitions, unknown service or source, no log or prediction of the service (printed)",
             "3:unexplained mismatches (archive gaps or bugs)"})
 final class ConsistencyCommand implements Callable<Integer> {
     @Mixin
@@ -94,7 +98,25 @@ final class ConsistencyCommand implements Callable<Integer> {
                     r.unexplained());
         } else {
             List<Path> from = logs == null || logs.isEmpty() ? List.of(common.data.resolve("responses")) : logs;
+            for (Path p : from) {
+                if (!java.nio.file.Files.exists(p)) {
+                    err.println("no response log at " + p + (logs == null || logs.isEmpty() ? " (under --data " + common.data + ": is that"
+                            + " the node's data folder?)" : "") + "; serving writes one when started with --log-responses FRACTION (the"
+                            + " demo logs every read), or check the features models were scored with: --predictions");
+                    return 1;
+                }
+            }
             r = check.run(service, from, common.data.resolve("tmp"));
+            if (r.lines() == 0) {
+                err.println("nothing to check: no logged read in " + from + "; serving logs reads when started with --log-responses"
+                        + " FRACTION (GET and POST /v1/features), or check the features models were scored with: --predictions");
+                return 1;
+            }
+            if (r.checked() == 0) {
+                err.printf(Locale.ROOT, "none of the %,d logged reads has features of %s: read a group the service uses, or pick"
+                        + " another --service%n", r.lines(), service);
+                return 1;
+            }
             out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
                             + " explained (events that reached the broker after the read or too late to count, events in flight at the"
                             + " read, or a percentile's sketch fed in another order) and %,d unexplained%n",

@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
                 + " clock skew, store and disk, serving errors; each finding with its evidence and the next action.",
                 "Exit 0: nothing found; 1: findings (the first is the diagnosis); 2: the node cannot be asked."})
 final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The node (tessera demo or run). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", converter = StatusCommand.NodeUrl.class,
+            description = "The node (tessera demo or run); host:port means http://host:port. Default: ${DEFAULT-VALUE}")
     String url;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token with the read scope (default: $TESSERA_TOKEN).")
@@ -101,7 +101,10 @@ final class DoctorCommand implements Callable<Integer> {
             m2 = PrometheusText.parse(get(http, base + "/metrics", bearer));
             d2 = diagnostics(http, base, bearer);
             alerts = optional(http, base + "/v1/alerts", bearer);
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException e) {
+            err.println(StatusCommand.unreachable(base, e));
+            return 2;
+        } catch (IllegalStateException e) {
             err.println("cannot ask the Tessera node at " + base + ": " + e.getMessage());
             return 2;
         }

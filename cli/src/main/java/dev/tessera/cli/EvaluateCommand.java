@@ -78,6 +78,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "no prediction of experiment %s is old enough to judge yet: all %,d are younger than"
                         + " --label-window %s, so their labels (%s) may still come; the oldest can be judged in about %d min"
                         + " (run this again then), or shorten --label-window%n", experiment, r.tooRecent(), window, labels, wait);
+            } else if (!r.otherNames().isEmpty()) {
+                err.println("no prediction of experiment '" + experiment + "' in " + archive.resolve(predictions) + "; "
+                        + dev.tessera.api.ClosestNames.hint(experiment, r.otherNames(), "experiments in the predictions"));
             } else {
                 err.println("no prediction of experiment " + experiment + " in " + archive.resolve(predictions)
                         + "; score some requests (POST /v1/score/<model>), and wait for the archive's commit");

@@ -38,8 +38,8 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The node's API (tessera demo, run or serve). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", converter = NodeUrl.class,
+            description = "The node's API (tessera demo, run or serve); host:port means http://host:port. Default: ${DEFAULT-VALUE}")
     String url;
 
     @Option(names = "--token", paramLabel = "TOKEN",
@@ -77,8 +77,7 @@ final class StatusCommand implements Callable<Integer> {
                 after = PrometheusText.parse(get(http, base + "/metrics", bearer).body());
             }
         } catch (IOException e) {
-            err.println("cannot reach a Tessera node at " + base + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is it running? pass its address with --url");
+            err.println(unreachable(base, e));
             return 2;
         }
         boolean healthy = health.statusCode() == 200;
@@ -309,5 +308,34 @@ final class StatusCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "%,.0f KB", b / 1024);
         }
         return String.format(Locale.ROOT, "%,.1f MB", b / (1024 * 1024));
+    }
+
+    /** What {@code status} and {@code doctor} say when the node does not answer. */
+    static String unreachable(String base, Exception e) {
+        return "cannot reach a Tessera node at " + base + " (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is it running? pass its address with --url";
+    }
+
+    /** A node's address for {@code --url}: {@code http(s)://host:port}, or {@code host:port} meaning http. */
+    static final class NodeUrl implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String v = value.trim();
+            if (!v.contains("://")) {
+                v = "http://" + v;
+            }
+            URI u;
+            try {
+                u = new URI(v);
+            } catch (java.net.URISyntaxException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a node address; write host:port or"
+                        + " http://host:port (e.g. 127.0.0.1:8080)");
+            }
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a node address; write host:port or"
+                        + " http://host:port (e.g. 127.0.0.1:8080)");
+            }
+            return v;
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.tessera.offline.training.TrainingSetBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,7 +45,7 @@ final class TrainingSetCommand implements Callable<Integer> {
     Path outFile;
 
     @Option(names = "--format", paramLabel = "parquet|csv",
-            description = "Output format. Default: from the --out file name (.csv is CSV, anything else Parquet).")
+            description = "Output format. Default: from the --out file name (.csv is CSV; .parquet, .pq or no extension Parquet).")
     String format;
 
     @Option(names = "--memory", paramLabel = "MB",
@@ -74,6 +75,15 @@ final class TrainingSetCommand implements Callable<Integer> {
                     err.println("--format must be parquet or csv, not '" + format + "'");
                     return 2;
                 }
+            }
+        } else {
+            String name = outFile.getFileName().toString().toLowerCase(Locale.ROOT);
+            int dot = name.lastIndexOf('.');
+            String ext = dot < 0 ? "" : name.substring(dot + 1);
+            if (!ext.isEmpty() && !List.of("parquet", "pq", "csv").contains(ext)) {
+                err.println("--out " + outFile + ": training sets are written as Parquet or CSV, not ." + ext
+                        + "; name the file .parquet or .csv, or pass --format parquet|csv");
+                return 2;
             }
         }
         if (memoryMb != null) {

@@ -158,10 +158,38 @@ class CommandLineTest {
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no archive of source 'predictions'", "written by tessera run and tessera demo");
 
+        Run noLog = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1");
+        assertThat(noLog.exit()).isEqualTo(1);
+        assertThat(noLog.err()).contains("no response log at " + dir.resolve("responses"), "is that the node's data folder?", "--predictions");
+        Run empty = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1", "--log",
+                dir.toString());
+        assertThat(empty.exit()).isEqualTo(1);
+        assertThat(empty.err()).contains("nothing to check: no logged read in");
+
         Run badSpan = tessera("consistency", "--features", examples, "--data", dir.toString(), "--service", "account_risk_v1",
                 "--predictions", "--in-flight", "soon");
         assertThat(badSpan.exit()).isEqualTo(2);
         assertThat(badSpan.err()).contains("--in-flight", "soon");
+    }
+
+    @Test
+    void nodeAddressesWithoutASchemeAndOutputsOfAnUnknownFormat(@TempDir Path dir) {
+        // host:port is http://host:port; nothing listens on port 9 (discard)
+        Run status = tessera("status", "--url", "127.0.0.1:9");
+        assertThat(status.exit()).isEqualTo(2);
+        assertThat(status.err()).contains("cannot reach a Tessera node at http://127.0.0.1:9", "is it running?").doesNotContain("Exception\n\tat");
+        Run doctor = tessera("doctor", "--url", "127.0.0.1:9", "--interval", "0");
+        assertThat(doctor.exit()).isEqualTo(2);
+        assertThat(doctor.err()).contains("cannot reach a Tessera node at http://127.0.0.1:9", "is it running?").doesNotContain("null");
+        Run bad = tessera("status", "--url", "ftp://127.0.0.1:9");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("is not a node address; write host:port or http://host:port");
+
+        Run json = tessera("training-set", "--features", Path.of("..", "examples", "commerce").toString(), "--data", dir.toString(),
+                "--spine", dir.resolve("spine.csv").toString(), "--service", "account_risk_v1", "--out", dir.resolve("t.json").toString());
+        assertThat(json.exit()).isEqualTo(2);
+        assertThat(json.err()).contains("written as Parquet or CSV, not .json", "--format parquet|csv");
+        assertThat(dir.resolve("t.json")).doesNotExist();
     }
 
     /** picocli warns on System.err (not the command's writers) when a description does not format, e.g. a bare '%'. */

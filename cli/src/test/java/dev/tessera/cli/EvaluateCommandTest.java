@@ -151,7 +151,12 @@ class EvaluateCommandTest {
         CommandLineTest.Run none = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
                 "--experiment", "nope");
         assertThat(none.exit()).isEqualTo(1);
-        assertThat(none.err()).contains("no prediction of experiment nope");
+        assertThat(none.err()).contains("no prediction of experiment 'nope'", "experiments in the predictions: other, rollout")
+                .doesNotContain("score some requests");
+        CommandLineTest.Run typo = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
+                "--experiment", "rolout");
+        assertThat(typo.exit()).isEqualTo(1);
+        assertThat(typo.err()).contains("did you mean 'rollout'?");
         // every prediction younger than the window: how long to wait, not "score some requests"
         CommandLineTest.Run early = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
                 "--experiment", "rollout", "--label-window", "3650d");

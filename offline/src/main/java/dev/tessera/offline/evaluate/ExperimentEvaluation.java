@@ -49,8 +49,9 @@ public final class ExperimentEvaluation {
 
     /** The whole report. */
     /** @param oldestTooRecent the time of the oldest prediction too recent to judge; {@code Long.MAX_VALUE} when none is */
+    /** @param otherNames the other experiments the predictions name (what a mistyped name was meant to be) */
     public record Report(String experiment, long windowMillis, long evaluated, long tooRecent, long otherExperiments,
-                         List<Result> variants, long oldestTooRecent) {
+                         List<Result> variants, long oldestTooRecent, java.util.Set<String> otherNames) {
     }
 
     private ExperimentEvaluation() {
@@ -70,6 +71,7 @@ public final class ExperimentEvaluation {
         Map<String, long[]> labelTimes = labelTimes(labels, entityKeyField, json);
         Map<String, List<Prediction>> byVariant = new TreeMap<>((a, b) -> order(a).compareTo(order(b)));
         long[] counts = {0, 0, 0, Long.MAX_VALUE}; // evaluated, too recent, other experiments, oldest too recent
+        java.util.Set<String> otherNames = new java.util.TreeSet<>();
         predictions.forEach(Long.MIN_VALUE, Long.MAX_VALUE, e -> {
             JsonNode p = parse(json, e);
             if (p == null) {
@@ -77,6 +79,10 @@ public final class ExperimentEvaluation {
             }
             if (!experiment.equals(p.path("experiment").asText(null))) {
                 counts[2]++;
+                String other = p.path("experiment").asText(null);
+                if (other != null && otherNames.size() < 100) {
+                    otherNames.add(other);
+                }
                 return;
             }
             long t = p.path("time").asLong(e.eventTime());
@@ -106,7 +112,7 @@ public final class ExperimentEvaluation {
             }
             results.add(result(v.getKey(), ps.get(0).version(), scores, labeled));
         }
-        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results, counts[3]);
+        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results, counts[3], otherNames);
     }
 
     /** Control first, then treatments by name, then shadows. */
