@@ -29,7 +29,8 @@ final class Archives {
             }
             if (noted.add(src.name())) {
                 err.println("note: nothing archived for source " + src.name() + " in " + archive
-                        + " (tessera run/demo archive what they consume; tessera import loads files): its features are empty");
+                        + " (tessera run/demo archive what they consume; tessera import loads files): its features are empty;"
+                        + " is --data the node's data folder? (the demo's is tessera-data/demo)");
                 err.flush();
             }
             return (from, until, sink) -> { };

@@ -352,7 +352,8 @@ final class DoctorCommand implements Callable<Integer> {
                 evidence.add("e.g. " + d.path("message").asText());
             }
         }
-        findings.add(new Finding("clock skew", "source " + source, future + " events stamped ahead of the clock were rejected in "
+        findings.add(new Finding("clock skew", "source " + source, future + (future == 1 ? " event" : " events")
+                + " stamped ahead of the clock " + (future == 1 ? "was" : "were") + " rejected in "
                 + trim(interval) + " s", evidence, "a producer's clock is ahead, or it writes micro- or nanoseconds where epoch"
                 + " milliseconds are expected", "reject_rate"));
     }

@@ -1,7 +1,6 @@
 package dev.tessera.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.api.ClosestNames;
@@ -286,10 +285,7 @@ public final class EventPusher {
         try {
             root = json.readTree(body);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw ApiException.badRequest("bad_json", "the body is not valid JSON"
-                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
-                    "send a JSON array of event objects, or newline-delimited JSON with Content-Type: application/x-ndjson");
+            throw ServingServer.notJson(e, "send a JSON array of event objects, or newline-delimited JSON with Content-Type: application/x-ndjson");
         } catch (NumberFormatException e) {
             throw ServingServer.numberOutOfRange(e);
         } catch (IOException e) {

@@ -3,7 +3,6 @@ package dev.tessera.serving;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Timer;
@@ -599,10 +598,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             return parts.json.readTree(ByteBufUtil.getBytes(content));
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw ApiException.badRequest("bad_json", "the body is not valid JSON"
-                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(),
-                    "check the JSON (quotes, commas, brackets)");
+            throw ServingServer.notJson(e, "check the JSON (quotes, commas, brackets)");
         } catch (NumberFormatException e) {
             throw ServingServer.numberOutOfRange(e);
         } catch (IOException e) {

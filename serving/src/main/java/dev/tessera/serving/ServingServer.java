@@ -110,6 +110,18 @@ public final class ServingServer implements AutoCloseable {
                 "write numbers with an exponent between -2147483647 and 2147483647 (or as strings)");
     }
 
+    /**
+     * A body that is not JSON: where and what, in the parser's words without its internals (Jackson's
+     * messages can embed "[Source: REDACTED (StreamReadFeature...); line: 1, column: 9]").
+     */
+    static ApiException notJson(com.fasterxml.jackson.core.JsonProcessingException e, String hint) {
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        String what = String.valueOf(e.getOriginalMessage()).replaceAll("\\s*\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]",
+                " (line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
+        return ApiException.badRequest("bad_json", "the body is not valid JSON"
+                + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + what, hint);
+    }
+
     /** Starts serving {@code api} on {@code host:port} (port 0: any free port). */
     public static ServingServer start(String host, int port, int maxBodyBytes, ServingApi api) {
         boolean epoll = Epoll.isAvailable();

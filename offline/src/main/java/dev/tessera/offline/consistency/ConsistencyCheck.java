@@ -561,8 +561,34 @@ public final class ConsistencyCheck {
         return false;
     }
 
-    private static String text(Object v) {
-        return v instanceof GenericRecord || v instanceof List<?> ? String.valueOf(v) : v == null ? "null" : v.toString();
+    /** An offline value written as the online one is logged (JSON), so the two read alike in an example. */
+    static String text(Object v) {
+        try {
+            return JSON.writeValueAsString(jsonOf(v));
+        } catch (IOException e) {
+            return String.valueOf(v);
+        }
+    }
+
+    private static JsonNode jsonOf(Object v) {
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        if (v == null) {
+            return f.nullNode();
+        }
+        if (v instanceof CharSequence cs) {
+            return f.textNode(cs.toString());
+        }
+        if (v instanceof List<?> list) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = f.arrayNode();
+            list.forEach(x -> a.add(jsonOf(x)));
+            return a;
+        }
+        if (v instanceof GenericRecord rec) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = f.objectNode();
+            rec.getSchema().getFields().forEach(field -> o.set(field.name(), jsonOf(rec.get(field.name()))));
+            return o;
+        }
+        return JSON.valueToTree(v);
     }
 
     private static String csv(String s) {

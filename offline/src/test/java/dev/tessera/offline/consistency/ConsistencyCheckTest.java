@@ -261,5 +261,11 @@ class ConsistencyCheckTest {
         rec.put("count", 4L);
         assertThat(ConsistencyCheck.same(JSON.readTree("[{\"value\":\"m-1\",\"count\":4}]"), new ArrayList<>(List.of(rec)))).isTrue();
         assertThat(ConsistencyCheck.same(JSON.readTree("[{\"value\":\"m-1\",\"count\":5}]"), new ArrayList<>(List.of(rec)))).isFalse();
+        // offline values are written as online ones are logged
+        assertThat(ConsistencyCheck.text(new ArrayList<>(List.of(rec)))).isEqualTo("[{\"value\":\"m-1\",\"count\":4}]");
+        assertThat(ConsistencyCheck.text(new org.apache.avro.util.Utf8("US"))).isEqualTo("\"US\"");
+        assertThat(ConsistencyCheck.text(List.of(new org.apache.avro.util.Utf8("c1"), "c2"))).isEqualTo("[\"c1\",\"c2\"]");
+        assertThat(ConsistencyCheck.text(null)).isEqualTo("null");
+        assertThat(ConsistencyCheck.text(3L)).isEqualTo("3");
     }
 }
