@@ -353,7 +353,7 @@ class ConsoleBrowserTest {
             return b.isDisplayed() ? b : null;
         });
         // counts are not compared: a freshness alert may start between the API's answer and the page's
-        assertThat(banner.getText()).contains("firing", "quality_rule", "source payments.amount");
+        assertThat(banner.getText()).contains("firing", "quality_rule", "source payments, field amount").doesNotContain("payments.amount: source");
         List<String> shownViolated = all("#view-quality table.rules tr.st-violated").stream()
                 .map(e -> e.getDomAttribute("data-rule")).toList();
         List<String> apiViolated = new ArrayList<>();

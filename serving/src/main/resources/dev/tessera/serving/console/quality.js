@@ -144,7 +144,7 @@ export function watchAlerts(banner) {
     if (firing.length) {
       const shown = firing.slice(0, 3);
       fill(banner, h('strong', {}, `${firing.length} alert${firing.length === 1 ? '' : 's'} firing`),
-          shown.map((a) => h('span', {class: 'banner-alert', 'data-alert': a.id}, h('b', {}, a.alert), ` ${a.subject}: ${a.message}`)),
+          shown.map((a) => h('span', {class: 'banner-alert', 'data-alert': a.id}, h('b', {}, a.alert), ` ${a.message}`)), // the message names its subject
           firing.length > shown.length ? h('span', {}, `and ${firing.length - shown.length} more`) : null,
           h('a', {href: '#quality'}, 'Details'));
     }
