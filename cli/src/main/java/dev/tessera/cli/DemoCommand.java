@@ -117,6 +117,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Integer run(PrintWriter out, Definitions defs, Path features, Path dir) throws Exception {
+        boolean stopping = false;
         Tokens tokens = serving.tokens();
         out.println("Tessera demo: starting the in-process Kafka broker, the stream runtime and the HTTP API...");
         out.flush();
@@ -151,8 +152,14 @@ final class DemoCommand implements Callable<Integer> {
             out.println("stopping: final commit" + (node.archivers == null ? "" : "s (store and archive)")
                     + ", then the store and the broker close");
             out.flush();
+            stopping = true;
             return 0;
         } finally {
+            if (stopping) { // the node is closed: everything is committed
+                out.println("stopped; the demo's state stays in " + dir + " until the next demo starts (tessera training-set,"
+                        + " consistency and evaluate read it with --data " + dir + ")");
+                out.flush();
+            }
             closed.countDown();
         }
     }

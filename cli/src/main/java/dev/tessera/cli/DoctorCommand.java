@@ -117,7 +117,9 @@ final class DoctorCommand implements Callable<Integer> {
         });
         boolean stateless = d2.path("sources").isMissingNode();
         if (only != null && sources.isEmpty() && !stateless) {
-            err.println("the node consumes no source '" + only + "'");
+            List<String> names = new ArrayList<>();
+            d2.path("sources").forEach(s -> names.add(s.path("source").asText()));
+            err.println("the node consumes no source '" + only + "'; " + dev.tessera.api.ClosestNames.hint(only, names, "its sources"));
             return 2;
         }
         long now = d2.path("now").asLong();

@@ -46,6 +46,9 @@ class DoctorTest {
                 CommandLineTest.Run healthy = doctor(node);
                 assertThat(healthy.exit()).as(healthy.out()).isZero();
                 assertThat(healthy.out()).contains("nothing found");
+                CommandLineTest.Run typo = CommandLineTest.tessera("doctor", "--url", node.url(), "--source", "paymnets", "--interval", "0");
+                assertThat(typo.exit()).isEqualTo(2);
+                assertThat(typo.err()).contains("the node consumes no source 'paymnets'; did you mean 'payments'?");
 
                 live.faults().pausePartition(CommerceSource.PAYMENTS, 1, partitions);
                 Thread.sleep(4_000);

@@ -37,7 +37,8 @@ public final class ProcessLock implements AutoCloseable {
             ch.close();
             return null;
         }
-        byte[] who = (holder + " (pid " + ProcessHandle.current().pid() + ", since " + Instant.now() + ")\n")
+        Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        byte[] who = (holder + " (pid " + ProcessHandle.current().pid() + ", since " + since + ")\n")
                 .getBytes(StandardCharsets.UTF_8);
         ch.truncate(0);
         ch.write(ByteBuffer.wrap(who), 0);
