@@ -74,7 +74,9 @@ class SketchConsistencyTest {
         ConsistencyCheck.FeatureStats p95 = r.features().stream().filter(f -> f.feature().equals("account_payments.amount_p95_7d"))
                 .findFirst().orElseThrow();
         assertThat(p95.compared()).isEqualTo(1);
-        assertThat(p95.mismatches()).as("the sketch in arrival order is not the sketch in event-time order").isEqualTo(1);
+        // whether the two orders' sketches answer differently depends on how the consumer interleaved the two
+        // partitions (it did in most runs here); either way nothing is unexplained (the bounds themselves are
+        // checked deterministically in ConsistencyCheckTest.aPercentileWithinItsRankErrorIsExplained)
         assertThat(p95.unexplained()).as(p95.examples().toString()).isZero();
         assertThat(r.unexplained()).as(r.features().toString()).isZero();
         assertThat(bad.unexplained()).as("a p95 of 20 among amounts up to 1,000 is an error").isEqualTo(1);
