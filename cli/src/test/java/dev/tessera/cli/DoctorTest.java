@@ -88,6 +88,16 @@ class DoctorTest {
         }
     }
 
+    /** Dead letters and future events are a finding above a trickle: 5 or more, over 1 % of what was read. */
+    @Test
+    void aTrickleOfRejectsIsNoFinding() {
+        assertThat(DoctorCommand.notable(1, 1_500)).as("the demo's deliberate future event in 5 s").isFalse();
+        assertThat(DoctorCommand.notable(14, 1_500)).as("0.9 %").isFalse();
+        assertThat(DoctorCommand.notable(16, 1_500)).as("1.1 %").isTrue();
+        assertThat(DoctorCommand.notable(4, 10)).as("too few to judge").isFalse();
+        assertThat(DoctorCommand.notable(5, 0)).isFalse();
+    }
+
     private static CommandLineTest.Run doctor(Node node) {
         return CommandLineTest.tessera("doctor", "--url", node.url(), "--source", "payments", "--interval", "2", "--idle-after", "3s");
     }

@@ -53,10 +53,11 @@ function experimentCard(x) {
       rolledBack.length ? notice('error', `${rolledBack.map((v) => v.name).join(', ')} rolled back to control`,
           rolledBack.map((v) => `${v.name}: ${v.rollback ? v.rollback.reason : ''}`).join(' · ')) : null,
       guardrails(x),
-      h('table', {class: 'grid-table variants'},
-          h('thead', {}, h('tr', {}, ['Variant', 'Version', 'Share', 'Status', 'Requests', 'Errors', 'p99', 'Mean score', 'Score PSI vs control']
-              .map((c) => h('th', {}, c)))),
-          h('tbody', {}, x.variants.map((v) => variantRow(v, x.guardrails.min_requests)))),
+      h('div', {class: 'table-scroll'}, // nine columns: scrolls inside its card on a narrow window
+          h('table', {class: 'grid-table variants'},
+              h('thead', {}, h('tr', {}, ['Variant', 'Version', 'Share', 'Status', 'Requests', 'Errors', 'p99', 'Mean score',
+                  'Score PSI vs control'].map((c) => h('th', {}, c)))),
+              h('tbody', {}, x.variants.map((v) => variantRow(v, x.guardrails.min_requests))))),
       h('p', {class: 'muted small'}, `Requests, errors, p99, mean score and PSI are over the last ${seconds(x.window_s)} on this node. `
           + 'A unit (the entity key, or unit_id) always gets the same variant.'));
 }
@@ -90,7 +91,7 @@ export function mountModels(root) {
         experiments.error ? errorNotice(experiments.error, 'Loading experiments')
             : xs.length ? xs.map(experimentCard) : h('p', {class: 'muted'}, 'No experiment is running: each model answers with its newest version.'),
         h('h2', {}, 'Models'),
-        models.error ? errorNotice(models.error, 'Loading models') : modelsTable(models.data.models));
+        models.error ? errorNotice(models.error, 'Loading models') : h('div', {class: 'table-scroll'}, modelsTable(models.data.models)));
     return true;
   }, 5000);
 }
