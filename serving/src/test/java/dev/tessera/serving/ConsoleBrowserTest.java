@@ -501,6 +501,22 @@ class ConsoleBrowserTest {
         chromium.screenshot("11-lookup-not-found");
     }
 
+    @Test
+    @Order(9)
+    void aLinkToAMistypedGroupSaysSoAndOffersTheClosestName() {
+        open(stack.open, "#lookup/group/acount_payments/acct-1");
+        WebElement shown = chromium.until("the unknown-group notice",
+                d -> d.findElements(By.cssSelector("#lookup-result .notice.error")).stream().findFirst().orElse(null));
+        assertThat(shown.getText()).contains("No group named \"acount_payments\"").contains("Did you mean account_payments?");
+        assertThat(all("#lookup-result .lookup-result")).isEmpty();
+        chromium.screenshot("11b-lookup-mistyped-group");
+
+        shown.findElement(By.linkText("account_payments")).click();
+        chromium.until("the suggested group's lookup", d -> !all(".lookup-result[data-found=true]").isEmpty());
+        assertThat(new Select(chromium.driver.findElement(By.id("lookup-name"))).getFirstSelectedOption().getText()).isEqualTo("account_payments");
+        assertThat(chromium.driver.getCurrentUrl()).endsWith("#lookup/group/account_payments/acct-1");
+    }
+
     /** Feature name → value as the page holds it (data-value, the API's JSON re-encoded by the page), in page order. */
     private static Map<String, JsonNode> shownValues() {
         Map<String, JsonNode> shown = new LinkedHashMap<>();

@@ -51,6 +51,34 @@ export function notice(kind, title, ...text) {
   return h('div', {class: ['notice', kind], 'data-notice': kind}, h('strong', {}, title), text.length ? h('p', {}, ...text) : null);
 }
 
+/** The name of `names` closest to a mistyped `name` (edit distance at most 2, or one contains the other), or null. */
+export function closestName(name, names) {
+  const a = String(name || '').toLowerCase();
+  let best = null;
+  let bestD = 3;
+  for (const n of names) {
+    const b = n.toLowerCase();
+    const d = a && (b.includes(a) || a.includes(b)) ? Math.min(2, editDistance(a, b)) : editDistance(a, b);
+    if (d < bestD) {
+      best = n;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  let prev = Array.from({length: b.length + 1}, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 export function errorNotice(e, what) {
   const hint = e && e.hint ? h('span', {class: 'hint'}, ' ' + e.hint) : null;
   return notice('error', `${what} failed`, (e && e.message) || String(e), hint);

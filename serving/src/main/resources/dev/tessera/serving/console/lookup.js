@@ -6,7 +6,7 @@
 // is formatted for reading (lists as chips, top_k as value ×count, null as —), what is compared
 // (by tests, or by anyone debugging) is the exact value.
 
-import {h, fill, errorNotice, millis, dateTime, ago} from './dom.js';
+import {h, fill, notice, errorNotice, closestName, millis, dateTime, ago} from './dom.js';
 import {getJson, postRead, ApiError} from './api.js';
 
 function valueView(v) {
@@ -62,6 +62,16 @@ function result(kind, name, answer) {
 
 /** The Lookup view. show(args) takes the rest of the hash: [kind, name, key]. */
 export function mountLookup(root, cat) {
+  // A link naming a group or service these definitions do not have says so, with the closest name.
+  const unknownLink = (k, name, text) => {
+    if (k !== 'group' && k !== 'service') {
+      return notice('error', `This link asks for a "${k}"`, 'A lookup link reads #lookup/group/NAME/KEY or #lookup/service/NAME/KEY.');
+    }
+    const guess = closestName(name, kinds[k].list);
+    return notice('error', name ? `No ${k} named "${name}"` : `The link names no ${k}`,
+        guess ? ['Did you mean ', h('a', {href: `#lookup/${k}/${encodeURIComponent(guess)}` + (text ? '/' + encodeURIComponent(text) : '')}, guess), '? '] : null,
+        `The ${k}s of these definitions are in the list above.`);
+  };
   const kinds = {
     group: {list: cat.groups.map((g) => g.name), keys: new Map(cat.groups.map((g) => [g.name, g.keys]))},
     service: {list: cat.services.map((x) => x.name), keys: new Map(cat.services.map((x) => [x.name, x.keys]))},
@@ -132,11 +142,14 @@ export function mountLookup(root, cat) {
         setKind(k);
         select.value = name;
         updateHelp();
+        fill(out);
         if (text) {
           key.value = text;
           run();
           return;
         }
+      } else if (k) {
+        fill(out, unknownLink(k, name, text));
       }
       key.focus();
     },
