@@ -36,8 +36,8 @@ final class QualityJson {
             number(out, "null_rate", st.nullRate());
             out.writeStringField("status", st.status());
             out.writeStringField("message", st.message());
-            ValueExpectation.Violation last = c.snapshot().last();
-            if (last != null && last.rule() == st.rule()) {
+            ValueExpectation.Violation last = st.last(); // as the verdict saw it, so it agrees with the message
+            if (last != null) {
                 out.writeObjectFieldStart("last_violation");
                 out.writeStringField("value", last.value());
                 out.writeNumberField("at", last.at());

@@ -63,9 +63,12 @@ public final class QualityMonitor implements AutoCloseable {
         public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
     }
 
-    /** A rule's verdict over the window. */
+    /**
+     * A rule's verdict over the window; {@code last}: the newest value that broke this rule when the
+     * verdict was reached (null when none did), the one the message names.
+     */
     public record RuleStatus(ValueExpectation check, Rule rule, long checked, long violations, double nullRate,
-                             String status, String message) {
+                             String status, String message, ValueExpectation.Violation last) {
         public String target() {
             return check.kind().equals("source") ? "source " + check.owner() + ", field " + check.name()
                     : "feature " + check.owner() + "." + check.name();
@@ -278,8 +281,9 @@ public final class QualityMonitor implements AutoCloseable {
         long violations = w.violations(rule);
         double nullRate = w.nullRate();
         String window = human(settings.window().toMillis());
+        ValueExpectation.Violation last = w.last() != null && w.last().rule() == rule ? w.last() : null;
         if (w.checked() == 0) {
-            return new RuleStatus(check, rule, 0, 0, Double.NaN, "no_data", where + ": no values in the last " + window);
+            return new RuleStatus(check, rule, 0, 0, Double.NaN, "no_data", where + ": no values in the last " + window, last);
         }
         boolean violated;
         String message;
@@ -292,16 +296,15 @@ public final class QualityMonitor implements AutoCloseable {
                     : "within max_null_rate " + pct(x.maxNullRate()));
         } else {
             violated = violations > 0;
-            ValueExpectation.Violation last = w.last();
             message = where + ": " + violations + " of " + w.checked() + " values in the last " + window + " broke "
                     + rule.yamlName() + " (" + x.describe(rule) + ")"
-                    + (violated && last != null && last.rule() == rule ? "; last: " + last.value() + " at " + Instant.ofEpochMilli(last.at()) : "");
+                    + (violated && last != null ? "; last: " + last.value() + " at " + Instant.ofEpochMilli(last.at()) : "");
         }
         if (violated) {
             message += check.kind().equals("source") ? "; the producers of source " + check.owner() + " send values the definitions do not expect"
                     : "; check the feature's inputs and definition";
         }
-        return new RuleStatus(check, rule, w.checked(), violations, nullRate, violated ? "violated" : "ok", message);
+        return new RuleStatus(check, rule, w.checked(), violations, nullRate, violated ? "violated" : "ok", message, last);
     }
 
     private Alert alert(String id, String kind, String subject, String message, double value, double threshold, long now) {

@@ -155,6 +155,54 @@ class QualityMonitorTest {
         }
     }
 
+    /**
+     * GET /v1/quality shows the last evaluation: its "last_violation" is the one that evaluation's
+     * message names, not a newer value that broke the rule after it (the next evaluation shows that).
+     */
+    @Test
+    void theLastViolationShownIsTheOneTheMessageNames() throws Exception {
+        Files.writeString(dir.resolve("defs.yaml"), DEFS);
+        Definitions defs = DefinitionLoader.load(dir);
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        Signals signals = new Signals();
+        defs.sources().get("payments").expectations().forEach((field, x) ->
+                signals.rules.add(new ValueExpectation("source", "payments", field, x)));
+        ValueExpectation amount = signals.rules.get(0);
+        ServedQuality served = new ServedQuality(defs, new OneFeature(), Map.of(), null, dev.tessera.api.TimeSpan.parse("10m"), 1_000_000,
+                clock::get);
+        QualityMonitor.Settings settings = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
+        try (QualityMonitor m = new QualityMonitor(defs, signals, served, settings, List.of(), clock::get)) {
+            signals.newest = clock.get();
+            amount.observe(3.0, clock.get());
+            amount.observe(-7.0, clock.get());
+            QualityMonitor.Report first = m.evaluate();
+            clock.addAndGet(2_000);
+            amount.observe(-99.0, clock.get()); // after the evaluation
+
+            JsonNode rule = amountMin(first, settings);
+            assertThat(rule.get("message").asText()).contains("; last: -7 at ");
+            assertThat(rule.get("last_violation").get("value").asText()).isEqualTo("-7");
+            assertThat(rule.get("last_violation").get("at").longValue()).isEqualTo(clock.get() - 2_000);
+
+            JsonNode next = amountMin(m.evaluate(), settings);
+            assertThat(next.get("message").asText()).contains("; last: -99 at ");
+            assertThat(next.get("last_violation").get("value").asText()).isEqualTo("-99");
+        }
+    }
+
+    private static JsonNode amountMin(QualityMonitor.Report report, QualityMonitor.Settings settings) throws Exception {
+        java.io.StringWriter text = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator out = new ObjectMapper().getFactory().createGenerator(text)) {
+            QualityJson.quality(report, settings, out);
+        }
+        for (JsonNode r : new ObjectMapper().readTree(text.toString()).get("rules")) {
+            if (r.get("field").asText().equals("amount") && r.get("rule").asText().equals("min")) {
+                return r;
+            }
+        }
+        throw new AssertionError("no amount/min rule in " + text);
+    }
+
     @Test
     void alertsFireOnceNameTheirSubjectAndResolve() throws Exception {
         Files.writeString(dir.resolve("defs.yaml"), DEFS);
