@@ -16,7 +16,7 @@ final class EvaluationChart {
 
     static String svg(ExperimentEvaluation.Report r) {
         int w = 900;
-        int h = 380;
+        int h = Math.max(380, 80 + r.variants().size() * 64 + 50);
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
                 .append("\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n");
@@ -74,6 +74,19 @@ final class EvaluationChart {
                     "11", "normal"));
             k++;
         }
+        // the bars' axis: AUC 0 to 1, the chance line at 0.5
+        int axisY = 80 + k * 64;
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>%n", bx, axisY, bx + 300, axisY));
+        for (int i = 0; i <= 4; i++) {
+            int tx = bx + i * 75;
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>%n", tx, axisY, tx, axisY + 5));
+            s.append(text(tx - 10, axisY + 18, String.format(Locale.ROOT, "%.2f", i / 4.0), "10", "normal"));
+        }
+        for (int i = 0; i < k; i++) { // the chance line through each bar, not through its caption
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\" stroke-dasharray=\"3 3\"/>%n",
+                    bx + 150, 80 + i * 64 - 4, bx + 150, 80 + i * 64 + 22));
+        }
+        s.append(text(bx, axisY + 34, "AUC (dashed: 0.50, chance)", "11", "normal"));
         s.append("</svg>\n");
         return s.toString();
     }

@@ -147,7 +147,7 @@ class EvaluateCommandTest {
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("experiment rollout: 3,000 predictions judged", "1 too recent", "VARIANT", "trees_v2",
                 String.format(java.util.Locale.ROOT, "%.3f", r.variants().get(1).auc()), "calibration");
-        assertThat(Files.readString(chart)).startsWith("<svg").contains("trees_v2 (v2): AUC");
+        assertThat(Files.readString(chart)).startsWith("<svg").contains("trees_v2 (v2): AUC").contains("AUC (dashed: 0.50, chance)");
         CommandLineTest.Run none = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
                 "--experiment", "nope");
         assertThat(none.exit()).isEqualTo(1);
