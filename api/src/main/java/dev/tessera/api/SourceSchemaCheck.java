@@ -7,6 +7,7 @@ import dev.tessera.api.filter.FilterSyntaxException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
@@ -41,6 +42,48 @@ final class SourceSchemaCheck {
             FieldShapes shapes = shapes(source, dir, problems);
             if (shapes != null) {
                 new SourceSchemaCheck.Run(defs, source, shapes, problems).run();
+            } else if (!source.format().avro()) {
+                literalsSpeltAsFields(defs, source, problems);
+            }
+        }
+    }
+
+    private static final List<String> LITERALS = List.of("true", "false", "null");
+
+    /**
+     * A source without declared fields takes any field name a filter reads, so {@code flag == flase}
+     * would compare two fields and never hold. A bare name of 3 letters or more, one edit from {@code
+     * true}, {@code false} or {@code null} and with its first letter, is taken for a misspelt literal
+     * ({@code flase}, {@code ture}, {@code nul}; not {@code full}); a field really named so is
+     * written in backticks. Sources with fields or a schema report unknown names with the closest fields.
+     */
+    private static void literalsSpeltAsFields(Definitions defs, Source source, Problems problems) {
+        for (FeatureGroup g : defs.groupsOf(source)) {
+            for (Feature f : g.features()) {
+                if (f.where() == null || f.where().isBlank()) {
+                    continue;
+                }
+                Set<String> names;
+                try {
+                    names = f.whereFields();
+                } catch (FilterSyntaxException e) {
+                    continue; // reported where the feature was read
+                }
+                for (String name : names) {
+                    if (name.length() < 3 || f.where().contains("`" + name + "`")) {
+                        continue;
+                    }
+                    String lower = name.toLowerCase(java.util.Locale.ROOT);
+                    for (String literal : LITERALS) {
+                        if (lower.charAt(0) == literal.charAt(0) && ClosestNames.distance(lower, literal) == 1) {
+                            problems.add(location(f.meta()), "where of feature " + f.name() + " of group " + g.name()
+                                    + " reads a field named '" + name + "' (source " + source.name()
+                                    + " declares no fields, so any name is taken): did you mean " + literal + "? in \""
+                                    + f.where() + "\"", "write " + literal + "; if the events really have a field named "
+                                    + name + ", write it in backticks: `" + name + "`");
+                        }
+                    }
+                }
             }
         }
     }

@@ -139,4 +139,42 @@ class SourceSchemaCheckTest {
                 m -> assertThat(m).contains("type mismatch").contains("\"status\" is a field of type string"));
         assertThat(problems).extracting(p -> p.location().line()).containsExactly(5, 17, 18, 19);
     }
+    /**
+     * A JSON source without fields takes any name a filter reads, so a misspelt true, false or null
+     * would silently be a field that never holds; a real field of such a name is written in backticks.
+     */
+    @Test
+    void aFilterOfASourceWithoutFieldsSpellingALiteralWrongIsRefused() throws IOException {
+        Files.writeString(dir.resolve("defs.yaml"), """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: logins
+            kafka: { topic: commerce.logins }
+            timestamp: event_time
+            ---
+            kind: FeatureGroup
+            name: account_logins
+            source: logins
+            entity: account
+            features:
+              - { name: failed, agg: count, where: "sucess == flase", windows: [1h] }
+              - { name: unknown, agg: count, where: "device != nul", windows: [1h] }
+              - { name: none, agg: count, where: "device is NULL", windows: [1h] }
+              - { name: fine, agg: count, where: "success == FALSE and `ture` == 1 and full == 2 and nil == 3", windows: [1h] }
+            """);
+
+        List<Problem> problems = DefinitionLoader.validate(dir).problems();
+
+        assertThat(problems).extracting(Problem::message).satisfiesExactly(
+                m -> assertThat(m).startsWith("where of feature failed of group account_logins reads a field named 'flase'")
+                        .contains("source logins declares no fields").contains("did you mean false?"),
+                m -> assertThat(m).startsWith("where of feature unknown of group account_logins reads a field named 'nul'")
+                        .contains("did you mean null?"));
+        assertThat(problems.get(0).hint()).isEqualTo("write false; if the events really have a field named flase,"
+                + " write it in backticks: `flase`");
+        assertThat(problems.get(0).location().line()).isEqualTo(15);
+    }
 }
