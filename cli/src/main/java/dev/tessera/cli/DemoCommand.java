@@ -241,6 +241,15 @@ final class DemoCommand implements Callable<Integer> {
                 active.cards().isEmpty() ? null : active.cards().get(0));
     }
 
+    /** The account's {@code declined_count_1h} as served now; 0 when the group has no such feature or the account no value. */
+    private static long declinedLastHour(StreamRuntime rt, String group, String account) {
+        if (!rt.reader().groups().contains(group)) {
+            return 0;
+        }
+        Object v = rt.reader().read(group, List.of(account), System.currentTimeMillis()).asMap().get("declined_count_1h");
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
     private static List<String> withValues(StreamRuntime rt, String group, List<String> keys) {
         List<String> out = new ArrayList<>();
         if (!rt.reader().groups().contains(group)) {
@@ -299,8 +308,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println();
         // a sighting may come from the ring's login, before its payments (10-60 s later): show it once it has values
-        if (testing != null && testing.accountId() != null
-                && !withValues(node.runtime, accountGroup, List.of(testing.accountId())).isEmpty()) {
+        // and only while its declined payments of the last hour show it (a reused mule's sighting may be its login)
+        if (testing != null && testing.accountId() != null && declinedLastHour(node.runtime, accountGroup, testing.accountId()) > 0) {
             out.println("  # an account the generator is using for card testing right now: watch declined_count_1h");
             out.println("  curl -s " + url + "/v1/features/" + accountGroup + "/" + testing.accountId());
         } else if (card != null) {
