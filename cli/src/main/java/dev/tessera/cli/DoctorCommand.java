@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
  *       answered none of the consumer's fetches for {@value #BROKER_SILENCE_MILLIS} ms, the broker is
  *       unreachable (the same symptoms, another cause);</li>
  *   <li>clock skew: events rejected as from the future;</li>
+ *   <li>an absent field: a field the features read ({@code of}, {@code where}) that none of at least
+ *       {@value #ABSENT_AFTER} events since the node started carried (a misspelt name, a renamed field);</li>
  *   <li>the runtime failed, or the data folder's disk is nearly full;</li>
  *   <li>serving errors (5xx) and latency (p99 over the interval above {@code --p99-ms}).</li>
  * </ol>
@@ -41,7 +43,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Diagnose a running Tessera node: consumer lag, idle partitions, dead letters by reason, upstream silence,"
-                + " clock skew, store and disk, serving errors; each finding with its evidence and the next action.",
+                + " clock skew, fields no event carries, store and disk, serving errors; each finding with its evidence and the"
+                + " next action.",
                 "Exit 0: nothing found; 1: findings (the first is the diagnosis); 2: the node cannot be asked."})
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", converter = StatusCommand.NodeUrl.class,
@@ -137,6 +140,9 @@ final class DoctorCommand implements Callable<Integer> {
         }
         for (JsonNode s : sources) {
             clockSkew(s, m1, m2, findings);
+        }
+        for (JsonNode s : sources) {
+            absentFields(s, findings);
         }
         storeAndRuntime(d2, findings);
         serving(m1, m2, findings);
@@ -363,6 +369,29 @@ final class DoctorCommand implements Callable<Integer> {
                 + " stamped ahead of the clock " + (future == 1 ? "was" : "were") + " rejected in "
                 + trim(interval) + " s", evidence, "a producer's clock is ahead, or it writes micro- or nanoseconds where epoch"
                 + " milliseconds are expected", "reject_rate"));
+    }
+
+    /** Events a source must have had before a field none of them carried is a finding (the runtime's FieldPresence). */
+    static final long ABSENT_AFTER = 10_000;
+
+    /** A field the features read that no event since the node started carried: a misspelt name, or a renamed field. */
+    private static void absentFields(JsonNode s, List<Finding> findings) {
+        String source = s.path("source").asText();
+        for (JsonNode f : s.path("fields")) {
+            long events = f.path("events").asLong();
+            if (events < ABSENT_AFTER || f.path("present").asLong() > 0) {
+                continue;
+            }
+            List<String> readBy = new ArrayList<>();
+            f.path("readBy").forEach(r -> readBy.add(r.asText()));
+            String field = f.path("field").asText();
+            findings.add(new Finding("absent field", "source " + source + ", field " + field, String.format(Locale.ROOT,
+                    "none of the %,d events since the node started had field '%s' (absent or null), so what reads it stays 0 or"
+                            + " null", events, field), List.of("read by " + String.join(", ", readBy)),
+                    "compare the name with the events the producers send to " + s.path("topic").asText() + " (a typo in the"
+                            + " definitions, or a field the producers renamed): fix the definitions and run tessera validate;"
+                            + " a field that is rarely present is fine to leave", null));
+        }
     }
 
     private static void storeAndRuntime(JsonNode d, List<Finding> findings) {

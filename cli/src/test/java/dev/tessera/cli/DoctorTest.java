@@ -88,6 +88,40 @@ class DoctorTest {
         }
     }
 
+    /**
+     * A feature reading a field the producers never send (a misspelt {@code merchnat_id}): validation
+     * cannot tell, the source declaring no fields; the doctor names the field and what reads it.
+     */
+    @Test
+    void aFieldNoEventCarriesIsNamedWithWhatReadsIt() throws Exception {
+        Path defsDir = tmp.resolve("features");
+        java.nio.file.Files.createDirectories(defsDir);
+        for (String f : java.util.List.of("entities.yaml", "sources.yaml")) {
+            java.nio.file.Files.copy(EXAMPLES.resolve(f), defsDir.resolve(f));
+        }
+        java.nio.file.Files.writeString(defsDir.resolve("merchants.yaml"), """
+                kind: FeatureGroup
+                name: account_merchants
+                source: payments
+                entity: account
+                features:
+                  - { name: merchants, agg: approx_distinct, of: merchnat_id, windows: [1d] }
+                  - { name: payments, agg: count, windows: [1d] }
+                """);
+        Definitions defs = DefinitionLoader.load(defsDir);
+        try (Node node = Node.start(defs, defsDir, tmp.resolve("data"), null, 2, "127.0.0.1", 0, Tokens.none(), null)) {
+            GeneratorConfig config = GeneratorConfig.liveBuilder().seed(6).accounts(2000).eventsPerSecond(5000).definitions(defs)
+                    .disorder(DisorderRates.NONE).sources(EnumSet.of(CommerceSource.PAYMENTS)).build();
+            try (LiveGeneration live = LiveGenerator.start(config, node.bootstrap, Map.of("payments", "commerce.payments"))) {
+                awaitAccepted(node, DoctorCommand.ABSENT_AFTER + 100);
+                CommandLineTest.Run run = CommandLineTest.tessera("doctor", "--url", node.url(), "--interval", "0");
+                assertFirst(run, "absent field", "source payments, field merchnat_id", "had field 'merchnat_id' (absent or null)");
+                assertThat(run.out()).contains("evidence: read by of account_merchants.merchants")
+                        .doesNotContain("field merchant_id", "field amount");
+            }
+        }
+    }
+
     /** Dead letters and future events are a finding above a trickle: 5 or more, over 1 % of what was read. */
     @Test
     void aTrickleOfRejectsIsNoFinding() {

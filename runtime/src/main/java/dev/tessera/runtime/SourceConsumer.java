@@ -143,8 +143,11 @@ final class SourceConsumer implements Runnable {
                     if (rec.partition() < arrivals.length) {
                         arrivals[rec.partition()] = wall;
                     }
-                    if (now != 0 && decoded.isAccepted()) {
-                        source.quality.observe(decoded.event(), now);
+                    if (decoded.isAccepted()) {
+                        source.presence.observe(decoded.event());
+                        if (now != 0) {
+                            source.quality.observe(decoded.event(), now);
+                        }
                     }
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded,
                             tracing == null ? null : tracing.parentOf(rec.headers()));

@@ -15,9 +15,10 @@ import java.util.List;
  * @param brokerSilenceMillis how long the consumer has been asking the broker for records without an
  *                       answer: 0 while it answers, growing while it is down or unreachable, -1 when
  *                       unknown ({@link StreamRuntime#brokerSilenceMillis})
+ * @param fields         each field the source's features read, and how many events carried it ({@link FieldPresence})
  */
 public record SourceDiagnostics(String source, String topic, List<Partition> partitions, List<DeadLetter> deadLetters,
-                                long watermark, long brokerSilenceMillis) {
+                                long watermark, long brokerSilenceMillis, List<Field> fields) {
     static final int KEEP = 10;
 
     /**
@@ -29,6 +30,14 @@ public record SourceDiagnostics(String source, String topic, List<Partition> par
     }
 
     public record DeadLetter(long at, int partition, long offset, String reason, String message) {
+    }
+
+    /**
+     * @param readBy  the features reading it, e.g. {@code where of account_payments.declined_count}
+     * @param events  decoded events of the source since the process started
+     * @param present how many of them had the field, not null
+     */
+    public record Field(String field, List<String> readBy, long events, long present) {
     }
 
     /** The recent dead letters of one source, kept by the applier. */

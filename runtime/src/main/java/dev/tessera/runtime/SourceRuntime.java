@@ -37,6 +37,8 @@ final class SourceRuntime {
     volatile long brokerSilence = -1;
     /** Per partition: wall-clock time the consumer last received a record (0: never); written by the consumer. */
     volatile long[] lastArrival = new long[0];
+    /** How often the fields the features read are present (consumer thread; for diagnosis). */
+    final FieldPresence presence;
     /** The last dead letters, for diagnosis. */
     final SourceDiagnostics.Recent recentDeadLetters = new SourceDiagnostics.Recent();
 
@@ -61,6 +63,7 @@ final class SourceRuntime {
         this.decoder = decoder;
         this.rules = new EventRules(defs, source, layout);
         this.quality = new SourceQuality(source, layout);
+        this.presence = new FieldPresence(defs, source, layout);
         for (FeatureGroup g : defs.groupsOf(source)) {
             groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
         }

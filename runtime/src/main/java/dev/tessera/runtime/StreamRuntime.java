@@ -219,7 +219,8 @@ public final class StreamRuntime implements AutoCloseable {
             parts.add(new SourceDiagnostics.Partition(p, arrivals[p], p < lag.length ? lag[p] : -1,
                     p < maxima.length ? maxima[p] : Long.MIN_VALUE));
         }
-        return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source), s.brokerSilence);
+        return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source), s.brokerSilence,
+                s.presence.fields());
     }
 
     /**

@@ -1,0 +1,93 @@
+package dev.tessera.runtime;
+
+import dev.tessera.api.Definitions;
+import dev.tessera.api.Feature;
+import dev.tessera.api.FeatureGroup;
+import dev.tessera.api.Source;
+import dev.tessera.core.event.Event;
+import dev.tessera.core.event.FieldLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How often each field the features of a source read ({@code of} and {@code where}) is present in
+ * its events. A field no event carries is almost always a misspelt name or a producer that renamed
+ * it; the features reading it then stay 0 or null without any error, since an absent field is a
+ * valid null (SPEC §3). Counted on the source's consumer thread for every decoded event (a null
+ * check per field); {@code tessera doctor} reports a field absent from every one of at least
+ * {@value #JUDGED_AFTER} events, and the runtime logs it once. Monitoring, not committed state: the
+ * counts start from zero with the process.
+ */
+final class FieldPresence {
+    private static final Logger LOG = LoggerFactory.getLogger(FieldPresence.class);
+    /** Events after which a field none of them carried is reported. */
+    static final long JUDGED_AFTER = 10_000;
+
+    private final String source;
+    private final String[] names;
+    private final List<List<String>> readBy;
+    private final int[] slots;
+    /** Written by the consumer thread only; {@link #events} is written after them, read first. */
+    private final long[] present;
+    private volatile long events;
+    private boolean logged;
+
+    FieldPresence(Definitions defs, Source source, FieldLayout layout) {
+        this.source = source.name();
+        Map<String, List<String>> uses = new LinkedHashMap<>();
+        for (FeatureGroup g : defs.groupsOf(source)) {
+            for (Feature f : g.features()) {
+                if (f.of() != null) {
+                    uses.computeIfAbsent(f.of(), k -> new ArrayList<>()).add("of " + g.name() + "." + f.name());
+                }
+                if (f.where() != null && !f.where().isBlank()) {
+                    for (String name : f.whereFields()) {
+                        uses.computeIfAbsent(name, k -> new ArrayList<>()).add("where of " + g.name() + "." + f.name());
+                    }
+                }
+            }
+        }
+        this.names = uses.keySet().toArray(new String[0]);
+        this.readBy = uses.values().stream().map(List::copyOf).toList();
+        this.slots = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            slots[i] = layout.requireSlot(names[i]);
+        }
+        this.present = new long[names.length];
+    }
+
+    /** Counts one decoded event (consumer thread). */
+    void observe(Event e) {
+        for (int i = 0; i < slots.length; i++) {
+            if (e.get(slots[i]) != null) {
+                present[i]++;
+            }
+        }
+        long n = events + 1;
+        events = n;
+        if (n == JUDGED_AFTER && !logged) {
+            logged = true;
+            for (SourceDiagnostics.Field f : fields()) {
+                if (f.present() == 0) {
+                    LOG.warn("source {}: field '{}' was absent or null in all of the first {} events; it is read by {},"
+                            + " which stay 0 or null: check the name against the events the producers send",
+                            source, f.field(), n, String.join(", ", f.readBy()));
+                }
+            }
+        }
+    }
+
+    /** Each field read by a feature, with the events seen since start and how many carried it. */
+    List<SourceDiagnostics.Field> fields() {
+        long n = events;
+        List<SourceDiagnostics.Field> out = new ArrayList<>(names.length);
+        for (int i = 0; i < names.length; i++) {
+            out.add(new SourceDiagnostics.Field(names[i], readBy.get(i), n, Math.min(n, present[i])));
+        }
+        return out;
+    }
+}
