@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * its events. A field no event carries is almost always a misspelt name or a producer that renamed
  * it; the features reading it then stay 0 or null without any error, since an absent field is a
  * valid null (SPEC §3). Counted on the source's consumer thread for every decoded event (a null
- * check per field); {@code tessera doctor} reports a field absent from every one of at least
+ * check per field) and published after each batch; {@code tessera doctor} reports a field absent from every one of at least
  * {@value #JUDGED_AFTER} events, and the runtime logs it once. Monitoring, not committed state: the
  * counts start from zero with the process.
  */
@@ -31,8 +31,9 @@ final class FieldPresence {
     private final String[] names;
     private final List<List<String>> readBy;
     private final int[] slots;
-    /** Written by the consumer thread only; {@link #events} is written after them, read first. */
+    /** Written by the consumer thread only; {@link #events} is published after them ({@link #publish}), read first. */
     private final long[] present;
+    private long counted;
     private volatile long events;
     private boolean logged;
 
@@ -60,16 +61,21 @@ final class FieldPresence {
         this.present = new long[names.length];
     }
 
-    /** Counts one decoded event (consumer thread). */
+    /** Counts one decoded event (consumer thread; visible to others after {@link #publish}). */
     void observe(Event e) {
         for (int i = 0; i < slots.length; i++) {
             if (e.get(slots[i]) != null) {
                 present[i]++;
             }
         }
-        long n = events + 1;
+        counted++;
+    }
+
+    /** Makes the counts so far visible to other threads (the consumer, after each batch: no fence per event). */
+    void publish() {
+        long n = counted;
         events = n;
-        if (n == JUDGED_AFTER && !logged) {
+        if (n >= JUDGED_AFTER && !logged) {
             logged = true;
             for (SourceDiagnostics.Field f : fields()) {
                 if (f.present() == 0) {

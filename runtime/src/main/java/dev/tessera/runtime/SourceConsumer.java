@@ -152,6 +152,7 @@ final class SourceConsumer implements Runnable {
                     records[n++] = new Batch.Record(rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value(), decoded,
                             tracing == null ? null : tracing.parentOf(rec.headers()));
                 }
+                source.presence.publish();
                 Batch batch = new Batch(source, records, n, positions);
                 // not put(): a consumer blocked on a full queue must still see stop(), or closing a runtime whose
                 // applier failed (a full disk) waits for it in vain. A batch not handed on is not applied, so its
