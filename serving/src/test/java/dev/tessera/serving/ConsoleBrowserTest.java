@@ -294,6 +294,20 @@ class ConsoleBrowserTest {
         WebElement payments = chromium.driver.findElement(By.cssSelector("article.source-card[data-source=payments]"));
         assertThat(payments.findElement(By.cssSelector("[data-stat=freshness] .value")).getText()).endsWith(" s").doesNotContain("—");
         assertThat(payments.findElement(By.cssSelector(".outcomes")).getText()).contains("2 malformed", "1 duplicate");
+        // the fields the features read, each present in as many of the decoded events as the node counted
+        JsonNode diagnosed = null;
+        for (JsonNode src : stack.get("/v1/diagnostics").json().get("sources")) {
+            diagnosed = src.get("source").asText().equals("payments") ? src.get("fields") : diagnosed;
+        }
+        assertThat(diagnosed).isNotNull();
+        List<String> fields = new ArrayList<>();
+        diagnosed.forEach(f -> fields.add(f.get("field").asText()));
+        assertThat(attributes("article.source-card[data-source=payments] details.fields-read tr[data-field]", "data-field"))
+                .containsExactlyElementsOf(fields).contains("amount", "status", "card_fingerprint");
+        payments.findElement(By.cssSelector("details.fields-read summary")).click();
+        WebElement amount = payments.findElement(By.cssSelector("details.fields-read tr[data-field=amount]"));
+        assertThat(amount.getText()).contains("100.0 % of 10", "of account_payments.amount_sum");
+        assertThat(all("article.source-card details.fields-read [data-absent]")).isEmpty();
         assertThat(chromium.driver.findElement(By.cssSelector("#view-sources")).getText())
                 .contains("Not consumed by this node (no feature group reads them): " + String.join(", ", stack.defs.sources().keySet().stream()
                         .filter(src -> !stack.runtime.sources().contains(src)).toList()));

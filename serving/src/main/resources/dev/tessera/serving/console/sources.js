@@ -1,6 +1,7 @@
 // Sources over time: freshness, throughput, reject rate and consumer lag per source, from the
 // node's own sampled history (GET /v1/history, the last hour), refreshed while the tab is open.
-// Outcome totals since the start come from GET /health.
+// Outcome totals since the start come from GET /health; the fields the features read, and how many
+// events carried each, from GET /v1/diagnostics.
 
 import {h, fill, notice, errorNotice, seconds, num, percent, compact} from './dom.js';
 import {getJson} from './api.js';
@@ -26,7 +27,33 @@ function stat(label, value, key, title) {
   return h('div', {class: 'stat', 'data-stat': key, title}, h('div', {class: 'label'}, label), h('div', {class: 'value'}, value));
 }
 
-function sourceCard(name, points, def, events, width, intervalMs, stateless) {
+/** A field none of this many events carried is called absent (as tessera doctor does). */
+const ABSENT_AFTER = 10000;
+
+/**
+ * The fields the features read (of, where) and how many of the events since the node started carried
+ * each (GET /v1/diagnostics): a field none carries is a misspelt name or a renamed field, and what
+ * reads it stays 0 or null. Open when one is absent.
+ */
+function fieldsPart(fields) {
+  if (!fields || !fields.length) return null;
+  const absent = fields.filter((f) => f.events >= ABSENT_AFTER && f.present === 0);
+  return h('details', {class: 'fields-read', open: absent.length > 0},
+      h('summary', {}, `Fields the features read (${fields.length})`,
+          absent.length ? h('span', {class: ['pill', 'bad'], 'data-absent': absent.map((f) => f.field).join(' ')},
+              `${absent.length} never present`) : null),
+      h('table', {class: 'grid-table'},
+          h('thead', {}, h('tr', {}, ['Field', 'Present in', 'Read by'].map((c) => h('th', {}, c)))),
+          h('tbody', {}, fields.map((f) => h('tr', {'data-field': f.field},
+              h('td', {class: 'mono'}, f.field),
+              h('td', {class: 'num'}, f.events ? [percent(f.present / f.events, 1), h('span', {class: 'muted small'},
+                  ` of ${num(f.events)}`)] : h('span', {class: 'muted'}, 'no event yet'),
+                  f.events >= ABSENT_AFTER && f.present === 0 ? h('div', {class: 'small'},
+                      'never: check the name against what the producers send') : null),
+              h('td', {class: 'small'}, f.readBy.join(', ')))))));
+}
+
+function sourceCard(name, points, def, events, width, intervalMs, stateless, fields) {
   const last = points.length ? points[points.length - 1].t : Date.now();
   const first = points.length ? points[0].t : last;
   const range = [Math.min(first, last - 60 * intervalMs), last];
@@ -52,7 +79,8 @@ function sourceCard(name, points, def, events, width, intervalMs, stateless) {
           stat('Consumer lag', num(latest(points, 'lag')), 'lag')),
       h('div', {class: 'charts'}, charts),
       outcomes.length ? h('p', {class: 'outcomes muted'}, 'Since start: ',
-          outcomes.map(([k, v], i) => [i ? ' · ' : '', h('span', {class: 'mono'}, num(v)), ' ', k.replace(/_/g, ' ')])) : null);
+          outcomes.map(([k, v], i) => [i ? ' · ' : '', h('span', {class: 'mono'}, num(v)), ' ', k.replace(/_/g, ' ')])) : null,
+      fieldsPart(fields));
 }
 
 /** The Sources view; polls while shown. */
@@ -66,8 +94,10 @@ export function mountSources(root, cat) {
   const refresh = async () => {
     let history;
     let health = null;
+    let diagnostics = null;
     try {
-      [history, health] = await Promise.all([getJson('/v1/history'), getJson('/health').catch(() => null)]);
+      [history, health, diagnostics] = await Promise.all([getJson('/v1/history'), getJson('/health').catch(() => null),
+        getJson('/v1/diagnostics').catch(() => null)]);
     } catch (e) {
       fill(body, e.notAvailable
           ? notice('unavailable', 'No source history on this node',
@@ -88,7 +118,9 @@ export function mountSources(root, cat) {
     const width = Math.max(280, Math.floor(((root.clientWidth || 1100) - 32 - 28 - 2) / 2));
     const events = (n) => (health && health.sources && health.sources[n] ? health.sources[n].events : null);
     const stateless = !!(health && health.store && !health.runtime);
-    const cards = names.map((n) => sourceCard(n, history.sources[n], defs.get(n), events(n), width, history.interval_ms, stateless));
+    const fields = (n) => ((diagnostics && diagnostics.sources) || []).filter((x) => x.source === n).map((x) => x.fields)[0];
+    const cards = names.map((n) => sourceCard(n, history.sources[n], defs.get(n), events(n), width, history.interval_ms, stateless,
+        fields(n)));
     const idle = cat.sources.filter((x) => !names.includes(x.name)).map((x) => x.name);
     fill(body, cards, idle.length
         ? h('p', {class: 'muted'}, `Not consumed by this node (no feature group reads ${idle.length === 1 ? 'it' : 'them'}): ${idle.join(', ')}.`)
