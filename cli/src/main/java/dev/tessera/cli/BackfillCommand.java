@@ -4,6 +4,8 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.TesseraException;
 import dev.tessera.offline.archive.ArchiveReader;
 import dev.tessera.offline.backfill.Backfill;
+import dev.tessera.core.io.ProcessLock;
+import dev.tessera.store.RedisTileStore;
 import dev.tessera.store.RocksDbTileStore;
 import dev.tessera.store.TileStore;
 import java.io.PrintWriter;
@@ -23,13 +25,15 @@ import picocli.CommandLine.Spec;
 /** {@code tessera backfill}: a group's tiles from the archive into the online store (ADR 009). */
 @Command(name = "backfill", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compute a feature group's tiles from the archive with the same core as the stream and load them into"
-                + " the online store (<data>/store) — e.g. after adding a feature, or after tessera import.",
+                + " the online store (<data>/store, or the Redis of tessera run --redis) — e.g. after adding a feature, or after"
+                + " tessera import.",
             "Replaces tiles rather than adding to them, and takes from the archive only the records the stream has already"
                     + " consumed (the rest it applies when it resumes): nothing counts twice, and running it again changes nothing.",
             "Stop tessera run/demo on the same --data first."},
         footer = {"%nExamples:",
             "  tessera backfill --features examples/commerce --group account_payments",
-            "  tessera backfill --group account_payments --from 2026-11-01 --to 2026-11-20"},
+            "  tessera backfill --group account_payments --from 2026-11-01 --to 2026-11-20",
+            "  tessera backfill --group account_payments --redis redis://127.0.0.1:6379   (after tessera run --redis)"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:backfilled", "1:bad definitions, unknown group, store in use, archive behind the stream (printed)",
             "2:invalid command line"})
@@ -52,6 +56,14 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "The online store is this Redis (what tessera run --redis used on this --data), not <data>/store.")
+    String redis;
+
+    @Option(names = "--redis-namespace", paramLabel = "PREFIX", defaultValue = "tessera:",
+            description = "Prefix of the keys in Redis, as tessera run --redis-namespace had it. Default: ${DEFAULT-VALUE}")
+    String redisNamespace;
+
     @Spec
     CommandSpec spec;
 
@@ -68,8 +80,21 @@ final class BackfillCommand implements Callable<Integer> {
             throw new TesseraException(unknownGroup(defs));
         }
         String source = defs.sourceOf(g.get()).name();
+        var last = OnlineStoreMarker.read(common.data);
+        if (redis == null && last.isPresent() && last.get().redis()) {
+            err.println("tessera run on " + common.data + " keeps its online store in Redis " + last.get().uri() + " (keys under '"
+                    + last.get().namespace() + "'), not in " + common.data.resolve("store") + ": pass the same address, e.g."
+                    + " tessera backfill --group " + group + " --redis " + last.get().uri().replace("***@", "")
+                    + " --redis-namespace " + last.get().namespace());
+            return 1;
+        }
+        if (redis != null && last.isPresent() && last.get().redis() && !redisNamespace.equals(last.get().namespace())) {
+            err.println("tessera run on " + common.data + " kept its keys under '" + last.get().namespace() + "', not '"
+                    + redisNamespace + "': pass --redis-namespace " + last.get().namespace());
+            return 1;
+        }
         Path storeDir = common.data.resolve("store");
-        if (!Files.isDirectory(storeDir)) {
+        if (redis == null && !Files.isDirectory(storeDir)) {
             // e.g. right after tessera import: the stream has consumed nothing, so every Kafka record stays the stream's
             out.println("no online store at " + storeDir + " yet: creating it; tessera run on this --data starts from it");
         }
@@ -81,7 +106,18 @@ final class BackfillCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, !noProgress && System.console() != null);
         long start = System.nanoTime();
         Backfill.Report r;
-        try (TileStore store = RocksDbTileStore.open(storeDir)) {
+        ProcessLock lock = null;
+        if (redis != null) {
+            lock = OnlineStoreMarker.tryLock(common.data, "tessera backfill --group " + group);
+            if (lock == null) {
+                err.println("the online store of " + common.data + " is in use by " + OnlineStoreMarker.holder(common.data)
+                        + ": stop tessera run on this --data first (a backfill replaces tiles the runtime writes)");
+                return 1;
+            }
+            out.println("online store: Redis " + OnlineStoreMarker.redacted(redis) + " (keys under '" + redisNamespace + "')");
+        }
+        try (ProcessLock held = lock;
+             TileStore store = redis != null ? RedisTileStore.open(redis, redisNamespace) : RocksDbTileStore.open(storeDir)) {
             Backfill.Options o = Backfill.Options.of(group, common.data.resolve("tmp"));
             if (from != null || to != null) {
                 o = o.withRange(from, to);

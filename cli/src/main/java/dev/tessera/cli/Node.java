@@ -117,9 +117,27 @@ final class Node implements AutoCloseable {
                 bootstrap = broker.bootstrapServers();
             }
             Registries.Opened schemas = Registries.open(defs, features, data, host, registry, tokens, owned, System.out);
+            if (redisUri != null) { // a backfill into the same Redis must not run alongside (RocksDB locks itself)
+                dev.tessera.core.io.ProcessLock lock;
+                try {
+                    lock = OnlineStoreMarker.tryLock(data, "tessera run (online store in Redis)");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (lock == null) {
+                    throw new dev.tessera.api.TesseraException("the online store of --data " + data + " is in use by "
+                            + OnlineStoreMarker.holder(data) + ": wait for it to finish, or stop it, then start again");
+                }
+                owned.push(lock);
+            }
             TileStore store = redisUri == null ? RocksDbTileStore.open(data.resolve("store"))
                     : RedisTileStore.open(redisUri, redisNamespace);
             owned.push(store);
+            try {
+                OnlineStoreMarker.write(data, redisUri, redisNamespace); // where tessera backfill on this --data writes
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             StreamRuntime rt = StreamRuntime.start(defs, features, store,
                     RuntimeConfig.defaults(bootstrap).withSchemaRegistry(schemas.registry()).withTracing(tracing));
             owned.push(rt);

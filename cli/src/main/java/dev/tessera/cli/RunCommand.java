@@ -64,10 +64,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Do not archive events to Parquet in <data>/archive (the archive feeds backfills and training sets).")
     boolean noArchive;
 
-    @Option(names = "--archive-commit-interval", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--archive-commit-interval", paramLabel = "DURATION", defaultValue = "60s", converter = SecondsOrSpan.class,
             description = "How often archived events are committed to Parquet files (one file per partition and event hour"
-                    + " per commit). Default: ${DEFAULT-VALUE}")
-    long archiveCommitSeconds;
+                    + " per commit), e.g. 30s or 5m (a bare number is seconds). Default: ${DEFAULT-VALUE}")
+    Duration archiveCommitInterval;
 
     @Option(names = "--redis", paramLabel = "URI",
             description = "Keep the online store in this Redis (standalone, redis://host:port) instead of <data>/store,"
@@ -97,13 +97,14 @@ final class RunCommand implements Callable<Integer> {
         }
         Files.createDirectories(common.data);
         Tokens tokens = serving.tokens();
-        if (archiveCommitSeconds < 1) {
-            spec.commandLine().getErr().println("--archive-commit-interval must be at least 1 second, got " + archiveCommitSeconds);
+        if (archiveCommitInterval.toMillis() < 1000) {
+            spec.commandLine().getErr().println("--archive-commit-interval must be at least 1 second, got " + archiveCommitInterval.toMillis()
+                    + " ms");
             return 2;
         }
         try (Tracing tracing = serving.tracing();
              Node node = Node.start(defs, common.features, common.data, kafka.embedded ? null : kafka.bootstrapServers,
-                partitions, serving.host, port, tokens, noArchive ? null : Duration.ofSeconds(archiveCommitSeconds), serving.logResponses(0),
+                partitions, serving.host, port, tokens, noArchive ? null : archiveCommitInterval, serving.logResponses(0),
                 registry.settings(), redis, redisNamespace, serving.monitoring(), tracing.otel())) {
             StreamRuntime rt = node.runtime;
             if (node.broker != null) {
@@ -113,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
                     + node.bootstrap + "; online store in " + (redis == null ? common.data.resolve("store")
                     : "Redis " + redis + " (keys under '" + redisNamespace + "')"));
             out.println(node.archivers == null ? "archive off (--no-archive)" : "archiving every source to " + node.archiveRoot
-                    + " (Parquet, committed every " + archiveCommitSeconds + " s)");
+                    + " (Parquet, committed every " + archiveCommitInterval.toSeconds() + " s)");
             if (node.registryUrl != null) {
                 out.println("schema registry (Confluent REST API) on " + node.registryUrl + " (schemas in "
                         + common.data.resolve("schema-registry") + ")");
@@ -163,5 +164,20 @@ final class RunCommand implements Callable<Integer> {
             out.println(sb);
         }
         out.flush();
+    }
+
+    /** A duration as the definitions write it ({@code 30s}, {@code 5m}), or a bare number of seconds (the older form). */
+    static final class SecondsOrSpan implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.matches("\\d+")) {
+                return Duration.ofSeconds(Long.parseLong(value));
+            }
+            try {
+                return Duration.ofMillis(dev.tessera.api.TimeSpan.parse(value).millis());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -165,6 +165,68 @@ class ServeCommandTest {
     }
 
     /**
+     * After {@code tessera run --redis}, a group added to the definitions is backfilled into that Redis,
+     * not into an unused {@code <data>/store}: without {@code --redis} the backfill refuses and names
+     * the address and key prefix the run used (its password withheld); with them it writes there, and
+     * {@code tessera serve} answers the new group's naive values.
+     */
+    @Test
+    void aBackfillAfterRunWithRedisWritesIntoThatRedis() throws Exception {
+        Definitions defs = DefinitionLoader.load(EXAMPLES);
+        try (RedisServerProcess redis = RedisServerProcess.start(); EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            createTopics(kafka, defs);
+            produce(kafka, 60);
+            String data = tmp.resolve("run").toString();
+            CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--redis", redis.uri(), "--redis-namespace", "rb:",
+                    "--archive-commit-interval", "1s", "--until-caught-up", "--port", "0");
+            assertThat(run.exit()).as(run.err()).isZero();
+
+            Path defs2 = tmp.resolve("features2");
+            java.nio.file.Files.createDirectories(defs2);
+            for (Path f : java.nio.file.Files.newDirectoryStream(EXAMPLES, "*.yaml")) {
+                java.nio.file.Files.copy(f, defs2.resolve(f.getFileName()));
+            }
+            java.nio.file.Files.createDirectories(defs2.resolve("groups"));
+            for (Path f : java.nio.file.Files.newDirectoryStream(EXAMPLES.resolve("groups"))) {
+                java.nio.file.Files.copy(f, defs2.resolve("groups").resolve(f.getFileName()));
+            }
+            java.nio.file.Files.writeString(defs2.resolve("groups/account_extremes.yaml"), """
+                    kind: FeatureGroup
+                    name: account_extremes
+                    source: payments
+                    entity: account
+                    features:
+                      - { name: max_amount, agg: max, of: amount, windows: [1d] }
+                    """);
+            CommandLineTest.Run refused = CommandLineTest.tessera("backfill", "--features", defs2.toString(), "--data", data,
+                    "--group", "account_extremes");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("keeps its online store in Redis " + redis.uri() + " (keys under 'rb:')",
+                    "--redis " + redis.uri() + " --redis-namespace rb:");
+            assertThat(java.nio.file.Files.exists(tmp.resolve("run").resolve("store"))).as("no RocksDB store made").isFalse();
+
+            CommandLineTest.Run backfill = CommandLineTest.tessera("backfill", "--features", defs2.toString(), "--data", data,
+                    "--group", "account_extremes", "--redis", redis.uri(), "--redis-namespace", "rb:");
+            assertThat(backfill.exit()).as(backfill.out() + backfill.err()).isZero();
+            assertThat(backfill.out()).contains("online store: Redis " + redis.uri(), "60 archived events applied",
+                    "0 newer events left");
+
+            Serve node = serve(defs2, "serve-backfilled", redis, "--redis-namespace", "rb:", "--duration", "10");
+            for (int a = 0; a < 3; a++) {
+                double max = 0;
+                for (int i = a; i < 60; i += 3) {
+                    max = Math.max(max, i);
+                }
+                JsonNode f = JSON.readTree(get(HttpClient.newHttpClient(), node.base() + "/v1/features/account_extremes/a" + a).body())
+                        .get("features");
+                assertThat(f.get("max_amount_1d").asDouble()).as("a%d", a).isEqualTo(max);
+            }
+            node.thread().join(60_000);
+        }
+    }
+
+    /**
      * {@code tessera flink --local --bounded}: the Flink job on a MiniCluster writes the same 60
      * payments into Redis, and {@code tessera serve} answers what a naive count and sum say.
      */
@@ -367,12 +429,16 @@ class ServeCommandTest {
     private record Serve(Thread thread, String base, StringWriter out) {}
 
     private Serve serve(String data, RedisServerProcess redis, String... more) throws InterruptedException {
+        return serve(EXAMPLES, data, redis, more);
+    }
+
+    private Serve serve(Path features, String data, RedisServerProcess redis, String... more) throws InterruptedException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = TesseraCommand.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        List<String> args = new java.util.ArrayList<>(List.of("serve", "--features", EXAMPLES.toString(), "--data",
+        List<String> args = new java.util.ArrayList<>(List.of("serve", "--features", features.toString(), "--data",
                 tmp.resolve(data).toString(), "--redis", redis.uri(), "--port", "0"));
         args.addAll(List.of(more));
         Thread thread = new Thread(() -> cli.execute(args.toArray(String[]::new)), "serve");
