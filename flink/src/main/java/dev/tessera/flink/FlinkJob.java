@@ -1,6 +1,11 @@
 package dev.tessera.flink;
 
+import dev.tessera.api.Definitions;
+import dev.tessera.api.FeatureGroup;
 import dev.tessera.api.Source;
+import dev.tessera.core.event.FieldLayout;
+import dev.tessera.core.tile.GroupAggregator;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,6 +71,7 @@ public final class FlinkJob {
         if (o.local) {
             Path checkpoints = Path.of(o.checkpointDir == null ? "tessera-data/flink-checkpoints" : o.checkpointDir);
             Path restore = latestCheckpoint(checkpoints).orElse(null);
+            checkSameState(checkpoints, restore, bundle, o);
             LOG.info(restore == null ? "starting from the committed Kafka offsets (no checkpoint in {})"
                     : "resuming from checkpoint {}", restore == null ? checkpoints.toAbsolutePath() : restore);
             env = localEnvironment(checkpoints, restore, checkpoints.resolveSibling("flink-tmp"));
@@ -79,6 +85,75 @@ public final class FlinkJob {
         }
         build(env, bundle, o);
         env.execute(jobName(o));
+    }
+
+    /** Written next to the checkpoints: what their state was built for ({@link #stateFingerprint}). */
+    static final String STATE_FILE = "tessera-state.txt";
+
+    /**
+     * A job's checkpointed state holds tiles in the slot layouts of the definitions it ran with; it
+     * cannot be carried across a change of them (ADR 019): restored under other definitions, the job
+     * fails task after task. So a restart whose definitions changed the tile layouts refuses before the
+     * job starts, and says how to start afresh. Otherwise records what the checkpoints are for.
+     */
+    static void checkSameState(Path checkpoints, Path restore, DefinitionBundle bundle, FlinkJobOptions o) throws IOException {
+        String now = stateFingerprint(bundle.definitions());
+        Path file = checkpoints.resolve(STATE_FILE);
+        if (restore != null && Files.isRegularFile(file)) {
+            String was = Files.readString(file, StandardCharsets.UTF_8);
+            if (!was.equals(now)) {
+                throw new IllegalArgumentException("the feature groups changed since the checkpoints in " + checkpoints
+                        + " were taken (" + changedGroups(was, now) + "): a Flink job cannot carry its state across a definition"
+                        + " change (ADR 019). Start a fresh job with a new --checkpoint-dir and a new --consumer-group, e.g."
+                        + " --checkpoint-dir " + checkpoints + "-2 --consumer-group " + o.consumerGroup + "-2: it reads the"
+                        + " topics from their start (as far as their retention goes) and rewrites every group's tiles in Redis."
+                        + " Or go back to the definitions those checkpoints were taken with to resume them");
+            }
+        }
+        Files.createDirectories(checkpoints);
+        Files.writeString(file, now, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One line per feature group: its name, source, entity keys and each hop with the id of its slot
+     * layout; equal exactly when the job's keyed state and tiles have the same shape.
+     */
+    static String stateFingerprint(Definitions defs) {
+        StringBuilder sb = new StringBuilder();
+        for (FeatureGroup g : new java.util.TreeMap<>(defs.groups()).values()) {
+            GroupAggregator agg = GroupAggregator.compile(g, FieldLayout.of(GroupAggregator.requiredFields(g)));
+            sb.append(g.name()).append(' ').append(defs.sourceOf(g).name()).append(' ').append(defs.entityOf(g).keys());
+            for (int h = 0; h < agg.hopCount(); h++) {
+                sb.append(' ').append(agg.hopMillis(h)).append(':').append(Long.toHexString(agg.layoutId(h)));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String changedGroups(String was, String now) {
+        java.util.Map<String, String> before = byGroup(was);
+        java.util.Map<String, String> after = byGroup(now);
+        java.util.List<String> changes = new java.util.ArrayList<>();
+        after.forEach((g, line) -> {
+            if (!before.containsKey(g)) {
+                changes.add("added " + g);
+            } else if (!before.get(g).equals(line)) {
+                changes.add("changed " + g);
+            }
+        });
+        before.keySet().stream().filter(g -> !after.containsKey(g)).forEach(g -> changes.add("removed " + g));
+        return String.join(", ", changes);
+    }
+
+    private static java.util.Map<String, String> byGroup(String fingerprint) {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        for (String line : fingerprint.split("\n")) {
+            if (!line.isBlank()) {
+                m.put(line.substring(0, line.indexOf(' ')), line);
+            }
+        }
+        return m;
     }
 
     static String jobName(FlinkJobOptions options) {
