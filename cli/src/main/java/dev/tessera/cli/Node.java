@@ -100,6 +100,10 @@ final class Node implements AutoCloseable {
                       String host, int port, Tokens tokens, Duration archiveEvery, double logResponses,
                       RegistrySettings registry, String redisUri, String redisNamespace, Monitoring monitoring,
                       io.opentelemetry.api.OpenTelemetry tracing) {
+        // the model registry first: a node that cannot serve its models must refuse before it starts anything, and
+        // before the runtime rewrites the store for changed definitions
+        dev.tessera.inference.ModelRegistry models = dev.tessera.inference.ModelRegistry.loadIfPresent(
+                dev.tessera.inference.ModelRegistry.defaultFolder(features), defs);
         Deque<AutoCloseable> owned = new ArrayDeque<>();
         try {
             EmbeddedKafka broker = null;
@@ -161,7 +165,7 @@ final class Node implements AutoCloseable {
                 owned.push(responses);
             }
             ServingApi.Builder builder = ServingApi.builder(defs, rt.reader())
-                    .models(dev.tessera.inference.ModelRegistry.loadIfPresent(dev.tessera.inference.ModelRegistry.defaultFolder(features), defs))
+                    .models(models)
                     .predictionLog(dev.tessera.serving.PredictionLog.kafka(predictions, dev.tessera.serving.PredictionLog.TOPIC))
                     .experimentStates(dev.tessera.serving.ExperimentStates.file(data.resolve("experiments").resolve("state.json")));
             QualityMonitor monitor = monitoring.attach(defs, rt.reader(), SourceSignals.of(rt), builder);

@@ -46,6 +46,14 @@ final class ValidateCommand implements Callable<Integer> {
         int features = defs.groups().values().stream().mapToInt(g -> g.features().size()).sum();
         int served = defs.groups().values().stream().mapToInt(g -> g.servedNames().size()).sum();
         PrintWriter out = spec.commandLine().getOut();
+        Path models = ModelRegistry.defaultFolder(common.features);
+        RegistryLoadResult registry = Files.isDirectory(models) ? ModelRegistry.validate(models, defs) : null;
+        if (registry != null && !registry.ok()) {
+            out.println("Definitions in " + common.features + " are valid; the model registry in " + models + " is not:");
+            out.flush();
+            ProblemReport.print(registry.problems(), models, spec.commandLine().getErr());
+            return 1;
+        }
         out.println("Definitions in " + common.features + " are valid.");
         out.printf("  entities         %d%n", defs.entities().size());
         out.printf("  sources          %d%n", defs.sources().size());
@@ -54,13 +62,7 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf("  served features  %d%n", served);
         out.printf("  services         %d%n", defs.services().size());
         out.printf("  version          %s%n", defs.version());
-        Path models = ModelRegistry.defaultFolder(common.features);
-        if (Files.isDirectory(models)) {
-            RegistryLoadResult registry = ModelRegistry.validate(models, defs);
-            if (!registry.ok()) {
-                ProblemReport.print(registry.problems(), models, spec.commandLine().getErr());
-                return 1;
-            }
+        if (registry != null) {
             out.printf("  models           %d in %s (%s; version %s)%n", registry.registry().models().size(), models,
                     registry.registry().models().stream().map(m -> m.info().label()).collect(Collectors.joining(", ")),
                     registry.registry().version());

@@ -47,6 +47,30 @@ class CommandLineTest {
                 .contains("note: sources logins, payments, signups declare no fields:");
     }
 
+    /** Valid definitions with a broken model registry: not "valid" and then problems, but which of the two is not. */
+    @Test
+    void validateSaysTheDefinitionsAreValidButTheRegistryIsNot(@TempDir Path dir) throws IOException {
+        try (var walk = Files.walk(EXAMPLES)) {
+            for (Path p : walk.toList()) {
+                Path to = dir.resolve(EXAMPLES.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Path v1 = dir.resolve("models/account_risk_v1.yaml");
+        Files.writeString(v1, Files.readString(v1).replace("service: account_risk_v1", "service: account_risk_v9"));
+
+        Run run = tessera("validate", "--features", dir.toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).isEqualTo("Definitions in " + dir + " are valid; the model registry in " + dir.resolve("models")
+                + " is not:" + System.lineSeparator());
+        assertThat(run.err()).contains("account_risk_v9");
+    }
+
     @Test
     void validatePrintsEveryProblemAsFileLineColumnWithAHint(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("defs.yaml"), """

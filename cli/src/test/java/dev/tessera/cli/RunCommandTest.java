@@ -64,6 +64,31 @@ class RunCommandTest {
         }
     }
 
+    /** Models the node could not serve stop it before it opens (or, after a definition change, rewrites) the store. */
+    @Test
+    void aBrokenModelRegistryStopsRunBeforeItTouchesTheStore() throws Exception {
+        Path features = tmp.resolve("features");
+        try (var walk = java.nio.file.Files.walk(EXAMPLES)) {
+            for (Path p : walk.toList()) {
+                Path to = features.resolve(EXAMPLES.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(to);
+                } else {
+                    java.nio.file.Files.copy(p, to);
+                }
+            }
+        }
+        Path v1 = features.resolve("models/account_risk_v1.yaml");
+        java.nio.file.Files.writeString(v1, java.nio.file.Files.readString(v1).replace("service: account_risk_v1", "service: nope"));
+        Path data = tmp.resolve("data");
+        CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", features.toString(), "--data", data.toString(),
+                "--bootstrap-servers", "127.0.0.1:1", "--until-caught-up", "--port", "0");
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains("nope");
+        assertThat(data.resolve("store")).doesNotExist();
+        assertThat(data.resolve("archive")).doesNotExist();
+    }
+
     @Test
     void oneKafkaChoiceIsRequired() {
         CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString());

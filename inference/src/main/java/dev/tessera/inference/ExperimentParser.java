@@ -167,7 +167,7 @@ final class ExperimentParser {
     }
 
     /** The references: the model and its versions exist, each version once, shares fit, one experiment per model. */
-    void check(List<Experiment> experiments, Map<String, List<Integer>> versionsByModel) {
+    void check(List<Experiment> experiments, Map<String, List<Integer>> versionsByModel, Map<String, List<Integer>> failedVersions) {
         Set<String> names = new HashSet<>();
         Map<String, Experiment> byModel = new java.util.HashMap<>();
         for (Experiment x : experiments) {
@@ -179,7 +179,11 @@ final class ExperimentParser {
                 problems.add(x.location(), "model " + x.model() + " already has experiment " + other.name() + " ("
                         + other.location() + ")", "one experiment splits a model's traffic at a time: end the other one first");
             }
+            List<Integer> failed = failedVersions.getOrDefault(x.model(), List.of());
             List<Integer> versions = versionsByModel.get(x.model());
+            if (versions == null && !failed.isEmpty()) {
+                versions = List.of(); // each version it uses is reported below, as not loaded
+            }
             if (versions == null) {
                 problems.add(x.location(), "experiment " + x.name() + " splits unknown model '" + x.model() + "'",
                         ClosestNames.hint(x.model(), versionsByModel.keySet(), "registered models"));
@@ -191,7 +195,11 @@ final class ExperimentParser {
             x.variants().forEach(v -> all.add(v.version()));
             all.addAll(x.shadows());
             for (int v : all) {
-                if (!versions.contains(v)) {
+                if (!versions.contains(v) && failed.contains(v)) {
+                    problems.add(x.location(), "experiment " + x.name() + " uses version " + v + " of " + x.model()
+                            + ", whose registry file did not load (its problems are listed with it)",
+                            "fix those problems; the experiment runs once version " + v + " loads");
+                } else if (!versions.contains(v)) {
                     problems.add(x.location(), "experiment " + x.name() + " uses version " + v + " of " + x.model()
                             + ", which is not registered", "registered versions: " + versions);
                 } else if (!used.add(v)) {

@@ -11,6 +11,21 @@ final class InputMismatch {
     private InputMismatch() {
     }
 
+    /**
+     * {@link #HINT}, and for a service that takes whole groups ({@code group.*}) why its models break
+     * when a feature is added to one: the service grew, the model did not.
+     */
+    static String hint(dev.tessera.api.FeatureService service) {
+        List<String> whole = service.selectors().stream().filter(s -> s.endsWith(".*")).toList();
+        if (whole.isEmpty()) {
+            return HINT;
+        }
+        return "service " + service.name() + " takes every feature of " + String.join(", ", whole) + ", so a feature added to "
+                + (whole.size() == 1 ? "that group" : "those groups") + " changes what its models read: list the features"
+                + " the model was trained on in the service instead (a model's service should not grow), or retrain the"
+                + " model on a training set of the service as it is now; " + HINT;
+    }
+
     static String describe(List<String> model, List<String> service) {
         List<String> extra = new ArrayList<>(model);
         extra.removeAll(service);

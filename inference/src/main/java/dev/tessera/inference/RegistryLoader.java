@@ -49,6 +49,8 @@ final class RegistryLoader {
     private final Definitions defs;
     private final Problems problems = new Problems();
     private final ExperimentParser experiments = new ExperimentParser(problems);
+    /** Model versions whose registry file named them but did not load (their problems are reported): not "unregistered". */
+    private final Map<String, List<Integer>> failedVersions = new java.util.TreeMap<>();
     private final List<Experiment> experimentsRead = new ArrayList<>();
 
     /** A file read and checked: its metadata, and its model when the artifact read too. */
@@ -99,7 +101,7 @@ final class RegistryLoader {
         for (Entry e : entries) {
             versionsByModel.computeIfAbsent(e.info().name(), k -> new ArrayList<>()).add(e.info().version());
         }
-        experiments.check(experimentsRead, versionsByModel);
+        experiments.check(experimentsRead, versionsByModel, failedVersions);
         if (!problems.isEmpty()) {
             return new RegistryLoadResult(null, problems.sorted());
         }
@@ -236,17 +238,22 @@ final class RegistryLoader {
             checkKinds(service, categories, serviceName.at());
         }
         if (problems.addedSince(mark) || name == null || version == null || format == null) {
+            if (name != null && version != null) {
+                failedVersions.computeIfAbsent(name.value(), k -> new ArrayList<>()).add(version);
+            }
             return null;
         }
         ModelInfo info = new ModelInfo(name.value(), version, format, service.name(), artifact.value(), owner.value(),
                 description.value(), threshold, categories, training, m.location());
         List<String> inputs = service.features().stream().map(FeatureRef::qualifiedName).toList();
+        String inputsHint = InputMismatch.hint(service);
         String artifactShown = relative(artifactFile);
         Model model = switch (format) {
-            case LOGISTIC, LINEAR -> linear(artifactFile, artifactShown, info, inputs);
-            case XGBOOST -> XGBoostJson.read(artifactFile, artifactShown, info.name(), info.version(), inputs, problems);
+            case LOGISTIC, LINEAR -> linear(artifactFile, artifactShown, info, inputs, inputsHint);
+            case XGBOOST -> XGBoostJson.read(artifactFile, artifactShown, info.name(), info.version(), inputs, inputsHint, problems);
         };
         if (model == null) {
+            failedVersions.computeIfAbsent(info.name(), k -> new ArrayList<>()).add(info.version());
             return null;
         }
         if (threshold != null && model.probability() && !(threshold > 0 && threshold < 1)) {
@@ -381,7 +388,7 @@ final class RegistryLoader {
         }
     }
 
-    private Model linear(Path file, String shown, ModelInfo info, List<String> inputs) {
+    private Model linear(Path file, String shown, ModelInfo info, List<String> inputs, String inputsHint) {
         LinearModelFile.Read read = LinearModelFile.read(file, shown, problems);
         if (read == null) {
             return null;
@@ -391,7 +398,7 @@ final class RegistryLoader {
         for (Map.Entry<String, Location> e : read.weightAt().entrySet()) {
             if (!inputs.contains(e.getKey())) {
                 problems.add(e.getValue(), "weight for '" + e.getKey() + "', which is not a feature of service " + info.service(),
-                        ClosestNames.hint(e.getKey(), inputs, "its features") + "; " + InputMismatch.HINT);
+                        ClosestNames.hint(e.getKey(), inputs, "its features") + "; " + inputsHint);
             }
         }
         List<String> lacking = inputs.stream().filter(f -> !weights.containsKey(f)).toList();
@@ -399,7 +406,7 @@ final class RegistryLoader {
             problems.add(read.weightsAt(), "the weights of " + info.label() + " lack " + lacking.size() + " feature(s) of service "
                     + info.service() + ": " + String.join(", ", lacking.subList(0, Math.min(5, lacking.size())))
                     + (lacking.size() > 5 ? ", ..." : ""), "give every feature of the service a weight (0 to ignore one); "
-                    + InputMismatch.HINT);
+                    + inputsHint);
         }
         if (problems.addedSince(mark)) {
             return null;

@@ -55,9 +55,15 @@ final class XGBoostJson {
     }
 
     /** The model in {@code file}, or null after reporting every problem found. */
-    static Model read(Path file, String shownAs, String name, int version, List<String> inputs, Problems problems) {
-        return new XGBoostJson(shownAs, problems).read(file, name, version, inputs);
+    static Model read(Path file, String shownAs, String name, int version, List<String> inputs, String inputsHint,
+            Problems problems) {
+        XGBoostJson x = new XGBoostJson(shownAs, problems);
+        x.inputsHint = inputsHint;
+        return x.read(file, name, version, inputs);
     }
+
+    /** What to do when the model's inputs are not the service's ({@link InputMismatch#hint}). */
+    private String inputsHint = InputMismatch.HINT;
 
     private Model read(Path file, String name, int version, List<String> inputs) {
         JsonNode root;
@@ -117,7 +123,7 @@ final class XGBoostJson {
             names.forEach(n -> saved.add(n.asText()));
             if (!saved.equals(inputs)) {
                 problems.add(at, "the features XGBoost model " + shownAs + " was trained on (learner.feature_names) are not"
-                        + " the service's: " + InputMismatch.describe(saved, inputs), InputMismatch.HINT);
+                        + " the service's: " + InputMismatch.describe(saved, inputs), inputsHint);
             }
         } else if (numFeature != inputs.size()) {
             problems.add(at, "XGBoost model " + shownAs + " takes " + numFeature + " features (num_feature) but the service has "

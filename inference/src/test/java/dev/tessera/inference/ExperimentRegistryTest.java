@@ -66,6 +66,48 @@ class ExperimentRegistryTest {
         });
     }
 
+    /** The demo's services name their features one by one: a feature added to a group leaves its models loading. */
+    @Test
+    void aFeatureAddedToAGroupLeavesTheDemoModelsLoading() throws IOException {
+        Path dir = copyExamples();
+        addMaxAmount(dir);
+        Definitions defs = DefinitionLoader.load(dir);
+        assertThat(defs.groups().get("account_payments").features()).extracting(f -> f.name()).contains("max_amount");
+        assertThat(ModelRegistry.validate(dir.resolve("models"), defs).problems()).isEmpty();
+    }
+
+    /**
+     * A model's service written as {@code group.*} grows with the group: the model then no longer
+     * loads, and the problem says why and what to do; the experiment using that version says it did
+     * not load (not that it is unregistered).
+     */
+    @Test
+    void aServiceTakingAWholeGroupBreaksItsModelWhenTheGroupGrowsAndSaysSo() throws IOException {
+        Path dir = copyExamples();
+        Path services = dir.resolve("services.yaml");
+        Files.writeString(services, Files.readString(services).replaceAll("(?s)(name: account_risk_v2.*?features:\n)(  - account_payments\.[a-z0-9_]+\n)+",
+                "$1  - account_payments.*\n"));
+        assertThat(Files.readString(services)).contains("  - account_payments.*\n  - account_logins.failed_login_count_10m");
+        assertThat(ModelRegistry.validate(dir.resolve("models"), DefinitionLoader.load(dir)).problems()).as("before").isEmpty();
+
+        addMaxAmount(dir);
+        List<Problem> ps = ModelRegistry.validate(dir.resolve("models"), DefinitionLoader.load(dir)).problems();
+        assertThat(ps).hasSize(2);
+        Problem model = ps.stream().filter(p -> p.message().contains("XGBoost model")).findFirst().orElseThrow();
+        assertThat(model.message()).contains("it lacks 'account_payments.max_amount_1d'");
+        assertThat(model.hint()).startsWith("service account_risk_v2 takes every feature of account_payments.*, so a feature added"
+                + " to that group changes what its models read: list the features the model was trained on in the service instead");
+        Problem experiment = ps.stream().filter(p -> p.message().contains("experiment")).findFirst().orElseThrow();
+        assertThat(experiment.message()).contains("uses version 2 of account_risk, whose registry file did not load")
+                .doesNotContain("not registered");
+    }
+
+    private static void addMaxAmount(Path dir) throws IOException {
+        Path group = dir.resolve("groups/account_payments.yaml");
+        Files.writeString(group, Files.readString(group).replace("features:\n",
+                "features:\n  - { name: max_amount, agg: max, of: amount, windows: [1d] }\n"));
+    }
+
     private void assertProblem(String body, String message, String hint) throws IOException {
         Path dir = copyExamples();
         write(dir, "model: account_risk\ncontrol: 1\n" + body, "account_risk_experiment.yaml");

@@ -178,7 +178,7 @@ class XGBoostParityTest {
 
     static Model read(Path file) {
         Problems problems = new Problems();
-        Model m = XGBoostJson.read(file, file.getFileName().toString(), "golden", 1, NAMES, problems);
+        Model m = XGBoostJson.read(file, file.getFileName().toString(), "golden", 1, NAMES, InputMismatch.HINT, problems);
         assertThat(problems.sorted()).isEmpty();
         return m;
     }
