@@ -91,7 +91,7 @@ class ConsoleCatalogTest {
             assertThat(actual).filteredOn(e -> e.get(1).equals("group:" + g.name())).containsExactly(List.of("source:" + g.source(),
                     "group:" + g.name()));
         }
-        // account_risk_v1 names account_logins.*: every served login feature of the account, and two payment ones
+        // account_risk_v1 names every served login feature of the account, and two payment ones
         assertThat(actual).filteredOn(e -> e.get(1).equals("service:account_risk_v1")).hasSize(2 + 10);
         assertThat(actual).filteredOn(e -> e.get(0).equals("source:chargebacks")).as("a source no group reads").isEmpty();
     }
