@@ -130,6 +130,9 @@ final class BackfillCommand implements Callable<Integer> {
                         + " %,d newer events left to the stream (it applies them when it resumes)%n",
                 group, from == null && to == null ? "" : " for [" + (from == null ? "start" : from) + ", " + (to == null ? "end" : to) + ")",
                 (System.nanoTime() - start) / 1e9, r.eventsApplied(), r.entitiesWritten(), r.entitiesRemoved(), r.eventsLeft());
+        for (String w : r.absentFields()) {
+            err.println("warning: " + w);
+        }
         if (r.undecodable() > 0) {
             out.printf(Locale.ROOT, "%,d archived events no longer decode with the current definitions and were skipped%n", r.undecodable());
         }

@@ -125,6 +125,9 @@ final class TrainingSetCommand implements Callable<Integer> {
         for (String p : r.problems()) {
             err.println("  " + p);
         }
+        for (String w : r.absentFields()) {
+            err.println("warning: " + w);
+        }
         return 0;
     }
 }

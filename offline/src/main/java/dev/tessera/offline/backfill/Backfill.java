@@ -12,6 +12,7 @@ import dev.tessera.core.io.Folders;
 import dev.tessera.core.tile.EntityTiles;
 import dev.tessera.core.tile.GroupAggregator;
 import dev.tessera.offline.archive.EventScan;
+import dev.tessera.offline.archive.FieldSample;
 import dev.tessera.offline.spill.EventSpill;
 import dev.tessera.offline.spill.EventSpill.EventRec;
 import dev.tessera.runtime.EntityKeys;
@@ -82,8 +83,9 @@ public final class Backfill {
      * @param eventsLeft     archived events at or after the stream's committed offsets (the stream applies them)
      * @param entitiesWritten entities whose tiles were written
      */
+    /** @param absentFields a warning per field the group reads that none of the archived events carried ({@link FieldSample}) */
     public record Report(String group, long eventsScanned, long eventsApplied, long eventsLeft, long undecodable,
-            long entitiesWritten, long entitiesRemoved, long[] committedOffsets) {}
+            long entitiesWritten, long entitiesRemoved, long[] committedOffsets, List<String> absentFields) {}
 
     @FunctionalInterface
     public interface Progress {
@@ -149,6 +151,7 @@ public final class Backfill {
         Files.createDirectories(work);
         try {
             long[] counts = new long[4]; // scanned, taken, left to the stream, undecodable
+            FieldSample sample = new FieldSample(source.name(), FieldSample.usesOf(group), layout);
             DataOutputStream[] events = EventSpill.openBuckets(work.resolve("events"), buckets);
             try {
                 archive.forEach(from, until, ev -> {
@@ -164,6 +167,7 @@ public final class Backfill {
                         counts[3]++;
                         return;
                     }
+                    sample.observe(d.event());
                     String key = EntityKeys.of(d.event(), keySlots);
                     if (key != null) {
                         counts[1]++;
@@ -225,7 +229,7 @@ public final class Backfill {
                 progress.update("tiles", b + 1, buckets);
             }
             return new Report(group.name(), counts[0], counts[1], counts[2], counts[3], rewrite.entitiesWritten(), rewrite.entitiesRemoved(),
-                    committed.nextOffsets());
+                    committed.nextOffsets(), sample.absent());
         } finally {
             Folders.deleteTree(work);
         }

@@ -80,6 +80,8 @@ final class JoinPlan {
         int[] valueSlots;
         /** The decoder's fingerprint: typed values of archive files written with another are not used. */
         String decoderFingerprint;
+        /** Each field the features read from this source, with what reads it ({@code where of group.feature}). */
+        final Map<String, List<String>> uses = new LinkedHashMap<>();
 
         SourcePlan(int index, Source source, FieldLayout layout, EventDecoder decoder) {
             this.index = index;
@@ -135,6 +137,7 @@ final class JoinPlan {
             }
             List<String> wanted = e.getValue().stream().map(i -> features.get(i).servedName()).toList();
             FeatureGroup reduced = reduce(group, wanted);
+            dev.tessera.offline.archive.FieldSample.addUses(group, reduced.features(), sp.uses);
             GroupAggregator agg = GroupAggregator.compile(reduced, layout);
             int[] served = wanted.stream().mapToInt(agg::servedIndex).toArray();
             int[] out = e.getValue().stream().mapToInt(Integer::intValue).toArray();

@@ -160,9 +160,11 @@ public final class TrainingSetBuilder {
      *
      * @param rowsWithoutKey per entity: rows whose key columns were empty (their features are null)
      * @param problems       the first few rows with a problem, with where they are and what to fix
+     * @param absentFields   a warning per field the features read that none of the events read carried ({@link dev.tessera.offline.archive.FieldSample})
      */
     public record Report(long rows, long eventsScanned, long eventsJoined, long undecodableEvents, long rowsBadTimestamp,
-            Map<String, Long> rowsWithoutKey, List<String> problems, List<String> featureColumns, int bucketsSplit) {}
+            Map<String, Long> rowsWithoutKey, List<String> problems, List<String> featureColumns, int bucketsSplit,
+            List<String> absentFields) {}
 
     private static final int MAX_PROBLEMS = 10;
     private static final int MAX_BUCKETS = 512;
@@ -233,10 +235,14 @@ public final class TrainingSetBuilder {
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
         SpineKeyFilter[] filters;
+        /** Per source (by its plan's index): do the events read carry the fields the features read. */
+        final dev.tessera.offline.archive.FieldSample[] samples;
 
         Build(Options o, JoinPlan plan, Path work, Progress progress, ExecutorService pool) {
             this.o = o;
             this.plan = plan;
+            this.samples = plan.sources.stream().map(sp -> new dev.tessera.offline.archive.FieldSample(sp.source.name(), sp.uses, sp.layout))
+                    .toArray(dev.tessera.offline.archive.FieldSample[]::new);
             this.work = work;
             this.progress = progress;
             this.pool = pool;
@@ -259,8 +265,12 @@ public final class TrainingSetBuilder {
             for (EntityPlan ep : plan.entities) {
                 noKey.put(ep.entity.name(), withoutKey.get(ep)[0]);
             }
+            List<String> absent = new ArrayList<>();
+            for (dev.tessera.offline.archive.FieldSample sample : samples) {
+                absent.addAll(sample.absent());
+            }
             return new Report(rows, scanned.get(), totals.joined, undecodable.get(), badTs, noKey, List.copyOf(problems), featureColumns,
-                    totals.splits);
+                    totals.splits, List.copyOf(absent));
         }
 
         void problem(String p) {
@@ -520,6 +530,7 @@ public final class TrainingSetBuilder {
                 }
                 e = d.event();
             }
+            samples[sp.index].observe(e);
             try {
                 for (int i = 0; i < sp.entities.size(); i++) {
                     EntityPlan ep = sp.entities.get(i);

@@ -151,6 +151,7 @@ class BackfillTest {
                         scan(archive), offsets(archive), Backfill.Progress.NONE);
                 assertThat(r.eventsApplied()).isEqualTo(archive.size() - sent2.size());
                 assertThat(r.eventsLeft()).as("left to the stream").isEqualTo(sent2.size());
+                assertThat(r.absentFields()).as("every field the group reads occurs in the archive").isEmpty();
             }
 
             // the stream resumes and reads phase 2

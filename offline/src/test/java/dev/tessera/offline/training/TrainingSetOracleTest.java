@@ -57,6 +57,7 @@ class TrainingSetOracleTest {
                     .withBuckets(2).withMemoryBudget(16 * 1024).withThreads((int) seed), TrainingSetBuilder.Progress.NONE);
 
             assertThat(report.rows()).isEqualTo(rows.size());
+            assertThat(report.absentFields()).as("every field read occurs in the world's events").isEmpty();
             assertThat(report.bucketsSplit()).as("a small budget splits buckets").isPositive();
             assertThat(report.rowsBadTimestamp()).isEqualTo(rows.stream().filter(r -> r.ts == Long.MIN_VALUE).count());
             assertThat(report.rowsWithoutKey().get("card")).isEqualTo(rows.stream().filter(r -> r.card == null && r.ts != Long.MIN_VALUE).count());
@@ -115,6 +116,41 @@ class TrainingSetOracleTest {
      * A killed build leaves its work folder behind; the next build deletes it, and keeps the folders of
      * builds still running (here: this JVM's) and folders without an owner yet.
      */
+    /**
+     * A feature reading a field no event carries (a misspelt {@code stauts}) comes out 0 in every row,
+     * as the stream would serve it; the report warns about that field, with what reads it, and only it.
+     */
+    @Test
+    void aFieldNoEventCarriesIsReportedWithWhatReadsIt() throws Exception {
+        TrainingWorld world = new TrainingWorld(7, 20);
+        world.generate(600, 200);
+        List<Row> rows = spineRows(world, 100);
+        Path spine = writeSpine(rows, dir.resolve("spine-typo.csv"));
+        Path defsDir = TrainingWorld.writeDefinitions(dir.resolve("features-typo"), """
+                ---
+                kind: FeatureGroup
+                name: account_typos
+                source: payments
+                entity: account
+                features:
+                  - { name: declined, agg: count, where: "stauts == 'DECLINED'", windows: [1d] }
+                  - { name: spent, agg: sum, of: amount, windows: [1d] }
+                ---
+                kind: FeatureService
+                name: typos
+                features: [account_typos.*]
+                """);
+        TrainingSetBuilder b = new TrainingSetBuilder(DefinitionLoader.load(defsDir), defsDir, src -> world.scan(src.name()));
+        Path out = dir.resolve("out-typo.parquet");
+        TrainingSetBuilder.Report report = b.build(TrainingSetBuilder.Options.of(spine, "typos", out, dir.resolve("work-typo")),
+                TrainingSetBuilder.Progress.NONE);
+
+        assertThat(report.absentFields()).singleElement().asString()
+                .startsWith("field 'stauts' of source payments is absent or null in all ")
+                .contains("archived events read, so where of account_typos.declined is always 0 or null");
+        assertThat(readParquet(out)).allSatisfy(r -> assertThat(r.get("account_typos__declined_1d")).isIn(0L, null));
+    }
+
     @Test
     void aKilledBuildsWorkFolderIsDeletedByTheNextBuild() throws Exception {
         TrainingWorld world = new TrainingWorld(5, 10);
