@@ -85,7 +85,7 @@ class ExperimentRegistryTest {
     void aServiceTakingAWholeGroupBreaksItsModelWhenTheGroupGrowsAndSaysSo() throws IOException {
         Path dir = copyExamples();
         Path services = dir.resolve("services.yaml");
-        Files.writeString(services, Files.readString(services).replaceAll("(?s)(name: account_risk_v2.*?features:\n)(  - account_payments\.[a-z0-9_]+\n)+",
+        Files.writeString(services, Files.readString(services).replaceAll("(?s)(name: account_risk_v2.*?features:\n)(  - account_payments\\.[a-z0-9_]+\n)+",
                 "$1  - account_payments.*\n"));
         assertThat(Files.readString(services)).contains("  - account_payments.*\n  - account_logins.failed_login_count_10m");
         assertThat(ModelRegistry.validate(dir.resolve("models"), DefinitionLoader.load(dir)).problems()).as("before").isEmpty();
