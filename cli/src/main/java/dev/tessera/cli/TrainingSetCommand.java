@@ -125,7 +125,7 @@ final class TrainingSetCommand implements Callable<Integer> {
         for (String p : r.problems()) {
             err.println("  " + p);
         }
-        for (String w : r.absentFields()) {
+        for (String w : r.warnings()) {
             err.println("warning: " + w);
         }
         return 0;

@@ -160,11 +160,16 @@ public final class TrainingSetBuilder {
      *
      * @param rowsWithoutKey per entity: rows whose key columns were empty (their features are null)
      * @param problems       the first few rows with a problem, with where they are and what to fix
-     * @param absentFields   a warning per field the features read that none of the events read carried ({@link dev.tessera.offline.archive.FieldSample})
+     * @param warnings       what likely makes the features empty or 0 though nothing failed: a field the features read
+     *                       that none of the events read carried ({@link dev.tessera.offline.archive.FieldSample}), a
+     *                       spine whose every ts is before 1973 (epoch seconds given for milliseconds)
      */
     public record Report(long rows, long eventsScanned, long eventsJoined, long undecodableEvents, long rowsBadTimestamp,
             Map<String, Long> rowsWithoutKey, List<String> problems, List<String> featureColumns, int bucketsSplit,
-            List<String> absentFields) {}
+            List<String> warnings) {}
+
+    /** 1973-03-03: a spine whose every ts is earlier was most likely written in epoch seconds. */
+    static final long SECONDS_SUSPECTED_BELOW = 100_000_000_000L;
 
     private static final int MAX_PROBLEMS = 10;
     private static final int MAX_BUCKETS = 512;
@@ -266,6 +271,10 @@ public final class TrainingSetBuilder {
                 noKey.put(ep.entity.name(), withoutKey.get(ep)[0]);
             }
             List<String> absent = new ArrayList<>();
+            if (maxTs != Long.MIN_VALUE && maxTs < SECONDS_SUSPECTED_BELOW && maxTs > 0) {
+                absent.add("every row's ts is before 1973 (the latest, " + maxTs + ", is " + Instant.ofEpochMilli(maxTs)
+                        + "): ts is read as epoch milliseconds; if the spine has epoch seconds, multiply them by 1000");
+            }
             for (dev.tessera.offline.archive.FieldSample sample : samples) {
                 absent.addAll(sample.absent());
             }

@@ -57,7 +57,7 @@ class TrainingSetOracleTest {
                     .withBuckets(2).withMemoryBudget(16 * 1024).withThreads((int) seed), TrainingSetBuilder.Progress.NONE);
 
             assertThat(report.rows()).isEqualTo(rows.size());
-            assertThat(report.absentFields()).as("every field read occurs in the world's events").isEmpty();
+            assertThat(report.warnings()).as("every field read occurs in the world's events").isEmpty();
             assertThat(report.bucketsSplit()).as("a small budget splits buckets").isPositive();
             assertThat(report.rowsBadTimestamp()).isEqualTo(rows.stream().filter(r -> r.ts == Long.MIN_VALUE).count());
             assertThat(report.rowsWithoutKey().get("card")).isEqualTo(rows.stream().filter(r -> r.card == null && r.ts != Long.MIN_VALUE).count());
@@ -145,10 +145,27 @@ class TrainingSetOracleTest {
         TrainingSetBuilder.Report report = b.build(TrainingSetBuilder.Options.of(spine, "typos", out, dir.resolve("work-typo")),
                 TrainingSetBuilder.Progress.NONE);
 
-        assertThat(report.absentFields()).singleElement().asString()
+        assertThat(report.warnings()).singleElement().asString()
                 .startsWith("field 'stauts' of source payments is absent or null in all ")
                 .contains("archived events read, so where of account_typos.declined is always 0 or null");
         assertThat(readParquet(out)).allSatisfy(r -> assertThat(r.get("account_typos__declined_1d")).isIn(0L, null));
+    }
+
+    /** A spine written in epoch seconds reads as January 1970: every feature is empty, and the report says why. */
+    @Test
+    void aSpineInEpochSecondsIsCalledOut() throws Exception {
+        TrainingWorld world = new TrainingWorld(8, 10);
+        world.generate(200, 50);
+        List<Row> rows = spineRows(world, 20).stream().filter(r -> r.ts != Long.MIN_VALUE)
+                .map(r -> new Row(r.account, r.card, r.ts / 1000, Long.toString(r.ts / 1000), r.label)).toList();
+        Path spine = writeSpine(rows, dir.resolve("spine-seconds.csv"));
+        TrainingSetBuilder.Report report = builder(world).build(TrainingSetBuilder.Options.of(spine, "risk",
+                dir.resolve("out-seconds.parquet"), dir.resolve("work-seconds")), TrainingSetBuilder.Progress.NONE);
+        long latest = rows.stream().mapToLong(Row::ts).max().orElseThrow();
+        assertThat(report.warnings()).first().asString().isEqualTo("every row's ts is before 1973 (the latest, " + latest + ", is "
+                + java.time.Instant.ofEpochMilli(latest) + "): ts is read as epoch milliseconds; if the spine has epoch seconds,"
+                + " multiply them by 1000");
+        assertThat(report.eventsJoined()).isZero();
     }
 
     @Test
