@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +79,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Prefix of every key kept in Redis (tessera serve must use the same). Default: ${DEFAULT-VALUE}")
     String redisNamespace;
 
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
+    long durationSeconds;
+
     @Option(names = "--until-caught-up",
             description = "Stop once everything in the topics when it started is applied and committed (batch use, scripts).")
     boolean untilCaughtUp;
@@ -130,14 +135,18 @@ final class RunCommand implements Callable<Integer> {
                 printCounters(out, defs, node);
                 return 0;
             }
+            long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
             try (StopSignal stop = new StopSignal(closed)) {
-                while (!stop.await(10_000)) {
+                while (!stop.await(Math.max(1, Math.min(10_000, (end - System.nanoTime()) / 1_000_000)))) {
                     Throwable failed = node.failure();
                     if (failed != null) {
                         throw new dev.tessera.api.TesseraException((failed == rt.failure() ? "the runtime stopped: "
                                 : "the archive stopped (run with --no-archive to go on without it): ") + failed.getMessage(), failed);
                     }
                     printCounters(out, defs, node);
+                    if (System.nanoTime() >= end) {
+                        break;
+                    }
                 }
             }
             out.println("stopping: committing and closing the store" + (node.archivers == null ? "" : " and the archive"));
@@ -153,15 +162,15 @@ final class RunCommand implements Callable<Integer> {
             if (!defs.groupsOf(s).isEmpty()) {
                 Map<String, Long> c = new LinkedHashMap<>(node.runtime.counters(s.name()));
                 c.values().removeIf(v -> v == 0);
-                out.println(s.name() + ": " + (c.isEmpty() ? "no events yet" : c));
+                out.println(s.name() + ": " + (c.isEmpty() ? "no events yet" : c.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(), e.getKey().replace('_', ' ')))
+                        .collect(java.util.stream.Collectors.joining(", "))));
             }
         }
         if (node.archivers != null) {
-            StringBuilder sb = new StringBuilder("archived:");
-            for (var a : node.archivers.all()) {
-                sb.append(' ').append(a.source()).append('=').append(a.rowsCommitted());
-            }
-            out.println(sb);
+            out.println("archived: " + node.archivers.all().stream()
+                    .map(a -> String.format(Locale.ROOT, "%,d %s", a.rowsCommitted(), a.source()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
         }
         out.flush();
     }

@@ -33,7 +33,7 @@ class RunCommandTest {
             CommandLineTest.Run first = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
                     "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0");
             assertThat(first.exit()).as(first.err()).isZero();
-            assertThat(first.out()).contains("payments: {in=31, accepted=30, malformed=1}");
+            assertThat(first.out()).contains("payments: 31 in, 30 accepted, 1 malformed");
             assertThat(ArchiveReader.open(Path.of(data, "archive"), "payments").count()).as("archived").isEqualTo(30);
 
             produce(kafka, 30, 10, false);
@@ -41,7 +41,7 @@ class RunCommandTest {
                     "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).as("counters are committed with the state: nothing counted twice")
-                    .contains("payments: {in=41, accepted=40, malformed=1}");
+                    .contains("payments: 41 in, 40 accepted, 1 malformed");
             ArchiveReader archive = ArchiveReader.open(Path.of(data, "archive"), "payments");
             assertThat(archive.count()).as("the archive resumes where it committed: nothing twice").isEqualTo(40);
             assertThat(archive.nextOffsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(41);
@@ -59,7 +59,7 @@ class RunCommandTest {
             CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
                     "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0", "--no-archive");
             assertThat(run.exit()).as(run.err()).isZero();
-            assertThat(run.out()).contains("archive off (--no-archive)", "payments: {in=5, accepted=5}");
+            assertThat(run.out()).contains("archive off (--no-archive)", "payments: 5 in, 5 accepted");
             assertThat(Path.of(data, "archive")).doesNotExist();
         }
     }
@@ -87,6 +87,16 @@ class RunCommandTest {
         assertThat(run.err()).contains("nope");
         assertThat(data.resolve("store")).doesNotExist();
         assertThat(data.resolve("archive")).doesNotExist();
+    }
+
+    @Test
+    void runStopsAfterItsDuration() {
+        String data = tmp.resolve("data").toString();
+        CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
+                "--embedded-kafka", "--duration", "2", "--port", "0", "--archive-commit-interval", "1s");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("committed every 1 s", "payments: no events yet", "archived: 0 ",
+                "stopping: committing and closing the store and the archive");
     }
 
     @Test
