@@ -168,9 +168,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         if (node.archivers != null) {
-            out.println("archived: " + node.archivers.all().stream()
-                    .map(a -> String.format(Locale.ROOT, "%,d %s", a.rowsCommitted(), a.source()))
-                    .collect(java.util.stream.Collectors.joining(", ")));
+            out.println(ArchiveCommand.archivedLine(node.archivers));
         }
         out.flush();
     }

@@ -224,7 +224,7 @@ class CommandLineTest {
         System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
             for (String command : List.of("demo", "run", "serve", "flink", "status", "doctor", "validate", "generate", "training-set",
-                    "train", "evaluate", "import", "backfill", "consistency")) {
+                    "train", "evaluate", "import", "backfill", "consistency", "archive")) {
                 Run run = tessera(command, "--help");
                 assertThat(run.exit()).as(command).isZero();
                 assertThat(run.out() + run.err()).as(command).doesNotContain("WARN", "Could not format");

@@ -99,6 +99,31 @@ class RunCommandTest {
                 "stopping: committing and closing the store and the archive");
     }
 
+    /** {@code tessera archive}: the archive alone (a Flink deployment's), the same rows and offsets as run's. */
+    @Test
+    void archiveAloneArchivesEverySourceExactlyOnce() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            kafka.createTopics(Map.of("commerce.payments", 2, "commerce.payments.dlq", 1, "commerce.logins", 1,
+                    "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
+                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
+            produce(kafka, 0, 30, true);
+            String data = tmp.resolve("data").toString();
+            CommandLineTest.Run first = CommandLineTest.tessera("archive", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--commit-interval", "1s");
+            assertThat(first.exit()).as(first.err()).isZero();
+            assertThat(first.out()).contains("committed every 1 s", "archived: 30 payments, 0 logins");
+            assertThat(Path.of(data, "store")).as("no online store").doesNotExist();
+
+            produce(kafka, 30, 10, false);
+            CommandLineTest.Run second = CommandLineTest.tessera("archive", "--features", EXAMPLES.toString(), "--data", data,
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up");
+            assertThat(second.exit()).as(second.err()).isZero();
+            ArchiveReader archive = ArchiveReader.open(Path.of(data, "archive"), "payments");
+            assertThat(archive.count()).as("resumed where it committed: nothing twice, the malformed record not archived").isEqualTo(40);
+            assertThat(archive.nextOffsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(41);
+        }
+    }
+
     @Test
     void oneKafkaChoiceIsRequired() {
         CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString());
