@@ -99,18 +99,12 @@ final class ArchiveCommand implements Callable<Integer> {
                 printArchived(out, archivers);
                 return 0;
             }
-            long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
-            try (StopSignal stop = new StopSignal(closed)) {
-                while (!stop.await(Math.max(1, Math.min(10_000, (end - System.nanoTime()) / 1_000_000)))) {
-                    if (archivers.failure() != null) {
-                        throw new TesseraException("the archive stopped: " + archivers.failure().getMessage(), archivers.failure());
-                    }
-                    printArchived(out, archivers);
-                    if (System.nanoTime() >= end) {
-                        break;
-                    }
+            StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+                if (archivers.failure() != null) {
+                    throw new TesseraException("the archive stopped: " + archivers.failure().getMessage(), archivers.failure());
                 }
-            }
+                printArchived(out, archivers);
+            });
             out.println("stopping: committing the archive");
             out.flush();
             return 0;

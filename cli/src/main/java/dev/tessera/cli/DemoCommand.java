@@ -329,29 +329,22 @@ final class DemoCommand implements Callable<Integer> {
                 .map(g -> g.name()).findFirst().orElse(preferred);
     }
 
-    private void runUntilStopped(PrintWriter out, Node node, LiveGeneration live) throws InterruptedException {
+    private void runUntilStopped(PrintWriter out, Node node, LiveGeneration live) throws Exception {
         StreamRuntime rt = node.runtime;
-        try (StopSignal stop = new StopSignal(closed)) {
-            long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
-            while (true) {
-                long wait = Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000));
-                if (stop.await(wait) || System.nanoTime() >= end) {
-                    break;
-                }
-                if (rt.failure() != null) {
-                    throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
-                }
-                if (node.failure() != null) {
-                    throw new TesseraException("the archive stopped (run with --no-archive to go on without it): "
-                            + node.failure().getMessage(), node.failure());
-                }
-                if (live.failure() != null) {
-                    throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
-                }
-                out.println(statusLine(rt) + archiveStatus(node));
-                out.flush();
+        StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+            if (rt.failure() != null) {
+                throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
             }
-        }
+            if (node.failure() != null) {
+                throw new TesseraException("the archive stopped (run with --no-archive to go on without it): "
+                        + node.failure().getMessage(), node.failure());
+            }
+            if (live.failure() != null) {
+                throw new TesseraException("the generator stopped: " + live.failure().getMessage(), live.failure());
+            }
+            out.println(statusLine(rt) + archiveStatus(node));
+            out.flush();
+        });
     }
 
     private static String archiveStatus(Node node) {

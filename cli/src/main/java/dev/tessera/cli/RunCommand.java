@@ -2,15 +2,10 @@ package dev.tessera.cli;
 
 import dev.tessera.api.Definitions;
 import dev.tessera.api.Source;
-import dev.tessera.runtime.RuntimeConfig;
 import dev.tessera.runtime.StreamRuntime;
 import dev.tessera.serving.Tokens;
-import dev.tessera.runtime.kafka.EmbeddedKafka;
-import dev.tessera.store.RocksDbTileStore;
-import dev.tessera.store.TileStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -135,20 +130,14 @@ final class RunCommand implements Callable<Integer> {
                 printCounters(out, defs, node);
                 return 0;
             }
-            long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
-            try (StopSignal stop = new StopSignal(closed)) {
-                while (!stop.await(Math.max(1, Math.min(10_000, (end - System.nanoTime()) / 1_000_000)))) {
-                    Throwable failed = node.failure();
-                    if (failed != null) {
-                        throw new dev.tessera.api.TesseraException((failed == rt.failure() ? "the runtime stopped: "
-                                : "the archive stopped (run with --no-archive to go on without it): ") + failed.getMessage(), failed);
-                    }
-                    printCounters(out, defs, node);
-                    if (System.nanoTime() >= end) {
-                        break;
-                    }
+            StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+                Throwable failed = node.failure();
+                if (failed != null) {
+                    throw new dev.tessera.api.TesseraException((failed == rt.failure() ? "the runtime stopped: "
+                            : "the archive stopped (run with --no-archive to go on without it): ") + failed.getMessage(), failed);
                 }
-            }
+                printCounters(out, defs, node);
+            });
             out.println("stopping: committing and closing the store" + (node.archivers == null ? "" : " and the archive"));
             out.flush();
             return 0;

@@ -139,12 +139,8 @@ final class ServeCommand implements Callable<Integer> {
                         + server.port() + (events == null ? "" : ", pushes to Kafka at " + bootstrapServers) + (tokens.enabled() ? " (" + tokens.size() + " bearer tokens)"
                         : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
                 out.flush();
-                long end = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
-                try (StopSignal stop = new StopSignal(closed)) {
-                    while (!stop.await(200) && System.nanoTime() < end) {
-                        // serving runs on Netty's threads; nothing to do here until Ctrl-C or the end of --duration
-                    }
-                }
+                // serving runs on Netty's threads; nothing to do here until Ctrl-C or the end of --duration
+                StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> { });
                 out.println("stopping");
                 out.flush();
             }

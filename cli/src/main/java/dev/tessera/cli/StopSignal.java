@@ -24,6 +24,29 @@ final class StopSignal implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /** What a long-running command does at each tick while it waits; throws to stop it (a failure). */
+    @FunctionalInterface
+    interface Tick {
+        void run() throws Exception;
+    }
+
+    /**
+     * Waits for Ctrl-C or SIGTERM, or for {@code durationSeconds} to pass (0: no end), calling {@code
+     * tick} every {@code tickMillis} meanwhile; {@code closed} as for the constructor.
+     */
+    static void waitForStop(CountDownLatch closed, long durationSeconds, long tickMillis, Tick tick) throws Exception {
+        long end = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+        try (StopSignal stop = new StopSignal(closed)) {
+            while (true) {
+                long wait = Math.min(tickMillis, Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                if (stop.await(wait) || System.nanoTime() >= end) {
+                    return;
+                }
+                tick.run();
+            }
+        }
+    }
+
     /** Waits up to {@code millis}; true once a stop was asked for. */
     boolean await(long millis) throws InterruptedException {
         return stop.await(millis, TimeUnit.MILLISECONDS);

@@ -30,6 +30,21 @@ class CommandLineTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** The examples' definitions and models copied into {@code dir} (created if absent), to change them in a test. */
+    static Path copyOfExamples(Path dir) throws IOException {
+        try (var walk = Files.walk(EXAMPLES)) {
+            for (Path p : walk.toList()) {
+                Path to = dir.resolve(EXAMPLES.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        return dir;
+    }
+
     @Test
     void validateSummarisesValidDefinitions() {
         Run run = tessera("validate", "--features", EXAMPLES.toString());
@@ -50,16 +65,7 @@ class CommandLineTest {
     /** Valid definitions with a broken model registry: not "valid" and then problems, but which of the two is not. */
     @Test
     void validateSaysTheDefinitionsAreValidButTheRegistryIsNot(@TempDir Path dir) throws IOException {
-        try (var walk = Files.walk(EXAMPLES)) {
-            for (Path p : walk.toList()) {
-                Path to = dir.resolve(EXAMPLES.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        copyOfExamples(dir);
         Path v1 = dir.resolve("models/account_risk_v1.yaml");
         Files.writeString(v1, Files.readString(v1).replace("service: account_risk_v1", "service: account_risk_v9"));
 

@@ -25,9 +25,7 @@ class RunCommandTest {
     @Test
     void runConsumesEverySourceAndResumesFromItsCommittedOffsets() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(Map.of("commerce.payments", 2, "commerce.payments.dlq", 1, "commerce.logins", 1,
-                    "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
-                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
+            createTopics(kafka, 2);
             produce(kafka, 0, 30, true);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run first = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
@@ -51,9 +49,7 @@ class RunCommandTest {
     @Test
     void noArchiveLeavesNoArchive() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(Map.of("commerce.payments", 1, "commerce.payments.dlq", 1, "commerce.logins", 1,
-                    "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
-                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
+            createTopics(kafka, 1);
             produce(kafka, 0, 5, false);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data", data,
@@ -67,17 +63,7 @@ class RunCommandTest {
     /** Models the node could not serve stop it before it opens (or, after a definition change, rewrites) the store. */
     @Test
     void aBrokenModelRegistryStopsRunBeforeItTouchesTheStore() throws Exception {
-        Path features = tmp.resolve("features");
-        try (var walk = java.nio.file.Files.walk(EXAMPLES)) {
-            for (Path p : walk.toList()) {
-                Path to = features.resolve(EXAMPLES.relativize(p).toString());
-                if (java.nio.file.Files.isDirectory(p)) {
-                    java.nio.file.Files.createDirectories(to);
-                } else {
-                    java.nio.file.Files.copy(p, to);
-                }
-            }
-        }
+        Path features = CommandLineTest.copyOfExamples(tmp.resolve("features"));
         Path v1 = features.resolve("models/account_risk_v1.yaml");
         java.nio.file.Files.writeString(v1, java.nio.file.Files.readString(v1).replace("service: account_risk_v1", "service: nope"));
         Path data = tmp.resolve("data");
@@ -103,9 +89,7 @@ class RunCommandTest {
     @Test
     void archiveAloneArchivesEverySourceExactlyOnce() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(Map.of("commerce.payments", 2, "commerce.payments.dlq", 1, "commerce.logins", 1,
-                    "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
-                    "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
+            createTopics(kafka, 2);
             produce(kafka, 0, 30, true);
             String data = tmp.resolve("data").toString();
             CommandLineTest.Run first = CommandLineTest.tessera("archive", "--features", EXAMPLES.toString(), "--data", data,
@@ -129,6 +113,13 @@ class RunCommandTest {
         CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString());
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("--bootstrap-servers", "--embedded-kafka");
+    }
+
+    /** The examples' topics, payments with {@code paymentPartitions}. */
+    private static void createTopics(EmbeddedKafka kafka, int paymentPartitions) {
+        kafka.createTopics(Map.of("commerce.payments", paymentPartitions, "commerce.payments.dlq", 1, "commerce.logins", 1,
+                "commerce.logins.dlq", 1, "commerce.signups", 1, "commerce.signups.dlq", 1, "commerce.chargebacks", 1,
+                "commerce.chargebacks.dlq", 1, "tessera.predictions", 1, "tessera.predictions.dlq", 1));
     }
 
     private static void produce(EmbeddedKafka kafka, int from, int n, boolean withGarbage) throws Exception {

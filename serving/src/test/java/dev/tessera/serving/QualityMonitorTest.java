@@ -129,20 +129,26 @@ class QualityMonitorTest {
     }
 
     /** Too few values to judge a null rate: the message says so, instead of "within" a rate it is above. */
-    @Test
-    void aNullRateOfTooFewValuesIsNotCalledWithin() throws Exception {
+    /** A monitor over {@link #DEFS}, its sources' rules in {@code signals}, on {@code clock}, judging a 5-min window every 10 s. */
+    private QualityMonitor monitor(Signals signals, AtomicLong clock) throws Exception {
         Files.writeString(dir.resolve("defs.yaml"), DEFS);
         Definitions defs = DefinitionLoader.load(dir);
-        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
-        Signals signals = new Signals();
         defs.sources().get("payments").expectations().forEach((field, x) ->
                 signals.rules.add(new ValueExpectation("source", "payments", field, x)));
-        ValueExpectation country = signals.rules.get(1);
-        OneFeature reader = new OneFeature();
-        ServedQuality served = new ServedQuality(defs, reader, Map.of(), null, dev.tessera.api.TimeSpan.parse("10m"), 1_000_000,
+        ServedQuality served = new ServedQuality(defs, new OneFeature(), Map.of(), null, dev.tessera.api.TimeSpan.parse("10m"), 1_000_000,
                 clock::get);
-        QualityMonitor.Settings settings = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
-        try (QualityMonitor m = new QualityMonitor(defs, signals, served, settings, List.of(), clock::get)) {
+        return new QualityMonitor(defs, signals, served, SETTINGS, List.of(), clock::get);
+    }
+
+    static final QualityMonitor.Settings SETTINGS = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5),
+            "docs/runbooks/");
+
+    @Test
+    void aNullRateOfTooFewValuesIsNotCalledWithin() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        Signals signals = new Signals();
+        try (QualityMonitor m = monitor(signals, clock)) {
+            ValueExpectation country = signals.rules.get(1);
             signals.newest = clock.get();
             for (int i = 0; i < 8; i++) {
                 country.observe("DE", clock.get());
@@ -161,17 +167,11 @@ class QualityMonitorTest {
      */
     @Test
     void theLastViolationShownIsTheOneTheMessageNames() throws Exception {
-        Files.writeString(dir.resolve("defs.yaml"), DEFS);
-        Definitions defs = DefinitionLoader.load(dir);
         AtomicLong clock = new AtomicLong(1_800_000_000_000L);
         Signals signals = new Signals();
-        defs.sources().get("payments").expectations().forEach((field, x) ->
-                signals.rules.add(new ValueExpectation("source", "payments", field, x)));
-        ValueExpectation amount = signals.rules.get(0);
-        ServedQuality served = new ServedQuality(defs, new OneFeature(), Map.of(), null, dev.tessera.api.TimeSpan.parse("10m"), 1_000_000,
-                clock::get);
-        QualityMonitor.Settings settings = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
-        try (QualityMonitor m = new QualityMonitor(defs, signals, served, settings, List.of(), clock::get)) {
+        QualityMonitor.Settings settings = SETTINGS;
+        try (QualityMonitor m = monitor(signals, clock)) {
+            ValueExpectation amount = signals.rules.get(0);
             signals.newest = clock.get();
             amount.observe(3.0, clock.get());
             amount.observe(-7.0, clock.get());
