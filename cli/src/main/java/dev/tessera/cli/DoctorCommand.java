@@ -388,9 +388,9 @@ final class DoctorCommand implements Callable<Integer> {
             findings.add(new Finding("absent field", "source " + source + ", field " + field, String.format(Locale.ROOT,
                     "none of the %,d events since the node started had field '%s' (absent or null), so what reads it stays 0 or"
                             + " null", events, field), List.of("read by " + String.join(", ", readBy)),
-                    "compare the name with the events the producers send to " + s.path("topic").asText() + " (a typo in the"
-                            + " definitions, or a field the producers renamed): fix the definitions and run tessera validate;"
-                            + " a field that is rarely present is fine to leave", null));
+                    "compare the name with the events the producers send to " + s.path("topic").asText() + " (tessera tail"
+                            + " --source " + source + " shows the newest with what the features read): a typo in the definitions,"
+                            + " or a field the producers renamed; a field that is rarely present is fine to leave", null));
         }
     }
 

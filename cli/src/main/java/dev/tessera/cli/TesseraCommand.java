@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0-SNAPSHOT",
         description = "Real-time feature platform for commerce machine learning.",
         subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, FlinkCommand.class, StatusCommand.class, DoctorCommand.class, ValidateCommand.class, GenerateCommand.class, TrainingSetCommand.class, TrainCommand.class, EvaluateCommand.class,
-            ImportCommand.class, BackfillCommand.class, ConsistencyCommand.class, ArchiveCommand.class,
+            ImportCommand.class, BackfillCommand.class, ConsistencyCommand.class, ArchiveCommand.class, TailCommand.class,
             CommandLine.HelpCommand.class})
 public final class TesseraCommand implements Runnable {
     @CommandLine.Spec

@@ -230,7 +230,7 @@ class CommandLineTest {
         System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
             for (String command : List.of("demo", "run", "serve", "flink", "status", "doctor", "validate", "generate", "training-set",
-                    "train", "evaluate", "import", "backfill", "consistency", "archive")) {
+                    "train", "evaluate", "import", "backfill", "consistency", "archive", "tail")) {
                 Run run = tessera(command, "--help");
                 assertThat(run.exit()).as(command).isZero();
                 assertThat(run.out() + run.err()).as(command).doesNotContain("WARN", "Could not format");

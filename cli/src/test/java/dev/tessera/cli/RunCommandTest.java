@@ -108,6 +108,40 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * {@code tessera tail}: the newest records as written, each with the fields the features read as
+     * decoded (a record that does not decode says why), and the dead letters with their reasons.
+     */
+    @Test
+    void tailShowsTheNewestRecordsWithWhatTheFeaturesReadAndTheDeadLettersWithTheirReasons() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
+            createTopics(kafka, 1);
+            produce(kafka, 0, 4, true);
+            CommandLineTest.Run tail = CommandLineTest.tessera("tail", "--features", EXAMPLES.toString(), "--source", "payments",
+                    "--bootstrap-servers", kafka.bootstrapServers(), "-n", "2");
+            assertThat(tail.exit()).as(tail.err()).isZero();
+            assertThat(tail.out()).contains("the last 2 records of commerce.payments", "partition 0 offset 3 at ", "\"payment_id\":\"p3\"",
+                    "partition 0 offset 4 at ", "  {not json", "  does not decode: ")
+                    .containsPattern("read: status='APPROVED' amount=3(\\.0)? card_fingerprint='c3' merchant_id='m1' country='US'")
+                    .doesNotContain("\"p2\"");
+
+            CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString(), "--data",
+                    tmp.resolve("data").toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--until-caught-up", "--port", "0",
+                    "--no-archive");
+            assertThat(run.exit()).as(run.err()).isZero();
+            CommandLineTest.Run dead = CommandLineTest.tessera("tail", "--features", EXAMPLES.toString(), "--source", "payments",
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--dead-letters");
+            assertThat(dead.exit()).as(dead.err()).isZero();
+            assertThat(dead.out()).contains("the last 1 record of commerce.payments.dlq", "dead-lettered: malformed: ",
+                    "(from commerce.payments partition 0 offset 4)", "  {not json");
+
+            CommandLineTest.Run typo = CommandLineTest.tessera("tail", "--features", EXAMPLES.toString(), "--source", "paymnts",
+                    "--bootstrap-servers", kafka.bootstrapServers());
+            assertThat(typo.exit()).isEqualTo(1);
+            assertThat(typo.err()).contains("unknown source 'paymnts'; did you mean 'payments'?");
+        }
+    }
+
     @Test
     void oneKafkaChoiceIsRequired() {
         CommandLineTest.Run run = CommandLineTest.tessera("run", "--features", EXAMPLES.toString());
