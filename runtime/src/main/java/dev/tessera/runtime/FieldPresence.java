@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@value #JUDGED_AFTER} events, and the runtime logs it once. Monitoring, not committed state: the
  * counts start from zero with the process.
  */
-final class FieldPresence {
+public final class FieldPresence {
     private static final Logger LOG = LoggerFactory.getLogger(FieldPresence.class);
     /** Events after which a field none of them carried is reported. */
-    static final long JUDGED_AFTER = 10_000;
+    public static final long JUDGED_AFTER = 10_000;
 
     private final String source;
     private final String[] names;

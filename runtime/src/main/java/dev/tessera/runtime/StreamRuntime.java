@@ -208,6 +208,11 @@ public final class StreamRuntime implements AutoCloseable {
         throw new IllegalArgumentException("no running source named " + source);
     }
 
+    /** Each field the features of {@code source} read, with the events since start and how many carried it ({@link FieldPresence}). */
+    public List<SourceDiagnostics.Field> fieldPresence(String source) {
+        return source(source).presence.fields();
+    }
+
     /** Per-partition arrivals, lag and event times, and the last dead letters of {@code source} (for diagnosis). */
     public SourceDiagnostics diagnostics(String source) {
         SourceRuntime s = source(source);
@@ -220,7 +225,7 @@ public final class StreamRuntime implements AutoCloseable {
                     p < maxima.length ? maxima[p] : Long.MIN_VALUE));
         }
         return new SourceDiagnostics(source, s.topic(), parts, s.recentDeadLetters.list(), watermark(source), s.brokerSilence,
-                s.presence.fields());
+                fieldPresence(source));
     }
 
     /**

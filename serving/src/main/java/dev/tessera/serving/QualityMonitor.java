@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code quality_rule}: a {@code min}, {@code max}, {@code allowed} or {@code not_null} rule
  *       broken by any value in the window; {@code max_null_rate} exceeded over at least
  *       {@value #MIN_VALUES} values;</li>
- *   <li>{@code drift}: a served feature's PSI above its {@code max_psi}.</li>
+ *   <li>{@code drift}: a served feature's PSI above its {@code max_psi};</li>
+ *   <li>{@code absent_field}: a field the features read ({@code of}, {@code where}) that none of at
+ *       least {@value dev.tessera.runtime.FieldPresence#JUDGED_AFTER} events since the node started
+ *       carried: a misspelt name or a renamed field, whose features stay 0 or null (counted where the
+ *       stream runtime runs).</li>
  * </ul>
  * An alert is logged (WARN when it fires, INFO when it resolves) and sent to every
  * {@link AlertNotifier}; it is sent once when it fires and once when it resolves, not at every
@@ -51,7 +55,7 @@ public final class QualityMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
     static final int MIN_VALUES = 20;
     /** Every kind of alert this monitor raises; each has a runbook, {@code docs/runbooks/<kind>.md}. */
-    public static final List<String> ALERTS = List.of("freshness", "lag", "reject_rate", "quality_rule", "drift");
+    public static final List<String> ALERTS = List.of("freshness", "lag", "reject_rate", "quality_rule", "drift", "absent_field");
     private static final int KEEP_RESOLVED = 50;
 
     /**
@@ -166,6 +170,7 @@ public final class QualityMonitor implements AutoCloseable {
         Map<String, Alert> active = new LinkedHashMap<>();
         for (String s : sources.sources()) {
             judgeSource(s, defs.sources().get(s), latest, base, now, active);
+            absentFields(s, now, active);
         }
         List<RuleStatus> rules = new ArrayList<>();
         for (ValueExpectation check : allRules()) { // definition order: sources' rules, then features'
@@ -204,6 +209,19 @@ public final class QualityMonitor implements AutoCloseable {
         Report r = new Report(now, List.copyOf(rules), List.copyOf(drift), List.copyOf(firing.values()), List.copyOf(resolved));
         report = r;
         return r;
+    }
+
+    /** A field none of the source's events since start carried, once enough of them were seen to say so. */
+    private void absentFields(String source, long now, Map<String, Alert> active) {
+        for (dev.tessera.runtime.SourceDiagnostics.Field f : sources.fields(source)) {
+            if (f.events() >= dev.tessera.runtime.FieldPresence.JUDGED_AFTER && f.present() == 0) {
+                String id = "absent_field/" + source + "." + f.field();
+                active.put(id, alert(id, "absent_field", "source " + source + "." + f.field(), "field '" + f.field() + "' of source "
+                        + source + " was absent or null in all " + f.events() + " events since the node started, so "
+                        + String.join(", ", f.readBy()) + (f.readBy().size() == 1 ? " stays" : " stay") + " 0 or null: check the"
+                        + " name against the events (tessera tail --source " + source + ")", f.events(), 0, now));
+            }
+        }
     }
 
     private Sample secondSample() {

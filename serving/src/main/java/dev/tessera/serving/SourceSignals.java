@@ -31,6 +31,14 @@ public interface SourceSignals {
     List<ValueExpectation> rules();
 
     /**
+     * Each field the source's features read, with the events seen since start and how many carried it;
+     * empty when not counted here (a stateless serving node).
+     */
+    default List<dev.tessera.runtime.SourceDiagnostics.Field> fields(String source) {
+        return List.of();
+    }
+
+    /**
      * Brings counts and rule snapshots up to date where they are read from elsewhere (the store); a
      * sampler calls it before reading them. Nothing to do when they are live in this process.
      */
@@ -62,6 +70,11 @@ public interface SourceSignals {
             @Override
             public List<ValueExpectation> rules() {
                 return rt.quality();
+            }
+
+            @Override
+            public List<dev.tessera.runtime.SourceDiagnostics.Field> fields(String source) {
+                return rt.fieldPresence(source);
             }
         };
     }

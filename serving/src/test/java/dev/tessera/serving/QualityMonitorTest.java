@@ -64,6 +64,7 @@ class QualityMonitorTest {
         long lag = -1;
         final Map<String, Long> counters = new HashMap<>();
         final List<ValueExpectation> rules = new ArrayList<>();
+        List<dev.tessera.runtime.SourceDiagnostics.Field> fields = List.of();
 
         @Override
         public List<String> sources() {
@@ -88,6 +89,11 @@ class QualityMonitorTest {
         @Override
         public List<ValueExpectation> rules() {
             return rules;
+        }
+
+        @Override
+        public List<dev.tessera.runtime.SourceDiagnostics.Field> fields(String source) {
+            return fields;
         }
     }
 
@@ -187,6 +193,44 @@ class QualityMonitorTest {
             JsonNode next = amountMin(m.evaluate(), settings);
             assertThat(next.get("message").asText()).contains("; last: -99 at ");
             assertThat(next.get("last_violation").get("value").asText()).isEqualTo("-99");
+        }
+    }
+
+    /**
+     * A field none of 10,000 events carried fires absent_field, naming it and what reads it; one event
+     * fewer, or one event with it, does not; it resolves once the field shows up.
+     */
+    @Test
+    void aFieldNoEventCarriesFiresAbsentFieldAndResolvesWhenItShowsUp() throws Exception {
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        Signals signals = new Signals();
+        try (QualityMonitor m = monitor(signals, clock)) {
+            signals.newest = clock.get();
+            long n = dev.tessera.runtime.FieldPresence.JUDGED_AFTER;
+            List<String> readBy = List.of("where of account_payments.declined", "of account_payments.last_status");
+            signals.fields = List.of(new dev.tessera.runtime.SourceDiagnostics.Field("stauts", readBy, n - 1, 0),
+                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("of account_payments.amount_sum"), n - 1, n - 1));
+            assertThat(m.evaluate().firing()).as("one event short of judging").isEmpty();
+
+            clock.addAndGet(10_000);
+            signals.fields = List.of(new dev.tessera.runtime.SourceDiagnostics.Field("stauts", readBy, n, 0),
+                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("of account_payments.amount_sum"), n, 1));
+            QualityMonitor.Report r = m.evaluate();
+            assertThat(r.firing()).singleElement().satisfies(a -> {
+                assertThat(a.id()).isEqualTo("absent_field/payments.stauts");
+                assertThat(a.alert()).isEqualTo("absent_field");
+                assertThat(a.subject()).isEqualTo("source payments.stauts");
+                assertThat(a.message()).isEqualTo("field 'stauts' of source payments was absent or null in all " + n + " events since"
+                        + " the node started, so where of account_payments.declined, of account_payments.last_status stay 0 or null:"
+                        + " check the name against the events (tessera tail --source payments)");
+                assertThat(a.runbook()).isEqualTo("docs/runbooks/absent_field.md");
+            });
+
+            clock.addAndGet(10_000);
+            signals.fields = List.of(new dev.tessera.runtime.SourceDiagnostics.Field("stauts", readBy, n + 5, 1));
+            r = m.evaluate();
+            assertThat(r.firing()).isEmpty();
+            assertThat(r.resolved()).extracting(Alert::id).contains("absent_field/payments.stauts");
         }
     }
 
