@@ -75,6 +75,8 @@ public final class ValueExpectation {
             nulls.increment();
             if (expectation.notNull()) {
                 last = new Violation(Expectation.Rule.NOT_NULL, "null", now);
+            } else if (expectation.maxNullRate() != null) {
+                last = new Violation(Expectation.Rule.MAX_NULL_RATE, "null", now); // when the last null came
             }
             return;
         }

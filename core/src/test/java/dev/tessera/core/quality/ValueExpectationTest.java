@@ -52,6 +52,18 @@ class ValueExpectationTest {
         assertThat(s.last()).isNotNull();
     }
 
+    /** A max_null_rate rule alone remembers when its last null came, so "last violation" is not empty while it counts nulls. */
+    @Test
+    void aMaxNullRateRuleRemembersItsLastNull() {
+        Expectation x = new Expectation(null, null, false, 0.01, List.of(), null, Location.UNKNOWN);
+        ValueExpectation check = new ValueExpectation("source", "payments", "account_id", x);
+        check.observe("a", 1);
+        assertThat(check.snapshot().last()).isNull();
+        check.observe(null, 7);
+        check.observe("b", 8);
+        assertThat(check.snapshot().last()).isEqualTo(new ValueExpectation.Violation(Rule.MAX_NULL_RATE, "null", 7));
+    }
+
     @Test
     void allowedComparesTextAndNotNullFlagsNulls() {
         Expectation x = new Expectation(null, null, true, null, List.of("APPROVED", "DECLINED", "3"), null, Location.UNKNOWN);

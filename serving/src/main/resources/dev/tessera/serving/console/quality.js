@@ -70,7 +70,8 @@ function driftCard(d) {
   meter.firstChild.style.width = (share * 100).toFixed(1) + '%'; // CSSOM, allowed by the page's CSP
   meter.lastChild.style.left = (100 / 1.5).toFixed(1) + '%';
   return h('div', {class: 'drift-card', 'data-feature': d.feature},
-      h('header', {}, h('span', {class: 'mono'}, d.feature), pill(d.status)),
+      // without max_psi the PSI is shown but never judged: not a green "ok"
+      h('header', {}, h('span', {class: 'mono'}, d.feature), pill(d.max_psi === null && d.status === 'ok' ? 'not_judged' : d.status)),
       h('div', {class: 'psi'}, h('span', {class: 'big'}, d.psi === null || d.psi === undefined ? '—' : d.psi.toFixed(3)), ' PSI ',
           h('span', {class: 'muted'}, d.max_psi === null || d.max_psi === undefined ? '(no max_psi: never alerts)' : `(max ${d.max_psi})`)),
       meter,
