@@ -171,6 +171,17 @@ final class DoctorCommand implements Callable<Integer> {
         if (findings.isEmpty()) {
             out.println("nothing found: lag, partitions, dead letters, arrivals, clocks, store and serving look healthy, and no"
                     + " alert fires");
+            List<String> early = new ArrayList<>();
+            for (JsonNode s : sources) {
+                long events = s.path("fields").path(0).path("events").asLong(-1);
+                if (events >= 0 && events < ABSENT_AFTER) {
+                    early.add(String.format(Locale.ROOT, "%s: %,d so far", s.path("source").asText(), events));
+                }
+            }
+            if (!early.isEmpty()) {
+                out.println(String.format(Locale.ROOT, "not judged yet: whether every field the features read occurs, after %,d events"
+                        + " of a source (%s)", ABSENT_AFTER, String.join(", ", early)));
+            }
             out.flush();
             return 0;
         }
