@@ -132,6 +132,11 @@ final class TrainCommand implements Callable<Integer> {
                 ? "  string feature %s: no value on any training row, so the model cannot use it (was its source archived for the"
                         + " spine's times? tessera import, then tessera backfill)%n"
                 : "  string feature %s: a table of %d values%n", feature, n));
+        for (String c : r.constantInputs()) {
+            spec.commandLine().getErr().println("warning: feature " + c + " has the same value on every row of " + trainingSet
+                    + ": the model learns nothing from it; if it should vary, check its definition (a field the events do not"
+                    + " have reads as absent: tessera training-set warns about those)");
+        }
         out.printf(Locale.ROOT, "wrote %s and %s%n", r.registryFile(), r.artifact().getFileName());
         if (r.maxDifferenceToXGBoost() > MAX_DIFFERENCE) {
             err.printf(Locale.ROOT, "error: the registry scores the validation rows up to %.3g away from XGBoost's own predictions"

@@ -110,10 +110,12 @@ public final class ModelTraining {
      *
      * @param maxDifferenceToXGBoost the largest |registry score − XGBoost predict| over the validation rows
      * @param categories             string features and the number of values in their tables
+     * @param constantInputs         features with one value on every row (as the model reads it; NaN for null): the
+     *                               model learns nothing from them, and a misspelt field in a definition looks so
      */
     public record Result(RegisteredModel model, Path registryFile, Path artifact, Metrics train, Metrics validation,
                          long rowsWithoutLabel, List<String> keyColumns, Map<String, Integer> categories,
-                         double maxDifferenceToXGBoost) {
+                         double maxDifferenceToXGBoost, List<String> constantInputs) {
     }
 
     private final Definitions defs;
@@ -147,6 +149,16 @@ public final class ModelTraining {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < f; j++) {
                 x[i][j] = encoder.encode(j, table.values.get(i)[j]);
+            }
+        }
+        List<String> constant = new ArrayList<>();
+        for (int j = 0; j < f; j++) {
+            boolean same = true;
+            for (int i = 1; i < n && same; i++) {
+                same = Double.compare(x[i][j], x[0][j]) == 0;
+            }
+            if (same) {
+                constant.add(inputs.get(j));
             }
         }
         Files.createDirectories(o.registry());
@@ -203,7 +215,8 @@ public final class ModelTraining {
         model = loadBack(o, yaml);
         Map<String, Integer> sizes = new LinkedHashMap<>();
         categories.forEach((k, v) -> sizes.put(k, v.size()));
-        return new Result(model, yaml, artifact, trainMetrics, validationMetrics, table.rowsWithoutLabel, table.keyColumns, sizes, maxDiff);
+        return new Result(model, yaml, artifact, trainMetrics, validationMetrics, table.rowsWithoutLabel, table.keyColumns, sizes, maxDiff,
+                List.copyOf(constant));
     }
 
     /** The registry must load before (so a failure after training is ours) and must not have this version yet. */

@@ -82,6 +82,33 @@ class ModelTrainingTest {
         assertThat(r.validation().auc()).as("busy accounts are learnable from their counts").isGreaterThan(0.6);
         assertThat(r.rowsWithoutLabel()).isPositive();
         assertThat(r.keyColumns()).containsExactly("account_id", "card");
+        // features with one value on every labelled row, from the training set itself
+        List<java.util.Map<String, Object>> table = TrainingSetOracleTest.readParquet(parquet).stream()
+                .filter(row -> row.get("chargeback") != null && !"".equals(row.get("chargeback"))).toList();
+        List<String> constant = new ArrayList<>();
+        for (FeatureRef ref : defs.service("risk").orElseThrow().features()) {
+            if (table.stream().map(row -> String.valueOf(row.get(ref.columnName()))).distinct().count() == 1) {
+                constant.add(ref.qualifiedName());
+            }
+        }
+        assertThat(r.constantInputs()).isEqualTo(constant);
+
+        // a feature zeroed on every row (what a misspelt field gives) is called out
+        List<String> lines = Files.readAllLines(csv);
+        int col = java.util.Arrays.asList(lines.get(0).split(",", -1)).indexOf("account_payments__amount_max_1d");
+        assertThat(col).isNotNegative();
+        StringBuilder zeroed = new StringBuilder(lines.get(0)).append('\n');
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", col + 2); // the cells up to it hold no quoted commas (the lists come after it)
+            assertThat(String.join(",", java.util.Arrays.copyOf(cells, col + 1))).doesNotContain("\"");
+            cells[col] = "0";
+            zeroed.append(String.join(",", cells)).append('\n');
+        }
+        Path zeroedCsv = dir.resolve("train-zeroed.csv");
+        Files.writeString(zeroedCsv, zeroed.toString(), StandardCharsets.UTF_8);
+        ModelTraining.Result z = new ModelTraining(defs).train(ModelTraining.Options.of(zeroedCsv, "chargeback", "risk", "risk", 3,
+                ModelTraining.Algorithm.XGBOOST, dir.resolve("models-zeroed")).withTrees(5, 2, 0.3));
+        assertThat(z.constantInputs()).contains("account_payments.amount_max_1d").containsAll(constant);
         assertThat(r.categories()).containsOnlyKeys("account_payments.first_country", "account_payments.last_country");
         assertThat(Files.readString(r.registryFile())).contains("format: xgboost", "service: risk", "categories:",
                 "validation_auc: \"" + String.format(Locale.ROOT, "%.4f", r.validation().auc()) + "\"");
