@@ -72,7 +72,20 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "experiment %s: %,d predictions judged (a %s label of the same %s within %s is positive);"
                         + " %,d too recent to judge; %,d of other experiments%n", experiment, r.evaluated(), labels, labelKey, window,
                 r.tooRecent(), r.otherExperiments());
+        if (r.withoutKey() > 0) {
+            err.printf(Locale.ROOT, "%,d predictions of experiment %s have no %s in their entity (%s), so they were not judged:"
+                    + " pass --label-key %s, with --labels a source whose events carry it%n", r.withoutKey(), experiment, labelKey,
+                    String.join(", ", r.entityFields()), r.entityFields().isEmpty() ? "FIELD" : r.entityFields().iterator().next());
+        }
+        if (r.evaluated() > 0 && r.labelsWithKey() == 0) {
+            err.printf(Locale.ROOT, (r.labelEvents() == 0 ? "no %2$s event is in the archive"
+                    : "none of the %1$,d %2$s events carries %3$s") + ", so no prediction can be positive: pick --labels, a source whose"
+                    + " events carry %3$s%n", r.labelEvents(), labels, labelKey);
+        }
         if (r.variants().isEmpty()) {
+            if (r.withoutKey() > 0) {
+                return 1;
+            }
             if (r.tooRecent() > 0) { // there are predictions: their labels may still come
                 long wait = Math.max(1, (r.oldestTooRecent() + window.millis() - System.currentTimeMillis() + 59_999) / 60_000);
                 err.printf(Locale.ROOT, "no prediction of experiment %s is old enough to judge yet: all %,d are younger than"

@@ -148,6 +148,16 @@ class EvaluateCommandTest {
         assertThat(run.out()).contains("experiment rollout: 3,000 predictions judged", "1 too recent", "VARIANT", "trees_v2",
                 String.format(java.util.Locale.ROOT, "%.3f", r.variants().get(1).auc()), "calibration");
         assertThat(Files.readString(chart)).startsWith("<svg").contains("trees_v2 (v2): AUC").contains("AUC (dashed: 0.50, chance)");
+        // a key the predictions' entities lack; labels without the key
+        CommandLineTest.Run otherKey = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
+                "--experiment", "rollout", "--label-window", "1h", "--label-key", "merchant_id");
+        assertThat(otherKey.exit()).isEqualTo(1);
+        assertThat(otherKey.err()).contains("3,000 predictions of experiment rollout have no merchant_id in their entity (account_id),"
+                + " so they were not judged: pass --label-key account_id").doesNotContain("no prediction of experiment");
+        CommandLineTest.Run keylessLabels = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
+                "--experiment", "rollout", "--label-window", "1h", "--labels", "predictions");
+        assertThat(keylessLabels.exit()).as(keylessLabels.err()).isZero();
+        assertThat(keylessLabels.err()).contains("none of the 3,002 predictions events carries account_id, so no prediction can be positive");
         CommandLineTest.Run none = CommandLineTest.tessera("evaluate", "--features", EXAMPLES.toString(), "--data", data,
                 "--experiment", "nope");
         assertThat(none.exit()).isEqualTo(1);

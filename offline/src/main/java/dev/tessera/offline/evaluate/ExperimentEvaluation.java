@@ -50,8 +50,14 @@ public final class ExperimentEvaluation {
     /** The whole report. */
     /** @param oldestTooRecent the time of the oldest prediction too recent to judge; {@code Long.MAX_VALUE} when none is */
     /** @param otherNames the other experiments the predictions name (what a mistyped name was meant to be) */
+    /**
+     * @param withoutKey   predictions of the experiment whose entity lacks the label key (not judged)
+     * @param entityFields the entity fields of those predictions (what the key could be instead)
+     * @param labelEvents  label events read, and {@code labelsWithKey} of them carrying the key
+     */
     public record Report(String experiment, long windowMillis, long evaluated, long tooRecent, long otherExperiments,
-                         List<Result> variants, long oldestTooRecent, java.util.Set<String> otherNames) {
+                         List<Result> variants, long oldestTooRecent, java.util.Set<String> otherNames, long withoutKey,
+                         java.util.Set<String> entityFields, long labelEvents, long labelsWithKey) {
     }
 
     private ExperimentEvaluation() {
@@ -68,7 +74,10 @@ public final class ExperimentEvaluation {
     public static Report evaluate(String experiment, EventScan predictions, EventScan labels, String entityKeyField,
                                   long windowMillis, long now) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        Map<String, long[]> labelTimes = labelTimes(labels, entityKeyField, json);
+        long[] labelCounts = {0, 0}; // label events, with the key
+        Map<String, long[]> labelTimes = labelTimes(labels, entityKeyField, json, labelCounts);
+        long[] withoutKey = {0};
+        java.util.Set<String> entityFields = new java.util.TreeSet<>();
         Map<String, List<Prediction>> byVariant = new TreeMap<>((a, b) -> order(a).compareTo(order(b)));
         long[] counts = {0, 0, 0, Long.MAX_VALUE}; // evaluated, too recent, other experiments, oldest too recent
         java.util.Set<String> otherNames = new java.util.TreeSet<>();
@@ -93,6 +102,8 @@ public final class ExperimentEvaluation {
             }
             String key = p.path("entity").path(entityKeyField).asText(null);
             if (key == null) {
+                withoutKey[0]++;
+                p.path("entity").fieldNames().forEachRemaining(entityFields::add);
                 return;
             }
             counts[0]++;
@@ -112,7 +123,8 @@ public final class ExperimentEvaluation {
             }
             results.add(result(v.getKey(), ps.get(0).version(), scores, labeled));
         }
-        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results, counts[3], otherNames);
+        return new Report(experiment, windowMillis, counts[0], counts[1], counts[2], results, counts[3], otherNames, withoutKey[0],
+                entityFields, labelCounts[0], labelCounts[1]);
     }
 
     /** Control first, then treatments by name, then shadows. */
@@ -120,12 +132,15 @@ public final class ExperimentEvaluation {
         return (variant.equals("control") ? "0" : variant.startsWith("shadow_") ? "2" : "1") + variant;
     }
 
-    private static Map<String, long[]> labelTimes(EventScan labels, String keyField, ObjectMapper json) throws IOException {
+    private static Map<String, long[]> labelTimes(EventScan labels, String keyField, ObjectMapper json, long[] counts)
+            throws IOException {
         Map<String, List<Long>> times = new HashMap<>();
         labels.forEach(Long.MIN_VALUE, Long.MAX_VALUE, e -> {
             JsonNode l = parse(json, e);
             String key = l == null ? null : l.path(keyField).asText(null);
+            counts[0]++;
             if (key != null) {
+                counts[1]++;
                 times.computeIfAbsent(key, k -> new ArrayList<>()).add(e.eventTime());
             }
         });
