@@ -87,7 +87,10 @@ final class GenerateCommand implements Callable<Integer> {
                     + " The world is the same: each source's events do not depend on which others are written.")
     List<String> sourceNames;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "The world follows from it. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "The world follows from it (its ids too). Default: ${DEFAULT-VALUE}; with --live, a new seed each run,"
+                    + " printed (a second live run with the same seed repeats the first one's ids, which the stream drops as"
+                    + " duplicates)")
     long seed;
 
     @Option(names = "--accounts", paramLabel = "N", defaultValue = "10000",
@@ -228,6 +231,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private GeneratorConfig.Builder options(GeneratorConfig.Builder b) {
+        if (live && !spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            seed = Math.floorMod(new java.security.SecureRandom().nextLong(), 1_000_000_000L); // fresh ids on every live run
+        }
         b.seed(seed).accounts(accounts).fraudShare(fraud)
                 .disorder(noDisorder ? DisorderRates.NONE : new DisorderRates(late, outOfOrder, duplicate, malformed, future));
         if (rate != null) {
@@ -307,8 +313,8 @@ final class GenerateCommand implements Callable<Integer> {
             LiveGeneration generation = LiveGenerator.start(config, sink);
             Map<CommerceSource, Long> stallAt = faults(generation);
             try {
-                out.printf(Locale.ROOT, "generating %s events/s on the wall clock (Ctrl-C stops); most active accounts: %s%n",
-                        config.eventsPerSecond(), String.join(", ", generation.activeKeys(3).accounts()));
+                out.printf(Locale.ROOT, "generating %s events/s on the wall clock, seed %d (Ctrl-C stops); most active accounts: %s%n",
+                        config.eventsPerSecond(), seed, String.join(", ", generation.activeKeys(3).accounts()));
                 out.flush();
                 long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (generation.running() && !stop.await(100, TimeUnit.MILLISECONDS)) {

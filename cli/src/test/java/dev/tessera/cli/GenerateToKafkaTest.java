@@ -73,6 +73,54 @@ class GenerateToKafkaTest {
         assertThat(count(kafka, "commerce.payments") - before).isEqualTo(GenerateCommandTest.printed(run, "payments"));
     }
 
+    /** Two live runs without --seed make two worlds: the second's ids are new, not the first's again (dropped as duplicates). */
+    @Test
+    void liveRunsWithoutASeedProduceNewIds() throws IOException {
+        Path defs = Files.createDirectories(tmp.resolve("ids-defs"));
+        Files.writeString(defs.resolve("payments.yaml"), """
+                kind: Source
+                name: payments
+                kafka: { topic: ids.payments }
+                format: json
+                timestamp: event_time
+                id: payment_id
+                """);
+        kafka.createTopics(Map.of("ids.payments", 2));
+        for (int run = 0; run < 2; run++) {
+            long records = count(kafka, "ids.payments");
+            long ids = paymentIds(kafka, "ids.payments").size();
+            CommandLineTest.Run r = tessera("generate", "--features", defs.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--source", "payments", "--live", "--rate", "300", "--duration", "2s", "--no-disorder", "--no-progress");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).containsPattern("events/s on the wall clock, seed [0-9]+ ");
+            long added = count(kafka, "ids.payments") - records;
+            assertThat(added).isPositive();
+            assertThat(paymentIds(kafka, "ids.payments").size() - ids).as("run %d: every new record a new id", run).isEqualTo(added);
+        }
+    }
+
+    private static java.util.Set<String> paymentIds(EmbeddedKafka kafka, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"payment_id\":\"([^\"]+)\"");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                c.poll(Duration.ofMillis(200)).forEach(rec -> {
+                    java.util.regex.Matcher m = id.matcher(new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        ids.add(m.group(1));
+                    }
+                });
+            }
+        }
+        return ids;
+    }
+
     @Test
     void aMissingTopicIsAnErrorThatSaysWhatToDo() throws IOException {
         Path defs = Files.createDirectories(tmp.resolve("defs"));
