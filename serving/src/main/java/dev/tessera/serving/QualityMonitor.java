@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code absent_field}: a field the features read ({@code of}, {@code where}) that none of at
  *       least {@value dev.tessera.runtime.FieldPresence#JUDGED_AFTER} events since the node started
  *       carried: a misspelt name or a renamed field, whose features stay 0 or null (counted where the
- *       stream runtime runs).</li>
+ *       stream runtime runs);</li>
+ *   <li>{@code experiment_rollback}: a guardrail rolled a variant of an experiment back to control
+ *       (it stays so across restarts, until the experiment changes).</li>
  * </ul>
  * An alert is logged (WARN when it fires, INFO when it resolves) and sent to every
  * {@link AlertNotifier}; it is sent once when it fires and once when it resolves, not at every
@@ -55,7 +57,19 @@ public final class QualityMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
     static final int MIN_VALUES = 20;
     /** Every kind of alert this monitor raises; each has a runbook, {@code docs/runbooks/<kind>.md}. */
-    public static final List<String> ALERTS = List.of("freshness", "lag", "reject_rate", "quality_rule", "drift", "absent_field");
+    public static final List<String> ALERTS = List.of("freshness", "lag", "reject_rate", "quality_rule", "drift", "absent_field",
+            "experiment_rollback");
+
+    /** A condition judged elsewhere that fires an alert while it holds (an experiment's rollback, from {@link Scoring}). */
+    public record Condition(String id, String alert, String subject, String message) {
+    }
+
+    private volatile java.util.function.Supplier<List<Condition>> conditions = List::of;
+
+    /** Also raises an alert for each condition {@code source} gives at an evaluation, resolved once it gives it no more. */
+    public void watch(java.util.function.Supplier<List<Condition>> source) {
+        this.conditions = source;
+    }
     private static final int KEEP_RESOLVED = 50;
 
     /**
@@ -204,6 +218,9 @@ public final class QualityMonitor implements AutoCloseable {
                             "feature " + s.qualifiedName(), msg, d.psi(), s.maxPsi(), now));
                 }
             }
+        }
+        for (Condition c : conditions.get()) {
+            active.put(c.id(), alert(c.id(), c.alert(), c.subject(), c.message(), 1, 0, now));
         }
         transition(active, now);
         Report r = new Report(now, List.copyOf(rules), List.copyOf(drift), List.copyOf(firing.values()), List.copyOf(resolved));

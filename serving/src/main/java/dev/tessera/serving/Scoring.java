@@ -307,6 +307,24 @@ public final class Scoring implements AutoCloseable {
         out.writeEndObject();
     }
 
+    /** One alert condition per rolled-back variant of an experiment ({@link QualityMonitor#watch}). */
+    public List<QualityMonitor.Condition> rollbacks() {
+        List<QualityMonitor.Condition> out = new java.util.ArrayList<>();
+        for (LiveExperiment live : experiments.values()) {
+            Experiment x = live.experiment();
+            for (LiveExperiment.VariantStatus v : live.status()) {
+                if (v.rollback() != null) {
+                    out.add(new QualityMonitor.Condition("experiment_rollback/" + x.name() + "." + v.name(), "experiment_rollback",
+                            "experiment " + x.name() + ", variant " + v.name(), "variant " + v.name() + " (" + x.model() + " v"
+                            + v.version() + ") of experiment " + x.name() + " was rolled back to control at "
+                            + java.time.Instant.ofEpochMilli(v.rollback().at()) + ": " + v.rollback().reason()
+                            + "; its traffic goes to control until the experiment changes"));
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code GET /v1/experiments}: each experiment's variants, shares, rollbacks and window figures. */
     void experiments(JsonGenerator out) throws IOException {
         out.writeStartObject();

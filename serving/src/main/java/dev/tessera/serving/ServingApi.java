@@ -49,6 +49,9 @@ public final class ServingApi {
         this.json = b.json;
         this.scoring = b.models == null || b.models.isEmpty() ? null
                 : new Scoring(b.models, queries, b.predictions, b.experimentStates, b.clock).bind(b.metrics).start();
+        if (scoring != null && monitor != null) {
+            monitor.watch(scoring::rollbacks); // a guardrail's rollback is an alert: the banner, the webhooks, tessera status
+        }
         this.catalog = new ConsoleCatalog(b.defs, b.models == null ? List.of()
                 : b.models.models().stream().map(dev.tessera.inference.RegisteredModel::info).toList());
         this.history = b.history;

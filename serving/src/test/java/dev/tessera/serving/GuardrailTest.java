@@ -60,13 +60,25 @@ class GuardrailTest {
         JsonNode variant = breachAndCheck(withFault(true, 0), state, "error rate 100.00%");
         assertThat(variant.get("errors").longValue()).isEqualTo(variant.get("requests").longValue());
         // a restart with the same state file keeps v2 rolled back
+        QualityMonitor monitor = new QualityMonitor(stack.defs, SourceSignals.of(stack.runtime), null, QualityMonitor.Settings.DEFAULTS,
+                java.util.List.of(), System::currentTimeMillis);
         ServingApi again = ServingApi.builder(stack.defs, stack.runtime.reader()).models(registry)
-                .experimentStates(ExperimentStates.file(state)).build();
+                .experimentStates(ExperimentStates.file(state)).monitor(monitor).build();
         try (ServingServer server = ServingServer.start("127.0.0.1", 0, ServingServer.DEFAULT_MAX_BODY_BYTES, again);
-             Scoring scoring = again.scoring()) {
+             Scoring scoring = again.scoring(); QualityMonitor closing = monitor) {
             JsonNode x = get(server, "/v1/experiments").get("experiments").get(0);
             assertThat(x.get("variants").get(1).get("status").asText()).isEqualTo("rolled_back");
             assertThat(x.get("variants").get(1).get("rollback").get("reason").asText()).contains("error rate");
+            // and it is an alert while it lasts: the banner, the webhooks, tessera status
+            String name = x.get("name").asText();
+            String variantName = x.get("variants").get(1).get("name").asText();
+            assertThat(monitor.evaluate().firing()).singleElement().satisfies(a -> {
+                assertThat(a.id()).isEqualTo("experiment_rollback/" + name + "." + variantName);
+                assertThat(a.subject()).isEqualTo("experiment " + name + ", variant " + variantName);
+                assertThat(a.message()).contains("was rolled back to control at ", "error rate",
+                        "its traffic goes to control until the experiment changes");
+                assertThat(a.runbook()).isEqualTo("docs/runbooks/experiment_rollback.md");
+            });
         }
     }
 
