@@ -54,9 +54,8 @@ final class ArchiveCommand implements Callable<Integer> {
                     + " commit). Default: ${DEFAULT-VALUE}")
     Duration commitInterval;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
-    long durationSeconds;
+    @Mixin
+    DurationOption duration;
 
     @Option(names = "--until-caught-up",
             description = "Stop once everything in the topics when it started is archived and committed (batch use, scripts).")
@@ -99,7 +98,7 @@ final class ArchiveCommand implements Callable<Integer> {
                 printArchived(out, archivers);
                 return 0;
             }
-            StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+            StopSignal.waitForStop(closed, duration.durationSeconds, 10_000, () -> {
                 if (archivers.failure() != null) {
                     throw new TesseraException("the archive stopped: " + archivers.failure().getMessage(), archivers.failure());
                 }

@@ -84,9 +84,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Do not archive events to Parquet (in <data>/demo/archive, committed every 10 s).")
     boolean noArchive;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
-    long durationSeconds;
+    @Mixin
+    DurationOption duration;
 
     @Spec
     CommandSpec spec;
@@ -331,7 +330,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private void runUntilStopped(PrintWriter out, Node node, LiveGeneration live) throws Exception {
         StreamRuntime rt = node.runtime;
-        StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+        StopSignal.waitForStop(closed, duration.durationSeconds, 10_000, () -> {
             if (rt.failure() != null) {
                 throw new TesseraException("the runtime stopped: " + rt.failure().getMessage(), rt.failure());
             }

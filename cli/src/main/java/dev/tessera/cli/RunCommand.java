@@ -74,9 +74,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Prefix of every key kept in Redis (tessera serve must use the same). Default: ${DEFAULT-VALUE}")
     String redisNamespace;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
-    long durationSeconds;
+    @Mixin
+    DurationOption duration;
 
     @Option(names = "--until-caught-up",
             description = "Stop once everything in the topics when it started is applied and committed (batch use, scripts).")
@@ -130,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
                 printCounters(out, defs, node);
                 return 0;
             }
-            StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> {
+            StopSignal.waitForStop(closed, duration.durationSeconds, 10_000, () -> {
                 Throwable failed = node.failure();
                 if (failed != null) {
                     throw new dev.tessera.api.TesseraException((failed == rt.failure() ? "the runtime stopped: "

@@ -67,9 +67,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP port of the feature API. Default: ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
-    long durationSeconds;
+    @Mixin
+    DurationOption duration;
 
     @Mixin
     ServingOptions serving;
@@ -140,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
                         : " (authentication off: configure --tokens-file or " + ServingOptions.TOKENS_ENV + ")"));
                 out.flush();
                 // serving runs on Netty's threads; nothing to do here until Ctrl-C or the end of --duration
-                StopSignal.waitForStop(closed, durationSeconds, 10_000, () -> { });
+                StopSignal.waitForStop(closed, duration.durationSeconds, 10_000, () -> { });
                 out.println("stopping");
                 out.flush();
             }

@@ -76,15 +76,7 @@ class GenerateToKafkaTest {
     /** Two live runs without --seed make two worlds: the second's ids are new, not the first's again (dropped as duplicates). */
     @Test
     void liveRunsWithoutASeedProduceNewIds() throws IOException {
-        Path defs = Files.createDirectories(tmp.resolve("ids-defs"));
-        Files.writeString(defs.resolve("payments.yaml"), """
-                kind: Source
-                name: payments
-                kafka: { topic: ids.payments }
-                format: json
-                timestamp: event_time
-                id: payment_id
-                """);
+        Path defs = paymentsOnly("ids-defs", "ids.payments");
         kafka.createTopics(Map.of("ids.payments", 2));
         for (int run = 0; run < 2; run++) {
             long records = count(kafka, "ids.payments");
@@ -123,15 +115,7 @@ class GenerateToKafkaTest {
 
     @Test
     void aMissingTopicIsAnErrorThatSaysWhatToDo() throws IOException {
-        Path defs = Files.createDirectories(tmp.resolve("defs"));
-        Files.writeString(defs.resolve("payments.yaml"), """
-                kind: Source
-                name: payments
-                kafka: { topic: missing.payments }
-                format: json
-                timestamp: event_time
-                id: payment_id
-                """);
+        Path defs = paymentsOnly("defs", "missing.payments");
         CommandLineTest.Run run = tessera("generate", "--features", defs.toString(), "--bootstrap-servers",
                 kafka.bootstrapServers(), "--source", "payments", "--events", "10");
         assertThat(run.exit()).isEqualTo(1);
@@ -142,20 +126,26 @@ class GenerateToKafkaTest {
 
     @Test
     void sourcesTheDefinitionsLackAreNamedWithTheFix() throws IOException {
-        Path defs = Files.createDirectories(tmp.resolve("payments-only"));
-        Files.writeString(defs.resolve("payments.yaml"), """
-                kind: Source
-                name: payments
-                kafka: { topic: commerce.payments }
-                format: json
-                timestamp: event_time
-                id: payment_id
-                """);
+        Path defs = paymentsOnly("payments-only", "commerce.payments");
         CommandLineTest.Run run = tessera("generate", "--features", defs.toString(), "--bootstrap-servers",
                 kafka.bootstrapServers(), "--events", "10");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).startsWith("error: the definitions in " + defs + " have no source 'logins', so it has no topic;"
                 + " add it (see examples/commerce/sources.yaml), or generate only the sources they define: --source payments");
+    }
+
+    /** Definitions in {@code tmp/<dir>} of one JSON source, payments, on {@code topic}. */
+    private static Path paymentsOnly(String dir, String topic) throws IOException {
+        Path defs = Files.createDirectories(tmp.resolve(dir));
+        Files.writeString(defs.resolve("payments.yaml"), """
+                kind: Source
+                name: payments
+                kafka: { topic: %s }
+                format: json
+                timestamp: event_time
+                id: payment_id
+                """.formatted(topic));
+        return defs;
     }
 
     private static long count(EmbeddedKafka kafka, String topic) {
