@@ -314,6 +314,18 @@ class ConsoleBrowserTest {
         chromium.screenshot("05-sources");
     }
 
+    /** Drift bins' axis labels: a bound's number compacted so it is not cut off; other labels cut with an ellipsis. */
+    @Test
+    @Order(3)
+    void binLabelsKeepTheirNumbersReadable() {
+        open(stack.open, "#catalog");
+        chromium.until("the console", d -> d.findElement(By.id("catalog-filter")));
+        Object labels = chromium.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " import('/console/charts.js').then((m) => done(['<= 2,789.53', '> 1074.2', '<= 0.05', '<= 12', 'a very long label']"
+                + ".map(m.shortBinLabel)));");
+        assertThat(labels).isEqualTo(List.of("<= 2.79k", "> 1.07k", "<= 0.05", "<= 12", "a very l…"));
+    }
+
     // ---------------------------------------------------------------- quality
 
     @Test

@@ -130,6 +130,19 @@ function hover(svg, series, {x, m, iw, ih, W, t0, t1, format}) {
 }
 
 /**
+ * A bin's label short enough for the axis: a bound's number compacted ("<= 2,789.53" → "<= 2.79k"),
+ * anything else cut with an ellipsis; the full label stays in the bars' tooltips.
+ */
+export function shortBinLabel(text) {
+  const m = /^(<=|>|<|>=) ?(-?[0-9][0-9,]*(\.[0-9]+)?(E-?[0-9]+)?)$/i.exec(text);
+  if (m) {
+    const v = Number(m[2].replace(/,/g, ''));
+    if (Number.isFinite(v)) return `${m[1]} ${compact(v)}`;
+  }
+  return text.length > 9 ? text.slice(0, 8) + '…' : text;
+}
+
+/**
  * Expected vs actual share per bin, side by side (a drift histogram).
  *   bins: [{label, expected, actual}] (shares in [0, 1])
  */
@@ -161,7 +174,7 @@ export function binChart(bins, {width, height, label}) {
     }
     if (i % labelEvery === 0) {
       svg.append(s('text', {class: 'binlabel', x: cx, y: height - m.b + 13, 'text-anchor': 'middle'},
-          b.label.length > 9 ? b.label.slice(0, 8) + '…' : b.label));
+          shortBinLabel(b.label)));
     }
   });
   svg.append(s('line', {class: 'axis', x1: m.l, x2: width - m.r, y1: m.t + ih, y2: m.t + ih}));
