@@ -7,20 +7,14 @@ import dev.tessera.api.Definitions;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.InMemoryTileStore;
 import dev.tessera.store.TileStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,32 +62,28 @@ class FieldPresenceTest {
         long withStatus = 0;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             kafka.createTopics(Map.of("presence.payments", 2, "presence.payments.dlq", 1));
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < 600; i++) {
-                    String json;
-                    if (rnd.nextInt(30) == 0) {
-                        json = "{\"payment_id\": \"p" + i + "\", \"amount\": 3"; // truncated: malformed, not counted
-                    } else {
-                        wellFormed++;
-                        String amount = switch (rnd.nextInt(5)) {
-                            case 0 -> "";
-                            case 1 -> ", \"amount\": null";
-                            default -> ", \"amount\": " + rnd.nextInt(100);
-                        };
-                        withAmount += amount.isEmpty() || amount.endsWith("null") ? 0 : 1;
-                        boolean status = rnd.nextInt(4) != 0;
-                        withStatus += status ? 1 : 0;
-                        json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i) + ", \"account_id\": \"a"
-                                + rnd.nextInt(7) + "\"" + amount + (status ? ", \"status\": \"DECLINED\"" : "")
-                                + ", \"merchant_id\": \"m" + rnd.nextInt(3) + "\"}";
-                    }
-                    producer.send(new ProducerRecord<>("presence.payments", ("k" + i).getBytes(StandardCharsets.UTF_8),
-                            json.getBytes(StandardCharsets.UTF_8)));
+            List<String> records = new java.util.ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                String json;
+                if (rnd.nextInt(30) == 0) {
+                    json = "{\"payment_id\": \"p" + i + "\", \"amount\": 3"; // truncated: malformed, not counted
+                } else {
+                    wellFormed++;
+                    String amount = switch (rnd.nextInt(5)) {
+                        case 0 -> "";
+                        case 1 -> ", \"amount\": null";
+                        default -> ", \"amount\": " + rnd.nextInt(100);
+                    };
+                    withAmount += amount.isEmpty() || amount.endsWith("null") ? 0 : 1;
+                    boolean status = rnd.nextInt(4) != 0;
+                    withStatus += status ? 1 : 0;
+                    json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i) + ", \"account_id\": \"a"
+                            + rnd.nextInt(7) + "\"" + amount + (status ? ", \"status\": \"DECLINED\"" : "")
+                            + ", \"merchant_id\": \"m" + rnd.nextInt(3) + "\"}";
                 }
-                producer.flush();
+                records.add(json);
             }
+            TopicContents.produce(kafka.bootstrapServers(), "presence.payments", records);
             try (TileStore store = new InMemoryTileStore();
                  StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
                 rt.awaitCaughtUp(Duration.ofSeconds(60));

@@ -9,19 +9,14 @@ import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.kafka.EmbeddedKafka;
 import dev.tessera.store.InMemoryTileStore;
 import dev.tessera.store.TileStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,38 +68,34 @@ class SourceQualityTest {
         long wellFormed = 0;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             kafka.createTopics(Map.of("quality.payments", 2, "quality.payments.dlq", 1));
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < 500; i++) {
-                    String json;
-                    if (rnd.nextInt(25) == 0) {
-                        json = "{\"payment_id\": \"p" + i + "\", \"amount\": -1"; // truncated: malformed, never checked
-                    } else {
-                        wellFormed++;
-                        double amount = rnd.nextInt(10) == 0 ? -rnd.nextInt(50) - 1 : rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(9) + 1
-                                : rnd.nextInt(1001);
-                        below += amount < 0 ? 1 : 0;
-                        above += amount > 1000 ? 1 : 0;
-                        String status = switch (rnd.nextInt(8)) {
-                            case 0 -> "PENDING";
-                            case 1 -> "declined";
-                            case 2, 3 -> "DECLINED";
-                            default -> "APPROVED";
-                        };
-                        notAllowed += status.equals("PENDING") || status.equals("declined") ? 1 : 0;
-                        boolean noCountry = rnd.nextInt(6) == 0;
-                        nullCountry += noCountry ? 1 : 0;
-                        json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i)
-                                + ", \"account_id\": \"a" + rnd.nextInt(7) + "\", \"amount\": " + amount + ", \"status\": \""
-                                + status + "\"" + (noCountry ? (rnd.nextBoolean() ? ", \"country\": null" : "") : ", \"country\": \"DE\"")
-                                + "}";
-                    }
-                    producer.send(new ProducerRecord<>("quality.payments", ("k" + i).getBytes(StandardCharsets.UTF_8),
-                            json.getBytes(StandardCharsets.UTF_8)));
+            List<String> records = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                String json;
+                if (rnd.nextInt(25) == 0) {
+                    json = "{\"payment_id\": \"p" + i + "\", \"amount\": -1"; // truncated: malformed, never checked
+                } else {
+                    wellFormed++;
+                    double amount = rnd.nextInt(10) == 0 ? -rnd.nextInt(50) - 1 : rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(9) + 1
+                            : rnd.nextInt(1001);
+                    below += amount < 0 ? 1 : 0;
+                    above += amount > 1000 ? 1 : 0;
+                    String status = switch (rnd.nextInt(8)) {
+                        case 0 -> "PENDING";
+                        case 1 -> "declined";
+                        case 2, 3 -> "DECLINED";
+                        default -> "APPROVED";
+                    };
+                    notAllowed += status.equals("PENDING") || status.equals("declined") ? 1 : 0;
+                    boolean noCountry = rnd.nextInt(6) == 0;
+                    nullCountry += noCountry ? 1 : 0;
+                    json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i)
+                            + ", \"account_id\": \"a" + rnd.nextInt(7) + "\", \"amount\": " + amount + ", \"status\": \""
+                            + status + "\"" + (noCountry ? (rnd.nextBoolean() ? ", \"country\": null" : "") : ", \"country\": \"DE\"")
+                            + "}";
                 }
-                producer.flush();
+                records.add(json);
             }
+            TopicContents.produce(kafka.bootstrapServers(), "quality.payments", records);
             try (TileStore store = new InMemoryTileStore();
                  StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
                 rt.awaitCaughtUp(Duration.ofSeconds(60));

@@ -48,6 +48,20 @@ record TopicContents(long records, long goodCopies, Set<String> goodIds, long ma
     }
 
     /** Records in {@code topic} now. */
+    /** Produces {@code values} (UTF-8) to {@code topic}, keyed k0, k1, ... (so they spread over its partitions), and flushes. */
+    static void produce(String bootstrapServers, String topic, List<String> values) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                p, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                        values.get(i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
     static long count(String bootstrapServers, String topic) {
         long[] n = {0};
         forEachRecord(bootstrapServers, topic, r -> n[0]++);
