@@ -237,7 +237,7 @@ final class BucketJoin {
         int source = ev.sourceOf(i);
         long time = ev.time[i];
         boolean wasLate = ingest - time > sources[source].source.lateness().millis();
-        if (ingest <= ts - arrivalLag && !wasLate && repeats.first(time, source, id)) {
+        if (ingest <= ts - arrivalLag && !wasLate && repeats.firstInAnyOrder(time, source, id)) {
             applyPayload(in, source, ev.raw(i), time, id, tiles);
         }
     }
@@ -448,8 +448,9 @@ final class BucketJoin {
     }
 
     /**
-     * Repeats of an event in sorted order: the same source and id at the same key and time (an
-     * event re-sent after the dedup horizon is archived again; the offline path counts it once).
+     * Repeats of an event: the same source and id at the same key and time (an event re-sent after the
+     * dedup horizon is archived again; the offline path counts it once). {@link #first} needs events in
+     * time order; {@link #firstInAnyOrder} does not.
      * Events without an id are never repeats.
      */
     private static final class Repeats {
@@ -459,9 +460,23 @@ final class BucketJoin {
         private int[] sources = new int[4];
         private String[] ids = new String[4];
 
+        /** Events applied since {@link #reset()}, for {@link #firstInAnyOrder}: (time, source, id). */
+        private final java.util.Set<Applied> applied = new java.util.HashSet<>();
+
+        private record Applied(long time, int source, String id) {}
+
         void reset() {
             any = false;
             n = 0;
+            applied.clear();
+        }
+
+        /**
+         * As {@link #first}, for events applied in arrival order, where a copy re-sent later may come
+         * after events of other times (their time order is not the order they are applied in).
+         */
+        boolean firstInAnyOrder(long t, int source, String id) {
+            return id == null || applied.add(new Applied(t, source, id));
         }
 
         boolean first(long t, int source, String id) {

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -204,6 +206,25 @@ public final class TrainingWorld {
         Collections.shuffle(events, rnd); // the archive hands events over in no order
     }
 
+    /**
+     * Re-sends a share of the events (a producer retry): the same bytes, id and event time on the same
+     * partition, at a later offset, reaching the broker up to {@code maxDelayMillis} after the original.
+     * The oracle counts each event once ({@link #eventsOf}, {@link #eventsArrivedBy}).
+     */
+    public void resend(double share, long maxDelayMillis) {
+        List<Archived> copies = new ArrayList<>();
+        long offset = events.size();
+        for (Archived a : events) {
+            if (rnd.nextDouble() < share) {
+                ArchivedEvent e = a.event;
+                copies.add(new Archived(a.source, new ArchivedEvent(e.partition(), offset++,
+                        e.ingestTime() + 1 + (long) (rnd.nextDouble() * maxDelayMillis), e.eventTime(), e.id(), e.raw()), a.ev));
+            }
+        }
+        events.addAll(copies);
+        Collections.shuffle(events, rnd);
+    }
+
     private void add(String source, Map<String, Object> f, long t, String id, long offset) {
         byte[] raw = json(f);
         int partition = rnd.nextInt(3);
@@ -281,8 +302,9 @@ public final class TrainingWorld {
     /** Oracle events of {@code source} whose {@code keyField} is {@code key}. */
     public List<NaiveOracle.Ev> eventsOf(String source, String keyField, String key) {
         List<NaiveOracle.Ev> out = new ArrayList<>();
+        Set<NaiveOracle.Ev> once = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Archived a : events) {
-            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField))) {
+            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField)) && once.add(a.ev)) {
                 out.add(a.ev);
             }
         }
@@ -292,8 +314,9 @@ public final class TrainingWorld {
     /** As {@link #eventsOf}, only those that had reached the broker by {@code arrivedBy} (ingest time). */
     public List<NaiveOracle.Ev> eventsArrivedBy(String source, String keyField, String key, long arrivedBy) {
         List<NaiveOracle.Ev> out = new ArrayList<>();
+        Set<NaiveOracle.Ev> once = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Archived a : events) {
-            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField)) && a.event.ingestTime() <= arrivedBy) {
+            if (a.source.equals(source) && key.equals(a.ev.fields().get(keyField)) && a.event.ingestTime() <= arrivedBy && once.add(a.ev)) {
                 out.add(a.ev);
             }
         }
