@@ -124,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
              Node node = Node.start(defs, features, dir, null, 4, serving.host, port, tokens,
                 noArchive ? null : ARCHIVE_COMMIT_INTERVAL, serving.logResponses(1), registry.settings(), null, null,
                 serving.monitoring(), tracing.otel())) {
+            DemoBroker.record(common.data, node.bootstrap, features);
             EnumSet<CommerceSource> generated = EnumSet.noneOf(CommerceSource.class);
             Map<String, String> topics = new LinkedHashMap<>();
             for (CommerceSource s : CommerceSource.values()) {

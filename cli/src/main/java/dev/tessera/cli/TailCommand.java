@@ -49,11 +49,12 @@ import picocli.CommandLine.Spec;
                 + " features read as Tessera decodes them (absent fields say so); --dead-letters reads <topic>.dlq with each"
                 + " record's reason. Commits nothing."},
         footer = {"%nExamples:",
+            "  tessera tail --source payments                  (next to a running tessera demo)",
             "  tessera tail --features examples/commerce --source payments --bootstrap-servers localhost:9092",
             "  tessera tail --source payments --bootstrap-servers localhost:9092 --dead-letters -n 3"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:printed (maybe nothing: an empty topic)", "1:bad definitions, unknown source, Kafka unreachable",
-            "2:invalid command line"})
+            "2:invalid command line (also: no --bootstrap-servers and no demo running)"})
 final class TailCommand implements Callable<Integer> {
     private static final int MAX_SHOWN_CHARS = 2_000;
 
@@ -63,8 +64,9 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--source", paramLabel = "SOURCE", required = true, description = "The source whose topic to read.")
     String sourceName;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
-            description = "The Kafka cluster (tessera demo prints its in-process broker's address).")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "The Kafka cluster. Default: the broker of the tessera demo running with --data (and its definitions,"
+                    + " unless --features is given).")
     String bootstrapServers;
 
     @Option(names = "-n", paramLabel = "N", defaultValue = "5", description = "How many records, the newest. Default: ${DEFAULT-VALUE}")
@@ -83,6 +85,18 @@ final class TailCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (bootstrapServers == null) {
+            DemoBroker demo = DemoBroker.running(common.data).orElse(null);
+            if (demo == null) {
+                err.println("no --bootstrap-servers given, and no tessera demo is running with --data " + common.data
+                        + "; give the Kafka cluster: --bootstrap-servers HOST:PORT");
+                return 2;
+            }
+            bootstrapServers = demo.bootstrapServers();
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--features")) {
+                common.features = demo.features();
+            }
+        }
         Definitions defs = common.definitions(err);
         if (defs == null) {
             return 1;

@@ -92,6 +92,11 @@ class DemoCommandTest {
         assertThat(requests).as("curl commands in:%n%s", printed).hasSize(4);
         assertThat(requests).as("one scores an account").anySatisfy(r -> assertThat(r.uri().getPath()).isEqualTo("/v1/score/account_risk"));
 
+        // tessera tail next to the demo finds its broker and definitions
+        CommandLineTest.Run tail = CommandLineTest.tessera("tail", "--data", tmp.toString(), "--source", "payments", "-n", "2");
+        assertThat(tail.exit()).as(tail.err()).isZero();
+        assertThat(tail.out()).contains("the last 2 records of commerce.payments", "read:");
+
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
         // the console, and the node's history behind its source charts (sampled at once, then every 5 s)

@@ -139,6 +139,12 @@ class RunCommandTest {
                     "--bootstrap-servers", kafka.bootstrapServers());
             assertThat(typo.exit()).isEqualTo(1);
             assertThat(typo.err()).contains("unknown source 'paymnts'; did you mean 'payments'?");
+
+            Path noDemo = tmp.resolve("no-demo");
+            CommandLineTest.Run nowhere = CommandLineTest.tessera("tail", "--features", EXAMPLES.toString(), "--source", "payments",
+                    "--data", noDemo.toString());
+            assertThat(nowhere.exit()).isEqualTo(2);
+            assertThat(nowhere.err()).contains("no tessera demo is running with --data " + noDemo, "--bootstrap-servers HOST:PORT");
         }
     }
 
