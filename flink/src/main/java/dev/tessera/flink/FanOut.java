@@ -8,6 +8,7 @@ import dev.tessera.core.event.FieldLayout;
 import dev.tessera.core.event.SourceFields;
 import dev.tessera.core.quality.ValueExpectation;
 import dev.tessera.runtime.EventRules;
+import dev.tessera.runtime.FieldPresence;
 import dev.tessera.runtime.SourceCounters.Outcome;
 import dev.tessera.runtime.SourceQuality;
 import dev.tessera.runtime.WriterCounts;
@@ -37,7 +38,8 @@ import org.apache.flink.util.OutputTag;
  * the rules describe what producers send, so late, duplicate and keyless events count too. The rule
  * counts are Flink metrics {@code source.<name>.expect.<field>.{checked, nulls, below_min, above_max,
  * not_allowed}}, the others {@code source.<name>.in} and {@code source.<name>.<reason>}; with a Redis
- * address, counts and rule checks are also published to Redis as writer {@code fan-out-<subtask>}
+ * address, counts, rule checks and the presence of the fields the features read ({@link FieldPresence}) are
+ * also published to Redis as writer {@code fan-out-<subtask>}
  * ({@link CountsPublisher}, ADR 030), for the stateless serving nodes.
  */
 final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
@@ -52,6 +54,8 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
     /** Index in the job's group list of each of the source's groups, in {@link EventRules#keyOf} order. */
     private transient int[] groupIndex;
     private transient SourceQuality quality;
+    /** How often the fields the features read are present in the decoded events. */
+    private transient FieldPresence presence;
     /** Records read, and rejected by reason code: this subtask's metrics ({@code source.<name>.in}, {@code .<reason>}). */
     private transient Counter in;
     private transient Map<String, Counter> rejected;
@@ -103,7 +107,8 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         Map<String, Long> outcomes = new LinkedHashMap<>();
         outcomes.put(Outcome.IN.code(), in.getCount());
         rejected.forEach((code, c) -> outcomes.put(code, c.getCount()));
-        return new WriterCounts(incarnation, outcomes, checks);
+        long events = presence.events(); // first: the counts published with it are at least as new
+        return new WriterCounts(incarnation, outcomes, checks, events, presence.present());
     }
 
     /** The job's groups, in definition order: what {@link KeyedEvent#group} indexes. */
@@ -117,6 +122,7 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         FieldLayout layout = SourceFields.layout(defs, source);
         rules = new EventRules(defs, source, layout);
         quality = new SourceQuality(source, layout);
+        presence = new FieldPresence(defs, source, layout);
         in = new SimpleCounter();
         rejected = new HashMap<>();
         for (RejectReason reason : RejectReason.values()) {
@@ -139,8 +145,12 @@ final class FanOut extends ProcessFunction<SourceRecord, KeyedEvent> {
         }
         in.inc();
         ArrayEvent e = r.fields == null ? null : FieldCodec.decode(r.fields); // null: the decoder rejected it
-        if (e != null && !quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
-            quality.observe(e, System.currentTimeMillis());
+        if (e != null) {
+            if (!quality.isEmpty()) { // before any other rule: the quality rules describe what producers send
+                quality.observe(e, System.currentTimeMillis());
+            }
+            presence.observe(e); // as the runtime's consumer: every event the decoder accepted
+            presence.publish(); // one volatile write: a record has no batch to publish after, and a quiet source must not hold counts back
         }
         if (!r.accepted()) {
             Counter c = rejected.get(r.rejectReason);

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every event its decoder accepted (duplicates and keyless events included, malformed records not),
  * counted per rule as SPEC §8 and {@code ValueExpectation} define, and reported as Flink metrics of
  * the fan-out operator; and every subtask publishes those counts and its outcome counts ({@code in},
- * rejections by reason, accepted, duplicate, late) to Redis for the stateless serving nodes.
+ * rejections by reason, accepted, duplicate, late), and how many decoded events carried each field the
+ * features read (here {@code status}, and {@code merchnt}, a misspelt name no event carries), to Redis
+ * for the stateless serving nodes.
  * The expected counts come from a naive reading of the produced records, not from the checker.
  */
 class FlinkQualityRulesTest {
@@ -57,6 +59,8 @@ class FlinkQualityRulesTest {
             entity: account
             features:
               - { name: payment_count, agg: count, windows: [1h] }
+              - { name: declined_count, agg: count, where: "status == 'DECLINED'", windows: [1h] }
+              - { name: merchants, agg: approx_distinct, of: merchnt, windows: [1h] }
             """.formatted(TOPIC);
     static final Set<String> ALLOWED = Set.of("APPROVED", "DECLINED");
 
@@ -89,6 +93,9 @@ class FlinkQualityRulesTest {
         // expected outcome counts, from the records as produced (no event is late: lateness 10m, event times in the last minute)
         Map<String, Long> outcomes = new LinkedHashMap<>(Map.of("in", 0L, "malformed", 0L, "missing_key", 0L, "accepted", 0L,
                 "duplicate", 0L, "late", 0L));
+        // decoded events, and how many carried each field the features read, from the records as produced
+        Map<String, Long> present = new LinkedHashMap<>(Map.of("status", 0L, "merchnt", 0L));
+        long decoded = 0;
         for (String field : List.of("amount", "status", "account_id")) {
             for (String counter : List.of("checked", "nulls", "below_min", "above_max", "not_allowed")) {
                 expected.put(field + "." + counter, 0L);
@@ -130,6 +137,10 @@ class FlinkQualityRulesTest {
                     }
                 }
                 previous = f;
+                decoded++;
+                if (f.get("status") != null) {
+                    present.merge("status", 1L, Long::sum);
+                }
                 outcomes.merge(f.get("account_id") == null ? "missing_key" : resent ? "duplicate" : "accepted", 1L, Long::sum);
                 producer.send(new ProducerRecord<>(TOPIC, PaymentsWorld.json(f))).get();
                 count(expected, "amount", f.get("amount"), v -> !(v instanceof Number n) || n.doubleValue() < 0 ? "below_min" : null);
@@ -141,6 +152,8 @@ class FlinkQualityRulesTest {
         assertThat(expected.get("status.not_allowed")).as("the stream breaks status's rule").isGreaterThan(20);
         assertThat(expected.get("account_id.nulls")).as("the stream has events without an account").isGreaterThan(20);
 
+        assertThat(present.get("status")).as("some events lack status").isLessThan(decoded).isGreaterThan(decoded / 2);
+        long decodedEvents = decoded;
         FlinkJobOptions o = FlinkTests.options(services.kafka(), services.redis().uri(), "quality");
         o.validate();
         StreamExecutionEnvironment env = FlinkJob.localEnvironment(tmp.resolve("checkpoints"), null, tmp.resolve("flink-tmp"),
@@ -164,6 +177,8 @@ class FlinkQualityRulesTest {
                     Map<String, WriterCounts> published = WriterCounts.read(store, "payments");
                     Map<String, Long> rules = new LinkedHashMap<>();
                     Map<String, Long> counted = new LinkedHashMap<>();
+                    Map<String, Long> carried = new LinkedHashMap<>(Map.of("status", 0L, "merchnt", 0L));
+                    long looked = 0;
                     for (String key : expected.keySet()) {
                         rules.put(key, 0L);
                     }
@@ -172,6 +187,8 @@ class FlinkQualityRulesTest {
                     }
                     for (WriterCounts w : published.values()) {
                         w.outcomes().forEach((k, v) -> counted.merge(k, v, Long::sum));
+                        w.fieldsPresent().forEach((k, v) -> carried.merge(k, v, Long::sum));
+                        looked += w.fieldEvents();
                         w.rules().forEach((field, snap) -> {
                             rules.merge(field + ".checked", snap.checked(), Long::sum);
                             rules.merge(field + ".nulls", snap.nulls(), Long::sum);
@@ -186,8 +203,9 @@ class FlinkQualityRulesTest {
                     if (!published.keySet().equals(Set.of("fan-out-0", "fan-out-1", "aggregate-0", "aggregate-1"))) {
                         return "writers " + published.keySet();
                     }
-                    return rules.equals(expected) && counted.equals(wanted) ? null
-                            : "published rules " + rules + " outcomes " + counted + ", expected " + expected + " and " + wanted;
+                    return rules.equals(expected) && counted.equals(wanted) && carried.equals(present) && looked == decodedEvents ? null
+                            : "published rules " + rules + " outcomes " + counted + " fields " + carried + " of " + looked
+                            + ", expected " + expected + " and " + wanted + " and " + present + " of " + decodedEvents;
                 });
             }
         } finally {

@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * check per field) and published after each batch; {@code tessera doctor} reports a field absent from every one of at least
  * {@value #JUDGED_AFTER} events, and the runtime logs it once. Monitoring, not committed state: the
  * counts start from zero with the process.
+ *
+ * <p>The Flink job's fan-out subtasks count the same way and publish the counts with their other
+ * counts ({@link WriterCounts}); a stateless serving node adds what they published ({@link #add}) to
+ * alert on the same fields.
  */
 public final class FieldPresence {
     private static final Logger LOG = LoggerFactory.getLogger(FieldPresence.class);
@@ -37,7 +41,7 @@ public final class FieldPresence {
     private volatile long events;
     private boolean logged;
 
-    FieldPresence(Definitions defs, Source source, FieldLayout layout) {
+    public FieldPresence(Definitions defs, Source source, FieldLayout layout) {
         this.source = source.name();
         Map<String, List<String>> uses = new LinkedHashMap<>();
         for (FeatureGroup g : defs.groupsOf(source)) {
@@ -61,8 +65,8 @@ public final class FieldPresence {
         this.present = new long[names.length];
     }
 
-    /** Counts one decoded event (consumer thread; visible to others after {@link #publish}). */
-    void observe(Event e) {
+    /** Counts one decoded event (one thread only; visible to others after {@link #publish}). */
+    public void observe(Event e) {
         for (int i = 0; i < slots.length; i++) {
             if (e.get(slots[i]) != null) {
                 present[i]++;
@@ -72,7 +76,7 @@ public final class FieldPresence {
     }
 
     /** Makes the counts so far visible to other threads (the consumer, after each batch: no fence per event). */
-    void publish() {
+    public void publish() {
         long n = counted;
         events = n;
         if (n >= JUDGED_AFTER && !logged) {
@@ -87,8 +91,39 @@ public final class FieldPresence {
         }
     }
 
+    /**
+     * Adds counts made elsewhere (a writer's published increase): {@code events} more events, and by
+     * field name how many more of them carried it (names not read here are ignored). The same single
+     * thread as {@link #observe}; publishes.
+     */
+    public void add(long events, Map<String, Long> present) {
+        for (int i = 0; i < names.length; i++) {
+            Long n = present.get(names[i]);
+            if (n != null) {
+                this.present[i] += n;
+            }
+        }
+        counted += events;
+        publish();
+    }
+
+    /** The events counted and published so far. */
+    public long events() {
+        return events;
+    }
+
+    /** By field name, how many of the published {@link #events()} carried it. */
+    public Map<String, Long> present() {
+        long n = events;
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            out.put(names[i], Math.min(n, present[i]));
+        }
+        return out;
+    }
+
     /** Each field read by a feature, with the events seen since start and how many carried it. */
-    List<SourceDiagnostics.Field> fields() {
+    public List<SourceDiagnostics.Field> fields() {
         long n = events;
         List<SourceDiagnostics.Field> out = new ArrayList<>(names.length);
         for (int i = 0; i < names.length; i++) {

@@ -39,6 +39,7 @@ import java.util.Map;
  *           value version:u8=1 | incarnation:varlong | m:uvarint | (outcome:string | count:varlong){m}
  *                 | r:uvarint | (field:string | checked | nulls | belowMin | aboveMax | notAllowed (varlongs)
  *                 | hasLast:u8 | [rule:string | value:string | at:varlong]){r}
+ *                 | [fieldEvents:varlong | f:uvarint | (field:string | present:varlong){f}]   (absent in older records: none)
  * </pre>
  * Dedup ids are written as one blob per commit and partition (sequential writes, no per-event
  * put); a blob is deleted once every id in it has expired.
@@ -125,6 +126,12 @@ final class RuntimeStateCodec {
                 out.writeVarLong(last.at());
             }
         });
+        out.writeVarLong(c.fieldEvents());
+        out.writeUnsignedVarLong(c.fieldsPresent().size());
+        c.fieldsPresent().forEach((field, n) -> {
+            out.writeString(field);
+            out.writeVarLong(n);
+        });
         return out.toByteArray();
     }
 
@@ -155,7 +162,16 @@ final class RuntimeStateCodec {
             }
             rules.put(field, new ValueExpectation.Snapshot(checked, nulls, belowMin, aboveMax, notAllowed, last));
         }
-        return new WriterCounts(incarnation, outcomes, rules);
+        long fieldEvents = 0;
+        Map<String, Long> present = new LinkedHashMap<>();
+        if (in.remaining() > 0) { // written since field presence is published
+            fieldEvents = in.readVarLong();
+            int f = in.readLength();
+            for (int i = 0; i < f; i++) {
+                present.put(in.readString(), in.readVarLong());
+            }
+        }
+        return new WriterCounts(incarnation, outcomes, rules, fieldEvents, present);
     }
 
     static byte[] encodeProgress(Progress p) {

@@ -16,13 +16,22 @@ import java.util.Map;
  * @param incarnation random per start of the writer: a new one means its counts started again from zero
  * @param outcomes    counts by outcome code ({@link SourceCounters.Outcome}: {@code in}, {@code accepted}, ...)
  * @param rules       by source field, the cumulative counts of its {@code expect:} rule's check
+ * @param fieldEvents  decoded events whose fields the writer looked at ({@link FieldPresence}); 0 when it did not
+ * @param fieldsPresent by field the features read, how many of those events carried it
  */
-public record WriterCounts(long incarnation, Map<String, Long> outcomes, Map<String, ValueExpectation.Snapshot> rules) {
+public record WriterCounts(long incarnation, Map<String, Long> outcomes, Map<String, ValueExpectation.Snapshot> rules,
+        long fieldEvents, Map<String, Long> fieldsPresent) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WriterCounts.class);
 
     public WriterCounts {
         outcomes = Map.copyOf(outcomes);
         rules = Map.copyOf(rules);
+        fieldsPresent = Map.copyOf(fieldsPresent);
+    }
+
+    /** Counts without field presence (a writer that does not decode events). */
+    public WriterCounts(long incarnation, Map<String, Long> outcomes, Map<String, ValueExpectation.Snapshot> rules) {
+        this(incarnation, outcomes, rules, 0, Map.of());
     }
 
     /** Adds the write of {@code counts} as writer {@code writer} of {@code source} to {@code ws}. */

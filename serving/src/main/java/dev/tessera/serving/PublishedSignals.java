@@ -4,7 +4,10 @@ import dev.tessera.api.Definitions;
 import dev.tessera.api.Expectation;
 import dev.tessera.api.Source;
 import dev.tessera.core.quality.ValueExpectation;
+import dev.tessera.core.event.SourceFields;
+import dev.tessera.runtime.FieldPresence;
 import dev.tessera.runtime.SourceCounters.Outcome;
+import dev.tessera.runtime.SourceDiagnostics;
 import dev.tessera.runtime.StoreFeatureReader;
 import dev.tessera.runtime.WriterCounts;
 import java.util.ArrayList;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link SourceSignals} of a stateless serving node: freshness from the writers' progress records
  * (as {@link SourceSignals#of(dev.tessera.runtime.FeatureReader)}), and the outcome counts and source
- * rule checks the Flink job's subtasks publish to the store ({@link WriterCounts}, ADR 030), summed; for a
+ * rule checks the Flink job's subtasks publish to the store ({@link WriterCounts}, ADR 030), summed, and
+ * how often their events carried each field the features read ({@link FieldPresence}); for a
  * source an embedded runtime writes to the store ({@code tessera run --redis}), its committed counts.
  *
  * <p>Each subtask's counts are cumulative since it started, and start again from zero when it
@@ -48,6 +52,8 @@ public final class PublishedSignals implements SourceSignals {
     /** Per source: the check of each field's rule, whose counts this node adds to. */
     private final Map<String, Map<String, ValueExpectation>> checks = new LinkedHashMap<>();
     private final List<ValueExpectation> rules = new ArrayList<>();
+    /** Per source: the presence of the fields its features read, in the events the writers decoded. */
+    private final Map<String, FieldPresence> presence = new LinkedHashMap<>();
     /** Per source and writer: what was read last. */
     private final Map<String, Map<String, WriterCounts>> seen = new HashMap<>();
     private long readAt = Long.MIN_VALUE;
@@ -71,6 +77,7 @@ public final class PublishedSignals implements SourceSignals {
                 rules.add(check);
             }
             checks.put(name, byField);
+            presence.put(name, new FieldPresence(defs, source, SourceFields.layout(defs, source)));
             seen.put(name, new HashMap<>());
         }
     }
@@ -97,6 +104,15 @@ public final class PublishedSignals implements SourceSignals {
         }
         Map<String, Long> t = totals.get(source);
         return t == null ? Map.of() : new LinkedHashMap<>(t);
+    }
+
+    @Override
+    public synchronized List<SourceDiagnostics.Field> fields(String source) {
+        if (readAt == Long.MIN_VALUE || clock.getAsLong() - readAt >= MAX_AGE_MILLIS) {
+            refresh();
+        }
+        FieldPresence p = presence.get(source);
+        return p == null ? List.of() : p.fields();
     }
 
     @Override
@@ -135,6 +151,11 @@ public final class PublishedSignals implements SourceSignals {
                 t.merge(code, increase, Long::sum);
             }
         });
+        if (cur.fieldEvents() > 0) {
+            Map<String, Long> present = new HashMap<>();
+            cur.fieldsPresent().forEach((field, n) -> present.put(field, increase(prev == null ? null : prev.fieldsPresent().get(field), n)));
+            presence.get(source).add(increase(prev == null ? null : prev.fieldEvents(), cur.fieldEvents()), present);
+        }
         Map<String, ValueExpectation> byField = checks.get(source);
         cur.rules().forEach((field, s) -> {
             ValueExpectation check = byField.get(field);

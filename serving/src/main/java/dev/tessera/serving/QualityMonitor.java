@@ -234,7 +234,7 @@ public final class QualityMonitor implements AutoCloseable {
             if (f.events() >= dev.tessera.runtime.FieldPresence.JUDGED_AFTER && f.present() == 0) {
                 String id = "absent_field/" + source + "." + f.field();
                 active.put(id, alert(id, "absent_field", "source " + source + "." + f.field(), "field '" + f.field() + "' of source "
-                        + source + " was absent or null in all " + f.events() + " events since the node started, so "
+                        + source + " was absent or null in all " + f.events() + " events counted since the node started, so "
                         + String.join(", ", f.readBy()) + (f.readBy().size() == 1 ? " stays" : " stay") + " 0 or null: check the"
                         + " name against the events (tessera tail --source " + source + ")", f.events(), 0, now));
             }

@@ -32,7 +32,7 @@ public interface SourceSignals {
 
     /**
      * Each field the source's features read, with the events seen since start and how many carried it;
-     * empty when not counted here (a stateless serving node).
+     * empty when not counted (a serving node whose writers do not publish it).
      */
     default List<dev.tessera.runtime.SourceDiagnostics.Field> fields(String source) {
         return List.of();

@@ -144,6 +144,66 @@ class PublishedSignalsTest {
         }
     }
 
+    /**
+     * The presence of the fields the features read, as the fan-out subtasks publish it: added across
+     * writers and their restarts as the oracle adds every event any writer decoded, and a field none of
+     * them carried fires {@code absent_field} once enough events were seen, as on a node running the runtime.
+     */
+    @Test
+    void fieldPresenceAddsUpAcrossWritersAndAnAbsentFieldAlerts() throws Exception {
+        Files.writeString(dir.resolve("defs.yaml"), QualityMonitorTest.DEFS + """
+                  - { name: declined, agg: count, where: "stauts == 'DECLINED'", windows: [1h] }
+                """);
+        Definitions defs = DefinitionLoader.load(dir);
+        InMemoryTileStore store = new InMemoryTileStore();
+        AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+        PublishedSignals signals = new PublishedSignals(defs, new StoreFeatureReader(defs, store), clock::get);
+        List<String> read = signals.fields("payments").stream().map(dev.tessera.runtime.SourceDiagnostics.Field::field).toList();
+        assertThat(read).containsExactly("amount", "stauts");
+        String carried = read.get(0);
+        QualityMonitor.Settings settings = new QualityMonitor.Settings(Duration.ofSeconds(10), Duration.ofMinutes(5), "docs/runbooks/");
+        Random random = new Random(7);
+        long[] events = new long[2]; // per writer since its start
+        long[] withField = new long[2];
+        long[] incarnation = {1, 1};
+        long oracleEvents = 0;
+        long oracleCarried = 0;
+        try (QualityMonitor m = new QualityMonitor(defs, signals, null, settings, List.of(), clock::get)) {
+            while (oracleEvents < dev.tessera.runtime.FieldPresence.JUDGED_AFTER * 2) {
+                int w = random.nextInt(2);
+                if (random.nextInt(8) == 0 && events[w] > 0) { // restart: from zero, in a new incarnation
+                    events[w] = 0;
+                    withField[w] = 0;
+                    incarnation[w]++;
+                }
+                long n = 1 + random.nextInt(900);
+                long c = random.nextInt((int) n + 1);
+                events[w] += n;
+                withField[w] += c;
+                oracleEvents += n;
+                oracleCarried += c;
+                Map<String, Long> present = new HashMap<>();
+                for (String f : read) {
+                    present.put(f, f.equals(carried) ? withField[w] : 0L);
+                }
+                WriteSet ws = new WriteSet();
+                WriterCounts.put(ws, "payments", "fan-out-" + w, new WriterCounts(incarnation[w], Map.of("in", events[w]), Map.of(),
+                        events[w], present));
+                store.write(ws);
+                clock.addAndGet(PublishedSignals.MAX_AGE_MILLIS);
+                for (dev.tessera.runtime.SourceDiagnostics.Field f : signals.fields("payments")) {
+                    assertThat(f.events()).isEqualTo(oracleEvents);
+                    assertThat(f.present()).as(f.field()).isEqualTo(f.field().equals(carried) ? oracleCarried : 0);
+                }
+                List<String> firing = m.evaluate().firing().stream().map(Alert::id).toList();
+                for (String f : read) {
+                    boolean absent = !f.equals(carried) && oracleEvents >= dev.tessera.runtime.FieldPresence.JUDGED_AFTER;
+                    assertThat(firing.contains("absent_field/payments." + f)).as("%s after %d events", f, oracleEvents).isEqualTo(absent);
+                }
+            }
+        }
+    }
+
     private static void publish(InMemoryTileStore store, String writer, long incarnation, Map<String, Long> outcomes,
                                 Map<String, Snapshot> rules) {
         WriteSet ws = new WriteSet();
