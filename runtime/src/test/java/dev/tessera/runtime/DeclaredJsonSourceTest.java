@@ -2,25 +2,12 @@ package dev.tessera.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.api.DefinitionLoader;
-import dev.tessera.api.Definitions;
-import dev.tessera.runtime.kafka.EmbeddedKafka;
-import dev.tessera.store.InMemoryTileStore;
-import dev.tessera.store.TileStore;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,67 +45,55 @@ class DeclaredJsonSourceTest {
 
     @Test
     void wrongKindsAreDeadLetteredAndTheRestMatchesTheOracle() throws Exception {
-        Path defsDir = tmp.resolve("features");
-        Files.createDirectories(defsDir);
-        Files.writeString(defsDir.resolve("payments.yaml"), DEFINITIONS);
-        Definitions defs = DefinitionLoader.load(defsDir);
         Random rnd = new Random(5);
         long now = System.currentTimeMillis();
         Map<String, Double> sums = new HashMap<>();
         Map<String, Long> declined = new HashMap<>();
         long mismatches = 0;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(Map.of("declared.payments", 2, "declared.payments.dlq", 1));
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < 400; i++) {
-                    String account = "a" + rnd.nextInt(5);
-                    String status = rnd.nextInt(4) == 0 ? "DECLINED" : "APPROVED";
-                    String amount;
-                    int kind = rnd.nextInt(10);
-                    boolean bad = kind == 0;
-                    if (kind == 0) {
-                        amount = "\"" + rnd.nextInt(100) + "\""; // a number sent as a string
-                    } else if (kind < 5) {
-                        amount = Integer.toString(rnd.nextInt(100)); // a whole number: widened to double
-                    } else {
-                        amount = String.format(Locale.ROOT, "%d.%02d", rnd.nextInt(100), rnd.nextInt(100));
-                    }
-                    String json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 600_000 + i)
-                            + ", \"account_id\": \"" + account + "\", \"amount\": " + amount + ", \"status\": \""
-                            + status + "\"}";
-                    producer.send(new ProducerRecord<>("declared.payments", account.getBytes(StandardCharsets.UTF_8),
-                            json.getBytes(StandardCharsets.UTF_8))).get();
-                    if (bad) {
-                        mismatches++;
-                    } else {
-                        sums.merge(account, Double.parseDouble(amount), Double::sum);
-                        declined.merge(account, status.equals("DECLINED") ? 1L : 0L, Long::sum);
-                    }
-                }
+        List<String> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String account = "a" + rnd.nextInt(5);
+            String status = rnd.nextInt(4) == 0 ? "DECLINED" : "APPROVED";
+            String amount;
+            int kind = rnd.nextInt(10);
+            boolean bad = kind == 0;
+            if (kind == 0) {
+                amount = "\"" + rnd.nextInt(100) + "\""; // a number sent as a string
+            } else if (kind < 5) {
+                amount = Integer.toString(rnd.nextInt(100)); // a whole number: widened to double
+            } else {
+                amount = String.format(Locale.ROOT, "%d.%02d", rnd.nextInt(100), rnd.nextInt(100));
             }
-            try (TileStore store = new InMemoryTileStore();
-                 StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
-                rt.awaitCaughtUp(Duration.ofSeconds(60));
-                assertThat(rt.counters("payments").get("schema_mismatch")).isEqualTo(mismatches).isPositive();
-                assertThat(rt.counters("payments").get("accepted")).isEqualTo(400 - mismatches);
-                // read at now, then the window slider's pass two hours on (ADR 016), then reads at both times
-                for (long at : new long[] {now, -1, now + 7_200_000L, now}) {
-                    if (at == -1) {
-                        assertThat(rt.slideReadWindows(now + 7_200_000L)).as("entities with a read cache")
-                                .isEqualTo(sums.size());
-                        continue;
-                    }
-                    for (String account : sums.keySet()) {
-                        Map<String, Object> v = rt.reader().read("account_payments", List.of(account), at).asMap();
-                        assertThat(v.get("amount_sum_1d")).as(account).isInstanceOf(Double.class);
-                        assertThat((Double) v.get("amount_sum_1d")).as(account).isCloseTo(sums.get(account),
-                                org.assertj.core.data.Offset.offset(1e-9));
-                        assertThat(v.get("declined_1d")).as(account).isEqualTo(declined.get(account));
-                    }
-                }
+            String json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 600_000 + i)
+                    + ", \"account_id\": \"" + account + "\", \"amount\": " + amount + ", \"status\": \""
+                    + status + "\"}";
+            records.add(json);
+            if (bad) {
+                mismatches++;
+            } else {
+                sums.merge(account, Double.parseDouble(amount), Double::sum);
+                declined.merge(account, status.equals("DECLINED") ? 1L : 0L, Long::sum);
             }
         }
+        long deadLettered = mismatches;
+        CaughtUpRuntime.check(tmp, DEFINITIONS, "declared.payments", records, rt -> {
+            assertThat(rt.counters("payments").get("schema_mismatch")).isEqualTo(deadLettered).isPositive();
+            assertThat(rt.counters("payments").get("accepted")).isEqualTo(400 - deadLettered);
+            // read at now, then the window slider's pass two hours on (ADR 016), then reads at both times
+            for (long at : new long[] {now, -1, now + 7_200_000L, now}) {
+                if (at == -1) {
+                    assertThat(rt.slideReadWindows(now + 7_200_000L)).as("entities with a read cache")
+                            .isEqualTo(sums.size());
+                    continue;
+                }
+                for (String account : sums.keySet()) {
+                    Map<String, Object> v = rt.reader().read("account_payments", List.of(account), at).asMap();
+                    assertThat(v.get("amount_sum_1d")).as(account).isInstanceOf(Double.class);
+                    assertThat((Double) v.get("amount_sum_1d")).as(account).isCloseTo(sums.get(account),
+                            org.assertj.core.data.Offset.offset(1e-9));
+                    assertThat(v.get("declined_1d")).as(account).isEqualTo(declined.get(account));
+                }
+            }
+        });
     }
 }

@@ -2,16 +2,9 @@ package dev.tessera.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tessera.api.DefinitionLoader;
-import dev.tessera.api.Definitions;
 import dev.tessera.api.Expectation.Rule;
 import dev.tessera.core.quality.ValueExpectation;
-import dev.tessera.runtime.kafka.EmbeddedKafka;
-import dev.tessera.store.InMemoryTileStore;
-import dev.tessera.store.TileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -55,10 +48,6 @@ class SourceQualityTest {
 
     @Test
     void countsPerRuleEqualANaiveCount() throws Exception {
-        Path defsDir = tmp.resolve("features");
-        Files.createDirectories(defsDir);
-        Files.writeString(defsDir.resolve("payments.yaml"), DEFINITIONS);
-        Definitions defs = DefinitionLoader.load(defsDir);
         Random rnd = new Random(9);
         long now = System.currentTimeMillis();
         long below = 0;
@@ -66,54 +55,53 @@ class SourceQualityTest {
         long notAllowed = 0;
         long nullCountry = 0;
         long wellFormed = 0;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
-            kafka.createTopics(Map.of("quality.payments", 2, "quality.payments.dlq", 1));
-            List<String> records = new java.util.ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                String json;
-                if (rnd.nextInt(25) == 0) {
-                    json = "{\"payment_id\": \"p" + i + "\", \"amount\": -1"; // truncated: malformed, never checked
-                } else {
-                    wellFormed++;
-                    double amount = rnd.nextInt(10) == 0 ? -rnd.nextInt(50) - 1 : rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(9) + 1
-                            : rnd.nextInt(1001);
-                    below += amount < 0 ? 1 : 0;
-                    above += amount > 1000 ? 1 : 0;
-                    String status = switch (rnd.nextInt(8)) {
-                        case 0 -> "PENDING";
-                        case 1 -> "declined";
-                        case 2, 3 -> "DECLINED";
-                        default -> "APPROVED";
-                    };
-                    notAllowed += status.equals("PENDING") || status.equals("declined") ? 1 : 0;
-                    boolean noCountry = rnd.nextInt(6) == 0;
-                    nullCountry += noCountry ? 1 : 0;
-                    json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i)
-                            + ", \"account_id\": \"a" + rnd.nextInt(7) + "\", \"amount\": " + amount + ", \"status\": \""
-                            + status + "\"" + (noCountry ? (rnd.nextBoolean() ? ", \"country\": null" : "") : ", \"country\": \"DE\"")
-                            + "}";
-                }
-                records.add(json);
+        List<String> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String json;
+            if (rnd.nextInt(25) == 0) {
+                json = "{\"payment_id\": \"p" + i + "\", \"amount\": -1"; // truncated: malformed, never checked
+            } else {
+                wellFormed++;
+                double amount = rnd.nextInt(10) == 0 ? -rnd.nextInt(50) - 1 : rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(9) + 1
+                        : rnd.nextInt(1001);
+                below += amount < 0 ? 1 : 0;
+                above += amount > 1000 ? 1 : 0;
+                String status = switch (rnd.nextInt(8)) {
+                    case 0 -> "PENDING";
+                    case 1 -> "declined";
+                    case 2, 3 -> "DECLINED";
+                    default -> "APPROVED";
+                };
+                notAllowed += status.equals("PENDING") || status.equals("declined") ? 1 : 0;
+                boolean noCountry = rnd.nextInt(6) == 0;
+                nullCountry += noCountry ? 1 : 0;
+                json = "{\"payment_id\": \"p" + i + "\", \"event_time\": " + (now - 60_000 + i)
+                        + ", \"account_id\": \"a" + rnd.nextInt(7) + "\", \"amount\": " + amount + ", \"status\": \""
+                        + status + "\"" + (noCountry ? (rnd.nextBoolean() ? ", \"country\": null" : "") : ", \"country\": \"DE\"")
+                        + "}";
             }
-            TopicContents.produce(kafka.bootstrapServers(), "quality.payments", records);
-            try (TileStore store = new InMemoryTileStore();
-                 StreamRuntime rt = StreamRuntime.start(defs, defsDir, store, RuntimeConfig.defaults(kafka.bootstrapServers()))) {
-                rt.awaitCaughtUp(Duration.ofSeconds(60));
-                Map<String, ValueExpectation> byField = rt.quality().stream()
-                        .collect(Collectors.toMap(ValueExpectation::name, Function.identity()));
-                assertThat(byField.keySet()).containsExactlyInAnyOrder("amount", "status", "country");
-                ValueExpectation.Snapshot amount = byField.get("amount").snapshot();
-                assertThat(amount.checked()).isEqualTo(wellFormed);
-                assertThat(amount.violations(Rule.MIN)).isEqualTo(below).isPositive();
-                assertThat(amount.violations(Rule.MAX)).isEqualTo(above).isPositive();
-                assertThat(byField.get("status").snapshot().violations(Rule.ALLOWED)).isEqualTo(notAllowed).isPositive();
-                ValueExpectation.Snapshot country = byField.get("country").snapshot();
-                assertThat(country.violations(Rule.MAX_NULL_RATE)).isEqualTo(nullCountry).isPositive();
-                assertThat(country.nullRate()).isEqualTo((double) nullCountry / wellFormed);
-                assertThat(byField.get("amount").owner()).isEqualTo("payments");
-                // violating events are applied all the same: rules observe, they never filter
-                assertThat(rt.counters("payments").get("accepted")).isEqualTo(wellFormed);
-            }
+            records.add(json);
         }
+        long events = wellFormed;
+        long belowMin = below;
+        long aboveMax = above;
+        long unlisted = notAllowed;
+        long nulls = nullCountry;
+        CaughtUpRuntime.check(tmp, DEFINITIONS, "quality.payments", records, rt -> {
+            Map<String, ValueExpectation> byField = rt.quality().stream()
+                    .collect(Collectors.toMap(ValueExpectation::name, Function.identity()));
+            assertThat(byField.keySet()).containsExactlyInAnyOrder("amount", "status", "country");
+            ValueExpectation.Snapshot amount = byField.get("amount").snapshot();
+            assertThat(amount.checked()).isEqualTo(events);
+            assertThat(amount.violations(Rule.MIN)).isEqualTo(belowMin).isPositive();
+            assertThat(amount.violations(Rule.MAX)).isEqualTo(aboveMax).isPositive();
+            assertThat(byField.get("status").snapshot().violations(Rule.ALLOWED)).isEqualTo(unlisted).isPositive();
+            ValueExpectation.Snapshot country = byField.get("country").snapshot();
+            assertThat(country.violations(Rule.MAX_NULL_RATE)).isEqualTo(nulls).isPositive();
+            assertThat(country.nullRate()).isEqualTo((double) nulls / events);
+            assertThat(byField.get("amount").owner()).isEqualTo("payments");
+            // violating events are applied all the same: rules observe, they never filter
+            assertThat(rt.counters("payments").get("accepted")).isEqualTo(events);
+        });
     }
 }
