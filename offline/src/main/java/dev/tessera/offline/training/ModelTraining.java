@@ -358,6 +358,9 @@ public final class ModelTraining {
         params.put("eta", o.eta());
         params.put("seed", o.seed());
         params.put("nthread", 1);
+        // XGBoost 3 prints "booster=gblinear is deprecated" on every run, which a user of tessera train can do nothing
+        // about (the version is pinned in the parent POM; ModelTrainingTest fails first if a newer one drops gblinear)
+        params.put("verbosity", 0);
         DMatrix train = matrix(t, x, false, mean, sd, inputs);
         DMatrix valid = matrix(t, x, true, mean, sd, inputs);
         try {
