@@ -62,7 +62,14 @@ final class FeatureParser {
         if (problems.addedSince(mark)) {
             return null;
         }
-        Meta meta = new Meta(description, null, List.of(), m.location());
+        Map<String, Location> valuesAt = new LinkedHashMap<>();
+        if (of != null) {
+            valuesAt.put("of", of.at());
+        }
+        if (where != null) {
+            valuesAt.put("where", where.at());
+        }
+        Meta meta = new Meta(description, null, List.of(), m.location(), valuesAt);
         return new Feature(name.value(), agg, of == null ? null : of.value(), where == null ? null : where.value(),
                 List.copyOf(windows.keySet()), hop, k, p, meta, expect);
     }

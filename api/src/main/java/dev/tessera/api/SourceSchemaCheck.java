@@ -76,7 +76,7 @@ final class SourceSchemaCheck {
                     String lower = name.toLowerCase(java.util.Locale.ROOT);
                     for (String literal : LITERALS) {
                         if (lower.charAt(0) == literal.charAt(0) && ClosestNames.distance(lower, literal) == 1) {
-                            problems.add(location(f.meta()), "where of feature " + f.name() + " of group " + g.name()
+                            problems.add(location(f.meta(), "where"), "where of feature " + f.name() + " of group " + g.name()
                                     + " reads a field named '" + name + "' (source " + source.name()
                                     + " declares no fields, so any name is taken): did you mean " + literal + "? in \""
                                     + f.where() + "\"", "write " + literal + "; if the events really have a field named "
@@ -116,6 +116,11 @@ final class SourceSchemaCheck {
 
     private static Location location(Meta meta) {
         return meta == null ? Location.UNKNOWN : meta.location();
+    }
+
+    /** Where {@code key}'s value was written (the definition's location when not recorded). */
+    private static Location location(Meta meta, String key) {
+        return meta == null ? Location.UNKNOWN : meta.locationOf(key);
     }
 
     /** The checks of one source. */
@@ -183,7 +188,7 @@ final class SourceSchemaCheck {
         }
 
         private void checkFeature(FeatureGroup g, Feature f) {
-            Location at = location(f.meta());
+            Location at = location(f.meta(), "of");
             String subject = "feature " + f.name() + " of group " + g.name();
             if (f.of() != null) {
                 String use = f.agg().yamlName() + " input";
@@ -205,6 +210,7 @@ final class SourceSchemaCheck {
             if (f.where() == null || f.where().isBlank()) {
                 return;
             }
+            at = location(f.meta(), "where");
             boolean allExist = true;
             for (String name : f.whereFields()) {
                 allExist &= require(name, "filter", subject, at) != null;

@@ -138,6 +138,50 @@ class SourceSchemaCheckTest {
                         + " account_payments) is boolean"),
                 m -> assertThat(m).contains("type mismatch").contains("\"status\" is a field of type string"));
         assertThat(problems).extracting(p -> p.location().line()).containsExactly(5, 17, 18, 19);
+        // each at the value it is about: of's field, where's expression
+        List<String> lines = Files.readAllLines(dir.resolve("defs.yaml"));
+        assertThat(problems.subList(1, 4)).extracting(p -> p.location().column()).containsExactly(
+                lines.get(16).indexOf("tags") + 1, lines.get(17).indexOf("new_device") + 1, lines.get(18).indexOf("\"status") + 1);
+    }
+
+    /** A feature written as a block points at the line of the value that does not fit, not at its name's. */
+    @Test
+    void aBlockFeaturesProblemIsAtTheLineOfItsValue() throws IOException {
+        Files.createDirectories(dir.resolve("schemas"));
+        Files.writeString(dir.resolve("schemas/payment.avsc"), SCHEMA);
+        Files.writeString(dir.resolve("defs.yaml"), """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: payments
+            kafka: { topic: commerce.payments }
+            format: avro
+            schema: schemas/payment.avsc
+            timestamp: event_time
+            ---
+            kind: FeatureGroup
+            name: account_payments
+            source: payments
+            entity: account
+            features:
+              - name: amount_sum
+                agg: sum
+                windows: [1h]
+                of: amout
+              - name: odd
+                agg: count
+                windows: [1h]
+                where: "statsu == 'DECLINED'"
+            """);
+
+        List<Problem> problems = DefinitionLoader.validate(dir).problems();
+
+        assertThat(problems).extracting(Problem::message).satisfiesExactly(
+                m -> assertThat(m).startsWith("field 'amout' (sum input of feature amount_sum"),
+                m -> assertThat(m).startsWith("field 'statsu' (filter of feature odd"));
+        assertThat(problems).extracting(p -> p.location().line() + ":" + p.location().column()).containsExactly("20:9", "24:12");
     }
     /**
      * A JSON source without fields takes any name a filter reads, so a misspelt true, false or null
