@@ -106,6 +106,16 @@ public final class ArchiveReader implements EventScan {
         return n;
     }
 
+    /** From the manifests: the largest event time of any committed file. */
+    @Override
+    public java.util.OptionalLong newestEventTime() {
+        long newest = Long.MIN_VALUE;
+        for (ArchivedFile f : files) {
+            newest = Math.max(newest, f.maxEventTime());
+        }
+        return java.util.OptionalLong.of(newest);
+    }
+
     /** Events with {@code fromMillis <= eventTime < untilMillis}; opens only the files the range cuts. */
     @Override
     public long count(long fromMillis, long untilMillis) {

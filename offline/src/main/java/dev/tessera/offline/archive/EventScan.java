@@ -75,6 +75,15 @@ public interface EventScan {
         return -1;
     }
 
+    /**
+     * The newest event time of the scan (Long.MIN_VALUE when it has none), or empty when it cannot tell
+     * without reading every event: what a build compares its rows' times with, since a row past it may
+     * miss events that reached the stream but not the archive yet.
+     */
+    default java.util.OptionalLong newestEventTime() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** All events of the scan. */
     default void forEach(Consumer<ArchivedEvent> sink) throws IOException {
         forEach(Long.MIN_VALUE, Long.MAX_VALUE, sink);

@@ -25,7 +25,7 @@ public final class DriftReference {
 
     /** Reference values by qualified feature name ({@code account_payments.amount_sum_1h}). */
     public static Map<String, List<Object>> read(Path file) {
-        try (SpineReader in = SpineReader.open(file)) {
+        try (SpineReader in = SpineReader.open(file, "training set")) {
             List<String> columns = in.columns();
             Map<Integer, String> features = new LinkedHashMap<>();
             for (int i = 0; i < columns.size(); i++) {

@@ -37,15 +37,22 @@ abstract class SpineReader implements Closeable {
     /** Where the row last returned by {@link #next()} is, for messages ("line 12", "row 12"). */
     abstract String where();
 
+    /** What the file is to the user, in messages ("spine", "training set"). */
+    String role = "spine";
+
     static SpineReader open(Path file) throws IOException {
+        return open(file, "spine");
+    }
+
+    /** As {@link #open(Path)}, naming the file {@code role} in messages ("training set"). */
+    static SpineReader open(Path file, String role) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new TesseraException("spine file " + file + " does not exist or is not a file; pass a CSV (with a header line) or a Parquet file");
+            throw new TesseraException(role + " file " + file + " does not exist or is not a file; pass a CSV (with a header line) or a Parquet file");
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".parquet") || name.endsWith(".pq")) {
-            return new ParquetSpine(file);
-        }
-        return new CsvSpine(file);
+        SpineReader r = name.endsWith(".parquet") || name.endsWith(".pq") ? new ParquetSpine(file, role) : new CsvSpine(file, role);
+        r.role = role;
+        return r;
     }
 
     static Schema nullable(Schema s) {
@@ -71,13 +78,13 @@ abstract class SpineReader implements Closeable {
         private final List<String> columns;
         private long line;
 
-        CsvSpine(Path file) throws IOException {
+        CsvSpine(Path file, String role) throws IOException {
             this.file = file;
             CsvMapper mapper = new CsvMapper();
             mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
             rows = mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(file.toFile());
             if (!rows.hasNext()) {
-                throw new TesseraException("spine " + file + " is empty: the first line must name the columns (the entity keys, ts, any labels)");
+                throw new TesseraException(role + " " + file + " is empty: the first line must name the columns (the entity keys, ts, any labels)");
             }
             String[] header = rows.next();
             columns = new ArrayList<>();
@@ -87,7 +94,9 @@ abstract class SpineReader implements Closeable {
                     c = c.substring(1); // a byte-order mark some spreadsheets write
                 }
                 if (columns.contains(c)) {
-                    throw new TesseraException("spine " + file + " line 1: column '" + c + "' appears twice; give each column its own name");
+                    throw new TesseraException(role + " " + file + " line 1: column '" + c + "' appears twice; give each column its own name"
+                            + (role.equals("spine") ? "" : " (was it built from a spine that already had that column? build it again"
+                            + " from the spine's key, ts and label columns)"));
                 }
                 columns.add(c);
             }
@@ -113,7 +122,7 @@ abstract class SpineReader implements Closeable {
                     continue; // a blank line
                 }
                 if (r.length > columns.size()) {
-                    throw new TesseraException("spine " + file + " " + where() + ": " + r.length + " fields but the header names "
+                    throw new TesseraException(role + " " + file + " " + where() + ": " + r.length + " fields but the header names "
                             + columns.size() + " columns; quote fields that contain commas");
                 }
                 Object[] out = new Object[columns.size()];
@@ -143,11 +152,11 @@ abstract class SpineReader implements Closeable {
         private GenericRecord first;
         private long row;
 
-        ParquetSpine(Path file) throws IOException {
+        ParquetSpine(Path file, String role) throws IOException {
             reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build();
             first = reader.read();
             if (first == null) {
-                throw new TesseraException("spine " + file + " has no rows");
+                throw new TesseraException(role + " " + file + " has no rows");
             }
             for (Schema.Field f : first.getSchema().getFields()) {
                 columns.add(f.name());

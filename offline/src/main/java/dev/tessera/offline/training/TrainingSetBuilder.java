@@ -239,6 +239,10 @@ public final class TrainingSetBuilder {
         long badTs;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
+        /** The newest event time in the archives of the plan's sources, or Long.MAX_VALUE when a scan cannot tell. */
+        long archivedUntil = Long.MAX_VALUE;
+        /** Rows whose ts is after {@link #archivedUntil}. */
+        long pastArchive;
         SpineKeyFilter[] filters;
         /** Per source (by its plan's index): do the events read carry the fields the features read. */
         final dev.tessera.offline.archive.FieldSample[] samples;
@@ -256,6 +260,7 @@ public final class TrainingSetBuilder {
 
         Report run() throws IOException {
             sizeBuckets();
+            archivedUntil = newestArchived();
             int tsColumn = spinePass();
             eventPass();
             int featureCount = plan.features.size();
@@ -278,8 +283,28 @@ public final class TrainingSetBuilder {
             for (dev.tessera.offline.archive.FieldSample sample : samples) {
                 absent.addAll(sample.absent());
             }
+            if (pastArchive > 0) {
+                absent.add(String.format(java.util.Locale.ROOT, "%,d of %,d rows have a ts after the newest archived event of the"
+                        + " service's sources (%s): their features miss the events that reached the stream after it but are not"
+                        + " archived yet (the archive commits every 60 s with tessera run, every 10 s in the demo); build again"
+                        + " once the archive has caught up, or keep ts before it", pastArchive, rows,
+                        archivedUntil == Long.MIN_VALUE ? "none is archived" : Instant.ofEpochMilli(archivedUntil).toString()));
+            }
             return new Report(rows, scanned.get(), totals.joined, undecodable.get(), badTs, noKey, List.copyOf(problems), featureColumns,
                     totals.splits, List.copyOf(absent));
+        }
+
+        /** The newest event time over the plan's sources' scans; Long.MAX_VALUE when one of them cannot tell. */
+        long newestArchived() {
+            long newest = Long.MIN_VALUE;
+            for (SourcePlan sp : plan.sources) {
+                java.util.OptionalLong n = events.apply(sp.source).newestEventTime();
+                if (n.isEmpty()) {
+                    return Long.MAX_VALUE;
+                }
+                newest = Math.max(newest, n.getAsLong());
+            }
+            return newest;
         }
 
         void problem(String p) {
@@ -323,6 +348,14 @@ public final class TrainingSetBuilder {
             try (SpineReader spine = SpineReader.open(o.spine())) {
                 List<String> columns = spine.columns();
                 tsColumn = requireColumn(o.spine(), columns, "ts", "the time each row is as of (epoch millis or ISO-8601)");
+                List<String> taken = plan.features.stream().map(FeatureRef::columnName).filter(columns::contains).toList();
+                if (!taken.isEmpty()) {
+                    throw new TesseraException("spine " + o.spine() + " already has " + (taken.size() == 1 ? "a column" : taken.size()
+                            + " columns") + " named as feature" + (taken.size() == 1 ? "" : "s") + " of service " + o.service() + " ("
+                            + String.join(", ", taken.subList(0, Math.min(3, taken.size()))) + (taken.size() > 3 ? ", ..." : "")
+                            + "): the output would have two columns of that name. Is it an earlier training set? Keep only"
+                            + " its key, ts and label columns as the spine (or rename those columns)");
+                }
                 int[][] keyColumns = new int[plan.entities.size()][];
                 for (EntityPlan ep : plan.entities) {
                     keyColumns[ep.index] = ep.entity.keys().stream()
@@ -348,6 +381,9 @@ public final class TrainingSetBuilder {
                     }
                     minTs = Math.min(minTs, ts);
                     maxTs = Math.max(maxTs, ts);
+                    if (ts > archivedUntil) {
+                        pastArchive++;
+                    }
                     for (EntityPlan ep : plan.entities) {
                         int[] kc = keyColumns[ep.index];
                         Object[] parts = new Object[kc.length];

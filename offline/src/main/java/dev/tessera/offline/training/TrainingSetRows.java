@@ -20,7 +20,7 @@ public final class TrainingSetRows implements Closeable {
 
     /** Opens {@code file}: Parquet for {@code .parquet} / {@code .pq}, else CSV with a header line. */
     public static TrainingSetRows open(Path file) throws IOException {
-        return new TrainingSetRows(SpineReader.open(file));
+        return new TrainingSetRows(SpineReader.open(file, "training set"));
     }
 
     /** Column names, in file order. */

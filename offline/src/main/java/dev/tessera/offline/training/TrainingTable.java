@@ -55,7 +55,7 @@ final class TrainingTable {
      */
     static TrainingTable read(Path file, String service, List<FeatureRef> features, Collection<String> keyCandidates, String label)
             throws IOException {
-        try (SpineReader in = SpineReader.open(file)) {
+        try (SpineReader in = SpineReader.open(file, "training set")) {
             List<String> columns = in.columns();
             int labelAt = columns.indexOf(label);
             if (labelAt < 0) {

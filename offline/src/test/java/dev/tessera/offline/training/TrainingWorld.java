@@ -270,6 +270,13 @@ public final class TrainingWorld {
         }
 
         @Override
+        public java.util.OptionalLong newestEventTime() {
+            long[] newest = {Long.MIN_VALUE};
+            forEachOf(source, partition, Long.MIN_VALUE, Long.MAX_VALUE, e -> newest[0] = Math.max(newest[0], e.eventTime()));
+            return java.util.OptionalLong.of(newest[0]);
+        }
+
+        @Override
         public void forEachWithKeys(long from, long until, List<String> keyFields,
                 java.util.function.BiConsumer<ArchivedEvent, String[]> sink) throws IOException {
             if (!keyColumns) {
@@ -297,6 +304,11 @@ public final class TrainingWorld {
                 sink.accept(a.event);
             }
         }
+    }
+
+    /** The newest event time of any source. */
+    public long newestEventTime() {
+        return events.stream().mapToLong(a -> a.event.eventTime()).max().orElse(Long.MIN_VALUE);
     }
 
     /** Oracle events of {@code source} whose {@code keyField} is {@code key}. */
