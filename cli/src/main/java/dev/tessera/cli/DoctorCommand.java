@@ -327,7 +327,8 @@ final class DoctorCommand implements Callable<Integer> {
         }
         String next = switch (top) {
             case "late" -> "events arrive later than the source's lateness: a producer is delayed or replaying old events;"
-                    + " raise lateness, or load them with tessera import (no lateness rule) and tessera backfill";
+                    + " raise lateness to count them live; the archive keeps late events, so tessera backfill brings them into the online"
+                    + " store (a node run with --no-archive: tessera import them from the dead letters first)";
             case "malformed", "schema_mismatch", "too_large" -> "a producer sends records the source cannot read: check its"
                     + " latest deploy; the records are in " + s.path("topic").asText() + ".dlq";
             case "missing_key" -> "a producer stopped sending the entity key fields";

@@ -298,7 +298,8 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         r.rejectReason = "late";
         r.rejectMessage = "event time " + EventRules.instant(k.eventTime) + " is before the watermark "
                 + EventRules.instant(watermark + 1) + " of source " + sourceName + " (lateness " + latenessText
-                + "); raise lateness or backfill it with tessera import";
+                + "); raise lateness to count such events live; tessera archive keeps them, so tessera backfill brings them into"
+                + " the online store";
         return r;
     }
 }

@@ -271,7 +271,8 @@ final class Applier implements Runnable {
                 if (et < watermark) {
                     reject(src, r, Outcome.LATE.code(), "event time " + EventRules.instant(et) + " is before the watermark "
                             + EventRules.instant(watermark) + " of source " + src.source.name() + " (lateness " + src.source.lateness()
-                            + "); raise lateness or backfill it with tessera import");
+                            + "); raise lateness to count such events live; the archive keeps them, so tessera backfill brings them into the"
+                            + " online store");
                     continue;
                 }
                 boolean anyKey = false;
