@@ -92,7 +92,7 @@ final class ConsistencyCommand implements Callable<Integer> {
                         archive.resolve(predictions), service);
                 return 1;
             }
-            out.printf(Locale.ROOT, "%,d logged predictions (%,d scored with features of %s), %,d values compared: %,d mismatches, of"
+            out.printf(Locale.ROOT, "%,d logged predictions (%,d holding features of %s, each compared on those it holds), %,d values compared: %,d mismatches, of"
                             + " which %,d explained (events that reached the broker after the read or too late to count, events in"
                             + " flight at the read, or a percentile's sketch fed in another order) and %,d unexplained%n", r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(),
                     r.unexplained());
@@ -117,7 +117,7 @@ final class ConsistencyCommand implements Callable<Integer> {
                         + " another --service%n", r.lines(), service);
                 return 1;
             }
-            out.printf(Locale.ROOT, "%,d logged reads (%,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
+            out.printf(Locale.ROOT, "%,d logged group reads (a read logs one line per entity and group; %,d with features of %s), %,d values compared: %,d mismatches, of which %,d"
                             + " explained (events that reached the broker after the read or too late to count, events in flight at the"
                             + " read, or a percentile's sketch fed in another order) and %,d unexplained%n",
                     r.lines(), r.checked(), service, r.compared(), r.mismatches(), r.mismatches() - r.unexplained(), r.unexplained());

@@ -63,6 +63,13 @@ public final class TesseraCommand implements Runnable {
             c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });
+        // the demo alone falls back to the repository's examples when ./features does not exist: its help says so
+        CommandLine.Model.CommandSpec demo = cli.getSubcommands().get("demo").getCommandSpec();
+        CommandLine.Model.OptionSpec features = demo.findOption("--features");
+        demo.remove(features);
+        demo.addOption(CommandLine.Model.OptionSpec.builder(features).description("Folder of feature definitions (*.yaml)."
+                + " Default: features (when that folder exists), else the repository's examples/commerce (other commands then need"
+                + " --features examples/commerce).").build());
         return cli;
     }
 }

@@ -154,7 +154,7 @@ class OnlineOfflineConsistencyTest {
         CommandLineTest.Run consistency = CommandLineTest.tessera("consistency", "--features", EXAMPLES.toString(), "--data", data.toString(),
                 "--service", "account_risk_v2");
         assertThat(consistency.exit()).as(consistency.out() + consistency.err()).isZero();
-        assertThat(consistency.out()).contains(reads + " logged reads", ": 0 mismatches");
+        assertThat(consistency.out()).contains(reads + " logged group reads", ": 0 mismatches");
         Path spine = tmp.resolve("spine.csv");
         java.nio.file.Files.writeString(spine, "account_id,ts,label\na1," + System.currentTimeMillis() + ",1\nnobody,2026-01-01T00:00:00Z,0\n");
         CommandLineTest.Run training = CommandLineTest.tessera("training-set", "--features", EXAMPLES.toString(), "--data", data.toString(),
