@@ -247,7 +247,7 @@ final class LiveExperiment {
         }
         double configuredTreated = experiment.variants().stream().mapToDouble(Experiment.Variant::share).sum();
         Stats control = stats(snap.windows()[0], now);
-        out.add(new VariantStatus(Experiment.CONTROL, experiment.control(), 1 - configuredTreated, 1 - treated, null, control, Double.NaN));
+        out.add(new VariantStatus(Experiment.CONTROL, experiment.control(), rest(configuredTreated), rest(treated), null, control, Double.NaN));
         for (int i = 0; i < current.length; i++) {
             Experiment.Variant v = experiment.variants().get(i);
             Stats t = stats(snap.windows()[i + 1], now);
@@ -256,6 +256,11 @@ final class LiveExperiment {
             out.add(new VariantStatus(v.name(), v.version(), v.share(), current[i], snap.rollbacks()[i], t, psi));
         }
         return out;
+    }
+
+    /** What the variants leave to control, without the binary noise of 1 − 0.4 − 0.3 (0.30000000000000004): to a billionth. */
+    static double rest(double treated) {
+        return Math.round((1 - treated) * 1e9) / 1e9;
     }
 
     record VariantStatus(String name, int version, double configuredShare, double share, Rollback rollback, Stats stats,

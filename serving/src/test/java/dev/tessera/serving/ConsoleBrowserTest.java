@@ -306,7 +306,7 @@ class ConsoleBrowserTest {
                 .containsExactlyElementsOf(fields).contains("amount", "status", "card_fingerprint");
         payments.findElement(By.cssSelector("details.fields-read summary")).click();
         WebElement amount = payments.findElement(By.cssSelector("details.fields-read tr[data-field=amount]"));
-        assertThat(amount.getText()).contains("100.0 % of 10", "of account_payments.amount_sum");
+        assertThat(amount.getText()).contains("100.0 % of 10", "account_payments.amount_sum (as of:)");
         assertThat(all("article.source-card details.fields-read [data-absent]")).isEmpty();
         assertThat(chromium.driver.findElement(By.cssSelector("#view-sources")).getText())
                 .contains("Not consumed by this node (no feature group reads them): " + String.join(", ", stack.defs.sources().keySet().stream()
