@@ -104,25 +104,7 @@ class SourceSchemaCheckTest {
 
     @Test
     void everyMisfitIsReportedNotJustTheFirst() throws IOException {
-        Files.createDirectories(dir.resolve("schemas"));
-        Files.writeString(dir.resolve("schemas/payment.avsc"), SCHEMA);
-        Files.writeString(dir.resolve("defs.yaml"), """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: commerce.payments }
-            format: avro
-            schema: schemas/payment.avsc
-            timestamp: new_device
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+        writeAvroPayments("new_device", """
               - { name: tag_count, agg: count, of: tags, windows: [1h] }
               - { name: device_avg, agg: avg, of: new_device, windows: [1h] }
               - { name: odd, agg: count, where: "status > 3", windows: [1h] }
@@ -147,25 +129,7 @@ class SourceSchemaCheckTest {
     /** A feature written as a block points at the line of the value that does not fit, not at its name's. */
     @Test
     void aBlockFeaturesProblemIsAtTheLineOfItsValue() throws IOException {
-        Files.createDirectories(dir.resolve("schemas"));
-        Files.writeString(dir.resolve("schemas/payment.avsc"), SCHEMA);
-        Files.writeString(dir.resolve("defs.yaml"), """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: commerce.payments }
-            format: avro
-            schema: schemas/payment.avsc
-            timestamp: event_time
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+        writeAvroPayments("event_time", """
               - name: amount_sum
                 agg: sum
                 windows: [1h]
@@ -182,6 +146,33 @@ class SourceSchemaCheckTest {
                 m -> assertThat(m).startsWith("field 'amout' (sum input of feature amount_sum"),
                 m -> assertThat(m).startsWith("field 'statsu' (filter of feature odd"));
         assertThat(problems).extracting(p -> p.location().line() + ":" + p.location().column()).containsExactly("20:9", "24:12");
+    }
+
+    /**
+     * defs.yaml with an account entity, an Avro source payments ({@link #SCHEMA}, timestamp {@code timestamp})
+     * and group account_payments with {@code features} (list items, from line 17).
+     */
+    private void writeAvroPayments(String timestamp, String features) throws IOException {
+        Files.createDirectories(dir.resolve("schemas"));
+        Files.writeString(dir.resolve("schemas/payment.avsc"), SCHEMA);
+        Files.writeString(dir.resolve("defs.yaml"), """
+            kind: Entity
+            name: account
+            keys: [account_id]
+            ---
+            kind: Source
+            name: payments
+            kafka: { topic: commerce.payments }
+            format: avro
+            schema: schemas/payment.avsc
+            timestamp: %s
+            ---
+            kind: FeatureGroup
+            name: account_payments
+            source: payments
+            entity: account
+            features:
+            """.formatted(timestamp) + features);
     }
     /**
      * A JSON source without fields takes any name a filter reads, so a misspelt true, false or null

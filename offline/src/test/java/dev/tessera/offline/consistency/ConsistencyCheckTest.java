@@ -213,11 +213,8 @@ class ConsistencyCheckTest {
             // mostly just after one of the account's events reached the broker
             long ts = arrivals.isEmpty() || rnd.nextInt(4) == 0 ? world.time() : arrivals.get(rnd.nextInt(arrivals.size())) + 1 + rnd.nextInt(1000);
             long lag = List.of(0L, 10L, 100L, 1000L).get(rnd.nextInt(4));
-            ObjectNode line = JSON.createObjectNode();
-            line.put("ts", ts);
-            line.put("group", "account_payments");
-            line.putObject("entity").put("account_id", account);
-            ObjectNode values = line.putObject("features");
+            ObjectNode line = paymentsRead(ts, account);
+            ObjectNode values = (ObjectNode) line.get("features");
             for (String f : features) {
                 NaiveOracle.Spec spec = TrainingWorld.specs("account_payments").get(f);
                 Object online = NaiveOracle.value(spec, world.eventsArrivedBy("payments", "account_id", account, ts - lag), ts);
@@ -266,11 +263,8 @@ class ConsistencyCheckTest {
                 continue;
             }
             long ts = arrivals.get(rnd.nextInt(arrivals.size())) + 1 + rnd.nextInt(2000); // just after one arrived, copies included
-            ObjectNode line = JSON.createObjectNode();
-            line.put("ts", ts);
-            line.put("group", "account_payments");
-            line.putObject("entity").put("account_id", account);
-            ObjectNode values = line.putObject("features");
+            ObjectNode line = paymentsRead(ts, account);
+            ObjectNode values = (ObjectNode) line.get("features");
             for (String f : features) {
                 NaiveOracle.Spec spec = TrainingWorld.specs("account_payments").get(f);
                 Object online = NaiveOracle.value(spec, world.eventsArrivedBy("payments", "account_id", account, ts), ts);
@@ -343,12 +337,19 @@ class ConsistencyCheckTest {
     }
 
     private static String line(long ts, String account, double p50) throws java.io.IOException {
+        ObjectNode line = paymentsRead(ts, account);
+        ((ObjectNode) line.get("features")).put("amount_p50_1d", p50);
+        return JSON.writeValueAsString(line);
+    }
+
+    /** A logged read of account_payments for {@code account} at {@code ts}, its features still to fill in. */
+    private static ObjectNode paymentsRead(long ts, String account) {
         ObjectNode line = JSON.createObjectNode();
         line.put("ts", ts);
         line.put("group", "account_payments");
         line.putObject("entity").put("account_id", account);
-        line.putObject("features").put("amount_p50_1d", p50);
-        return JSON.writeValueAsString(line);
+        line.putObject("features");
+        return line;
     }
 
     @Test
