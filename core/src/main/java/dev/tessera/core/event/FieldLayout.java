@@ -14,10 +14,13 @@ import java.util.Map;
 public final class FieldLayout {
     private final Map<String, Integer> slots;
     private final List<String> names;
+    /** Fields that name things (an event id, entity keys): decoders keep their values exact where a number would round. */
+    private final java.util.Set<String> identities;
 
-    private FieldLayout(Map<String, Integer> slots) {
+    private FieldLayout(Map<String, Integer> slots, java.util.Set<String> identities) {
         this.slots = Collections.unmodifiableMap(slots);
         this.names = List.copyOf(slots.keySet());
+        this.identities = java.util.Set.copyOf(identities);
     }
 
     public static FieldLayout of(Collection<String> fieldNames) {
@@ -25,7 +28,26 @@ public final class FieldLayout {
         for (String name : fieldNames) {
             slots.putIfAbsent(name, slots.size());
         }
-        return new FieldLayout(slots);
+        return new FieldLayout(slots, java.util.Set.of());
+    }
+
+    /**
+     * This layout with {@code names} (fields of it) marked as identities: an event id or entity key,
+     * compared as text, whose value a decoder must not round (an integer id beyond 64 bits is kept as
+     * its digits, where a value to aggregate becomes a double).
+     */
+    public FieldLayout withIdentities(Collection<String> names) {
+        java.util.Set<String> all = new java.util.HashSet<>(identities);
+        for (String n : names) {
+            requireSlot(n);
+            all.add(n);
+        }
+        return new FieldLayout(new LinkedHashMap<>(slots), all);
+    }
+
+    /** Whether the field at {@code slot} is an identity ({@link #withIdentities}). */
+    public boolean isIdentity(int slot) {
+        return !identities.isEmpty() && identities.contains(names.get(slot));
     }
 
     public static FieldLayout of(String... fieldNames) {
@@ -60,7 +82,7 @@ public final class FieldLayout {
     public FieldLayout with(Collection<String> more) {
         List<String> all = new ArrayList<>(names);
         all.addAll(more);
-        return of(all);
+        return of(all).withIdentities(identities);
     }
 
     @Override

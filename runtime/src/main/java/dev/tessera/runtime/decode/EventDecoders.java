@@ -47,9 +47,13 @@ public final class EventDecoders {
             SchemaRegistry registry) {
         switch (source.format()) {
             case JSON:
-                JsonEventDecoder json = new JsonEventDecoder(layout, maxRecordBytes);
-                return source.fields().isEmpty() ? json
-                        : new DeclaredFieldsDecoder(json, source.name(), layout, source.fields());
+                if (source.fields().isEmpty()) {
+                    return new JsonEventDecoder(layout, maxRecordBytes);
+                }
+                // declared types decide: an id declared string or long that arrives as a number beyond 64 bits is a
+                // schema mismatch, so the inner decoder reads it as the number it is (identities keep no digits here)
+                return new DeclaredFieldsDecoder(new JsonEventDecoder(FieldLayout.of(layout.names()), maxRecordBytes), source.name(),
+                        layout, source.fields());
             case AVRO_CONFLUENT:
                 if (registry == null) {
                     throw new TesseraException("source '" + source.name() + "' (" + where(source) + ") reads the"

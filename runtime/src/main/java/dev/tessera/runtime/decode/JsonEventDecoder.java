@@ -355,7 +355,9 @@ final class JsonEventDecoder implements EventDecoder {
                         + (t == JsonToken.START_OBJECT ? ", or refer to a nested field such as '"
                                 + child.path() + ".<name>' in the definitions" : ""));
             }
-            Object v = scalar(p, t);
+            Object v = child.identity() && t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getText() // an id or key beyond 64 bits: its digits, not a double that two such ids would share
+                    : scalar(p, t);
             if (v instanceof String s && StrictUtf8.hasUnpairedSurrogate(s)) {
                 return Decoded.rejected(RejectReason.MALFORMED, "field '" + child.path() + "' at "
                         + where(p.currentTokenLocation()) + " holds an unpaired surrogate escape (\\uD800 to \\uDFFF"

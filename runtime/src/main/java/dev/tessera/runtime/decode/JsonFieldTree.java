@@ -14,6 +14,7 @@ import java.util.Map;
 final class JsonFieldTree {
     private final String path;
     private int slot = -1;
+    private boolean identity;
     private final Map<String, JsonFieldTree> children = new HashMap<>();
 
     private JsonFieldTree(String path) {
@@ -30,6 +31,7 @@ final class JsonFieldTree {
                 node = node.children.computeIfAbsent(key, k -> new JsonFieldTree(childPath));
             }
             node.slot = slot;
+            node.identity = layout.isIdentity(slot);
         }
         return root;
     }
@@ -47,6 +49,11 @@ final class JsonFieldTree {
     /** The layout slot of the field ending here, or -1. */
     int slot() {
         return slot;
+    }
+
+    /** Whether the field ending here is an id or a key ({@link FieldLayout#isIdentity}). */
+    boolean identity() {
+        return identity;
     }
 
     /** One layout field below this node (which must have children), for messages. */

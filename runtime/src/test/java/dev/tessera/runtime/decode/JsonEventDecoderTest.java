@@ -64,6 +64,29 @@ class JsonEventDecoderTest {
         assertThat(e.get(ID)).isEqualTo(Double.NEGATIVE_INFINITY);
     }
 
+    /**
+     * An id or key (an identity of the layout) beyond 64 bits keeps its digits: two such ids that one
+     * double would hold alike stay two (they were merged as duplicates). Within 64 bits, and for other
+     * fields, numbers decode as before.
+     */
+    @Test
+    void anIdentityBeyond64BitsKeepsItsDigits() {
+        FieldLayout layout = LAYOUT.withIdentities(java.util.List.of("id", "status"));
+        JsonEventDecoder identities = new JsonEventDecoder(layout, EventDecoders.DEFAULT_MAX_RECORD_BYTES);
+        Event a = identities.decode(utf8("{\"id\": 9223372036854775808, \"status\": -12345678901234567890123,"
+                + " \"amount\": 9223372036854775808}")).event();
+        Event b = identities.decode(utf8("{\"id\": 9223372036854775809, \"status\": 42, \"amount\": 9223372036854775809}")).event();
+        assertThat(a.get(ID)).isEqualTo("9223372036854775808");
+        assertThat(b.get(ID)).isEqualTo("9223372036854775809");
+        assertThat(a.get(STATUS)).isEqualTo("-12345678901234567890123");
+        assertThat(b.get(STATUS)).isEqualTo(42L);
+        assertThat(a.get(AMOUNT)).isEqualTo(9.223372036854775807E18).isEqualTo(b.get(AMOUNT)); // a value to aggregate: a double
+        assertThat(dev.tessera.runtime.EntityKeys.text(a.get(ID))).isNotEqualTo(dev.tessera.runtime.EntityKeys.text(b.get(ID)));
+        assertThat(layout.isIdentity(ID)).isTrue();
+        assertThat(layout.isIdentity(AMOUNT)).isFalse();
+        assertThat(layout.with(java.util.List.of("extra")).isIdentity(ID)).as("kept by with()").isTrue();
+    }
+
     @Test
     void floatingNumbersBecomeDoubles() {
         Event e = accept("{\"amount\": 1.0, \"status\": -0.0, \"event_time\": 2.5E-3}");
