@@ -81,6 +81,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
     private transient Counter late;
     private transient Counter duplicates;
     private transient Counter nonFinite;
+    private transient dev.tessera.runtime.NonFiniteValues nonFiniteValues;
     /** Null when tracing is off. */
     private transient Tracer tracer;
     /** Routing key to the {@code traceparent}s of its applied traced records awaiting its flush (tracing on only). */
@@ -114,6 +115,7 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
         Definitions defs = bundle.definitions();
         Source source = defs.source(sourceName).orElseThrow();
         FieldLayout layout = SourceFields.layout(defs, source);
+        nonFiniteValues = new dev.tessera.runtime.NonFiniteValues(defs, source, layout);
         List<FeatureGroup> all = FanOut.jobGroups(defs);
         aggregators = new GroupAggregator[all.size()];
         groupNames = new String[all.size()];
@@ -192,11 +194,12 @@ final class TileAggregator extends KeyedProcessFunction<String, KeyedEvent, Tile
             }
             return "duplicate";
         }
-        int bad = agg.apply(tiles, FieldCodec.decode(k.fields), k.eventTime, k.id);
+        dev.tessera.core.event.ArrayEvent event = FieldCodec.decode(k.fields);
+        agg.apply(tiles, event, k.eventTime, k.id);
         if (k.primary) {
             accepted.inc();
-            if (bad > 0) {
-                nonFinite.inc(bad);
+            if (nonFiniteValues.carriedBy(event)) { // once per event, as the embedded runtime counts it
+                nonFinite.inc();
             }
         }
         if (k.eventTime > e.maxEventTime) {

@@ -302,7 +302,6 @@ final class Applier implements Runnable {
                     src.addedIds[p].add(hi, lo, et);
                 }
                 src.watermark.observe(p, et, now);
-                int nonFinite = 0;
                 for (int g = 0; g < keys.length; g++) {
                     if (keys[g] == null) {
                         continue;
@@ -313,7 +312,7 @@ final class Applier implements Runnable {
                         synchronized (st) {
                             if (!st.removed) {
                                 checkpointer.encodeIfFrozen(gr, st); // copy-on-write: the pending commit gets the cut's state
-                                nonFinite += gr.aggregator.apply(st.tiles, e, et, id);
+                                gr.aggregator.apply(st.tiles, e, et, id);
                                 if (et > st.maxEventTime) {
                                     st.maxEventTime = et;
                                 }
@@ -334,8 +333,8 @@ final class Applier implements Runnable {
                 if (listener != RuntimeConfig.AppliedListener.NONE) {
                     listener.applied(src.source.name(), r.timestamp(), clock.getAsLong());
                 }
-                if (nonFinite > 0) {
-                    counters.add(Outcome.NON_FINITE_VALUE, nonFinite);
+                if (src.nonFinite.carriedBy(e)) {
+                    counters.add(Outcome.NON_FINITE_VALUE, 1); // once per event, however many features read the field
                 }
                 if (tracedRecord != null) {
                     tracedRecord.setAttribute(RecordTracing.OUTCOME, Outcome.ACCEPTED.code());

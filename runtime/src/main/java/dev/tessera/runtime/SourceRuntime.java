@@ -39,6 +39,7 @@ final class SourceRuntime {
     volatile long[] lastArrival = new long[0];
     /** How often the fields the features read are present (consumer thread; for diagnosis). */
     final FieldPresence presence;
+    final NonFiniteValues nonFinite;
     /** The last dead letters, for diagnosis. */
     final SourceDiagnostics.Recent recentDeadLetters = new SourceDiagnostics.Recent();
 
@@ -64,6 +65,7 @@ final class SourceRuntime {
         this.rules = new EventRules(defs, source, layout);
         this.quality = new SourceQuality(source, layout);
         this.presence = new FieldPresence(defs, source, layout);
+        this.nonFinite = new NonFiniteValues(defs, source, layout);
         for (FeatureGroup g : defs.groupsOf(source)) {
             groups.add(new GroupRuntime(g, defs.entityOf(g), layout));
         }
