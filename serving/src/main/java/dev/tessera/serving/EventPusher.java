@@ -61,6 +61,8 @@ public final class EventPusher {
     private final int maxEvents;
     private final ObjectMapper json;
     private final Map<String, SourceInfo> sources = new HashMap<>();
+    /** Pushed events by source, then by outcome ({@code accepted} or a rejection reason): what {@link #bind} exports. */
+    private final Map<String, Map<String, java.util.concurrent.atomic.LongAdder>> counts = new java.util.LinkedHashMap<>();
     /** Null when tracing is off: records then get no headers at all. */
     private final io.opentelemetry.context.propagation.TextMapPropagator propagator;
 
@@ -100,9 +102,38 @@ public final class EventPusher {
                 continue;
             }
             FieldLayout layout = SourceFields.layout(defs, s);
+            Map<String, java.util.concurrent.atomic.LongAdder> byOutcome = new java.util.LinkedHashMap<>();
+            byOutcome.put("accepted", new java.util.concurrent.atomic.LongAdder());
+            for (dev.tessera.runtime.decode.RejectReason reason : dev.tessera.runtime.decode.RejectReason.values()) {
+                if (reason != dev.tessera.runtime.decode.RejectReason.LATE && reason != dev.tessera.runtime.decode.RejectReason.DUPLICATE) {
+                    byOutcome.put(reason.code(), new java.util.concurrent.atomic.LongAdder()); // decided by the stream, never by a push
+                }
+            }
+            counts.put(s.name(), byOutcome);
             sources.put(s.name(), new SourceInfo(s, EventDecoders.forSource(s, definitionsDir, layout,
                     EventDecoders.DEFAULT_MAX_RECORD_BYTES, registry), new EventRules(defs, s, layout),
                     s.format() == SourceFormat.JSON ? null : new AvroPushEncoder(s, definitionsDir, registry)));
+        }
+    }
+
+    /**
+     * Exports the pushed events in {@code registry} as {@code tessera_push_events_total{source, outcome}}:
+     * {@code accepted} once Kafka acknowledged them, else the rejection reason (the runtime's dead-letter
+     * codes). Rejected events never reach Kafka, so the source's own counters cannot see them.
+     */
+    public EventPusher bind(io.micrometer.core.instrument.MeterRegistry registry) {
+        counts.forEach((source, byOutcome) -> byOutcome.forEach((outcome, n) ->
+                io.micrometer.core.instrument.FunctionCounter.builder("tessera.push.events", n, java.util.concurrent.atomic.LongAdder::sum)
+                        .description("Events pushed over HTTP (POST /v1/events/{source}), by outcome: accepted (written to Kafka) or"
+                                + " the rejection reason")
+                        .tag("source", source).tag("outcome", outcome).register(registry)));
+        return this;
+    }
+
+    private void count(String source, String outcome, int n) {
+        java.util.concurrent.atomic.LongAdder a = counts.get(source).get(outcome);
+        if (a != null) {
+            a.add(n);
         }
     }
 
@@ -178,7 +209,14 @@ public final class EventPusher {
                 records.add(new ProducerRecord<>(info.source.topic(), null, keyBytes, value, headers));
             }
         }
-        return send(records, new Result(records.size(), List.copyOf(rejected)));
+        for (Rejection r : rejected) {
+            count(sourceName, r.reason(), 1);
+        }
+        int accepted = records.size();
+        return send(records, new Result(accepted, List.copyOf(rejected))).thenApply(result -> {
+            count(sourceName, "accepted", accepted);
+            return result;
+        });
     }
 
     private CompletableFuture<Result> send(List<ProducerRecord<byte[], byte[]>> records, Result result) {

@@ -42,7 +42,7 @@ public final class ServingApi {
         this.queries = new FeatureQueries(b.defs, reader, b.clock, b.maxEntities, b.responseLog);
         this.monitor = b.monitor;
         this.diagnostics = b.diagnostics;
-        this.pusher = b.pusher;
+        this.pusher = b.pusher == null ? null : b.pusher.bind(b.metrics);
         this.health = b.health;
         this.metrics = b.metrics;
         this.tokens = b.tokens;

@@ -111,10 +111,20 @@ class EventPushContractTest {
                 NaiveFeatures.json(good7),
                 "{\"payment_id\": \"mixed-8\", \"account_id\": \"\", \"card_fingerprint\": null, \"event_time\": " + (now - MINUTE) + "}")
                 + "]";
+        Map<String, Double> before = ServerContractTest.samples(stack.get("/metrics").body());
         Reply r = stack.post("/v1/events/payments", ServingStack.JSON, body);
 
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         assertThat(r.json().get("accepted").intValue()).isEqualTo(2);
+        // counted by outcome: rejected events never reach Kafka, so the source's counters cannot see them
+        Map<String, Double> after = ServerContractTest.samples(stack.get("/metrics").body());
+        Map<String, Double> pushed = new java.util.TreeMap<>();
+        for (String outcome : List.of("accepted", "malformed", "missing_key", "bad_timestamp", "future", "schema_mismatch")) {
+            String k = "tessera_push_events_total{outcome=\"" + outcome + "\",source=\"payments\"}";
+            pushed.put(outcome, after.getOrDefault(k, 0.0) - before.getOrDefault(k, 0.0));
+        }
+        assertThat(pushed).isEqualTo(new java.util.TreeMap<>(Map.of("accepted", 2.0, "malformed", 1.0, "missing_key", 2.0,
+                "bad_timestamp", 2.0, "future", 1.0, "schema_mismatch", 1.0)));
         Map<Integer, String> reasons = new java.util.TreeMap<>();
         for (JsonNode x : r.json().get("rejected")) {
             assertThat(Reply.fieldNames(x)).containsExactly("index", "reason", "message");

@@ -63,7 +63,7 @@ final class AvroEventDecoder implements EventDecoder {
         }
         if (value.length > maxRecordBytes) {
             return Decoded.rejected(RejectReason.TOO_LARGE, "record is " + value.length + " bytes, over the limit of "
-                    + maxRecordBytes + " bytes per event; send smaller events or raise the source's max record size");
+                    + maxRecordBytes + " bytes per event; send smaller events (larger ones would not fit Kafka's default 1 MB message size either)");
         }
         return fields.read(reader, value, 0, "the value is empty", detail -> malformed(value, detail));
     }

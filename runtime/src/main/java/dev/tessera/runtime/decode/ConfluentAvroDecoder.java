@@ -75,7 +75,7 @@ final class ConfluentAvroDecoder implements EventDecoder {
         }
         if (value.length > maxRecordBytes) {
             return Decoded.rejected(RejectReason.TOO_LARGE, "record is " + value.length + " bytes, over the limit of "
-                    + maxRecordBytes + " bytes per event; send smaller events or raise the source's max record size");
+                    + maxRecordBytes + " bytes per event; send smaller events (larger ones would not fit Kafka's default 1 MB message size either)");
         }
         if (!ConfluentWireFormat.hasHeader(value)) {
             return Decoded.rejected(RejectReason.MALFORMED, "not the Confluent wire format: " + (value.length

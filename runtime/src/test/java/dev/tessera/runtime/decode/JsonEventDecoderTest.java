@@ -183,7 +183,7 @@ class JsonEventDecoderTest {
         Decoded over = new JsonEventDecoder(LAYOUT, value.length - 1).decode(value);
         assertThat(over.reason()).isEqualTo(RejectReason.TOO_LARGE);
         assertThat(over.message()).isEqualTo("record is 12 bytes, over the limit of 11 bytes per event; send smaller"
-                + " events or raise the source's max record size");
+                + " events (larger ones would not fit Kafka's default 1 MB message size either)");
     }
 
     @Test
@@ -310,7 +310,7 @@ class JsonEventDecoderTest {
         String huge = "{\"id\": \"" + "x".repeat(2_000_000) + "\"}";
         assertThat(reject(huge, RejectReason.TOO_LARGE))
                 .isEqualTo("record is 2000010 bytes, over the limit of 1048576 bytes per event; send smaller events"
-                        + " or raise the source's max record size");
+                        + " (larger ones would not fit Kafka's default 1 MB message size either)");
         // garbage over the limit is too_large too: the size check comes first
         assertThat(reject("[" + " ".repeat(1 << 20), RejectReason.TOO_LARGE)).startsWith("record is 1048577 bytes");
     }
