@@ -257,10 +257,51 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         for (String s : rawPath.split("/", -1)) {
             if (!s.isEmpty()) {
                 // '+' is a literal plus in a path (RFC 3986 §3.3); decodeComponent would make it a space, as in a query
-                out.add(percentDecoded(() -> QueryStringDecoder.decodeComponent(s.replace("+", "%2B"))));
+                out.add(requireUtf8(s, percentDecoded(() -> QueryStringDecoder.decodeComponent(s.replace("+", "%2B")))));
             }
         }
         return out;
+    }
+
+    /**
+     * {@code decoded}, when the escapes of {@code raw} are UTF-8; else a 400. Netty's decoder turns bytes that
+     * are not UTF-8 ({@code %ff%fe}) into U+FFFD, so two such keys would read one entity; the runtime calls
+     * such keys malformed, and so does the API.
+     */
+    static String requireUtf8(String raw, String decoded) {
+        if (decoded.indexOf('\uFFFD') < 0) {
+            return decoded;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) { // well-formed: Netty decoded it already
+                bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+            }
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            return decoded; // a real U+FFFD, sent encoded as UTF-8
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("bad_uri", "the URL's %XX escapes in '" + (raw.length() <= 64 ? raw : raw.substring(0, 61) + "...")
+                    + "' are not UTF-8 text", "encode keys as UTF-8 before percent-encoding them");
+        }
+    }
+
+    /** The query's parameters, each name and value checked as {@link #requireUtf8} checks a path segment. */
+    static Map<String, List<String>> parameters(QueryStringDecoder uri) {
+        Map<String, List<String>> decoded = percentDecoded(uri::parameters);
+        String raw = uri.rawQuery();
+        if (raw != null && !raw.isEmpty() && decoded.toString().indexOf('\uFFFD') >= 0) {
+            for (String part : raw.split("[&=]")) {
+                requireUtf8(part, percentDecoded(() -> QueryStringDecoder.decodeComponent(part)));
+            }
+        }
+        return decoded;
     }
 
     /** Netty's decoders throw IllegalArgumentException on a bad escape ({@code %zz}, a lone {@code %}): bad input, a 400. */
@@ -378,7 +419,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 parts.tokens.check(auth, Tokens.Scope.READ);
                 String group = path.get(2);
                 String key = path.size() == 4 ? path.get(3) : null;
-                Map<String, List<String>> query = percentDecoded(uri::parameters);
+                Map<String, List<String>> query = parameters(uri);
                 return json(HttpResponseStatus.OK, out -> parts.queries.readOne(group, key, query, out));
             }
             case "score": {

@@ -78,6 +78,10 @@ class BadRequestTest {
                 "percent-encoding", "%20"));
         cases.add(bad("bad %-escape in the query", 400, "bad_uri", raw("GET /v1/features/account_payments?account_id=%E HTTP/1.1\r\nHost: x\r\n\r\n"),
                 "percent-encoding"));
+        cases.add(bad("escapes that are not UTF-8 in the path", 400, "bad_uri",
+                raw("GET /v1/features/account_payments/%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n"), "not UTF-8", "UTF-8"));
+        cases.add(bad("escapes that are not UTF-8 in the query", 400, "bad_uri",
+                raw("GET /v1/features/account_payments?account_id=a%C3 HTTP/1.1\r\nHost: x\r\n\r\n"), "not UTF-8"));
         cases.add(bad("unknown path, with the endpoints", 404, "not_found", get("/v2/features"),
                 "/v2/features", "GET /v1/features/{group}/{entityKey}", "POST /v1/events/{source}"));
         cases.add(bad("path one segment too deep", 404, "not_found", get("/v1/features/account_payments/a/b"), "POST /v1/features"));
