@@ -97,6 +97,23 @@ public final class DefinitionLoader {
             set.markIncomplete();
             return;
         }
+        int codePoints = text.codePointCount(0, text.length());
+        if (codePoints > MAX_FILE_CODE_POINTS) {
+            set.problems.add(new Location(file.path(), 0, 0), String.format(java.util.Locale.ROOT, "file has %,d characters, over the"
+                    + " %,d a definitions file may hold", codePoints, MAX_FILE_CODE_POINTS), "split it into several files: every"
+                    + " *.yaml below the definitions folder is read");
+            set.markIncomplete();
+            return;
+        }
+        Location control = firstNonPrintable(file.path(), text);
+        if (control != null) {
+            int cp = text.codePointAt(offsetOf(text, control));
+            set.problems.add(control, String.format(java.util.Locale.ROOT, "the file holds the control character U+%04X, which YAML"
+                    + " does not allow", cp), "remove it (a tool that wrote binary data into the file?), or write it as an escape"
+                    + " inside a double-quoted string, e.g. \"\\x00\"");
+            set.markIncomplete();
+            return;
+        }
         Iterator<Node> documents = new Yaml().composeAll(new StringReader(text)).iterator();
         int index = 0;
         try {
@@ -121,6 +138,40 @@ public final class DefinitionLoader {
                     "check the file is well-formed YAML");
             set.markIncomplete();
         }
+    }
+
+    /** SnakeYAML's default limit on a document stream's size, checked first for a message that says what to do. */
+    static final int MAX_FILE_CODE_POINTS = 3 * 1024 * 1024;
+
+    /** Where the first character YAML does not allow (YAML 1.1 §5.1: tab, line breaks and printable ones only) is, or null. */
+    private static Location firstNonPrintable(String file, String text) {
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            boolean printable = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0x7E) || c == 0x85
+                    || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+            if (!printable && !(i == 0 && c == 0xFEFF)) { // a byte-order mark at the start is fine
+                return new Location(file, line, column);
+            }
+            if (c == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+            i += Character.charCount(c);
+        }
+        return null;
+    }
+
+    /** The char offset in {@code text} of a location {@link #firstNonPrintable} returned. */
+    private static int offsetOf(String text, Location at) {
+        int i = 0;
+        for (int line = 1; line < at.line(); line++) {
+            i = text.indexOf('\n', i) + 1;
+        }
+        return text.offsetByCodePoints(i, at.column() - 1);
     }
 
     private static void readDefinition(String file, int index, Node document, DefinitionSet set) {

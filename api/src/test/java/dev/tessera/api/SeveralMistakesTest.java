@@ -26,6 +26,25 @@ class SeveralMistakesTest {
                         + " letter and use only a-z, 0-9 and _");
     }
 
+    /**
+     * A file YAML cannot read as text says what is wrong and where: a control character (a NUL) at its line
+     * and column, a file over the size limit with how to split it; the other files are still read.
+     */
+    @Test
+    void aControlCharacterOrAnOversizedFileIsNamedWithWhatToDo(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("entities.yaml"), "kind: Entity\nname: account\nkeys: [account_id]\n");
+        Files.writeString(dir.resolve("nul.yaml"), "kind: Entity\nname: c\u0000ard\nkeys: [card]\n");
+        Files.writeString(dir.resolve("huge.yaml"), "# " + "x".repeat(DefinitionLoader.MAX_FILE_CODE_POINTS) + "\n");
+
+        LoadResult result = DefinitionLoader.validate(dir);
+
+        assertThat(result.problems()).map(p -> p.location() + " " + p.message() + " | " + p.hint()).containsExactly(
+                "huge.yaml file has 3,145,731 characters, over the 3,145,728 a definitions file may hold | split it into"
+                        + " several files: every *.yaml below the definitions folder is read",
+                "nul.yaml:2:8 the file holds the control character U+0000, which YAML does not allow | remove it (a tool that"
+                        + " wrote binary data into the file?), or write it as an escape inside a double-quoted string, e.g. \"\\x00\"");
+    }
+
     /** A field mistake is reported in the same run as a reference mistake elsewhere (not only once that is fixed). */
     @Test
     void fieldProblemsAreReportedBesideReferenceProblems(@TempDir Path dir) throws IOException {
