@@ -77,8 +77,10 @@ final class CrossReferences {
                 valid = false;
                 String how = first.value().equals(selector.value()) ? ""
                         : " (by " + first.value() + " at line " + first.at().line() + " and by " + selector.value() + ")";
+                boolean wildcard = first.value().endsWith(".*") || selector.value().endsWith(".*");
                 problems.add(selector.at(), ref + " is listed twice in " + draft.subject() + how,
-                        "list each feature once; " + groupName + ".* already includes every feature of the group");
+                        wildcard ? "list each feature once; " + groupName + ".* already includes every feature of the group"
+                                : "list each feature once: remove this entry");
             }
         }
         return valid ? Optional.of(new FeatureService(draft.name(), draft.selectors().stream().map(Scalar::value)
