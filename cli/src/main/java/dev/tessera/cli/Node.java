@@ -178,6 +178,7 @@ final class Node implements AutoCloseable {
                     .tokens(tokens)
                     .history(history)
                     .diagnostics(() -> diagnostics(rt, data))
+                    .schemaRegistry(schemas.server())
                     .health(() -> ServingApi.Health.of(rt, System::currentTimeMillis))
                     .build();
             if (api.scoring() != null) {

@@ -102,6 +102,14 @@ class ConfluentSourceNodeTest {
             SchemaRegistry reader = new HttpSchemaRegistry(node.registryUrl, "Bearer " + READ, Duration.ofSeconds(5));
             RegisteredSchema seeded = reader.version("commerce.signups-value", SchemaRegistry.LATEST);
             assertThat(seeded.schema()).isEqualTo(v2);
+            // the same registry under /registry on the API's port (SPEC §4: schema.registry.url=http://host:port/registry)
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(node.url() + "/registry/subjects")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            SchemaRegistry viaApi = new HttpSchemaRegistry(node.url() + "/registry", "Bearer " + READ, Duration.ofSeconds(5));
+            RegisteredSchema sameSeeded = viaApi.version("commerce.signups-value", SchemaRegistry.LATEST);
+            assertThat(sameSeeded.id()).isEqualTo(seeded.id());
+            assertThat(sameSeeded.schema()).isEqualTo(v2);
+            assertThat(viaApi.subjects()).contains("commerce.signups-value");
 
             // an older producer still writes v1 and registers it: BACKWARD lets it follow v2, since a v1 reader
             // reads v2's records (it skips referrer)

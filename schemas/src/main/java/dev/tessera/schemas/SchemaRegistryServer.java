@@ -56,7 +56,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         Authorizer ALLOW_ALL = (authorization, write) -> 0;
     }
 
-    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     static final int MAX_BODY_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,24 +124,56 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) {
         try (ex) {
-            Answer answer;
-            try {
-                answer = route(ex);
-            } catch (SchemaRegistryException e) {
-                answer = error(e.httpStatus(), e.errorCode(), e.getMessage());
-            } catch (BadRequest e) {
-                answer = error(e.status, e.code, e.getMessage());
-            } catch (IllegalArgumentException e) { // a malformed %-escape in the path or query
-                answer = error(400, 400, "Bad request: " + e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("schema registry request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-                answer = error(500, 50001, "Error in the backend data store: " + e.getMessage());
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY_BYTES + 1);
             }
-            send(ex, answer);
+            Response r = serve(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
+                    ex.getRequestHeaders().getFirst("Authorization"), body);
+            if (r.status() == 401) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+            }
+            ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            ex.sendResponseHeaders(r.status(), r.body().length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(r.body());
+            }
         } catch (IOException | UncheckedIOException e) {
             LOG.debug("schema registry client went away: {}", e.toString());
         }
     }
+
+    /** An answer of the registry API: status and JSON body ({@link #CONTENT_TYPE}; a 401 also wants {@code WWW-Authenticate: Bearer}). */
+    public record Response(int status, byte[] body) {}
+
+    /**
+     * One request of the registry API, from whatever serves it (this server, or the node's API under
+     * {@code /registry}): {@code rawPath} relative to the registry's root ({@code /subjects}), the body as
+     * read (more than {@value #MAX_BODY_BYTES} bytes is refused).
+     */
+    public Response serve(String method, String rawPath, String rawQuery, String authorization, byte[] body) {
+        Request ex = new Request(method, rawPath, rawQuery, authorization, body);
+        Answer answer;
+        try {
+            answer = route(ex);
+        } catch (SchemaRegistryException e) {
+            answer = error(e.httpStatus(), e.errorCode(), e.getMessage());
+        } catch (BadRequest e) {
+            answer = error(e.status, e.code, e.getMessage());
+        } catch (IllegalArgumentException e) { // a malformed %-escape in the path or query
+            answer = error(400, 400, "Bad request: " + e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            LOG.error("schema registry request {} {} failed", method, rawPath, e);
+            answer = error(500, 50001, "Error in the backend data store: " + e.getMessage());
+        }
+        try {
+            return new Response(answer.status(), JSON.writeValueAsBytes(answer.body()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private record Request(String method, String rawPath, String rawQuery, String authorization, byte[] body) {}
 
     private record Answer(int status, Object body) {
     }
@@ -165,16 +197,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return new Answer(200, body);
     }
 
-    private Answer route(HttpExchange ex) throws IOException {
-        String method = ex.getRequestMethod();
-        List<String> p = segments(ex.getRequestURI().getRawPath());
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+    private Answer route(Request ex) throws IOException {
+        String method = ex.method();
+        List<String> p = segments(ex.rawPath());
+        Map<String, String> query = query(ex.rawQuery());
         boolean write = !method.equals("GET") && !method.equals("HEAD")
                 && !(method.equals("POST") && !p.isEmpty() && (p.get(0).equals("compatibility") || p.size() == 2
                 && p.get(0).equals("subjects")));
-        int auth = authorizer.check(ex.getRequestHeaders().getFirst("Authorization"), write);
+        int auth = authorizer.check(ex.authorization(), write);
         if (auth == 401) {
-            ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
             return error(401, 40101, "Unauthorized: send Authorization: Bearer <token> with a token of scope "
                     + (write ? "write" : "read"));
         }
@@ -210,7 +241,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return notFound(ex);
     }
 
-    private Answer subjects(HttpExchange ex, String method, List<String> p, Map<String, String> query)
+    private Answer subjects(Request ex, String method, List<String> p, Map<String, String> query)
             throws IOException {
         if (p.size() == 1) {
             return expect(method, "GET") ? ok(registry.subjects()) : notAllowed(method);
@@ -291,7 +322,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         throw new BadRequest(404, 404, "HTTP 404 Not Found: no such resource under /schemas");
     }
 
-    private Answer config(HttpExchange ex, String method, List<String> p, Map<String, String> query)
+    private Answer config(Request ex, String method, List<String> p, Map<String, String> query)
             throws IOException {
         if (p.size() > 2) {
             return notFound(ex);
@@ -362,11 +393,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return LocalSchemaRegistry.parse(schema.asText());
     }
 
-    private static JsonNode body(HttpExchange ex) throws IOException {
-        byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
+    private static JsonNode body(Request ex) throws IOException {
+        byte[] bytes = ex.body();
         if (bytes.length > MAX_BODY_BYTES) {
             throw new BadRequest(413, 41301, "Request body is over " + MAX_BODY_BYTES + " bytes");
         }
@@ -394,8 +422,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 + " Tessera's embedded registry: records in Kafka keep referring to their schema ids");
     }
 
-    private static Answer notFound(HttpExchange ex) {
-        return error(404, 404, "HTTP 404 Not Found: " + ex.getRequestURI().getPath());
+    private static Answer notFound(Request ex) {
+        return error(404, 404, "HTTP 404 Not Found: " + ex.rawPath());
     }
 
     private static List<String> segments(String rawPath) {
@@ -422,12 +450,4 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return out;
     }
 
-    private static void send(HttpExchange ex, Answer a) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(a.body());
-        ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-        ex.sendResponseHeaders(a.status(), bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
 }

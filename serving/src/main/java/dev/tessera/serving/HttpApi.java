@@ -77,7 +77,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     record Parts(FeatureQueries queries, EventPusher pusher, Supplier<ServingApi.Health> health, PrometheusMeterRegistry metrics,
                  Tokens tokens, ObjectMapper json, ExecutorService pushExecutor, ConsoleAssets console, ConsoleCatalog catalog,
                  MetricsHistory history, QualityMonitor monitor, Scoring scoring, HttpTracing tracing,
-                 Supplier<Object> diagnostics) {}
+                 Supplier<Object> diagnostics, dev.tessera.schemas.SchemaRegistryServer schemaRegistry) {}
 
     /** The request id header: echoed when the client sent a usable one, else generated; also in log lines. */
     static final String REQUEST_ID = "X-Request-Id";
@@ -149,7 +149,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                     push(ctx, req, path.get(2), keepAlive, start, requestId, span);
                     return;
                 }
-                res = route(req, endpoint, path, uri, requestId);
+                res = endpoint.equals("registry") ? registry(req, uri) : route(req, endpoint, path, uri, requestId);
             } catch (ApiException e) {
                 res = error(e);
             } catch (dev.tessera.store.StoreException e) {
@@ -314,9 +314,39 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /**
+     * {@code /registry/...}: the embedded schema registry's Confluent REST API (SPEC §4), the same one its own port
+     * serves, so clients can use {@code schema.registry.url=http://host:port/registry}.
+     */
+    private FullHttpResponse registry(FullHttpRequest req, QueryStringDecoder uri) {
+        dev.tessera.schemas.SchemaRegistryServer registry = parts.schemaRegistry();
+        if (registry == null) {
+            throw ApiException.notFound("no_schema_registry", "this node serves no schema registry",
+                    "tessera run and demo serve the embedded one when a source is format: avro-confluent and no --schema-registry"
+                            + " URL is given; otherwise use your registry's own URL");
+        }
+        String rest = uri.rawPath().substring("/registry".length());
+        byte[] body = new byte[req.content().readableBytes()];
+        req.content().getBytes(req.content().readerIndex(), body);
+        String query = uri.rawQuery();
+        dev.tessera.schemas.SchemaRegistryServer.Response r = registry.serve(req.method().name(), rest.isEmpty() ? "/" : rest,
+                query == null || query.isEmpty() ? null : query, req.headers().get(HttpHeaderNames.AUTHORIZATION), body);
+        FullHttpResponse res = new io.netty.handler.codec.http.DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(r.status()), io.netty.buffer.Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, dev.tessera.schemas.SchemaRegistryServer.CONTENT_TYPE);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        if (r.status() == 401) {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        return res;
+    }
+
     private static String endpointOf(List<String> p) {
         if (p.isEmpty()) {
             return "index";
+        }
+        if (p.get(0).equals("registry")) {
+            return "registry";
         }
         if (p.size() == 1 && p.get(0).equals("health")) {
             return "health";

@@ -32,7 +32,7 @@ final class HttpTracing {
             Map.entry("features", "/v1/features"), Map.entry("push", "/v1/events/{source}"), Map.entry("score", "/v1/score/{model}"),
             Map.entry("models", "/v1/models"), Map.entry("experiments", "/v1/experiments"), Map.entry("catalog", "/v1/catalog"),
             Map.entry("history", "/v1/history"), Map.entry("quality", "/v1/quality"), Map.entry("alerts", "/v1/alerts"),
-            Map.entry("diagnostics", "/v1/diagnostics"),
+            Map.entry("diagnostics", "/v1/diagnostics"), Map.entry("registry", "/registry/{path}"),
             Map.entry("health", "/health"), Map.entry("metrics", "/metrics"), Map.entry("index", "/"),
             Map.entry("console", "/console/{file}"));
 

@@ -35,6 +35,7 @@ public final class ServingApi {
     private final QualityMonitor monitor;
     private final Scoring scoring;
     private final Supplier<Object> diagnostics;
+    private final dev.tessera.schemas.SchemaRegistryServer schemaRegistry;
     private final HttpTracing tracing;
 
     private ServingApi(Builder b) {
@@ -42,6 +43,7 @@ public final class ServingApi {
         this.queries = new FeatureQueries(b.defs, reader, b.clock, b.maxEntities, b.responseLog);
         this.monitor = b.monitor;
         this.diagnostics = b.diagnostics;
+        this.schemaRegistry = b.schemaRegistry;
         this.pusher = b.pusher == null ? null : b.pusher.bind(b.metrics);
         this.health = b.health;
         this.metrics = b.metrics;
@@ -77,7 +79,7 @@ public final class ServingApi {
 
     HttpApi.Parts parts(ExecutorService pushExecutor) {
         return new HttpApi.Parts(queries, pusher, health, metrics, tokens, json, pushExecutor, ConsoleAssets.get(), catalog, history, monitor, scoring,
-                tracing, diagnostics);
+                tracing, diagnostics, schemaRegistry);
     }
 
     /** Health as {@code GET /health} reports it: 200 when ok, 503 otherwise, with the details. */
@@ -122,6 +124,7 @@ public final class ServingApi {
         private dev.tessera.inference.ModelRegistry models;
         private PredictionLog predictions = PredictionLog.NONE;
         private Supplier<Object> diagnostics;
+        private dev.tessera.schemas.SchemaRegistryServer schemaRegistry;
         private ExperimentStates experimentStates = ExperimentStates.inMemory();
         private QualityMonitor monitor;
         private MetricsHistory history;
@@ -180,6 +183,12 @@ public final class ServingApi {
          */
         public Builder models(dev.tessera.inference.ModelRegistry registry) {
             this.models = registry;
+            return this;
+        }
+
+        /** The embedded schema registry, also served under {@code /registry} (SPEC §4); none when null. */
+        public Builder schemaRegistry(dev.tessera.schemas.SchemaRegistryServer r) {
+            this.schemaRegistry = r;
             return this;
         }
 

@@ -82,6 +82,8 @@ class BadRequestTest {
                 raw("GET /v1/features/account_payments/%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n"), "not UTF-8", "UTF-8"));
         cases.add(bad("escapes that are not UTF-8 in the query", 400, "bad_uri",
                 raw("GET /v1/features/account_payments?account_id=a%C3 HTTP/1.1\r\nHost: x\r\n\r\n"), "not UTF-8"));
+        cases.add(bad("the schema registry's path on a node that serves none", 404, "no_schema_registry", get("/registry/subjects"),
+                "serves no schema registry", "avro-confluent"));
         cases.add(bad("unknown path, with the endpoints", 404, "not_found", get("/v2/features"),
                 "/v2/features", "GET /v1/features/{group}/{entityKey}", "POST /v1/events/{source}"));
         cases.add(bad("path one segment too deep", 404, "not_found", get("/v1/features/account_payments/a/b"), "POST /v1/features"));
