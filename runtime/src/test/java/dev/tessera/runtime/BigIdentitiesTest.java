@@ -15,25 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
  * round alike are two accounts; a true re-send still counts once.
  */
 class BigIdentitiesTest {
-    static final String DEFINITIONS = """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: big.payments }
-            timestamp: event_time
-            id: payment_id
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+    static final String DEFINITIONS = CaughtUpRuntime.paymentsDefinitions("big.payments", "", """
               - { name: payment_count, agg: count, windows: [1d] }
               - { name: amount_sum, agg: sum, of: amount, windows: [1d] }
-            """;
+            """);
 
     @TempDir
     Path tmp;

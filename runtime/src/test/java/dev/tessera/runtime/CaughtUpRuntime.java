@@ -25,6 +25,31 @@ final class CaughtUpRuntime {
     private CaughtUpRuntime() {}
 
     /**
+     * An account entity, a JSON source {@code payments} on {@code topic} (timestamp event_time, id payment_id,
+     * then {@code sourceLines}: YAML lines of the source such as {@code expect:} or {@code fields:}, or "") and
+     * group {@code account_payments} with {@code features} (YAML list items).
+     */
+    static String paymentsDefinitions(String topic, String sourceLines, String features) {
+        return """
+                kind: Entity
+                name: account
+                keys: [account_id]
+                ---
+                kind: Source
+                name: payments
+                kafka: { topic: %s }
+                timestamp: event_time
+                id: payment_id
+                %s---
+                kind: FeatureGroup
+                name: account_payments
+                source: payments
+                entity: account
+                features:
+                """.formatted(topic, sourceLines) + features;
+    }
+
+    /**
      * Writes {@code definitions} into {@code tmp/features}, starts a broker in {@code tmp/kafka} with
      * {@code topic} (two partitions) and its dead-letter topic, produces {@code records} there ({@link
      * TopicContents#produce}), runs the runtime over an in-memory store until it has caught up, and

@@ -19,26 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  * after the window slider's pass (ADR 016) brought the read caches forward.
  */
 class DeclaredJsonSourceTest {
-    static final String DEFINITIONS = """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: declared.payments }
+    static final String DEFINITIONS = CaughtUpRuntime.paymentsDefinitions("declared.payments", """
             fields: { payment_id: string, event_time: long, account_id: string, amount: double, status: string }
-            timestamp: event_time
-            id: payment_id
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+            """, """
               - { name: amount_sum, agg: sum, of: amount, windows: [1d] }
               - { name: declined,   agg: count, where: "status == 'DECLINED'", windows: [1d] }
-            """;
+            """);
 
     @TempDir
     Path tmp;

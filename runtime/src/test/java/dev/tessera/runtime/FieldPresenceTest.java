@@ -17,27 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and a misspelt field ({@code merchnat_id}) is present in none, with the features that read it.
  */
 class FieldPresenceTest {
-    static final String DEFINITIONS = """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: presence.payments }
-            timestamp: event_time
-            id: payment_id
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+    static final String DEFINITIONS = CaughtUpRuntime.paymentsDefinitions("presence.payments", "", """
               - { name: payment_count, agg: count, windows: [1d] }
               - { name: amount_sum, agg: sum, of: amount, windows: [1d] }
               - { name: declined, agg: count, where: "status == 'DECLINED' and amount > 0", windows: [1d] }
               - { name: merchants, agg: approx_distinct, of: merchnat_id, windows: [1d] }
-            """;
+            """);
 
     @TempDir
     Path tmp;

@@ -19,29 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
  * checked (there are no fields to check) and violating events are still applied.
  */
 class SourceQualityTest {
-    static final String DEFINITIONS = """
-            kind: Entity
-            name: account
-            keys: [account_id]
-            ---
-            kind: Source
-            name: payments
-            kafka: { topic: quality.payments }
-            timestamp: event_time
-            id: payment_id
+    static final String DEFINITIONS = CaughtUpRuntime.paymentsDefinitions("quality.payments", """
             expect:
               amount: { min: 0, max: 1000 }
               status: { allowed: [APPROVED, DECLINED] }
               country: { max_null_rate: 0.1 }
-            ---
-            kind: FeatureGroup
-            name: account_payments
-            source: payments
-            entity: account
-            features:
+            """, """
               - { name: payment_count, agg: count, windows: [1d] }
               - { name: amount_sum, agg: sum, of: amount, windows: [1d] }
-            """;
+            """);
 
     @TempDir
     Path tmp;
