@@ -160,6 +160,9 @@ class ServeCommandTest {
             CommandLineTest.Run status = CommandLineTest.tessera("status", "--url", node.base(), "--interval", "0");
             assertThat(status.out()).contains("the writer's counts as it published them");
             assertThat(status.out()).containsPattern("(?m)^payments .* 0\\.00 %");
+            // with the default gap, rates over 5 s: the subtasks publish once a second each, on their own beats
+            CommandLineTest.Run rates = CommandLineTest.tessera("status", "--url", node.base());
+            assertThat(rates.out()).contains("the writer's counts as it published them, rates over 5 s");
             node.thread().join(60_000);
         }
     }
