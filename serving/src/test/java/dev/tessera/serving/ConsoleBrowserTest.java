@@ -308,6 +308,17 @@ class ConsoleBrowserTest {
         WebElement amount = payments.findElement(By.cssSelector("details.fields-read tr[data-field=amount]"));
         assertThat(amount.getText()).contains("100.0 % of 10", "account_payments.amount_sum (as of:)");
         assertThat(all("article.source-card details.fields-read [data-absent]")).isEmpty();
+        // the view refreshes every few seconds: what the reader opened stays open
+        chromium.until("the sources view refreshed", page -> {
+            try {
+                payments.isDisplayed();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true; // the card was drawn again
+            }
+        });
+        assertThat(chromium.driver.findElement(By.cssSelector("article.source-card[data-source=payments] details.fields-read"))
+                .getDomProperty("open")).isEqualTo("true");
         assertThat(chromium.driver.findElement(By.cssSelector("#view-sources")).getText())
                 .contains("Not consumed by this node (no feature group reads them): " + String.join(", ", stack.defs.sources().keySet().stream()
                         .filter(src -> !stack.runtime.sources().contains(src)).toList()));

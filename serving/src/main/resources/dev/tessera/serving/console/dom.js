@@ -40,9 +40,20 @@ export function clear(el) {
   return el;
 }
 
-/** Replaces the children of `el` (nulls skipped, arrays flattened, as in h). */
+/**
+ * Replaces the children of `el` (nulls skipped, arrays flattened, as in h). A `<details data-key>` the new
+ * children hold again keeps the open or closed state the old one had, so a view that refreshes does not
+ * fold what the reader opened.
+ */
 export function fill(el, ...children) {
+  const states = new Map();
+  el.querySelectorAll && el.querySelectorAll('details[data-key]').forEach((d) => states.set(d.dataset.key, d.open));
   append(clear(el), children);
+  if (states.size) {
+    el.querySelectorAll('details[data-key]').forEach((d) => {
+      if (states.has(d.dataset.key)) d.open = states.get(d.dataset.key);
+    });
+  }
   return el;
 }
 

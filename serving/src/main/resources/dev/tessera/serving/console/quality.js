@@ -40,7 +40,7 @@ function alertsPart(res) {
   const {firing = [], resolved = []} = res.data;
   return h('div', {class: 'alerts'},
       firing.length ? firing.map(firingAlert) : h('p', {class: 'ok-line'}, pill('ok'), ' No alert is firing.'),
-      resolved.length ? h('details', {class: 'resolved'}, h('summary', {}, `${resolved.length} resolved recently`),
+      resolved.length ? h('details', {class: 'resolved', 'data-key': 'resolved'}, h('summary', {}, `${resolved.length} resolved recently`),
           h('table', {class: 'grid-table'},
               h('thead', {}, h('tr', {}, ['Alert', 'Subject', 'Fired', 'Resolved', 'Lasted', 'Message'].map((c) => h('th', {}, c)))),
               h('tbody', {}, resolved.map((a) => h('tr', {'data-alert': a.id},
@@ -92,7 +92,7 @@ function driftPart(drift) {
   const parts = [];
   if (judged.length) parts.push(h('div', {class: 'drift-grid'}, [...judged].sort(byRank).map(driftCard)));
   if (waiting.length) {
-    parts.push(h('details', {class: 'collecting'},
+    parts.push(h('details', {class: 'collecting', 'data-key': 'collecting'},
         h('summary', {}, `${waiting.length} feature${waiting.length === 1 ? '' : 's'} collecting data`,
             h('span', {class: 'muted'}, ' — a verdict needs a reference and 100 served values on each side')),
         h('table', {class: 'grid-table collecting'},

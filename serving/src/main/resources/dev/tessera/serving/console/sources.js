@@ -35,10 +35,10 @@ const ABSENT_AFTER = 10000;
  * each (GET /v1/diagnostics): a field none carries is a misspelt name or a renamed field, and what
  * reads it stays 0 or null. Open when one is absent.
  */
-function fieldsPart(fields) {
+function fieldsPart(fields, source) {
   if (!fields || !fields.length) return null;
   const absent = fields.filter((f) => f.events >= ABSENT_AFTER && f.present === 0);
-  return h('details', {class: 'fields-read', open: absent.length > 0},
+  return h('details', {class: 'fields-read', open: absent.length > 0, 'data-key': `fields-${source}`},
       h('summary', {}, `Fields the features read (${fields.length})`,
           absent.length ? h('span', {class: ['pill', 'bad'], 'data-absent': absent.map((f) => f.field).join(' ')},
               `${absent.length} never present`) : null),
@@ -80,7 +80,7 @@ function sourceCard(name, points, def, events, width, intervalMs, stateless, fie
       h('div', {class: 'charts'}, charts),
       outcomes.length ? h('p', {class: 'outcomes muted'}, 'Since start: ',
           outcomes.map(([k, v], i) => [i ? ' · ' : '', h('span', {class: 'mono'}, num(v)), ' ', k.replace(/_/g, ' ')])) : null,
-      fieldsPart(fields));
+      fieldsPart(fields, name));
 }
 
 /** The Sources view; polls while shown. */
@@ -105,7 +105,12 @@ export function mountSources(root, cat) {
               + 'keeps no per-source history. Open the console of a node that runs the sources (tessera run or tessera demo), '
               + 'or chart its /metrics.')
           : errorNotice(e, 'Loading the source history'));
-      if (e.notAvailable) stop();
+      if (e.notAvailable) {
+        stop();
+      } else if (shown) { // the node may be back in a moment: keep asking, as the other views do
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 5000);
+      }
       return;
     }
     const every = Math.min(5000, Math.max(1000, history.interval_ms));
