@@ -118,7 +118,7 @@ class DoctorTest {
                 awaitAccepted(node, DoctorCommand.ABSENT_AFTER + 100);
                 CommandLineTest.Run run = CommandLineTest.tessera("doctor", "--url", node.url(), "--interval", "0");
                 assertFirst(run, "absent field", "source payments, field merchnat_id", "had field 'merchnat_id' (absent or null)");
-                assertThat(run.out()).contains("evidence: read by account_merchants.merchants (as of:)")
+                assertThat(run.out()).contains("evidence: read by account_merchants.merchants (of)")
                         .doesNotContain("field merchant_id", "field amount", "[alert absent_field]");
                 // the node's monitor raises it as an alert too (the banner, the webhooks), at its next evaluation
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();

@@ -47,11 +47,11 @@ public final class FieldPresence {
         for (FeatureGroup g : defs.groupsOf(source)) {
             for (Feature f : g.features()) {
                 if (f.of() != null) {
-                    uses.computeIfAbsent(f.of(), k -> new ArrayList<>()).add(g.name() + "." + f.name() + " (as of:)");
+                    uses.computeIfAbsent(f.of(), k -> new ArrayList<>()).add(g.name() + "." + f.name() + " (of)");
                 }
                 if (f.where() != null && !f.where().isBlank()) {
                     for (String name : f.whereFields()) {
-                        uses.computeIfAbsent(name, k -> new ArrayList<>()).add(g.name() + "." + f.name() + " (in where:)");
+                        uses.computeIfAbsent(name, k -> new ArrayList<>()).add(g.name() + "." + f.name() + " (where)");
                     }
                 }
             }

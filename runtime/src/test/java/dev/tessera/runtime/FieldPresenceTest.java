@@ -66,11 +66,11 @@ class FieldPresenceTest {
                 assertThat(f.events()).as(f.field()).isEqualTo(events);
             }
             assertThat(byField.get("amount").present()).isEqualTo(amounts).isLessThan(events);
-            assertThat(byField.get("amount").readBy()).containsExactly("account_payments.amount_sum (as of:)",
-                    "account_payments.declined (in where:)");
+            assertThat(byField.get("amount").readBy()).containsExactly("account_payments.amount_sum (of)",
+                    "account_payments.declined (where)");
             assertThat(byField.get("status").present()).isEqualTo(statuses).isLessThan(events);
             assertThat(byField.get("merchnat_id").present()).isZero();
-            assertThat(byField.get("merchnat_id").readBy()).isEqualTo(List.of("account_payments.merchants (as of:)"));
+            assertThat(byField.get("merchnat_id").readBy()).isEqualTo(List.of("account_payments.merchants (of)"));
         });
     }
 }

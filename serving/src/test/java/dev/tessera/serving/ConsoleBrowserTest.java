@@ -306,7 +306,7 @@ class ConsoleBrowserTest {
                 .containsExactlyElementsOf(fields).contains("amount", "status", "card_fingerprint");
         payments.findElement(By.cssSelector("details.fields-read summary")).click();
         WebElement amount = payments.findElement(By.cssSelector("details.fields-read tr[data-field=amount]"));
-        assertThat(amount.getText()).contains("100.0 % of 10", "account_payments.amount_sum (as of:)");
+        assertThat(amount.getText()).contains("100.0 % of 10", "account_payments.amount_sum (of)");
         assertThat(all("article.source-card details.fields-read [data-absent]")).isEmpty();
         // the view refreshes every few seconds: what the reader opened stays open
         chromium.until("the sources view refreshed", page -> {
@@ -552,6 +552,15 @@ class ConsoleBrowserTest {
         chromium.until("the suggested group's lookup", d -> !all(".lookup-result[data-found=true]").isEmpty());
         assertThat(new Select(chromium.driver.findElement(By.id("lookup-name"))).getFirstSelectedOption().getText()).isEqualTo("account_payments");
         assertThat(chromium.driver.getCurrentUrl()).endsWith("#lookup/group/account_payments/acct-1");
+
+        // a mistyped service: the form above lists the services, the list the notice points at
+        String service = stack.defs.services().keySet().iterator().next();
+        open(stack.open, "#lookup/service/x" + service + "/acct-1");
+        chromium.until("the unknown-service notice", d -> d.findElement(By.cssSelector("#lookup-result .notice.error")).getText()
+                .contains("No service named"));
+        assertThat(chromium.driver.findElement(By.cssSelector("input[name=kind]:checked")).getDomAttribute("value")).isEqualTo("service");
+        assertThat(new Select(chromium.driver.findElement(By.id("lookup-name"))).getOptions()).extracting(WebElement::getText)
+                .containsExactlyElementsOf(stack.defs.services().keySet());
     }
 
     /** Feature name → value as the page holds it (data-value, the API's JSON re-encoded by the page), in page order. */

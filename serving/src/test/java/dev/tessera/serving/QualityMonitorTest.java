@@ -207,21 +207,21 @@ class QualityMonitorTest {
         try (QualityMonitor m = monitor(signals, clock)) {
             signals.newest = clock.get();
             long n = dev.tessera.runtime.FieldPresence.JUDGED_AFTER;
-            List<String> readBy = List.of("account_payments.declined (in where:)", "account_payments.last_status (as of:)");
+            List<String> readBy = List.of("account_payments.declined (where)", "account_payments.last_status (of)");
             signals.fields = List.of(new dev.tessera.runtime.SourceDiagnostics.Field("stauts", readBy, n - 1, 0),
-                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("account_payments.amount_sum (as of:)"), n - 1, n - 1));
+                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("account_payments.amount_sum (of)"), n - 1, n - 1));
             assertThat(m.evaluate().firing()).as("one event short of judging").isEmpty();
 
             clock.addAndGet(10_000);
             signals.fields = List.of(new dev.tessera.runtime.SourceDiagnostics.Field("stauts", readBy, n, 0),
-                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("account_payments.amount_sum (as of:)"), n, 1));
+                    new dev.tessera.runtime.SourceDiagnostics.Field("amount", List.of("account_payments.amount_sum (of)"), n, 1));
             QualityMonitor.Report r = m.evaluate();
             assertThat(r.firing()).singleElement().satisfies(a -> {
                 assertThat(a.id()).isEqualTo("absent_field/payments.stauts");
                 assertThat(a.alert()).isEqualTo("absent_field");
                 assertThat(a.subject()).isEqualTo("source payments.stauts");
                 assertThat(a.message()).isEqualTo("field 'stauts' of source payments was absent or null in all " + n + " events counted"
-                        + " since the node started, so account_payments.declined (in where:), account_payments.last_status (as of:) stay"
+                        + " since the node started, so account_payments.declined (where), account_payments.last_status (of) stay"
                         + " 0 or null:"
                         + " check the name against the events (tessera tail --source payments)");
                 assertThat(a.runbook()).isEqualTo("docs/runbooks/absent_field.md");

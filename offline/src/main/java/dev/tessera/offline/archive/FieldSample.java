@@ -36,11 +36,11 @@ public final class FieldSample {
     public static void addUses(dev.tessera.api.FeatureGroup group, List<dev.tessera.api.Feature> features, Map<String, List<String>> uses) {
         for (dev.tessera.api.Feature f : features) {
             if (f.of() != null) {
-                uses.computeIfAbsent(f.of(), k -> new ArrayList<>()).add(group.name() + "." + f.name() + " (as of:)");
+                uses.computeIfAbsent(f.of(), k -> new ArrayList<>()).add(group.name() + "." + f.name() + " (of)");
             }
             if (f.where() != null && !f.where().isBlank()) {
                 for (String w : f.whereFields()) {
-                    uses.computeIfAbsent(w, k -> new ArrayList<>()).add(group.name() + "." + f.name() + " (in where:)");
+                    uses.computeIfAbsent(w, k -> new ArrayList<>()).add(group.name() + "." + f.name() + " (where)");
                 }
             }
         }

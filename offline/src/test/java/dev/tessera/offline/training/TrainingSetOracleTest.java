@@ -154,7 +154,7 @@ class TrainingSetOracleTest {
 
         assertThat(report.warnings()).singleElement().asString()
                 .startsWith("field 'stauts' of source payments is absent or null in all ")
-                .contains("archived events read, so account_typos.declined (in where:) is always 0 or null");
+                .contains("archived events read, so account_typos.declined (where) is always 0 or null");
         assertThat(readParquet(out)).allSatisfy(r -> assertThat(r.get("account_typos__declined_1d")).isIn(0L, null));
     }
 

@@ -93,7 +93,7 @@ export function mountLookup(root, cat) {
   };
   const updateHelp = () => {
     const fields = kinds[kind()].keys.get(select.value) || [];
-    key.placeholder = fields.length === 1 ? `${fields[0]}, e.g. acct_123` : fields.map((f) => `${f}=…`).join(',');
+    key.placeholder = fields.length === 1 ? fields[0] : fields.map((f) => `${f}=…`).join(',');
     help.textContent = `Keyed by ${fields.join(', ')}.` + (fields.length > 1 ? ' Write the key as k1=v1,k2=v2.' : '');
   };
   form.addEventListener('change', (e) => {
@@ -143,12 +143,13 @@ export function mountLookup(root, cat) {
         select.value = name;
         updateHelp();
         fill(out);
+        key.value = text || ''; // a link to another group or service: the last key may not be one of its keys
         if (text) {
-          key.value = text;
           run();
           return;
         }
       } else if (k) {
+        if (k === 'group' || k === 'service') setKind(k); // the list above is then the one the message points at
         fill(out, unknownLink(k, name, text));
       }
       key.focus();
