@@ -2,7 +2,7 @@
 // at, filtered as you type. Space-separated words must all match (name, owner, tag, field, filter,
 // description...); a group whose own text does not match shows only the feature rows that do.
 
-import {h, notice} from './dom.js';
+import {h, notice, num} from './dom.js';
 
 function meta(m) {
   return [
@@ -99,7 +99,7 @@ function modelItem(m) {
   const t = m.training || {};
   return item('model', m.label, m.meta, facts([['format', code(m.format)], ['service', code(m.service)],
     ['threshold', m.threshold === null ? null : String(m.threshold)],
-    ['validation AUC', t.validation_auc], ['trained on', t.training_set], ['label', t.label], ['rows', t.rows]]),
+    ['validation AUC', t.validation_auc], ['trained on', t.training_set], ['label', t.label], ['rows', /^\d+$/.test(String(t.rows)) ? num(Number(t.rows)) : t.rows]]),
   [m.name, m.format, m.service, ...Object.values(t)].join(' '));
 }
 

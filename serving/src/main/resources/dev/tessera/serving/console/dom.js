@@ -99,6 +99,7 @@ export function errorNotice(e, what) {
 
 const nf = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2});
 const nf0 = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
+const nf1 = new Intl.NumberFormat('en-US', {maximumFractionDigits: 1});
 
 /** 1234.5 -> "1,234.5"; large numbers without decimals; null -> "—". */
 export function num(v) {
@@ -127,7 +128,8 @@ export function percent(v, digits = 1) {
 /** Seconds as a duration: 0.4 s, 12 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
 export function seconds(v) {
   if (v === null || v === undefined) return '—';
-  if (v < 10) return nf.format(v) + ' s';
+  if (v < 1) return nf.format(v) + ' s'; // freshness in hundredths: 0.02 s
+  if (v < 10) return nf1.format(v) + ' s'; // 7.2 s ago, not 7.19 s
   if (v < 60) return Math.round(v) + ' s';
   const m = Math.floor(v / 60);
   if (m < 60) return m + ' min' + (m < 10 && v % 60 >= 1 ? ' ' + Math.floor(v % 60) + ' s' : '');
