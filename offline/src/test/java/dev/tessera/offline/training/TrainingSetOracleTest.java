@@ -298,13 +298,8 @@ class TrainingSetOracleTest {
     void aMissingSpineColumnIsNamedWithTheClosestOne() throws Exception {
         Path spine = dir.resolve("bad.csv");
         Files.writeString(spine, "acount_id,card,ts\nacct-1,card-1,1\n");
-        TrainingWorld world = new TrainingWorld(1, 3);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
-                        TrainingSetBuilder.Options.of(spine, "risk", dir.resolve("o.parquet"), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
-                .hasMessageContaining("no column 'account_id'").hasMessageContaining("acount_id");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
-                        TrainingSetBuilder.Options.of(spine, "rsk", dir.resolve("o.parquet"), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
-                .hasMessageContaining("unknown feature service 'rsk'").hasMessageContaining("risk");
+        refusal(spine, "risk", "o.parquet").hasMessageContaining("no column 'account_id'").hasMessageContaining("acount_id");
+        refusal(spine, "rsk", "o.parquet").hasMessageContaining("unknown feature service 'rsk'").hasMessageContaining("risk");
     }
 
     /** An earlier training set used as the spine: its feature columns would appear twice, so the build refuses and names them. */
@@ -312,13 +307,18 @@ class TrainingSetOracleTest {
     void aSpineWithAFeaturesColumnIsRefused() throws Exception {
         Path spine = dir.resolve("earlier.csv");
         Files.writeString(spine, "account_id,card,ts,label,account_payments__payment_count_1h\nacct-1,card-1,1,0,3\n");
-        TrainingWorld world = new TrainingWorld(1, 3);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
-                        TrainingSetBuilder.Options.of(spine, "risk", dir.resolve("o.csv"), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
-                .isInstanceOf(dev.tessera.api.TesseraException.class)
+        refusal(spine, "risk", "o.csv")
                 .hasMessageContaining("already has a column named as feature of service risk (account_payments__payment_count_1h)")
                 .hasMessageContaining("key, ts and label columns");
         assertThat(dir.resolve("o.csv")).doesNotExist();
+    }
+
+    /** What building {@code spine} for {@code service} into {@code out} refused with (a user-facing TesseraException). */
+    private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> refusal(Path spine, String service, String out) {
+        TrainingWorld world = new TrainingWorld(1, 3);
+        return org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(world).build(
+                        TrainingSetBuilder.Options.of(spine, service, dir.resolve(out), dir.resolve("work")), TrainingSetBuilder.Progress.NONE))
+                .isInstanceOf(dev.tessera.api.TesseraException.class);
     }
 
     // ---- helpers -------------------------------------------------------------------------------
